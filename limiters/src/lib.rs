@@ -1,0 +1,27 @@
+//! Rate-limit algorithms over integer-nanosecond time.
+//!
+//! No I/O, no clock reads, no randomness: every call takes `now` as [`Nanos`], so the same code
+//! serves the deterministic simulator, live mode and the benchmarks. Each algorithm lives in a
+//! file of its own and cites the semantics it follows.
+
+mod decision;
+mod error;
+mod limiter;
+mod params;
+mod registry;
+mod time;
+mod units;
+
+pub use decision::{Decision, Outcome, OutcomeKind};
+pub use error::LimiterError;
+pub use limiter::Limiter;
+pub use params::{ParamValue, Params};
+pub use registry::{Entry, Factory, ParamDoc, Registry};
+pub use time::Nanos;
+pub use units::{parse_duration, Rate};
+
+/// The registry entries of every built-in algorithm. Each algorithm module contributes one
+/// `pub const ENTRY: Entry`-like function; add yours to this list.
+pub(crate) fn builtin_entries() -> Vec<Entry> {
+    vec![]
+}

@@ -1,0 +1,1 @@
+//! Tables, charts and the self-contained HTML report, built from the simulator's results.

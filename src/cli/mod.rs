@@ -1,0 +1,59 @@
+//! Command-line interface: one file per subcommand.
+//!
+//! Exit codes: 0 ok, 1 the run failed, 2 bad input (scenario file, flags).
+
+mod list;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Simulate and benchmark API throttling and retry strategies.
+#[derive(Debug, Parser)]
+#[command(name = "throttlelab", version, about)]
+pub struct Cli {
+    /// Print less.
+    #[arg(long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every limiter algorithm (and retry policy) with its parameters and semantics.
+    List(list::ListArgs),
+}
+
+/// A failure with the exit code it maps to.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad input: exit code 2.
+    BadInput(anyhow::Error),
+    /// The run failed: exit code 1.
+    Failed(anyhow::Error),
+}
+
+impl From<anyhow::Error> for CliError {
+    fn from(e: anyhow::Error) -> Self {
+        CliError::Failed(e)
+    }
+}
+
+/// Run a parsed command line and map the result to an exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::List(args) => list::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::BadInput(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(CliError::Failed(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

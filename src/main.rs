@@ -1,0 +1,11 @@
+//! `throttlelab`: simulate and benchmark API throttling and retry strategies.
+
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    cli::run(args)
+}
