@@ -4,6 +4,8 @@
 //! serves the deterministic simulator, live mode and the benchmarks. Each algorithm lives in a
 //! file of its own and cites the semantics it follows.
 
+pub mod calendar;
+pub mod concurrency;
 mod decision;
 mod error;
 mod limiter;
@@ -12,6 +14,7 @@ mod registry;
 mod time;
 mod units;
 
+pub use concurrency::ConcurrencyLimit;
 pub use decision::{Decision, Outcome, OutcomeKind};
 pub use error::LimiterError;
 pub use limiter::Limiter;
@@ -23,5 +26,5 @@ pub use units::{parse_duration, Rate};
 /// The registry entries of every built-in algorithm. Each algorithm module contributes one
 /// `pub const ENTRY: Entry`-like function; add yours to this list.
 pub(crate) fn builtin_entries() -> Vec<Entry> {
-    vec![]
+    vec![concurrency::entry()]
 }
