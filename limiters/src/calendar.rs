@@ -426,7 +426,12 @@ fn parse_rfc850(rest: &str, unix_now: u64) -> Result<DateTime, HttpDateError> {
     if year > this_year + 50 {
         year -= 100;
     }
-    Ok(datetime(year, month(mon)?, digits(d, 2)?, time_of_day(hms)?))
+    Ok(datetime(
+        year,
+        month(mon)?,
+        digits(d, 2)?,
+        time_of_day(hms)?,
+    ))
 }
 
 /// `Sun Nov  6 08:49:37 1994` (day space-padded to two characters); returns the weekday too.
