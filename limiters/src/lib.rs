@@ -6,7 +6,6 @@
 
 pub mod calendar;
 pub mod concurrency;
-pub mod calendar;
 mod decision;
 mod error;
 mod limiter;
