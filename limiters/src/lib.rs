@@ -4,6 +4,7 @@
 //! serves the deterministic simulator, live mode and the benchmarks. Each algorithm lives in a
 //! file of its own and cites the semantics it follows.
 
+pub mod adaptive;
 pub mod calendar;
 pub mod concurrency;
 mod decision;
@@ -26,5 +27,9 @@ pub use units::{parse_duration, Rate};
 /// The registry entries of every built-in algorithm. Each algorithm module contributes one
 /// `pub const ENTRY: Entry`-like function; add yours to this list.
 pub(crate) fn builtin_entries() -> Vec<Entry> {
-    vec![concurrency::entry()]
+    vec![
+        concurrency::entry(),
+        adaptive::aimd_entry(),
+        adaptive::gradient_entry(),
+    ]
 }
