@@ -11,6 +11,7 @@ mod decision;
 mod error;
 mod limiter;
 mod params;
+pub mod quota;
 mod registry;
 mod time;
 mod units;
@@ -20,6 +21,7 @@ pub use decision::{Decision, Outcome, OutcomeKind};
 pub use error::LimiterError;
 pub use limiter::Limiter;
 pub use params::{ParamValue, Params};
+pub use quota::Quota;
 pub use registry::{Entry, Factory, ParamDoc, Registry};
 pub use time::Nanos;
 pub use units::{parse_duration, Rate};
@@ -31,5 +33,5 @@ pub(crate) fn builtin_entries() -> Vec<Entry> {
         concurrency::entry(),
         adaptive::aimd_entry(),
         adaptive::gradient_entry(),
-    ]
+    , quota::entry()]
 }
