@@ -33,5 +33,6 @@ pub(crate) fn builtin_entries() -> Vec<Entry> {
         concurrency::entry(),
         adaptive::aimd_entry(),
         adaptive::gradient_entry(),
-    , quota::entry()]
+        quota::entry(),
+    ]
 }
