@@ -5,31 +5,53 @@
 //! file of its own and cites the semantics it follows.
 
 pub mod adaptive;
+pub mod atomic;
 pub mod calendar;
 pub mod concurrency;
 mod decision;
 mod error;
+mod fixed_window;
+mod gcra;
+mod leaky_bucket;
 mod limiter;
 mod params;
 pub mod quota;
 mod registry;
+mod sliding_counter;
+mod sliding_log;
 mod time;
+mod token_bucket;
 mod units;
 
+pub use atomic::{AtomicGcra, AtomicTokenBucket};
 pub use concurrency::ConcurrencyLimit;
 pub use decision::{Decision, Outcome, OutcomeKind};
 pub use error::LimiterError;
+pub use fixed_window::FixedWindow;
+pub use gcra::Gcra;
+pub use leaky_bucket::LeakyBucket;
 pub use limiter::Limiter;
 pub use params::{ParamValue, Params};
 pub use quota::Quota;
 pub use registry::{Entry, Factory, ParamDoc, Registry};
+pub use sliding_counter::SlidingCounter;
+pub use sliding_log::{SlidingLog, MAX_LOG_LIMIT};
 pub use time::Nanos;
+pub use token_bucket::TokenBucket;
 pub use units::{parse_duration, Rate};
 
 /// The registry entries of every built-in algorithm. Each algorithm module contributes one
 /// `pub const ENTRY: Entry`-like function; add yours to this list.
 pub(crate) fn builtin_entries() -> Vec<Entry> {
     vec![
+        FixedWindow::entry(),
+        SlidingLog::entry(),
+        SlidingCounter::entry(),
+        TokenBucket::entry(),
+        Gcra::entry(),
+        LeakyBucket::entry(),
+        AtomicGcra::entry(),
+        AtomicTokenBucket::entry(),
         concurrency::entry(),
         adaptive::aimd_entry(),
         adaptive::gradient_entry(),
