@@ -1,0 +1,143 @@
+//! Client fleets as configured: how many clients, their identities, how they send.
+
+use super::Distribution;
+use crate::retry::RetryPolicy;
+use limiters::{Nanos, Rate};
+
+/// How a fleet's clients map to API keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Keys {
+    /// Each client has its own key.
+    PerClient,
+    /// `n` keys shared round-robin (client `i` uses key `i % n`).
+    Shared(u32),
+}
+
+/// How one client of a fleet generates new logical requests.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arrival {
+    /// Open loop, Poisson with the given rate per client (exponential gaps).
+    Poisson {
+        /// Per-client rate.
+        rate: Rate,
+    },
+    /// Open loop, one request every `1/rate`, each client at a random phase in the first gap.
+    Constant {
+        /// Per-client rate.
+        rate: Rate,
+    },
+    /// Open loop, Poisson at `rate` during `on`, silent during `off`, repeating from t = 0;
+    /// every client of the fleet is on at the same time (bursts).
+    OnOff {
+        /// Per-client rate while on.
+        rate: Rate,
+        /// On period.
+        on: Nanos,
+        /// Off period.
+        off: Nanos,
+    },
+    /// Every client fires at each multiple of `period` (a top-of-minute cron job with
+    /// `period = 60s`), plus a uniform offset in `[0, offset)` drawn per firing.
+    Cron {
+        /// The period (60 s for "every minute").
+        period: Nanos,
+        /// Upper bound of the per-firing offset (zero: all clients fire on the same instant).
+        offset: Nanos,
+    },
+    /// Open loop, non-homogeneous Poisson whose rate moves sinusoidally between `low` (at t = 0)
+    /// and `high` (at `period / 2`); sampled by thinning (Lewis and Shedler, 1979).
+    Diurnal {
+        /// Lowest per-client rate.
+        low: Rate,
+        /// Highest per-client rate.
+        high: Rate,
+        /// One full cycle.
+        period: Nanos,
+    },
+    /// Open loop, non-homogeneous Poisson with a piecewise-constant rate: each `(from, rate)`
+    /// holds from `from` until the next point's `from` (the first point should be at 0; before
+    /// it the rate is zero). A rate of `None` is silence. Sampled by thinning.
+    Piecewise {
+        /// `(from, per-client rate)` points, sorted by `from`.
+        points: Vec<(Nanos, Option<Rate>)>,
+    },
+    /// Closed loop: each client keeps `concurrency` logical requests in flight, waiting a think
+    /// time after each completes (success or give-up) before starting the next.
+    Closed {
+        /// Logical requests in flight per client.
+        concurrency: u32,
+        /// Pause between the end of one request and the start of the next.
+        think: Distribution,
+    },
+}
+
+impl Arrival {
+    /// The name as written in scenario files.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Arrival::Poisson { .. } => "poisson",
+            Arrival::Constant { .. } => "constant",
+            Arrival::OnOff { .. } => "on_off",
+            Arrival::Cron { .. } => "cron",
+            Arrival::Diurnal { .. } => "diurnal",
+            Arrival::Piecewise { .. } => "piecewise",
+            Arrival::Closed { .. } => "closed",
+        }
+    }
+}
+
+/// A fleet of identical clients.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fleet {
+    /// Unique name; RNG streams are keyed by it, so adding a fleet changes no other fleet's draws.
+    pub name: String,
+    /// Number of clients.
+    pub count: u32,
+    /// API keys.
+    pub keys: Keys,
+    /// Key names are `<key_prefix>-<n>`; fleets with the same prefix share keys. Defaults to the
+    /// fleet name.
+    pub key_prefix: String,
+    /// Tenants (orgs) the clients are spread over round-robin: client `i` is in tenant
+    /// `i % tenants`. At least 1.
+    pub tenants: u32,
+    /// Tenant names are `<tenant_prefix>-<n>`; fleets with the same prefix share tenants (and
+    /// their org-level limits). Defaults to the fleet name.
+    pub tenant_prefix: String,
+    /// How new logical requests arrive.
+    pub arrival: Arrival,
+    /// Per-attempt timeout: the client abandons an attempt after it (the server may still do
+    /// the work). `None` = wait forever.
+    pub timeout: Option<Nanos>,
+    /// Overall deadline of a logical request from its first send: no attempt or retry wait goes
+    /// past it. `None` = no deadline.
+    pub deadline: Option<Nanos>,
+    /// Cost of one request, charged to limiters.
+    pub cost: u32,
+    /// Whether the request is idempotent; a retry of a non-idempotent request whose earlier
+    /// attempt the server executed counts as a duplicate executed.
+    pub idempotent: bool,
+    /// The retry policy of every client of the fleet.
+    pub retry: RetryPolicy,
+}
+
+impl Fleet {
+    /// A fleet with defaults: keys per client, one tenant, no timeout or deadline, cost 1,
+    /// idempotent, no retries. Prefixes default to the name.
+    pub fn new(name: &str, count: u32, arrival: Arrival) -> Fleet {
+        Fleet {
+            name: name.to_string(),
+            count,
+            keys: Keys::PerClient,
+            key_prefix: name.to_string(),
+            tenants: 1,
+            tenant_prefix: name.to_string(),
+            arrival,
+            timeout: None,
+            deadline: None,
+            cost: 1,
+            idempotent: true,
+            retry: RetryPolicy::none(),
+        }
+    }
+}

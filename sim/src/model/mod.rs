@@ -1,0 +1,80 @@
+//! The validated runtime configuration of a simulation: what [`crate::run`] takes.
+//!
+//! These are plain Rust types, independent of any file format: `crate::scenario` parses TOML
+//! into them (with file:line:col errors), tests build them directly. [`Scenario::validate`]
+//! checks what the types cannot express (non-zero counts, probabilities in [0, 1], limiter
+//! parameters accepted by the registry), so the engine never meets an impossible value.
+
+mod dist;
+mod fault;
+mod fleet;
+mod server;
+mod validate;
+
+pub use crate::retry::{Backoff, HonourRetryAfter, Jitter, RetryPolicy, StatusSet, Strategy};
+pub use dist::Distribution;
+pub use fault::{Fault, FaultKind};
+pub use fleet::{Arrival, Fleet, Keys};
+pub use server::{Backend, Level, RetryAfterFormat, Scope, Server};
+pub use validate::ModelError;
+
+use limiters::Nanos;
+
+/// Network delay, drawn independently for each direction of each attempt.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Network {
+    /// One-way delay.
+    pub delay: Distribution,
+}
+
+/// Unix seconds at t = 0 when a scenario does not say: 2026-01-01T00:00:00Z.
+pub const DEFAULT_EPOCH: u64 = 1_767_225_600;
+
+/// A complete simulation scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// Name (used in output paths).
+    pub name: String,
+    /// One-line description.
+    pub description: String,
+    /// The default seed (a run may override it).
+    pub seed: u64,
+    /// Simulated horizon: no event at or after it is processed.
+    pub duration: Nanos,
+    /// Time-series bucket width.
+    pub bucket: Nanos,
+    /// Unix seconds at t = 0 (calendar quotas, epoch-style headers).
+    pub epoch: u64,
+    /// The server.
+    pub server: Server,
+    /// The network between clients and server.
+    pub network: Network,
+    /// Fault windows.
+    pub faults: Vec<Fault>,
+    /// Client fleets (names unique).
+    pub fleets: Vec<Fleet>,
+}
+
+impl Scenario {
+    /// A scenario with defaults: 60 s, 1 s buckets, seed 0, default epoch, no limiter, instant
+    /// backend, no network delay, no faults, no fleets.
+    pub fn new(name: &str) -> Scenario {
+        Scenario {
+            name: name.to_string(),
+            description: String::new(),
+            seed: 0,
+            duration: Nanos::from_secs(60),
+            bucket: Nanos::from_secs(1),
+            epoch: DEFAULT_EPOCH,
+            server: Server::default(),
+            network: Network::default(),
+            faults: Vec::new(),
+            fleets: Vec::new(),
+        }
+    }
+
+    /// The fleet called `name`.
+    pub fn fleet(&self, name: &str) -> Option<&Fleet> {
+        self.fleets.iter().find(|f| f.name == name)
+    }
+}

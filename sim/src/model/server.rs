@@ -1,0 +1,119 @@
+//! The server as configured: front limiter levels, the backend, the header dialect.
+
+use super::Distribution;
+use limiters::{Nanos, Params};
+
+/// What a limiter level is keyed by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// One state for every request.
+    Global,
+    /// One state per API key (credential).
+    Key,
+    /// One state per tenant (organisation): every key of the tenant shares it. Scenario files
+    /// may spell it `org`.
+    Tenant,
+}
+
+impl Scope {
+    /// The name as written in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Global => "global",
+            Scope::Key => "key",
+            Scope::Tenant => "tenant",
+        }
+    }
+}
+
+/// One level of the front limiter hierarchy. A request must pass every level, and is charged
+/// at a level only if every level admits it (peek all, then check all).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Level {
+    /// What the level is keyed by.
+    pub scope: Scope,
+    /// A name in [`limiters::Registry`].
+    pub algorithm: String,
+    /// The algorithm's parameters (validated by the registry's factory).
+    pub params: Params,
+    /// Status returned when this level denies: 429 for rate limits, 402 for exhausted credits.
+    pub status: u16,
+}
+
+impl Level {
+    /// A level with status 429.
+    pub fn new(scope: Scope, algorithm: &str, params: Params) -> Level {
+        Level {
+            scope,
+            algorithm: algorithm.to_string(),
+            params,
+            status: 429,
+        }
+    }
+}
+
+/// How `Retry-After` is written by the server (the client reads whole seconds either way).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RetryAfterFormat {
+    /// `Retry-After: 2` (delta seconds, rounded up).
+    #[default]
+    Seconds,
+    /// `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT` (an RFC 9110 HTTP-date, whole seconds).
+    HttpDate,
+}
+
+/// The backend behind the limiters: workers, a bounded FIFO queue, a service-time distribution.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backend {
+    /// Concurrency: requests served at once. `None` = unlimited (no queueing at all).
+    pub workers: Option<u32>,
+    /// Queue capacity; a request arriving to a full queue gets 503. Zero = no queue.
+    pub queue: u32,
+    /// A request that waited this long in the queue is dropped with 504. `None` = no limit.
+    pub queue_timeout: Option<Nanos>,
+    /// Service time of one request once a worker takes it.
+    pub service_time: Distribution,
+}
+
+impl Backend {
+    /// Admitted requests succeed at once: unlimited workers, zero service time.
+    pub fn instant() -> Backend {
+        Backend {
+            workers: None,
+            queue: 0,
+            queue_timeout: None,
+            service_time: Distribution::ZERO,
+        }
+    }
+}
+
+impl Default for Backend {
+    fn default() -> Self {
+        Backend::instant()
+    }
+}
+
+/// The server: limiter levels (possibly none), backend, header dialect.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Server {
+    /// Header dialect name (as in `limiters::headers`); carried to clients with every response
+    /// so a later client-side interpretation can depend on it.
+    pub dialect: String,
+    /// How `Retry-After` is written.
+    pub retry_after: RetryAfterFormat,
+    /// Limiter levels, outermost first; a request must pass all of them.
+    pub levels: Vec<Level>,
+    /// The backend.
+    pub backend: Backend,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server {
+            dialect: "x-ratelimit-delta".to_string(),
+            retry_after: RetryAfterFormat::Seconds,
+            levels: Vec::new(),
+            backend: Backend::instant(),
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! The retry policies with their parameters and one-line semantics, for `throttlelab list`.
+
+/// One parameter of a policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PolicyParam {
+    /// The key in a scenario's `[fleet.<name>.retry]` table.
+    pub name: &'static str,
+    /// What it takes and its default.
+    pub help: &'static str,
+}
+
+/// One retry policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PolicyDoc {
+    /// `policy = "<name>"`.
+    pub name: &'static str,
+    /// One-line semantics.
+    pub summary: &'static str,
+    /// Parameters specific to it.
+    pub params: &'static [PolicyParam],
+}
+
+const COMMON: &[PolicyParam] = &[
+    PolicyParam {
+        name: "max_attempts",
+        help: "attempts in total, the first included (default 4)",
+    },
+    PolicyParam {
+        name: "retry_on",
+        help: "statuses retried (default [408, 425, 429, 500..599]; never other 4xx)",
+    },
+    PolicyParam {
+        name: "retry_timeouts",
+        help: "retry a client-side attempt timeout (default true)",
+    },
+];
+
+const BACKOFF: &[PolicyParam] = &[
+    PolicyParam {
+        name: "base",
+        help: "first delay (default 100ms)",
+    },
+    PolicyParam {
+        name: "cap",
+        help: "largest delay (default 20s)",
+    },
+    PolicyParam {
+        name: "jitter",
+        help: "none | full | equal | decorrelated (default full)",
+    },
+];
+
+const RETRY_AFTER: &[PolicyParam] = &[
+    PolicyParam {
+        name: "jitter",
+        help: "uniform [0, jitter) added to Retry-After (default 0s)",
+    },
+    PolicyParam {
+        name: "cap",
+        help: "longest wait; longer Retry-After values are clamped (default none)",
+    },
+    PolicyParam {
+        name: "use_reset",
+        help: "use X-RateLimit-Reset when Retry-After is absent (default false)",
+    },
+    PolicyParam {
+        name: "fallback",
+        help: "backoff table {base, cap, jitter} when the server gave no hint",
+    },
+];
+
+/// Every policy, in a stable order.
+///
+/// ```
+/// let names: Vec<_> = sim::retry::catalog().iter().map(|p| p.name).collect();
+/// assert_eq!(names, ["none", "immediate", "fixed", "exponential", "retry_after"]);
+/// ```
+pub fn catalog() -> &'static [PolicyDoc] {
+    &[
+        PolicyDoc {
+            name: "none",
+            summary: "one attempt, never retry",
+            params: &[],
+        },
+        PolicyDoc {
+            name: "immediate",
+            summary: "retry at once, up to max_attempts (the retry-storm baseline)",
+            params: COMMON,
+        },
+        PolicyDoc {
+            name: "fixed",
+            summary: "retry after the same `delay` every time (synchronised retries)",
+            params: &[PolicyParam {
+                name: "delay",
+                help: "the delay (required)",
+            }],
+        },
+        PolicyDoc {
+            name: "exponential",
+            summary: "min(cap, base*2^n) with jitter none/full/equal/decorrelated (Brooker, AWS Architecture Blog, 2015)",
+            params: BACKOFF,
+        },
+        PolicyDoc {
+            name: "retry_after",
+            summary: "wait the server's Retry-After (+ jitter, capped); exponential backoff when absent (RFC 9110 10.2.3)",
+            params: RETRY_AFTER,
+        },
+    ]
+}
+
+/// Parameters every policy but `none` takes.
+pub fn common_params() -> &'static [PolicyParam] {
+    COMMON
+}
