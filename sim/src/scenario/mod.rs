@@ -1,0 +1,74 @@
+//! Scenario files: TOML in, validated [`crate::model::Scenario`] out, or a [`ScenarioError`]
+//! that points at the offending line and column.
+//!
+//! Loading is two steps: serde parses the text into the [`spec`] types (syntax, types, unknown
+//! and missing fields), then validation checks values and cross-field rules (zero rates,
+//! faults outside the run, limiter parameters built through [`limiters::Registry`]) and builds
+//! the runtime model. Both steps report byte spans, turned into `file:line:col` by [`Located`].
+//!
+//! ```
+//! let text = r#"
+//! name = "demo"
+//! duration = "1m"
+//! [fleet.web]
+//! count = 0
+//! arrival = { process = "poisson", rate = "1/s" }
+//! "#;
+//! let err = sim::scenario::load_str("demo.toml", text).unwrap_err();
+//! assert!(err.to_string().starts_with("demo.toml:5:9: `count` must be at least 1"));
+//! ```
+
+mod error;
+pub mod spec;
+mod units;
+mod validate;
+
+pub use error::{Located, ScenarioError};
+pub use units::{Dur, RateValue};
+pub use validate::{DEFAULT_BUCKET, DEFAULT_MAX_ATTEMPTS, DEFAULT_SEED, DIALECTS};
+
+use crate::model::Scenario;
+use limiters::Registry;
+use std::path::Path;
+
+/// Parse `text` into the spec types (step one only: syntax, types, unknown/missing fields).
+pub fn parse_spec(file: &str, text: &str) -> Result<spec::ScenarioSpec, ScenarioError> {
+    toml::from_str(text).map_err(|e| {
+        ScenarioError::At(Box::new(Located::new(
+            file,
+            text,
+            e.span(),
+            &polish(e.message()),
+        )))
+    })
+}
+
+/// Load a scenario from text, with limiter algorithms from `registry`. `file` is only used in
+/// error messages.
+pub fn load_str_with(file: &str, text: &str, registry: &Registry) -> Result<Scenario, ScenarioError> {
+    let spec = parse_spec(file, text)?;
+    validate::scenario(&validate::Cx { file, text }, &spec, registry)
+}
+
+/// Load a scenario from text with the built-in limiter algorithms.
+pub fn load_str(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    load_str_with(file, text, &Registry::builtin())
+}
+
+/// Read and load a scenario file with the built-in limiter algorithms.
+pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    load_str(&file, &text)
+}
+
+/// serde's type names in words a scenario author knows.
+fn polish(msg: &str) -> String {
+    msg.replace("expected i64", "expected a whole number")
+        .replace("expected f64", "expected a number")
+        .replace("expected a sequence", "expected an array")
+        .replace("expected a map", "expected a table")
+}

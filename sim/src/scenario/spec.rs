@@ -1,0 +1,271 @@
+//! The scenario file as written: serde types mirroring the TOML one to one.
+//!
+//! Every table denies unknown fields (a typo such as `brust` is an error, not a silently
+//! ignored key), and every value that a later check may reject is wrapped in
+//! [`toml::Spanned`] so the error can point at its line and column. Integers are read as
+//! `i64` and range-checked during validation, so `count = -3` gets "must be at least 1"
+//! rather than serde's "expected u64". Variant-dependent tables (distributions, arrival
+//! processes, faults, retry policies) are flat structs with optional fields, checked per
+//! variant in `validate`: that keeps spans on every field, which serde's tagged enums lose.
+//!
+//! The format is documented field by field in `scenarios/README.md`.
+
+use super::units::{Dur, RateValue};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// A spanned optional value: most fields are optional with a documented default.
+pub type Opt<T> = Option<Spanned<T>>;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSpec {
+    /// Scenario name; names the output folder.
+    pub name: Spanned<String>,
+    /// One line for humans.
+    #[serde(default)]
+    pub description: String,
+    /// Default seed.
+    pub seed: Opt<i64>,
+    /// Simulated horizon.
+    pub duration: Spanned<Dur>,
+    /// Time-series bucket width.
+    pub bucket: Opt<Dur>,
+    /// Unix seconds at t = 0.
+    pub epoch: Opt<i64>,
+    /// The API under test.
+    #[serde(default)]
+    pub server: ServerSpec,
+    /// Network between clients and server.
+    #[serde(default)]
+    pub network: NetworkSpec,
+    /// Injected faults.
+    #[serde(default)]
+    pub faults: Vec<Spanned<FaultSpec>>,
+    /// Client fleets by name.
+    pub fleet: BTreeMap<String, Spanned<FleetSpec>>,
+}
+
+/// `[server]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSpec {
+    /// Header dialect.
+    pub dialect: Opt<String>,
+    /// `Retry-After` format: `seconds` or `http-date`.
+    pub retry_after: Opt<String>,
+    /// Limiter levels; each a table whose keys besides `scope`, `algorithm` and `status` are
+    /// the algorithm's parameters (kept untyped here and checked by the limiter registry).
+    #[serde(default)]
+    pub limiters: Vec<Spanned<LimiterTable>>,
+    /// Backend capacity.
+    pub backend: Option<Spanned<BackendSpec>>,
+}
+
+/// One `[[server.limiters]]` table, key by key.
+pub type LimiterTable = BTreeMap<String, Spanned<toml::Value>>;
+
+/// `[server.backend]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackendSpec {
+    /// Concurrent workers.
+    pub workers: Opt<i64>,
+    /// Bounded FIFO length.
+    pub queue: Opt<i64>,
+    /// Longest wait in the queue before a 504.
+    pub queue_timeout: Opt<Dur>,
+    /// Service-time distribution.
+    pub service_time: Opt<DistSpec>,
+}
+
+/// A distribution of durations: either a duration string (a constant, `"5ms"`) or a table
+/// such as `{ dist = "lognormal", mean = "50ms", p99 = "400ms" }`.
+#[derive(Debug)]
+pub enum DistSpec {
+    /// A bare duration: always this value.
+    Fixed(Dur),
+    /// A table naming the distribution.
+    Table(DistTable),
+}
+
+impl<'de> Deserialize<'de> for DistSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<DistSpec, D::Error> {
+        d.deserialize_any(DistVisitor)
+    }
+}
+
+struct DistVisitor;
+
+impl<'de> serde::de::Visitor<'de> for DistVisitor {
+    type Value = DistSpec;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a duration such as \"5ms\" or a table such as { dist = \"exponential\", mean = \"5ms\" }")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DistSpec, E> {
+        Dur::deserialize(serde::de::value::StrDeserializer::<E>::new(v)).map(DistSpec::Fixed)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<DistSpec, E> {
+        Dur::deserialize(serde::de::value::I64Deserializer::<E>::new(v)).map(DistSpec::Fixed)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<DistSpec, A::Error> {
+        DistTable::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(DistSpec::Table)
+    }
+}
+
+/// The table form of a distribution.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistTable {
+    /// `constant`, `exponential`, `lognormal`, `bimodal`, `normal_abs`, `uniform`.
+    pub dist: Spanned<String>,
+    /// `constant`: the value.
+    pub value: Opt<Dur>,
+    /// `exponential`, `lognormal`, `normal_abs`: the mean.
+    pub mean: Opt<Dur>,
+    /// `lognormal`: the 99th percentile.
+    pub p99: Opt<Dur>,
+    /// `normal_abs`: the standard deviation.
+    pub sd: Opt<Dur>,
+    /// `bimodal`: the common, fast value; `uniform`: the lower bound.
+    pub low: Opt<Dur>,
+    /// `bimodal`: the rare, slow value; `uniform`: the upper bound (exclusive).
+    pub high: Opt<Dur>,
+    /// `bimodal`: probability of `high`.
+    pub p_high: Opt<f64>,
+}
+
+/// `[network]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// One-way delay distribution.
+    pub delay: Opt<DistSpec>,
+}
+
+/// One `[[faults]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    /// `error_rate`, `outage`, `latency_spike`, `capacity_drop`.
+    pub kind: Spanned<String>,
+    /// When it starts.
+    pub start: Spanned<Dur>,
+    /// How long it lasts.
+    pub duration: Spanned<Dur>,
+    /// `outage`, `error_rate`: the status returned.
+    pub status: Opt<i64>,
+    /// `error_rate`: the probability of an error.
+    pub rate: Opt<f64>,
+    /// `latency_spike`: extra service time.
+    pub extra: Opt<DistSpec>,
+    /// `capacity_drop`: workers left.
+    pub workers: Opt<i64>,
+}
+
+/// One `[fleet.<name>]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FleetSpec {
+    /// Number of clients.
+    pub count: Spanned<i64>,
+    /// `"per-client"` or a number of shared API keys.
+    pub keys: Opt<toml::Value>,
+    /// Tenants (orgs) the clients are spread over.
+    pub tenants: Opt<i64>,
+    /// Key names are `<key_prefix>-<n>`; fleets with the same prefix share keys.
+    pub key_prefix: Opt<String>,
+    /// Tenant names are `<tenant_prefix>-<n>`; fleets with the same prefix share tenants.
+    pub tenant_prefix: Opt<String>,
+    /// Arrival process.
+    pub arrival: Spanned<ArrivalSpec>,
+    /// Per-attempt timeout.
+    pub timeout: Opt<Dur>,
+    /// Per-logical-request deadline.
+    pub deadline: Opt<Dur>,
+    /// Cost units per request.
+    pub cost: Opt<i64>,
+    /// Whether requests carry an idempotency key.
+    pub idempotent: Opt<bool>,
+    /// Retry policy.
+    pub retry: Option<Spanned<RetrySpec>>,
+}
+
+/// A fleet's arrival process (per client).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArrivalSpec {
+    /// `poisson`, `constant`, `on_off`, `cron`, `diurnal`, `piecewise`, `closed`.
+    pub process: Spanned<String>,
+    /// `poisson`, `constant`, `on_off`: rate per client.
+    pub rate: Opt<RateValue>,
+    /// `on_off`: length of a burst.
+    pub on: Opt<Dur>,
+    /// `on_off`: length of a pause.
+    pub off: Opt<Dur>,
+    /// `cron`, `diurnal`: the period (`"1m"` for top of the minute; `"1d"` for a day).
+    pub period: Opt<Dur>,
+    /// `cron`: clients fire at a uniform offset in `[0, offset)` after each tick.
+    pub offset: Opt<Dur>,
+    /// `diurnal`: the rate at t = 0 (the trough).
+    pub low: Opt<RateValue>,
+    /// `diurnal`: the rate at half the period (the peak).
+    pub high: Opt<RateValue>,
+    /// `piecewise`: `[{ from = "0s", rate = "5/s" }, { from = "1m", rate = "off" }]`.
+    pub points: Opt<Vec<Spanned<PointSpec>>>,
+    /// `closed`: requests in flight per client.
+    pub concurrency: Opt<i64>,
+    /// `closed`: think time between a response and the next request.
+    pub think: Opt<DistSpec>,
+}
+
+/// One point of a piecewise-constant rate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointSpec {
+    /// From when this rate holds.
+    pub from: Spanned<Dur>,
+    /// The rate, or `"off"` for silence.
+    pub rate: Spanned<String>,
+}
+
+/// `[fleet.<name>.retry]`: the keys of every policy in one flat table, checked per policy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySpec {
+    /// `none`, `immediate`, `fixed`, `exponential`, `retry_after`.
+    pub policy: Spanned<String>,
+    /// Attempts per logical request, the first included.
+    pub max_attempts: Opt<i64>,
+    /// Status codes that are retried.
+    pub retry_on: Opt<Vec<Spanned<i64>>>,
+    /// Whether a client-side attempt timeout is retried.
+    pub retry_timeouts: Opt<bool>,
+    /// `fixed`: the delay.
+    pub delay: Opt<Dur>,
+    /// `exponential`: the first delay.
+    pub base: Opt<Dur>,
+    /// `exponential`: the largest delay; `retry_after`: the longest wait accepted.
+    pub cap: Opt<Dur>,
+    /// `exponential`: `none`, `full`, `equal` or `decorrelated`; `retry_after`: a duration,
+    /// the upper bound of a uniform extra wait.
+    pub jitter: Opt<toml::Value>,
+    /// `retry_after`: use the rate-limit reset when `Retry-After` is absent.
+    pub use_reset: Opt<bool>,
+    /// `retry_after`: the backoff used when the server gives no hint.
+    pub fallback: Option<Spanned<BackoffSpec>>,
+}
+
+/// `fallback = { base = "100ms", cap = "20s", jitter = "full" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackoffSpec {
+    /// The first delay.
+    pub base: Opt<Dur>,
+    /// The largest delay.
+    pub cap: Opt<Dur>,
+    /// `none`, `full`, `equal` or `decorrelated`.
+    pub jitter: Opt<String>,
+}

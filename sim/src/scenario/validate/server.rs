@@ -1,0 +1,169 @@
+//! `[server]`: limiter levels (checked through [`limiters::Registry`] at load time, so an
+//! impossible parameter is an error with the line of that parameter), the backend, the header
+//! dialect.
+
+use super::cx::{Cx, R};
+use super::dist::dist;
+use crate::model::{Backend, Level, RetryAfterFormat, Scope, Server};
+use crate::scenario::spec::{LimiterTable, ServerSpec};
+use limiters::{LimiterError, ParamValue, Params, Registry};
+use std::ops::Range;
+use toml::Spanned;
+
+/// Header dialects a server can speak (as in `limiters::headers`).
+pub const DIALECTS: &[&str] = &[
+    "x-ratelimit-delta",
+    "x-ratelimit-epoch",
+    "x-ratelimit-ms",
+    "ietf",
+    "none",
+];
+
+const SCOPES: &[&str] = &["global", "key", "tenant", "org"];
+/// Keys of a limiter table that are not the algorithm's parameters.
+const RESERVED: &[&str] = &["scope", "algorithm", "status"];
+
+/// Validate `[server]`. `epoch` (Unix seconds at t = 0) is given to algorithms that take an
+/// `epoch` parameter (calendar quotas) unless the level sets its own.
+pub(crate) fn server(cx: &Cx, s: &ServerSpec, registry: &Registry, epoch: i64) -> R<Server> {
+    let mut out = Server::default();
+    if let Some(d) = &s.dialect {
+        if !DIALECTS.contains(&d.get_ref().as_str()) {
+            return Err(cx.unknown(d, "header dialect", DIALECTS));
+        }
+        out.dialect = d.get_ref().clone();
+    }
+    if let Some(r) = &s.retry_after {
+        out.retry_after = match r.get_ref().as_str() {
+            "seconds" => RetryAfterFormat::Seconds,
+            "http-date" => RetryAfterFormat::HttpDate,
+            _ => return Err(cx.unknown(r, "retry_after format", &["seconds", "http-date"])),
+        };
+    }
+    for table in &s.limiters {
+        out.levels.push(level(cx, table, registry, epoch)?);
+    }
+    if let Some(b) = &s.backend {
+        let b = b.get_ref();
+        let mut backend = Backend::instant();
+        backend.workers = b
+            .workers
+            .as_ref()
+            .map(|w| cx.int(w, "workers", 1, u32::MAX as i64))
+            .transpose()?;
+        backend.queue = cx.int_or(&b.queue, "queue", 0, u32::MAX as i64, 0)?;
+        backend.queue_timeout = cx.positive_opt(&b.queue_timeout, "queue_timeout")?;
+        if let Some(st) = &b.service_time {
+            backend.service_time = dist(cx, st)?;
+        }
+        if backend.workers.is_none() {
+            if let Some(q) = &b.queue {
+                return Err(cx.err(
+                    q.span(),
+                    "`queue` needs `workers`: without a worker limit nothing ever queues",
+                ));
+            }
+        }
+        out.backend = backend;
+    }
+    Ok(out)
+}
+
+/// One `[[server.limiters]]` table into a [`Level`], built once through the registry so that
+/// every parameter is checked now rather than when the run starts.
+fn level(cx: &Cx, t: &Spanned<LimiterTable>, registry: &Registry, epoch: i64) -> R<Level> {
+    let header = t.span();
+    let map = t.get_ref();
+    let string = |key: &str| -> R<Option<&Spanned<toml::Value>>> {
+        match map.get(key) {
+            Some(v) if v.get_ref().as_str().is_none() => Err(cx.err(
+                v.span(),
+                format!("`{key}` must be a string, got {}", v.get_ref().type_str()),
+            )),
+            other => Ok(other),
+        }
+    };
+    let missing = |key: &str, what: &str| {
+        cx.err(
+            header.clone(),
+            format!("limiter level is missing `{key}` ({what})"),
+        )
+    };
+    let scope_v = string("scope")?.ok_or_else(|| missing("scope", "one of: global, key, tenant, org"))?;
+    let scope = match scope_v.get_ref().as_str().unwrap_or_default() {
+        "global" => Scope::Global,
+        "key" => Scope::Key,
+        "tenant" | "org" => Scope::Tenant,
+        other => {
+            return Err(cx.err(
+                scope_v.span(),
+                format!("unknown scope `{other}` (expected one of: {})", SCOPES.join(", ")),
+            ))
+        }
+    };
+    let algo_v = string("algorithm")?.ok_or_else(|| {
+        let known: Vec<_> = registry.names().collect();
+        missing("algorithm", &format!("one of: {}", known.join(", ")))
+    })?;
+    let algorithm = algo_v.get_ref().as_str().unwrap_or_default().to_string();
+    let status = match map.get("status") {
+        None => 429,
+        Some(v) => match v.get_ref().as_integer() {
+            Some(i) => cx.error_status(&Spanned::new(v.span(), i), "status")?,
+            None => return Err(cx.err(v.span(), "`status` must be a whole number such as 429")),
+        },
+    };
+    let entry = registry
+        .get(&algorithm)
+        .map_err(|e| cx.err(algo_v.span(), e.to_string()))?;
+    let mut params = Params::new();
+    for (key, value) in map.iter().filter(|(k, _)| !RESERVED.contains(&k.as_str())) {
+        params.insert(key, param_value(cx, key, value)?);
+    }
+    if params.get("epoch").is_none() && entry.params.iter().any(|p| p.name == "epoch") {
+        params.insert("epoch", epoch);
+    }
+    registry
+        .build(&algorithm, &params)
+        .map_err(|e| param_error(cx, &algorithm, map, header, &e))?;
+    Ok(Level {
+        scope,
+        algorithm,
+        params,
+        status,
+    })
+}
+
+fn param_value(cx: &Cx, key: &str, v: &Spanned<toml::Value>) -> R<ParamValue> {
+    Ok(match v.get_ref() {
+        toml::Value::Integer(i) => ParamValue::Int(*i),
+        toml::Value::Float(f) => ParamValue::Float(*f),
+        toml::Value::String(s) => ParamValue::Str(s.clone()),
+        toml::Value::Boolean(b) => ParamValue::Bool(*b),
+        other => {
+            return Err(cx.err(
+                v.span(),
+                format!(
+                    "limiter parameter `{key}` must be a number, a string or a boolean, got {}",
+                    other.type_str()
+                ),
+            ))
+        }
+    })
+}
+
+/// Point a registry error at the parameter it names, or at the table when it names none or
+/// the parameter is absent.
+fn param_error(
+    cx: &Cx,
+    algorithm: &str,
+    map: &LimiterTable,
+    header: Range<usize>,
+    e: &LimiterError,
+) -> crate::scenario::ScenarioError {
+    let span = e
+        .param()
+        .and_then(|p| map.get(p))
+        .map_or(header, Spanned::span);
+    cx.err(span, format!("{algorithm}: {e}"))
+}
