@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod concurrency;
 mod decision;
 mod error;
+pub mod headers;
 mod fixed_window;
 mod gcra;
 mod leaky_bucket;
