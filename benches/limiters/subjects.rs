@@ -1,0 +1,360 @@
+//! The things the limiter benches time, behind two small traits so that ours and governor's
+//! run through the very same loop.
+//!
+//! A [`Subject`] is driven from one thread; a [`SharedSubject`] from several at once
+//! ([`shared_two_threads`]). Each adapter does one check per call and passes the whole answer
+//! (our `Decision`, governor's `Result`) through `black_box`, so no field is computed for free.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
+
+use governor::clock::{DefaultClock, FakeRelativeClock};
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
+use limiters::{AtomicGcra, AtomicTokenBucket, Decision, Limiter, Nanos, Outcome};
+
+use crate::sink;
+
+/// Something checked from one thread.
+pub trait Subject {
+    /// Move the subject's time forward by `ns` nanoseconds.
+    fn advance(&mut self, ns: u64);
+    /// One check; true when admitted.
+    fn check(&mut self) -> bool;
+}
+
+/// Something checked from several threads at once, through a shared reference.
+pub trait SharedSubject: Sync {
+    /// Move the shared time forward by `ns` nanoseconds (called by each thread in turn).
+    fn advance(&self, ns: u64);
+    /// One check; true when admitted.
+    fn check(&self) -> bool;
+}
+
+/// A shared reference to a shared subject is a single-threaded one (used to validate it).
+impl<S: SharedSubject> Subject for &S {
+    fn advance(&mut self, ns: u64) {
+        (**self).advance(ns)
+    }
+    fn check(&mut self) -> bool {
+        (**self).check()
+    }
+}
+
+/// One of our single-threaded limiters, with `now` kept beside it and passed in.
+#[derive(Debug)]
+pub struct Ours<L> {
+    lim: L,
+    now: u64,
+}
+
+impl<L: Limiter> Ours<L> {
+    pub fn new(lim: L) -> Ours<L> {
+        Ours { lim, now: 0 }
+    }
+}
+
+impl<L: Limiter> Subject for Ours<L> {
+    #[inline(always)]
+    fn advance(&mut self, ns: u64) {
+        self.now += ns;
+    }
+    #[inline(always)]
+    fn check(&mut self) -> bool {
+        sink(self.lim.check(Nanos(self.now), 1)).allowed
+    }
+}
+
+/// One of our limiters that holds a slot per admitted request (concurrency, adaptive): each
+/// step is a check and, when admitted, the matching `release` (a success after 1 µs), so the
+/// allow path can go on forever. Denied checks release nothing; built with `release: false`
+/// it never releases (how the deny path fills every slot and keeps them full).
+#[derive(Debug)]
+pub struct OursReleasing<L> {
+    lim: L,
+    now: u64,
+    release: bool,
+}
+
+impl<L: Limiter> OursReleasing<L> {
+    pub fn new(lim: L, release: bool) -> OursReleasing<L> {
+        OursReleasing {
+            lim,
+            now: 0,
+            release,
+        }
+    }
+}
+
+impl<L: Limiter> Subject for OursReleasing<L> {
+    #[inline(always)]
+    fn advance(&mut self, ns: u64) {
+        self.now += ns;
+    }
+    #[inline(always)]
+    fn check(&mut self) -> bool {
+        let now = Nanos(self.now);
+        let allowed = sink(self.lim.check(now, 1)).allowed;
+        if allowed && self.release {
+            let latency = Nanos::from_micros(1);
+            self.lim.release(now, 1, Outcome::success(latency));
+        }
+        allowed
+    }
+}
+
+/// Our lock-free limiters' `check(&self, ..)`, which is inherent, not part of [`Limiter`].
+pub trait SharedCheck: Sync {
+    fn check_at(&self, now: Nanos) -> Decision;
+}
+
+impl SharedCheck for AtomicGcra {
+    #[inline(always)]
+    fn check_at(&self, now: Nanos) -> Decision {
+        self.check(now, 1)
+    }
+}
+
+impl SharedCheck for AtomicTokenBucket {
+    #[inline(always)]
+    fn check_at(&self, now: Nanos) -> Decision {
+        self.check(now, 1)
+    }
+}
+
+/// One of our lock-free limiters with a shared clock beside it: an `AtomicU64` read (relaxed)
+/// on every check and advanced with an atomic add, as governor's `FakeRelativeClock` is.
+#[derive(Debug)]
+pub struct OursShared<L> {
+    lim: L,
+    clock: AtomicU64,
+}
+
+impl<L: SharedCheck> OursShared<L> {
+    pub fn new(lim: L) -> OursShared<L> {
+        OursShared {
+            lim,
+            clock: AtomicU64::new(0),
+        }
+    }
+}
+
+impl<L: SharedCheck> SharedSubject for OursShared<L> {
+    fn advance(&self, ns: u64) {
+        self.clock.fetch_add(ns, Ordering::Release);
+    }
+    #[inline(always)]
+    fn check(&self) -> bool {
+        let now = Nanos(self.clock.load(Ordering::Relaxed));
+        sink(self.lim.check_at(now)).allowed
+    }
+}
+
+/// The floor: a bare `AtomicU64` compare-exchange loop (load, add one, CAS until it sticks).
+/// No limiter can do less than one successful CAS on shared state per check.
+#[derive(Debug, Default)]
+pub struct CasFloor {
+    cell: AtomicU64,
+}
+
+impl SharedSubject for CasFloor {
+    fn advance(&self, _ns: u64) {}
+    #[inline(always)]
+    fn check(&self) -> bool {
+        let mut cur = self.cell.load(Ordering::Acquire);
+        loop {
+            match self.cell.compare_exchange_weak(
+                cur,
+                cur.wrapping_add(1),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(prev) => return sink(prev) != u64::MAX,
+                Err(seen) => cur = seen,
+            }
+        }
+    }
+}
+
+impl Subject for CasFloor {
+    fn advance(&mut self, ns: u64) {
+        SharedSubject::advance(&*self, ns)
+    }
+    #[inline(always)]
+    fn check(&mut self) -> bool {
+        SharedSubject::check(&*self)
+    }
+}
+
+type GovDirect<C> = RateLimiter<
+    NotKeyed,
+    InMemoryState,
+    C,
+    governor::middleware::NoOpMiddleware<<C as governor::clock::Clock>::Instant>,
+>;
+
+/// Governor's direct limiter on its `FakeRelativeClock`.
+#[derive(Debug)]
+pub struct GovernorFake {
+    lim: GovDirect<FakeRelativeClock>,
+    clock: FakeRelativeClock,
+}
+
+impl GovernorFake {
+    pub fn new(quota: Quota) -> GovernorFake {
+        let clock = FakeRelativeClock::default();
+        GovernorFake {
+            lim: RateLimiter::direct_with_clock(quota, clock.clone()),
+            clock,
+        }
+    }
+}
+
+impl SharedSubject for GovernorFake {
+    fn advance(&self, ns: u64) {
+        self.clock.advance(Duration::from_nanos(ns));
+    }
+    #[inline(always)]
+    fn check(&self) -> bool {
+        sink(self.lim.check()).is_ok()
+    }
+}
+
+impl Subject for GovernorFake {
+    fn advance(&mut self, ns: u64) {
+        SharedSubject::advance(&*self, ns)
+    }
+    #[inline(always)]
+    fn check(&mut self) -> bool {
+        SharedSubject::check(&*self)
+    }
+}
+
+/// Governor's direct limiter on its `DefaultClock` (real time): `advance` does nothing.
+#[derive(Debug)]
+pub struct GovernorDefault {
+    lim: GovDirect<DefaultClock>,
+}
+
+impl GovernorDefault {
+    pub fn new(quota: Quota) -> GovernorDefault {
+        GovernorDefault {
+            lim: RateLimiter::direct_with_clock(quota, DefaultClock::default()),
+        }
+    }
+}
+
+impl Subject for GovernorDefault {
+    fn advance(&mut self, _ns: u64) {}
+    #[inline(always)]
+    fn check(&mut self) -> bool {
+        sink(self.lim.check()).is_ok()
+    }
+}
+
+/// A fixed pseudo-random sequence of keys in `0..n` (xorshift64*, reduced by multiply-shift),
+/// the same for every keyed subject so they all see the same order.
+#[derive(Clone, Debug)]
+pub struct KeyOrder {
+    n: u64,
+    state: u64,
+}
+
+impl KeyOrder {
+    const SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+
+    pub fn new(n: u64) -> KeyOrder {
+        KeyOrder {
+            n,
+            state: Self::SEED,
+        }
+    }
+
+    pub fn len(&self) -> u64 {
+        self.n
+    }
+
+    #[inline(always)]
+    pub fn next_key(&mut self) -> u64 {
+        let mut x = self.state;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.state = x;
+        let r = x.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        ((u128::from(r) * u128::from(self.n)) >> 64) as u64
+    }
+}
+
+type GovKeyed = RateLimiter<
+    u64,
+    DefaultKeyedStateStore<u64>,
+    FakeRelativeClock,
+    governor::middleware::NoOpMiddleware<governor::nanos::Nanos>,
+>;
+
+/// Governor's keyed limiter (its default store, a `DashMap`) on its `FakeRelativeClock`,
+/// pre-populated with every key.
+#[derive(Debug)]
+pub struct GovernorKeyed {
+    lim: GovKeyed,
+    clock: FakeRelativeClock,
+    order: KeyOrder,
+}
+
+impl GovernorKeyed {
+    pub fn new(quota: Quota, order: KeyOrder) -> GovernorKeyed {
+        let clock = FakeRelativeClock::default();
+        let lim: GovKeyed = RateLimiter::dashmap_with_clock(quota, clock.clone());
+        for key in 0..order.len() {
+            assert!(lim.check_key(&key).is_ok(), "pre-populating key {key}");
+        }
+        GovernorKeyed { lim, clock, order }
+    }
+}
+
+impl Subject for GovernorKeyed {
+    fn advance(&mut self, ns: u64) {
+        self.clock.advance(Duration::from_nanos(ns));
+    }
+    #[inline(always)]
+    fn check(&mut self) -> bool {
+        let key = self.order.next_key();
+        sink(self.lim.check_key(&key)).is_ok()
+    }
+}
+
+/// Runs `iters` checks of `s` split over 2 threads, each advancing the shared time by
+/// `advance_ns` every `batch` of its own checks; returns the wall time from the moment both
+/// threads are released to the moment the last one finishes, so Criterion's time per
+/// iteration is the wall time per check.
+pub fn shared_two_threads<S: SharedSubject>(
+    s: &S,
+    iters: u64,
+    batch: u64,
+    advance_ns: u64,
+) -> Duration {
+    let barrier = Barrier::new(3);
+    let halves = [iters / 2, iters - iters / 2];
+    std::thread::scope(|scope| {
+        for half in halves {
+            let barrier = &barrier;
+            scope.spawn(move || {
+                barrier.wait();
+                for i in 1..=half {
+                    if i % batch == 0 {
+                        s.advance(advance_ns);
+                    }
+                    s.check();
+                }
+                barrier.wait();
+            });
+        }
+        barrier.wait();
+        let start = Instant::now();
+        barrier.wait();
+        start.elapsed()
+    })
+}
