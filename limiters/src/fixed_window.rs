@@ -70,14 +70,6 @@ impl FixedWindow {
     fn decide(&self, now: Nanos, cost: u32) -> (Decision, u64, u64, Nanos) {
         let now = now.max(self.last);
         let cost = u64::from(cost);
-        if cost > self.limit {
-            return (
-                Decision::never(self.limit),
-                self.window_end,
-                self.count,
-                self.last,
-            );
-        }
         let t = now.as_nanos();
         // `u64::MAX` is a saturated end: the last window never ends.
         let (end, count) = if t < self.window_end || self.window_end == u64::MAX {
@@ -85,6 +77,9 @@ impl FixedWindow {
         } else {
             (self.window_end_at(t), 0)
         };
+        if cost > self.limit {
+            return (Decision::never(self.limit), end, count, now);
+        }
         let until_end = Nanos(end - t);
         if count + cost <= self.limit {
             let used = count + cost;

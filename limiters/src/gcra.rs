@@ -79,7 +79,7 @@ impl Gcra {
         let now = now.max(self.last);
         let cost = u64::from(cost);
         if cost > self.burst {
-            return (Decision::never(self.burst), self.tat, self.last);
+            return (Decision::never(self.burst), self.tat, now);
         }
         let t = now.as_nanos();
         let tat = self.tat.max(t);

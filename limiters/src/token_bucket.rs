@@ -112,11 +112,11 @@ impl TokenBucket {
     fn decide(&self, now: Nanos, cost: u32) -> (Decision, u64, Nanos) {
         let now = now.max(self.last);
         let cost = u64::from(cost);
-        if cost > self.burst {
-            return (Decision::never(self.burst), self.tokens, self.last);
-        }
         let elapsed = now.as_nanos() - self.last.as_nanos();
         let tokens = self.tokens.saturating_add(elapsed).min(self.capacity);
+        if cost > self.burst {
+            return (Decision::never(self.burst), tokens, now);
+        }
         let need = cost * self.interval;
         if tokens >= need {
             let left = tokens - need;
