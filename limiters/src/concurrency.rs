@@ -194,7 +194,9 @@ mod tests {
     #[test]
     fn bad_params_name_the_parameter() {
         assert_eq!(
-            ConcurrencyLimit::new(0, DEFAULT_RETRY_HINT).unwrap_err().param(),
+            ConcurrencyLimit::new(0, DEFAULT_RETRY_HINT)
+                .unwrap_err()
+                .param(),
             Some("max")
         );
         assert_eq!(

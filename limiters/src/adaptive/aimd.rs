@@ -213,7 +213,15 @@ mod tests {
     use super::*;
 
     fn aimd(initial: u64, min: u64, max: u64) -> Aimd {
-        Aimd::new(initial, min, max, 0.9, Nanos::from_secs(5), Nanos::from_secs(1)).unwrap()
+        Aimd::new(
+            initial,
+            min,
+            max,
+            0.9,
+            Nanos::from_secs(5),
+            Nanos::from_secs(1),
+        )
+        .unwrap()
     }
 
     fn ok(ms: u64) -> Outcome {
@@ -268,7 +276,14 @@ mod tests {
         assert_eq!(a.limit(), 40); // floor(45 * 0.9) = 40
         for _ in 0..30 {
             a.check(Nanos(3), 1);
-            a.release(Nanos(3), 1, Outcome { kind: OutcomeKind::Dropped, latency: Nanos(1) });
+            a.release(
+                Nanos(3),
+                1,
+                Outcome {
+                    kind: OutcomeKind::Dropped,
+                    latency: Nanos(1),
+                },
+            );
         }
         assert_eq!(a.limit(), 10);
     }

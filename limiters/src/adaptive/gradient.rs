@@ -115,10 +115,16 @@ impl Gradient {
         positive(cfg.min_rtt_interval, "min_rtt_interval")?;
         positive(cfg.retry_hint, "retry_hint")?;
         if cfg.min_rtt_request_count == 0 {
-            return Err(LimiterError::invalid("min_rtt_request_count", "must be at least 1"));
+            return Err(LimiterError::invalid(
+                "min_rtt_request_count",
+                "must be at least 1",
+            ));
         }
         if cfg.min_concurrency == 0 {
-            return Err(LimiterError::invalid("min_concurrency", "must be at least 1"));
+            return Err(LimiterError::invalid(
+                "min_concurrency",
+                "must be at least 1",
+            ));
         }
         if cfg.max_limit < cfg.min_concurrency {
             return Err(LimiterError::invalid(
@@ -153,7 +159,10 @@ impl Gradient {
         let pct = |name: &str, default: u64| -> Result<u64, LimiterError> {
             let v = p.f64_or(name, default as f64 / 10_000.0)?;
             if !(0.0..=100.0).contains(&v) {
-                return Err(LimiterError::invalid(name, format!("must be a percentage in [0, 100], got {v}")));
+                return Err(LimiterError::invalid(
+                    name,
+                    format!("must be a percentage in [0, 100], got {v}"),
+                ));
             }
             Ok(to_ppm(v / 100.0))
         };
@@ -193,7 +202,8 @@ impl Gradient {
     }
 
     fn timers_due(&self, now: Nanos) -> bool {
-        self.next_min_rtt.is_some_and(|t| t <= now) || self.next_sample_reset.is_some_and(|t| t <= now)
+        self.next_min_rtt.is_some_and(|t| t <= now)
+            || self.next_sample_reset.is_some_and(|t| t <= now)
     }
 
     /// Fire every timer due at or before `now`, in time order.
@@ -270,7 +280,9 @@ impl Gradient {
     fn take_percentile(&mut self) -> Nanos {
         self.samples.sort_unstable();
         let n = self.samples.len() as u64;
-        let rank = (n * self.cfg.percentile_ppm).div_ceil(1_000_000).clamp(1, n);
+        let rank = (n * self.cfg.percentile_ppm)
+            .div_ceil(1_000_000)
+            .clamp(1, n);
         let v = self.samples[(rank - 1) as usize];
         self.samples.clear();
         Nanos(v)
@@ -312,7 +324,8 @@ impl Limiter for Gradient {
             return; // cancelled, or started before the current minRTT measurement
         }
         self.samples.push(outcome.latency.0);
-        if self.in_min_rtt_window() && self.samples.len() >= self.cfg.min_rtt_request_count as usize {
+        if self.in_min_rtt_window() && self.samples.len() >= self.cfg.min_rtt_request_count as usize
+        {
             self.min_rtt = self.take_percentile();
             self.update_limit(self.deferred_limit, now);
             self.deferred_limit = 0;
@@ -327,14 +340,38 @@ impl Limiter for Gradient {
 }
 
 const PARAMS: &[ParamDoc] = &[
-    ParamDoc { name: "sample_interval", help: "sampleRTT window and limit update period (default 100ms)" },
-    ParamDoc { name: "min_rtt_interval", help: "time between minRTT measurements (default 60s; no jitter)" },
-    ParamDoc { name: "min_rtt_request_count", help: "samples per minRTT measurement (default 50)" },
-    ParamDoc { name: "min_concurrency", help: "limit while measuring minRTT, and the floor (default 3)" },
-    ParamDoc { name: "max_limit", help: "ceiling of the limit (default 1000)" },
-    ParamDoc { name: "buffer", help: "minRTT buffer in percent (default 25)" },
-    ParamDoc { name: "percentile", help: "latency aggregation percentile (default 50)" },
-    ParamDoc { name: "retry_hint", help: "duration reported as retry_after on a denial (default 1s)" },
+    ParamDoc {
+        name: "sample_interval",
+        help: "sampleRTT window and limit update period (default 100ms)",
+    },
+    ParamDoc {
+        name: "min_rtt_interval",
+        help: "time between minRTT measurements (default 60s; no jitter)",
+    },
+    ParamDoc {
+        name: "min_rtt_request_count",
+        help: "samples per minRTT measurement (default 50)",
+    },
+    ParamDoc {
+        name: "min_concurrency",
+        help: "limit while measuring minRTT, and the floor (default 3)",
+    },
+    ParamDoc {
+        name: "max_limit",
+        help: "ceiling of the limit (default 1000)",
+    },
+    ParamDoc {
+        name: "buffer",
+        help: "minRTT buffer in percent (default 25)",
+    },
+    ParamDoc {
+        name: "percentile",
+        help: "latency aggregation percentile (default 50)",
+    },
+    ParamDoc {
+        name: "retry_hint",
+        help: "duration reported as retry_after on a denial (default 1s)",
+    },
 ];
 
 /// Registry entry for `gradient`.
