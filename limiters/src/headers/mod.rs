@@ -19,6 +19,7 @@
 
 mod dialect;
 mod error;
+mod ietf;
 mod parse;
 mod render;
 mod sf;
