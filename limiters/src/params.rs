@@ -229,7 +229,9 @@ mod tests {
     #[test]
     fn unknown_parameters_are_reported() {
         let p = Params::new().with("brust", 5i64);
-        let e = p.reject_unknown("token_bucket", &["rate", "burst"]).unwrap_err();
+        let e = p
+            .reject_unknown("token_bucket", &["rate", "burst"])
+            .unwrap_err();
         assert!(e.to_string().contains("brust"));
     }
 }

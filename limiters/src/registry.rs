@@ -64,7 +64,10 @@ impl Registry {
     /// Build the algorithm `name` from `params`.
     pub fn build(&self, name: &str, params: &Params) -> Result<Box<dyn Limiter>, LimiterError> {
         let entry = self.get(name)?;
-        params.reject_unknown(name, &entry.params.iter().map(|p| p.name).collect::<Vec<_>>())?;
+        params.reject_unknown(
+            name,
+            &entry.params.iter().map(|p| p.name).collect::<Vec<_>>(),
+        )?;
         (entry.factory)(params)
     }
 

@@ -202,7 +202,15 @@ mod tests {
     #[test]
     fn bad_durations_are_errors_not_panics() {
         for t in [
-            "", "s", "1", "-5s", "1.2.3s", "1x", "99999999999999999999s", ".s", "1e3s",
+            "",
+            "s",
+            "1",
+            "-5s",
+            "1.2.3s",
+            "1x",
+            "99999999999999999999s",
+            ".s",
+            "1e3s",
         ] {
             assert!(parse_duration(t).is_err(), "{t:?} should be rejected");
         }
