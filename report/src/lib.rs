@@ -1,1 +1,3 @@
 //! Tables, charts and the self-contained HTML report, built from the simulator's results.
+
+pub mod charts;

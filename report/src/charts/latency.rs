@@ -1,0 +1,248 @@
+//! Latency charts: percentile bands over time (p50, p90, p99 per bucket) and the percentile
+//! distribution of a run (latency against p50 ... p99.99 on a scale of nines), one curve per
+//! fleet or strategy. Both use a log latency axis, since a retry storm moves the tail by
+//! orders of magnitude.
+
+use super::data::{finite_range, padded_x, Window};
+use super::legend::{self, Entry, Swatch};
+use super::nines::{self, NinesRange};
+use super::overlay::shade_windows;
+use super::palette::{role, Palette};
+use super::render::{
+    err, fmt_num, frame, render, text, Area, Figure, DESC_PX, GRID_BOLD, GRID_LIGHT, LABEL_PX,
+};
+use super::{Chart, ChartError};
+use plotters::prelude::{ChartBuilder, Circle, DrawingBackend, IntoLogRange, LineSeries, Polygon};
+use plotters::style::{Color, RGBColor, BLACK};
+
+/// Latency percentiles of successful logical requests completed in one bucket, milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatencyBucket {
+    /// Bucket start, seconds.
+    pub t_s: f64,
+    /// Median, ms.
+    pub p50_ms: f64,
+    /// 90th percentile, ms.
+    pub p90_ms: f64,
+    /// 99th percentile, ms.
+    pub p99_ms: f64,
+}
+
+/// Data of the latency-over-time chart. Buckets without successes are left out; a gap longer
+/// than one bucket breaks the bands rather than bridging an outage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatencyOverTime {
+    /// Chart title.
+    pub title: String,
+    /// Bucket width, seconds.
+    pub bucket_s: f64,
+    /// Buckets with at least one success, in time order.
+    pub buckets: Vec<LatencyBucket>,
+    /// Fault windows to shade.
+    pub faults: Vec<Window>,
+}
+
+/// One curve of the percentile plot: (percentile in %, latency in ms) points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PercentileCurve {
+    /// Fleet or strategy name (legend label and palette key).
+    pub name: String,
+    /// (percentile, ms), percentile in (0, 100).
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Data of the percentile plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatencyPercentiles {
+    /// Chart title.
+    pub title: String,
+    /// The curves.
+    pub curves: Vec<PercentileCurve>,
+}
+
+const P50: RGBColor = RGBColor(0x1F, 0x4E, 0x89);
+const P90: RGBColor = RGBColor(0x4E, 0x79, 0xA7);
+const P99: RGBColor = RGBColor(0x9C, 0xBB, 0xDB);
+
+/// Draw the latency bands over time (`charts/latency_time.*`).
+pub fn latency_over_time(data: &LatencyOverTime) -> Result<Chart, ChartError> {
+    if data.buckets.is_empty() {
+        return Err(ChartError::Empty("no bucket has a successful request"));
+    }
+    let worst = data.buckets.iter().map(|b| b.p99_ms).fold(0.0, f64::max);
+    let caption = format!(
+        "Latency of successful logical requests (first send to final response, retries \
+         included) by completion time: median line, p50-p90 band (dark) and p90-p99 band \
+         (light), log scale. Worst bucket p99: {worst:.0} ms. Gaps are buckets with no success."
+    );
+    render(data, "latency_time", &data.title, caption)
+}
+
+/// Draw the percentile distribution (`charts/latency_percentiles.*`).
+pub fn latency_percentiles(
+    data: &LatencyPercentiles,
+    palette: &Palette,
+) -> Result<Chart, ChartError> {
+    if data.curves.iter().all(|c| c.points.is_empty()) {
+        return Err(ChartError::Empty("no percentile curve has points"));
+    }
+    let caption = "Latency of successful logical requests at each percentile, per fleet; x is a \
+                   scale of nines (each step right is ten times rarer), y is log scale."
+        .to_owned();
+    let fig = PercentileFig { data, palette };
+    render(&fig, "latency_percentiles", &data.title, caption)
+}
+
+/// Split buckets into runs with no gap longer than 1.5 bucket widths.
+fn segments(data: &LatencyOverTime) -> Vec<&[LatencyBucket]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=data.buckets.len() {
+        let gap = i == data.buckets.len()
+            || data.buckets[i].t_s - data.buckets[i - 1].t_s > 1.5 * data.bucket_s;
+        if gap {
+            out.push(&data.buckets[start..i]);
+            start = i;
+        }
+    }
+    out
+}
+
+/// Lower and upper bounds of a positive log axis covering `lo..hi` with some room.
+fn log_bounds(lo: f64, hi: f64) -> (f64, f64) {
+    let lo = if lo > 0.0 { lo } else { 0.01 };
+    let hi = hi.max(lo * 2.0);
+    (lo / 1.5, hi * 1.5)
+}
+
+impl Figure for LatencyOverTime {
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Result<(), ChartError> {
+        let (plot, legend_area) = frame(root, &self.title)?;
+        let (x0, x1) = finite_range(
+            self.buckets
+                .iter()
+                .flat_map(|b| [b.t_s, b.t_s + self.bucket_s]),
+        )
+        .ok_or(ChartError::Empty("no finite times"))?;
+        let (lo, hi) = finite_range(
+            self.buckets
+                .iter()
+                .flat_map(|b| [b.p50_ms, b.p90_ms, b.p99_ms])
+                .filter(|v| *v > 0.0),
+        )
+        .unwrap_or((1.0, 10.0));
+        let (ylo, yhi) = log_bounds(lo, hi);
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(10)
+            .x_label_area_size(45)
+            .y_label_area_size(65)
+            .build_cartesian_2d(padded_x(x0, x1), (ylo..yhi).log_scale())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .light_line_style(GRID_LIGHT)
+            .bold_line_style(GRID_BOLD)
+            .x_label_formatter(&|v| fmt_num(*v))
+            .y_label_formatter(&|v| fmt_num(*v))
+            .x_desc("completion time since start, s")
+            .y_desc("latency, ms (log scale)")
+            .label_style(text(LABEL_PX, BLACK))
+            .axis_desc_style(text(DESC_PX, BLACK))
+            .draw()
+            .map_err(err)?;
+        shade_windows(&mut chart, &self.faults)?;
+        let mid = |b: &LatencyBucket| b.t_s + self.bucket_s / 2.0;
+        let clamp = |v: f64| v.max(ylo);
+        for seg in segments(self) {
+            let band = |lower: fn(&LatencyBucket) -> f64, upper: fn(&LatencyBucket) -> f64| {
+                let mut pts: Vec<(f64, f64)> =
+                    seg.iter().map(|b| (mid(b), clamp(upper(b)))).collect();
+                pts.extend(seg.iter().rev().map(|b| (mid(b), clamp(lower(b)))));
+                pts
+            };
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    band(|b| b.p90_ms, |b| b.p99_ms),
+                    P99.mix(0.5).filled(),
+                )))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    band(|b| b.p50_ms, |b| b.p90_ms),
+                    P90.mix(0.6).filled(),
+                )))
+                .map_err(err)?;
+            let line: Vec<(f64, f64)> = seg.iter().map(|b| (mid(b), clamp(b.p50_ms))).collect();
+            if line.len() == 1 {
+                chart
+                    .draw_series(line.iter().map(|p| Circle::new(*p, 3, P50.filled())))
+                    .map_err(err)?;
+            } else {
+                chart
+                    .draw_series(LineSeries::new(line, P50.stroke_width(2)))
+                    .map_err(err)?;
+            }
+        }
+        let mut entries = vec![
+            Entry::new("p50 (median)", P50, Swatch::Line),
+            Entry::new("p50-p90", P90, Swatch::Fill),
+            Entry::new("p90-p99", P99, Swatch::Fill),
+        ];
+        if !self.faults.is_empty() {
+            entries.push(Entry::new("fault window", role::FAULT, Swatch::Shade));
+        }
+        legend::draw(&legend_area, &entries)
+    }
+}
+
+struct PercentileFig<'a> {
+    data: &'a LatencyPercentiles,
+    palette: &'a Palette,
+}
+
+impl Figure for PercentileFig<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Result<(), ChartError> {
+        let d = self.data;
+        let (plot, legend_area) = frame(root, &d.title)?;
+        let all = || d.curves.iter().flat_map(|c| c.points.iter());
+        let (p_lo, p_hi) =
+            finite_range(all().map(|p| p.0)).ok_or(ChartError::Empty("no finite percentile"))?;
+        let (lo, hi) = finite_range(all().map(|p| p.1).filter(|v| *v > 0.0)).unwrap_or((1.0, 10.0));
+        let (ylo, yhi) = log_bounds(lo, hi);
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(10)
+            .margin_right(25)
+            .x_label_area_size(45)
+            .y_label_area_size(65)
+            .build_cartesian_2d(
+                NinesRange::new(p_lo.min(50.0), p_hi.max(99.99)),
+                (ylo..yhi).log_scale(),
+            )
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .light_line_style(GRID_LIGHT)
+            .bold_line_style(GRID_BOLD)
+            .x_label_formatter(&nines::label)
+            .y_label_formatter(&|v| fmt_num(*v))
+            .x_desc("percentile (scale of nines)")
+            .y_desc("latency, ms (log scale)")
+            .label_style(text(LABEL_PX, BLACK))
+            .axis_desc_style(text(DESC_PX, BLACK))
+            .draw()
+            .map_err(err)?;
+        let mut entries = Vec::new();
+        for c in &d.curves {
+            let color = self.palette.color(&c.name);
+            let pts: Vec<(f64, f64)> = c.points.iter().map(|&(p, v)| (p, v.max(ylo))).collect();
+            chart
+                .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
+                .map_err(err)?;
+            chart
+                .draw_series(pts.iter().map(|p| Circle::new(*p, 3, color.filled())))
+                .map_err(err)?;
+            entries.push(Entry::new(c.name.clone(), color, Swatch::Line));
+        }
+        legend::draw(&legend_area, &entries)
+    }
+}
