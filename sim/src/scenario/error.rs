@@ -78,7 +78,9 @@ impl Located {
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = text[..start].matches('\n').count() + 1;
         let col = text[line_start..start].chars().count() + 1;
-        let source_line = text[line_start..line_end].trim_end_matches('\r').to_string();
+        let source_line = text[line_start..line_end]
+            .trim_end_matches('\r')
+            .to_string();
         let width = text[start..end.min(line_end)].chars().count().max(1);
         Located {
             file: file.to_string(),
@@ -101,7 +103,11 @@ fn clamp_to_char_boundary(text: &str, mut i: usize) -> usize {
 
 impl fmt::Display for Located {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.col, self.message
+        )?;
         if self.source_line.trim().is_empty() {
             return Ok(());
         }

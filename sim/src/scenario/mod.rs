@@ -45,7 +45,11 @@ pub fn parse_spec(file: &str, text: &str) -> Result<spec::ScenarioSpec, Scenario
 
 /// Load a scenario from text, with limiter algorithms from `registry`. `file` is only used in
 /// error messages.
-pub fn load_str_with(file: &str, text: &str, registry: &Registry) -> Result<Scenario, ScenarioError> {
+pub fn load_str_with(
+    file: &str,
+    text: &str,
+    registry: &Registry,
+) -> Result<Scenario, ScenarioError> {
     let spec = parse_spec(file, text)?;
     validate::scenario(&validate::Cx { file, text }, &spec, registry)
 }

@@ -45,6 +45,7 @@ pub struct ScenarioSpec {
     #[serde(default)]
     pub faults: Vec<Spanned<FaultSpec>>,
     /// Client fleets by name.
+    #[serde(default)]
     pub fleet: BTreeMap<String, Spanned<FleetSpec>>,
 }
 
@@ -88,7 +89,7 @@ pub enum DistSpec {
     /// A bare duration: always this value.
     Fixed(Dur),
     /// A table naming the distribution.
-    Table(DistTable),
+    Table(Box<DistTable>),
 }
 
 impl<'de> Deserialize<'de> for DistSpec {
@@ -111,7 +112,8 @@ impl<'de> serde::de::Visitor<'de> for DistVisitor {
         Dur::deserialize(serde::de::value::I64Deserializer::<E>::new(v)).map(DistSpec::Fixed)
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<DistSpec, A::Error> {
-        DistTable::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(DistSpec::Table)
+        DistTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            .map(|t| DistSpec::Table(Box::new(t)))
     }
 }
 

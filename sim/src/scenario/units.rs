@@ -23,9 +23,11 @@ impl Visitor<'_> for DurVisitor {
         f.write_str("a duration string with a unit, such as \"250ms\", \"30s\" or \"5m\"")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Dur, E> {
-        parse_duration(v)
-            .map(Dur)
-            .map_err(|e| E::custom(format!("expected a duration such as \"250ms\" or \"1m\": {e}")))
+        parse_duration(v).map(Dur).map_err(|e| {
+            E::custom(format!(
+                "expected a duration such as \"250ms\" or \"1m\": {e}"
+            ))
+        })
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Dur, E> {
         Err(E::custom(format!(
@@ -56,9 +58,11 @@ impl Visitor<'_> for RateVisitor {
         f.write_str("a rate string such as \"500/s\" or \"60/min\"")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<RateValue, E> {
-        v.parse::<Rate>()
-            .map(RateValue)
-            .map_err(|e| E::custom(format!("expected a rate such as \"500/s\" or \"60/min\": {e}")))
+        v.parse::<Rate>().map(RateValue).map_err(|e| {
+            E::custom(format!(
+                "expected a rate such as \"500/s\" or \"60/min\": {e}"
+            ))
+        })
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<RateValue, E> {
         Err(E::custom(format!(
@@ -102,10 +106,14 @@ mod tests {
     fn bare_numbers_and_impossible_values_are_rejected_with_a_hint() {
         let e = toml::from_str::<T>("d = 5\nr = \"1/s\"").err().unwrap();
         assert!(e.message().contains("\"5s\""), "{}", e.message());
-        let e = toml::from_str::<T>("d = \"1s\"\nr = \"0/s\"").err().unwrap();
+        let e = toml::from_str::<T>("d = \"1s\"\nr = \"0/s\"")
+            .err()
+            .unwrap();
         assert!(e.message().contains("at least one"), "{}", e.message());
         assert!(e.span().is_some());
-        let e = toml::from_str::<T>("d = \"-1s\"\nr = \"1/s\"").err().unwrap();
+        let e = toml::from_str::<T>("d = \"-1s\"\nr = \"1/s\"")
+            .err()
+            .unwrap();
         assert!(e.message().contains("negative"), "{}", e.message());
     }
 }

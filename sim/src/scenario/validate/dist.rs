@@ -90,7 +90,10 @@ fn table(cx: &Cx, t: &DistTable, span: std::ops::Range<usize>) -> R<Distribution
             if high < low {
                 return Err(cx.err(highs.span(), "`high` must not be below `low`"));
             }
-            let p_high = cx.probability(cx.required(&t.p_high, "p_high", span.clone(), &v)?, "p_high")?;
+            let p_high = cx.probability(
+                cx.required(&t.p_high, "p_high", span.clone(), &v)?,
+                "p_high",
+            )?;
             Distribution::Bimodal { low, high, p_high }
         }
         "normal_abs" => Distribution::NormalAbs {

@@ -30,12 +30,9 @@ pub(crate) fn fleet(cx: &Cx, name: &str, f: &Spanned<FleetSpec>) -> R<Fleet> {
     if let Some(k) = &f.keys {
         out.keys = match k.get_ref() {
             toml::Value::String(s) if s == "per-client" => Keys::PerClient,
-            toml::Value::Integer(n) => Keys::Shared(cx.int(
-                &Spanned::new(k.span(), *n),
-                "keys",
-                1,
-                u32::MAX as i64,
-            )?),
+            toml::Value::Integer(n) => {
+                Keys::Shared(cx.int(&Spanned::new(k.span(), *n), "keys", 1, u32::MAX as i64)?)
+            }
             _ => {
                 return Err(cx.err(
                     k.span(),
@@ -103,7 +100,9 @@ fn arrival(cx: &Cx, a: &Spanned<ArrivalSpec>) -> R<Arrival> {
             ("think", sp(&a.think)),
         ],
     )?;
-    let req_rate = |r: &Opt<RateValue>, n: &str| -> R<Rate> { Ok(cx.required(r, n, span.clone(), &v)?.get_ref().0) };
+    let req_rate = |r: &Opt<RateValue>, n: &str| -> R<Rate> {
+        Ok(cx.required(r, n, span.clone(), &v)?.get_ref().0)
+    };
     let req_dur = |d: &Opt<Dur>, n: &str| cx.positive(cx.required(d, n, span.clone(), &v)?, n);
     Ok(match name {
         "poisson" => Arrival::Poisson {
@@ -122,7 +121,10 @@ fn arrival(cx: &Cx, a: &Spanned<ArrivalSpec>) -> R<Arrival> {
             let offset = a.offset.as_ref().map_or(Nanos::ZERO, |o| o.get_ref().0);
             if offset > period {
                 let at = a.offset.as_ref().map(Spanned::span).unwrap_or(span);
-                return Err(cx.err(at, format!("`offset` ({offset}) must not exceed `period` ({period})")));
+                return Err(cx.err(
+                    at,
+                    format!("`offset` ({offset}) must not exceed `period` ({period})"),
+                ));
             }
             Arrival::Cron { period, offset }
         }
@@ -131,7 +133,10 @@ fn arrival(cx: &Cx, a: &Spanned<ArrivalSpec>) -> R<Arrival> {
             let high = req_rate(&a.high, "high")?;
             if high.per_sec() < low.per_sec() {
                 let at = a.high.as_ref().map(Spanned::span).unwrap_or(span);
-                return Err(cx.err(at, format!("`high` ({high}) must not be below `low` ({low})")));
+                return Err(cx.err(
+                    at,
+                    format!("`high` ({high}) must not be below `low` ({low})"),
+                ));
             }
             Arrival::Diurnal {
                 low,
@@ -149,12 +154,18 @@ fn arrival(cx: &Cx, a: &Spanned<ArrivalSpec>) -> R<Arrival> {
                 let p = p.get_ref();
                 let from = p.from.get_ref().0;
                 if points.last().is_some_and(|(prev, _)| from <= *prev) {
-                    return Err(cx.err(p.from.span(), "points must be in strictly increasing `from` order"));
+                    return Err(cx.err(
+                        p.from.span(),
+                        "points must be in strictly increasing `from` order",
+                    ));
                 }
                 let rate = match p.rate.get_ref().as_str() {
                     "off" => None,
                     s => Some(s.parse::<Rate>().map_err(|e| {
-                        cx.err(p.rate.span(), format!("expected a rate such as \"5/s\" or \"off\": {e}"))
+                        cx.err(
+                            p.rate.span(),
+                            format!("expected a rate such as \"5/s\" or \"off\": {e}"),
+                        )
                     })?),
                 };
                 points.push((from, rate));

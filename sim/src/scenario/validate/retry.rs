@@ -56,7 +56,10 @@ pub(crate) fn retry(cx: &Cx, r: &Spanned<RetrySpec>) -> R<RetryPolicy> {
         "none" => return Ok(RetryPolicy::none()),
         "immediate" => Strategy::Immediate,
         "fixed" => Strategy::Fixed {
-            delay: cx.required(&r.delay, "delay", span.clone(), &v)?.get_ref().0,
+            delay: cx
+                .required(&r.delay, "delay", span.clone(), &v)?
+                .get_ref()
+                .0,
         },
         "exponential" => {
             let jitter = match &r.jitter {
@@ -66,7 +69,10 @@ pub(crate) fn retry(cx: &Cx, r: &Spanned<RetrySpec>) -> R<RetryPolicy> {
                     None => {
                         return Err(cx.err(
                             j.span(),
-                            format!("`jitter` of exponential backoff is one of: {}", JITTERS.join(", ")),
+                            format!(
+                                "`jitter` of exponential backoff is one of: {}",
+                                JITTERS.join(", ")
+                            ),
                         ))
                     }
                 },
@@ -102,7 +108,13 @@ pub(crate) fn retry(cx: &Cx, r: &Spanned<RetrySpec>) -> R<RetryPolicy> {
     };
     let mut policy = RetryPolicy::new(
         strategy,
-        cx.int_or(&r.max_attempts, "max_attempts", 1, 1_000_000, DEFAULT_MAX_ATTEMPTS)?,
+        cx.int_or(
+            &r.max_attempts,
+            "max_attempts",
+            1,
+            1_000_000,
+            DEFAULT_MAX_ATTEMPTS,
+        )?,
     );
     if let Some(list) = &r.retry_on {
         let mut set = StatusSet::of(&[]);
@@ -137,7 +149,11 @@ fn backoff(
     let base_v = cx.positive_opt(base, "base")?.unwrap_or(d.base);
     let cap_v = cx.positive_opt(cap, "cap")?.unwrap_or(d.cap.max(base_v));
     if cap_v < base_v {
-        let at = cap.as_ref().or(base.as_ref()).map(Spanned::span).unwrap_or(0..0);
+        let at = cap
+            .as_ref()
+            .or(base.as_ref())
+            .map(Spanned::span)
+            .unwrap_or(0..0);
         return Err(cx.err(
             at,
             format!("`cap` ({cap_v}) must not be below `base` ({base_v})"),

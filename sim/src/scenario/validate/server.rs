@@ -10,13 +10,14 @@ use limiters::{LimiterError, ParamValue, Params, Registry};
 use std::ops::Range;
 use toml::Spanned;
 
-/// Header dialects a server can speak (as in `limiters::headers`).
+/// Header dialects a server can speak (the names of `limiters::headers::Dialect`).
 pub const DIALECTS: &[&str] = &[
     "x-ratelimit-delta",
     "x-ratelimit-epoch",
-    "x-ratelimit-ms",
+    "x-ratelimit-epoch-ms",
     "ietf",
-    "none",
+    "ietf-draft07",
+    "x-quota-monthly",
 ];
 
 const SCOPES: &[&str] = &["global", "key", "tenant", "org"];
@@ -89,7 +90,8 @@ fn level(cx: &Cx, t: &Spanned<LimiterTable>, registry: &Registry, epoch: i64) ->
             format!("limiter level is missing `{key}` ({what})"),
         )
     };
-    let scope_v = string("scope")?.ok_or_else(|| missing("scope", "one of: global, key, tenant, org"))?;
+    let scope_v =
+        string("scope")?.ok_or_else(|| missing("scope", "one of: global, key, tenant, org"))?;
     let scope = match scope_v.get_ref().as_str().unwrap_or_default() {
         "global" => Scope::Global,
         "key" => Scope::Key,
@@ -97,7 +99,10 @@ fn level(cx: &Cx, t: &Spanned<LimiterTable>, registry: &Registry, epoch: i64) ->
         other => {
             return Err(cx.err(
                 scope_v.span(),
-                format!("unknown scope `{other}` (expected one of: {})", SCOPES.join(", ")),
+                format!(
+                    "unknown scope `{other}` (expected one of: {})",
+                    SCOPES.join(", ")
+                ),
             ))
         }
     };
