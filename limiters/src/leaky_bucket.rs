@@ -84,6 +84,7 @@ impl LeakyBucket {
     }
 
     /// (decision, new excess, clamped now).
+    #[inline]
     fn decide(&self, now: Nanos, cost: u32) -> (Decision, u64, Nanos) {
         let now = now.max(self.latest);
         let limit = self.burst + 1;
@@ -172,6 +173,7 @@ impl LeakyBucket {
 }
 
 impl Limiter for LeakyBucket {
+    #[inline]
     fn check(&mut self, now: Nanos, cost: u32) -> Decision {
         let (d, excess, last) = self.decide(now, cost);
         if d.allowed && cost > 0 {

@@ -43,6 +43,16 @@ pub struct SlidingCounter {
     last: Nanos,
 }
 
+/// `a / b` with a 64-bit division whenever `a` fits (the common case: a 128-bit division is a
+/// slow library call); saturates at `u64::MAX`.
+#[inline]
+fn div(a: u128, b: u64) -> u64 {
+    match u64::try_from(a) {
+        Ok(a) => a / b,
+        Err(_) => u64::try_from(a / u128::from(b)).unwrap_or(u64::MAX),
+    }
+}
+
 /// Counters as seen at some `t`.
 #[derive(Clone, Copy, Debug)]
 struct View {
@@ -74,6 +84,7 @@ impl SlidingCounter {
         })
     }
 
+    #[inline]
     fn view(&self, t: u64) -> View {
         let index = t / self.window;
         let elapsed = t % self.window;
@@ -103,10 +114,11 @@ impl SlidingCounter {
             return 0;
         }
         let w = u128::from(self.window);
-        let keep = (u128::from(room) * w / u128::from(prev)).min(w);
+        let keep = u128::from(div(u128::from(room) * w, prev)).min(w);
         (w - keep) as u64
     }
 
+    #[inline]
     fn decide(&self, now: Nanos, cost: u32) -> (Decision, View) {
         let t = now.max(self.last).as_nanos();
         let v = self.view(t);
@@ -120,7 +132,7 @@ impl SlidingCounter {
         let to_end = self.window - v.elapsed;
         if est + u128::from(cost) * w <= cap {
             let after = est + u128::from(cost) * w;
-            let remaining = ((cap - after) / w) as u64;
+            let remaining = div(cap - after, self.window);
             let reset = if v.cur + cost > 0 {
                 to_end.saturating_add(self.window)
             } else if v.prev > 0 {
@@ -130,7 +142,7 @@ impl SlidingCounter {
             };
             return (Decision::allow(self.limit, remaining, Nanos(reset)), v);
         }
-        let remaining = ((cap.saturating_sub(est)) / w) as u64;
+        let remaining = div(cap.saturating_sub(est), self.window);
         // In this window, the estimate only decays through `prev`.
         let retry = if v.cur + cost <= self.limit {
             let e = self.decay_point(v.prev, self.limit - v.cur - cost);
@@ -183,6 +195,7 @@ impl SlidingCounter {
 }
 
 impl Limiter for SlidingCounter {
+    #[inline]
     fn check(&mut self, now: Nanos, cost: u32) -> Decision {
         let now = now.max(self.last);
         let (d, v) = self.decide(now, cost);
