@@ -83,7 +83,7 @@ impl LeakyBucket {
         self.rate
     }
 
-    /// (decision, new excess, clamped now).
+    /// (decision, new excess, new time of the last admission).
     #[inline]
     fn decide(&self, now: Nanos, cost: u32) -> (Decision, u64, Nanos) {
         let now = now.max(self.latest);
