@@ -1,9 +1,9 @@
 //! Per-key limiter state for millions of keys (API keys, client IPs, tenants), in bounded memory.
 //!
-//! [`Keyed`] keeps one limiter per key, built by a factory when a key is first seen, in an
-//! insertion-ordered hash map (`indexmap`, with the Fx hasher of `rustc-hash`: keys here are
-//! short and not attacker-chosen inside a simulation). A known key costs one hash lookup and no
-//! allocation. [`ShardedKeyed`] is the thread-safe form for live mode and contended benches.
+//! [`Keyed`] keeps one limiter per key, built by a factory when a key is first seen, inline in a
+//! hash map (std's SwissTable with the Fx hasher of `rustc-hash`: keys here are short and not
+//! attacker-chosen inside a simulation). A known key costs one hash probe and no allocation;
+//! eviction walks a separate ring of the keys, so the hot path never touches it. [`ShardedKeyed`] is the thread-safe form for live mode and contended benches.
 //!
 //! # Idle eviction, and why it is exact
 //! A key is *idle* when it has not been used for `idle_after` and its limiter says it is back to

@@ -2,7 +2,7 @@
 
 use super::FastBuildHasher;
 use crate::{Decision, Limiter, LimiterError, Nanos, Outcome};
-use indexmap::IndexMap;
+use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
 
@@ -36,7 +36,11 @@ struct Slot<L> {
 /// assert_eq!(k.len(), 2);
 /// ```
 pub struct Keyed<K, L> {
-    map: IndexMap<K, Slot<L>, FastBuildHasher>,
+    /// Key -> state, inline in the table: a known key costs one probe.
+    map: HashMap<K, Slot<L>, FastBuildHasher>,
+    /// Every stored key once, in no particular order: the CLOCK ring the hand walks. Kept
+    /// apart from the map so that the hot path touches only the map.
+    ring: Vec<K>,
     factory: KeyFactory<L>,
     /// A never-used state: what `peek_key` answers for an unknown key.
     fresh: L,
@@ -77,7 +81,8 @@ impl<K: Hash + Eq + Clone, L: Limiter> Keyed<K, L> {
         }
         let fresh = factory();
         Ok(Keyed {
-            map: IndexMap::with_hasher(FastBuildHasher::default()),
+            map: HashMap::with_hasher(FastBuildHasher::default()),
+            ring: Vec::new(),
             factory,
             fresh,
             idle_after,
@@ -133,14 +138,20 @@ impl<K: Hash + Eq + Clone, L: Limiter> Keyed<K, L> {
     /// several stores' states, e.g. [`crate::hierarchy::check_all`] over a per-credential
     /// and a per-org store.
     pub fn state_mut(&mut self, key: &K, now: Nanos) -> &mut L {
-        // Two lookups on a hit keep the borrow checker content without unsafe code.
-        if let Some(i) = self.map.get_index_of(key) {
-            let slot = &mut self.map[i];
-            slot.last_seen = slot.last_seen.max(now);
-            slot.referenced = true;
-            return &mut slot.limiter;
+        if !self.map.contains_key(key) {
+            return self.insert(key.clone(), now);
         }
-        self.insert(key.clone(), now)
+        // The entry API keeps the borrow checker content on a hit (a conditional early return
+        // of `get_mut` is not accepted yet); it clones the key, which `check_key` does not.
+        let factory = &self.factory;
+        let slot = self.map.entry(key.clone()).or_insert_with(|| Slot {
+            limiter: factory(),
+            last_seen: now,
+            referenced: false,
+        });
+        slot.last_seen = slot.last_seen.max(now);
+        slot.referenced = true;
+        &mut slot.limiter
     }
 
     /// The state of `key`, if stored.
@@ -180,6 +191,8 @@ impl<K: Hash + Eq + Clone, L: Limiter> Keyed<K, L> {
         let idle_after = self.idle_after;
         self.map
             .retain(|_, s| !Self::slot_is_idle(s, now, idle_after));
+        let map = &self.map;
+        self.ring.retain(|k| map.contains_key(k));
         let dropped = before - self.map.len();
         self.idle_evictions += dropped as u64;
         self.hand = 0;
@@ -202,22 +215,22 @@ impl<K: Hash + Eq + Clone, L: Limiter> Keyed<K, L> {
             last_seen: now,
             referenced: false,
         };
-        let (i, _) = self.map.insert_full(key, slot);
-        &mut self.map[i].limiter
+        self.ring.push(key.clone());
+        &mut self.map.entry(key).or_insert(slot).limiter
     }
 
     /// Incremental idle sweep: look at a few entries under the hand, drop the idle ones.
     fn sweep_step(&mut self, now: Nanos) {
         for _ in 0..SWEEP_PER_INSERT {
-            if self.map.is_empty() {
+            if self.ring.is_empty() {
                 return;
             }
-            if self.hand >= self.map.len() {
+            if self.hand >= self.ring.len() {
                 self.hand = 0;
             }
-            if Self::slot_is_idle(&self.map[self.hand], now, self.idle_after) {
-                // swap_remove brings the last entry under the hand: it is looked at next.
-                self.map.swap_remove_index(self.hand);
+            if self.idle_at(self.hand, now) {
+                // swap_remove brings the last key under the hand: it is looked at next.
+                self.remove_at(self.hand);
                 self.idle_evictions += 1;
             } else {
                 self.hand += 1;
@@ -225,19 +238,34 @@ impl<K: Hash + Eq + Clone, L: Limiter> Keyed<K, L> {
         }
     }
 
+    /// Whether the key at ring position `i` is idle.
+    fn idle_at(&self, i: usize, now: Nanos) -> bool {
+        self.map
+            .get(&self.ring[i])
+            .is_some_and(|s| Self::slot_is_idle(s, now, self.idle_after))
+    }
+
+    /// Drop the key at ring position `i` from the ring and the map.
+    fn remove_at(&mut self, i: usize) {
+        let key = self.ring.swap_remove(i);
+        self.map.remove(&key);
+    }
+
     /// Drop one entry: the first idle one within the lookahead, else the CLOCK victim (the
     /// first entry found without its reference bit, i.e. not used since the hand last passed).
     fn evict_one(&mut self, now: Nanos) {
-        let len = self.map.len();
+        let len = self.ring.len();
         let mut victim = None;
         let mut looked = 0;
         while looked < LOOKAHEAD.max(len + 1) {
             if self.hand >= len {
                 self.hand = 0;
             }
-            let slot = &mut self.map[self.hand];
+            let Some(slot) = self.map.get_mut(&self.ring[self.hand]) else {
+                break; // unreachable: the ring holds exactly the map's keys
+            };
             if Self::slot_is_idle(slot, now, self.idle_after) {
-                self.map.swap_remove_index(self.hand);
+                self.remove_at(self.hand);
                 self.idle_evictions += 1;
                 return;
             }
@@ -253,8 +281,8 @@ impl<K: Hash + Eq + Clone, L: Limiter> Keyed<K, L> {
             }
         }
         // A full turn clears every reference bit, so a victim always exists here.
-        if let Some(i) = victim {
-            self.map.swap_remove_index(i);
+        if let Some(i) = victim.or((len > 0).then_some(0)) {
+            self.remove_at(i);
             self.forced_evictions += 1;
         }
     }
