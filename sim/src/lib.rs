@@ -4,3 +4,12 @@
 pub mod scenario;
 pub mod model;
 pub mod retry;
+pub mod engine;
+pub mod server;
+pub mod metrics;
+pub mod client;
+mod run;
+
+pub use engine::Progress;
+pub use metrics::RunResult;
+pub use run::{run, SimError, Simulation};

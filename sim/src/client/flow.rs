@@ -1,0 +1,209 @@
+//! The client side of the way of one request: arrival -> logical request -> attempt (through
+//! the fleet's gate, with a timeout, over the network) -> response or timeout -> success, or
+//! the retry policy decides (wait, or give up). Every step is recorded.
+
+use super::interpret;
+use crate::engine::{Event, World};
+use crate::retry::{AttemptResult, GateDecision, GiveUpReason, RetryDecision, RetryState};
+use limiters::Nanos;
+
+impl World {
+    /// Schedule every client's first arrival (open loop) or first requests (closed loop).
+    pub(crate) fn schedule_first_arrivals(&mut self) {
+        let horizon = self.horizon;
+        for c in 0..self.clients.len() {
+            let f = &self.fleets[self.clients[c].fleet as usize];
+            let rng = &mut self.clients[c].arrivals;
+            match &f.arrival {
+                super::ArrivalGen::Closed { concurrency, think } => {
+                    for _ in 0..*concurrency {
+                        let t = think.sample(rng);
+                        if t < horizon {
+                            self.q.push(t, Event::Arrival { client: c as u32 });
+                        }
+                    }
+                }
+                gen => {
+                    if let Some(t) = gen.first(rng, horizon) {
+                        self.q.push(t, Event::Arrival { client: c as u32 });
+                    }
+                }
+            }
+        }
+    }
+
+    /// A client's arrival: start a logical request; an open-loop client schedules its next.
+    pub(crate) fn on_arrival(&mut self, client: u32) {
+        let fi = self.clients[client as usize].fleet as usize;
+        let f = &self.fleets[fi];
+        if !f.arrival.is_closed() {
+            let cs = &mut self.clients[client as usize];
+            if let Some(t) = f.arrival.next(self.now, &mut cs.arrivals, self.horizon) {
+                self.q.push(t, Event::Arrival { client });
+            }
+        }
+        let deadline = f.deadline.map_or(Nanos::MAX, |d| self.now + d);
+        self.rec.logical(fi);
+        self.clients[client as usize].demand += 1;
+        let req = self.reqs.alloc(client, self.now, deadline);
+        self.send(req, false);
+    }
+
+    /// A retry wait is over.
+    pub(crate) fn on_send(&mut self, req: u32, token: u32) {
+        let r = &self.reqs[req];
+        if r.token != token || r.done || r.awaiting {
+            return;
+        }
+        self.send(req, true);
+    }
+
+    /// Send an attempt (the first, or a retry).
+    fn send(&mut self, req: u32, retry: bool) {
+        let c = self.reqs[req].client;
+        let fi = self.clients[c as usize].fleet as usize;
+        if let Some(g) = self.fleets[fi].gate.as_mut() {
+            if g.admit(self.now, c, retry) == GateDecision::Deny {
+                self.give_up(req, GiveUpReason::Gate);
+                return;
+            }
+        }
+        let r = &mut self.reqs[req];
+        r.token = r.token.wrapping_add(1);
+        r.retry.attempts += 1;
+        r.awaiting = true;
+        r.outstanding = r.outstanding.saturating_add(1);
+        let token = r.token;
+        let deadline = r.deadline;
+        self.rec.attempt(fi, retry);
+        self.clients[c as usize].attempts += 1;
+        let f = &self.fleets[fi];
+        let timeout_at = match f.timeout {
+            Some(t) => (self.now + t).min(deadline),
+            None => deadline,
+        };
+        if timeout_at < Nanos::MAX && timeout_at < self.horizon {
+            self.q
+                .push(timeout_at, Event::AttemptTimeout { req, token });
+        }
+        let d = self.net.sample(&mut self.net_rng);
+        if d.is_zero() {
+            if let Err(e) = self.server_recv(req, token) {
+                self.error.get_or_insert(e);
+            }
+        } else {
+            self.q.push(self.now + d, Event::ServerRecv { req, token });
+        }
+    }
+
+    /// A response reaches the client.
+    pub(crate) fn client_recv(&mut self, req: u32, token: u32) {
+        let r = &mut self.reqs[req];
+        if !(r.awaiting && r.token == token) {
+            return;
+        }
+        r.awaiting = false;
+        let hints = interpret(
+            r.decision.as_ref(),
+            &self.server.dialect,
+            self.server.retry_after,
+        );
+        let result = AttemptResult {
+            status: Some(r.status),
+            retry_after: hints.retry_after,
+            reset_after: hints.reset_after,
+            elapsed: self.now - r.first_sent,
+        };
+        let c = r.client;
+        let fi = self.clients[c as usize].fleet as usize;
+        if let Some(g) = self.fleets[fi].gate.as_mut() {
+            g.observe(self.now, c, &result);
+        }
+        if result.is_success() {
+            let latency = self.now - self.reqs[req].first_sent;
+            self.rec.success(fi, latency);
+            self.clients[c as usize].successes += 1;
+            self.finish(req);
+        } else {
+            self.after_failure(req, result);
+        }
+    }
+
+    /// The attempt timeout (or the deadline) fired.
+    pub(crate) fn on_attempt_timeout(&mut self, req: u32, token: u32) {
+        let r = &mut self.reqs[req];
+        if !(r.awaiting && r.token == token) {
+            return;
+        }
+        r.awaiting = false;
+        let c = r.client;
+        let fi = self.clients[c as usize].fleet as usize;
+        self.rec.timeout(fi);
+        let result = AttemptResult {
+            elapsed: self.now - self.reqs[req].first_sent,
+            ..AttemptResult::timeout()
+        };
+        if let Some(g) = self.fleets[fi].gate.as_mut() {
+            g.observe(self.now, c, &result);
+        }
+        if self.now >= self.reqs[req].deadline {
+            self.give_up(req, GiveUpReason::Deadline);
+        } else {
+            self.after_failure(req, result);
+        }
+    }
+
+    /// Ask the policy what to do after a failed attempt.
+    fn after_failure(&mut self, req: u32, result: AttemptResult) {
+        let c = self.reqs[req].client as usize;
+        let fi = self.clients[c].fleet as usize;
+        let mut state: RetryState = self.reqs[req].retry;
+        let decision =
+            self.fleets[fi]
+                .policy
+                .decide(&mut state, &result, &mut self.clients[c].jitter);
+        let r = &mut self.reqs[req];
+        r.retry = state;
+        match decision {
+            RetryDecision::Retry(wait) => {
+                let at = self.now + wait;
+                if at >= r.deadline {
+                    self.give_up(req, GiveUpReason::Deadline);
+                } else if at < self.horizon {
+                    let token = r.token;
+                    self.q.push(at, Event::Send { req, token });
+                }
+                // A retry due at or after the horizon never happens: the request is still in
+                // flight when the run ends.
+            }
+            RetryDecision::GiveUp(reason) => self.give_up(req, reason),
+        }
+    }
+
+    fn give_up(&mut self, req: u32, reason: GiveUpReason) {
+        let c = self.reqs[req].client as usize;
+        let fi = self.clients[c].fleet as usize;
+        self.rec.give_up(fi, reason);
+        self.clients[c].give_ups += 1;
+        self.finish(req);
+    }
+
+    /// The client is done with a request; a closed-loop client thinks, then starts the next.
+    fn finish(&mut self, req: u32) {
+        let r = &mut self.reqs[req];
+        r.done = true;
+        r.awaiting = false;
+        let c = r.client;
+        let free = r.outstanding == 0;
+        let fi = self.clients[c as usize].fleet as usize;
+        if let super::ArrivalGen::Closed { think, .. } = &self.fleets[fi].arrival {
+            let t = self.now + think.sample(&mut self.clients[c as usize].arrivals);
+            if t < self.horizon {
+                self.q.push(t, Event::Arrival { client: c });
+            }
+        }
+        if free {
+            self.reqs.free(req);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The world: every piece of state of a run, and the loop that pops events and matches on
+//! them. Client-side handlers live in `crate::client::flow`; server-side ones call into
+//! [`crate::server::Server`].
+
+use super::{Event, EventQueue, Purpose, Sampler, Stream};
+use crate::client::{ClientState, FleetRt, IdSpaces, Requests};
+use crate::metrics::{Recorder, ServerGauges};
+use crate::model::{FaultKind, Scenario};
+use crate::server::{JobMeta, Response, Server};
+use crate::SimError;
+use limiters::{Nanos, Registry};
+
+/// Progress of a run, reported every few hundred thousand events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Simulated time reached.
+    pub now: Nanos,
+    /// The horizon.
+    pub horizon: Nanos,
+    /// Events processed so far.
+    pub events: u64,
+}
+
+/// The state of a run.
+#[derive(Debug)]
+pub(crate) struct World {
+    pub q: EventQueue,
+    pub now: Nanos,
+    pub horizon: Nanos,
+    pub fleets: Vec<FleetRt>,
+    pub clients: Vec<ClientState>,
+    pub reqs: Requests,
+    pub server: Server,
+    pub ids: IdSpaces,
+    pub net: Sampler,
+    pub net_rng: Stream,
+    pub rec: Recorder,
+    pub events: u64,
+    /// The first error met inside a handler that cannot return one (reported by `run`).
+    pub error: Option<SimError>,
+}
+
+/// Every non-2xx status the server of `s` can answer.
+fn possible_statuses(s: &Scenario) -> Vec<u16> {
+    let mut v: Vec<u16> = s.server.levels.iter().map(|l| l.status).collect();
+    v.extend([503, 504]);
+    for f in &s.faults {
+        match f.kind {
+            FaultKind::ErrorRate { status, .. } | FaultKind::Outage { status } => v.push(status),
+            _ => {}
+        }
+    }
+    v.retain(|s| !(200..300).contains(s));
+    v
+}
+
+impl World {
+    /// Build the world of `s` with `seed` (the scenario must be valid).
+    pub fn new(s: &Scenario, seed: u64, registry: &Registry) -> Result<World, SimError> {
+        let server = Server::new(
+            &s.server,
+            registry,
+            &s.faults,
+            Stream::derive(seed, Purpose::Service, "server", 0),
+            Stream::derive(seed, Purpose::Faults, "server", 0),
+        )
+        .map_err(|(level, source)| {
+            SimError::Model(crate::model::ModelError::Limiter { level, source })
+        })?;
+        let ids = IdSpaces::new(&s.fleets);
+        let mut fleets = Vec::with_capacity(s.fleets.len());
+        let mut clients = Vec::new();
+        let total: u64 = s.fleets.iter().map(|f| u64::from(f.count)).sum();
+        clients.reserve_exact(usize::try_from(total).unwrap_or(0));
+        let mut first = 0u32;
+        for (i, f) in s.fleets.iter().enumerate() {
+            let rt = FleetRt::new(f, first, ids.identity(f));
+            clients.extend(rt.clients(seed, i as u16));
+            first += f.count;
+            fleets.push(rt);
+        }
+        let rec = Recorder::new(fleets.len(), s.duration, s.bucket, &possible_statuses(s));
+        let mut q = EventQueue::with_capacity(clients.len() + 1024);
+        for e in server.capacity_edges() {
+            q.push(e, Event::CapacityChange);
+        }
+        let mut w = World {
+            q,
+            now: Nanos::ZERO,
+            horizon: s.duration,
+            fleets,
+            clients,
+            reqs: Requests::default(),
+            server,
+            ids,
+            net: Sampler::new(&s.network.delay),
+            net_rng: Stream::derive(seed, Purpose::Network, "network", 0),
+            rec,
+            events: 0,
+            error: None,
+        };
+        w.schedule_first_arrivals();
+        Ok(w)
+    }
+
+    fn gauges(&self) -> ServerGauges {
+        ServerGauges {
+            queue_len: u64::from(self.server.queue_len()),
+            busy: u64::from(self.server.busy()),
+            limiter: self.server.limiter_state(self.now),
+        }
+    }
+
+    /// Run to the horizon.
+    pub fn run(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<(), SimError> {
+        while let Some((t, ev)) = self.q.pop() {
+            if t >= self.horizon {
+                break;
+            }
+            if t >= self.rec.next_edge() {
+                let g = self.gauges();
+                self.rec.roll(t, g);
+            }
+            self.now = t;
+            self.events += 1;
+            if self.events & 0x3_FFFF == 0 {
+                progress(Progress {
+                    now: t,
+                    horizon: self.horizon,
+                    events: self.events,
+                });
+            }
+            self.dispatch(ev)?;
+            if let Some(e) = self.error.take() {
+                return Err(e);
+            }
+        }
+        self.now = self.horizon;
+        let g = self.gauges();
+        self.rec.close_all(g);
+        Ok(())
+    }
+
+    #[inline]
+    fn dispatch(&mut self, ev: Event) -> Result<(), SimError> {
+        match ev {
+            Event::Arrival { client } => self.on_arrival(client),
+            Event::Send { req, token } => self.on_send(req, token),
+            Event::ServerRecv { req, token } => self.server_recv(req, token)?,
+            Event::ClientRecv { req, token } => self.client_recv(req, token),
+            Event::AttemptTimeout { req, token } => self.on_attempt_timeout(req, token),
+            Event::ServiceDone { job } => {
+                if let Some((m, r)) = self.server.service_done(self.now, &mut self.q, job)? {
+                    self.server_responded(m, r);
+                }
+            }
+            Event::QueueTimeout { job, gen } => {
+                if let Some((m, r)) = self.server.queue_timeout(self.now, job, gen)? {
+                    self.server_responded(m, r);
+                }
+            }
+            Event::BackendEnter { job } => {
+                if let Some((m, r)) = self.server.backend_enter(self.now, &mut self.q, job)? {
+                    self.server_responded(m, r);
+                }
+            }
+            Event::CapacityChange => self.server.capacity_change(self.now, &mut self.q),
+        }
+        Ok(())
+    }
+
+    /// An attempt reaches the server.
+    pub fn server_recv(&mut self, req: u32, token: u32) -> Result<(), SimError> {
+        let c = self.reqs[req].client;
+        let cs = &self.clients[c as usize];
+        let f = &self.fleets[cs.fleet as usize];
+        let i = c - f.first;
+        let meta = JobMeta {
+            req,
+            token,
+            client: c,
+            key: f.identity.key(i),
+            tenant: f.identity.tenant(i),
+            cost: f.cost,
+        };
+        if let Some(resp) = self.server.receive(self.now, &mut self.q, meta)? {
+            self.server_responded(meta, resp);
+        }
+        Ok(())
+    }
+
+    /// The server answered an attempt: account for it, and send the response on its way if the
+    /// client still waits for it.
+    pub fn server_responded(&mut self, meta: JobMeta, resp: Response) {
+        let req = meta.req;
+        let fi = self.clients[meta.client as usize].fleet as usize;
+        self.rec.response(fi, resp.status, resp.admitted);
+        let idempotent = self.fleets[fi].idempotent;
+        let r = &mut self.reqs[req];
+        r.outstanding = r.outstanding.saturating_sub(1);
+        let current = r.awaiting && r.token == meta.token;
+        if resp.executed {
+            let duplicate = r.executed > 0 && !idempotent;
+            r.executed = r.executed.saturating_add(1);
+            if duplicate {
+                self.rec.duplicate(fi);
+            }
+            if !current {
+                self.rec.wasted(fi, resp.work);
+            }
+        }
+        let r = &mut self.reqs[req];
+        if current {
+            r.status = resp.status;
+            r.decision = resp.decision;
+            let d = self.net.sample(&mut self.net_rng);
+            if d.is_zero() {
+                self.client_recv(req, meta.token);
+            } else {
+                self.q.push(
+                    self.now + d,
+                    Event::ClientRecv {
+                        req,
+                        token: meta.token,
+                    },
+                );
+            }
+        } else if r.done && r.outstanding == 0 {
+            self.reqs.free(req);
+        }
+    }
+}

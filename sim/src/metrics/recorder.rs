@@ -1,0 +1,247 @@
+//! The live counters of a run: integer adds into preallocated arrays, indexed by fleet and by
+//! the current time bucket. No map lookups, no allocation per event. Statuses are mapped to
+//! dense slots once (the set of statuses a run can produce is known at its start).
+
+use crate::retry::GiveUpReason;
+use hdrhistogram::Histogram;
+use limiters::Nanos;
+
+/// Column offsets within a bucket row of one fleet.
+pub(crate) mod col {
+    pub const FIRST: usize = 0;
+    pub const RETRY: usize = 1;
+    pub const ADMIT: usize = 2;
+    pub const TIMEOUT: usize = 3;
+    pub const SUCCESS: usize = 4;
+    pub const GIVE_UP: usize = 5;
+    pub const IN_FLIGHT: usize = 6;
+    pub const STATUS0: usize = 7;
+}
+
+/// Latencies are recorded in microseconds, up to ten days, 3 significant digits.
+const LATENCY_MAX_US: u64 = 10 * 86_400 * 1_000_000;
+
+/// Summary counters of one fleet.
+#[derive(Debug)]
+pub(crate) struct FleetRec {
+    pub logical: u64,
+    pub first: u64,
+    pub retries: u64,
+    pub admitted: u64,
+    pub timeouts: u64,
+    pub successes: u64,
+    pub give_ups: [u64; 4],
+    pub duplicates: u64,
+    pub wasted_attempts: u64,
+    pub wasted_ns: u64,
+    pub in_flight: u64,
+    pub by_status: Vec<u64>,
+    pub latency: Histogram<u64>,
+    /// `nbuckets * width` counters.
+    pub buckets: Vec<u32>,
+}
+
+/// Gauges of the server sampled at each bucket's end.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ServerGauges {
+    pub queue_len: u64,
+    pub busy: u64,
+    pub limiter: Option<(u64, u64)>,
+}
+
+/// The recorder.
+#[derive(Debug)]
+pub struct Recorder {
+    pub(crate) bucket: Nanos,
+    pub(crate) nbuckets: usize,
+    pub(crate) width: usize,
+    cur: usize,
+    next_edge: Nanos,
+    pub(crate) statuses: Vec<u16>,
+    slot: Vec<u8>,
+    pub(crate) fleets: Vec<FleetRec>,
+    pub(crate) server: Vec<ServerGauges>,
+}
+
+fn reason_index(r: GiveUpReason) -> usize {
+    match r {
+        GiveUpReason::NotRetryable => 0,
+        GiveUpReason::MaxAttempts => 1,
+        GiveUpReason::Deadline => 2,
+        GiveUpReason::Gate => 3,
+    }
+}
+
+/// Every give-up reason, in the order of the recorder's counters.
+pub(crate) const REASONS: [GiveUpReason; 4] = [
+    GiveUpReason::NotRetryable,
+    GiveUpReason::MaxAttempts,
+    GiveUpReason::Deadline,
+    GiveUpReason::Gate,
+];
+
+impl Recorder {
+    /// A recorder for `fleets` fleets over `duration` in buckets of `bucket`, able to count
+    /// every status in `statuses` (non-2xx statuses the server can produce).
+    pub fn new(fleets: usize, duration: Nanos, bucket: Nanos, statuses: &[u16]) -> Recorder {
+        let mut st: Vec<u16> = statuses.iter().copied().filter(|s| *s < 600).collect();
+        st.sort_unstable();
+        st.dedup();
+        let mut slot = vec![u8::MAX; 600];
+        for (i, s) in st.iter().enumerate() {
+            slot[*s as usize] = i as u8;
+        }
+        let bucket = if bucket.is_zero() { Nanos(1) } else { bucket };
+        let nbuckets = duration.0.div_ceil(bucket.0).max(1) as usize;
+        let width = col::STATUS0 + st.len();
+        let fleets = (0..fleets)
+            .map(|_| FleetRec {
+                logical: 0,
+                first: 0,
+                retries: 0,
+                admitted: 0,
+                timeouts: 0,
+                successes: 0,
+                give_ups: [0; 4],
+                duplicates: 0,
+                wasted_attempts: 0,
+                wasted_ns: 0,
+                in_flight: 0,
+                by_status: vec![0; st.len()],
+                // Constant, valid bounds: construction cannot fail.
+                latency: Histogram::new_with_max(LATENCY_MAX_US, 3)
+                    .expect("constant histogram bounds are valid"),
+                buckets: vec![0; nbuckets * width],
+            })
+            .collect();
+        Recorder {
+            bucket,
+            nbuckets,
+            width,
+            cur: 0,
+            next_edge: bucket,
+            statuses: st,
+            slot,
+            fleets,
+            server: vec![ServerGauges::default(); nbuckets],
+        }
+    }
+
+    /// The time at which the current bucket ends; the world calls [`Recorder::roll`] before
+    /// handling an event at or after it.
+    #[inline]
+    pub fn next_edge(&self) -> Nanos {
+        self.next_edge
+    }
+
+    /// Close every bucket that ends at or before `now`, sampling the gauges (their values at
+    /// those buckets' ends are the current ones: nothing happened in between).
+    pub(crate) fn roll(&mut self, now: Nanos, gauges: ServerGauges) {
+        while now >= self.next_edge && self.cur < self.nbuckets {
+            self.close_bucket(gauges);
+            self.cur += 1;
+            self.next_edge += self.bucket;
+        }
+    }
+
+    /// Close the remaining buckets at the end of the run.
+    pub(crate) fn close_all(&mut self, gauges: ServerGauges) {
+        while self.cur < self.nbuckets {
+            self.close_bucket(gauges);
+            self.cur += 1;
+        }
+    }
+
+    fn close_bucket(&mut self, gauges: ServerGauges) {
+        let base = self.cur * self.width;
+        for f in &mut self.fleets {
+            f.buckets[base + col::IN_FLIGHT] = f.in_flight.min(u64::from(u32::MAX)) as u32;
+        }
+        self.server[self.cur] = gauges;
+    }
+
+    #[inline]
+    fn bump(&mut self, fleet: usize, column: usize) {
+        let i = self.cur.min(self.nbuckets - 1) * self.width + column;
+        let c = &mut self.fleets[fleet].buckets[i];
+        *c = c.saturating_add(1);
+    }
+
+    /// A new logical request.
+    #[inline]
+    pub fn logical(&mut self, fleet: usize) {
+        let f = &mut self.fleets[fleet];
+        f.logical += 1;
+        f.in_flight += 1;
+    }
+
+    /// An attempt sent.
+    #[inline]
+    pub fn attempt(&mut self, fleet: usize, retry: bool) {
+        let f = &mut self.fleets[fleet];
+        if retry {
+            f.retries += 1;
+            self.bump(fleet, col::RETRY);
+        } else {
+            f.first += 1;
+            self.bump(fleet, col::FIRST);
+        }
+    }
+
+    /// The server answered an attempt (whether or not the client still waits for it).
+    #[inline]
+    pub fn response(&mut self, fleet: usize, status: u16, admitted: bool) {
+        if admitted {
+            self.fleets[fleet].admitted += 1;
+            self.bump(fleet, col::ADMIT);
+        }
+        if (200..300).contains(&status) {
+            return;
+        }
+        let s = self.slot.get(status as usize).copied().unwrap_or(u8::MAX);
+        if s != u8::MAX {
+            self.fleets[fleet].by_status[s as usize] += 1;
+            self.bump(fleet, col::STATUS0 + s as usize);
+        }
+    }
+
+    /// A client abandoned an attempt on its timeout.
+    #[inline]
+    pub fn timeout(&mut self, fleet: usize) {
+        self.fleets[fleet].timeouts += 1;
+        self.bump(fleet, col::TIMEOUT);
+    }
+
+    /// A logical request succeeded after `latency`.
+    #[inline]
+    pub fn success(&mut self, fleet: usize, latency: Nanos) {
+        let f = &mut self.fleets[fleet];
+        f.successes += 1;
+        f.in_flight -= 1;
+        f.latency.saturating_record(latency.0 / 1_000);
+        self.bump(fleet, col::SUCCESS);
+    }
+
+    /// A logical request was given up.
+    #[inline]
+    pub fn give_up(&mut self, fleet: usize, reason: GiveUpReason) {
+        let f = &mut self.fleets[fleet];
+        f.give_ups[reason_index(reason)] += 1;
+        f.in_flight -= 1;
+        self.bump(fleet, col::GIVE_UP);
+    }
+
+    /// A non-idempotent request was executed again.
+    #[inline]
+    pub fn duplicate(&mut self, fleet: usize) {
+        self.fleets[fleet].duplicates += 1;
+    }
+
+    /// The server executed an attempt its client had abandoned.
+    #[inline]
+    pub fn wasted(&mut self, fleet: usize, work: Nanos) {
+        let f = &mut self.fleets[fleet];
+        f.wasted_attempts += 1;
+        f.wasted_ns += work.0;
+    }
+}

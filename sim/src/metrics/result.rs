@@ -1,0 +1,189 @@
+//! The serialisable results of a run. Maps are `BTreeMap`s and vectors are in a fixed order,
+//! so the same run serialises to the same bytes.
+
+use super::Recovery;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Latency of successful logical requests (first send to final response), milliseconds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Latency {
+    /// Successful logical requests measured.
+    pub count: u64,
+    /// Mean.
+    pub mean_ms: f64,
+    /// Median.
+    pub p50_ms: f64,
+    /// 90th percentile.
+    pub p90_ms: f64,
+    /// 99th percentile.
+    pub p99_ms: f64,
+    /// 99.9th percentile.
+    pub p999_ms: f64,
+    /// Largest.
+    pub max_ms: f64,
+}
+
+/// Every figure of a run, for the whole run or for one fleet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    /// Clients.
+    pub clients: u64,
+    /// New logical requests.
+    pub logical_requests: u64,
+    /// Offered load: new logical requests per second.
+    pub offered_rps: f64,
+    /// Attempts sent (first attempts + retries).
+    pub attempts: u64,
+    /// First attempts.
+    pub first_attempts: u64,
+    /// Retries.
+    pub retries: u64,
+    /// Retry amplification: attempts / logical requests.
+    pub retry_amplification: f64,
+    /// Attempts admitted by every limiter level.
+    pub admitted: u64,
+    /// Limiter rejections (4xx) by status.
+    pub rejected: BTreeMap<u16, u64>,
+    /// All limiter rejections.
+    pub rejected_total: u64,
+    /// Server errors (5xx: injected, queue full, queue timeout, outage) by status.
+    pub server_errors: BTreeMap<u16, u64>,
+    /// All server errors.
+    pub server_errors_total: u64,
+    /// Attempts abandoned by the client's per-attempt timeout.
+    pub timeouts: u64,
+    /// Successful logical requests.
+    pub successes: u64,
+    /// Goodput: successful logical requests per second.
+    pub goodput_rps: f64,
+    /// Successes / logical requests.
+    pub success_ratio: f64,
+    /// Logical requests given up, by reason.
+    pub give_ups: BTreeMap<String, u64>,
+    /// All give-ups.
+    pub give_ups_total: u64,
+    /// Logical requests still in flight when the run ended.
+    pub in_flight_at_end: u64,
+    /// Latency of successful logical requests; `None` without any success.
+    pub latency: Option<Latency>,
+    /// Jain's index over clients of successes / demand.
+    pub fairness_clients: Option<f64>,
+    /// Jain's index over tenants of successes / demand.
+    pub fairness_tenants: Option<f64>,
+    /// Executions of a non-idempotent request beyond its first.
+    pub duplicates_executed: u64,
+    /// Attempts the server executed after the client had abandoned them.
+    pub wasted_attempts: u64,
+    /// Service time spent on those attempts (seconds).
+    pub wasted_work_s: f64,
+    /// Recovery after the fault windows (first start to last end), when the scenario has faults.
+    pub recovery: Option<Recovery>,
+}
+
+/// One time-series bucket.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SeriesRow {
+    /// Bucket start (seconds).
+    pub t_s: f64,
+    /// First attempts sent.
+    pub first_attempts: u64,
+    /// Retries sent.
+    pub retries: u64,
+    /// Attempts admitted by the limiters.
+    pub admitted: u64,
+    /// Limiter rejections by status (every status the run can produce, zeros included).
+    pub rejected: BTreeMap<u16, u64>,
+    /// Server errors by status (every status the run can produce, zeros included).
+    pub server_errors: BTreeMap<u16, u64>,
+    /// Client attempt timeouts.
+    pub timeouts: u64,
+    /// Successful logical requests.
+    pub successes: u64,
+    /// Give-ups.
+    pub give_ups: u64,
+    /// Logical requests in flight at the bucket's end.
+    pub in_flight: u64,
+    /// Backend queue length at the bucket's end (total rows only).
+    pub queue_len: Option<u64>,
+    /// Requests in service at the bucket's end (total rows only).
+    pub busy: Option<u64>,
+    /// The first limiter level's remaining capacity at the bucket's end (global levels only).
+    pub limiter_remaining: Option<u64>,
+    /// The first limiter level's limit (global levels only).
+    pub limiter_limit: Option<u64>,
+}
+
+/// Time series: the whole run, and each fleet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Series {
+    /// Bucket width (seconds).
+    pub bucket_s: f64,
+    /// Totals over fleets.
+    pub total: Vec<SeriesRow>,
+    /// Per fleet, by name.
+    pub fleets: BTreeMap<String, Vec<SeriesRow>>,
+}
+
+/// Totals of one client.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClientRow {
+    /// Global client index.
+    pub client: u32,
+    /// Fleet name.
+    pub fleet: String,
+    /// Index within its fleet.
+    pub index: u32,
+    /// Tenant name.
+    pub tenant: String,
+    /// API key name.
+    pub key: String,
+    /// Logical requests started (demand).
+    pub demand: u64,
+    /// Successful logical requests.
+    pub successes: u64,
+    /// Attempts sent.
+    pub attempts: u64,
+    /// Give-ups.
+    pub give_ups: u64,
+}
+
+/// Totals of one tenant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TenantRow {
+    /// Tenant name.
+    pub tenant: String,
+    /// Clients in it.
+    pub clients: u64,
+    /// Logical requests.
+    pub demand: u64,
+    /// Successful logical requests.
+    pub successes: u64,
+    /// Attempts.
+    pub attempts: u64,
+    /// Give-ups.
+    pub give_ups: u64,
+}
+
+/// Everything a run produces.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunResult {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed used.
+    pub seed: u64,
+    /// Simulated horizon (seconds).
+    pub duration_s: f64,
+    /// Events processed by the engine.
+    pub events: u64,
+    /// The whole run.
+    pub summary: Summary,
+    /// Per fleet, by name.
+    pub fleets: BTreeMap<String, Summary>,
+    /// Time series.
+    pub series: Series,
+    /// Per-client totals, by global client index.
+    pub clients: Vec<ClientRow>,
+    /// Per-tenant totals, by tenant name.
+    pub tenants: Vec<TenantRow>,
+}

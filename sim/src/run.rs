@@ -1,0 +1,223 @@
+//! The entry point: [`run`] a scenario with a seed, or configure a [`Simulation`] (a custom
+//! limiter registry, fleet gates, a progress callback). Pure and deterministic: no I/O, no
+//! clock; the same scenario and seed give the same [`RunResult`], byte for byte once
+//! serialised.
+
+use crate::engine::{Progress, World};
+use crate::metrics::{jain_of_ratios, ClientRow, RunResult, Series, SummaryInputs, TenantRow};
+use crate::model::{ModelError, Scenario};
+use crate::retry::ClientGate;
+use limiters::{LimiterError, Nanos, Registry};
+use std::collections::BTreeMap;
+use thiserror::Error;
+
+/// Why a run failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SimError {
+    /// The scenario is invalid.
+    #[error("invalid scenario: {0}")]
+    Model(#[from] ModelError),
+    /// A limiter failed while running.
+    #[error("limiter: {0}")]
+    Limiter(#[from] LimiterError),
+    /// A gate was given for a fleet the scenario does not have.
+    #[error("no fleet named `{0}` to attach a gate to")]
+    UnknownFleet(String),
+}
+
+/// Run `scenario` with `seed` and the built-in limiters.
+///
+/// ```
+/// use sim::model::{Arrival, Fleet, Scenario};
+/// use limiters::Nanos;
+/// let mut s = Scenario::new("tiny");
+/// s.duration = Nanos::from_secs(10);
+/// s.fleets.push(Fleet::new("web", 5, Arrival::Poisson { rate: "2/s".parse().unwrap() }));
+/// let r = sim::run(&s, 1).unwrap();
+/// assert_eq!(r.summary.successes, r.summary.logical_requests);
+/// assert!(r.summary.logical_requests > 50);
+/// ```
+pub fn run(scenario: &Scenario, seed: u64) -> Result<RunResult, SimError> {
+    Simulation::new(scenario, seed).run()
+}
+
+/// A configured run.
+pub struct Simulation<'a> {
+    scenario: &'a Scenario,
+    seed: u64,
+    registry: Option<&'a Registry>,
+    gates: BTreeMap<String, Box<dyn ClientGate>>,
+    progress: Option<&'a mut dyn FnMut(Progress)>,
+}
+
+impl std::fmt::Debug for Simulation<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulation")
+            .field("scenario", &self.scenario.name)
+            .field("seed", &self.seed)
+            .field("gates", &self.gates.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> Simulation<'a> {
+    /// A run of `scenario` with `seed`.
+    pub fn new(scenario: &'a Scenario, seed: u64) -> Simulation<'a> {
+        Simulation {
+            scenario,
+            seed,
+            registry: None,
+            gates: BTreeMap::new(),
+            progress: None,
+        }
+    }
+
+    /// Use `registry` instead of [`Registry::builtin`].
+    pub fn registry(mut self, registry: &'a Registry) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// Attach a fleet-wide gate (retry budget, circuit breaker) to fleet `fleet`.
+    pub fn gate(mut self, fleet: &str, gate: Box<dyn ClientGate>) -> Self {
+        self.gates.insert(fleet.to_string(), gate);
+        self
+    }
+
+    /// Call `cb` every 262,144 events.
+    pub fn progress(mut self, cb: &'a mut dyn FnMut(Progress)) -> Self {
+        self.progress = Some(cb);
+        self
+    }
+
+    /// Validate and run.
+    pub fn run(self) -> Result<RunResult, SimError> {
+        let builtin;
+        let registry = match self.registry {
+            Some(r) => r,
+            None => {
+                builtin = Registry::builtin();
+                &builtin
+            }
+        };
+        let s = self.scenario;
+        s.validate(registry)?;
+        let mut world = World::new(s, self.seed, registry)?;
+        for (name, gate) in self.gates {
+            let f = world
+                .fleets
+                .iter_mut()
+                .find(|f| f.name == name)
+                .ok_or(SimError::UnknownFleet(name))?;
+            f.gate = Some(gate);
+        }
+        let mut noop = |_: Progress| {};
+        let cb: &mut dyn FnMut(Progress) = match self.progress {
+            Some(cb) => cb,
+            None => &mut noop,
+        };
+        world.run(cb)?;
+        Ok(assemble(s, self.seed, &world))
+    }
+}
+
+/// The fault window (first start, last end), if the scenario has faults.
+fn fault_window(s: &Scenario) -> Option<(Nanos, Nanos)> {
+    let start = s.faults.iter().map(|f| f.start).min()?;
+    let end = s.faults.iter().map(|f| f.end()).max()?;
+    Some((start, end))
+}
+
+fn assemble(s: &Scenario, seed: u64, w: &World) -> RunResult {
+    let fault = fault_window(s);
+    // Per-tenant totals over all fleets: tenant id -> (clients, demand, successes, attempts, give-ups).
+    let mut tenants: BTreeMap<u32, [u64; 5]> = BTreeMap::new();
+    let mut fleet_tenants: Vec<BTreeMap<u32, (u64, u64)>> = vec![BTreeMap::new(); w.fleets.len()];
+    let mut clients = Vec::with_capacity(w.clients.len());
+    for (fi, f) in w.fleets.iter().enumerate() {
+        for i in 0..f.count {
+            let c = f.first + i;
+            let cs = &w.clients[c as usize];
+            let tenant = f.identity.tenant(i);
+            let t = tenants.entry(tenant).or_insert([0; 5]);
+            t[0] += 1;
+            t[1] += u64::from(cs.demand);
+            t[2] += u64::from(cs.successes);
+            t[3] += u64::from(cs.attempts);
+            t[4] += u64::from(cs.give_ups);
+            let ft = fleet_tenants[fi].entry(tenant).or_insert((0, 0));
+            ft.0 += u64::from(cs.successes);
+            ft.1 += u64::from(cs.demand);
+            clients.push(ClientRow {
+                client: c,
+                fleet: f.name.clone(),
+                index: i,
+                tenant: w.ids.tenant_name(tenant),
+                key: w.ids.key_name(f.identity.key(i)),
+                demand: u64::from(cs.demand),
+                successes: u64::from(cs.successes),
+                attempts: u64::from(cs.attempts),
+                give_ups: u64::from(cs.give_ups),
+            });
+        }
+    }
+    let client_pairs = |range: std::ops::Range<usize>| {
+        jain_of_ratios(
+            w.clients[range]
+                .iter()
+                .map(|c| (u64::from(c.successes), u64::from(c.demand))),
+        )
+    };
+    let mut fleets = BTreeMap::new();
+    let mut series_fleets = BTreeMap::new();
+    for (fi, f) in w.fleets.iter().enumerate() {
+        let range = f.first as usize..(f.first + f.count) as usize;
+        let inputs = SummaryInputs {
+            clients: u64::from(f.count),
+            duration: s.duration,
+            fairness_clients: client_pairs(range),
+            fairness_tenants: jain_of_ratios(fleet_tenants[fi].values().copied()),
+            fault,
+        };
+        fleets.insert(f.name.clone(), w.rec.summary(&[fi], inputs));
+        series_fleets.insert(f.name.clone(), w.rec.series(&[fi], false));
+    }
+    let all: Vec<usize> = (0..w.fleets.len()).collect();
+    let summary = w.rec.summary(
+        &all,
+        SummaryInputs {
+            clients: w.clients.len() as u64,
+            duration: s.duration,
+            fairness_clients: client_pairs(0..w.clients.len()),
+            fairness_tenants: jain_of_ratios(tenants.values().map(|t| (t[2], t[1]))),
+            fault,
+        },
+    );
+    let mut tenant_rows: Vec<TenantRow> = tenants
+        .iter()
+        .map(|(id, t)| TenantRow {
+            tenant: w.ids.tenant_name(*id),
+            clients: t[0],
+            demand: t[1],
+            successes: t[2],
+            attempts: t[3],
+            give_ups: t[4],
+        })
+        .collect();
+    tenant_rows.sort_by(|a, b| a.tenant.cmp(&b.tenant));
+    RunResult {
+        scenario: s.name.clone(),
+        seed,
+        duration_s: s.duration.as_secs_f64(),
+        events: w.events,
+        summary,
+        fleets,
+        series: Series {
+            bucket_s: s.bucket.as_secs_f64(),
+            total: w.rec.series(&all, true),
+            fleets: series_fleets,
+        },
+        clients,
+        tenants: tenant_rows,
+    }
+}

@@ -1,0 +1,258 @@
+//! The backend behind the limiters: `workers` requests in service at once, a bounded FIFO
+//! queue in front of them (full -> 503), a queue timeout (waited too long -> 504, seed 004's
+//! "Analysis exceeded the 30s deadline"), and a service-time distribution. With unlimited
+//! workers there is no queue; with unlimited workers and zero service time an admitted request
+//! completes at once without an event (the fleet-429 reference model).
+//!
+//! Jobs live in a slab (`Vec` + free list); a slot's generation number tells a stale
+//! queue-timeout event from a current one.
+
+use super::Faults;
+use crate::engine::{Event, EventQueue, Sampler, Stream};
+use crate::model::Backend;
+use limiters::{Decision, Nanos};
+use std::collections::VecDeque;
+
+/// Who a job is for (enough to answer the client and release the limiters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JobMeta {
+    /// Request slot of the client side.
+    pub req: u32,
+    /// Attempt token.
+    pub token: u32,
+    /// Global client index.
+    pub client: u32,
+    /// Key id.
+    pub key: u32,
+    /// Tenant id.
+    pub tenant: u32,
+    /// Cost charged.
+    pub cost: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum JobState {
+    Free,
+    Waiting,
+    Queued,
+    InService,
+    Expired,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Job {
+    meta: JobMeta,
+    gen: u32,
+    state: JobState,
+    admitted_at: Nanos,
+    started_at: Nanos,
+    decision: Option<Decision>,
+}
+
+/// A job that left the backend.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Finished {
+    /// Who it was for.
+    pub meta: JobMeta,
+    /// 200, 503 (queue full) or 504 (queue timeout).
+    pub status: u16,
+    /// True when the work was done (the request was executed).
+    pub executed: bool,
+    /// Service time spent on it.
+    pub work: Nanos,
+    /// When the limiters admitted it.
+    pub admitted_at: Nanos,
+    /// The first limiter level's decision at admission.
+    pub decision: Option<Decision>,
+}
+
+/// The backend at run time.
+#[derive(Debug)]
+pub struct BackendRt {
+    workers: Option<u32>,
+    busy: u32,
+    queue_cap: u32,
+    queue_timeout: Option<Nanos>,
+    service: Sampler,
+    rng: Stream,
+    queue: VecDeque<u32>,
+    queued: u32,
+    jobs: Vec<Job>,
+    free: Vec<u32>,
+}
+
+impl BackendRt {
+    /// A backend for `cfg` drawing service times from `rng`.
+    pub fn new(cfg: &Backend, rng: Stream) -> BackendRt {
+        BackendRt {
+            workers: cfg.workers,
+            busy: 0,
+            queue_cap: cfg.queue,
+            queue_timeout: cfg.queue_timeout,
+            service: Sampler::new(&cfg.service_time),
+            rng,
+            queue: VecDeque::new(),
+            queued: 0,
+            jobs: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+
+    /// Requests waiting in the queue.
+    pub fn queue_len(&self) -> u32 {
+        self.queued
+    }
+
+    /// Requests in service.
+    pub fn busy(&self) -> u32 {
+        self.busy
+    }
+
+    /// A job slot for an admitted request (state: waiting to enter).
+    pub fn alloc(&mut self, meta: JobMeta, now: Nanos, decision: Option<Decision>) -> u32 {
+        let job = Job {
+            meta,
+            gen: 0,
+            state: JobState::Waiting,
+            admitted_at: now,
+            started_at: now,
+            decision,
+        };
+        match self.free.pop() {
+            Some(id) => {
+                let j = &mut self.jobs[id as usize];
+                let gen = j.gen.wrapping_add(1);
+                *j = Job { gen, ..job };
+                id
+            }
+            None => {
+                self.jobs.push(job);
+                (self.jobs.len() - 1) as u32
+            }
+        }
+    }
+
+    fn release_slot(&mut self, id: u32) {
+        self.jobs[id as usize].state = JobState::Free;
+        self.free.push(id);
+    }
+
+    fn finished(&mut self, id: u32, status: u16, executed: bool, work: Nanos) -> Finished {
+        let j = self.jobs[id as usize];
+        Finished {
+            meta: j.meta,
+            status,
+            executed,
+            work,
+            admitted_at: j.admitted_at,
+            decision: j.decision,
+        }
+    }
+
+    fn capacity(&self, now: Nanos, faults: &Faults) -> u32 {
+        match self.workers {
+            Some(w) => faults.capacity(now, w),
+            None => u32::MAX,
+        }
+    }
+
+    /// Start serving job `id`; `Some` when it completes at once (unlimited workers, zero
+    /// service time).
+    fn start(
+        &mut self,
+        now: Nanos,
+        q: &mut EventQueue,
+        faults: &mut Faults,
+        id: u32,
+    ) -> Option<Finished> {
+        let service = self.service.sample(&mut self.rng) + faults.extra_latency(now);
+        if self.workers.is_none() && service.is_zero() {
+            let f = self.finished(id, 200, true, Nanos::ZERO);
+            self.release_slot(id);
+            return Some(f);
+        }
+        let j = &mut self.jobs[id as usize];
+        j.state = JobState::InService;
+        j.started_at = now;
+        self.busy += 1;
+        q.push(now + service, Event::ServiceDone { job: id });
+        None
+    }
+
+    /// An admitted job enters the backend: served, queued, or refused with 503.
+    pub fn enter(
+        &mut self,
+        now: Nanos,
+        q: &mut EventQueue,
+        faults: &mut Faults,
+        id: u32,
+    ) -> Option<Finished> {
+        if self.busy < self.capacity(now, faults) {
+            return self.start(now, q, faults, id);
+        }
+        if self.queued >= self.queue_cap {
+            let f = self.finished(id, 503, false, Nanos::ZERO);
+            self.release_slot(id);
+            return Some(f);
+        }
+        let j = &mut self.jobs[id as usize];
+        j.state = JobState::Queued;
+        let gen = j.gen;
+        self.queue.push_back(id);
+        self.queued += 1;
+        if let Some(t) = self.queue_timeout {
+            q.push(now + t, Event::QueueTimeout { job: id, gen });
+        }
+        None
+    }
+
+    /// Start queued jobs while workers are free (expired entries are dropped on the way).
+    pub fn fill_workers(&mut self, now: Nanos, q: &mut EventQueue, faults: &mut Faults) {
+        let cap = self.capacity(now, faults);
+        while self.busy < cap {
+            let Some(id) = self.queue.pop_front() else {
+                break;
+            };
+            match self.jobs[id as usize].state {
+                JobState::Queued => {
+                    self.queued -= 1;
+                    // Bounded workers: `start` never completes at once.
+                    let _ = self.start(now, q, faults, id);
+                }
+                JobState::Expired => self.release_slot(id),
+                _ => {}
+            }
+        }
+    }
+
+    /// A job's service is over: it succeeded; its worker takes the next queued job.
+    pub fn done(
+        &mut self,
+        now: Nanos,
+        q: &mut EventQueue,
+        faults: &mut Faults,
+        id: u32,
+    ) -> Option<Finished> {
+        if self.jobs.get(id as usize).map(|j| j.state) != Some(JobState::InService) {
+            return None;
+        }
+        let work = now - self.jobs[id as usize].started_at;
+        let f = self.finished(id, 200, true, work);
+        self.busy -= 1;
+        self.release_slot(id);
+        self.fill_workers(now, q, faults);
+        Some(f)
+    }
+
+    /// A queued job's queue timeout fired: 504 if it is still waiting.
+    pub fn queue_timeout(&mut self, id: u32, gen: u32) -> Option<Finished> {
+        let j = self.jobs.get_mut(id as usize)?;
+        if j.gen != gen || j.state != JobState::Queued {
+            return None;
+        }
+        // Leave the slot in the deque; it is freed when popped.
+        j.state = JobState::Expired;
+        self.queued -= 1;
+        Some(self.finished(id, 504, false, Nanos::ZERO))
+    }
+}

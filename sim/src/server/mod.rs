@@ -1,0 +1,216 @@
+//! The server: an outage check, the front limiter hierarchy, injected errors, then the backend.
+//!
+//! The way of one attempt: an active outage answers its status before anything else (the load
+//! balancer answers; no limiter is charged) -> the limiter levels admit or deny (429/402 with
+//! the [`Decision`]) -> an error-rate fault may fail the admitted request (limiters released
+//! with a failure) -> the backend serves it, queues it, or refuses it (503 full, 504 waited too
+//! long). Every admitted request is released on every level when it leaves, with its outcome.
+
+mod backend;
+mod faults;
+mod levels;
+
+pub use backend::{BackendRt, Finished, JobMeta};
+pub use faults::Faults;
+pub use levels::{Admission, Levels};
+
+use crate::engine::{EventQueue, Stream};
+use crate::model::{RetryAfterFormat, Server as ServerCfg};
+use limiters::{Decision, LimiterError, Nanos, Outcome, OutcomeKind, Registry};
+
+/// A response to one attempt, as the server sends it. The typed decision travels instead of
+/// header strings; the client interprets it in the server's dialect.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// The limiter decision behind it (the denying level's on 429/402, the first level's on an
+    /// admitted request), if any level was consulted.
+    pub decision: Option<Decision>,
+    /// True when the limiters admitted the request.
+    pub admitted: bool,
+    /// True when the backend executed the request.
+    pub executed: bool,
+    /// Service time the backend spent on it.
+    pub work: Nanos,
+}
+
+impl Response {
+    fn rejected(status: u16, decision: Option<Decision>) -> Response {
+        Response {
+            status,
+            decision,
+            admitted: false,
+            executed: false,
+            work: Nanos::ZERO,
+        }
+    }
+}
+
+/// The server at run time.
+#[derive(Debug)]
+pub struct Server {
+    levels: Levels,
+    backend: BackendRt,
+    faults: Faults,
+    /// Header dialect name, carried to clients.
+    pub dialect: String,
+    /// How `Retry-After` is written.
+    pub retry_after: RetryAfterFormat,
+}
+
+fn outcome_of(f: &Finished, now: Nanos) -> Outcome {
+    let kind = match f.status {
+        200..=299 => OutcomeKind::Success,
+        503 => OutcomeKind::Dropped,
+        504 => OutcomeKind::Timeout,
+        _ => OutcomeKind::Failure,
+    };
+    Outcome {
+        kind,
+        latency: now - f.admitted_at,
+    }
+}
+
+impl Server {
+    /// Build the server; `service_rng` and `fault_rng` are the run's streams for those purposes.
+    pub fn new(
+        cfg: &ServerCfg,
+        registry: &Registry,
+        faults: &[crate::model::Fault],
+        service_rng: Stream,
+        fault_rng: Stream,
+    ) -> Result<Server, (usize, LimiterError)> {
+        Ok(Server {
+            levels: Levels::build(&cfg.levels, registry)?,
+            backend: BackendRt::new(&cfg.backend, service_rng),
+            faults: Faults::new(faults, fault_rng),
+            dialect: cfg.dialect.clone(),
+            retry_after: cfg.retry_after,
+        })
+    }
+
+    /// Times at which a capacity-drop fault starts or ends.
+    pub fn capacity_edges(&self) -> Vec<Nanos> {
+        self.faults.capacity_edges()
+    }
+
+    /// Requests waiting in the backend queue.
+    pub fn queue_len(&self) -> u32 {
+        self.backend.queue_len()
+    }
+
+    /// Requests in service.
+    pub fn busy(&self) -> u32 {
+        self.backend.busy()
+    }
+
+    /// The first level's `(remaining, limit)` if it is global.
+    pub fn limiter_state(&self, now: Nanos) -> Option<(u64, u64)> {
+        self.levels.first_global_state(now)
+    }
+
+    fn complete(&mut self, now: Nanos, f: Finished) -> Result<(JobMeta, Response), LimiterError> {
+        let m = f.meta;
+        self.levels
+            .release(now, m.key, m.tenant, m.cost, outcome_of(&f, now))?;
+        Ok((
+            m,
+            Response {
+                status: f.status,
+                decision: f.decision,
+                admitted: true,
+                executed: f.executed,
+                work: f.work,
+            },
+        ))
+    }
+
+    /// An attempt arrives. `Some` when it is answered at once; otherwise the backend answers it
+    /// later through [`Server::service_done`] or [`Server::queue_timeout`].
+    pub fn receive(
+        &mut self,
+        now: Nanos,
+        q: &mut EventQueue,
+        meta: JobMeta,
+    ) -> Result<Option<Response>, LimiterError> {
+        if let Some(status) = self.faults.outage(now) {
+            return Ok(Some(Response::rejected(status, None)));
+        }
+        let (first, delay) = match self.levels.admit(now, meta.key, meta.tenant, meta.cost)? {
+            Admission::Denied { status, decision } => {
+                return Ok(Some(Response::rejected(status, Some(decision))))
+            }
+            Admission::Allowed { first, delay } => (first, delay),
+        };
+        if let Some(status) = self.faults.error(now) {
+            self.levels.release(
+                now,
+                meta.key,
+                meta.tenant,
+                meta.cost,
+                Outcome::failure(Nanos::ZERO),
+            )?;
+            return Ok(Some(Response {
+                status,
+                decision: first,
+                admitted: true,
+                executed: false,
+                work: Nanos::ZERO,
+            }));
+        }
+        let id = self.backend.alloc(meta, now, first);
+        if !delay.is_zero() {
+            q.push(now + delay, crate::engine::Event::BackendEnter { job: id });
+            return Ok(None);
+        }
+        match self.backend.enter(now, q, &mut self.faults, id) {
+            Some(f) => self.complete(now, f).map(|(_, r)| Some(r)),
+            None => Ok(None),
+        }
+    }
+
+    /// A delayed admitted job enters the backend.
+    pub fn backend_enter(
+        &mut self,
+        now: Nanos,
+        q: &mut EventQueue,
+        job: u32,
+    ) -> Result<Option<(JobMeta, Response)>, LimiterError> {
+        match self.backend.enter(now, q, &mut self.faults, job) {
+            Some(f) => self.complete(now, f).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A job's service is over.
+    pub fn service_done(
+        &mut self,
+        now: Nanos,
+        q: &mut EventQueue,
+        job: u32,
+    ) -> Result<Option<(JobMeta, Response)>, LimiterError> {
+        match self.backend.done(now, q, &mut self.faults, job) {
+            Some(f) => self.complete(now, f).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A queued job's queue timeout fired.
+    pub fn queue_timeout(
+        &mut self,
+        now: Nanos,
+        job: u32,
+        gen: u32,
+    ) -> Result<Option<(JobMeta, Response)>, LimiterError> {
+        match self.backend.queue_timeout(job, gen) {
+            Some(f) => self.complete(now, f).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Capacity changed (a capacity-drop window started or ended).
+    pub fn capacity_change(&mut self, now: Nanos, q: &mut EventQueue) {
+        self.backend.fill_workers(now, q, &mut self.faults);
+    }
+}
