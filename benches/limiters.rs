@@ -15,6 +15,8 @@
 //!   it claims (all admitted, or all denied): a bench that silently measured the other path
 //!   fails, also under `cargo test --benches` (one run of each bench in the debug profile).
 
+#[path = "limiters/keyed.rs"]
+mod keyed;
 #[path = "limiters/subjects.rs"]
 mod subjects;
 
@@ -33,9 +35,10 @@ use limiters::{
     LimiterError, Nanos, Quota, Rate, SlidingCounter, SlidingLog, TokenBucket,
 };
 
+use keyed::{GovernorKeyed, OursKeyed, OursSharded};
 use subjects::{
-    shared_two_threads, CasFloor, GovernorDefault, GovernorFake, GovernorKeyed, KeyOrder, Ours,
-    OursReleasing, OursShared, SharedSubject, Subject,
+    shared_two_threads, CasFloor, GovernorDefault, GovernorFake, Lane, Ours, OursReleasing,
+    OursShared, SharedSubject, Subject,
 };
 
 /// Simulated time per check on the allow path: the allow quota's emission interval (1 µs).
@@ -293,25 +296,63 @@ fn shared(c: &mut Criterion) {
 }
 
 fn bench_shared<S: SharedSubject>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, s: S) {
-    let mut probe = &s;
-    validate(name, &mut probe, Path::Allow);
+    validate(name, &mut Lane::new(&s, 0), Path::Allow);
     group.bench_function(name, |b| {
         b.iter_custom(|iters| shared_two_threads(&s, iters, BATCH, BATCH * STEP_NS))
     });
 }
 
-/// Keyed limiters over 1 to 1,000,000 keys, checked in one fixed pseudo-random order.
+/// Key counts of the keyed benches.
+const KEY_COUNTS: [u64; 4] = [1, 1_000, 100_000, 1_000_000];
+/// Shards of our thread-safe keyed store.
+const SHARDS: usize = 16;
+
+/// False (with a note) for the 1,000,000-key case in the debug profile, where filling the
+/// stores would dominate `cargo test --benches`.
+fn keys_wanted(group: &str, n: u64) -> bool {
+    let skip = n >= 1_000_000 && cfg!(debug_assertions);
+    if skip {
+        println!("{group}/*/{n}: skipped in the debug profile (slow setup); `cargo bench` runs it");
+    }
+    !skip
+}
+
+/// Keyed limiters over 1 to 1,000,000 keys, pre-populated, then checked in one fixed
+/// pseudo-random order (the same for all); GCRA per key, allow quota.
 fn keyed(c: &mut Criterion) {
+    let proto = || ok(Gcra::new(allow_rate(), u64::from(ALLOW_BURST)));
     let mut g = c.benchmark_group("keyed_allow");
-    for n in [1u64, 1_000, 100_000, 1_000_000] {
-        if n == 1_000_000 && cfg!(debug_assertions) {
-            println!("keyed_allow/*/{n}: skipped in the debug profile (setup too slow); run `cargo bench`");
+    for n in KEY_COUNTS {
+        if !keys_wanted("keyed_allow", n) {
             continue;
         }
-        let gov = GovernorKeyed::new(governor_quota(Path::Allow), KeyOrder::new(n));
-        bench_subject(&mut g, &format!("governor_keyed/{n}"), gov, Path::Allow);
+        let gov = GovernorKeyed::new(governor_quota(Path::Allow), n);
+        bench_lane(&mut g, &format!("governor_keyed/{n}"), &gov);
+        drop(gov);
+        bench_subject(
+            &mut g,
+            &format!("keyed_gcra/{n}"),
+            OursKeyed::new(proto(), n),
+            Path::Allow,
+        );
+        let sharded = OursSharded::new(proto(), n, SHARDS);
+        bench_lane(&mut g, &format!("sharded_keyed_gcra/{n}"), &sharded);
     }
     g.finish();
+
+    let mut g = c.benchmark_group("keyed_2_threads");
+    for n in [1_000, 100_000] {
+        let gov = GovernorKeyed::new(governor_quota(Path::Allow), n);
+        bench_shared(&mut g, &format!("governor_keyed/{n}"), gov);
+        let sharded = OursSharded::new(proto(), n, SHARDS);
+        bench_shared(&mut g, &format!("sharded_keyed_gcra/{n}"), sharded);
+    }
+    g.finish();
+}
+
+/// A shared subject driven from this thread alone, through lane 0.
+fn bench_lane<S: SharedSubject>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, s: &S) {
+    bench_subject(group, name, Lane::new(s, 0), Path::Allow);
 }
 
 /// Keeps the compiler from folding a subject's answer away; used by the subjects.

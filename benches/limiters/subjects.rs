@@ -10,11 +10,11 @@ use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use governor::clock::{DefaultClock, FakeRelativeClock};
-use governor::state::keyed::DefaultKeyedStateStore;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
 use limiters::{AtomicGcra, AtomicTokenBucket, Decision, Limiter, Nanos, Outcome};
 
+use crate::keyed::KeyOrder;
 use crate::sink;
 
 /// Something checked from one thread.
@@ -27,19 +27,44 @@ pub trait Subject {
 
 /// Something checked from several threads at once, through a shared reference.
 pub trait SharedSubject: Sync {
+    /// True for keyed subjects: each check draws its key from the thread's own [`KeyOrder`]
+    /// (for the others no key is drawn at all).
+    const KEYED: bool = false;
+    /// Keys the subject was populated with (1 for direct ones).
+    fn keys(&self) -> u64 {
+        1
+    }
     /// Move the shared time forward by `ns` nanoseconds (called by each thread in turn).
     fn advance(&self, ns: u64);
-    /// One check; true when admitted.
-    fn check(&self) -> bool;
+    /// One check of `key` (ignored by direct subjects); true when admitted.
+    fn check(&self, key: u64) -> bool;
 }
 
-/// A shared reference to a shared subject is a single-threaded one (used to validate it).
-impl<S: SharedSubject> Subject for &S {
-    fn advance(&mut self, ns: u64) {
-        (**self).advance(ns)
+/// One thread's view of a shared subject: the subject and the thread's own key order.
+#[derive(Debug)]
+pub struct Lane<'a, S> {
+    s: &'a S,
+    keys: KeyOrder,
+}
+
+impl<'a, S: SharedSubject> Lane<'a, S> {
+    /// Lane number `lane` (each lane draws keys in its own fixed order).
+    pub fn new(s: &'a S, lane: u64) -> Lane<'a, S> {
+        Lane {
+            s,
+            keys: KeyOrder::with_stream(s.keys(), lane),
+        }
     }
+}
+
+impl<S: SharedSubject> Subject for Lane<'_, S> {
+    fn advance(&mut self, ns: u64) {
+        self.s.advance(ns)
+    }
+    #[inline(always)]
     fn check(&mut self) -> bool {
-        (**self).check()
+        let key = if S::KEYED { self.keys.next_key() } else { 0 };
+        self.s.check(key)
     }
 }
 
@@ -146,7 +171,7 @@ impl<L: SharedCheck> SharedSubject for OursShared<L> {
         self.clock.fetch_add(ns, Ordering::Release);
     }
     #[inline(always)]
-    fn check(&self) -> bool {
+    fn check(&self, _key: u64) -> bool {
         let now = Nanos(self.clock.load(Ordering::Relaxed));
         sink(self.lim.check_at(now)).allowed
     }
@@ -162,7 +187,7 @@ pub struct CasFloor {
 impl SharedSubject for CasFloor {
     fn advance(&self, _ns: u64) {}
     #[inline(always)]
-    fn check(&self) -> bool {
+    fn check(&self, _key: u64) -> bool {
         let mut cur = self.cell.load(Ordering::Acquire);
         loop {
             match self.cell.compare_exchange_weak(
@@ -184,7 +209,7 @@ impl Subject for CasFloor {
     }
     #[inline(always)]
     fn check(&mut self) -> bool {
-        SharedSubject::check(&*self)
+        SharedSubject::check(&*self, 0)
     }
 }
 
@@ -217,7 +242,7 @@ impl SharedSubject for GovernorFake {
         self.clock.advance(Duration::from_nanos(ns));
     }
     #[inline(always)]
-    fn check(&self) -> bool {
+    fn check(&self, _key: u64) -> bool {
         sink(self.lim.check()).is_ok()
     }
 }
@@ -228,7 +253,7 @@ impl Subject for GovernorFake {
     }
     #[inline(always)]
     fn check(&mut self) -> bool {
-        SharedSubject::check(&*self)
+        SharedSubject::check(&*self, 0)
     }
 }
 
@@ -254,78 +279,6 @@ impl Subject for GovernorDefault {
     }
 }
 
-/// A fixed pseudo-random sequence of keys in `0..n` (xorshift64*, reduced by multiply-shift),
-/// the same for every keyed subject so they all see the same order.
-#[derive(Clone, Debug)]
-pub struct KeyOrder {
-    n: u64,
-    state: u64,
-}
-
-impl KeyOrder {
-    const SEED: u64 = 0x9E37_79B9_7F4A_7C15;
-
-    pub fn new(n: u64) -> KeyOrder {
-        KeyOrder {
-            n,
-            state: Self::SEED,
-        }
-    }
-
-    pub fn len(&self) -> u64 {
-        self.n
-    }
-
-    #[inline(always)]
-    pub fn next_key(&mut self) -> u64 {
-        let mut x = self.state;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.state = x;
-        let r = x.wrapping_mul(0x2545_F491_4F6C_DD1D);
-        ((u128::from(r) * u128::from(self.n)) >> 64) as u64
-    }
-}
-
-type GovKeyed = RateLimiter<
-    u64,
-    DefaultKeyedStateStore<u64>,
-    FakeRelativeClock,
-    governor::middleware::NoOpMiddleware<governor::nanos::Nanos>,
->;
-
-/// Governor's keyed limiter (its default store, a `DashMap`) on its `FakeRelativeClock`,
-/// pre-populated with every key.
-#[derive(Debug)]
-pub struct GovernorKeyed {
-    lim: GovKeyed,
-    clock: FakeRelativeClock,
-    order: KeyOrder,
-}
-
-impl GovernorKeyed {
-    pub fn new(quota: Quota, order: KeyOrder) -> GovernorKeyed {
-        let clock = FakeRelativeClock::default();
-        let lim: GovKeyed = RateLimiter::dashmap_with_clock(quota, clock.clone());
-        for key in 0..order.len() {
-            assert!(lim.check_key(&key).is_ok(), "pre-populating key {key}");
-        }
-        GovernorKeyed { lim, clock, order }
-    }
-}
-
-impl Subject for GovernorKeyed {
-    fn advance(&mut self, ns: u64) {
-        self.clock.advance(Duration::from_nanos(ns));
-    }
-    #[inline(always)]
-    fn check(&mut self) -> bool {
-        let key = self.order.next_key();
-        sink(self.lim.check_key(&key)).is_ok()
-    }
-}
-
 /// Runs `iters` checks of `s` split over 2 threads, each advancing the shared time by
 /// `advance_ns` every `batch` of its own checks; returns the wall time from the moment both
 /// threads are released to the moment the last one finishes, so Criterion's time per
@@ -339,15 +292,16 @@ pub fn shared_two_threads<S: SharedSubject>(
     let barrier = Barrier::new(3);
     let halves = [iters / 2, iters - iters / 2];
     std::thread::scope(|scope| {
-        for half in halves {
+        for (lane, half) in (0u64..).zip(halves) {
             let barrier = &barrier;
             scope.spawn(move || {
+                let mut lane = Lane::new(s, lane);
                 barrier.wait();
                 for i in 1..=half {
                     if i % batch == 0 {
-                        s.advance(advance_ns);
+                        lane.advance(advance_ns);
                     }
-                    s.check();
+                    lane.check();
                 }
                 barrier.wait();
             });
