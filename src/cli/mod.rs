@@ -3,6 +3,7 @@
 //! Exit codes: 0 ok, 1 the run failed, 2 bad input (scenario file, flags).
 
 mod list;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// List every limiter algorithm (and retry policy) with its parameters and semantics.
     List(list::ListArgs),
+    /// Check scenario files without running them (errors as file:line:col; exit code 2).
+    Validate(validate::ValidateArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -44,6 +47,7 @@ impl From<anyhow::Error> for CliError {
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::List(args) => list::run(args),
+        Command::Validate(args) => validate::run(args, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,109 @@
+//! The summary table `throttlelab run` prints: one row per fleet and an `all` row, with the
+//! figures a reader compares first (offered load, amplification, rejections by code, goodput,
+//! give-ups, latency, fairness).
+
+use sim::metrics::{RunResult, Summary};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+const HEADER: [&str; 12] = [
+    "fleet",
+    "offered/s",
+    "attempts",
+    "amplif.",
+    "admitted",
+    "rejected",
+    "5xx",
+    "goodput/s",
+    "give-ups",
+    "p50 ms",
+    "p99 ms",
+    "Jain",
+];
+
+/// The table as text (ends with a newline).
+pub fn summary_table(r: &RunResult) -> String {
+    let mut rows: Vec<Vec<String>> = vec![HEADER.map(String::from).to_vec()];
+    for (name, s) in &r.fleets {
+        rows.push(row(name, s));
+    }
+    if r.fleets.len() != 1 {
+        rows.push(row("all", &r.summary));
+    }
+    let widths: Vec<usize> = (0..HEADER.len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}  seed {}  {} simulated s  {} events",
+        r.scenario, r.seed, r.duration_s, r.events
+    );
+    for (i, cells) in rows.iter().enumerate() {
+        let line: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, w))| {
+                if c == 0 {
+                    format!("{cell:<w$}")
+                } else {
+                    format!("{cell:>w$}")
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+        if i == 0 {
+            let total = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
+            let _ = writeln!(out, "{}", "-".repeat(total));
+        }
+    }
+    if let Some(rec) = &r.summary.recovery {
+        let _ = match rec.time_to_recover_s {
+            Some(t) => writeln!(
+                out,
+                "recovery: goodput back within 10% of its pre-fault {:.1}/s {t:.0} s after the fault ended",
+                rec.pre_fault_goodput_rps
+            ),
+            None => writeln!(
+                out,
+                "recovery: goodput did not come back within 10% of its pre-fault {:.1}/s (metastable?)",
+                rec.pre_fault_goodput_rps
+            ),
+        };
+    }
+    out
+}
+
+fn by_code(m: &BTreeMap<u16, u64>) -> String {
+    let parts: Vec<String> = m
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(s, n)| format!("{s}:{n}"))
+        .collect();
+    if parts.is_empty() {
+        "0".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
+fn row(name: &str, s: &Summary) -> Vec<String> {
+    let l = s.latency.as_ref();
+    let ms = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.1}"));
+    vec![
+        name.to_string(),
+        format!("{:.1}", s.offered_rps),
+        s.attempts.to_string(),
+        format!("{:.2}", s.retry_amplification),
+        s.admitted.to_string(),
+        by_code(&s.rejected),
+        by_code(&s.server_errors),
+        format!("{:.1}", s.goodput_rps),
+        s.give_ups_total.to_string(),
+        ms(l.map(|l| l.p50_ms)),
+        ms(l.map(|l| l.p99_ms)),
+        s.fairness_clients
+            .map_or("-".to_string(), |j| format!("{j:.3}")),
+    ]
+}

@@ -1,0 +1,66 @@
+//! `throttlelab validate FILE...`: load each scenario file and report every problem as
+//! `file:line:col: what was expected`, with the offending line and a caret. Exit code 2 when
+//! any file is invalid; nothing is simulated.
+
+use super::CliError;
+use anyhow::anyhow;
+use clap::Args;
+use std::path::PathBuf;
+
+/// Arguments of `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files to check.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// Check every file; print one line per valid file (unless `quiet`) and each error in full.
+pub fn run(args: ValidateArgs, quiet: bool) -> Result<(), CliError> {
+    let mut bad = 0usize;
+    for path in &args.files {
+        match sim::scenario::load_file(path) {
+            Ok(s) => {
+                if !quiet {
+                    let clients: u64 = s.fleets.iter().map(|f| u64::from(f.count)).sum();
+                    println!(
+                        "ok  {}  ({}: {} fleet{}, {clients} clients, {} limiter level{}, {} fault{}, {})",
+                        path.display(),
+                        s.name,
+                        s.fleets.len(),
+                        plural(s.fleets.len()),
+                        s.server.levels.len(),
+                        plural(s.server.levels.len()),
+                        s.faults.len(),
+                        plural(s.faults.len()),
+                        s.duration,
+                    );
+                }
+            }
+            Err(e) => {
+                bad += 1;
+                eprintln!("error: {e}\n");
+            }
+        }
+    }
+    match bad {
+        0 => Ok(()),
+        n => Err(CliError::BadInput(anyhow!(
+            "{n} of {} scenario file{} invalid",
+            args.files.len(),
+            if args.files.len() == 1 {
+                " is"
+            } else {
+                "s are"
+            }
+        ))),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
