@@ -1,6 +1,7 @@
 //! `throttlelab`: simulate and benchmark API throttling and retry strategies.
 
 mod cli;
+mod live;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -3,6 +3,7 @@
 //! Exit codes: 0 ok, 1 the run failed, 2 bad input (scenario file, flags).
 
 mod list;
+mod serve;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// List every limiter algorithm (and retry policy) with its parameters and semantics.
     List(list::ListArgs),
+    /// Run the rate-limited HTTP API on 127.0.0.1 (live mode).
+    Serve(Box<serve::ServeArgs>),
     /// Check scenario files without running them (errors as file:line:col; exit code 2).
     Validate(validate::ValidateArgs),
 }
@@ -47,6 +50,7 @@ impl From<anyhow::Error> for CliError {
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::List(args) => list::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Validate(args) => validate::run(args, cli.quiet),
     };
     match result {

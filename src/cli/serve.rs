@@ -1,0 +1,146 @@
+//! `throttlelab serve`: run the rate-limited HTTP API on 127.0.0.1 (see `src/live/`).
+//!
+//! Prints `listening on http://127.0.0.1:PORT` as its first stdout line, so tests and scripts
+//! can start it with `--port 0` and read the port.
+
+use super::CliError;
+use crate::live::backend::ServiceTime;
+use crate::live::config::{BackendConfig, Level, LiveConfig, OnStoreError, StoreConfig};
+use crate::live::envelope::Envelope;
+use crate::live::server::{serve, App};
+use anyhow::{anyhow, Context};
+use clap::Args;
+use limiters::headers::RetryAfterFormat;
+use limiters::{parse_duration, Registry};
+use std::time::Duration;
+
+/// Arguments of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free port; the bound address is printed first).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Generate API keys `key-0 .. key-(N-1)`.
+    #[arg(long, default_value_t = 4)]
+    pub keys: usize,
+    /// Spread the keys round-robin over this many orgs (tenants) `org-0 ..`.
+    #[arg(long, default_value_t = 2)]
+    pub orgs: usize,
+    /// A limiter level, repeatable: `[scope:]algorithm k=v ...` with scope global, key (default)
+    /// or org, any algorithm of `throttlelab list`, and optional `status=402` for credit levels.
+    /// Example: `--limiter "key:token_bucket rate=10/s burst=20"`.
+    #[arg(long = "limiter")]
+    pub limiters: Vec<String>,
+    /// Rate-limit header dialect (x-ratelimit-delta, x-ratelimit-epoch, x-ratelimit-epoch-ms,
+    /// ietf, ietf-draft07, x-quota-monthly).
+    #[arg(long, default_value = "x-ratelimit-delta")]
+    pub dialect: String,
+    /// `Retry-After` as `seconds` or `http-date`.
+    #[arg(long, default_value = "seconds")]
+    pub retry_after: String,
+    /// Error body shape: seed000 .. seed004 (see README "Live mode").
+    #[arg(long, default_value = "seed002")]
+    pub envelope: String,
+    /// Backend workers (requests served at once).
+    #[arg(long, default_value_t = 64)]
+    pub workers: usize,
+    /// Requests that may wait for a worker; beyond, 503.
+    #[arg(long, default_value_t = 256)]
+    pub queue: usize,
+    /// Deadline from admission to answer (queue wait + service); beyond, 504.
+    #[arg(long, default_value = "30s")]
+    pub deadline: String,
+    /// Service time: `5ms`, `exponential 20ms` (mean) or `uniform 1ms 10ms`.
+    #[arg(long, default_value = "0s")]
+    pub service_time: String,
+    /// Probability that a served request fails with 500.
+    #[arg(long, default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Largest request body in bytes; larger gets 413.
+    #[arg(long, default_value_t = 64 * 1024)]
+    pub max_body: usize,
+    /// How long an idempotent response is kept for replay.
+    #[arg(long, default_value = "24h")]
+    pub idempotency_ttl: String,
+    /// Limiter state: `memory` or `redis://127.0.0.1:6379`.
+    #[arg(long, default_value = "memory")]
+    pub store: String,
+    /// When Redis does not answer: fail-open, fail-closed or local (in-memory limits).
+    #[arg(long, default_value = "fail-closed")]
+    pub on_store_error: String,
+    /// Timeout of one Redis call.
+    #[arg(long, default_value = "250ms")]
+    pub store_timeout: String,
+}
+
+fn duration(flag: &str, text: &str) -> Result<Duration, CliError> {
+    parse_duration(text)
+        .map(Duration::from)
+        .map_err(|e| CliError::BadInput(anyhow!("--{flag}: {e}")))
+}
+
+/// Build the configuration from flags (every error is bad input: exit code 2).
+pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat), CliError> {
+    let bad = CliError::BadInput;
+    let registry = Registry::builtin();
+    let levels = args
+        .limiters
+        .iter()
+        .map(|s| Level::parse(s, &registry))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(bad)?;
+    let envelope = Envelope::parse(&args.envelope).ok_or_else(|| {
+        bad(anyhow!(
+            "--envelope `{}`: expected seed000, seed001, seed002, seed003 or seed004",
+            args.envelope
+        ))
+    })?;
+    let retry_after: RetryAfterFormat = args
+        .retry_after
+        .parse()
+        .map_err(|e| bad(anyhow!("--retry-after: {e}")))?;
+    let store = if args.store == "memory" {
+        StoreConfig::Memory
+    } else if args.store.starts_with("redis://") {
+        StoreConfig::Redis {
+            url: args.store.clone(),
+            on_error: OnStoreError::parse(&args.on_store_error).map_err(bad)?,
+            timeout: duration("store-timeout", &args.store_timeout)?,
+        }
+    } else {
+        return Err(bad(anyhow!(
+            "--store `{}`: expected `memory` or a redis:// URL",
+            args.store
+        )));
+    };
+    let config = LiveConfig {
+        port: args.port,
+        keys: LiveConfig::generated_keys(args.keys, args.orgs).map_err(bad)?,
+        levels,
+        dialect: args.dialect.clone(),
+        envelope,
+        max_body: args.max_body,
+        idempotency_ttl: duration("idempotency-ttl", &args.idempotency_ttl)?,
+        idempotency_capacity: 100_000,
+        backend: BackendConfig {
+            workers: args.workers,
+            queue: args.queue,
+            deadline: duration("deadline", &args.deadline)?,
+            service_time: ServiceTime::parse(&args.service_time).map_err(bad)?,
+            error_rate: args.error_rate,
+        },
+        store,
+    };
+    Ok((config, retry_after))
+}
+
+/// Run the server until Ctrl-C / SIGTERM.
+pub fn run(args: ServeArgs) -> Result<(), CliError> {
+    let (config, retry_after) = config(&args)?;
+    let app = App::new(config, retry_after).map_err(CliError::BadInput)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    runtime.block_on(serve(app)).map_err(CliError::Failed)
+}

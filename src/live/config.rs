@@ -1,0 +1,286 @@
+//! The live server's configuration: API keys and who they belong to, the limiter levels, the
+//! backend, the wire formats (header dialect, error envelope) and the limit store.
+//!
+//! It is built from `serve` flags (or, later, the server part of a scenario file) and validated
+//! once at startup: every limiter level is built through `limiters::Registry::builtin()`, so a
+//! typo in `--limiter "token_bucket rte=10/s"` is a startup error naming the parameter, never a
+//! failure on the first request.
+
+use super::envelope::Envelope;
+use anyhow::{anyhow, bail, Context, Result};
+use limiters::{Params, Registry};
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+/// Who a limiter level counts requests against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// One shared limit for every request.
+    Global,
+    /// Per API key (seed 002's "per credential").
+    Key,
+    /// Per tenant, i.e. organisation (seed 002's "per org"); `org` is accepted as a synonym,
+    /// as in the scenario format where tenants are orgs.
+    Tenant,
+}
+
+impl Scope {
+    /// Parse `global`, `key`, `tenant` or `org`.
+    pub fn parse(text: &str) -> Result<Scope> {
+        match text {
+            "global" => Ok(Scope::Global),
+            "key" | "credential" => Ok(Scope::Key),
+            "tenant" | "org" => Ok(Scope::Tenant),
+            other => bail!("unknown limiter scope `{other}` (expected global, key, tenant or org)"),
+        }
+    }
+    /// The name used in metrics labels and store keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Global => "global",
+            Scope::Key => "key",
+            Scope::Tenant => "tenant",
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One limiter level: a request must pass every level, and is charged only where all admit.
+#[derive(Clone, Debug)]
+pub struct Level {
+    /// What it counts against.
+    pub scope: Scope,
+    /// The registered algorithm name.
+    pub algorithm: String,
+    /// The algorithm's parameters, validated by building one instance at startup.
+    pub params: Params,
+    /// The status a denial at this level answers: 429 (rate) or 402 (credits, quota).
+    pub status: u16,
+}
+
+impl Level {
+    /// Parse `"[scope:]algorithm k=v k=v ..."`, e.g. `"key:token_bucket rate=10/s burst=20"`
+    /// or `"org:sliding_log limit=600 window=60s status=429"`. `status` is the level's denial
+    /// status; every other `k=v` is an algorithm parameter (integers and floats are typed as
+    /// such, `true`/`false` as booleans, anything else a string such as a rate or duration).
+    ///
+    /// The level is validated by building it through the registry.
+    pub fn parse(spec: &str, registry: &Registry) -> Result<Level> {
+        let mut words = spec.split_whitespace();
+        let head = words.next().ok_or_else(|| {
+            anyhow!("empty limiter spec (expected e.g. \"key:token_bucket rate=10/s burst=20\")")
+        })?;
+        let (scope, algorithm) = match head.split_once(':') {
+            Some((s, a)) => (Scope::parse(s)?, a),
+            None => (Scope::Key, head),
+        };
+        let mut params = Params::new();
+        let mut status = 429;
+        for w in words {
+            let (k, v) = w
+                .split_once('=')
+                .ok_or_else(|| anyhow!("limiter parameter `{w}` is not of the form name=value"))?;
+            if k == "status" {
+                status = v
+                    .parse()
+                    .ok()
+                    .filter(|s| matches!(s, 402 | 429 | 503))
+                    .ok_or_else(|| anyhow!("limiter `status={v}`: expected 402, 429 or 503"))?;
+                continue;
+            }
+            if let Ok(i) = v.parse::<i64>() {
+                params.insert(k, i);
+            } else if let Ok(f) = v.parse::<f64>() {
+                params.insert(k, f);
+            } else if let Ok(b) = v.parse::<bool>() {
+                params.insert(k, b);
+            } else {
+                params.insert(k, v);
+            }
+        }
+        let level = Level {
+            scope,
+            algorithm: algorithm.to_string(),
+            params,
+            status,
+        };
+        level.validate(registry)?;
+        Ok(level)
+    }
+
+    /// Build one instance to check the algorithm name and parameters.
+    pub fn validate(&self, registry: &Registry) -> Result<()> {
+        registry
+            .build(&self.algorithm, &self.params)
+            .map(|_| ())
+            .with_context(|| format!("limiter level `{}:{}`", self.scope, self.algorithm))
+    }
+}
+
+/// An authenticated caller: the API key and the tenant (org) it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Identity {
+    /// The API key as presented.
+    pub key: String,
+    /// The tenant (organisation) owning the key.
+    pub tenant: String,
+}
+
+impl Identity {
+    /// The state id of this caller at a scope (`""` for the global scope).
+    pub fn id(&self, scope: Scope) -> &str {
+        match scope {
+            Scope::Global => "",
+            Scope::Key => &self.key,
+            Scope::Tenant => &self.tenant,
+        }
+    }
+}
+
+/// The backend model: bounded worker pool and queue, service time, deadline, injected errors.
+#[derive(Clone, Debug)]
+pub struct BackendConfig {
+    /// Requests served at once.
+    pub workers: usize,
+    /// Requests allowed to wait for a worker; one more gets 503.
+    pub queue: usize,
+    /// Deadline from admission to response (queue wait plus service); past it, 504.
+    pub deadline: Duration,
+    /// Service time drawn per request.
+    pub service_time: super::backend::ServiceTime,
+    /// Probability that a served request fails with 500 (a fault model).
+    pub error_rate: f64,
+}
+
+/// Where limiter state lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreConfig {
+    /// In this process (default).
+    Memory,
+    /// In Redis at this URL, shared by every `serve` process pointing at it.
+    Redis {
+        /// `redis://127.0.0.1:6379`.
+        url: String,
+        /// What to do when Redis does not answer.
+        on_error: OnStoreError,
+        /// How long one Redis call may take before it counts as an error.
+        timeout: Duration,
+    },
+}
+
+/// The behaviour when the shared store is unreachable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnStoreError {
+    /// Admit the request (availability over protection).
+    FailOpen,
+    /// Answer 503 (protection over availability).
+    FailClosed,
+    /// Decide with this process's in-memory limiters until the store is back.
+    Local,
+}
+
+impl OnStoreError {
+    /// Parse `fail-open`, `fail-closed` or `local`.
+    pub fn parse(text: &str) -> Result<OnStoreError> {
+        match text {
+            "fail-open" => Ok(OnStoreError::FailOpen),
+            "fail-closed" => Ok(OnStoreError::FailClosed),
+            "local" => Ok(OnStoreError::Local),
+            other => bail!(
+                "unknown --on-store-error `{other}` (expected fail-open, fail-closed or local)"
+            ),
+        }
+    }
+    /// The flag spelling, used as a metrics label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnStoreError::FailOpen => "fail-open",
+            OnStoreError::FailClosed => "fail-closed",
+            OnStoreError::Local => "local",
+        }
+    }
+}
+
+/// Everything the live server needs.
+#[derive(Clone, Debug)]
+pub struct LiveConfig {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// API key -> identity.
+    pub keys: HashMap<String, Identity>,
+    /// Limiter levels, checked in order.
+    pub levels: Vec<Level>,
+    /// Header dialect name (as `limiters::headers` spells it).
+    pub dialect: String,
+    /// Error body shape.
+    pub envelope: Envelope,
+    /// Largest accepted request body in bytes; larger gets 413.
+    pub max_body: usize,
+    /// How long a stored idempotent response is replayed.
+    pub idempotency_ttl: Duration,
+    /// At most this many stored idempotent responses (oldest evicted first).
+    pub idempotency_capacity: usize,
+    /// The backend model.
+    pub backend: BackendConfig,
+    /// Where limiter state lives.
+    pub store: StoreConfig,
+}
+
+impl LiveConfig {
+    /// `n` keys `key-0 .. key-(n-1)` spread round-robin over `tenants` tenants `org-0 ..`.
+    pub fn generated_keys(n: usize, tenants: usize) -> Result<HashMap<String, Identity>> {
+        if tenants == 0 {
+            bail!("--orgs must be at least 1");
+        }
+        Ok((0..n)
+            .map(|i| {
+                let key = format!("key-{i}");
+                let id = Identity {
+                    key: key.clone(),
+                    tenant: format!("org-{}", i % tenants),
+                };
+                (key, id)
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_spread_round_robin_over_orgs() {
+        let keys = LiveConfig::generated_keys(5, 2).unwrap();
+        assert_eq!(keys["key-0"].tenant, "org-0");
+        assert_eq!(keys["key-3"].tenant, "org-1");
+        assert_eq!(keys["key-4"].tenant, "org-0");
+        assert_eq!(keys.len(), 5);
+        assert!(LiveConfig::generated_keys(3, 0).is_err());
+    }
+
+    #[test]
+    fn scopes_and_store_modes_parse() {
+        assert_eq!(Scope::parse("org").unwrap(), Scope::Tenant);
+        assert!(Scope::parse("planet").is_err());
+        assert_eq!(OnStoreError::parse("local").unwrap(), OnStoreError::Local);
+        assert!(OnStoreError::parse("maybe").is_err());
+    }
+
+    #[test]
+    fn identity_ids_follow_the_scope() {
+        let id = Identity {
+            key: "k".into(),
+            tenant: "t".into(),
+        };
+        assert_eq!(id.id(Scope::Global), "");
+        assert_eq!(id.id(Scope::Key), "k");
+        assert_eq!(id.id(Scope::Tenant), "t");
+    }
+}

@@ -1,0 +1,374 @@
+//! The five error envelopes of the seed API documents, selectable with `--envelope`.
+//!
+//! Each seed documents one JSON shape and its own code vocabulary; a client library written
+//! against one of them must be able to run unchanged against `serve`:
+//!
+//! | envelope | shape | source |
+//! |---|---|---|
+//! | `seed000` | `{"error": "message"}` | Armox: `{ "error": "Invalid API key" }` |
+//! | `seed001` | `{"error": {"code", "message", "status"}}` | Limitry: `invalid_api_key`, `rate_limit_exceeded` |
+//! | `seed002` | `{"detail", "code", "field_errors"?}` | seed 002: `idempotency.key_mismatch`, `rate_limited`, field errors on 400 |
+//! | `seed003` | `{"error", "code"}` | seed 003: `missing_credential` (400), `invalid_credential`, `validation_error` (422) |
+//! | `seed004` | `{"ok": false, "error": {"code", "message", "details"}, "request_id"}` | seed 004: `RATE_LIMITED`, `IDEMPOTENCY_KEY_CONFLICT`, `PAYLOAD_TOO_LARGE` |
+//!
+//! Where a seed lists a status for a situation, that status is used (seed 003 answers a
+//! *missing* credential with 400, the others with 401); where a seed is silent (seed 000 has no
+//! 413 or 503), the HTTP status is the standard one and the code follows the seed's style.
+
+use serde_json::{json, Map, Value};
+
+/// An error body shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Envelope {
+    /// `{"error": "..."}`.
+    Seed000,
+    /// `{"error": {"code", "message", "status"}}`.
+    Seed001,
+    /// `{"detail", "code", "field_errors"}`.
+    Seed002,
+    /// `{"error", "code"}`.
+    Seed003,
+    /// `{"ok": false, "error": {...}, "request_id"}`.
+    Seed004,
+}
+
+impl Envelope {
+    /// Parse `seed000` .. `seed004` (also `0` .. `4`).
+    pub fn parse(text: &str) -> Option<Envelope> {
+        match text.trim_start_matches("seed").trim_start_matches('0') {
+            "" => Some(Envelope::Seed000),
+            "1" => Some(Envelope::Seed001),
+            "2" => Some(Envelope::Seed002),
+            "3" => Some(Envelope::Seed003),
+            "4" => Some(Envelope::Seed004),
+            _ => None,
+        }
+    }
+}
+
+/// Why a request was not served, independent of the envelope.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Problem {
+    /// No `Authorization: Bearer` (or `X-API-Key`) header.
+    MissingKey,
+    /// A key that is not configured.
+    InvalidKey,
+    /// A limiter level denied the request; `status` is the level's (429, or 402 for credits).
+    Denied {
+        /// The level's denial status.
+        status: u16,
+        /// The level is a credit/quota level (seed 004: `QUOTA_EXCEEDED` rather than `RATE_LIMITED`).
+        quota: bool,
+        /// The request's cost.
+        required: u64,
+        /// What the level has left.
+        available: u64,
+    },
+    /// The cost can never pass the level (it exceeds the limit's capacity).
+    CostOverCapacity {
+        /// The request's cost.
+        cost: u64,
+        /// The level's limit.
+        limit: u64,
+    },
+    /// The same idempotency key came with a different body.
+    IdempotencyMismatch,
+    /// The same idempotency key is being processed right now.
+    IdempotencyInProgress,
+    /// The `Idempotency-Key` header is not 8–128 visible ASCII characters.
+    BadIdempotencyKey(String),
+    /// The body is larger than the configured maximum.
+    PayloadTooLarge {
+        /// The maximum in bytes.
+        max: usize,
+    },
+    /// The body is not JSON.
+    InvalidJson(String),
+    /// The JSON is well formed but a field is wrong: `(field, message)` pairs.
+    Validation(Vec<(String, String)>),
+    /// No such route.
+    NotFound,
+    /// The route exists, not with this method.
+    MethodNotAllowed,
+    /// The backend queue is full.
+    QueueFull,
+    /// The request missed its deadline.
+    DeadlineExceeded,
+    /// An injected backend failure.
+    Internal,
+    /// The shared limit store is unreachable and the server is configured to fail closed.
+    StoreUnavailable,
+}
+
+/// A rendered error: status and JSON body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rendered {
+    /// HTTP status.
+    pub status: u16,
+    /// The body.
+    pub body: Value,
+}
+
+impl Problem {
+    /// The status, given the envelope (they differ where the seeds differ).
+    pub fn status(&self, env: Envelope) -> u16 {
+        use Envelope::*;
+        match self {
+            Problem::MissingKey if env == Seed003 => 400,
+            Problem::MissingKey | Problem::InvalidKey => 401,
+            Problem::Denied { status, .. } => *status,
+            Problem::CostOverCapacity { .. } => match env {
+                Seed000 | Seed001 => 400,
+                _ => 422,
+            },
+            Problem::IdempotencyMismatch | Problem::IdempotencyInProgress => 409,
+            Problem::BadIdempotencyKey(_) => 400,
+            Problem::PayloadTooLarge { .. } => 413,
+            Problem::InvalidJson(_) if env == Seed003 => 422,
+            Problem::InvalidJson(_) => 400,
+            Problem::Validation(_) => match env {
+                Seed003 | Seed004 => 422,
+                _ => 400,
+            },
+            Problem::NotFound => 404,
+            Problem::MethodNotAllowed => 405,
+            Problem::QueueFull | Problem::StoreUnavailable => 503,
+            Problem::DeadlineExceeded => 504,
+            Problem::Internal => 500,
+        }
+    }
+
+    /// Human-readable message (seed 000's exact sentences where it has one).
+    pub fn message(&self) -> String {
+        match self {
+            Problem::MissingKey => "Missing API key: send Authorization: Bearer <key>".into(),
+            Problem::InvalidKey => "Invalid API key".into(),
+            Problem::Denied {
+                status: 402,
+                required,
+                available,
+                ..
+            } => format!("Insufficient credits. Required {required}, available {available}"),
+            Problem::Denied { quota: true, .. } => "Quota exceeded".into(),
+            Problem::Denied { .. } => "Rate limit exceeded".into(),
+            Problem::CostOverCapacity { cost, limit } => {
+                format!("Request cost {cost} exceeds the limit's capacity of {limit}")
+            }
+            Problem::IdempotencyMismatch => {
+                "Idempotency-Key was already used with a different body; use a fresh key".into()
+            }
+            Problem::IdempotencyInProgress => {
+                "A request with this Idempotency-Key is still being processed".into()
+            }
+            Problem::BadIdempotencyKey(why) => format!("Invalid Idempotency-Key: {why}"),
+            Problem::PayloadTooLarge { max } => format!("Request body exceeds {max} bytes"),
+            Problem::InvalidJson(why) => format!("Request body is not valid JSON: {why}"),
+            Problem::Validation(errs) => match errs.first() {
+                Some((f, m)) => format!("Invalid field `{f}`: {m}"),
+                None => "Invalid request".into(),
+            },
+            Problem::NotFound => "Not found".into(),
+            Problem::MethodNotAllowed => "Method not allowed".into(),
+            Problem::QueueFull => "Server is overloaded; retry with backoff".into(),
+            Problem::DeadlineExceeded => "Request exceeded its deadline".into(),
+            Problem::Internal => "Unexpected backend failure".into(),
+            Problem::StoreUnavailable => "Rate-limit store unavailable".into(),
+        }
+    }
+
+    /// The machine-readable code in the envelope's vocabulary (`None` for seed 000).
+    pub fn code(&self, env: Envelope) -> Option<&'static str> {
+        use Envelope::*;
+        use Problem::*;
+        let code = match (env, self) {
+            (Seed000, _) => return None,
+            (Seed001, MissingKey) => "missing_api_key",
+            (Seed001, InvalidKey) => "invalid_api_key",
+            (Seed001, Denied { status: 402, .. }) => "insufficient_credits",
+            (Seed001, Denied { .. }) => "rate_limit_exceeded",
+            (Seed001, InvalidJson(_) | BadIdempotencyKey(_)) => "invalid_request",
+            (Seed001, Validation(_) | CostOverCapacity { .. }) => "invalid_field_value",
+            (Seed001, IdempotencyMismatch | IdempotencyInProgress) => "idempotency_conflict",
+            (Seed001, PayloadTooLarge { .. }) => "payload_too_large",
+            (Seed001, NotFound) => "not_found",
+            (Seed001, MethodNotAllowed) => "method_not_allowed",
+            (Seed001, QueueFull | StoreUnavailable) => "service_unavailable",
+            (Seed001, DeadlineExceeded) => "timeout",
+            (Seed001, Internal) => "internal_error",
+            (Seed002, MissingKey | InvalidKey) => "auth.invalid_credential",
+            (Seed002, Denied { status: 402, .. }) => "billing.credits_exhausted",
+            (Seed002, Denied { .. }) => "rate_limited",
+            (Seed002, InvalidJson(_) | BadIdempotencyKey(_) | Validation(_)) => "validation_error",
+            (Seed002, CostOverCapacity { .. }) => "validation.cost_over_limit",
+            (Seed002, IdempotencyMismatch) => "idempotency.key_mismatch",
+            (Seed002, IdempotencyInProgress) => "idempotency.in_progress",
+            (Seed002, PayloadTooLarge { .. }) => "payload_too_large",
+            (Seed002, NotFound) => "not_found",
+            (Seed002, MethodNotAllowed) => "method_not_allowed",
+            (Seed002, QueueFull | StoreUnavailable) => "service_unavailable",
+            (Seed002, DeadlineExceeded) => "timeout",
+            (Seed002, Internal) => "internal_error",
+            (Seed003, MissingKey) => "missing_credential",
+            (Seed003, InvalidKey) => "invalid_credential",
+            (Seed003, Denied { status: 402, .. }) => "billing_required",
+            (Seed003, Denied { .. }) => "rate_limit_exceeded",
+            (Seed003, InvalidJson(_) | Validation(_) | CostOverCapacity { .. }) => {
+                "validation_error"
+            }
+            (Seed003, BadIdempotencyKey(_)) => "invalid_request",
+            (Seed003, IdempotencyMismatch | IdempotencyInProgress) => "conflict",
+            (Seed003, PayloadTooLarge { .. }) => "payload_too_large",
+            (Seed003, NotFound) => "not_found",
+            (Seed003, MethodNotAllowed) => "method_not_allowed",
+            (Seed003, QueueFull | StoreUnavailable) => "service_unavailable",
+            (Seed003, DeadlineExceeded) => "timeout",
+            (Seed003, Internal) => "internal_error",
+            (Seed004, MissingKey | InvalidKey) => "AUTH_REQUIRED",
+            (Seed004, Denied { quota: true, .. } | Denied { status: 402, .. }) => "QUOTA_EXCEEDED",
+            (Seed004, Denied { .. }) => "RATE_LIMITED",
+            (Seed004, InvalidJson(_) | BadIdempotencyKey(_) | Validation(_)) => "INVALID_REQUEST",
+            (Seed004, CostOverCapacity { .. }) => "PAYLOAD_OVER_LIMIT",
+            (Seed004, IdempotencyMismatch | IdempotencyInProgress) => "IDEMPOTENCY_KEY_CONFLICT",
+            (Seed004, PayloadTooLarge { .. }) => "PAYLOAD_TOO_LARGE",
+            (Seed004, NotFound) => "NOT_FOUND",
+            (Seed004, MethodNotAllowed) => "METHOD_NOT_ALLOWED",
+            (Seed004, QueueFull | StoreUnavailable) => "SERVICE_UNAVAILABLE",
+            (Seed004, DeadlineExceeded) => "ENGINE_TIMEOUT",
+            (Seed004, Internal) => "INTERNAL_ERROR",
+        };
+        Some(code)
+    }
+
+    fn field_errors(&self) -> Option<Map<String, Value>> {
+        let pairs: Vec<(String, String)> = match self {
+            Problem::Validation(errs) => errs.clone(),
+            Problem::InvalidJson(why) => vec![("body".into(), why.clone())],
+            Problem::BadIdempotencyKey(why) => vec![("Idempotency-Key".into(), why.clone())],
+            Problem::CostOverCapacity { .. } => vec![("cost".into(), self.message())],
+            _ => return None,
+        };
+        let mut map = Map::new();
+        for (field, msg) in pairs {
+            let entry = map.entry(field).or_insert_with(|| Value::Array(vec![]));
+            if let Value::Array(list) = entry {
+                list.push(Value::String(msg));
+            }
+        }
+        Some(map)
+    }
+
+    /// The status and JSON body in envelope `env`.
+    pub fn render(&self, env: Envelope, request_id: &str) -> Rendered {
+        let status = self.status(env);
+        let message = self.message();
+        let code = self.code(env).unwrap_or("");
+        let body = match env {
+            Envelope::Seed000 => json!({ "error": message }),
+            Envelope::Seed001 => {
+                json!({ "error": { "code": code, "message": message, "status": status } })
+            }
+            Envelope::Seed002 => {
+                let mut body = json!({ "detail": message, "code": code });
+                // seed 002: field_errors "present on 400 validation failures only"
+                if status == 400 || status == 422 {
+                    if let (Some(fe), Some(obj)) = (self.field_errors(), body.as_object_mut()) {
+                        obj.insert("field_errors".into(), Value::Object(fe));
+                    }
+                }
+                body
+            }
+            Envelope::Seed003 => json!({ "error": message, "code": code }),
+            Envelope::Seed004 => {
+                let details = self
+                    .field_errors()
+                    .map(Value::Object)
+                    .unwrap_or_else(|| json!({}));
+                json!({
+                    "ok": false,
+                    "error": { "code": code, "message": message, "details": details },
+                    "request_id": request_id,
+                })
+            }
+        };
+        Rendered { status, body }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_seed_shape_renders_as_documented() {
+        let p = Problem::InvalidKey;
+        assert_eq!(
+            p.render(Envelope::Seed000, "r").body,
+            json!({"error": "Invalid API key"})
+        );
+        assert_eq!(
+            p.render(Envelope::Seed001, "r").body,
+            json!({"error": {"code": "invalid_api_key", "message": "Invalid API key", "status": 401}})
+        );
+        let b = p.render(Envelope::Seed002, "r").body;
+        assert_eq!(b["code"], "auth.invalid_credential");
+        assert!(
+            b.get("field_errors").is_none(),
+            "field_errors only on validation failures"
+        );
+        assert_eq!(
+            p.render(Envelope::Seed003, "r").body,
+            json!({"error": "Invalid API key", "code": "invalid_credential"})
+        );
+        let b = p.render(Envelope::Seed004, "abc").body;
+        assert_eq!(b["ok"], false);
+        assert_eq!(b["error"]["code"], "AUTH_REQUIRED");
+        assert_eq!(b["request_id"], "abc");
+    }
+
+    #[test]
+    fn statuses_follow_each_seed() {
+        assert_eq!(Problem::MissingKey.status(Envelope::Seed003), 400);
+        assert_eq!(Problem::MissingKey.status(Envelope::Seed002), 401);
+        assert_eq!(
+            Problem::InvalidJson("x".into()).status(Envelope::Seed003),
+            422
+        );
+        assert_eq!(
+            Problem::InvalidJson("x".into()).status(Envelope::Seed002),
+            400
+        );
+        let credits = Problem::Denied {
+            status: 402,
+            quota: true,
+            required: 1000,
+            available: 200,
+        };
+        assert_eq!(credits.status(Envelope::Seed000), 402);
+        assert_eq!(
+            credits.render(Envelope::Seed000, "r").body["error"],
+            "Insufficient credits. Required 1000, available 200"
+        );
+        assert_eq!(credits.code(Envelope::Seed003), Some("billing_required"));
+    }
+
+    #[test]
+    fn field_errors_appear_where_the_shape_has_room() {
+        let p = Problem::Validation(vec![
+            ("cost".into(), "must be a whole number".into()),
+            ("cost".into(), "must be at least 1".into()),
+        ]);
+        let b = p.render(Envelope::Seed002, "r").body;
+        assert_eq!(b["field_errors"]["cost"].as_array().map(Vec::len), Some(2));
+        let b = p.render(Envelope::Seed004, "r").body;
+        assert_eq!(b["error"]["details"]["cost"][0], "must be a whole number");
+    }
+
+    #[test]
+    fn envelope_names_parse() {
+        assert_eq!(Envelope::parse("seed000"), Some(Envelope::Seed000));
+        assert_eq!(Envelope::parse("seed004"), Some(Envelope::Seed004));
+        assert_eq!(Envelope::parse("4"), Some(Envelope::Seed004));
+        assert_eq!(Envelope::parse("seed005"), None);
+        assert_eq!(Envelope::parse("bogus"), None);
+    }
+}

@@ -1,0 +1,294 @@
+//! Idempotency keys (seed 004: "send an Idempotency-Key header (8–128 chars) so a retried
+//! request is processed at most once ... A replayed key returns the original response
+//! (X-Idempotent-Replay: true) and doesn't consume extra quota"; seed 002: "409 Idempotency-Key
+//! reuse mismatch").
+//!
+//! Keys are scoped by API key. A request's fingerprint is a hash of its method, path and body:
+//! the same key with a different fingerprint is a 409. While the first request is in flight, a
+//! second with the same key is a 409 too (it must not run twice). Only responses of requests
+//! the backend really processed are stored (2xx and 500): a 429 or 503 stored would make every
+//! retry of a throttled request fail forever. A request that ends without storing (denied,
+//! cancelled by a client disconnect) frees its key for a retry.
+//!
+//! Memory is bounded: entries expire after a TTL and the oldest are evicted past a capacity.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Validate an `Idempotency-Key` value: 8–128 visible ASCII characters.
+pub fn validate_key(key: &str) -> Result<(), String> {
+    let n = key.chars().count();
+    if !(8..=128).contains(&n) {
+        return Err(format!("must be 8 to 128 characters long, got {n}"));
+    }
+    if !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("must be visible ASCII characters (no spaces or control characters)".into());
+    }
+    Ok(())
+}
+
+/// The fingerprint of a request for key-reuse checks.
+pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> u64 {
+    let mut h = DefaultHasher::new();
+    (method, path, body).hash(&mut h);
+    h.finish()
+}
+
+/// A response kept for replay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The body bytes.
+    pub body: Vec<u8>,
+    /// The original request id.
+    pub request_id: String,
+}
+
+#[derive(Debug)]
+enum Slot {
+    InFlight {
+        fingerprint: u64,
+        created: Instant,
+    },
+    Done {
+        fingerprint: u64,
+        created: Instant,
+        response: StoredResponse,
+    },
+}
+
+impl Slot {
+    fn created(&self) -> Instant {
+        match self {
+            Slot::InFlight { created, .. } | Slot::Done { created, .. } => *created,
+        }
+    }
+}
+
+type Key = (String, String);
+
+#[derive(Debug, Default)]
+struct Inner {
+    map: HashMap<Key, Slot>,
+    order: VecDeque<(Key, Instant)>,
+}
+
+/// The outcome of presenting a key.
+#[derive(Debug)]
+pub enum Begin {
+    /// First use: process the request, then `complete` the ticket (or drop it).
+    Fresh(Ticket),
+    /// Seen with the same fingerprint and completed: replay this.
+    Replay(StoredResponse),
+    /// Seen with another fingerprint: 409.
+    Mismatch,
+    /// Seen with the same fingerprint, still being processed: 409.
+    InProgress,
+}
+
+/// Stored responses by (API key, idempotency key).
+#[derive(Debug)]
+pub struct IdempotencyStore {
+    inner: Arc<Mutex<Inner>>,
+    ttl: Duration,
+    capacity: usize,
+}
+
+fn lock(m: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl IdempotencyStore {
+    /// A store keeping responses for `ttl`, at most `capacity` of them.
+    pub fn new(ttl: Duration, capacity: usize) -> IdempotencyStore {
+        IdempotencyStore {
+            inner: Arc::new(Mutex::new(Inner::default())),
+            ttl,
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// Present `key` of `api_key` with the request's fingerprint.
+    pub fn begin(&self, api_key: &str, key: &str, fp: u64) -> Begin {
+        let now = Instant::now();
+        let mut inner = lock(&self.inner);
+        self.evict(&mut inner, now);
+        let k: Key = (api_key.to_string(), key.to_string());
+        match inner.map.get(&k) {
+            Some(Slot::InFlight { fingerprint, .. }) | Some(Slot::Done { fingerprint, .. })
+                if *fingerprint != fp =>
+            {
+                Begin::Mismatch
+            }
+            Some(Slot::InFlight { .. }) => Begin::InProgress,
+            Some(Slot::Done { response, .. }) => Begin::Replay(response.clone()),
+            None => {
+                inner.map.insert(
+                    k.clone(),
+                    Slot::InFlight {
+                        fingerprint: fp,
+                        created: now,
+                    },
+                );
+                inner.order.push_back((k.clone(), now));
+                Begin::Fresh(Ticket {
+                    inner: Arc::clone(&self.inner),
+                    key: Some(k),
+                    fingerprint: fp,
+                    created: now,
+                })
+            }
+        }
+    }
+
+    fn evict(&self, inner: &mut Inner, now: Instant) {
+        while let Some((k, created)) = inner.order.front().cloned() {
+            let expired = now.duration_since(created) >= self.ttl;
+            if !expired && inner.order.len() <= self.capacity {
+                break;
+            }
+            inner.order.pop_front();
+            if inner.map.get(&k).map(Slot::created) == Some(created) {
+                inner.map.remove(&k);
+            }
+        }
+    }
+
+    /// Entries held (in flight or done).
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        lock(&self.inner).map.len()
+    }
+}
+
+/// The right to store the response of a first use. Dropped without `complete`, the key is
+/// released so a retry can run.
+#[derive(Debug)]
+pub struct Ticket {
+    inner: Arc<Mutex<Inner>>,
+    key: Option<Key>,
+    fingerprint: u64,
+    created: Instant,
+}
+
+impl Ticket {
+    /// Store `response` for replay.
+    pub fn complete(mut self, response: StoredResponse) {
+        if let Some(k) = self.key.take() {
+            let mut inner = lock(&self.inner);
+            if inner.map.get(&k).map(Slot::created) == Some(self.created) {
+                inner.map.insert(
+                    k,
+                    Slot::Done {
+                        fingerprint: self.fingerprint,
+                        created: self.created,
+                        response,
+                    },
+                );
+            }
+        }
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        if let Some(k) = self.key.take() {
+            let mut inner = lock(&self.inner);
+            if matches!(inner.map.get(&k), Some(Slot::InFlight { created, .. }) if *created == self.created)
+            {
+                inner.map.remove(&k);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(body: &str) -> StoredResponse {
+        StoredResponse {
+            status: 200,
+            body: body.as_bytes().to_vec(),
+            request_id: "r1".into(),
+        }
+    }
+
+    #[test]
+    fn keys_must_be_8_to_128_visible_chars() {
+        assert!(validate_key("12345678").is_ok());
+        assert!(validate_key("1234567").is_err());
+        assert!(validate_key(&"x".repeat(128)).is_ok());
+        assert!(validate_key(&"x".repeat(129)).is_err());
+        assert!(validate_key("with space").is_err());
+    }
+
+    #[test]
+    fn replay_mismatch_and_in_progress() {
+        let s = IdempotencyStore::new(Duration::from_secs(60), 100);
+        let Begin::Fresh(t) = s.begin("k", "idem-0001", 1) else {
+            panic!("fresh")
+        };
+        assert!(matches!(s.begin("k", "idem-0001", 1), Begin::InProgress));
+        assert!(matches!(s.begin("k", "idem-0001", 2), Begin::Mismatch));
+        assert!(
+            matches!(s.begin("other", "idem-0001", 2), Begin::Fresh(_)),
+            "scoped by API key"
+        );
+        t.complete(resp("hello"));
+        match s.begin("k", "idem-0001", 1) {
+            Begin::Replay(r) => assert_eq!(r.body, b"hello"),
+            other => panic!("expected replay, got {other:?}"),
+        }
+        assert!(matches!(s.begin("k", "idem-0001", 9), Begin::Mismatch));
+    }
+
+    #[test]
+    fn dropped_ticket_frees_the_key() {
+        let s = IdempotencyStore::new(Duration::from_secs(60), 100);
+        let Begin::Fresh(t) = s.begin("k", "idem-0002", 1) else {
+            panic!("fresh")
+        };
+        drop(t);
+        assert!(matches!(s.begin("k", "idem-0002", 1), Begin::Fresh(_)));
+    }
+
+    #[test]
+    fn capacity_and_ttl_bound_memory() {
+        let s = IdempotencyStore::new(Duration::from_secs(60), 3);
+        for i in 0..10 {
+            if let Begin::Fresh(t) = s.begin("k", &format!("idem-{i:04}"), 1) {
+                t.complete(resp("x"));
+            }
+        }
+        assert!(s.len() <= 4, "len {}", s.len());
+        let s = IdempotencyStore::new(Duration::ZERO, 100);
+        if let Begin::Fresh(t) = s.begin("k", "idem-aaaa", 1) {
+            t.complete(resp("x"));
+        }
+        assert!(
+            matches!(s.begin("k", "idem-aaaa", 1), Begin::Fresh(_)),
+            "expired"
+        );
+    }
+
+    #[test]
+    fn fingerprints_differ_by_body_and_route() {
+        assert_ne!(
+            fingerprint("POST", "/v1/work", b"{}"),
+            fingerprint("POST", "/v1/work", b"{ }")
+        );
+        assert_ne!(
+            fingerprint("POST", "/a", b""),
+            fingerprint("POST", "/b", b"")
+        );
+        assert_eq!(
+            fingerprint("POST", "/a", b"x"),
+            fingerprint("POST", "/a", b"x")
+        );
+    }
+}

@@ -1,0 +1,272 @@
+//! `/metrics` in the Prometheus text exposition format (version 0.0.4): what was admitted,
+//! what was rejected and why, what is in flight, the limiters' last known state, and the health
+//! of the shared limit store.
+//!
+//! Plain atomics and two small maps, rendered by hand: the format is a few lines of text and a
+//! metrics crate would add a registry, a global and a dependency for no gain here.
+
+use super::config::OnStoreError;
+use limiters::Decision;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// (level index, scope, scope id).
+type LimiterKey = (usize, &'static str, String);
+
+/// Counters and gauges of one server.
+#[derive(Debug)]
+pub struct Metrics {
+    admitted: AtomicU64,
+    replays: AtomicU64,
+    in_flight: AtomicI64,
+    queued: AtomicI64,
+    store_ok: AtomicU64,
+    store_errors: AtomicU64,
+    store_up: AtomicI64,
+    fallback: [AtomicU64; 3],
+    responses: Mutex<BTreeMap<u16, u64>>,
+    /// (level, scope, id) -> (limit, remaining) of the latest decision.
+    limiter: Mutex<BTreeMap<LimiterKey, (u64, u64)>>,
+    last_store_log: Mutex<Option<Instant>>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            admitted: AtomicU64::new(0),
+            replays: AtomicU64::new(0),
+            in_flight: AtomicI64::new(0),
+            queued: AtomicI64::new(0),
+            store_ok: AtomicU64::new(0),
+            store_errors: AtomicU64::new(0),
+            store_up: AtomicI64::new(1),
+            fallback: Default::default(),
+            responses: Mutex::new(BTreeMap::new()),
+            limiter: Mutex::new(BTreeMap::new()),
+            last_store_log: Mutex::new(None),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Decrements a gauge when dropped (a cancelled request must not leak in-flight counts).
+#[derive(Debug)]
+pub struct GaugeGuard<'a>(&'a AtomicI64);
+
+impl Drop for GaugeGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Relaxed);
+    }
+}
+
+impl Metrics {
+    /// A request passed every limiter.
+    pub fn admitted(&self) {
+        self.admitted.fetch_add(1, Relaxed);
+    }
+    /// A stored idempotent response was replayed.
+    pub fn replay(&self) {
+        self.replays.fetch_add(1, Relaxed);
+    }
+    /// A response was sent with `status`.
+    pub fn response(&self, status: u16) {
+        *lock(&self.responses).entry(status).or_insert(0) += 1;
+    }
+    /// Count one request in flight (admitted, waiting or being served) until the guard drops.
+    pub fn in_flight(&self) -> GaugeGuard<'_> {
+        self.in_flight.fetch_add(1, Relaxed);
+        GaugeGuard(&self.in_flight)
+    }
+    /// Count one request waiting for a worker until the guard drops.
+    pub fn queued(&self) -> GaugeGuard<'_> {
+        self.queued.fetch_add(1, Relaxed);
+        GaugeGuard(&self.queued)
+    }
+    /// Requests now waiting for a worker.
+    pub fn queue_depth(&self) -> i64 {
+        self.queued.load(Relaxed)
+    }
+    /// The latest decision of a level for a scope id.
+    pub fn limiter_state(&self, level: usize, scope: &'static str, id: &str, d: &Decision) {
+        lock(&self.limiter).insert((level, scope, id.to_string()), (d.limit, d.remaining));
+    }
+    /// One call to the shared store succeeded or failed.
+    pub fn store_result(&self, ok: bool) {
+        if ok {
+            self.store_ok.fetch_add(1, Relaxed);
+        } else {
+            self.store_errors.fetch_add(1, Relaxed);
+        }
+        self.store_up.store(i64::from(ok), Relaxed);
+    }
+    /// A decision was made by the failure mode instead of the store.
+    pub fn store_fallback(&self, mode: OnStoreError) {
+        let i = match mode {
+            OnStoreError::FailOpen => 0,
+            OnStoreError::FailClosed => 1,
+            OnStoreError::Local => 2,
+        };
+        self.fallback[i].fetch_add(1, Relaxed);
+    }
+    /// True at most once a second: store errors are logged, not flooded.
+    pub fn should_log_store_error(&self) -> bool {
+        let mut last = lock(&self.last_store_log);
+        match *last {
+            Some(t) if t.elapsed() < Duration::from_secs(1) => false,
+            _ => {
+                *last = Some(Instant::now());
+                true
+            }
+        }
+    }
+
+    /// The exposition text.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let mut counter = |name: &str, help: &str, v: u64| {
+            let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
+        };
+        counter(
+            "throttlelab_admitted_total",
+            "Requests admitted by every limiter level.",
+            self.admitted.load(Relaxed),
+        );
+        counter(
+            "throttlelab_idempotent_replays_total",
+            "Stored responses replayed for a repeated Idempotency-Key.",
+            self.replays.load(Relaxed),
+        );
+        counter(
+            "throttlelab_store_errors_total",
+            "Calls to the shared limit store that failed or timed out.",
+            self.store_errors.load(Relaxed),
+        );
+        counter(
+            "throttlelab_store_calls_ok_total",
+            "Calls to the shared limit store that succeeded.",
+            self.store_ok.load(Relaxed),
+        );
+        let responses = lock(&self.responses).clone();
+        let _ = writeln!(
+            s,
+            "# HELP throttlelab_responses_total Responses by HTTP status.\n# TYPE throttlelab_responses_total counter"
+        );
+        for (status, n) in &responses {
+            let _ = writeln!(s, "throttlelab_responses_total{{status=\"{status}\"}} {n}");
+        }
+        let _ = writeln!(
+            s,
+            "# HELP throttlelab_rejected_total Requests not served, by HTTP status.\n# TYPE throttlelab_rejected_total counter"
+        );
+        for (status, n) in responses.iter().filter(|(st, _)| **st >= 400) {
+            let _ = writeln!(s, "throttlelab_rejected_total{{status=\"{status}\"}} {n}");
+        }
+        let _ = writeln!(
+            s,
+            "# HELP throttlelab_store_fallback_total Decisions made by --on-store-error instead of the store.\n# TYPE throttlelab_store_fallback_total counter"
+        );
+        for (i, mode) in ["fail-open", "fail-closed", "local"].iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "throttlelab_store_fallback_total{{mode=\"{mode}\"}} {}",
+                self.fallback[i].load(Relaxed)
+            );
+        }
+        let mut gauge = |name: &str, help: &str, v: i64| {
+            let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+        };
+        gauge(
+            "throttlelab_in_flight",
+            "Admitted requests waiting for or using a worker.",
+            self.in_flight.load(Relaxed),
+        );
+        gauge(
+            "throttlelab_queue_depth",
+            "Admitted requests waiting for a worker.",
+            self.queued.load(Relaxed),
+        );
+        gauge(
+            "throttlelab_store_up",
+            "1 if the latest call to the limit store succeeded (always 1 for the memory store).",
+            self.store_up.load(Relaxed),
+        );
+        let _ = writeln!(
+            s,
+            "# HELP throttlelab_limiter_remaining Remaining capacity at the latest decision.\n# TYPE throttlelab_limiter_remaining gauge"
+        );
+        let state = lock(&self.limiter).clone();
+        for ((level, scope, id), (_, remaining)) in &state {
+            let _ = writeln!(
+                s,
+                "throttlelab_limiter_remaining{{level=\"{level}\",scope=\"{scope}\",id=\"{}\"}} {remaining}",
+                escape(id)
+            );
+        }
+        let _ = writeln!(
+            s,
+            "# HELP throttlelab_limiter_limit The limit that applied at the latest decision.\n# TYPE throttlelab_limiter_limit gauge"
+        );
+        for ((level, scope, id), (limit, _)) in &state {
+            let _ = writeln!(
+                s,
+                "throttlelab_limiter_limit{{level=\"{level}\",scope=\"{scope}\",id=\"{}\"}} {limit}",
+                escape(id)
+            );
+        }
+        s
+    }
+}
+
+/// Escape a label value (backslash, quote, newline) as the exposition format requires.
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use limiters::Nanos;
+
+    #[test]
+    fn renders_counters_gauges_and_limiter_state() {
+        let m = Metrics::default();
+        m.admitted();
+        m.response(200);
+        m.response(429);
+        m.response(429);
+        {
+            let _g = m.in_flight();
+            assert!(m.render().contains("throttlelab_in_flight 1"));
+        }
+        m.limiter_state(0, "key", "key-\"0", &Decision::allow(10, 7, Nanos::ZERO));
+        let text = m.render();
+        assert!(text.contains("throttlelab_admitted_total 1"));
+        assert!(text.contains("throttlelab_rejected_total{status=\"429\"} 2"));
+        assert!(!text.contains("throttlelab_rejected_total{status=\"200\"}"));
+        assert!(text.contains("throttlelab_in_flight 0"), "guard released");
+        assert!(text.contains(
+            "throttlelab_limiter_remaining{level=\"0\",scope=\"key\",id=\"key-\\\"0\"} 7"
+        ));
+    }
+
+    #[test]
+    fn store_failures_are_counted_by_mode() {
+        let m = Metrics::default();
+        m.store_result(false);
+        m.store_fallback(OnStoreError::FailClosed);
+        let text = m.render();
+        assert!(text.contains("throttlelab_store_up 0"));
+        assert!(text.contains("throttlelab_store_errors_total 1"));
+        assert!(text.contains("throttlelab_store_fallback_total{mode=\"fail-closed\"} 1"));
+        assert!(m.should_log_store_error());
+        assert!(!m.should_log_store_error(), "rate-limited logging");
+    }
+}

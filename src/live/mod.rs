@@ -1,0 +1,17 @@
+//! Live mode: the rate-limited HTTP server of `throttlelab serve`, on tokio and axum.
+//!
+//! The same limiter code as the simulator (`limiters`, built by name through its registry),
+//! fed by a real monotonic clock converted to `Nanos` here at the edge; the seeds' wire formats
+//! (header dialects from `limiters::headers`, five error envelopes); a backend that really
+//! sleeps; and limiter state either in memory or in Redis, shared by several processes.
+
+pub mod backend;
+pub mod config;
+pub mod envelope;
+pub mod idempotency;
+pub mod metrics;
+pub mod request;
+pub mod respond;
+pub mod server;
+pub mod store;
+pub mod work;

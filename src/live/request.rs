@@ -1,0 +1,185 @@
+//! Reading a request: the API key, the `Idempotency-Key`, the body (bounded) and its JSON.
+//!
+//! Everything here treats input as hostile: no panic, no unbounded allocation; every failure
+//! is a [`Problem`] the envelope renders.
+
+use super::config::Identity;
+use super::envelope::Problem;
+use super::idempotency::validate_key;
+use axum::body::Body;
+use axum::http::HeaderMap;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use std::collections::HashMap;
+
+/// The largest cost a request may ask for.
+pub const MAX_COST: u64 = 1_000_000;
+
+/// The caller, from `Authorization: Bearer <key>` or `X-API-Key: <key>` (seed 004).
+pub fn authenticate<'a>(
+    headers: &HeaderMap,
+    keys: &'a HashMap<String, Identity>,
+) -> Result<&'a Identity, Problem> {
+    let presented = if let Some(v) = headers.get(axum::http::header::AUTHORIZATION) {
+        let v = v.to_str().map_err(|_| Problem::InvalidKey)?;
+        let (scheme, token) = v.trim().split_once(' ').ok_or(Problem::InvalidKey)?;
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(Problem::InvalidKey);
+        }
+        token.trim().to_string()
+    } else if let Some(v) = headers.get("x-api-key") {
+        v.to_str()
+            .map_err(|_| Problem::InvalidKey)?
+            .trim()
+            .to_string()
+    } else {
+        return Err(Problem::MissingKey);
+    };
+    if presented.is_empty() {
+        return Err(Problem::MissingKey);
+    }
+    keys.get(&presented).ok_or(Problem::InvalidKey)
+}
+
+/// The `Idempotency-Key`, if sent, validated (8–128 visible ASCII characters).
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => {
+            let s = v
+                .to_str()
+                .map_err(|_| Problem::BadIdempotencyKey("must be visible ASCII".into()))?;
+            validate_key(s).map_err(Problem::BadIdempotencyKey)?;
+            Ok(Some(s.to_string()))
+        }
+    }
+}
+
+/// The body, refused with 413 past `max` bytes (by `Content-Length` before reading, or while
+/// reading a chunked body).
+pub async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<Vec<u8>, Problem> {
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(Problem::PayloadTooLarge { max });
+    }
+    match Limited::new(body, max).collect().await {
+        Ok(collected) => Ok(collected.to_bytes().to_vec()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(Problem::PayloadTooLarge { max })
+        }
+        Err(e) => Err(Problem::InvalidJson(format!(
+            "could not read the body: {e}"
+        ))),
+    }
+}
+
+/// The request's cost: `{"cost": n}` in a JSON object body (other fields are accepted and
+/// ignored), else `?cost=n` in the query, else 1.
+pub fn cost(body: &[u8], query: Option<&str>) -> Result<u32, Problem> {
+    let from_query = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|kv| kv.strip_prefix("cost="));
+    let is_blank = body.iter().all(u8::is_ascii_whitespace);
+    let raw: Option<serde_json::Value> = if is_blank {
+        from_query.map(|q| {
+            q.parse::<i64>()
+                .map(serde_json::Value::from)
+                .unwrap_or_else(|_| serde_json::Value::String(q.to_string()))
+        })
+    } else {
+        let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+            Problem::InvalidJson(format!(
+                "{} at line {} column {}",
+                short(&e),
+                e.line(),
+                e.column()
+            ))
+        })?;
+        let obj = v.as_object().ok_or_else(|| {
+            Problem::Validation(vec![("body".into(), "must be a JSON object".into())])
+        })?;
+        obj.get("cost").cloned()
+    };
+    let Some(raw) = raw else { return Ok(1) };
+    let n = raw.as_u64().ok_or_else(|| {
+        Problem::Validation(vec![(
+            "cost".into(),
+            format!("must be a whole number from 1 to {MAX_COST}"),
+        )])
+    })?;
+    if !(1..=MAX_COST).contains(&n) {
+        return Err(Problem::Validation(vec![(
+            "cost".into(),
+            format!("must be from 1 to {MAX_COST}, got {n}"),
+        )]));
+    }
+    u32::try_from(n).map_err(|_| Problem::Validation(vec![("cost".into(), "too large".into())]))
+}
+
+/// serde_json's message without its position suffix (reported separately).
+fn short(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn keys() -> HashMap<String, Identity> {
+        super::super::config::LiveConfig::generated_keys(2, 1).unwrap()
+    }
+
+    #[test]
+    fn bearer_and_x_api_key_authenticate() {
+        let keys = keys();
+        let mut h = HeaderMap::new();
+        assert_eq!(authenticate(&h, &keys), Err(Problem::MissingKey));
+        h.insert("authorization", HeaderValue::from_static("Bearer key-1"));
+        assert_eq!(authenticate(&h, &keys).map(|i| i.key.as_str()), Ok("key-1"));
+        h.insert("authorization", HeaderValue::from_static("Basic a2V5LTE="));
+        assert_eq!(authenticate(&h, &keys), Err(Problem::InvalidKey));
+        h.insert("authorization", HeaderValue::from_static("Bearer key-9"));
+        assert_eq!(authenticate(&h, &keys), Err(Problem::InvalidKey));
+        let mut h = HeaderMap::new();
+        h.insert("x-api-key", HeaderValue::from_static("key-0"));
+        assert!(authenticate(&h, &keys).is_ok());
+    }
+
+    #[test]
+    fn cost_comes_from_json_or_query() {
+        assert_eq!(cost(b"", None), Ok(1));
+        assert_eq!(cost(b"  ", Some("cost=3")), Ok(3));
+        assert_eq!(cost(br#"{"cost": 5, "x": [1]}"#, None), Ok(5));
+        assert_eq!(cost(br#"{"other": 1}"#, None), Ok(1));
+        assert!(matches!(cost(b"{", None), Err(Problem::InvalidJson(_))));
+        assert!(matches!(cost(b"[1]", None), Err(Problem::Validation(_))));
+        assert!(matches!(
+            cost(br#"{"cost": 0}"#, None),
+            Err(Problem::Validation(_))
+        ));
+        assert!(matches!(
+            cost(br#"{"cost": -2}"#, None),
+            Err(Problem::Validation(_))
+        ));
+        assert!(matches!(
+            cost(br#"{"cost": "5"}"#, None),
+            Err(Problem::Validation(_))
+        ));
+        assert!(matches!(
+            cost(b"", Some("cost=abc")),
+            Err(Problem::Validation(_))
+        ));
+        assert!(matches!(
+            cost(br#"{"cost": 1e99}"#, None),
+            Err(Problem::Validation(_))
+        ));
+    }
+}

@@ -1,0 +1,180 @@
+//! The HTTP server: routes, shared state, startup on 127.0.0.1 and graceful shutdown.
+//!
+//! Routes: `GET|POST /v1/work` (the rate-limited endpoint, see [`super::work`]), `GET /healthz`,
+//! `GET /metrics`. Anything else gets a 404 or 405 in the configured envelope. Malformed HTTP
+//! (a broken request line, headers over hyper's limits) is answered by hyper itself with a 4xx
+//! and the connection closed; no handler state exists for it, so nothing can leak.
+
+use super::backend::Backend;
+use super::config::{Identity, LiveConfig};
+use super::envelope::Problem;
+use super::idempotency::IdempotencyStore;
+use super::metrics::Metrics;
+use super::respond::{headline, Reply};
+use super::store::{Store, Verdict};
+use anyhow::{Context, Result};
+use axum::extract::State;
+use axum::http::Response;
+use axum::routing::get;
+use axum::{body::Body, Router};
+use limiters::headers::{Dialect, HeaderStyle, RetryAfterFormat};
+use limiters::Decision;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+/// Everything a request handler needs.
+#[derive(Debug)]
+pub struct App {
+    /// The configuration.
+    pub config: LiveConfig,
+    /// Limiter state.
+    pub store: Store,
+    /// The backend model.
+    pub backend: Backend,
+    /// Stored idempotent responses.
+    pub idem: IdempotencyStore,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+    /// How decisions become headers.
+    pub style: HeaderStyle,
+    anonymous: Identity,
+}
+
+impl App {
+    /// Build the state, validating the configuration.
+    pub fn new(config: LiveConfig, retry_after: RetryAfterFormat) -> Result<App> {
+        let dialect: Dialect = config
+            .dialect
+            .parse()
+            .map_err(|e| anyhow::anyhow!("--dialect: {e}"))?;
+        let metrics = Arc::new(Metrics::default());
+        let store = Store::new(&config.levels, &config.store, Arc::clone(&metrics))?;
+        let backend = Backend::new(&config.backend)?;
+        let idem = IdempotencyStore::new(config.idempotency_ttl, config.idempotency_capacity);
+        Ok(App {
+            style: HeaderStyle::new(dialect).with_retry_after(retry_after),
+            config,
+            store,
+            backend,
+            idem,
+            metrics,
+            anonymous: Identity {
+                key: "(anonymous)".into(),
+                tenant: "(anonymous)".into(),
+            },
+        })
+    }
+
+    /// Scope ids of `who` at every level.
+    pub fn ids<'a>(&self, who: &'a Identity) -> Vec<&'a str> {
+        self.config.levels.iter().map(|l| who.id(l.scope)).collect()
+    }
+
+    /// The state of `who`'s levels without charging (cost 0), for the headers of responses
+    /// that consume nothing. `None` when there are no levels or the store is unreachable.
+    pub async fn peek(&self, who: Option<&Identity>) -> Option<Decision> {
+        let who = who.unwrap_or(&self.anonymous);
+        match self.store.decide(&self.ids(who), 0, false).await {
+            Ok(Verdict::Decided(ds)) => headline(&ds).map(|(_, d)| d),
+            _ => None,
+        }
+    }
+
+    /// A finished reply: count it, add the request id, turn it into a response.
+    pub fn finish(&self, reply: Reply, request_id: &str) -> Response<Body> {
+        self.metrics.response(reply.status());
+        reply.header("x-request-id", request_id).into_response()
+    }
+
+    /// An error reply with the rate-limit headers of `who` (peeked, nothing charged).
+    pub async fn reject(
+        &self,
+        problem: Problem,
+        who: Option<&Identity>,
+        request_id: &str,
+    ) -> Response<Body> {
+        let d = self.peek(who).await;
+        let reply = Reply::problem(&problem, self.config.envelope, request_id)
+            .rate_headers(d.as_ref(), &self.style);
+        self.finish(reply, request_id)
+    }
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn metrics(State(app): State<Arc<App>>) -> Response<Body> {
+    let mut r = Response::new(Body::from(app.metrics.render()));
+    r.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
+    r
+}
+
+async fn not_found(State(app): State<Arc<App>>) -> Response<Body> {
+    let id = uuid::Uuid::new_v4().to_string();
+    app.reject(Problem::NotFound, None, &id).await
+}
+
+async fn method_not_allowed(State(app): State<Arc<App>>) -> Response<Body> {
+    let id = uuid::Uuid::new_v4().to_string();
+    app.reject(Problem::MethodNotAllowed, None, &id).await
+}
+
+/// The router over shared state.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route(
+            "/v1/work",
+            get(super::work::handle)
+                .post(super::work::handle)
+                .fallback(method_not_allowed),
+        )
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .with_state(app)
+}
+
+/// Bind 127.0.0.1:`port`, print `listening on http://127.0.0.1:PORT` as the first line of
+/// stdout, and serve until Ctrl-C or SIGTERM.
+pub async fn serve(app: App) -> Result<()> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, app.config.port));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    let bound = listener.local_addr().context("reading the bound address")?;
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on http://{bound}").context("writing to stdout")?;
+        out.flush().context("flushing stdout")?;
+    }
+    axum::serve(listener, router(Arc::new(app)))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,190 @@
+-- throttlelab: one atomic decision over every limiter level of a request (hierarchy semantics:
+-- each level is evaluated; the request is charged at every level iff every level admits it;
+-- a denying level records what its in-crate `check` would record on a denial).
+--
+-- Mirrors, decision for decision, the in-crate algorithms of the `limiters` crate:
+--   token_bucket (limiters/src/token_bucket.rs), gcra (limiters/src/gcra.rs),
+--   sliding_log (limiters/src/sliding_log.rs)
+-- in integer nanoseconds. Lua numbers are doubles, exact for integers below 2^53; the Rust side
+-- refuses parameters whose products could exceed that, and every stored time is kept relative
+-- to a per-key epoch second `e` (rebased after 10^6 s) so times stay small.
+--
+-- Clock: Redis server time (`TIME`), so every `serve` process sharing this Redis judges with one
+-- clock (no skew between processes or hosts). ARGV[2] may give an explicit `now` in ns instead
+-- (tests use it to replay a sequence against the in-crate algorithm; epoch is then 0).
+--
+-- KEYS: two per level: state hash, log list (the list is used by sliding_log only).
+-- ARGV[1] = "check" | "peek"; ARGV[2] = now override or ""; ARGV[3] = cost;
+-- ARGV[4] = number of levels; then four per level: algorithm, a, b, c
+--   token_bucket: interval T, burst, capacity (= T * burst)
+--   gcra:         interval T, burst, horizon (= T * burst)
+--   sliding_log:  limit, window, unused
+-- Returns a flat array, five per level: allowed (0/1), limit, remaining, reset_after,
+-- retry_after (-1 for none: a denial that can never pass).
+
+local mode = ARGV[1]
+local override = ARGV[2]
+local cost = tonumber(ARGV[3])
+local n = tonumber(ARGV[4])
+local REBASE = 1000000
+
+local tsec, tusec = 0, 0
+if override == '' then
+  local t = redis.call('TIME')
+  tsec, tusec = tonumber(t[1]), tonumber(t[2])
+end
+
+-- floor(a / b) for non-negative integers below 2^53, exact.
+local function idiv(a, b)
+  local q = math.floor(a / b)
+  if q * b > a then q = q - 1 elseif (q + 1) * b <= a then q = q + 1 end
+  return q
+end
+
+-- Epoch handling: returns (e, now relative to e, shift to apply to stored times on write).
+local function clock(e)
+  if override ~= '' then return 0, tonumber(override), 0 end
+  if e == nil then e = tsec end
+  local shift = 0
+  if tsec - e > REBASE then shift = (tsec - e) * 1000000000; e = tsec end
+  return e, (tsec - e) * 1000000000 + tusec * 1000, shift
+end
+
+-- integers as exact decimal strings (Lua's default number formatting keeps 14 digits only)
+local function fmt(x) return string.format('%d', x) end
+
+local function allow(limit, remaining, reset) return {1, limit, remaining, reset, -1} end
+local function deny(limit, remaining, reset, retry) return {0, limit, remaining, reset, retry} end
+local function never(limit) return {0, limit, 0, 0, -1} end
+
+-- Each algorithm returns (decision, write) where write() persists the state it leaves.
+local algos = {}
+
+algos.token_bucket = function(key, _, interval, burst, capacity)
+  local st = redis.call('HMGET', key, 'e', 't', 'l')
+  local e, now, shift = clock(tonumber(st[1]))
+  local tokens = tonumber(st[2]) or capacity
+  local last = (tonumber(st[3]) or 0) - shift
+  if now < last then now = last end
+  if cost > burst then return never(burst), nil end
+  tokens = math.min(tokens + (now - last), capacity)
+  local need = cost * interval
+  local d
+  if tokens >= need then
+    tokens = tokens - need
+    d = allow(burst, idiv(tokens, interval), capacity - tokens)
+  else
+    d = deny(burst, idiv(tokens, interval), capacity - tokens, need - tokens)
+  end
+  local ttl = math.ceil((capacity - tokens) / 1000000) + 1000
+  return d, function()
+    redis.call('HSET', key, 'e', fmt(e), 't', fmt(tokens), 'l', fmt(now))
+    redis.call('PEXPIRE', key, ttl)
+  end
+end
+
+algos.gcra = function(key, _, interval, burst, horizon)
+  local st = redis.call('HMGET', key, 'e', 'tat', 'l')
+  local e, now, shift = clock(tonumber(st[1]))
+  local tat = (tonumber(st[2]) or 0) - shift
+  local last = (tonumber(st[3]) or 0) - shift
+  if now < last then now = last end
+  if cost > burst then return never(burst), nil end
+  if tat < now then tat = now end
+  local ahead = (tat - now) + cost * interval
+  local d
+  local new_tat = tat
+  if ahead <= horizon then
+    d = allow(burst, idiv(horizon - ahead, interval), ahead)
+    new_tat = now + ahead
+  else
+    d = deny(burst, idiv(math.max(horizon - (tat - now), 0), interval), tat - now, ahead - horizon)
+    -- a denial leaves TAT as it was (stored, not the max with now)
+    new_tat = (tonumber(st[2]) or 0) - shift
+  end
+  local ttl = math.ceil(math.max(new_tat - now, 0) / 1000000) + 1000
+  return d, function()
+    redis.call('HSET', key, 'e', fmt(e), 'tat', fmt(new_tat), 'l', fmt(now))
+    redis.call('PEXPIRE', key, ttl)
+  end
+end
+
+algos.sliding_log = function(key, logkey, limit, window, _)
+  local st = redis.call('HMGET', key, 'e', 'l')
+  local e, now, shift = clock(tonumber(st[1]))
+  local last = (tonumber(st[2]) or 0) - shift
+  if now < last then now = last end
+  -- entries "t:c", oldest first; drop those that left the window (at + window <= now)
+  local entries = redis.call('LRANGE', logkey, 0, -1)
+  local log, used, dropped = {}, 0, 0
+  for _, s in ipairs(entries) do
+    local sep = string.find(s, ':', 1, true)
+    local at = tonumber(string.sub(s, 1, sep - 1)) - shift
+    local c = tonumber(string.sub(s, sep + 1))
+    if at + window <= now then
+      dropped = dropped + 1
+    else
+      log[#log + 1] = {at, c}
+      used = used + c
+    end
+  end
+  local d
+  if cost > limit then
+    d = never(limit)
+  else
+    local newest = nil
+    if #log > 0 then newest = log[#log][1] end
+    if used + cost <= limit then
+      local reset = window
+      if cost == 0 then
+        if newest ~= nil and used > 0 then reset = newest + window - now else reset = 0 end
+      end
+      d = allow(limit, limit - used - cost, reset)
+    else
+      local freed, retry = 0, 0
+      for _, entry in ipairs(log) do
+        freed = freed + entry[2]
+        if used - freed + cost <= limit then retry = entry[1] + window - now; break end
+      end
+      local reset = 0
+      if newest ~= nil then reset = newest + window - now end
+      d = deny(limit, limit - used, reset, retry)
+    end
+  end
+  return d, function()
+    if shift ~= 0 then
+      redis.call('DEL', logkey)
+      for _, entry in ipairs(log) do redis.call('RPUSH', logkey, fmt(entry[1]) .. ':' .. fmt(entry[2])) end
+    elseif dropped > 0 then
+      redis.call('LTRIM', logkey, dropped, -1)
+    end
+    if d[1] == 1 and cost > 0 then
+      redis.call('RPUSH', logkey, fmt(now) .. ':' .. fmt(cost))
+    end
+    redis.call('HSET', key, 'e', fmt(e), 'l', fmt(now))
+    local ttl = math.ceil(window / 1000000) + 1000
+    redis.call('PEXPIRE', key, ttl)
+    redis.call('PEXPIRE', logkey, ttl)
+  end
+end
+
+local decisions, writes, all = {}, {}, true
+for i = 1, n do
+  local base = 4 + (i - 1) * 4
+  local f = algos[ARGV[base + 1]]
+  if f == nil then return redis.error_reply('throttlelab: unknown algorithm ' .. ARGV[base + 1]) end
+  local d, w = f(KEYS[2 * i - 1], KEYS[2 * i], tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]),
+    tonumber(ARGV[base + 4]))
+  decisions[i], writes[i] = d, w
+  if d[1] == 0 then all = false end
+end
+
+local out = {}
+for i = 1, n do
+  local d = decisions[i]
+  -- charge every level iff all admit; a denying level keeps what its own check records;
+  -- a level that admitted while another denied is left untouched (it was only peeked)
+  if mode == 'check' and writes[i] ~= nil and (all or d[1] == 0) then writes[i]() end
+  for k = 1, 5 do out[#out + 1] = d[k] end
+end
+return out

@@ -1,0 +1,128 @@
+//! Where limiter state lives: in this process ([`MemoryStore`]) or in Redis ([`RedisStore`]),
+//! and what happens when Redis does not answer (`--on-store-error`).
+//!
+//! Both stores give the same decisions for the same sequence of requests: the memory store runs
+//! the `limiters` crate itself, the Redis script mirrors its arithmetic.
+
+mod memory;
+mod redis;
+
+pub use self::redis::RedisStore;
+pub use memory::MemoryStore;
+
+use super::config::{Level, OnStoreError, StoreConfig};
+use super::metrics::Metrics;
+use anyhow::Result;
+use limiters::{Decision, Nanos, Outcome};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The live clock: a monotonic `Instant` converted to [`Nanos`] since server start, at the edge
+/// (the `limiters` crate never reads a clock).
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    start: Instant,
+}
+
+impl Clock {
+    /// A clock starting now.
+    pub fn start() -> Clock {
+        Clock {
+            start: Instant::now(),
+        }
+    }
+    /// Time since start.
+    pub fn now(&self) -> Nanos {
+        Nanos::from(self.start.elapsed())
+    }
+}
+
+/// The answer of the store for one request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// Per-level decisions.
+    Decided(Vec<Decision>),
+    /// The store failed; configured to admit anyway.
+    FailOpen,
+    /// The store failed; configured to refuse (503).
+    FailClosed,
+}
+
+/// The configured store plus its failure mode.
+#[derive(Debug)]
+pub struct Store {
+    memory: MemoryStore,
+    redis: Option<(RedisStore, OnStoreError)>,
+    clock: Clock,
+    metrics: Arc<Metrics>,
+}
+
+impl Store {
+    /// Build the store for `levels`. The memory store always exists: it is the store, or the
+    /// `local` fallback when Redis is down.
+    pub fn new(levels: &[Level], config: &StoreConfig, metrics: Arc<Metrics>) -> Result<Store> {
+        let memory = MemoryStore::new(levels)?;
+        let redis = match config {
+            StoreConfig::Memory => None,
+            StoreConfig::Redis {
+                url,
+                on_error,
+                timeout,
+            } => Some((
+                RedisStore::new(url, levels, *timeout, "throttlelab")?,
+                *on_error,
+            )),
+        };
+        Ok(Store {
+            memory,
+            redis,
+            clock: Clock::start(),
+            metrics,
+        })
+    }
+
+    /// Decide on a request (`charge`) or look without charging. `ids[i]` is the request's
+    /// scope id at level `i`.
+    pub async fn decide(&self, ids: &[&str], cost: u32, charge: bool) -> Result<Verdict> {
+        let Some((redis, on_error)) = &self.redis else {
+            return Ok(Verdict::Decided(self.memory.decide(
+                ids,
+                self.clock.now(),
+                cost,
+                charge,
+            )?));
+        };
+        match redis.decide(ids, cost, charge).await {
+            Ok(d) => {
+                self.metrics.store_result(true);
+                Ok(Verdict::Decided(d))
+            }
+            Err(e) => {
+                self.metrics.store_result(false);
+                self.metrics.store_fallback(*on_error);
+                if self.metrics.should_log_store_error() {
+                    eprintln!(
+                        "throttlelab serve: limit store error ({}): {e:#}",
+                        on_error.as_str()
+                    );
+                }
+                Ok(match on_error {
+                    OnStoreError::FailOpen => Verdict::FailOpen,
+                    OnStoreError::FailClosed => Verdict::FailClosed,
+                    OnStoreError::Local => {
+                        Verdict::Decided(self.memory.decide(ids, self.clock.now(), cost, charge)?)
+                    }
+                })
+            }
+        }
+    }
+
+    /// An admitted request completed (meaningful for in-memory levels such as concurrency
+    /// limits and credit quotas; the Redis algorithms need no release).
+    pub fn release(&self, ids: &[&str], cost: u32, outcome: Outcome) -> Result<()> {
+        if self.redis.is_some() {
+            return Ok(());
+        }
+        self.memory.release(ids, self.clock.now(), cost, outcome)
+    }
+}

@@ -1,0 +1,253 @@
+//! Limiter state in Redis, shared by every `serve` process pointing at the same server.
+//!
+//! One Lua script (`check.lua`) decides a request over all its levels atomically (Redis runs a
+//! script without interleaving), with the same arithmetic as the in-crate `token_bucket`,
+//! `gcra` and `sliding_log`: the same sequence of `(now, cost)` gets the same decisions (tested
+//! in `tests/live_redis.rs` by replaying sequences through both with an explicit `now`).
+//!
+//! Clock choice: the script reads Redis's own `TIME`. Several `serve` processes (possibly on
+//! several hosts) then judge every request on one clock, so the shared limit cannot be
+//! over-admitted by clock skew between processes; the price is that a Redis clock step back is
+//! clamped (judged as the latest time seen, as the in-crate algorithms do), never credited.
+//!
+//! The script is sent with `EVALSHA` and loaded on `NOSCRIPT` (`redis::Script`), so the source
+//! crosses the network once per Redis server. Every call has a timeout; a failed call drops
+//! the connection, and reconnection is attempted at most every [`RECONNECT_BACKOFF`].
+
+use super::super::config::Level;
+use anyhow::{anyhow, bail, Result};
+use limiters::{Decision, Nanos, Registry};
+use redis::aio::MultiplexedConnection;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+/// Lua doubles hold integers exactly below 2^53; parameters must keep every product below it.
+const LUA_EXACT: u64 = 1 << 53;
+
+/// Least time between two connection attempts after a failure.
+pub const RECONNECT_BACKOFF: Duration = Duration::from_millis(250);
+
+/// The script source.
+pub const SCRIPT: &str = include_str!("check.lua");
+
+/// A level as the script needs it: algorithm name and three integer arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptLevel {
+    /// `token_bucket`, `gcra` or `sliding_log`.
+    pub algorithm: &'static str,
+    /// The algorithm's integer arguments (see `check.lua`).
+    pub args: [u64; 3],
+}
+
+impl ScriptLevel {
+    /// Translate a configured level, refusing algorithms the script does not implement and
+    /// parameters too large for exact Lua arithmetic.
+    pub fn from_level(level: &Level, registry: &Registry) -> Result<ScriptLevel> {
+        let built = registry.build(&level.algorithm, &level.params)?;
+        // `limit` of an idle peek is the burst (token_bucket, gcra) or the limit (sliding_log),
+        // after the factory applied its defaults.
+        let limit = built.peek(Nanos::ZERO, 0).limit;
+        let sl = match level.algorithm.as_str() {
+            "token_bucket" | "gcra" => {
+                let rate = level.params.rate("rate")?;
+                // the emission interval `T` of limiters::TokenBucket and limiters::Gcra
+                let interval = rate.time_for(1).as_nanos();
+                let cap = interval.saturating_mul(limit);
+                if cap >= LUA_EXACT / 2 {
+                    bail!(
+                        "limiter `{}`: burst * interval = {cap}ns is too large for the Redis \
+                         store (keep it under 52 days)",
+                        level.algorithm
+                    );
+                }
+                let algorithm = if level.algorithm == "gcra" {
+                    "gcra"
+                } else {
+                    "token_bucket"
+                };
+                ScriptLevel {
+                    algorithm,
+                    args: [interval, limit, cap],
+                }
+            }
+            "sliding_log" => {
+                let window = level.params.positive_duration("window")?.as_nanos();
+                if window >= LUA_EXACT / 4 {
+                    bail!("limiter `sliding_log`: window too long for the Redis store");
+                }
+                ScriptLevel {
+                    algorithm: "sliding_log",
+                    args: [limit, window, 0],
+                }
+            }
+            other => bail!(
+                "limiter `{other}` cannot live in Redis (the Redis store implements token_bucket, \
+                 gcra and sliding_log); use the in-memory store for it"
+            ),
+        };
+        Ok(sl)
+    }
+}
+
+struct Conn {
+    conn: Option<MultiplexedConnection>,
+    last_failure: Option<Instant>,
+}
+
+/// Limiter state in Redis.
+pub struct RedisStore {
+    client: redis::Client,
+    conn: Mutex<Conn>,
+    script: redis::Script,
+    levels: Vec<ScriptLevel>,
+    names: Vec<String>,
+    prefix: String,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("levels", &self.levels)
+            .field("prefix", &self.prefix)
+            .finish()
+    }
+}
+
+impl RedisStore {
+    /// A store at `url` (no connection is made yet: an unreachable Redis at startup is handled
+    /// like one that goes away later, by the configured failure mode).
+    pub fn new(url: &str, levels: &[Level], timeout: Duration, prefix: &str) -> Result<RedisStore> {
+        let client = redis::Client::open(url).map_err(|e| anyhow!("--store {url}: {e}"))?;
+        let registry = Registry::builtin();
+        let script_levels = levels
+            .iter()
+            .map(|l| ScriptLevel::from_level(l, &registry))
+            .collect::<Result<Vec<_>>>()?;
+        let names = levels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| format!("{prefix}:{i}:{}:{}", l.algorithm, l.scope))
+            .collect();
+        Ok(RedisStore {
+            client,
+            conn: Mutex::new(Conn {
+                conn: None,
+                last_failure: None,
+            }),
+            script: redis::Script::new(SCRIPT),
+            levels: script_levels,
+            names,
+            prefix: prefix.to_string(),
+            timeout,
+        })
+    }
+
+    async fn connection(&self) -> Result<MultiplexedConnection> {
+        let mut guard = self.conn.lock().await;
+        if let Some(c) = &guard.conn {
+            return Ok(c.clone());
+        }
+        if let Some(t) = guard.last_failure {
+            if t.elapsed() < RECONNECT_BACKOFF {
+                bail!("redis unreachable (retrying in {RECONNECT_BACKOFF:?})");
+            }
+        }
+        let attempt =
+            tokio::time::timeout(self.timeout, self.client.get_multiplexed_async_connection())
+                .await;
+        match attempt {
+            Ok(Ok(c)) => {
+                guard.conn = Some(c.clone());
+                guard.last_failure = None;
+                Ok(c)
+            }
+            Ok(Err(e)) => {
+                guard.last_failure = Some(Instant::now());
+                Err(anyhow!("redis connect: {e}"))
+            }
+            Err(_) => {
+                guard.last_failure = Some(Instant::now());
+                Err(anyhow!("redis connect timed out after {:?}", self.timeout))
+            }
+        }
+    }
+
+    async fn drop_connection(&self) {
+        let mut guard = self.conn.lock().await;
+        guard.conn = None;
+        guard.last_failure = Some(Instant::now());
+    }
+
+    /// Decide over every level (see [`super::MemoryStore::decide`] for the semantics), on
+    /// Redis's clock (`TIME`). (The script also takes an explicit `now`, which
+    /// `tests/live_redis.rs` uses to replay sequences against the in-crate algorithms.)
+    pub async fn decide(&self, ids: &[&str], cost: u32, charge: bool) -> Result<Vec<Decision>> {
+        let mut conn = self.connection().await?;
+        let mut inv = self.script.prepare_invoke();
+        for (name, id) in self.names.iter().zip(ids) {
+            inv.key(format!("{name}:{{{id}}}"));
+            inv.key(format!("{name}:{{{id}}}:log"));
+        }
+        inv.arg(if charge { "check" } else { "peek" })
+            .arg("")
+            .arg(cost)
+            .arg(self.levels.len());
+        for l in &self.levels {
+            inv.arg(l.algorithm)
+                .arg(l.args[0])
+                .arg(l.args[1])
+                .arg(l.args[2]);
+        }
+        let answer: Result<Vec<i64>> =
+            match tokio::time::timeout(self.timeout, inv.invoke_async(&mut conn)).await {
+                Ok(Ok(v)) => Ok(v),
+                Ok(Err(e)) => Err(anyhow!("redis script: {e}")),
+                Err(_) => Err(anyhow!("redis call timed out after {:?}", self.timeout)),
+            };
+        let values = match answer {
+            Ok(v) => v,
+            Err(e) => {
+                self.drop_connection().await;
+                return Err(e);
+            }
+        };
+        parse_decisions(&values, self.levels.len())
+    }
+}
+
+/// Five integers per level -> decisions.
+fn parse_decisions(values: &[i64], levels: usize) -> Result<Vec<Decision>> {
+    if values.len() != levels * 5 {
+        bail!(
+            "redis script answered {} values for {levels} levels",
+            values.len()
+        );
+    }
+    let n = |v: i64| Nanos(u64::try_from(v).unwrap_or(0));
+    Ok(values
+        .chunks(5)
+        .map(|c| Decision {
+            allowed: c[0] == 1,
+            delay: Nanos::ZERO,
+            limit: u64::try_from(c[1]).unwrap_or(0),
+            remaining: u64::try_from(c[2]).unwrap_or(0),
+            reset_after: n(c[3]),
+            retry_after: (c[4] >= 0).then(|| n(c[4])),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_answers_parse_into_decisions() {
+        let d = parse_decisions(&[1, 10, 9, 100, -1, 0, 5, 0, 7, 3], 2).unwrap();
+        assert!(d[0].allowed && d[0].retry_after.is_none());
+        assert_eq!(d[1].retry_after, Some(Nanos(3)));
+        assert!(!d[1].allowed);
+        assert!(parse_decisions(&[1, 2, 3], 1).is_err());
+    }
+}

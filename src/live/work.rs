@@ -1,0 +1,222 @@
+//! `GET|POST /v1/work`: the rate-limited endpoint.
+//!
+//! The way of a request: authenticate (401) -> validate the `Idempotency-Key` (400) -> read the
+//! body, bounded (413) -> parse it (400/422) -> idempotency: replay a stored response without
+//! charging anything, or 409 on a reused key -> limiter levels, charged only if all admit
+//! (429/402 with `Retry-After`; 422 for a cost no level can ever admit; 503 if the shared store
+//! is down and configured to fail closed) -> backend: bounded queue (503), service time,
+//! deadline (504), injected errors (500) -> `release` to the limiters with the outcome ->
+//! store the response for replay if the backend processed it.
+
+use super::backend::Served;
+use super::config::Identity;
+use super::envelope::Problem;
+use super::idempotency::{fingerprint, Begin, StoredResponse, Ticket};
+use super::request::{authenticate, cost, idempotency_key, read_body};
+use super::respond::{headline, Reply};
+use super::server::App;
+use super::store::Verdict;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, Response, Uri};
+use limiters::{Decision, Nanos, Outcome, OutcomeKind};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Releases an admitted request to the limiters exactly once, also when the handler is
+/// cancelled (client disconnect): a concurrency limit must get its slot back either way.
+struct Admitted<'a> {
+    app: &'a App,
+    ids: Vec<&'a str>,
+    cost: u32,
+    start: Instant,
+    done: bool,
+}
+
+impl Admitted<'_> {
+    fn release(&mut self, kind: OutcomeKind) {
+        if self.done {
+            return;
+        }
+        self.done = true;
+        let outcome = Outcome {
+            kind,
+            latency: Nanos::from(self.start.elapsed()),
+        };
+        if let Err(e) = self.app.store.release(&self.ids, self.cost, outcome) {
+            eprintln!("throttlelab serve: release failed: {e:#}");
+        }
+    }
+}
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        self.release(OutcomeKind::Dropped);
+    }
+}
+
+/// The handler.
+pub async fn handle(
+    State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response<Body> {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let who = match authenticate(&headers, &app.config.keys) {
+        Ok(who) => who,
+        Err(p) => return app.reject(p, None, &request_id).await,
+    };
+    match prepare(&app, who, &method, &uri, &headers, body).await {
+        Err(p) => app.reject(p, Some(who), &request_id).await,
+        Ok(Prepared::Replay(stored)) => {
+            app.metrics.replay();
+            let d = app.peek(Some(who)).await;
+            let reply = Reply::raw(stored.status, stored.body, "application/json")
+                .rate_headers(d.as_ref(), &app.style)
+                .header("x-idempotent-replay", "true");
+            app.finish(reply, &stored.request_id)
+        }
+        Ok(Prepared::Fresh { cost, ticket }) => {
+            let reply = execute(&app, who, cost, &request_id).await;
+            if let Some(ticket) = ticket {
+                // store only what the backend processed: a throttled request may be retried
+                if reply.status() == 200 || reply.status() == 500 {
+                    ticket.complete(StoredResponse {
+                        status: reply.status(),
+                        body: reply.body().to_vec(),
+                        request_id: request_id.clone(),
+                    });
+                }
+            }
+            app.finish(reply, &request_id)
+        }
+    }
+}
+
+enum Prepared {
+    Replay(StoredResponse),
+    Fresh { cost: u32, ticket: Option<Ticket> },
+}
+
+async fn prepare(
+    app: &App,
+    who: &Identity,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Prepared, Problem> {
+    let idem = idempotency_key(headers)?;
+    let bytes = read_body(headers, body, app.config.max_body).await?;
+    let cost = cost(&bytes, uri.query())?;
+    let ticket = match idem {
+        Some(key) if method == Method::POST => {
+            let fp = fingerprint(method.as_str(), uri.path(), &bytes);
+            match app.idem.begin(&who.key, &key, fp) {
+                Begin::Fresh(t) => Some(t),
+                Begin::Replay(stored) => return Ok(Prepared::Replay(stored)),
+                Begin::Mismatch => return Err(Problem::IdempotencyMismatch),
+                Begin::InProgress => return Err(Problem::IdempotencyInProgress),
+            }
+        }
+        _ => None,
+    };
+    Ok(Prepared::Fresh { cost, ticket })
+}
+
+/// Limiters, then backend.
+async fn execute(app: &App, who: &Identity, cost: u32, request_id: &str) -> Reply {
+    let env = app.config.envelope;
+    let ids = app.ids(who);
+    let verdict = match app.store.decide(&ids, cost, true).await {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("throttlelab serve: limiter error: {e:#}");
+            return Reply::problem(&Problem::Internal, env, request_id);
+        }
+    };
+    let decision: Option<Decision> = match verdict {
+        Verdict::FailClosed => {
+            return Reply::problem(&Problem::StoreUnavailable, env, request_id)
+                .header("retry-after", "1")
+        }
+        Verdict::FailOpen => None,
+        Verdict::Decided(ds) => {
+            for (i, (d, level)) in ds.iter().zip(&app.config.levels).enumerate() {
+                app.metrics
+                    .limiter_state(i, level.scope.as_str(), who.id(level.scope), d);
+            }
+            let head = headline(&ds);
+            if let Some((i, d)) = head.filter(|(_, d)| !d.allowed) {
+                return deny(app, i, &d, cost, request_id);
+            }
+            head.map(|(_, d)| d)
+        }
+    };
+    app.metrics.admitted();
+    let _in_flight = app.metrics.in_flight();
+    let mut admitted = Admitted {
+        app,
+        ids,
+        cost,
+        start: Instant::now(),
+        done: false,
+    };
+    if let Some(d) = decision.filter(|d| !d.delay.is_zero()) {
+        // NGINX-style delayed admission (leaky bucket with `delay`): wait, then serve
+        tokio::time::sleep(d.delay.into()).await;
+    }
+    let served = app.backend.serve(&app.metrics).await;
+    let reply = match served {
+        Served::Ok { waited, service } => {
+            admitted.release(OutcomeKind::Success);
+            Reply::json(
+                200,
+                &json!({
+                    "ok": true,
+                    "request_id": request_id,
+                    "key": who.key,
+                    "tenant": who.tenant,
+                    "cost": cost,
+                    "queued_ms": waited.as_secs_f64() * 1e3,
+                    "service_ms": service.as_secs_f64() * 1e3,
+                }),
+            )
+        }
+        Served::Failed => {
+            admitted.release(OutcomeKind::Failure);
+            Reply::problem(&Problem::Internal, env, request_id)
+        }
+        Served::QueueFull => {
+            admitted.release(OutcomeKind::Dropped);
+            Reply::problem(&Problem::QueueFull, env, request_id).header("retry-after", "1")
+        }
+        Served::DeadlineExceeded => {
+            admitted.release(OutcomeKind::Timeout);
+            Reply::problem(&Problem::DeadlineExceeded, env, request_id)
+        }
+    };
+    reply.rate_headers(decision.as_ref(), &app.style)
+}
+
+/// A denial by level `i`.
+fn deny(app: &App, i: usize, d: &Decision, cost: u32, request_id: &str) -> Reply {
+    let level = &app.config.levels[i];
+    let problem = if d.is_never() && level.status != 402 {
+        Problem::CostOverCapacity {
+            cost: u64::from(cost),
+            limit: d.limit,
+        }
+    } else {
+        Problem::Denied {
+            status: level.status,
+            quota: level.status == 402 || level.algorithm == "quota",
+            required: u64::from(cost),
+            available: d.remaining,
+        }
+    };
+    Reply::problem(&problem, app.config.envelope, request_id).rate_headers(Some(d), &app.style)
+}
