@@ -89,7 +89,7 @@ fn timeline_legend_names_every_element() {
         "first tries",
         "goodput",
         "limit 100 req/s",
-        "rejected % (right axis)",
+        "refused % (right axis)",
         "fault window",
     ] {
         assert!(

@@ -61,10 +61,14 @@ impl TatCore {
     #[inline]
     pub(crate) fn check(&self, now: Nanos, cost: u32) -> Decision {
         let cost = u64::from(cost);
+        let t = now.as_nanos();
         if cost > self.burst {
+            // Record `now` as seen: a TAT below `t` decides exactly like one at `t` from `t` on,
+            // and keeping the TAT at or after the latest `now` is what makes a later, skewed
+            // (earlier) `now` only deny more. Every other path already leaves TAT >= t.
+            self.tat.fetch_max(t, Ordering::AcqRel);
             return Decision::never(self.burst);
         }
-        let t = now.as_nanos();
         let mut cur = self.tat.load(Ordering::Acquire);
         loop {
             match self.step(cur, t, cost) {
@@ -93,5 +97,27 @@ impl TatCore {
         match self.step(self.tat.load(Ordering::Acquire), now.as_nanos(), cost) {
             Step::Admit(d, _) | Step::Refuse(d) => d,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the conformance suite: a never-denial at a later `now` left the TAT behind it,
+    /// so a request at a skewed earlier `now` was charged from the old TAT and the bucket was
+    /// full again at the later time: 3 admitted in one instant with a burst of 2.
+    #[test]
+    fn a_never_denial_then_a_skewed_now_does_not_create_capacity() {
+        let core = TatCore::new("10/s".parse().unwrap(), 2).unwrap();
+        let late = Nanos::from_millis(500);
+        assert!(core.check(late, 3).is_never());
+        let skewed = usize::from(core.check(Nanos::ZERO, 1).allowed);
+        let admitted_late = (0..3).filter(|_| core.check(late, 1).allowed).count();
+        assert_eq!(
+            skewed + admitted_late,
+            2,
+            "only the burst, counted at the latest time"
+        );
     }
 }

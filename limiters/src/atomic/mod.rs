@@ -10,7 +10,8 @@
 //! [`crate::TokenBucket`] for a non-decreasing `now`. One difference: they keep no "latest time
 //! seen" (that would need a second atomic word). Threads racing each other present slightly
 //! out-of-order `now`s; an earlier `now` is judged at face value, which can only deny more
-//! (the TAT never moves backwards), never create capacity.
+//! (the TAT never moves backwards, and every call, a "never" denial included, leaves it at or after
+//! its `now`), never create capacity.
 
 mod core;
 mod gcra;

@@ -126,7 +126,7 @@ impl Figure for Fig<'_> {
             .margin(10)
             .x_label_area_size(45)
             .y_label_area_size(65)
-            .build_cartesian_2d((0..n).into_segmented(), 0.0..110.0)
+            .build_cartesian_2d((0..(n - 1).max(0)).into_segmented(), 0.0..110.0)
             .map_err(err)?;
         chart
             .configure_mesh()

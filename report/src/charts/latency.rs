@@ -215,7 +215,7 @@ impl Figure for PercentileFig<'_> {
             .x_label_area_size(45)
             .y_label_area_size(65)
             .build_cartesian_2d(
-                NinesRange::new(p_lo.min(50.0), p_hi.max(99.99)),
+                NinesRange::new(p_lo.min(50.0), p_hi),
                 (ylo..yhi).log_scale(),
             )
             .map_err(err)?;

@@ -12,6 +12,7 @@
 pub mod data;
 pub mod fairness;
 pub mod font;
+mod glyphs;
 pub mod histogram;
 pub mod latency;
 mod legend;

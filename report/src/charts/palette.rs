@@ -87,6 +87,41 @@ impl Palette {
         Palette { assigned }
     }
 
+    /// Add names after the existing ones (for lines that are not fleets, such as backend
+    /// gauges): each takes a slot no earlier name holds, while one is free, so the colours of
+    /// the names already assigned do not change.
+    ///
+    /// ```
+    /// use report::charts::Palette;
+    /// let fleets = Palette::new(["web", "batch"]);
+    /// let all = fleets.clone().with_extra(["backend queue"]);
+    /// assert_eq!(all.color("web"), fleets.color("web"));
+    /// assert_ne!(all.color("backend queue"), all.color("web"));
+    /// ```
+    pub fn with_extra<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut extra: Vec<String> = names
+            .into_iter()
+            .map(|s| s.as_ref().to_owned())
+            .filter(|n| !self.assigned.contains_key(n))
+            .collect();
+        extra.sort();
+        extra.dedup();
+        for name in extra {
+            let taken: Vec<RGBColor> = self.assigned.values().copied().collect();
+            let preferred = preferred_slot(&name);
+            let slot = (0..TABLEAU10.len())
+                .map(|k| (preferred + k) % TABLEAU10.len())
+                .find(|&s| !taken.contains(&TABLEAU10[s]))
+                .unwrap_or(preferred);
+            self.assigned.insert(name, TABLEAU10[slot]);
+        }
+        self
+    }
+
     /// The colour of `name`; a name not given to [`Palette::new`] gets its preferred slot.
     pub fn color(&self, name: &str) -> RGBColor {
         self.assigned
@@ -127,6 +162,23 @@ mod tests {
         let p = Palette::new(["web"]);
         assert_eq!(p.color("web"), TABLEAU10[preferred_slot("web")]);
         assert_eq!(p.hex("web").len(), 7);
+    }
+
+    #[test]
+    fn extras_never_recolour_existing_names() {
+        let base = Palette::new(["a", "b", "c"]);
+        let more = base.clone().with_extra(["x", "y", "a"]);
+        for n in ["a", "b", "c"] {
+            assert_eq!(base.color(n), more.color(n));
+        }
+        let set: std::collections::BTreeSet<_> = ["a", "b", "c", "x", "y"]
+            .iter()
+            .map(|n| {
+                let RGBColor(r, g, b) = more.color(n);
+                (r, g, b)
+            })
+            .collect();
+        assert_eq!(set.len(), 5);
     }
 
     proptest! {

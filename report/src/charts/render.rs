@@ -4,6 +4,7 @@
 //! in-memory SVG string and once into an RGB buffer that is PNG-encoded here (no image
 //! crate, no file I/O). Both outputs are deterministic for the same input.
 
+use super::glyphs::TextFix;
 use super::{font, Chart, ChartError, CHART_SIZE};
 use plotters::coord::Shift;
 use plotters::drawing::DrawingAreaErrorKind;
@@ -30,11 +31,11 @@ pub(crate) fn text(size: u32, color: RGBColor) -> TextStyle<'static> {
 }
 
 /// Axis label and description styles.
-pub(crate) const LABEL_PX: u32 = 13;
+pub(crate) const LABEL_PX: u32 = 15;
 /// Axis description size.
-pub(crate) const DESC_PX: u32 = 14;
+pub(crate) const DESC_PX: u32 = 16;
 /// Title size.
-pub(crate) const TITLE_PX: u32 = 18;
+pub(crate) const TITLE_PX: u32 = 21;
 /// Light grid line colour.
 pub(crate) const GRID_LIGHT: RGBColor = RGBColor(0xEE, 0xEE, 0xEE);
 /// Bold grid line colour.
@@ -74,7 +75,8 @@ pub(crate) fn render(
     }
     let mut rgb = vec![0u8; w as usize * h as usize * 3];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, CHART_SIZE).into_drawing_area();
+        let backend = TextFix::new(BitMapBackend::with_buffer(&mut rgb, CHART_SIZE))?;
+        let root = backend.into_drawing_area();
         figure.draw(&root)?;
         root.present().map_err(err)?;
     }
@@ -94,6 +96,8 @@ pub(crate) fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ChartErr
         let mut enc = png::Encoder::new(&mut out, w, h);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Default);
+        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
         let mut writer = enc
             .write_header()
             .map_err(|e| ChartError::Png(e.to_string()))?;

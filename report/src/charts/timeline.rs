@@ -29,7 +29,7 @@ pub struct TimelineBucket {
     pub retries: f64,
     /// Successful logical requests, per second.
     pub goodput: f64,
-    /// Attempts rejected by a limiter or the backend, as % of attempts in the bucket.
+    /// Attempts refused (limiter 4xx or server 5xx), as % of attempts sent in the bucket.
     pub rejected_pct: f64,
 }
 
@@ -82,7 +82,7 @@ fn caption(data: &Timeline) -> String {
     format!(
         "Attempts sent per second, stacked: first tries (blue) and retries (orange), against \
          goodput (green, successful logical requests per second){}. Shaded bands are fault \
-         windows; the red line (right axis) is the share of attempts rejected. Retry \
+         windows; the red line (right axis) is the share of attempts refused (limiter 4xx or server 5xx). Retry \
          amplification over the run: {amp} attempts per first try; peak offered load {peak:.1} req/s.",
         if data.capacity.is_some() {
             " and the capacity line (dashed)"
@@ -142,7 +142,7 @@ impl Figure for Timeline {
         chart
             .configure_secondary_axes()
             .y_label_formatter(&|v| fmt_num(*v))
-            .y_desc("rejected, % of attempts")
+            .y_desc("refused (4xx, 5xx), % of attempts")
             .label_style(text(LABEL_PX, role::REJECTED))
             .axis_desc_style(text(DESC_PX, role::REJECTED))
             .draw()
@@ -166,7 +166,7 @@ impl Figure for Timeline {
         chart
             .draw_series(LineSeries::new(
                 steps(self, |b| b.goodput),
-                role::GOODPUT.stroke_width(3),
+                role::GOODPUT.stroke_width(2),
             ))
             .map_err(err)?;
         if let Some(cap) = &self.capacity {
@@ -207,7 +207,7 @@ impl Figure for Timeline {
             ));
         }
         entries.push(Entry::new(
-            "rejected % (right axis)",
+            "refused % (right axis)",
             role::REJECTED,
             Swatch::Line,
         ));
