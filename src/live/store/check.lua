@@ -66,11 +66,12 @@ algos.token_bucket = function(key, _, interval, burst, capacity)
   local tokens = tonumber(st[2]) or capacity
   local last = (tonumber(st[3]) or 0) - shift
   if now < last then now = last end
-  if cost > burst then return never(burst), nil end
   tokens = math.min(tokens + (now - last), capacity)
   local need = cost * interval
   local d
-  if tokens >= need then
+  if cost > burst then
+    d = never(burst) -- records the refill and the time, charges nothing
+  elseif tokens >= need then
     tokens = tokens - need
     d = allow(burst, idiv(tokens, interval), capacity - tokens)
   else
@@ -89,7 +90,13 @@ algos.gcra = function(key, _, interval, burst, horizon)
   local tat = (tonumber(st[2]) or 0) - shift
   local last = (tonumber(st[3]) or 0) - shift
   if now < last then now = last end
-  if cost > burst then return never(burst), nil end
+  if cost > burst then
+    -- records the time, charges nothing
+    return never(burst), function()
+      redis.call('HSET', key, 'e', fmt(e), 'tat', fmt(tat), 'l', fmt(now))
+      redis.call('PEXPIRE', key, math.ceil(math.max(tat - now, 0) / 1000000) + 1000)
+    end
+  end
   if tat < now then tat = now end
   local ahead = (tat - now) + cost * interval
   local d

@@ -48,21 +48,28 @@ fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl MemoryStore {
-    /// State for `levels`, each validated by building it once.
-    pub fn new(levels: &[Level]) -> Result<MemoryStore> {
+    /// State for `levels`, each validated by building it once. `epoch_unix_secs` is the Unix
+    /// time of the clock's zero: calendar quotas (`quota` with `period = "day"|"month"`) that
+    /// were not given an `epoch` get it, so their boundaries fall on real UTC midnights.
+    pub fn new(levels: &[Level], epoch_unix_secs: u64) -> Result<MemoryStore> {
         let registry = Registry::builtin();
+        let mut cells = Vec::with_capacity(levels.len());
         for l in levels {
-            l.validate(&registry)?;
+            let mut level = l.clone();
+            if level.algorithm == "quota" && level.params.get("epoch").is_none() {
+                level
+                    .params
+                    .insert("epoch", i64::try_from(epoch_unix_secs).unwrap_or(i64::MAX));
+            }
+            level.validate(&registry)?;
+            cells.push(LevelCells {
+                level,
+                cells: Mutex::new(HashMap::new()),
+            });
         }
         Ok(MemoryStore {
             registry,
-            levels: levels
-                .iter()
-                .map(|l| LevelCells {
-                    level: l.clone(),
-                    cells: Mutex::new(HashMap::new()),
-                })
-                .collect(),
+            levels: cells,
         })
     }
 

@@ -61,7 +61,8 @@ impl Store {
     /// Build the store for `levels`. The memory store always exists: it is the store, or the
     /// `local` fallback when Redis is down.
     pub fn new(levels: &[Level], config: &StoreConfig, metrics: Arc<Metrics>) -> Result<Store> {
-        let memory = MemoryStore::new(levels)?;
+        let clock = Clock::start();
+        let memory = MemoryStore::new(levels, super::respond::unix_now().as_secs())?;
         let redis = match config {
             StoreConfig::Memory => None,
             StoreConfig::Redis {
@@ -76,7 +77,7 @@ impl Store {
         Ok(Store {
             memory,
             redis,
-            clock: Clock::start(),
+            clock,
             metrics,
         })
     }

@@ -250,4 +250,30 @@ mod tests {
         assert!(!d[1].allowed);
         assert!(parse_decisions(&[1, 2, 3], 1).is_err());
     }
+
+    fn level(spec: &str) -> Level {
+        Level::parse(spec, &Registry::builtin()).unwrap()
+    }
+
+    #[test]
+    fn levels_translate_to_the_scripts_integer_arguments() {
+        let r = Registry::builtin();
+        let tb = ScriptLevel::from_level(&level("token_bucket rate=10/s burst=20"), &r).unwrap();
+        assert_eq!(tb.algorithm, "token_bucket");
+        assert_eq!(tb.args, [100_000_000, 20, 2_000_000_000]);
+        // burst defaults to the rate's count, as the registry's factory does
+        let g = ScriptLevel::from_level(&level("org:gcra rate=3/s"), &r).unwrap();
+        assert_eq!(g.args, [333_333_334, 3, 1_000_000_002]);
+        let sl = ScriptLevel::from_level(&level("sliding_log limit=60 window=1m"), &r).unwrap();
+        assert_eq!(sl.args, [60, 60_000_000_000, 0]);
+    }
+
+    #[test]
+    fn algorithms_without_a_script_and_oversized_parameters_are_refused() {
+        let r = Registry::builtin();
+        let e = ScriptLevel::from_level(&level("fixed_window limit=5 period=1s"), &r);
+        assert!(e.unwrap_err().to_string().contains("cannot live in Redis"));
+        let e = ScriptLevel::from_level(&level("token_bucket rate=1/day burst=100000"), &r);
+        assert!(e.unwrap_err().to_string().contains("too large"));
+    }
 }

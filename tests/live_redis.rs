@@ -1,0 +1,351 @@
+//! The Redis store: the Lua script decides exactly as the in-crate algorithms do, several
+//! `serve` processes share one limit without over-admission, and a Redis outage produces the
+//! configured failure mode without a crash.
+//!
+//! Needs `redis-server` on PATH (`.ci/run` installs it); without it each test prints SKIP and
+//! returns. Every Redis and server runs on 127.0.0.1 and is killed when the test ends.
+
+mod live_common;
+
+use limiters::{Decision, Gcra, Limiter, Nanos, Rate, SlidingLog, TokenBucket};
+use live_common::{client, header, skip_without_redis, Redis, Server};
+use std::time::Duration;
+
+const SCRIPT: &str = include_str!("../src/live/store/check.lua");
+
+/// A tiny deterministic generator (SplitMix64), so a failing sequence is reproducible.
+struct Mix(u64);
+impl Mix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// One level as the script takes it, and the in-crate twin.
+fn level(algorithm: &str, a: &str, b: u64) -> ((String, [u64; 3]), Box<dyn Limiter>) {
+    match algorithm {
+        "token_bucket" | "gcra" => {
+            let rate: Rate = a.parse().expect("rate");
+            let t = rate.time_for(1).as_nanos();
+            let lim: Box<dyn Limiter> = if algorithm == "gcra" {
+                Box::new(Gcra::new(rate, b).expect("gcra"))
+            } else {
+                Box::new(TokenBucket::new(rate, b).expect("tb"))
+            };
+            ((algorithm.to_string(), [t, b, t * b]), lim)
+        }
+        _ => {
+            let window = limiters::parse_duration(a).expect("window");
+            (
+                ("sliding_log".to_string(), [b, window.as_nanos(), 0]),
+                Box::new(SlidingLog::new(b, window).expect("log")),
+            )
+        }
+    }
+}
+
+fn call(
+    con: &mut redis::Connection,
+    script: &redis::Script,
+    prefix: &str,
+    levels: &[(String, [u64; 3])],
+    mode: &str,
+    now: u64,
+    cost: u32,
+) -> Vec<Decision> {
+    let mut inv = script.prepare_invoke();
+    for i in 0..levels.len() {
+        inv.key(format!("{prefix}:{i}"))
+            .key(format!("{prefix}:{i}:log"));
+    }
+    inv.arg(mode)
+        .arg(now.to_string())
+        .arg(cost)
+        .arg(levels.len());
+    for (name, args) in levels {
+        inv.arg(name).arg(args[0]).arg(args[1]).arg(args[2]);
+    }
+    let v: Vec<i64> = inv.invoke(con).expect("script");
+    v.chunks(5)
+        .map(|c| Decision {
+            allowed: c[0] == 1,
+            delay: Nanos::ZERO,
+            limit: c[1] as u64,
+            remaining: c[2] as u64,
+            reset_after: Nanos(c[3] as u64),
+            retry_after: (c[4] >= 0).then(|| Nanos(c[4] as u64)),
+        })
+        .collect()
+}
+
+#[test]
+fn lua_script_decides_exactly_like_the_in_crate_algorithms() {
+    if skip_without_redis("lua_script_decides_exactly_like_the_in_crate_algorithms") {
+        return;
+    }
+    let redis = Redis::start();
+    let client = redis::Client::open(redis.url()).expect("client");
+    let mut con = client.get_connection().expect("connection");
+    let script = redis::Script::new(SCRIPT);
+    let configs: &[(&str, &str, u64)] = &[
+        ("token_bucket", "10/s", 5),
+        ("token_bucket", "3/s", 2),
+        ("token_bucket", "7/250ms", 7),
+        ("gcra", "10/s", 5),
+        ("gcra", "3/s", 2),
+        ("gcra", "60/min", 1),
+        ("sliding_log", "1s", 5),
+        ("sliding_log", "700ms", 3),
+    ];
+    let mut checked = 0;
+    for (ci, (alg, a, b)) in configs.iter().enumerate() {
+        for seed in 0..4u64 {
+            let (spec, mut twin) = level(alg, a, *b);
+            let mut rng = Mix(seed * 1000 + ci as u64);
+            let prefix = format!("eq:{ci}:{seed}");
+            let mut now: u64 = rng.below(1_000_000_000);
+            for step in 0..300 {
+                // mostly forward steps of 0..300ms, sometimes a step back (clock skew)
+                let dt = rng.below(300_000_000);
+                if rng.below(20) == 0 {
+                    now = now.saturating_sub(dt / 3);
+                } else {
+                    now += dt;
+                }
+                let cost = 1 + rng.below(*b + 1) as u32; // sometimes above the capacity
+                let peek = rng.below(5) == 0;
+                let got = call(
+                    &mut con,
+                    &script,
+                    &prefix,
+                    std::slice::from_ref(&spec),
+                    if peek { "peek" } else { "check" },
+                    now,
+                    cost,
+                );
+                let want = if peek {
+                    twin.peek(Nanos(now), cost)
+                } else {
+                    twin.check(Nanos(now), cost)
+                };
+                assert_eq!(
+                    got[0], want,
+                    "{alg} {a} {b} seed {seed} step {step} now {now} cost {cost} peek {peek}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, configs.len() * 4 * 300);
+
+    // a hierarchy: charged at every level iff all admit (the memory store's rule)
+    let specs = [
+        level("token_bucket", "5/s", 3),
+        level("sliding_log", "1s", 4),
+    ];
+    let (levels, mut twins): (Vec<_>, Vec<_>) = specs.into_iter().unzip();
+    let mut rng = Mix(99);
+    let mut now = 0u64;
+    for step in 0..400 {
+        now += rng.below(150_000_000);
+        let cost = 1 + rng.below(3) as u32;
+        let got = call(&mut con, &script, "eq:h", &levels, "check", now, cost);
+        let peeked: Vec<Decision> = twins.iter().map(|t| t.peek(Nanos(now), cost)).collect();
+        let all = peeked.iter().all(|d| d.allowed);
+        let want: Vec<Decision> = twins
+            .iter_mut()
+            .zip(peeked)
+            .map(|(t, p)| {
+                if all || !p.allowed {
+                    t.check(Nanos(now), cost)
+                } else {
+                    p
+                }
+            })
+            .collect();
+        assert_eq!(got, want, "hierarchy step {step} now {now} cost {cost}");
+    }
+}
+
+async fn post(url: &str, key: &str) -> u16 {
+    client()
+        .post(url)
+        .header("authorization", format!("Bearer {key}"))
+        .body("{}")
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn two_serve_processes_share_one_limit() {
+    if skip_without_redis("two_serve_processes_share_one_limit") {
+        return;
+    }
+    let redis = Redis::start();
+    let args = [
+        "--store",
+        &redis.url(),
+        "--limiter",
+        "key:token_bucket rate=1/min burst=20",
+        "--limiter",
+        "org:sliding_log limit=30 window=60s",
+        "--keys",
+        "4",
+        "--orgs",
+        "2",
+    ];
+    let a = Server::start(&args);
+    let b = Server::start(&args);
+    let urls = [a.url("/v1/work"), b.url("/v1/work")];
+    let started = std::time::Instant::now();
+    // 40 concurrent requests of key-0, half to each process
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let url = urls[i % 2].clone();
+        tasks.push(tokio::spawn(async move { post(&url, "key-0").await }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.expect("join") {
+            200 => ok += 1,
+            429 => {}
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    // bound: the burst, plus what the rate refills while the test runs (1 per minute)
+    let refill = started.elapsed().as_secs() / 60 + 1;
+    assert!(
+        (20..=20 + refill).contains(&ok),
+        "key level: {ok} admitted across two processes"
+    );
+    // key-2 shares org-0, which has 30 - ok left
+    let mut ok2 = 0;
+    for i in 0..20 {
+        if post(&urls[i % 2], "key-2").await == 200 {
+            ok2 += 1;
+        }
+    }
+    assert_eq!(
+        ok + ok2,
+        30,
+        "org level: exactly its limit across both processes"
+    );
+    // headers come from the shared state too
+    let r = client()
+        .get(&urls[1])
+        .header("authorization", "Bearer key-0")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 429);
+    assert!(!header(&r, "retry-after").is_empty());
+}
+
+async fn status_of(srv: &Server, key: &str) -> u16 {
+    post(&srv.url("/v1/work"), key).await
+}
+
+async fn metrics(srv: &Server) -> String {
+    client()
+        .get(srv.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text")
+}
+
+#[tokio::test]
+async fn killing_redis_gives_the_configured_failure_mode_and_recovery() {
+    if skip_without_redis("killing_redis_gives_the_configured_failure_mode_and_recovery") {
+        return;
+    }
+    let mut redis = Redis::start();
+    let port = redis.port;
+    let start = |mode: &str| {
+        Server::start(&[
+            "--store",
+            &redis.url(),
+            "--on-store-error",
+            mode,
+            "--store-timeout",
+            "200ms",
+            "--limiter",
+            "key:gcra rate=1/min burst=2",
+            "--envelope",
+            "seed002",
+        ])
+    };
+    let mut open = start("fail-open");
+    let mut closed = start("fail-closed");
+    let mut local = start("local");
+    // with Redis up, each process shares key-N with no one: key-1 / key-2 / key-3
+    assert_eq!(status_of(&open, "key-1").await, 200);
+    assert_eq!(status_of(&closed, "key-2").await, 200);
+    assert_eq!(status_of(&local, "key-3").await, 200);
+
+    redis.kill();
+    for _ in 0..5 {
+        assert_eq!(status_of(&open, "key-1").await, 200, "fail-open admits");
+    }
+    let r = client()
+        .post(closed.url("/v1/work"))
+        .header("authorization", "Bearer key-2")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 503, "fail-closed refuses");
+    let body: serde_json::Value = serde_json::from_str(&r.text().await.expect("t")).expect("json");
+    assert_eq!(body["code"], "service_unavailable");
+    // local: this process's own limiter (a fresh bucket of 2), then 429
+    let got: Vec<u16> = {
+        let mut v = Vec::new();
+        for _ in 0..3 {
+            v.push(status_of(&local, "key-0").await);
+        }
+        v
+    };
+    assert_eq!(got, vec![200, 200, 429], "local fallback limits in memory");
+    for (srv, mode) in [
+        (&open, "fail-open"),
+        (&closed, "fail-closed"),
+        (&local, "local"),
+    ] {
+        let m = metrics(srv).await;
+        assert!(m.contains("throttlelab_store_up 0"), "{mode}:\n{m}");
+        assert!(
+            !m.contains("throttlelab_store_errors_total 0\n"),
+            "{mode}:\n{m}"
+        );
+        assert!(
+            !m.contains(&format!(
+                "throttlelab_store_fallback_total{{mode=\"{mode}\"}} 0\n"
+            )),
+            "{mode}:\n{m}"
+        );
+    }
+    assert!(open.alive() && closed.alive() && local.alive(), "no crash");
+
+    // Redis comes back on the same port: the fail-closed process recovers by itself
+    let _redis2 = Redis::start_on(port);
+    let mut recovered = false;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if status_of(&closed, "key-0").await == 200 {
+            recovered = true;
+            break;
+        }
+    }
+    assert!(recovered, "fail-closed server reconnected to Redis");
+    assert!(metrics(&closed).await.contains("throttlelab_store_up 1"));
+}
