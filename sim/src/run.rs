@@ -3,7 +3,7 @@
 //! clock; the same scenario and seed give the same [`RunResult`], byte for byte once
 //! serialised.
 
-use crate::engine::{Progress, World};
+use crate::engine::{Progress, TraceEvent, World};
 use crate::metrics::{jain_of_ratios, ClientRow, RunResult, Series, SummaryInputs, TenantRow};
 use crate::model::{ModelError, Scenario};
 use crate::retry::ClientGate;
@@ -48,6 +48,7 @@ pub struct Simulation<'a> {
     registry: Option<&'a Registry>,
     gates: BTreeMap<String, Box<dyn ClientGate>>,
     progress: Option<&'a mut dyn FnMut(Progress)>,
+    trace: bool,
 }
 
 impl std::fmt::Debug for Simulation<'_> {
@@ -69,6 +70,7 @@ impl<'a> Simulation<'a> {
             registry: None,
             gates: BTreeMap::new(),
             progress: None,
+            trace: false,
         }
     }
 
@@ -92,6 +94,16 @@ impl<'a> Simulation<'a> {
 
     /// Validate and run.
     pub fn run(self) -> Result<RunResult, SimError> {
+        self.run_inner().map(|(r, _)| r)
+    }
+
+    /// Validate and run, keeping a trace of every client step (memory grows with the run).
+    pub fn run_traced(mut self) -> Result<(RunResult, Vec<TraceEvent>), SimError> {
+        self.trace = true;
+        self.run_inner().map(|(r, t)| (r, t.unwrap_or_default()))
+    }
+
+    fn run_inner(self) -> Result<(RunResult, Option<Vec<TraceEvent>>), SimError> {
         let builtin;
         let registry = match self.registry {
             Some(r) => r,
@@ -103,6 +115,9 @@ impl<'a> Simulation<'a> {
         let s = self.scenario;
         s.validate(registry)?;
         let mut world = World::new(s, self.seed, registry)?;
+        if self.trace {
+            world.trace = Some(Vec::new());
+        }
         for (name, gate) in self.gates {
             let f = world
                 .fleets
@@ -117,7 +132,8 @@ impl<'a> Simulation<'a> {
             None => &mut noop,
         };
         world.run(cb)?;
-        Ok(assemble(s, self.seed, &world))
+        let result = assemble(s, self.seed, &world);
+        Ok((result, world.trace.take()))
     }
 }
 

@@ -3,7 +3,7 @@
 //! the retry policy decides (wait, or give up). Every step is recorded.
 
 use super::interpret;
-use crate::engine::{Event, World};
+use crate::engine::{Event, TraceKind, World};
 use crate::retry::{AttemptResult, GateDecision, GiveUpReason, RetryDecision, RetryState};
 use limiters::Nanos;
 
@@ -46,6 +46,7 @@ impl World {
         self.rec.logical(fi);
         self.clients[client as usize].demand += 1;
         let req = self.reqs.alloc(client, self.now, deadline);
+        self.trace(client, TraceKind::Arrival);
         self.send(req, false);
     }
 
@@ -75,6 +76,8 @@ impl World {
         r.outstanding = r.outstanding.saturating_add(1);
         let token = r.token;
         let deadline = r.deadline;
+        let n = r.retry.attempts;
+        self.trace(c, TraceKind::Attempt { n });
         self.rec.attempt(fi, retry);
         self.clients[c as usize].attempts += 1;
         let f = &self.fleets[fi];
@@ -115,11 +118,14 @@ impl World {
             elapsed: self.now - r.first_sent,
         };
         let c = r.client;
+        let status = r.status;
         let fi = self.clients[c as usize].fleet as usize;
+        self.trace(c, TraceKind::Response { status });
         if let Some(g) = self.fleets[fi].gate.as_mut() {
             g.observe(self.now, c, &result);
         }
         if result.is_success() {
+            self.trace(c, TraceKind::Success);
             let latency = self.now - self.reqs[req].first_sent;
             self.rec.success(fi, latency);
             self.clients[c as usize].successes += 1;
@@ -139,6 +145,7 @@ impl World {
         let c = r.client;
         let fi = self.clients[c as usize].fleet as usize;
         self.rec.timeout(fi);
+        self.trace(c, TraceKind::Timeout);
         let result = AttemptResult {
             elapsed: self.now - self.reqs[req].first_sent,
             ..AttemptResult::timeout()
@@ -184,6 +191,7 @@ impl World {
         let c = self.reqs[req].client as usize;
         let fi = self.clients[c].fleet as usize;
         self.rec.give_up(fi, reason);
+        self.trace(c as u32, TraceKind::GiveUp { reason });
         self.clients[c].give_ups += 1;
         self.finish(req);
     }

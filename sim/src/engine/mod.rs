@@ -11,7 +11,10 @@ pub use event::Event;
 pub use queue::EventQueue;
 pub use rng::{mix64, name_hash, Purpose, Stream};
 pub use sample::{lognormal_params, to_ns, Sampler};
+mod trace;
 mod world;
+
+pub use trace::{TraceEvent, TraceKind};
 
 pub use world::Progress;
 pub(crate) use world::World;

@@ -2,7 +2,7 @@
 //! them. Client-side handlers live in `crate::client::flow`; server-side ones call into
 //! [`crate::server::Server`].
 
-use super::{Event, EventQueue, Purpose, Sampler, Stream};
+use super::{Event, EventQueue, Purpose, Sampler, Stream, TraceEvent, TraceKind};
 use crate::client::{ClientState, FleetRt, IdSpaces, Requests};
 use crate::metrics::{Recorder, ServerGauges};
 use crate::model::{FaultKind, Scenario};
@@ -38,6 +38,8 @@ pub(crate) struct World {
     pub events: u64,
     /// The first error met inside a handler that cannot return one (reported by `run`).
     pub error: Option<SimError>,
+    /// The trace, when asked for.
+    pub trace: Option<Vec<TraceEvent>>,
 }
 
 /// Every non-2xx status the server of `s` can answer.
@@ -98,9 +100,24 @@ impl World {
             rec,
             events: 0,
             error: None,
+            trace: None,
         };
         w.schedule_first_arrivals();
         Ok(w)
+    }
+
+    /// Record a step of global client `c` if tracing.
+    #[inline]
+    pub fn trace(&mut self, c: u32, kind: TraceKind) {
+        if let Some(t) = self.trace.as_mut() {
+            let fleet = self.clients[c as usize].fleet;
+            t.push(TraceEvent {
+                at: self.now,
+                fleet,
+                client: c - self.fleets[fleet as usize].first,
+                kind,
+            });
+        }
     }
 
     fn gauges(&self) -> ServerGauges {
