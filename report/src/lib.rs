@@ -1,3 +1,6 @@
 //! Tables, charts and the self-contained HTML report, built from the simulator's results.
 
 pub mod charts;
+pub mod html;
+
+pub use html::write_run_report;

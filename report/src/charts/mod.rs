@@ -12,6 +12,7 @@
 pub mod data;
 pub mod fairness;
 pub mod font;
+pub mod from_run;
 mod glyphs;
 pub mod histogram;
 pub mod latency;
