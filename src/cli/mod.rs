@@ -3,6 +3,7 @@
 //! Exit codes: 0 ok, 1 the run failed, 2 bad input (scenario file, flags).
 
 mod list;
+mod run;
 mod serve;
 mod validate;
 
@@ -27,6 +28,8 @@ pub enum Command {
     List(list::ListArgs),
     /// Run the rate-limited HTTP API on 127.0.0.1 (live mode).
     Serve(Box<serve::ServeArgs>),
+    /// Simulate a scenario: print a summary table, write its files under <out>/<scenario>/<seed>/.
+    Run(run::RunArgs),
     /// Check scenario files without running them (errors as file:line:col; exit code 2).
     Validate(validate::ValidateArgs),
 }
@@ -51,6 +54,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::List(args) => list::run(args),
         Command::Serve(args) => serve::run(*args),
+        Command::Run(args) => run::run(args, cli.quiet),
         Command::Validate(args) => validate::run(args, cli.quiet),
     };
     match result {
