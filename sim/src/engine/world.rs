@@ -200,8 +200,16 @@ impl World {
             tenant: f.identity.tenant(i),
             cost: f.cost,
         };
-        if let Some(resp) = self.server.receive(self.now, &mut self.q, meta)? {
-            self.server_responded(meta, resp);
+        let fi = cs.fleet as usize;
+        match self.server.receive(self.now, &mut self.q, meta)? {
+            Some(resp) => {
+                if resp.admitted {
+                    self.rec.admitted(fi);
+                }
+                self.server_responded(meta, resp);
+            }
+            // Answered later by the backend: admitted now.
+            None => self.rec.admitted(fi),
         }
         Ok(())
     }
@@ -211,7 +219,7 @@ impl World {
     pub fn server_responded(&mut self, meta: JobMeta, resp: Response) {
         let req = meta.req;
         let fi = self.clients[meta.client as usize].fleet as usize;
-        self.rec.response(fi, resp.status, resp.admitted);
+        self.rec.response(fi, resp.status);
         let idempotent = self.fleets[fi].idempotent;
         let r = &mut self.reqs[req];
         r.outstanding = r.outstanding.saturating_sub(1);

@@ -188,13 +188,16 @@ impl Recorder {
         }
     }
 
+    /// The limiters admitted an attempt (counted when admitted, not when answered).
+    #[inline]
+    pub fn admitted(&mut self, fleet: usize) {
+        self.fleets[fleet].admitted += 1;
+        self.bump(fleet, col::ADMIT);
+    }
+
     /// The server answered an attempt (whether or not the client still waits for it).
     #[inline]
-    pub fn response(&mut self, fleet: usize, status: u16, admitted: bool) {
-        if admitted {
-            self.fleets[fleet].admitted += 1;
-            self.bump(fleet, col::ADMIT);
-        }
+    pub fn response(&mut self, fleet: usize, status: u16) {
         if (200..300).contains(&status) {
             return;
         }
