@@ -48,7 +48,17 @@ impl App {
             .parse()
             .map_err(|e| anyhow::anyhow!("--dialect: {e}"))?;
         let metrics = Arc::new(Metrics::default());
-        let store = Store::new(&config.levels, &config.store, Arc::clone(&metrics))?;
+        let anonymous = Identity {
+            key: "(anonymous)".into(),
+            tenant: "(anonymous)".into(),
+        };
+        let store = Store::new(
+            &config.levels,
+            &config.keys,
+            &anonymous,
+            &config.store,
+            Arc::clone(&metrics),
+        )?;
         let backend = Backend::new(&config.backend)?;
         let idem = IdempotencyStore::new(config.idempotency_ttl, config.idempotency_capacity);
         Ok(App {
@@ -58,10 +68,7 @@ impl App {
             backend,
             idem,
             metrics,
-            anonymous: Identity {
-                key: "(anonymous)".into(),
-                tenant: "(anonymous)".into(),
-            },
+            anonymous,
         })
     }
 

@@ -1,44 +1,33 @@
-//! In-process limiter state: one `Mutex<Box<dyn Limiter>>` per (level, scope id), built through
-//! `limiters::Registry`, so any registered algorithm works live exactly as it does in the
-//! simulator.
+//! In-process limiter state, one cell per (level, scope id), built through
+//! `limiters::Registry`, so any registered algorithm works live exactly as in the simulator.
 //!
-//! Why a mutex per cell and not a global lock: requests of different keys touch different cells
-//! and never contend; only the levels a request really shares (its org, the global level) are
-//! contended, for the few nanoseconds of a `peek`/`check`. State exists only for authenticated
-//! identities (keys and tenants from the configuration), so memory is bounded by the
+//! Every cell is created at startup for every configured identity (each key, each tenant, the
+//! global id, and one "anonymous" id used only to peek for the headers of unauthenticated
+//! responses): the map is then read-only, needs no lock, and memory is bounded by the
 //! configuration, never by what clients send.
 //!
-//! Hierarchy semantics as in the simulator's design: every level is *peeked* first and charged
-//! only if all admit, so a request denied by its org does not use up its key's budget. The
-//! cells are locked in level order for the whole peek-then-charge step, which makes it atomic
-//! across levels without deadlock.
+//! Thread safety: a configuration with a single `gcra` or `token_bucket` level uses the
+//! lock-free `limiters::AtomicGcra` / `AtomicTokenBucket` (one compare-exchange per request,
+//! the same decisions as the sequential algorithms). Every other configuration puts a `Mutex`
+//! around each `Box<dyn Limiter>`: requests of different keys never contend, and the cells a
+//! request shares (its org, the global level) are held for one `peek`/`check`.
+//!
+//! Hierarchy semantics as in the simulator: every level is *peeked* first and charged only if
+//! all admit, so a request denied by its org does not use up its key's budget. The cells are
+//! locked in level order for the whole peek-then-charge step, which makes it atomic across
+//! levels without deadlock.
 
-use super::super::config::Level;
+use super::super::config::{Identity, Level, Scope};
 use anyhow::{Context, Result};
-use limiters::{Decision, Limiter, Nanos, Outcome, Registry};
+use limiters::{AtomicGcra, AtomicTokenBucket, Decision, Limiter, Nanos, Outcome, Registry};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
-type Cell = Arc<Mutex<Box<dyn Limiter>>>;
-
-/// One level's cells by scope id.
-struct LevelCells {
-    level: Level,
-    cells: Mutex<HashMap<String, Cell>>,
-}
-
-/// In-memory limiter state for every level.
-pub struct MemoryStore {
-    registry: Registry,
-    levels: Vec<LevelCells>,
-}
-
-impl std::fmt::Debug for MemoryStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MemoryStore")
-            .field("levels", &self.levels.len())
-            .finish()
-    }
+/// One limiter state.
+enum Cell {
+    Locked(Mutex<Box<dyn Limiter>>),
+    Gcra(AtomicGcra),
+    TokenBucket(AtomicTokenBucket),
 }
 
 /// Lock a mutex, recovering the data if another thread panicked while holding it: limiter state
@@ -47,45 +36,83 @@ fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// In-memory limiter state for every level.
+pub struct MemoryStore {
+    levels: Vec<HashMap<String, Cell>>,
+}
+
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("levels", &self.levels.len())
+            .field(
+                "cells",
+                &self.levels.iter().map(HashMap::len).sum::<usize>(),
+            )
+            .finish()
+    }
+}
+
+fn build(level: &Level, registry: &Registry, atomic: bool) -> Result<Cell> {
+    let limiter = registry
+        .build(&level.algorithm, &level.params)
+        .with_context(|| format!("limiter level `{}:{}`", level.scope, level.algorithm))?;
+    if atomic && matches!(level.algorithm.as_str(), "gcra" | "token_bucket") {
+        let rate = level.params.rate("rate")?;
+        // the burst after the factory's defaults: the limit of an idle peek
+        let burst = limiter.peek(Nanos::ZERO, 0).limit;
+        return Ok(if level.algorithm == "gcra" {
+            Cell::Gcra(AtomicGcra::new(rate, burst)?)
+        } else {
+            Cell::TokenBucket(AtomicTokenBucket::new(rate, burst)?)
+        });
+    }
+    Ok(Cell::Locked(Mutex::new(limiter)))
+}
+
 impl MemoryStore {
-    /// State for `levels`, each validated by building it once. `epoch_unix_secs` is the Unix
-    /// time of the clock's zero: calendar quotas (`quota` with `period = "day"|"month"`) that
-    /// were not given an `epoch` get it, so their boundaries fall on real UTC midnights.
-    pub fn new(levels: &[Level], epoch_unix_secs: u64) -> Result<MemoryStore> {
+    /// State for `levels` and every identity in `who` (plus `anonymous`). `epoch_unix_secs` is
+    /// the Unix time of the clock's zero: calendar quotas (`quota` with `period = "day"|"month"`)
+    /// that were not given an `epoch` get it, so their boundaries fall on real UTC midnights.
+    pub fn new<'a>(
+        levels: &[Level],
+        who: impl Iterator<Item = &'a Identity> + Clone,
+        anonymous: &'a Identity,
+        epoch_unix_secs: u64,
+    ) -> Result<MemoryStore> {
         let registry = Registry::builtin();
-        let mut cells = Vec::with_capacity(levels.len());
+        let atomic = levels.len() == 1;
+        let mut out = Vec::with_capacity(levels.len());
         for l in levels {
             let mut level = l.clone();
             if level.algorithm == "quota" && level.params.get("epoch").is_none() {
-                level
-                    .params
-                    .insert("epoch", i64::try_from(epoch_unix_secs).unwrap_or(i64::MAX));
+                let epoch = i64::try_from(epoch_unix_secs).unwrap_or(i64::MAX);
+                level.params.insert("epoch", epoch);
             }
-            level.validate(&registry)?;
-            cells.push(LevelCells {
-                level,
-                cells: Mutex::new(HashMap::new()),
-            });
+            let mut cells = HashMap::new();
+            for id in who.clone().chain(std::iter::once(anonymous)) {
+                let key = id.id(level.scope);
+                if !cells.contains_key(key) {
+                    cells.insert(key.to_string(), build(&level, &registry, atomic)?);
+                }
+            }
+            if level.scope == Scope::Global && cells.is_empty() {
+                cells.insert(String::new(), build(&level, &registry, atomic)?);
+            }
+            out.push(cells);
         }
-        Ok(MemoryStore {
-            registry,
-            levels: cells,
-        })
+        Ok(MemoryStore { levels: out })
     }
 
-    fn cell(&self, level: usize, id: &str) -> Result<Cell> {
-        let lc = &self.levels[level];
-        let mut cells = lock(&lc.cells);
-        if let Some(c) = cells.get(id) {
-            return Ok(Arc::clone(c));
-        }
-        let limiter = self
-            .registry
-            .build(&lc.level.algorithm, &lc.level.params)
-            .with_context(|| format!("building limiter `{}`", lc.level.algorithm))?;
-        let cell: Cell = Arc::new(Mutex::new(limiter));
-        cells.insert(id.to_string(), Arc::clone(&cell));
-        Ok(cell)
+    fn cells<'s>(&'s self, ids: &[&str]) -> Result<Vec<&'s Cell>> {
+        ids.iter()
+            .zip(&self.levels)
+            .map(|(id, cells)| {
+                cells
+                    .get(*id)
+                    .with_context(|| format!("no limiter state for `{id}`"))
+            })
+            .collect()
     }
 
     /// Decide on a request whose scope id at level `i` is `ids[i]`. With `charge`, the request
@@ -98,13 +125,26 @@ impl MemoryStore {
         cost: u32,
         charge: bool,
     ) -> Result<Vec<Decision>> {
-        let cells = ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| self.cell(i, id))
-            .collect::<Result<Vec<_>>>()?;
-        let mut guards: Vec<MutexGuard<'_, Box<dyn Limiter>>> =
-            cells.iter().map(|c| lock(c)).collect();
+        let cells = self.cells(ids)?;
+        if let [single] = cells.as_slice() {
+            let d = match (single, charge) {
+                (Cell::Gcra(g), true) => g.check(now, cost),
+                (Cell::Gcra(g), false) => g.peek(now, cost),
+                (Cell::TokenBucket(t), true) => t.check(now, cost),
+                (Cell::TokenBucket(t), false) => t.peek(now, cost),
+                (Cell::Locked(m), true) => lock(m).check(now, cost),
+                (Cell::Locked(m), false) => lock(m).peek(now, cost),
+            };
+            return Ok(vec![d]);
+        }
+        let mut guards = Vec::with_capacity(cells.len());
+        for c in &cells {
+            match c {
+                Cell::Locked(m) => guards.push(lock(m)),
+                // atomic cells are only built for single-level configurations
+                _ => anyhow::bail!("internal: lock-free cell in a multi-level configuration"),
+            }
+        }
         let peeked: Vec<Decision> = guards.iter().map(|g| g.peek(now, cost)).collect();
         if !charge {
             return Ok(peeked);
@@ -128,12 +168,83 @@ impl MemoryStore {
     }
 
     /// An admitted request completed: tell every level (concurrency limits free the slot,
-    /// adaptive limits learn, credit quotas refund failures).
+    /// adaptive limits learn, credit quotas refund failures; GCRA and token buckets ignore it).
     pub fn release(&self, ids: &[&str], now: Nanos, cost: u32, outcome: Outcome) -> Result<()> {
-        for (i, id) in ids.iter().enumerate() {
-            let cell = self.cell(i, id)?;
-            lock(&cell).release(now, cost, outcome);
+        for cell in self.cells(ids)? {
+            if let Cell::Locked(m) = cell {
+                lock(m).release(now, cost, outcome);
+            }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::config::LiveConfig;
+    use std::sync::Arc;
+
+    fn store(specs: &[&str]) -> (MemoryStore, HashMap<String, Identity>) {
+        let r = Registry::builtin();
+        let levels: Vec<Level> = specs.iter().map(|s| Level::parse(s, &r).unwrap()).collect();
+        let keys = LiveConfig::generated_keys(4, 2).unwrap();
+        let anon = Identity {
+            key: "(anonymous)".into(),
+            tenant: "(anonymous)".into(),
+        };
+        (
+            MemoryStore::new(&levels, keys.values(), &anon, 0).unwrap(),
+            keys,
+        )
+    }
+
+    #[test]
+    fn a_request_denied_by_its_org_costs_its_key_nothing() {
+        let (s, _) = store(&["key:gcra rate=1/min burst=3", "org:gcra rate=1/min burst=2"]);
+        let t = Nanos::ZERO;
+        assert!(s.decide(&["key-0", "org-0"], t, 1, true).unwrap()[1].allowed);
+        assert!(s.decide(&["key-2", "org-0"], t, 1, true).unwrap()[1].allowed);
+        let d = s.decide(&["key-0", "org-0"], t, 1, true).unwrap();
+        assert!(d[0].allowed && !d[1].allowed, "org exhausted");
+        // key-0 was charged once, not twice: 2 of 3 left
+        assert_eq!(
+            s.decide(&["key-0", "org-1"], t, 0, false).unwrap()[0].remaining,
+            2
+        );
+        assert!(
+            s.decide(&["nobody", "org-0"], t, 1, true).is_err(),
+            "unknown ids have no state"
+        );
+    }
+
+    #[test]
+    fn a_single_gcra_level_is_lock_free_and_exact_under_threads() {
+        let (s, _) = store(&["global:gcra rate=1/min burst=50"]);
+        assert!(matches!(s.levels[0].get(""), Some(Cell::Gcra(_))));
+        let s = Arc::new(s);
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let s = Arc::clone(&s);
+                std::thread::spawn(move || {
+                    (0..40)
+                        .filter(|_| s.decide(&[""], Nanos::ZERO, 1, true).unwrap()[0].allowed)
+                        .count()
+                })
+            })
+            .collect();
+        let admitted: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+        assert_eq!(admitted, 50);
+    }
+
+    #[test]
+    fn concurrency_levels_get_their_slots_back_on_release() {
+        let (s, _) = store(&["key:concurrency max=1", "org:gcra rate=1/min burst=100"]);
+        let ids = ["key-0", "org-0"];
+        assert!(s.decide(&ids, Nanos::ZERO, 1, true).unwrap()[0].allowed);
+        assert!(!s.decide(&ids, Nanos::ZERO, 1, true).unwrap()[0].allowed);
+        s.release(&ids, Nanos(5), 1, Outcome::success(Nanos(5)))
+            .unwrap();
+        assert!(s.decide(&ids, Nanos(6), 1, true).unwrap()[0].allowed);
     }
 }

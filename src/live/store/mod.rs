@@ -10,10 +10,11 @@ mod redis;
 pub use self::redis::RedisStore;
 pub use memory::MemoryStore;
 
-use super::config::{Level, OnStoreError, StoreConfig};
+use super::config::{Identity, Level, OnStoreError, StoreConfig};
 use super::metrics::Metrics;
 use anyhow::Result;
 use limiters::{Decision, Nanos, Outcome};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -60,9 +61,16 @@ pub struct Store {
 impl Store {
     /// Build the store for `levels`. The memory store always exists: it is the store, or the
     /// `local` fallback when Redis is down.
-    pub fn new(levels: &[Level], config: &StoreConfig, metrics: Arc<Metrics>) -> Result<Store> {
+    pub fn new(
+        levels: &[Level],
+        who: &HashMap<String, Identity>,
+        anonymous: &Identity,
+        config: &StoreConfig,
+        metrics: Arc<Metrics>,
+    ) -> Result<Store> {
         let clock = Clock::start();
-        let memory = MemoryStore::new(levels, super::respond::unix_now().as_secs())?;
+        let epoch = super::respond::unix_now().as_secs();
+        let memory = MemoryStore::new(levels, who.values(), anonymous, epoch)?;
         let redis = match config {
             StoreConfig::Memory => None,
             StoreConfig::Redis {
