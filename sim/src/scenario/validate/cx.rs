@@ -147,8 +147,9 @@ impl Cx<'_> {
         self.err(
             v.span(),
             format!(
-                "unknown {tag} `{}` (expected one of: {})",
+                "unknown {tag} `{}`{} (expected one of: {})",
                 v.get_ref(),
+                did_you_mean(v.get_ref(), known.iter().copied()),
                 known.join(", ")
             ),
         )
@@ -177,4 +178,45 @@ fn list(names: &[&str]) -> String {
         .map(|n| format!("`{n}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `", did you mean `x`?"` when one of `known` is within two edits of `name`, else `""`.
+pub(crate) fn did_you_mean<'k>(name: &str, known: impl Iterator<Item = &'k str>) -> String {
+    known
+        .map(|k| (edit_distance(name, k), k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map_or(String::new(), |(_, k)| format!(", did you mean `{k}`?"))
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions), over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_only_for_near_misses() {
+        let known = ["poisson", "constant", "closed"];
+        assert_eq!(
+            did_you_mean("poison", known.into_iter()),
+            ", did you mean `poisson`?"
+        );
+        assert_eq!(did_you_mean("uniform", known.into_iter()), "");
+        assert_eq!(edit_distance("token_bukket", "token_bucket"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
 }

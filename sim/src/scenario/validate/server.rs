@@ -118,9 +118,15 @@ fn level(cx: &Cx, t: &Spanned<LimiterTable>, registry: &Registry, epoch: i64) ->
             None => return Err(cx.err(v.span(), "`status` must be a whole number such as 429")),
         },
     };
-    let entry = registry
-        .get(&algorithm)
-        .map_err(|e| cx.err(algo_v.span(), e.to_string()))?;
+    let entry = registry.get(&algorithm).map_err(|e| {
+        let hint = super::cx::did_you_mean(&algorithm, registry.names());
+        let msg = e.to_string().replacen(
+            &format!("`{algorithm}`"),
+            &format!("`{algorithm}`{hint}"),
+            1,
+        );
+        cx.err(algo_v.span(), msg)
+    })?;
     let mut params = Params::new();
     for (key, value) in map.iter().filter(|(k, _)| !RESERVED.contains(&k.as_str())) {
         params.insert(key, param_value(cx, key, value)?);
