@@ -4,6 +4,7 @@
 pub mod scenario;
 pub mod model;
 pub mod retry;
+pub mod resilience;
 pub mod engine;
 pub mod server;
 pub mod metrics;

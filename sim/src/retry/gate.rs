@@ -10,6 +10,7 @@
 
 use super::AttemptResult;
 use limiters::Nanos;
+use rand::{RngCore, SeedableRng};
 
 /// What a gate says about the next attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +19,76 @@ pub enum GateDecision {
     Allow,
     /// Do not send it: the logical request gives up.
     Deny,
+    /// Send it after this wait. The gate has already charged the attempt (a client-side rate
+    /// limiter's token bucket reserved its token, as the AWS SDK's adaptive mode blocks in
+    /// `acquire`): the caller sends it then without asking again.
+    Delay(Nanos),
+}
+
+/// Where an attempt stands, as a gate sees it: the richer form of the `admit`/`observe`
+/// arguments, used by [`ClientGate::admit_call`] and [`ClientGate::observe_call`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GateCall {
+    /// The current time.
+    pub now: Nanos,
+    /// The client (global id).
+    pub client: u32,
+    /// The logical request: unique among the requests in flight (the simulator's slot id, which
+    /// a later request may reuse once this one is done). [`GateCall::UNKNOWN`] when unknown.
+    pub request: u32,
+    /// The attempt's number within its logical request, 1-based (1 = first attempt, 2 = first
+    /// retry or hedge). Zero when unknown.
+    pub attempt: u32,
+    /// When the attempt was sent (for `observe_call`; equal to `now` in `admit_call`).
+    pub sent_at: Nanos,
+}
+
+impl GateCall {
+    /// The `request` of a call whose logical request is not known.
+    pub const UNKNOWN: u32 = u32::MAX;
+
+    /// Attempt number `attempt` of `request` of `client`, about to be sent at `now`.
+    pub fn admit(now: Nanos, client: u32, request: u32, attempt: u32) -> GateCall {
+        GateCall {
+            now,
+            client,
+            request,
+            attempt,
+            sent_at: now,
+        }
+    }
+    /// The outcome at `now` of an attempt sent at `sent_at`.
+    pub fn outcome(
+        now: Nanos,
+        client: u32,
+        request: u32,
+        attempt: u32,
+        sent_at: Nanos,
+    ) -> GateCall {
+        GateCall {
+            now,
+            client,
+            request,
+            attempt,
+            sent_at,
+        }
+    }
+    /// True when the attempt is a retry (or a hedge): number 2 or later.
+    pub fn is_retry(&self) -> bool {
+        self.attempt > 1
+    }
+    /// The attempt's duration so far (`now - sent_at`).
+    pub fn latency(&self) -> Nanos {
+        self.now - self.sent_at
+    }
+}
+
+/// A deterministic RNG for the legacy `admit` path, which has no RNG passed in: seeded by
+/// `(now, client)`, so a run stays reproducible. Gates reached through
+/// [`ClientGate::admit_call`] use the caller's stream instead.
+pub fn legacy_rng(now: Nanos, client: u32) -> rand_chacha::ChaCha8Rng {
+    let seed = now.as_nanos() ^ u64::from(client).rotate_left(40) ^ 0x9E37_79B9_7F4A_7C15;
+    rand_chacha::ChaCha8Rng::seed_from_u64(seed)
 }
 
 /// Fleet-wide client state consulted before each attempt and told every outcome.
@@ -26,6 +97,18 @@ pub trait ClientGate: std::fmt::Debug {
     fn admit(&mut self, now: Nanos, client: u32, retry: bool) -> GateDecision;
     /// After every attempt's outcome (response or timeout).
     fn observe(&mut self, now: Nanos, client: u32, result: &AttemptResult);
+    /// Before sending an attempt, with its number and an RNG for probabilistic gates (SRE
+    /// adaptive throttling). The simulator should prefer this form; the default delegates to
+    /// [`ClientGate::admit`].
+    fn admit_call(&mut self, call: &GateCall, rng: &mut dyn RngCore) -> GateDecision {
+        let _ = rng;
+        self.admit(call.now, call.client, call.is_retry())
+    }
+    /// After an attempt's outcome, with its number and send time (retry quotas refund
+    /// differently after a retry; breakers time slow calls). Default: [`ClientGate::observe`].
+    fn observe_call(&mut self, call: &GateCall, result: &AttemptResult) {
+        self.observe(call.now, call.client, result)
+    }
 }
 
 /// A gate that allows everything and learns nothing: the behaviour without a gate.
@@ -37,4 +120,8 @@ impl ClientGate for OpenGate {
         GateDecision::Allow
     }
     fn observe(&mut self, _now: Nanos, _client: u32, _result: &AttemptResult) {}
+    fn admit_call(&mut self, _call: &GateCall, _rng: &mut dyn RngCore) -> GateDecision {
+        GateDecision::Allow
+    }
+    fn observe_call(&mut self, _call: &GateCall, _result: &AttemptResult) {}
 }

@@ -16,7 +16,7 @@ mod statuses;
 
 pub use backoff::{random_between, Backoff, Jitter};
 pub use catalog::{catalog, common_params, PolicyDoc, PolicyParam};
-pub use gate::{ClientGate, GateDecision, OpenGate};
+pub use gate::{legacy_rng, ClientGate, GateCall, GateDecision, OpenGate};
 pub use outcome::{AttemptResult, GiveUpReason, RetryDecision, RetryState};
 pub use policy::{RetryPolicy, Strategy};
 pub use retry_after::HonourRetryAfter;
