@@ -25,7 +25,7 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use criterion::measurement::WallTime;
-use criterion::{criterion_group, criterion_main, Bencher, BenchmarkGroup, Criterion};
+use criterion::{criterion_group, criterion_main, Bencher, BenchmarkGroup, BenchmarkId, Criterion};
 use governor::Quota as GovQuota;
 use limiters::adaptive::{Aimd, Gradient, GradientConfig};
 use limiters::calendar::Epoch;
@@ -142,7 +142,7 @@ fn bench_subject<S: Subject>(
     path: Path,
 ) {
     validate(name, &mut s, path);
-    group.bench_function(name, |b| drive(b, &mut s, path));
+    group.bench_function(bench_id(name), |b| drive(b, &mut s, path));
 }
 
 /// One of our direct limiters: `allow` builds it for the allow path, `deny` with a tiny quota.
@@ -297,7 +297,7 @@ fn shared(c: &mut Criterion) {
 
 fn bench_shared<S: SharedSubject>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, s: S) {
     validate(name, &mut Lane::new(&s, 0), Path::Allow);
-    group.bench_function(name, |b| {
+    group.bench_function(bench_id(name), |b| {
         b.iter_custom(|iters| shared_two_threads(&s, iters, BATCH, BATCH * STEP_NS))
     });
 }
@@ -353,6 +353,15 @@ fn keyed(c: &mut Criterion) {
 /// A shared subject driven from this thread alone, through lane 0.
 fn bench_lane<S: SharedSubject>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, s: &S) {
     bench_subject(group, name, Lane::new(s, 0), Path::Allow);
+}
+
+/// `"function/parameter"` as a Criterion id with a parameter (so the keyed benches land in
+/// `target/criterion/<group>/<function>/<keys>/`), a plain name as it is.
+fn bench_id(name: &str) -> BenchmarkId {
+    match name.split_once('/') {
+        Some((function, parameter)) => BenchmarkId::new(function, parameter),
+        None => BenchmarkId::from_parameter(name),
+    }
 }
 
 /// Keeps the compiler from folding a subject's answer away; used by the subjects.
