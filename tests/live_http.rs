@@ -329,3 +329,44 @@ async fn other_dialects_and_http_date_retry_after() {
         r.headers()
     );
 }
+
+#[tokio::test]
+async fn a_scenario_files_server_section_configures_serve() {
+    let path = std::env::temp_dir().join(format!("throttlelab-live-{}.toml", std::process::id()));
+    std::fs::write(
+        &path,
+        r#"
+name = "live-scenario"
+duration = "10s"
+[server]
+dialect = "x-ratelimit-epoch"
+[[server.limiters]]
+scope = "key"
+algorithm = "sliding_log"
+limit = 2
+window = "60s"
+[server.backend]
+workers = 2
+queue = 2
+service_time = { dist = "constant", value = "1ms" }
+[fleet.web]
+count = 1
+arrival = { process = "constant", rate = "1/s" }
+"#,
+    )
+    .expect("write scenario");
+    let path_s = path.to_string_lossy().into_owned();
+    let srv = Server::start(&["--scenario", &path_s]);
+    assert_eq!(post(&srv, BEARER, "{}", None).await.status(), 200);
+    assert_eq!(post(&srv, BEARER, "{}", None).await.status(), 200);
+    let r = post(&srv, BEARER, "{}", None).await;
+    assert_eq!(r.status(), 429);
+    let reset: u64 = header(&r, "x-ratelimit-reset")
+        .parse()
+        .expect("epoch reset");
+    assert!(
+        reset > 1_700_000_000,
+        "epoch dialect from the scenario: {reset}"
+    );
+    let _ = std::fs::remove_file(&path);
+}

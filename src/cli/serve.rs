@@ -4,9 +4,10 @@
 //! can start it with `--port 0` and read the port.
 
 use super::CliError;
-use crate::live::backend::ServiceTime;
+use crate::live::backend::parse_service_time;
 use crate::live::config::{BackendConfig, Level, LiveConfig, OnStoreError, StoreConfig};
 use crate::live::envelope::Envelope;
+use crate::live::scenario::server_part;
 use crate::live::server::{serve, App};
 use anyhow::{anyhow, Context};
 use clap::Args;
@@ -17,6 +18,11 @@ use std::time::Duration;
 /// Arguments of `serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
+    /// Take the limiter levels, header dialect, `Retry-After` form and backend from this
+    /// scenario file's `[server]` section (instead of `--limiter`, `--dialect`, `--retry-after`,
+    /// `--workers`, `--queue`, `--service-time`).
+    #[arg(long)]
+    pub scenario: Option<std::path::PathBuf>,
     /// Port on 127.0.0.1 (0 picks a free port; the bound address is printed first).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
@@ -113,7 +119,7 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat), CliErr
             args.store
         )));
     };
-    let config = LiveConfig {
+    let mut config = LiveConfig {
         port: args.port,
         keys: LiveConfig::generated_keys(args.keys, args.orgs).map_err(bad)?,
         levels,
@@ -126,11 +132,33 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat), CliErr
             workers: args.workers,
             queue: args.queue,
             deadline: duration("deadline", &args.deadline)?,
-            service_time: ServiceTime::parse(&args.service_time).map_err(bad)?,
+            queue_timeout: None,
+            service_time: parse_service_time(&args.service_time).map_err(bad)?,
             error_rate: args.error_rate,
         },
         store,
     };
+    let mut retry_after = retry_after;
+    if let Some(path) = &args.scenario {
+        if !args.limiters.is_empty() {
+            return Err(bad(anyhow!(
+                "--limiter and --scenario both set the limiter levels: use one"
+            )));
+        }
+        let scenario = sim::scenario::load_file(path).map_err(|e| bad(anyhow!("{e}")))?;
+        let part = server_part(
+            &scenario,
+            config.backend.deadline,
+            config.backend.error_rate,
+        );
+        for what in &part.ignored {
+            eprintln!("throttlelab serve: {}: ignoring {what}", path.display());
+        }
+        config.levels = part.levels;
+        config.dialect = part.dialect;
+        config.backend = part.backend;
+        retry_after = part.retry_after;
+    }
     Ok((config, retry_after))
 }
 

@@ -7,72 +7,52 @@
 
 use super::metrics::Metrics;
 use anyhow::{anyhow, bail, Result};
-use limiters::parse_duration;
+use limiters::{parse_duration, Nanos};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rand_distr::{Distribution, Exp};
+use sim::engine::{lognormal_params, Sampler};
+use sim::model::Distribution;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
-/// A service-time distribution for live mode.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum ServiceTime {
-    /// Always this long.
-    Constant(Duration),
-    /// Exponential with this mean (an M/M/c backend).
-    Exponential(Duration),
-    /// Uniform on `[low, high]`.
-    Uniform(Duration, Duration),
-}
-
-impl ServiceTime {
-    /// Parse `"5ms"` (constant), `"constant 5ms"`, `"exponential 20ms"` (the mean) or
-    /// `"uniform 1ms 10ms"`.
-    pub fn parse(text: &str) -> Result<ServiceTime> {
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let d = |s: &str| -> Result<Duration> {
-            parse_duration(s)
-                .map(Duration::from)
-                .map_err(|e| anyhow!("--service-time: {e}"))
-        };
-        Ok(match words.as_slice() {
-            [v] | ["constant", v] => ServiceTime::Constant(d(v)?),
-            ["exponential", m] => {
-                let m = d(m)?;
-                if m.is_zero() {
-                    bail!("--service-time exponential: the mean must be above zero");
-                }
-                ServiceTime::Exponential(m)
+/// Parse a `--service-time` flag into the simulator's [`Distribution`] (the same type a
+/// scenario's `service_time` becomes, drawn by the simulator's own [`Sampler`]): `"5ms"`,
+/// `"constant 5ms"`, `"exponential 20ms"` (the mean), `"uniform 1ms 10ms"` or
+/// `"lognormal 50ms 400ms"` (mean, p99).
+pub fn parse_service_time(text: &str) -> Result<Distribution> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let d = |s: &str| -> Result<Nanos> {
+        parse_duration(s).map_err(|e| anyhow!("--service-time: {e}"))
+    };
+    Ok(match words.as_slice() {
+        [v] | ["constant", v] => Distribution::Constant(d(v)?),
+        ["exponential", m] => {
+            let mean = d(m)?;
+            if mean.is_zero() {
+                bail!("--service-time exponential: the mean must be above zero");
             }
-            ["uniform", lo, hi] => {
-                let (lo, hi) = (d(lo)?, d(hi)?);
-                if hi < lo {
-                    bail!("--service-time uniform: the upper bound is below the lower bound");
-                }
-                ServiceTime::Uniform(lo, hi)
-            }
-            _ => bail!(
-                "--service-time `{text}`: expected `5ms`, `constant 5ms`, `exponential 20ms` or \
-                 `uniform 1ms 10ms`"
-            ),
-        })
-    }
-
-    fn sample(&self, rng: &mut StdRng) -> Duration {
-        match *self {
-            ServiceTime::Constant(d) => d,
-            ServiceTime::Exponential(mean) => {
-                // rate 1/mean in 1/seconds; Exp::new only fails for a negative or NaN rate
-                let draw = Exp::new(1.0 / mean.as_secs_f64())
-                    .map(|e| e.sample(rng))
-                    .unwrap_or(0.0);
-                Duration::try_from_secs_f64(draw).unwrap_or(mean)
-            }
-            ServiceTime::Uniform(lo, hi) if lo == hi => lo,
-            ServiceTime::Uniform(lo, hi) => rng.gen_range(lo..=hi),
+            Distribution::Exponential { mean }
         }
-    }
+        ["uniform", lo, hi] => {
+            let (low, high) = (d(lo)?, d(hi)?);
+            if high < low {
+                bail!("--service-time uniform: the upper bound is below the lower bound");
+            }
+            Distribution::Uniform { low, high }
+        }
+        ["lognormal", m, p] => {
+            let (mean, p99) = (d(m)?, d(p)?);
+            if lognormal_params(mean.as_nanos() as f64, p99.as_nanos() as f64).is_none() {
+                bail!("--service-time lognormal: no lognormal has mean {mean} and p99 {p99} (need mean < p99 <= ~14.9 x mean)");
+            }
+            Distribution::Lognormal { mean, p99 }
+        }
+        _ => bail!(
+            "--service-time `{text}`: expected `5ms`, `exponential 20ms`, `uniform 1ms 10ms` \
+             or `lognormal 50ms 400ms`"
+        ),
+    })
 }
 
 /// How the backend treated one admitted request.
@@ -98,8 +78,9 @@ pub enum Served {
 pub struct Backend {
     workers: Arc<Semaphore>,
     queue: usize,
+    queue_timeout: Duration,
     deadline: Duration,
-    service: ServiceTime,
+    service: Sampler,
     error_rate: f64,
     rng: Mutex<StdRng>,
 }
@@ -116,8 +97,12 @@ impl Backend {
         Ok(Backend {
             workers: Arc::new(Semaphore::new(config.workers)),
             queue: config.queue,
+            queue_timeout: config
+                .queue_timeout
+                .unwrap_or(config.deadline)
+                .min(config.deadline),
             deadline: config.deadline,
-            service: config.service_time,
+            service: Sampler::new(&config.service_time),
             error_rate: config.error_rate,
             // live mode: randomness from the OS is fine (runs are not meant to be reproducible)
             rng: Mutex::new(StdRng::from_entropy()),
@@ -126,7 +111,7 @@ impl Backend {
 
     fn draw(&self) -> (Duration, bool) {
         let mut rng = self.rng.lock().unwrap_or_else(|p| p.into_inner());
-        let service = self.service.sample(&mut rng);
+        let service = Duration::from(self.service.sample(&mut *rng));
         let fail = self.error_rate > 0.0 && rng.gen_bool(self.error_rate);
         (service, fail)
     }
@@ -143,9 +128,8 @@ impl Backend {
                 if metrics.queue_depth() > self.queue as i64 {
                     return Served::QueueFull;
                 }
-                match tokio::time::timeout(self.deadline, Arc::clone(&self.workers).acquire_owned())
-                    .await
-                {
+                let wait = Arc::clone(&self.workers).acquire_owned();
+                match tokio::time::timeout(self.queue_timeout, wait).await {
                     Ok(Ok(p)) => p,
                     _ => return Served::DeadlineExceeded,
                 }
@@ -175,34 +159,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn service_time_specs_parse() {
+    fn service_time_flags_become_simulator_distributions() {
         assert_eq!(
-            ServiceTime::parse("5ms").unwrap(),
-            ServiceTime::Constant(Duration::from_millis(5))
+            parse_service_time("5ms").unwrap(),
+            Distribution::Constant(Nanos::from_millis(5))
         );
         assert_eq!(
-            ServiceTime::parse("exponential 20ms").unwrap(),
-            ServiceTime::Exponential(Duration::from_millis(20))
+            parse_service_time("exponential 20ms").unwrap(),
+            Distribution::Exponential {
+                mean: Nanos::from_millis(20)
+            }
         );
-        assert!(ServiceTime::parse("uniform 5ms 1ms").is_err());
-        assert!(ServiceTime::parse("exponential 0s").is_err());
-        assert!(ServiceTime::parse("lognormal").is_err());
-        assert!(ServiceTime::parse("").is_err());
+        assert!(parse_service_time("lognormal 50ms 400ms").is_ok());
+        assert!(parse_service_time("lognormal 50ms 40ms").is_err());
+        assert!(parse_service_time("uniform 5ms 1ms").is_err());
+        assert!(parse_service_time("exponential 0s").is_err());
+        assert!(parse_service_time("lognormal").is_err());
+        assert!(parse_service_time("").is_err());
     }
 
-    #[test]
-    fn samples_stay_in_range() {
-        let mut rng = StdRng::seed_from_u64(7);
-        let u = ServiceTime::Uniform(Duration::from_millis(1), Duration::from_millis(3));
-        for _ in 0..100 {
-            let d = u.sample(&mut rng);
-            assert!(d >= Duration::from_millis(1) && d <= Duration::from_millis(3));
-        }
-        let e = ServiceTime::Exponential(Duration::from_millis(10));
-        let mean: f64 = (0..2000)
-            .map(|_| e.sample(&mut rng).as_secs_f64())
-            .sum::<f64>()
-            / 2000.0;
-        assert!((0.008..0.012).contains(&mean), "mean {mean}");
+    #[tokio::test]
+    async fn a_full_queue_refuses_and_a_slow_worker_misses_the_deadline() {
+        let config =
+            |workers, queue, service: u64, deadline: u64| super::super::config::BackendConfig {
+                workers,
+                queue,
+                queue_timeout: None,
+                deadline: Duration::from_millis(deadline),
+                service_time: Distribution::Constant(Nanos::from_millis(service)),
+                error_rate: 0.0,
+            };
+        let m = Metrics::default();
+        let b = Backend::new(&config(1, 0, 200, 5_000)).unwrap();
+        let (first, second) = tokio::join!(b.serve(&m), async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            b.serve(&m).await
+        });
+        assert!(matches!(first, Served::Ok { .. }));
+        assert_eq!(second, Served::QueueFull);
+        let b = Backend::new(&config(1, 4, 1_000, 100)).unwrap();
+        assert_eq!(b.serve(&m).await, Served::DeadlineExceeded);
+        assert_eq!(m.queue_depth(), 0);
+        assert!(Backend::new(&config(0, 0, 0, 1)).is_err());
     }
 }

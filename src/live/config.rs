@@ -150,10 +150,13 @@ pub struct BackendConfig {
     pub workers: usize,
     /// Requests allowed to wait for a worker; one more gets 503.
     pub queue: usize,
+    /// Longest wait for a worker (a scenario's `queue_timeout`); past it, 504. `None`: the
+    /// deadline.
+    pub queue_timeout: Option<Duration>,
     /// Deadline from admission to response (queue wait plus service); past it, 504.
     pub deadline: Duration,
-    /// Service time drawn per request.
-    pub service_time: super::backend::ServiceTime,
+    /// Service time drawn per request, by the simulator's sampler.
+    pub service_time: sim::model::Distribution,
     /// Probability that a served request fails with 500 (a fault model).
     pub error_rate: f64,
 }

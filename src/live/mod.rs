@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod metrics;
 pub mod request;
 pub mod respond;
+pub mod scenario;
 pub mod server;
 pub mod store;
 pub mod work;

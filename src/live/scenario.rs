@@ -1,0 +1,123 @@
+//! `serve --scenario FILE`: the server part of a scenario file (as loaded and validated by
+//! `sim::scenario`) mapped onto the live server, so one file describes the same API to the
+//! simulator and to `serve`.
+//!
+//! Mapped: `[[server.limiters]]` (scope, algorithm, parameters, status), `server.dialect`,
+//! `server.retry_after`, `[server.backend]` (workers, queue, queue_timeout, service_time).
+//! Not mapped: fleets (that is `load`'s side), the network (real here) and fault windows
+//! (reported on stderr as ignored).
+
+use super::config::{BackendConfig, Level, Scope};
+use limiters::headers::RetryAfterFormat;
+use sim::model::{self, Scenario};
+use std::time::Duration;
+
+/// What a scenario sets on the live server.
+#[derive(Debug)]
+pub struct ServerPart {
+    /// Limiter levels.
+    pub levels: Vec<Level>,
+    /// Header dialect name.
+    pub dialect: String,
+    /// `Retry-After` form.
+    pub retry_after: RetryAfterFormat,
+    /// Backend, with `deadline` and `error_rate` taken from the flags.
+    pub backend: BackendConfig,
+    /// Parts of the file `serve` does not use, for a warning.
+    pub ignored: Vec<String>,
+}
+
+/// Map `s`'s server section; `deadline` and `error_rate` come from the flags.
+pub fn server_part(s: &Scenario, deadline: Duration, error_rate: f64) -> ServerPart {
+    let levels = s
+        .server
+        .levels
+        .iter()
+        .map(|l| Level {
+            scope: match l.scope {
+                model::Scope::Global => Scope::Global,
+                model::Scope::Key => Scope::Key,
+                model::Scope::Tenant => Scope::Tenant,
+            },
+            algorithm: l.algorithm.clone(),
+            params: l.params.clone(),
+            status: l.status,
+        })
+        .collect();
+    let b = &s.server.backend;
+    let backend = BackendConfig {
+        workers: b
+            .workers
+            .map_or(tokio::sync::Semaphore::MAX_PERMITS, |w| w as usize),
+        queue: b.queue as usize,
+        queue_timeout: b.queue_timeout.map(Duration::from),
+        deadline,
+        service_time: b.service_time.clone(),
+        error_rate,
+    };
+    let mut ignored = Vec::new();
+    if !s.faults.is_empty() {
+        ignored.push(format!("{} fault window(s)", s.faults.len()));
+    }
+    if !s.network.delay.is_zero() {
+        ignored.push("the network delay (the network is real here)".to_string());
+    }
+    ServerPart {
+        levels,
+        dialect: s.server.dialect.clone(),
+        retry_after: match s.server.retry_after {
+            model::RetryAfterFormat::Seconds => RetryAfterFormat::Seconds,
+            model::RetryAfterFormat::HttpDate => RetryAfterFormat::HttpDate,
+        },
+        backend,
+        ignored,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scenario_server_section_maps_onto_the_live_server() {
+        let text = r#"
+name = "t"
+duration = "10s"
+[server]
+dialect = "x-ratelimit-epoch"
+retry_after = "http-date"
+[[server.limiters]]
+scope = "key"
+algorithm = "sliding_log"
+limit = 60
+window = "60s"
+[[server.limiters]]
+scope = "org"
+algorithm = "gcra"
+rate = "600/min"
+status = 429
+[server.backend]
+workers = 5
+queue = 7
+queue_timeout = "2s"
+service_time = { dist = "constant", value = "10ms" }
+[fleet.web]
+count = 1
+arrival = { process = "constant", rate = "1/s" }
+"#;
+        let s = sim::scenario::load_str("t.toml", text).unwrap();
+        let p = server_part(&s, Duration::from_secs(30), 0.0);
+        assert_eq!(p.levels.len(), 2);
+        assert_eq!(p.levels[0].scope, Scope::Key);
+        assert_eq!(p.levels[1].scope, Scope::Tenant);
+        assert_eq!(p.levels[1].algorithm, "gcra");
+        assert_eq!(p.dialect, "x-ratelimit-epoch");
+        assert_eq!(p.retry_after, RetryAfterFormat::HttpDate);
+        assert_eq!((p.backend.workers, p.backend.queue), (5, 7));
+        assert_eq!(p.backend.queue_timeout, Some(Duration::from_secs(2)));
+        assert!(p.ignored.is_empty());
+        for l in &p.levels {
+            l.validate(&limiters::Registry::builtin()).unwrap();
+        }
+    }
+}
