@@ -4,7 +4,9 @@
 
 use super::interpret;
 use crate::engine::{Event, TraceKind, World};
-use crate::retry::{AttemptResult, GateDecision, GiveUpReason, RetryDecision, RetryState};
+use crate::retry::{
+    AttemptResult, GateCall, GateDecision, GiveUpReason, RetryDecision, RetryState,
+};
 use limiters::Nanos;
 
 impl World {
@@ -56,7 +58,8 @@ impl World {
         if r.token != token || r.done || r.awaiting {
             return;
         }
-        self.send(req, true);
+        let retry = r.retry.attempts > 0;
+        self.send(req, retry);
     }
 
     /// Send an attempt (the first, or a retry).
@@ -64,12 +67,29 @@ impl World {
         let c = self.reqs[req].client;
         let fi = self.clients[c as usize].fleet as usize;
         if let Some(g) = self.fleets[fi].gate.as_mut() {
-            if g.admit(self.now, c, retry) == GateDecision::Deny {
-                self.give_up(req, GiveUpReason::Gate);
-                return;
+            let call = GateCall::admit(self.now, c, req, self.reqs[req].retry.attempts + 1);
+            match g.admit_call(&call, &mut self.clients[c as usize].jitter) {
+                GateDecision::Allow => {}
+                GateDecision::Deny => {
+                    self.give_up(req, GiveUpReason::Gate);
+                    return;
+                }
+                GateDecision::Delay(wait) => {
+                    // A client-side rate limiter is out of tokens: ask again after the wait.
+                    let at = self.now + wait;
+                    let r = &self.reqs[req];
+                    if at >= r.deadline {
+                        self.give_up(req, GiveUpReason::Deadline);
+                    } else if at < self.horizon {
+                        let token = r.token;
+                        self.q.push(at, Event::Send { req, token });
+                    }
+                    return;
+                }
             }
         }
         let r = &mut self.reqs[req];
+        r.attempt_sent = self.now;
         r.token = r.token.wrapping_add(1);
         r.retry.attempts += 1;
         r.awaiting = true;
@@ -122,7 +142,9 @@ impl World {
         let fi = self.clients[c as usize].fleet as usize;
         self.trace(c, TraceKind::Response { status });
         if let Some(g) = self.fleets[fi].gate.as_mut() {
-            g.observe(self.now, c, &result);
+            let r = &self.reqs[req];
+            let call = GateCall::outcome(self.now, c, req, r.retry.attempts, r.attempt_sent);
+            g.observe_call(&call, &result);
         }
         if result.is_success() {
             self.trace(c, TraceKind::Success);
@@ -151,7 +173,9 @@ impl World {
             ..AttemptResult::timeout()
         };
         if let Some(g) = self.fleets[fi].gate.as_mut() {
-            g.observe(self.now, c, &result);
+            let r = &self.reqs[req];
+            let call = GateCall::outcome(self.now, c, req, r.retry.attempts, r.attempt_sent);
+            g.observe_call(&call, &result);
         }
         if self.now >= self.reqs[req].deadline {
             self.give_up(req, GiveUpReason::Deadline);

@@ -34,6 +34,8 @@ pub struct Request {
     pub status: u16,
     /// The response on its way to the client: limiter decision.
     pub decision: Option<Decision>,
+    /// When the current attempt was sent (gates time slow calls with it).
+    pub attempt_sent: Nanos,
 }
 
 /// The slab.
@@ -58,6 +60,7 @@ impl Requests {
             outstanding: 0,
             status: 0,
             decision: None,
+            attempt_sent: now,
         };
         match self.free.pop() {
             Some(id) => {

@@ -70,7 +70,7 @@ impl FleetRt {
             cost: f.cost,
             idempotent: f.idempotent,
             policy: f.retry,
-            gate: None,
+            gate: crate::resilience::build_gates(&f.gates),
         }
     }
 

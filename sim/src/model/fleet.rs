@@ -119,6 +119,9 @@ pub struct Fleet {
     pub idempotent: bool,
     /// The retry policy of every client of the fleet.
     pub retry: RetryPolicy,
+    /// Client-side resilience gates (retry budgets, circuit breakers, client throttling),
+    /// consulted before every attempt, in series; empty = none.
+    pub gates: Vec<crate::resilience::GateSpec>,
 }
 
 impl Fleet {
@@ -138,6 +141,7 @@ impl Fleet {
             cost: 1,
             idempotent: true,
             retry: RetryPolicy::none(),
+            gates: Vec::new(),
         }
     }
 }

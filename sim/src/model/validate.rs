@@ -279,6 +279,9 @@ impl Scenario {
                 positive(&format!("{field}.deadline"), t)?;
             }
             arrival(&format!("{field}.arrival"), &fl.arrival)?;
+            for (i, g) in fl.gates.iter().enumerate() {
+                g.validate(&format!("{field}.gates[{i}]"))?;
+            }
             let r = &fl.retry;
             if r.max_attempts == 0 {
                 return Err(ModelError::invalid(

@@ -14,10 +14,11 @@
 //!   included, as in botocore): `new = CUBIC.success_received(now)`;
 //! - then `max_rate = min(new, 2 * measured)`.
 //!
-//! A blocked `acquire` becomes [`GateDecision::Delay`]: the token is reserved now (the balance
-//! may go negative) and the attempt waits `deficit / fill_rate`, so waiters are served in
-//! order; botocore's waiters instead re-check when the fill rate changes. Rates are `f64`
-//! (a control law); every timestamp is integer [`Nanos`].
+//! A blocked `acquire` becomes [`GateDecision::Delay`] of `(1 - balance) / fill_rate` (botocore's
+//! `_sleep_amount`), and the client asks again after it, as botocore's waiter loops: several
+//! waiters waking together compete for the token. (botocore also wakes waiters when the rate
+//! changes; here they keep their sleep.) Rates are `f64` (a control law); every timestamp is
+//! integer [`Nanos`].
 
 use super::outcome::{legacy_gate_methods, matches, throttle_statuses};
 use super::Cubic;
@@ -109,22 +110,25 @@ impl SdkTokenBucket {
         self.refill(now);
         self.apply_max_rate(v);
     }
-    /// Take one token at `now`: the wait before it is available (zero if it is).
-    pub fn acquire(&mut self, now: Nanos) -> Nanos {
+    /// Take one token at `now` if there is one (`None`); else the wait until one will be
+    /// there at the current rate (`_sleep_amount`), taking nothing: the caller asks again then.
+    pub fn try_acquire(&mut self, now: Nanos) -> Option<Nanos> {
         self.refill(now);
-        let wait = if self.current >= 1.0 {
-            Nanos::ZERO
-        } else {
-            Nanos(((1.0 - self.current) / self.fill_rate * 1e9).ceil() as u64)
-        };
-        self.current -= 1.0;
-        wait
+        if self.current >= 1.0 {
+            self.current -= 1.0;
+            return None;
+        }
+        Some(Nanos(
+            ((1.0 - self.current) / self.fill_rate * 1e9)
+                .ceil()
+                .max(1.0) as u64,
+        ))
     }
     /// The fill rate (tokens per second).
     pub fn fill_rate(&self) -> f64 {
         self.fill_rate
     }
-    /// The balance (negative while attempts wait for reserved tokens).
+    /// The balance.
     pub fn available(&self) -> f64 {
         self.current
     }
@@ -178,12 +182,12 @@ impl AdaptiveRateLimiter {
     pub fn measured(&self) -> f64 {
         self.clocker.measured()
     }
-    /// Before sending at `now`: the wait.
-    pub fn on_sending(&mut self, now: Nanos) -> Nanos {
+    /// Before sending at `now`: `None` to send, or how long to wait before asking again.
+    pub fn on_sending(&mut self, now: Nanos) -> Option<Nanos> {
         if self.enabled {
-            self.bucket.acquire(now)
+            self.bucket.try_acquire(now)
         } else {
-            Nanos::ZERO
+            None
         }
     }
     /// A response (or timeout) at `now`.
@@ -210,8 +214,8 @@ impl ClientGate for AdaptiveRateLimiter {
 
     fn admit_call(&mut self, call: &GateCall, _rng: &mut dyn RngCore) -> GateDecision {
         match self.on_sending(call.now) {
-            w if w.is_zero() => GateDecision::Allow,
-            w => GateDecision::Delay(w),
+            None => GateDecision::Allow,
+            Some(w) => GateDecision::Delay(w),
         }
     }
 
@@ -240,14 +244,18 @@ mod tests {
     }
 
     #[test]
-    fn bucket_starts_empty_refills_and_reserves() {
+    fn bucket_starts_empty_refills_and_takes_only_whole_tokens() {
         let mut b = SdkTokenBucket::new(1.0);
-        assert_eq!(b.acquire(Nanos::ZERO), Nanos::from_secs(1)); // empty: wait 1/1 s
+        assert_eq!(b.try_acquire(Nanos::ZERO), Some(Nanos::from_secs(1))); // empty: 1 / 1 s
         b.set_max_rate(Nanos::ZERO, 4.0);
-        // Balance -1 at 4/s: the next token is 2 tokens away = 0.5 s.
-        assert_eq!(b.acquire(Nanos::ZERO), Nanos::from_millis(500));
-        // 3 s later: -2 + 12 = 10, capped at 4.
-        assert_eq!(b.acquire(Nanos::from_secs(3)), Nanos::ZERO);
+        assert_eq!(b.try_acquire(Nanos::ZERO), Some(Nanos::from_millis(250)));
+        // 100 ms later: 0.4 tokens; 0.6 more at 4/s = 150 ms.
+        assert_eq!(
+            b.try_acquire(Nanos::from_millis(100)),
+            Some(Nanos::from_millis(150))
+        );
+        // 3 s later: 0.4 + 11.6, capped at 4.
+        assert_eq!(b.try_acquire(Nanos::from_secs(3)), None);
         assert!((b.available() - 3.0).abs() < 1e-9);
         b.set_max_rate(Nanos::from_secs(3), 0.1);
         assert_eq!(b.fill_rate(), MIN_FILL_RATE);

@@ -62,18 +62,23 @@ impl<G: ClientGate + Clone> ClientGate for PerClient<G> {
     }
 }
 
-/// Gates in series: an attempt passes if every gate lets it (the first refusal stops the
-/// walk; the gates before it keep what they charged, as SDK handler chains do); the wait is
-/// the longest any gate asked for. Every gate sees every outcome.
+/// Gates in series: an attempt passes if every gate lets it. The first refusal stops the walk
+/// (the gates before it keep what they charged, as SDK handler chains do); a gate asking for a
+/// delay stops it too, and when the attempt asks again the walk resumes at that gate, so the
+/// gates it already passed do not charge it twice. Every gate sees every outcome.
 #[derive(Debug, Default)]
 pub struct Chain {
     gates: Vec<Box<dyn ClientGate>>,
+    resume: HashMap<u32, usize>,
 }
 
 impl Chain {
     /// The gates, outermost first.
     pub fn new(gates: Vec<Box<dyn ClientGate>>) -> Chain {
-        Chain { gates }
+        Chain {
+            gates,
+            resume: HashMap::new(),
+        }
     }
     /// Number of gates.
     pub fn len(&self) -> usize {
@@ -89,19 +94,25 @@ impl ClientGate for Chain {
     legacy_gate_methods!();
 
     fn admit_call(&mut self, call: &GateCall, rng: &mut dyn RngCore) -> GateDecision {
-        let mut wait = limiters::Nanos::ZERO;
-        for g in &mut self.gates {
+        let known = call.request != GateCall::UNKNOWN;
+        let start = if known {
+            self.resume.remove(&call.request).unwrap_or(0)
+        } else {
+            0
+        };
+        for (i, g) in self.gates.iter_mut().enumerate().skip(start) {
             match g.admit_call(call, rng) {
-                GateDecision::Deny => return GateDecision::Deny,
-                GateDecision::Delay(d) => wait = wait.max(d),
                 GateDecision::Allow => {}
+                GateDecision::Deny => return GateDecision::Deny,
+                GateDecision::Delay(d) => {
+                    if known {
+                        self.resume.insert(call.request, i);
+                    }
+                    return GateDecision::Delay(d);
+                }
             }
         }
-        if wait.is_zero() {
-            GateDecision::Allow
-        } else {
-            GateDecision::Delay(wait)
-        }
+        GateDecision::Allow
     }
 
     fn observe_call(&mut self, call: &GateCall, result: &AttemptResult) {
@@ -120,24 +131,29 @@ mod tests {
     use limiters::Nanos;
 
     #[test]
-    fn chain_denies_on_first_refusal_and_takes_the_longest_wait() {
+    fn chain_stops_at_a_refusal_or_a_delay_and_resumes_there() {
         let mut rl = AdaptiveRateLimiter::new(AdaptiveConfig::default(), Nanos::ZERO);
         rl.on_response(Nanos::ZERO, true); // enabled, empty bucket at 0.5/s
-        let mut grpc = GrpcThrottle::new(GrpcThrottleConfig::default());
-        for _ in 0..5 {
-            grpc.failure();
-        }
-        let mut c = Chain::new(vec![Box::new(rl), Box::new(grpc)]);
+        let five = crate::resilience::AwsQuotaConfig {
+            capacity: 5,
+            ..Default::default()
+        };
+        let quota = crate::resilience::AwsRetryQuota::new(five);
+        let grpc = GrpcThrottle::new(GrpcThrottleConfig::default());
+        let mut c = Chain::new(vec![Box::new(quota), Box::new(rl), Box::new(grpc)]);
         let mut rng = rand::rngs::mock::StepRng::new(0, 1);
-        let first = GateCall::admit(Nanos::ZERO, 0, 0, 1);
+        let retry = |t: u64, req: u32| GateCall::admit(Nanos::from_secs(t), 0, req, 2);
+        // The quota takes its 5, the limiter has no token yet: 1 / 0.5 s.
         assert_eq!(
-            c.admit_call(&first, &mut rng),
+            c.admit_call(&retry(0, 9), &mut rng),
             GateDecision::Delay(Nanos::from_secs(2))
         );
-        let retry = GateCall::admit(Nanos::ZERO, 0, 0, 2);
-        assert_eq!(c.admit_call(&retry, &mut rng), GateDecision::Deny);
+        // Asked again, the walk resumes at the limiter: the empty quota is not asked.
+        assert_eq!(c.admit_call(&retry(2, 9), &mut rng), GateDecision::Allow);
+        // Another request meets the empty quota.
+        assert_eq!(c.admit_call(&retry(2, 10), &mut rng), GateDecision::Deny);
         assert_eq!(
-            Chain::default().admit_call(&retry, &mut rng),
+            Chain::default().admit_call(&retry(0, 1), &mut rng),
             GateDecision::Allow
         );
     }

@@ -19,9 +19,9 @@ pub enum GateDecision {
     Allow,
     /// Do not send it: the logical request gives up.
     Deny,
-    /// Send it after this wait. The gate has already charged the attempt (a client-side rate
-    /// limiter's token bucket reserved its token, as the AWS SDK's adaptive mode blocks in
-    /// `acquire`): the caller sends it then without asking again.
+    /// Not yet: ask again after this wait. Nothing was charged. This is a blocked `acquire` of
+    /// a client-side rate limiter (the AWS SDK's adaptive mode sleeps until its token bucket
+    /// has a token, then checks again).
     Delay(Nanos),
 }
 
