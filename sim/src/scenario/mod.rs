@@ -19,6 +19,7 @@
 //! ```
 
 mod error;
+pub mod gate_spec;
 pub mod spec;
 mod units;
 mod validate;

@@ -193,6 +193,8 @@ pub struct FleetSpec {
     pub idempotent: Opt<bool>,
     /// Retry policy.
     pub retry: Option<Spanned<RetrySpec>>,
+    /// Client-side resilience gates, in series (`[[fleet.<name>.gates]]`).
+    pub gates: Option<Vec<Spanned<super::gate_spec::GateTable>>>,
 }
 
 /// A fleet's arrival process (per client).

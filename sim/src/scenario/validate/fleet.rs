@@ -57,6 +57,9 @@ pub(crate) fn fleet(cx: &Cx, name: &str, f: &Spanned<FleetSpec>) -> R<Fleet> {
     if let Some(r) = &f.retry {
         out.retry = retry(cx, r)?;
     }
+    for g in f.gates.iter().flatten() {
+        out.gates.push(super::gates::gate(cx, g)?);
+    }
     Ok(out)
 }
 

@@ -6,6 +6,7 @@ mod cx;
 mod dist;
 mod fault;
 mod fleet;
+mod gates;
 mod retry;
 mod server;
 

@@ -1,0 +1,79 @@
+//! `[[fleet.<name>.gates]]` as written: one flat table per gate, `kind` choosing the strategy
+//! (`sim::resilience`), the other keys checked per kind during validation (a key another kind
+//! takes is an error). Documented in `scenarios/README.md`, "Gates".
+
+use super::spec::Opt;
+use super::units::Dur;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// One gate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateTable {
+    /// `aws_standard`, `aws_adaptive`, `grpc_throttle`, `envoy_budget`, `finagle_budget`,
+    /// `retry_bucket`, `circuit_breaker`, `sre_throttle`.
+    pub kind: Spanned<String>,
+    /// `fleet` (one shared state, the default) or `client` (one per client).
+    pub scope: Opt<String>,
+    /// `aws_*`: quota tokens (500); `retry_bucket`: bucket size in tokens (10).
+    pub capacity: Opt<f64>,
+    /// `aws_*`: tokens a retry takes (5).
+    pub retry_cost: Opt<i64>,
+    /// `aws_*`: tokens a retry after a timeout takes (10).
+    pub timeout_cost: Opt<i64>,
+    /// `aws_*`: tokens a first-attempt success refunds (1).
+    pub success_refund: Opt<i64>,
+    /// `aws_adaptive`: statuses that are throttles ([429]).
+    pub throttle_on: Opt<Vec<Spanned<i64>>>,
+    /// `grpc_throttle`: `maxTokens` (10).
+    pub max_tokens: Opt<i64>,
+    /// `grpc_throttle`: `tokenRatio` (0.1; three decimals).
+    pub token_ratio: Opt<f64>,
+    /// `grpc_throttle`, `circuit_breaker`: statuses that are failures ([408, 425, 429, 5xx]).
+    pub failure_on: Opt<Vec<Spanned<i64>>>,
+    /// `grpc_throttle`, `circuit_breaker`: timeouts are failures (true).
+    pub timeouts_fail: Opt<bool>,
+    /// `envoy_budget`: `budget_percent` (20).
+    pub budget_percent: Opt<i64>,
+    /// `envoy_budget`: `min_retry_concurrency` (3).
+    pub min_retry_concurrency: Opt<i64>,
+    /// `finagle_budget`: deposits expire after this (10s).
+    pub ttl: Opt<Dur>,
+    /// `finagle_budget`: `minRetriesPerSec` (10).
+    pub min_retries_per_sec: Opt<i64>,
+    /// `finagle_budget`: `percentCanRetry` (0.2).
+    pub percent_can_retry: Opt<f64>,
+    /// `retry_bucket`: tokens a success deposits (0.1).
+    pub deposit: Opt<f64>,
+    /// `retry_bucket`: tokens a retry takes (1).
+    pub withdraw: Opt<f64>,
+    /// `retry_bucket`: starting balance (the capacity).
+    pub initial: Opt<f64>,
+    /// `circuit_breaker`: `failureRateThreshold`, percent (50).
+    pub failure_rate_threshold: Opt<i64>,
+    /// `circuit_breaker`: `slowCallRateThreshold`, percent (100).
+    pub slow_call_rate_threshold: Opt<i64>,
+    /// `circuit_breaker`: `slowCallDurationThreshold` (60s).
+    pub slow_call_duration: Opt<Dur>,
+    /// `circuit_breaker`: `count` or `time` (count).
+    pub sliding_window_type: Opt<String>,
+    /// `circuit_breaker`: calls (count) or seconds (time) (100).
+    pub sliding_window_size: Opt<i64>,
+    /// `circuit_breaker`: `minimumNumberOfCalls` (100).
+    pub minimum_calls: Opt<i64>,
+    /// `circuit_breaker`: `waitDurationInOpenState` (60s).
+    pub wait_in_open: Opt<Dur>,
+    /// `circuit_breaker`: `permittedNumberOfCallsInHalfOpenState` (10).
+    pub half_open_calls: Opt<i64>,
+    /// `circuit_breaker`: refuse only retries when open (false).
+    pub retries_only: Opt<bool>,
+    /// `sre_throttle`: K (2.0).
+    pub k: Opt<f64>,
+    /// `sre_throttle`: the window, whole seconds (120s).
+    pub window: Opt<Dur>,
+    /// `sre_throttle`: statuses that mean "rejected" ([429, 503]).
+    pub reject_on: Opt<Vec<Spanned<i64>>>,
+    /// `sre_throttle`: timeouts count as rejected (true).
+    pub timeouts_reject: Opt<bool>,
+}
