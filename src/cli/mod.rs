@@ -3,6 +3,7 @@
 //! Exit codes: 0 ok, 1 the run failed, 2 bad input (scenario file, flags).
 
 mod list;
+mod report;
 mod run;
 mod serve;
 mod validate;
@@ -32,6 +33,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check scenario files without running them (errors as file:line:col; exit code 2).
     Validate(validate::ValidateArgs),
+    /// Rebuild a run directory's charts (charts/*.svg, *.png) and self-contained report.html.
+    Report(report::ReportArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -56,6 +59,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Serve(args) => serve::run(*args),
         Command::Run(args) => run::run(args, cli.quiet),
         Command::Validate(args) => validate::run(args, cli.quiet),
+        Command::Report(args) => report::run(args, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

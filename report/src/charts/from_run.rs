@@ -236,7 +236,7 @@ pub fn timeline_data(
                 retries: per_s(row.retries),
                 goodput: per_s(row.successes),
                 rejected_pct: if attempts == 0 {
-                    0.0
+                    f64::NAN
                 } else {
                     (100.0 * refused as f64 / attempts as f64).min(100.0)
                 },

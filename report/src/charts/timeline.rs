@@ -29,7 +29,8 @@ pub struct TimelineBucket {
     pub retries: f64,
     /// Successful logical requests, per second.
     pub goodput: f64,
-    /// Attempts refused (limiter 4xx or server 5xx), as % of attempts sent in the bucket.
+    /// Attempts refused (limiter 4xx or server 5xx), as % of attempts sent in the bucket;
+    /// NaN when the bucket has no attempts (the line breaks there).
     pub rejected_pct: f64,
 }
 
@@ -180,19 +181,23 @@ impl Figure for Timeline {
                 ))
                 .map_err(err)?;
         }
-        let rejected: Vec<(f64, f64)> = self
-            .buckets
-            .iter()
-            .map(|b| {
-                (
-                    b.t_s + self.bucket_s / 2.0,
-                    b.rejected_pct.clamp(0.0, 100.0),
-                )
-            })
-            .collect();
-        chart
-            .draw_secondary_series(LineSeries::new(rejected, role::REJECTED.stroke_width(1)))
-            .map_err(err)?;
+        // A step per bucket; buckets without attempts have no rate, so the line breaks there.
+        let mut segment: Vec<(f64, f64)> = Vec::new();
+        let mut segments = Vec::new();
+        for b in &self.buckets {
+            if b.rejected_pct.is_finite() {
+                let v = b.rejected_pct.clamp(0.0, 100.0);
+                segment.extend([(b.t_s, v), (b.t_s + self.bucket_s, v)]);
+            } else if !segment.is_empty() {
+                segments.push(std::mem::take(&mut segment));
+            }
+        }
+        segments.push(segment);
+        for seg in segments.into_iter().filter(|s| !s.is_empty()) {
+            chart
+                .draw_secondary_series(LineSeries::new(seg, role::REJECTED.stroke_width(1)))
+                .map_err(err)?;
+        }
 
         let mut entries = vec![
             Entry::new("retries (stacked)", role::RETRIES, Swatch::Fill),

@@ -14,4 +14,4 @@ pub mod summary;
 
 pub use escape::escape;
 pub use page::{render_page, Column, Page, Row, Table};
-pub use run_report::{build_run_report, write_run_report, ReportError, RunReport};
+pub use run_report::{build_run_report, write_run_report, ReportError, RunReport, SCENARIO_COPY};

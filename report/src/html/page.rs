@@ -19,6 +19,8 @@ pub struct Column {
 pub struct Row {
     /// The figure (`goodput`).
     pub label: String,
+    /// A breakdown of the row above (`rejected 429` under `rejected`): drawn indented.
+    pub sub: bool,
     /// Its unit (`req/s`), may be empty.
     pub unit: String,
     /// Formatted values, one per column.
@@ -133,9 +135,10 @@ fn table(h: &mut String, t: &Table) {
     }
     h.push_str("</tr></thead>\n<tbody>\n");
     for r in &t.rows {
+        let class = if r.sub { " class=\"sub\"" } else { "" };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td class=\"unit\">{}</td>",
+            "<tr><td{class}>{}</td><td class=\"unit\">{}</td>",
             escape(&r.label),
             escape(&r.unit)
         );
@@ -193,6 +196,7 @@ mod tests {
                 ],
                 rows: vec![Row {
                     label: "goodput".into(),
+                    sub: false,
                     unit: "req/s".into(),
                     cells: vec!["10.0".into(), "10.0".into()],
                 }],

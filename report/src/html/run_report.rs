@@ -89,8 +89,12 @@ pub fn build_run_report(result: &RunResult, scenario_text: &str) -> Result<RunRe
     Ok(RunReport { page, html })
 }
 
-/// Write `charts/<name>.svg`, `charts/<name>.png` and `report.html` into `dir` (created if
-/// missing). Returns the path of `report.html`.
+/// File name of the copy of the scenario text kept beside the report, so that
+/// `throttlelab report DIR` can rebuild the report later.
+pub const SCENARIO_COPY: &str = "scenario.toml";
+
+/// Write `charts/<name>.svg`, `charts/<name>.png`, `report.html` and a copy of the scenario
+/// text ([`SCENARIO_COPY`]) into `dir` (created if missing). Returns the path of `report.html`.
 pub fn write_run_report(
     dir: &Path,
     result: &RunResult,
@@ -109,6 +113,7 @@ pub fn write_run_report(
         )?;
         write(&charts_dir.join(format!("{}.png", c.name)), &c.png)?;
     }
+    write(&dir.join(SCENARIO_COPY), scenario_text.as_bytes())?;
     let html = dir.join("report.html");
     write(&html, report.html.as_bytes())?;
     Ok(html)

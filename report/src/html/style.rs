@@ -15,6 +15,7 @@ table.summary th,table.summary td{padding:3px 10px;border-bottom:1px solid #eee;
 table.summary th:first-child,table.summary td:first-child{text-align:left}\
 table.summary thead th{border-bottom:2px solid #ccc;vertical-align:bottom}\
 table.summary td.unit{color:#777;text-align:left}\
+table.summary td.sub{padding-left:26px;color:#444}\
 .swatch{display:inline-block;width:10px;height:10px;margin-right:5px;border-radius:2px;vertical-align:baseline}\
 details{margin:12px 0;border:1px solid #e2e2e2;border-radius:4px;padding:6px 10px;background:#fafafa}\
 summary{cursor:pointer;font-weight:600}\

@@ -22,7 +22,8 @@ pub fn summary_table(r: &RunResult, palette: &Palette) -> Table {
     let mut rows = Vec::new();
     let mut row = |label: &str, unit: &str, f: &dyn Fn(&Summary) -> String| {
         rows.push(Row {
-            label: label.to_owned(),
+            label: label.trim_start().to_owned(),
+            sub: label.starts_with("  "),
             unit: unit.to_owned(),
             cells: sums.iter().map(|s| f(s)).collect(),
         });

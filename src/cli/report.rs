@@ -1,0 +1,109 @@
+//! `throttlelab report DIR`: (re)build the charts and `report.html` of a run directory.
+//!
+//! A run directory holds the scenario text (`scenario.toml`, written with the report) and
+//! `manifest.json` (seed, scenario hash, events). The simulator is deterministic, so the report
+//! re-simulates the scenario with the recorded seed rather than parsing the time series back
+//! from CSV; the manifest's scenario hash and event count check that the rebuilt run is the run
+//! that was recorded (a newer simulator or an edited file would differ, and is reported).
+
+use super::CliError;
+use anyhow::{anyhow, Context};
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The run directory (`<out>/<scenario>/<seed>/`).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The scenario file, when the directory has no `scenario.toml` copy.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Seed (default: the manifest's, else the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// What the manifest says, as far as the report needs it.
+#[derive(Debug, Default)]
+struct ManifestFacts {
+    seed: Option<u64>,
+    sha256: Option<String>,
+    events: Option<u64>,
+}
+
+fn read_manifest(dir: &Path) -> Result<ManifestFacts, CliError> {
+    let path = dir.join("manifest.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ManifestFacts::default()),
+        Err(e) => return Err(CliError::BadInput(anyhow!("{}: {e}", path.display()))),
+    };
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| CliError::BadInput(anyhow!("{}: not valid JSON: {e}", path.display())))?;
+    Ok(ManifestFacts {
+        seed: v.get("seed").and_then(serde_json::Value::as_u64),
+        sha256: v
+            .get("scenario_sha256")
+            .and_then(|s| s.as_str())
+            .map(str::to_owned),
+        events: v.get("events").and_then(serde_json::Value::as_u64),
+    })
+}
+
+/// Rebuild the report of a run directory.
+pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
+    if !args.dir.is_dir() {
+        return Err(CliError::BadInput(anyhow!(
+            "{}: not a directory",
+            args.dir.display()
+        )));
+    }
+    let scenario_path = args
+        .scenario
+        .clone()
+        .unwrap_or_else(|| args.dir.join(::report::html::SCENARIO_COPY));
+    let display = scenario_path.display().to_string();
+    let bytes = std::fs::read(&scenario_path).map_err(|e| {
+        CliError::BadInput(anyhow!(
+            "{display}: cannot read the scenario ({e}); pass it with --scenario FILE"
+        ))
+    })?;
+    let text = String::from_utf8(bytes.clone()).map_err(|_| {
+        CliError::BadInput(anyhow!("{display}: the scenario file is not UTF-8 text"))
+    })?;
+    let scenario =
+        sim::scenario::load_str(&display, &text).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+    let manifest = read_manifest(&args.dir)?;
+    let seed = args.seed.or(manifest.seed).unwrap_or(scenario.seed);
+
+    let result = sim::run(&scenario, seed).with_context(|| format!("simulating {display}"))?;
+    let mut warnings = Vec::new();
+    if let Some(recorded) = &manifest.sha256 {
+        let now =
+            ::report::files::Manifest::new(&scenario.name, "", &bytes, seed, "", 0).scenario_sha256;
+        if &now != recorded {
+            warnings.push(
+                "the scenario text differs from the one recorded in manifest.json".to_owned(),
+            );
+        }
+    }
+    if let Some(events) = manifest.events {
+        if events != result.events && args.seed.is_none() {
+            warnings.push(format!(
+                "the rebuilt run processed {} events, the recorded run {events}: the simulator changed since",
+                result.events
+            ));
+        }
+    }
+    let html = ::report::write_run_report(&args.dir, &result, &text)
+        .with_context(|| format!("writing the report into {}", args.dir.display()))?;
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    if !quiet {
+        println!("wrote {} and charts/*.svg, charts/*.png", html.display());
+    }
+    Ok(())
+}
