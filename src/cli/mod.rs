@@ -3,6 +3,7 @@
 //! Exit codes: 0 ok, 1 the run failed, 2 bad input (scenario file, flags).
 
 mod list;
+mod load;
 mod report;
 mod run;
 mod serve;
@@ -27,6 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// List every limiter algorithm (and retry policy) with its parameters and semantics.
     List(list::ListArgs),
+    /// Drive a live server with a scenario's client fleets (loopback only by default).
+    Load(load::LoadArgs),
     /// Run the rate-limited HTTP API on 127.0.0.1 (live mode).
     Serve(Box<serve::ServeArgs>),
     /// Simulate a scenario: print a summary table, write its files under <out>/<scenario>/<seed>/.
@@ -56,6 +59,7 @@ impl From<anyhow::Error> for CliError {
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::List(args) => list::run(args),
+        Command::Load(args) => load::run_load(args),
         Command::Serve(args) => serve::run(*args),
         Command::Run(args) => run::run(args, cli.quiet),
         Command::Validate(args) => validate::run(args, cli.quiet),

@@ -9,6 +9,7 @@ pub mod backend;
 pub mod config;
 pub mod envelope;
 pub mod idempotency;
+pub mod load;
 pub mod metrics;
 pub mod request;
 pub mod respond;
