@@ -73,7 +73,8 @@ const RETRY_AFTER: &[PolicyParam] = &[
 ///
 /// ```
 /// let names: Vec<_> = sim::retry::catalog().iter().map(|p| p.name).collect();
-/// assert_eq!(names, ["none", "immediate", "fixed", "exponential", "retry_after"]);
+/// assert_eq!(names, ["none", "immediate", "fixed", "exponential", "retry_after",
+///                    "randomize_then_cap", "polly_v2"]);
 /// ```
 pub fn catalog() -> &'static [PolicyDoc] {
     &[
@@ -104,6 +105,36 @@ pub fn catalog() -> &'static [PolicyDoc] {
             name: "retry_after",
             summary: "wait the server's Retry-After (+ jitter, capped); exponential backoff when absent (RFC 9110 10.2.3)",
             params: RETRY_AFTER,
+        },
+        PolicyDoc {
+            name: "randomize_then_cap",
+            summary: "base * multiplier^(n-1) randomised by +-factor, then capped: jitter vanishes at the cap (Resilience4j IntervalFunction.ofExponentialRandomBackoff)",
+            params: &[
+                PolicyParam {
+                    name: "base",
+                    help: "initial interval (default 500ms)",
+                },
+                PolicyParam {
+                    name: "multiplier",
+                    help: "growth per retry (default 1.5)",
+                },
+                PolicyParam {
+                    name: "randomization_factor",
+                    help: "uniform within +-factor of the interval, 0..1 (default 0.5)",
+                },
+                PolicyParam {
+                    name: "cap",
+                    help: "maxInterval, applied after randomising (default 20s)",
+                },
+            ],
+        },
+        PolicyDoc {
+            name: "polly_v2",
+            summary: "t = n + rand, f(t) = 2^t * tanh(sqrt(4t)), delay = (f(t) - f(prev)) / 1.4 * base; no cap (Polly.Contrib.WaitAndRetry DecorrelatedJitterBackoffV2)",
+            params: &[PolicyParam {
+                name: "base",
+                help: "meanFirstDelay (default 100ms)",
+            }],
         },
     ]
 }

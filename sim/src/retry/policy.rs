@@ -28,6 +28,12 @@ pub enum Strategy {
     Exponential(Backoff),
     /// Wait what the server's `Retry-After` says (plus jitter, capped), else back off.
     RetryAfter(HonourRetryAfter),
+    /// Resilience4j `IntervalFunction.ofExponentialRandomBackoff`: randomise, then cap (so
+    /// clients resynchronise at the cap).
+    RandomizeThenCap(crate::resilience::RandomizeThenCap),
+    /// Polly `Backoff.DecorrelatedJitterBackoffV2`. The state's `prev_delay` holds the sum of
+    /// the delays so far, from which the formula's previous value is recovered.
+    PollyV2(crate::resilience::PollyV2),
 }
 
 impl Strategy {
@@ -39,6 +45,8 @@ impl Strategy {
             Strategy::Fixed { .. } => "fixed",
             Strategy::Exponential(_) => "exponential",
             Strategy::RetryAfter(_) => "retry_after",
+            Strategy::RandomizeThenCap(_) => "randomize_then_cap",
+            Strategy::PollyV2(_) => "polly_v2",
         }
     }
 }
@@ -115,8 +123,15 @@ impl RetryPolicy {
             Strategy::Fixed { delay } => *delay,
             Strategy::Exponential(b) => b.delay(state, rng),
             Strategy::RetryAfter(h) => h.delay(state, result, rng),
+            Strategy::RandomizeThenCap(r) => r.delay(state.attempts, rng),
+            Strategy::PollyV2(p) => {
+                p.delay_after(state.attempts.saturating_sub(1), state.prev_delay, rng)
+            }
         };
-        state.prev_delay = delay;
+        state.prev_delay = match self.strategy {
+            Strategy::PollyV2(_) => state.prev_delay + delay,
+            _ => delay,
+        };
         RetryDecision::Retry(delay)
     }
 }

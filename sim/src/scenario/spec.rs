@@ -260,6 +260,10 @@ pub struct RetrySpec {
     pub use_reset: Opt<bool>,
     /// `retry_after`: the backoff used when the server gives no hint.
     pub fallback: Option<Spanned<BackoffSpec>>,
+    /// `randomize_then_cap`: growth per retry (1.5).
+    pub multiplier: Opt<f64>,
+    /// `randomize_then_cap`: uniform within +-factor of the interval (0.5).
+    pub randomization_factor: Opt<f64>,
 }
 
 /// `fallback = { base = "100ms", cap = "20s", jitter = "full" }`.

@@ -8,6 +8,7 @@ mod fault;
 mod fleet;
 mod gates;
 mod retry;
+mod retry_variants;
 mod server;
 
 pub use retry::DEFAULT_MAX_ATTEMPTS;

@@ -9,7 +9,15 @@ use limiters::Nanos;
 use serde::Deserialize;
 use toml::Spanned;
 
-const POLICIES: &[&str] = &["none", "immediate", "fixed", "exponential", "retry_after"];
+const POLICIES: &[&str] = &[
+    "none",
+    "immediate",
+    "fixed",
+    "exponential",
+    "retry_after",
+    "randomize_then_cap",
+    "polly_v2",
+];
 const JITTERS: &[&str] = &["none", "full", "equal", "decorrelated"];
 const COMMON: [&str; 3] = ["max_attempts", "retry_on", "retry_timeouts"];
 
@@ -27,6 +35,8 @@ pub(crate) fn retry(cx: &Cx, r: &Spanned<RetrySpec>) -> R<RetryPolicy> {
         "fixed" => &["delay"],
         "exponential" => &["base", "cap", "jitter"],
         "retry_after" => &["jitter", "cap", "use_reset", "fallback"],
+        "randomize_then_cap" => &["base", "multiplier", "randomization_factor", "cap"],
+        "polly_v2" => &["base"],
         _ => return Err(cx.unknown(&r.policy, "retry policy", POLICIES)),
     };
     let mut takes: Vec<&str> = own.to_vec();
@@ -50,6 +60,8 @@ pub(crate) fn retry(cx: &Cx, r: &Spanned<RetrySpec>) -> R<RetryPolicy> {
             ("jitter", sp(&r.jitter)),
             ("use_reset", sp(&r.use_reset)),
             ("fallback", r.fallback.as_ref().map(Spanned::span)),
+            ("multiplier", sp(&r.multiplier)),
+            ("randomization_factor", sp(&r.randomization_factor)),
         ],
     )?;
     let strategy = match name {
@@ -61,6 +73,7 @@ pub(crate) fn retry(cx: &Cx, r: &Spanned<RetrySpec>) -> R<RetryPolicy> {
                 .get_ref()
                 .0,
         },
+        "randomize_then_cap" | "polly_v2" => super::retry_variants::strategy(cx, name, r)?,
         "exponential" => {
             let jitter = match &r.jitter {
                 None => Jitter::default(),
