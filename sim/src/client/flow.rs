@@ -126,11 +126,20 @@ impl World {
             return;
         }
         r.awaiting = false;
-        let hints = interpret(
-            r.decision.as_ref(),
-            &self.server.dialect,
-            self.server.retry_after,
-        );
+        let fi = self.clients[r.client as usize].fleet as usize;
+        let hints = match &self.fleets[fi].headers {
+            None => interpret(
+                r.decision.as_ref(),
+                &self.server.dialect,
+                self.server.retry_after,
+            ),
+            Some(h) => h.sim_hints(
+                r.decision.as_ref(),
+                &self.server.dialect,
+                self.server.retry_after,
+                limiters::calendar::Epoch::from_unix_secs(self.epoch).at(self.now),
+            ),
+        };
         let result = AttemptResult {
             status: Some(r.status),
             retry_after: hints.retry_after,

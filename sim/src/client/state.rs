@@ -54,6 +54,8 @@ pub struct FleetRt {
     pub policy: RetryPolicy,
     /// Fleet-wide gate, if any.
     pub gate: Option<Box<dyn ClientGate>>,
+    /// How its clients read rate-limit headers (`None`: exact advice).
+    pub headers: Option<crate::resilience::HeaderClient>,
 }
 
 impl FleetRt {
@@ -71,6 +73,7 @@ impl FleetRt {
             idempotent: f.idempotent,
             policy: f.retry,
             gate: crate::resilience::build_gates(&f.gates),
+            headers: f.headers,
         }
     }
 

@@ -19,6 +19,8 @@ pub struct Progress {
     pub horizon: Nanos,
     /// Events processed so far.
     pub events: u64,
+    /// Events pending in the queue.
+    pub pending: usize,
 }
 
 /// The state of a run.
@@ -31,6 +33,8 @@ pub(crate) struct World {
     pub clients: Vec<ClientState>,
     pub reqs: Requests,
     pub server: Server,
+    /// Unix seconds at t = 0 (header-reading clients see calendar times).
+    pub epoch: u64,
     pub ids: IdSpaces,
     pub net: Sampler,
     pub net_rng: Stream,
@@ -94,6 +98,7 @@ impl World {
             clients,
             reqs: Requests::default(),
             server,
+            epoch: s.epoch,
             ids,
             net: Sampler::new(&s.network.delay),
             net_rng: Stream::derive(seed, Purpose::Network, "network", 0),
@@ -145,6 +150,7 @@ impl World {
                     now: t,
                     horizon: self.horizon,
                     events: self.events,
+                    pending: self.q.len(),
                 });
             }
             self.dispatch(ev)?;

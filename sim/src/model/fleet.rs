@@ -122,6 +122,9 @@ pub struct Fleet {
     /// Client-side resilience gates (retry budgets, circuit breakers, client throttling),
     /// consulted before every attempt, in series; empty = none.
     pub gates: Vec<crate::resilience::GateSpec>,
+    /// How clients read the rate-limit headers (reset interpretation, clock skew, which field
+    /// decides the wait). `None`: the server's advice arrives exactly, in whole seconds.
+    pub headers: Option<crate::resilience::HeaderClient>,
 }
 
 impl Fleet {
@@ -142,6 +145,7 @@ impl Fleet {
             idempotent: true,
             retry: RetryPolicy::none(),
             gates: Vec::new(),
+            headers: None,
         }
     }
 }

@@ -13,7 +13,8 @@
 
 use limiters::calendar::UnixTime;
 use limiters::headers::{
-    parse, render, HeaderError, HeaderStyle, ParseOptions, RateLimitInfo, ResetInterpretation,
+    parse, render, Dialect, HeaderError, HeaderStyle, ParseOptions, RateLimitInfo,
+    ResetInterpretation, RetryAfterFormat,
 };
 use limiters::{Decision, Nanos};
 
@@ -115,6 +116,38 @@ impl HeaderClient {
         Ok(HeaderReading { info, wait })
     }
 
+    /// What a simulated client learns from a response: the server's `decision` rendered in
+    /// `dialect` with `Retry-After` as `format` at the server's calendar time `server_now`, read
+    /// back by this client. `retry_after` is the wait this client honours (per its
+    /// [`HeaderSource`]), `reset_after` the reset it parsed. An unknown dialect or an unreadable
+    /// field gives no hints (the client learns nothing).
+    pub fn sim_hints(
+        &self,
+        decision: Option<&Decision>,
+        dialect: &str,
+        format: crate::model::RetryAfterFormat,
+        server_now: UnixTime,
+    ) -> crate::client::Hints {
+        let (Some(d), Ok(dialect)) = (decision, dialect.parse::<Dialect>()) else {
+            return crate::client::Hints::default();
+        };
+        let ra = match format {
+            crate::model::RetryAfterFormat::Seconds => RetryAfterFormat::Seconds,
+            crate::model::RetryAfterFormat::HttpDate => RetryAfterFormat::HttpDate,
+        };
+        match self.read_decision(
+            d,
+            &HeaderStyle::new(dialect).with_retry_after(ra),
+            server_now,
+        ) {
+            Ok(r) => crate::client::Hints {
+                retry_after: r.wait,
+                reset_after: r.info.reset_after,
+            },
+            Err(_) => crate::client::Hints::default(),
+        }
+    }
+
     /// Render `decision` as the server would in `style` at `server_now`, and read it back.
     pub fn read_decision(
         &self,
@@ -131,7 +164,6 @@ impl HeaderClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use limiters::headers::{Dialect, RetryAfterFormat};
 
     const NOW: UnixTime = UnixTime(1_767_225_600 * 1_000_000_000);
 

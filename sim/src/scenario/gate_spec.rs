@@ -77,3 +77,15 @@ pub struct GateTable {
     /// `sre_throttle`: timeouts count as rejected (true).
     pub timeouts_reject: Opt<bool>,
 }
+
+/// `[fleet.<name>.headers]`: how the fleet's clients read rate-limit headers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadersTable {
+    /// How to read `X-RateLimit-Reset`: `auto` (default), `delta`, `epoch`, `epoch-ms`.
+    pub reset: Opt<String>,
+    /// The client's clock minus the server's: `"2s"` (ahead) or `"-2s"` (behind).
+    pub skew: Opt<String>,
+    /// Which fields decide the wait: `retry_after`, `reset`, `any` (default).
+    pub source: Opt<String>,
+}

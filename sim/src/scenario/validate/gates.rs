@@ -7,9 +7,11 @@ use crate::resilience::{
     FinagleBudgetConfig, GateKind, GateScope, GateSpec, GrpcThrottleConfig, SreThrottleConfig,
     WindowKind,
 };
+use crate::resilience::{HeaderClient, HeaderSource};
 use crate::retry::StatusSet;
-use crate::scenario::gate_spec::GateTable;
+use crate::scenario::gate_spec::{GateTable, HeadersTable};
 use crate::scenario::spec::Opt;
+use limiters::headers::ResetInterpretation;
 use limiters::Nanos;
 use toml::Spanned;
 
@@ -345,4 +347,44 @@ fn breaker(cx: &Cx, g: &GateTable) -> R<BreakerConfig> {
         timeouts_fail: flag(&g.timeouts_fail, d.timeouts_fail),
         retries_only: flag(&g.retries_only, d.retries_only),
     })
+}
+
+/// Validate a `[fleet.<name>.headers]` table.
+pub(crate) fn headers(cx: &Cx, h: &Spanned<HeadersTable>) -> R<HeaderClient> {
+    let h = h.get_ref();
+    let mut out = HeaderClient::default();
+    if let Some(r) = &h.reset {
+        out.reset = r.get_ref().parse::<ResetInterpretation>().map_err(|_| {
+            cx.unknown(
+                r,
+                "reset interpretation",
+                &["auto", "delta", "epoch", "epoch-ms"],
+            )
+        })?;
+    }
+    if let Some(s) = &h.skew {
+        let text = s.get_ref().trim();
+        let (neg, body) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        let d = limiters::parse_duration(body).map_err(|e| {
+            cx.err(
+                s.span(),
+                format!("`skew` is a duration such as \"2s\" or \"-500ms\": {e}"),
+            )
+        })?;
+        let ns =
+            i64::try_from(d.as_nanos()).map_err(|_| cx.err(s.span(), "`skew` is too large"))?;
+        out.skew_ns = if neg { -ns } else { ns };
+    }
+    if let Some(s) = &h.source {
+        out.source = match s.get_ref().as_str() {
+            "retry_after" => HeaderSource::RetryAfter,
+            "reset" => HeaderSource::Reset,
+            "any" => HeaderSource::Any,
+            _ => return Err(cx.unknown(s, "header source", &["retry_after", "reset", "any"])),
+        };
+    }
+    Ok(out)
 }
