@@ -349,3 +349,49 @@ async fn killing_redis_gives_the_configured_failure_mode_and_recovery() {
     assert!(recovered, "fail-closed server reconnected to Redis");
     assert!(metrics(&closed).await.contains("throttlelab_store_up 1"));
 }
+
+#[test]
+fn redis_time_mode_rebases_old_epochs_without_changing_the_decision() {
+    if skip_without_redis("redis_time_mode_rebases_old_epochs_without_changing_the_decision") {
+        return;
+    }
+    let redis = Redis::start();
+    let client = redis::Client::open(redis.url()).expect("client");
+    let mut con = client.get_connection().expect("connection");
+    let (sec, usec): (u64, u64) = redis::cmd("TIME").query(&mut con).expect("TIME");
+    // a token bucket (1/s, burst 5) written 2e6 s after its epoch, emptied 500 ms ago
+    let e = sec - 2_000_000;
+    let last = 2_000_000u64 * 1_000_000_000 + usec * 1_000 - 500_000_000;
+    let _: () = redis::cmd("HSET")
+        .arg("rb:0")
+        .arg(&["e", &e.to_string(), "t", "0", "l", &last.to_string()])
+        .query(&mut con)
+        .expect("HSET");
+    let script = redis::Script::new(SCRIPT);
+    let v: Vec<i64> = script
+        .key("rb:0")
+        .key("rb:0:log")
+        .arg("check")
+        .arg("")
+        .arg(1)
+        .arg(1)
+        .arg("token_bucket")
+        .arg(1_000_000_000u64)
+        .arg(5)
+        .arg(5_000_000_000u64)
+        .invoke(&mut con)
+        .expect("script");
+    assert_eq!(v[0], 0, "about half a token refilled: denied ({v:?})");
+    assert!(
+        v[4] > 0 && v[4] <= 500_000_000,
+        "retry within the 500 ms left (less the time between TIME and the script): {v:?}"
+    );
+    let (e2, l2): (u64, i64) = redis::cmd("HMGET")
+        .arg("rb:0")
+        .arg("e")
+        .arg("l")
+        .query(&mut con)
+        .expect("HMGET");
+    assert!(e2 >= sec, "epoch rebased to now: {e2} vs {sec}");
+    assert!(l2 < 10_000_000_000, "stored times small again: {l2}");
+}

@@ -98,7 +98,7 @@ pub fn client() -> reqwest::Client {
 /// Send raw bytes to 127.0.0.1:`port` and read what comes back (bounded: 5 s, 64 KiB).
 pub fn raw(port: u16, bytes: &[u8]) -> String {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok();
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok();
     s.set_write_timeout(Some(Duration::from_secs(5))).ok();
     let _ = s.write_all(bytes);
     let _ = s.flush();
