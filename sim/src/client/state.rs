@@ -56,6 +56,8 @@ pub struct FleetRt {
     pub gate: Option<Box<dyn ClientGate>>,
     /// How its clients read rate-limit headers (`None`: exact advice).
     pub headers: Option<crate::resilience::HeaderClient>,
+    /// Attempts carry an idempotency key.
+    pub idempotency_key: bool,
 }
 
 impl FleetRt {
@@ -74,6 +76,7 @@ impl FleetRt {
             policy: f.retry,
             gate: crate::resilience::build_gates(&f.gates),
             headers: f.headers,
+            idempotency_key: f.idempotency_key,
         }
     }
 

@@ -35,6 +35,8 @@ pub(crate) struct World {
     pub server: Server,
     /// Unix seconds at t = 0 (header-reading clients see calendar times).
     pub epoch: u64,
+    /// The idempotency-key store, when a fleet sends keys.
+    pub idem: Option<crate::resilience::IdemServer>,
     pub ids: IdSpaces,
     pub net: Sampler,
     pub net_rng: Stream,
@@ -50,6 +52,9 @@ pub(crate) struct World {
 fn possible_statuses(s: &Scenario) -> Vec<u16> {
     let mut v: Vec<u16> = s.server.levels.iter().map(|l| l.status).collect();
     v.extend([503, 504]);
+    if s.fleets.iter().any(|f| f.idempotency_key) {
+        v.push(409);
+    }
     for f in &s.faults {
         match f.kind {
             FaultKind::ErrorRate { status, .. } | FaultKind::Outage { status } => v.push(status),
@@ -99,6 +104,11 @@ impl World {
             reqs: Requests::default(),
             server,
             epoch: s.epoch,
+            idem: s
+                .fleets
+                .iter()
+                .any(|f| f.idempotency_key)
+                .then(crate::resilience::IdemServer::default),
             ids,
             net: Sampler::new(&s.network.delay),
             net_rng: Stream::derive(seed, Purpose::Network, "network", 0),
@@ -207,6 +217,10 @@ impl World {
             cost: f.cost,
         };
         let fi = cs.fleet as usize;
+        if let Some(resp) = self.idem_before(&meta) {
+            self.server_responded(meta, resp);
+            return Ok(());
+        }
         match self.server.receive(self.now, &mut self.q, meta)? {
             Some(resp) => {
                 if resp.admitted {
@@ -225,6 +239,7 @@ impl World {
     pub fn server_responded(&mut self, meta: JobMeta, resp: Response) {
         let req = meta.req;
         let fi = self.clients[meta.client as usize].fleet as usize;
+        self.idem_after(&meta, &resp);
         self.rec.response(fi, resp.status);
         let idempotent = self.fleets[fi].idempotent;
         let r = &mut self.reqs[req];

@@ -125,6 +125,10 @@ pub struct Fleet {
     /// How clients read the rate-limit headers (reset interpretation, clock skew, which field
     /// decides the wait). `None`: the server's advice arrives exactly, in whole seconds.
     pub headers: Option<crate::resilience::HeaderClient>,
+    /// Every attempt carries the logical request's `Idempotency-Key`: the server replays the
+    /// stored response of an attempt it already executed instead of executing it again, and
+    /// answers 409 while the first is still executing (seeds 002, 004).
+    pub idempotency_key: bool,
 }
 
 impl Fleet {
@@ -146,6 +150,7 @@ impl Fleet {
             retry: RetryPolicy::none(),
             gates: Vec::new(),
             headers: None,
+            idempotency_key: false,
         }
     }
 }

@@ -195,6 +195,8 @@ pub struct FleetSpec {
     pub retry: Option<Spanned<RetrySpec>>,
     /// Client-side resilience gates, in series (`[[fleet.<name>.gates]]`).
     pub gates: Option<Vec<Spanned<super::gate_spec::GateTable>>>,
+    /// Attempts carry the logical request's idempotency key.
+    pub idempotency_key: Opt<bool>,
     /// How clients read rate-limit headers (`[fleet.<name>.headers]`).
     pub headers: Option<Spanned<super::gate_spec::HeadersTable>>,
 }

@@ -60,6 +60,9 @@ pub(crate) fn fleet(cx: &Cx, name: &str, f: &Spanned<FleetSpec>) -> R<Fleet> {
     for g in f.gates.iter().flatten() {
         out.gates.push(super::gates::gate(cx, g)?);
     }
+    if let Some(k) = &f.idempotency_key {
+        out.idempotency_key = *k.get_ref();
+    }
     if let Some(h) = &f.headers {
         out.headers = Some(super::gates::headers(cx, h)?);
     }
