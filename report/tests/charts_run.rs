@@ -83,3 +83,105 @@ fn unparsable_scenario_text_still_gives_a_report() {
     assert!(rep.html.contains("did not parse"));
     assert!(!rep.charts().is_empty());
 }
+
+/// A small scenario with a global fixed window, a bounded backend and an outage: every
+/// decoration (capacity line, fault band, window resets, limiter state) has data.
+const TINY_GLOBAL: &str = r#"
+name = "tiny-global"
+description = "global fixed window, bounded backend, a 5 s outage"
+seed = 7
+duration = "40s"
+bucket = "1s"
+
+[server]
+dialect = "x-ratelimit-delta"
+
+[[server.limiters]]
+scope = "global"
+algorithm = "fixed_window"
+limit = 100
+period = "10s"
+
+[server.backend]
+workers = 4
+queue = 50
+service_time = { dist = "constant", value = "20ms" }
+
+[[faults]]
+kind = "outage"
+start = "15s"
+duration = "5s"
+status = 503
+
+[fleet.web]
+count = 20
+tenants = 4
+arrival = { process = "poisson", rate = "1/s" }
+timeout = "2s"
+
+[fleet.web.retry]
+policy = "exponential"
+base = "200ms"
+cap = "2s"
+jitter = "full"
+max_attempts = 3
+"#;
+
+#[test]
+fn global_limiter_gives_capacity_line_limiter_state_and_resets() {
+    let s = sim::scenario::load_str("tiny.toml", TINY_GLOBAL).expect("valid scenario");
+    let r = sim::run(&s, s.seed).expect("run");
+    // Capacity: min(global limit 100 per 10 s = 10/s, backend 4 workers / 20 ms = 200/s).
+    let cap = report::charts::from_run::capacity(&s, r.duration_s).expect("capacity");
+    assert_eq!(cap.label, "global limit 10 req/s");
+    assert!(cap.points.iter().all(|p| (p.1 - 10.0).abs() < 1e-9));
+    let resets = report::charts::from_run::window_resets(&s, r.duration_s);
+    assert_eq!(
+        resets.iter().map(|m| m.x).collect::<Vec<_>>(),
+        vec![0.0, 10.0, 20.0, 30.0, 40.0]
+    );
+    let faults = report::charts::from_run::fault_windows(&s);
+    assert_eq!(faults.len(), 1);
+    assert_eq!((faults[0].start_s, faults[0].end_s), (15.0, 20.0));
+
+    let rep = report::html::build_run_report(&r, TINY_GLOBAL).expect("report");
+    let dir = out_dir("tiny-global");
+    report::write_run_report(&dir, &r, TINY_GLOBAL).expect("write");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("report.html")).expect("html"),
+        rep.html,
+        "written page is the built page"
+    );
+    let names: Vec<&str> = rep.charts().iter().map(|c| c.name.as_str()).collect();
+    for want in [
+        "timeline",
+        "latency_percentiles",
+        "fairness",
+        "limiter_state",
+        "backend_state",
+        "arrivals",
+    ] {
+        assert!(names.contains(&want), "{want} missing from {names:?}");
+    }
+    // One fleet: no per-fleet timelines; four tenants: one bar each.
+    assert!(!names.iter().any(|n| n.starts_with("timeline_")));
+    let fair = report::charts::from_run::fairness_data(&r);
+    assert_eq!(fair.bars.len(), 4);
+    assert_eq!(fair.group_kind, "tenant");
+    let demand: u64 = fair.bars.iter().map(|b| b.demand).sum();
+    assert_eq!(demand, r.summary.logical_requests);
+    // Timeline rates are per second and add up to the run's attempts.
+    let t =
+        report::charts::from_run::timeline_data("t", r.series.bucket_s, &r.series.total, None, &[]);
+    let attempts: f64 = t
+        .buckets
+        .iter()
+        .map(|b| (b.first_tries + b.retries) * r.series.bucket_s)
+        .sum();
+    assert!(
+        (attempts - r.summary.attempts as f64).abs() < 1e-6,
+        "{attempts} vs {}",
+        r.summary.attempts
+    );
+    assert!(rep.html.contains("limit 10 req/s"));
+}

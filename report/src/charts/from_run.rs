@@ -91,11 +91,20 @@ pub fn run_charts(r: &RunResult, scenario: Option<&Scenario>) -> Result<RunChart
         "latency over time: left out (the run's time series has no per-bucket latency percentiles).".to_owned(),
     );
     add(&mut out, "fairness", fairness(&fairness_data(r), &palette))?;
-    add(
-        &mut out,
-        "limiter state",
-        lines_over_time(&limiter_data(r, &faults), &palette),
-    )?;
+    let limiter = limiter_data(r, &faults);
+    if limiter.lines.is_empty() {
+        out.notes.push(
+            "limiter state: left out (the time series carries limiter state for global levels \
+             only, and this scenario has none)."
+                .to_owned(),
+        );
+    } else {
+        add(
+            &mut out,
+            "limiter state",
+            lines_over_time(&limiter, &palette),
+        )?;
+    }
     add(
         &mut out,
         "backend state",
@@ -159,8 +168,12 @@ fn level_rate(level: &Level) -> Option<f64> {
     if let Ok(rate) = params.rate("rate") {
         return Some(rate.per_sec());
     }
+    // Windowed algorithms: `limit` per `window` (sliding) or per `period` (fixed window).
     let limit = params.u64("limit").ok()?;
-    let window = params.positive_duration("window").ok()?;
+    let window = params
+        .positive_duration("window")
+        .or_else(|_| params.positive_duration("period"))
+        .ok()?;
     Some(limit as f64 / window.as_secs_f64())
 }
 
@@ -421,7 +434,7 @@ pub fn backend_data(r: &RunResult, faults: &[Window]) -> LinesOverTime {
     }
 }
 
-/// Window resets of aligned fixed-window levels (`fixed_window` with a `window`), where
+/// Window resets of fixed-window levels (`fixed_window`: every `period`, offset by `align`), where
 /// clients that were told to come back "at reset" arrive together.
 pub fn window_resets(s: &Scenario, duration_s: f64) -> Vec<Mark> {
     let mut xs: Vec<f64> = Vec::new();
@@ -431,10 +444,15 @@ pub fn window_resets(s: &Scenario, duration_s: f64) -> Vec<Mark> {
         .iter()
         .filter(|l| l.algorithm == "fixed_window")
     {
-        if let Ok(w) = l.params.positive_duration("window") {
+        if let Ok(w) = l.params.positive_duration("period") {
             let w = w.as_secs_f64();
-            let n = (duration_s / w).floor() as u64;
-            xs.extend((0..=n).map(|k| k as f64 * w));
+            // `align` defaults to 0 s; absent or unreadable, windows start at 0.
+            let align = l
+                .params
+                .duration("align")
+                .map_or(0.0, |a| a.as_secs_f64() % w);
+            let n = ((duration_s - align) / w).floor().max(0.0) as u64;
+            xs.extend((0..=n).map(|k| align + k as f64 * w));
         }
     }
     xs.sort_by(f64::total_cmp);

@@ -127,7 +127,7 @@ impl Figure for Timeline {
             .right_y_label_area_size(60)
             .build_cartesian_2d(padded_x(x0, x1), zero_based_y(y_max))
             .map_err(err)?
-            .set_secondary_coord(padded_x(x0, x1), 0.0..100.0);
+            .set_secondary_coord(padded_x(x0, x1), 0.0..110.0);
         chart
             .configure_mesh()
             .light_line_style(GRID_LIGHT)
@@ -142,7 +142,14 @@ impl Figure for Timeline {
             .map_err(err)?;
         chart
             .configure_secondary_axes()
-            .y_label_formatter(&|v| fmt_num(*v))
+            // Headroom above 100% (as on the left axis) keeps a 100% line off the frame.
+            .y_label_formatter(&|v| {
+                if *v > 100.0 {
+                    String::new()
+                } else {
+                    fmt_num(*v)
+                }
+            })
             .y_desc("refused (4xx, 5xx), % of attempts")
             .label_style(text(LABEL_PX, role::REJECTED))
             .axis_desc_style(text(DESC_PX, role::REJECTED))
