@@ -44,7 +44,8 @@ use subjects::{
 /// Simulated time per check on the allow path: the allow quota's emission interval (1 µs).
 const STEP_NS: u64 = 1_000;
 /// Time advances once per `BATCH` checks (a power of two, well under the burst of 1,000).
-const BATCH: u64 = 256;
+pub(crate) const BATCH: u64 = 256;
+const _: () = assert!(BATCH.is_power_of_two());
 /// Checks run, on the bench's own schedule, to confirm a subject stays on its path.
 const VALIDATE_CHECKS: u64 = 16 * BATCH;
 
@@ -104,7 +105,7 @@ fn exhaust<S: Subject>(mut s: S, path: Path) -> S {
 /// Time advance for check number `i` (1-based) on `path`.
 #[inline(always)]
 fn advance_due(path: Path, i: u64) -> bool {
-    path == Path::Allow && i % BATCH == 0
+    path == Path::Allow && i & (BATCH - 1) == 0
 }
 
 /// Drives `s` on `path` for `VALIDATE_CHECKS` checks and panics if any check leaves the path.
@@ -298,7 +299,7 @@ fn shared(c: &mut Criterion) {
 fn bench_shared<S: SharedSubject>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, s: S) {
     validate(name, &mut Lane::new(&s, 0), Path::Allow);
     group.bench_function(bench_id(name), |b| {
-        b.iter_custom(|iters| shared_two_threads(&s, iters, BATCH, BATCH * STEP_NS))
+        b.iter_custom(|iters| shared_two_threads(&s, iters, BATCH * STEP_NS))
     });
 }
 

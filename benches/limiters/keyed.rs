@@ -4,7 +4,6 @@
 //! Pre-population matters: the benches time the lookup of a known key (the hot path of a
 //! limiter with many clients), not the creation of new ones.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +14,7 @@ use limiters::keyed::{Keyed, ShardedKeyed};
 use limiters::{Limiter, Nanos};
 
 use crate::sink;
-use crate::subjects::{SharedSubject, Subject};
+use crate::subjects::{SharedClock, SharedSubject, Subject};
 
 /// How long a key may sit unused before it may be dropped: far longer than any bench runs in
 /// simulated time, so no key is ever evicted (checked after pre-population).
@@ -144,12 +143,11 @@ impl<L: Limiter> Subject for OursKeyed<L> {
     }
 }
 
-/// Our thread-safe [`ShardedKeyed`] store, with a shared clock beside it (an `AtomicU64`, as
-/// governor's `FakeRelativeClock` is).
+/// Our thread-safe [`ShardedKeyed`] store, with a [`SharedClock`] beside it.
 #[derive(Debug)]
 pub struct OursSharded<L> {
     store: ShardedKeyed<u64, L>,
-    clock: AtomicU64,
+    clock: SharedClock,
     n: u64,
 }
 
@@ -170,7 +168,7 @@ impl<L: Limiter + Clone + Send + Sync + 'static> OursSharded<L> {
         assert_eq!(store.evictions(), 0, "no key evicted");
         OursSharded {
             store,
-            clock: AtomicU64::new(0),
+            clock: SharedClock::default(),
             n,
         }
     }
@@ -182,11 +180,10 @@ impl<L: Limiter + Send> SharedSubject for OursSharded<L> {
         self.n
     }
     fn advance(&self, ns: u64) {
-        self.clock.fetch_add(ns, Ordering::Release);
+        self.clock.advance(ns);
     }
     #[inline(always)]
     fn check(&self, key: u64) -> bool {
-        let now = Nanos(self.clock.load(Ordering::Relaxed));
-        sink(self.store.check_key(&key, now, 1)).allowed
+        sink(self.store.check_key(&key, self.clock.now(), 1)).allowed
     }
 }

@@ -15,7 +15,7 @@ use governor::{Quota, RateLimiter};
 use limiters::{AtomicGcra, AtomicTokenBucket, Decision, Limiter, Nanos, Outcome};
 
 use crate::keyed::KeyOrder;
-use crate::sink;
+use crate::{sink, BATCH};
 
 /// Something checked from one thread.
 pub trait Subject {
@@ -149,31 +149,49 @@ impl SharedCheck for AtomicTokenBucket {
     }
 }
 
-/// One of our lock-free limiters with a shared clock beside it: an `AtomicU64` read (relaxed)
-/// on every check and advanced with an atomic add, as governor's `FakeRelativeClock` is.
+/// The simulated time our shared subjects read: an `AtomicU64` read (relaxed) on every check
+/// and advanced with an atomic add, as governor's `FakeRelativeClock` is. It has a cache line
+/// of its own (governor's lives in its own `Arc` allocation): beside the limiter's state it
+/// would be invalidated by every compare-exchange on that state, and every check would miss.
+#[derive(Debug, Default)]
+#[repr(align(64))]
+pub struct SharedClock(AtomicU64);
+
+impl SharedClock {
+    /// The current simulated time.
+    #[inline(always)]
+    pub fn now(&self) -> Nanos {
+        Nanos(self.0.load(Ordering::Relaxed))
+    }
+    /// Move the time forward by `ns`.
+    pub fn advance(&self, ns: u64) {
+        self.0.fetch_add(ns, Ordering::Release);
+    }
+}
+
+/// One of our lock-free limiters with a [`SharedClock`] beside it.
 #[derive(Debug)]
 pub struct OursShared<L> {
     lim: L,
-    clock: AtomicU64,
+    clock: SharedClock,
 }
 
 impl<L: SharedCheck> OursShared<L> {
     pub fn new(lim: L) -> OursShared<L> {
         OursShared {
             lim,
-            clock: AtomicU64::new(0),
+            clock: SharedClock::default(),
         }
     }
 }
 
 impl<L: SharedCheck> SharedSubject for OursShared<L> {
     fn advance(&self, ns: u64) {
-        self.clock.fetch_add(ns, Ordering::Release);
+        self.clock.advance(ns);
     }
     #[inline(always)]
     fn check(&self, _key: u64) -> bool {
-        let now = Nanos(self.clock.load(Ordering::Relaxed));
-        sink(self.lim.check_at(now)).allowed
+        sink(self.lim.check_at(self.clock.now())).allowed
     }
 }
 
@@ -280,15 +298,10 @@ impl Subject for GovernorDefault {
 }
 
 /// Runs `iters` checks of `s` split over 2 threads, each advancing the shared time by
-/// `advance_ns` every `batch` of its own checks; returns the wall time from the moment both
+/// `advance_ns` every [`BATCH`] of its own checks; returns the wall time from the moment both
 /// threads are released to the moment the last one finishes, so Criterion's time per
 /// iteration is the wall time per check.
-pub fn shared_two_threads<S: SharedSubject>(
-    s: &S,
-    iters: u64,
-    batch: u64,
-    advance_ns: u64,
-) -> Duration {
+pub fn shared_two_threads<S: SharedSubject>(s: &S, iters: u64, advance_ns: u64) -> Duration {
     let barrier = Barrier::new(3);
     let halves = [iters / 2, iters - iters / 2];
     std::thread::scope(|scope| {
@@ -298,7 +311,7 @@ pub fn shared_two_threads<S: SharedSubject>(
                 let mut lane = Lane::new(s, lane);
                 barrier.wait();
                 for i in 1..=half {
-                    if i % batch == 0 {
+                    if i & (BATCH - 1) == 0 {
                         lane.advance(advance_ns);
                     }
                     lane.check();
