@@ -370,3 +370,50 @@ arrival = { process = "constant", rate = "1/s" }
     );
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test]
+async fn scenario_fault_windows_run_in_real_time() {
+    let path = std::env::temp_dir().join(format!("throttlelab-faults-{}.toml", std::process::id()));
+    std::fs::write(
+        &path,
+        r#"
+name = "live-faults"
+duration = "60s"
+[[faults]]
+kind = "outage"
+start = "0s"
+duration = "2s"
+status = 503
+[[faults]]
+kind = "error_rate"
+start = "2s"
+duration = "50s"
+status = 502
+rate = 1.0
+[fleet.web]
+count = 1
+arrival = { process = "constant", rate = "1/s" }
+"#,
+    )
+    .expect("write scenario");
+    let started = std::time::Instant::now();
+    let srv = Server::start(&[
+        "--scenario",
+        &path.to_string_lossy(),
+        "--envelope",
+        "seed003",
+    ]);
+    let r = post(&srv, BEARER, "{}", None).await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "too slow to see the outage"
+    );
+    assert_eq!(r.status(), 503, "outage: the load balancer answers");
+    let r = post(&srv, "Bearer not-even-a-key", "{}", None).await;
+    assert_eq!(r.status(), 503, "before auth");
+    tokio::time::sleep_until((started + std::time::Duration::from_millis(2300)).into()).await;
+    let r = post(&srv, BEARER, "{}", None).await;
+    assert_eq!(r.status(), 502, "error-rate window");
+    assert_eq!(json(r).await["code"], "grpc_error");
+    let _ = std::fs::remove_file(&path);
+}

@@ -12,7 +12,8 @@ use crate::live::server::{serve, App};
 use anyhow::{anyhow, Context};
 use clap::Args;
 use limiters::headers::RetryAfterFormat;
-use limiters::{parse_duration, Registry};
+use limiters::{parse_duration, Nanos, Registry};
+use sim::model::{Fault, FaultKind};
 use std::time::Duration;
 
 /// Arguments of `serve`.
@@ -59,7 +60,9 @@ pub struct ServeArgs {
     /// Service time: `5ms`, `exponential 20ms` (mean) or `uniform 1ms 10ms`.
     #[arg(long, default_value = "0s")]
     pub service_time: String,
-    /// Probability that a served request fails with 500.
+    /// Probability that a served request fails with 500 (a fault window over the whole run;
+    /// a scenario's `[[faults]]` windows add outages, error rates, latency spikes, capacity
+    /// drops, counted from server start).
     #[arg(long, default_value_t = 0.0)]
     pub error_rate: f64,
     /// Largest request body in bytes; larger gets 413.
@@ -83,6 +86,23 @@ fn duration(flag: &str, text: &str) -> Result<Duration, CliError> {
     parse_duration(text)
         .map(Duration::from)
         .map_err(|e| CliError::BadInput(anyhow!("--{flag}: {e}")))
+}
+
+/// `--error-rate p` as a fault window: 500 with probability `p` over the whole run.
+fn error_rate_fault(p: f64) -> Result<Option<Fault>, CliError> {
+    if !(0.0..=1.0).contains(&p) {
+        return Err(CliError::BadInput(anyhow!(
+            "--error-rate must be within [0, 1], got {p}"
+        )));
+    }
+    Ok((p > 0.0).then_some(Fault {
+        start: Nanos::ZERO,
+        duration: Nanos::MAX,
+        kind: FaultKind::ErrorRate {
+            status: 500,
+            rate: p,
+        },
+    }))
 }
 
 /// Build the configuration from flags (every error is bad input: exit code 2).
@@ -134,7 +154,7 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat), CliErr
             deadline: duration("deadline", &args.deadline)?,
             queue_timeout: None,
             service_time: parse_service_time(&args.service_time).map_err(bad)?,
-            error_rate: args.error_rate,
+            faults: error_rate_fault(args.error_rate)?.into_iter().collect(),
         },
         store,
     };
@@ -146,11 +166,7 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat), CliErr
             )));
         }
         let scenario = sim::scenario::load_file(path).map_err(|e| bad(anyhow!("{e}")))?;
-        let part = server_part(
-            &scenario,
-            config.backend.deadline,
-            config.backend.error_rate,
-        );
+        let part = server_part(&scenario, config.backend.deadline, &config.backend.faults);
         for what in &part.ignored {
             eprintln!("throttlelab serve: {}: ignoring {what}", path.display());
         }

@@ -5,11 +5,12 @@
 //! This is the live twin of the simulator's backend (`sim::model::Backend`): the same knobs, so
 //! a scenario's server section means the same thing in `run` and in `serve`.
 
+use super::faults::Faults;
 use super::metrics::Metrics;
 use anyhow::{anyhow, bail, Result};
 use limiters::{parse_duration, Nanos};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use sim::engine::{lognormal_params, Sampler};
 use sim::model::Distribution;
 use std::sync::{Arc, Mutex};
@@ -65,8 +66,8 @@ pub enum Served {
         /// Service time.
         service: Duration,
     },
-    /// The injected fault: served, then failed (500).
-    Failed,
+    /// An injected fault: served, then failed with this status (500, 502, ...).
+    Failed(u16),
     /// The queue was full (503).
     QueueFull,
     /// The deadline passed while waiting or being served (504).
@@ -81,7 +82,8 @@ pub struct Backend {
     queue_timeout: Duration,
     deadline: Duration,
     service: Sampler,
-    error_rate: f64,
+    faults: Faults,
+    total_workers: usize,
     rng: Mutex<StdRng>,
 }
 
@@ -90,9 +92,6 @@ impl Backend {
     pub fn new(config: &super::config::BackendConfig) -> Result<Backend> {
         if config.workers == 0 {
             bail!("--workers must be at least 1");
-        }
-        if !(0.0..=1.0).contains(&config.error_rate) {
-            bail!("--error-rate must be within [0, 1]");
         }
         Ok(Backend {
             workers: Arc::new(Semaphore::new(config.workers)),
@@ -103,17 +102,30 @@ impl Backend {
                 .min(config.deadline),
             deadline: config.deadline,
             service: Sampler::new(&config.service_time),
-            error_rate: config.error_rate,
+            faults: Faults::new(&config.faults, Instant::now()),
+            total_workers: config.workers,
             // live mode: randomness from the OS is fine (runs are not meant to be reproducible)
             rng: Mutex::new(StdRng::from_entropy()),
         })
     }
 
-    fn draw(&self) -> (Duration, bool) {
+    /// Service time (with any active latency spike) and an injected failure status, if any.
+    fn draw(&self) -> (Duration, Option<u16>) {
         let mut rng = self.rng.lock().unwrap_or_else(|p| p.into_inner());
-        let service = Duration::from(self.service.sample(&mut *rng));
-        let fail = self.error_rate > 0.0 && rng.gen_bool(self.error_rate);
-        (service, fail)
+        let service =
+            Duration::from(self.service.sample(&mut *rng)) + self.faults.extra_latency(&mut *rng);
+        (service, self.faults.error(&mut *rng))
+    }
+
+    /// The status of an active outage window, if any.
+    pub fn outage(&self) -> Option<u16> {
+        self.faults.outage()
+    }
+
+    /// Start the capacity-drop windows (inside the runtime, when serving starts).
+    pub fn start_faults(&self) {
+        self.faults
+            .spawn_capacity_drops(&self.workers, self.total_workers);
     }
 
     /// Serve one admitted request: wait for a worker (or refuse when the queue is full), sleep
@@ -146,10 +158,9 @@ impl Backend {
         }
         tokio::time::sleep(service).await;
         drop(permit);
-        if fail {
-            Served::Failed
-        } else {
-            Served::Ok { waited, service }
+        match fail {
+            Some(status) => Served::Failed(status),
+            None => Served::Ok { waited, service },
         }
     }
 }
@@ -187,7 +198,7 @@ mod tests {
                 queue_timeout: None,
                 deadline: Duration::from_millis(deadline),
                 service_time: Distribution::Constant(Nanos::from_millis(service)),
-                error_rate: 0.0,
+                faults: Vec::new(),
             };
         let m = Metrics::default();
         let b = Backend::new(&config(1, 0, 200, 5_000)).unwrap();

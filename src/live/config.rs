@@ -157,8 +157,9 @@ pub struct BackendConfig {
     pub deadline: Duration,
     /// Service time drawn per request, by the simulator's sampler.
     pub service_time: sim::model::Distribution,
-    /// Probability that a served request fails with 500 (a fault model).
-    pub error_rate: f64,
+    /// Fault windows from server start (outage, error rate, latency spike, capacity drop);
+    /// `--error-rate` is an error-rate window over the whole run.
+    pub faults: Vec<sim::model::Fault>,
 }
 
 /// Where limiter state lives.

@@ -94,8 +94,10 @@ pub enum Problem {
     QueueFull,
     /// The request missed its deadline.
     DeadlineExceeded,
-    /// An injected backend failure.
+    /// An unexpected server failure.
     Internal,
+    /// A failure injected by a fault window (outage or error rate) with this status.
+    Injected(u16),
     /// The shared limit store is unreachable and the server is configured to fail closed.
     StoreUnavailable,
 }
@@ -135,6 +137,7 @@ impl Problem {
             Problem::QueueFull | Problem::StoreUnavailable => 503,
             Problem::DeadlineExceeded => 504,
             Problem::Internal => 500,
+            Problem::Injected(s) => *s,
         }
     }
 
@@ -171,7 +174,11 @@ impl Problem {
             Problem::MethodNotAllowed => "Method not allowed".into(),
             Problem::QueueFull => "Server is overloaded; retry with backoff".into(),
             Problem::DeadlineExceeded => "Request exceeded its deadline".into(),
-            Problem::Internal => "Unexpected backend failure".into(),
+            Problem::Internal | Problem::Injected(500) => "Unexpected backend failure".into(),
+            Problem::Injected(502) => "Upstream service error".into(),
+            Problem::Injected(503) => "Service unavailable".into(),
+            Problem::Injected(504) => "Upstream timed out".into(),
+            Problem::Injected(s) => format!("Injected failure ({s})"),
             Problem::StoreUnavailable => "Rate-limit store unavailable".into(),
         }
     }
@@ -180,6 +187,13 @@ impl Problem {
     pub fn code(&self, env: Envelope) -> Option<&'static str> {
         use Envelope::*;
         use Problem::*;
+        // injected failures speak like the real ones of the same status
+        match self {
+            Injected(500) => return Internal.code(env),
+            Injected(503) => return QueueFull.code(env),
+            Injected(504) => return DeadlineExceeded.code(env),
+            _ => {}
+        }
         let code = match (env, self) {
             (Seed000, _) => return None,
             (Seed001, MissingKey) => "missing_api_key",
@@ -195,6 +209,8 @@ impl Problem {
             (Seed001, QueueFull | StoreUnavailable) => "service_unavailable",
             (Seed001, DeadlineExceeded) => "timeout",
             (Seed001, Internal) => "internal_error",
+            (Seed001, Injected(502)) => "bad_gateway",
+            (Seed001, Injected(_)) => "server_error",
             (Seed002, MissingKey | InvalidKey) => "auth.invalid_credential",
             (Seed002, Denied { status: 402, .. }) => "billing.credits_exhausted",
             (Seed002, Denied { .. }) => "rate_limited",
@@ -208,6 +224,8 @@ impl Problem {
             (Seed002, QueueFull | StoreUnavailable) => "service_unavailable",
             (Seed002, DeadlineExceeded) => "timeout",
             (Seed002, Internal) => "internal_error",
+            (Seed002, Injected(502)) => "upstream_error",
+            (Seed002, Injected(_)) => "server_error",
             (Seed003, MissingKey) => "missing_credential",
             (Seed003, InvalidKey) => "invalid_credential",
             (Seed003, Denied { status: 402, .. }) => "billing_required",
@@ -223,6 +241,8 @@ impl Problem {
             (Seed003, QueueFull | StoreUnavailable) => "service_unavailable",
             (Seed003, DeadlineExceeded) => "timeout",
             (Seed003, Internal) => "internal_error",
+            (Seed003, Injected(502)) => "grpc_error",
+            (Seed003, Injected(_)) => "server_error",
             (Seed004, MissingKey | InvalidKey) => "AUTH_REQUIRED",
             (Seed004, Denied { quota: true, .. } | Denied { status: 402, .. }) => "QUOTA_EXCEEDED",
             (Seed004, Denied { .. }) => "RATE_LIMITED",
@@ -235,6 +255,8 @@ impl Problem {
             (Seed004, QueueFull | StoreUnavailable) => "SERVICE_UNAVAILABLE",
             (Seed004, DeadlineExceeded) => "ENGINE_TIMEOUT",
             (Seed004, Internal) => "INTERNAL_ERROR",
+            (Seed004, Injected(502)) => "UPSTREAM_ERROR",
+            (Seed004, Injected(_)) => "SERVER_ERROR",
         };
         Some(code)
     }
@@ -361,6 +383,24 @@ mod tests {
         assert_eq!(b["field_errors"]["cost"].as_array().map(Vec::len), Some(2));
         let b = p.render(Envelope::Seed004, "r").body;
         assert_eq!(b["error"]["details"]["cost"][0], "must be a whole number");
+    }
+
+    #[test]
+    fn injected_failures_use_the_seeds_codes_for_their_status() {
+        assert_eq!(
+            Problem::Injected(502).code(Envelope::Seed003),
+            Some("grpc_error")
+        );
+        assert_eq!(Problem::Injected(503).status(Envelope::Seed001), 503);
+        assert_eq!(
+            Problem::Injected(504).code(Envelope::Seed004),
+            Some("ENGINE_TIMEOUT")
+        );
+        assert_eq!(
+            Problem::Injected(500).code(Envelope::Seed001),
+            Some("internal_error")
+        );
+        assert_eq!(Problem::Injected(418).status(Envelope::Seed002), 418);
     }
 
     #[test]

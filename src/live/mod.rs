@@ -8,6 +8,7 @@
 pub mod backend;
 pub mod config;
 pub mod envelope;
+pub mod faults;
 pub mod idempotency;
 pub mod load;
 pub mod metrics;

@@ -3,13 +3,13 @@
 //! simulator and to `serve`.
 //!
 //! Mapped: `[[server.limiters]]` (scope, algorithm, parameters, status), `server.dialect`,
-//! `server.retry_after`, `[server.backend]` (workers, queue, queue_timeout, service_time).
-//! Not mapped: fleets (that is `load`'s side), the network (real here) and fault windows
-//! (reported on stderr as ignored).
+//! `server.retry_after`, `[server.backend]` (workers, queue, queue_timeout, service_time), and
+//! the `[[faults]]` windows (counted from server start; see `super::faults`). Not mapped:
+//! fleets (that is `load`'s side) and the network (real here; reported on stderr as ignored).
 
 use super::config::{BackendConfig, Level, Scope};
 use limiters::headers::RetryAfterFormat;
-use sim::model::{self, Scenario};
+use sim::model::{self, Fault, Scenario};
 use std::time::Duration;
 
 /// What a scenario sets on the live server.
@@ -21,14 +21,15 @@ pub struct ServerPart {
     pub dialect: String,
     /// `Retry-After` form.
     pub retry_after: RetryAfterFormat,
-    /// Backend, with `deadline` and `error_rate` taken from the flags.
+    /// Backend (with the scenario's fault windows), `deadline` taken from the flags.
     pub backend: BackendConfig,
     /// Parts of the file `serve` does not use, for a warning.
     pub ignored: Vec<String>,
 }
 
-/// Map `s`'s server section; `deadline` and `error_rate` come from the flags.
-pub fn server_part(s: &Scenario, deadline: Duration, error_rate: f64) -> ServerPart {
+/// Map `s`'s server section and fault windows; `deadline` comes from the flags, and
+/// `extra_faults` (from `--error-rate`) are added to the scenario's.
+pub fn server_part(s: &Scenario, deadline: Duration, extra_faults: &[Fault]) -> ServerPart {
     let levels = s
         .server
         .levels
@@ -53,12 +54,9 @@ pub fn server_part(s: &Scenario, deadline: Duration, error_rate: f64) -> ServerP
         queue_timeout: b.queue_timeout.map(Duration::from),
         deadline,
         service_time: b.service_time.clone(),
-        error_rate,
+        faults: s.faults.iter().chain(extra_faults).cloned().collect(),
     };
     let mut ignored = Vec::new();
-    if !s.faults.is_empty() {
-        ignored.push(format!("{} fault window(s)", s.faults.len()));
-    }
     if !s.network.delay.is_zero() {
         ignored.push("the network delay (the network is real here)".to_string());
     }
@@ -106,7 +104,7 @@ count = 1
 arrival = { process = "constant", rate = "1/s" }
 "#;
         let s = sim::scenario::load_str("t.toml", text).unwrap();
-        let p = server_part(&s, Duration::from_secs(30), 0.0);
+        let p = server_part(&s, Duration::from_secs(30), &[]);
         assert_eq!(p.levels.len(), 2);
         assert_eq!(p.levels[0].scope, Scope::Key);
         assert_eq!(p.levels[1].scope, Scope::Tenant);

@@ -153,6 +153,7 @@ pub async fn serve(app: App) -> Result<()> {
         .await
         .with_context(|| format!("binding {addr}"))?;
     let bound = listener.local_addr().context("reading the bound address")?;
+    app.backend.start_faults();
     {
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();

@@ -65,6 +65,12 @@ pub async fn handle(
     body: Body,
 ) -> Response<Body> {
     let request_id = uuid::Uuid::new_v4().to_string();
+    if let Some(status) = app.backend.outage() {
+        // an outage window: the load balancer answers, before auth and limiters
+        return app
+            .reject(Problem::Injected(status), None, &request_id)
+            .await;
+    }
     let who = match authenticate(&headers, &app.config.keys) {
         Ok(who) => who,
         Err(p) => return app.reject(p, None, &request_id).await,
@@ -186,9 +192,9 @@ async fn execute(app: &App, who: &Identity, cost: u32, request_id: &str) -> Repl
                 }),
             )
         }
-        Served::Failed => {
+        Served::Failed(status) => {
             admitted.release(OutcomeKind::Failure);
-            Reply::problem(&Problem::Internal, env, request_id)
+            Reply::problem(&Problem::Injected(status), env, request_id)
         }
         Served::QueueFull => {
             admitted.release(OutcomeKind::Dropped);
