@@ -119,3 +119,69 @@ fn fleet_429_speed_against_a_bare_heap_loop() {
     println!("bare: {bare_events} events in {bare_wall:.2}s = {bare_rate:.0}/s (admitted {bare_admitted})");
     println!("ratio: {:.2}", sim_rate / bare_rate);
 }
+
+#[test]
+#[ignore = "profiling target: the simulator alone on the full fleet-429 hour"]
+fn fleet_429_sim_only() {
+    let t0 = std::time::Instant::now();
+    let s = fleet_429(3600);
+    let mut max_pending = 0;
+    let mut cb = |p: sim::Progress| max_pending = max_pending.max(p.pending);
+    let r = sim::Simulation::new(&s, 42)
+        .progress(&mut cb)
+        .run()
+        .unwrap();
+    let wall = t0.elapsed().as_secs_f64();
+    println!("max pending events: {max_pending}");
+    println!(
+        "sim: {} events in {wall:.2}s = {:.0}/s",
+        r.events,
+        r.events as f64 / wall
+    );
+}
+
+#[test]
+#[ignore = "queue micro-benchmark"]
+fn queue_micro() {
+    use rand::Rng;
+    use sim::engine::{Event, EventQueue, Stream};
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let n = 11_000_000u64;
+    for round in 0..2 {
+        let mut rng = Stream::from_seed(1);
+        let mut h: BinaryHeap<Reverse<(u64, u64, u32, u32)>> = BinaryHeap::new();
+        let mut seq = 0;
+        for c in 0..4200u32 {
+            seq += 1;
+            h.push(Reverse((rng.gen_range(0..2_000_000_000), seq, c, 0)));
+        }
+        let t0 = std::time::Instant::now();
+        for _ in 0..n {
+            let Reverse((t, _, c, a)) = h.pop().unwrap();
+            seq += 1;
+            h.push(Reverse((
+                t + rng.gen_range(1_000_000_000..2_000_000_000),
+                seq,
+                c,
+                a,
+            )));
+        }
+        let b = t0.elapsed().as_secs_f64();
+        let mut rng = Stream::from_seed(1);
+        let mut q = EventQueue::new();
+        for c in 0..4200u32 {
+            q.push(
+                Nanos(rng.gen_range(0..2_000_000_000)),
+                Event::Arrival { client: c },
+            );
+        }
+        let t0 = std::time::Instant::now();
+        for _ in 0..n {
+            let (t, e) = q.pop().unwrap();
+            q.push(t + Nanos(rng.gen_range(1_000_000_000..2_000_000_000)), e);
+        }
+        let a = t0.elapsed().as_secs_f64();
+        println!("round {round}: EventQueue {a:.2}s, bare heap {b:.2}s");
+    }
+}
