@@ -189,3 +189,32 @@ async fn malformed_http_and_json_get_4xx_and_the_server_keeps_serving() {
         "no leaked in-flight count:\n{m}"
     );
 }
+
+#[tokio::test]
+async fn slow_clients_are_cut_off_by_the_header_timeout() {
+    use std::io::{Read, Write};
+    let mut srv = Server::start(&["--header-timeout", "1s"]);
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", srv.port)).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(6)))
+        .ok();
+    s.write_all(b"GET /v1/work HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .expect("write");
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 512];
+    // the server closes the connection (EOF, or a 408 then EOF) instead of waiting forever
+    let n = s.read(&mut buf).unwrap_or(0);
+    let took = started.elapsed();
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(n == 0 || text.starts_with("HTTP/1.1 408"), "got {text:?}");
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "cut off after {took:?}"
+    );
+    assert!(srv.alive());
+    let r = client()
+        .get(srv.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
+    assert_eq!(r.status(), 200);
+}

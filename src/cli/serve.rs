@@ -68,6 +68,10 @@ pub struct ServeArgs {
     /// Largest request body in bytes; larger gets 413.
     #[arg(long, default_value_t = 64 * 1024)]
     pub max_body: usize,
+    /// Close a connection whose request head (line and headers) is not complete within this
+    /// time (slow clients); heads over 64 KiB get 431.
+    #[arg(long, default_value = "10s")]
+    pub header_timeout: String,
     /// How long an idempotent response is kept for replay.
     #[arg(long, default_value = "24h")]
     pub idempotency_ttl: String,
@@ -146,6 +150,7 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat), CliErr
         dialect: args.dialect.clone(),
         envelope,
         max_body: args.max_body,
+        header_timeout: duration("header-timeout", &args.header_timeout)?,
         idempotency_ttl: duration("idempotency-ttl", &args.idempotency_ttl)?,
         idempotency_capacity: 100_000,
         backend: BackendConfig {

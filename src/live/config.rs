@@ -226,6 +226,8 @@ pub struct LiveConfig {
     pub envelope: Envelope,
     /// Largest accepted request body in bytes; larger gets 413.
     pub max_body: usize,
+    /// A connection that has not sent a complete request head within this time is closed.
+    pub header_timeout: Duration,
     /// How long a stored idempotent response is replayed.
     pub idempotency_ttl: Duration,
     /// At most this many stored idempotent responses (oldest evicted first).

@@ -10,6 +10,7 @@ pub mod config;
 pub mod envelope;
 pub mod faults;
 pub mod idempotency;
+pub mod listen;
 pub mod load;
 pub mod metrics;
 pub mod request;

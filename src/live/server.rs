@@ -146,7 +146,7 @@ pub fn router(app: Arc<App>) -> Router {
 }
 
 /// Bind 127.0.0.1:`port`, print `listening on http://127.0.0.1:PORT` as the first line of
-/// stdout, and serve until Ctrl-C or SIGTERM.
+/// stdout, and serve until Ctrl-C or SIGTERM (see [`super::listen`]).
 pub async fn serve(app: App) -> Result<()> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, app.config.port));
     let listener = tokio::net::TcpListener::bind(addr)
@@ -160,10 +160,15 @@ pub async fn serve(app: App) -> Result<()> {
         writeln!(out, "listening on http://{bound}").context("writing to stdout")?;
         out.flush().context("flushing stdout")?;
     }
-    axum::serve(listener, router(Arc::new(app)))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")
+    let header_timeout = app.config.header_timeout;
+    super::listen::run(
+        listener,
+        router(Arc::new(app)),
+        header_timeout,
+        shutdown_signal(),
+    )
+    .await;
+    Ok(())
 }
 
 async fn shutdown_signal() {
