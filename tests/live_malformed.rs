@@ -218,3 +218,22 @@ async fn slow_clients_are_cut_off_by_the_header_timeout() {
         .expect("healthz");
     assert_eq!(r.status(), 200);
 }
+
+#[test]
+fn a_trickled_body_gets_408_and_frees_the_handler() {
+    use std::io::{Read, Write};
+    let mut srv = Server::start(&["--header-timeout", "1s", "--envelope", "seed004"]);
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", srv.port)).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(6)))
+        .ok();
+    s.write_all(
+        b"POST /v1/work HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-0\r\nContent-Length: 100\r\n\r\n{\"co",
+    )
+    .expect("write");
+    let mut buf = [0u8; 2048];
+    let n = s.read(&mut buf).unwrap_or(0);
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(text.starts_with("HTTP/1.1 408"), "got {text:?}");
+    assert!(text.contains("REQUEST_TIMEOUT"), "{text}");
+    assert!(srv.alive());
+}

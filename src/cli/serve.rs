@@ -69,7 +69,8 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 64 * 1024)]
     pub max_body: usize,
     /// Close a connection whose request head (line and headers) is not complete within this
-    /// time (slow clients); heads over 64 KiB get 431.
+    /// time, and answer 408 to a body that takes longer (slow clients); heads over 64 KiB get
+    /// 431.
     #[arg(long, default_value = "10s")]
     pub header_timeout: String,
     /// How long an idempotent response is kept for replay.

@@ -82,6 +82,8 @@ pub enum Problem {
         /// The maximum in bytes.
         max: usize,
     },
+    /// The body did not arrive in time (408).
+    BodyTimeout,
     /// The body is not JSON.
     InvalidJson(String),
     /// The JSON is well formed but a field is wrong: `(field, message)` pairs.
@@ -126,6 +128,7 @@ impl Problem {
             Problem::IdempotencyMismatch | Problem::IdempotencyInProgress => 409,
             Problem::BadIdempotencyKey(_) => 400,
             Problem::PayloadTooLarge { .. } => 413,
+            Problem::BodyTimeout => 408,
             Problem::InvalidJson(_) if env == Seed003 => 422,
             Problem::InvalidJson(_) => 400,
             Problem::Validation(_) => match env {
@@ -165,6 +168,7 @@ impl Problem {
             }
             Problem::BadIdempotencyKey(why) => format!("Invalid Idempotency-Key: {why}"),
             Problem::PayloadTooLarge { max } => format!("Request body exceeds {max} bytes"),
+            Problem::BodyTimeout => "Request body not received in time".into(),
             Problem::InvalidJson(why) => format!("Request body is not valid JSON: {why}"),
             Problem::Validation(errs) => match errs.first() {
                 Some((f, m)) => format!("Invalid field `{f}`: {m}"),
@@ -204,6 +208,7 @@ impl Problem {
             (Seed001, Validation(_) | CostOverCapacity { .. }) => "invalid_field_value",
             (Seed001, IdempotencyMismatch | IdempotencyInProgress) => "idempotency_conflict",
             (Seed001, PayloadTooLarge { .. }) => "payload_too_large",
+            (Seed001, BodyTimeout) => "request_timeout",
             (Seed001, NotFound) => "not_found",
             (Seed001, MethodNotAllowed) => "method_not_allowed",
             (Seed001, QueueFull | StoreUnavailable) => "service_unavailable",
@@ -219,6 +224,7 @@ impl Problem {
             (Seed002, IdempotencyMismatch) => "idempotency.key_mismatch",
             (Seed002, IdempotencyInProgress) => "idempotency.in_progress",
             (Seed002, PayloadTooLarge { .. }) => "payload_too_large",
+            (Seed002, BodyTimeout) => "request_timeout",
             (Seed002, NotFound) => "not_found",
             (Seed002, MethodNotAllowed) => "method_not_allowed",
             (Seed002, QueueFull | StoreUnavailable) => "service_unavailable",
@@ -236,6 +242,7 @@ impl Problem {
             (Seed003, BadIdempotencyKey(_)) => "invalid_request",
             (Seed003, IdempotencyMismatch | IdempotencyInProgress) => "conflict",
             (Seed003, PayloadTooLarge { .. }) => "payload_too_large",
+            (Seed003, BodyTimeout) => "request_timeout",
             (Seed003, NotFound) => "not_found",
             (Seed003, MethodNotAllowed) => "method_not_allowed",
             (Seed003, QueueFull | StoreUnavailable) => "service_unavailable",
@@ -250,6 +257,7 @@ impl Problem {
             (Seed004, CostOverCapacity { .. }) => "PAYLOAD_OVER_LIMIT",
             (Seed004, IdempotencyMismatch | IdempotencyInProgress) => "IDEMPOTENCY_KEY_CONFLICT",
             (Seed004, PayloadTooLarge { .. }) => "PAYLOAD_TOO_LARGE",
+            (Seed004, BodyTimeout) => "REQUEST_TIMEOUT",
             (Seed004, NotFound) => "NOT_FOUND",
             (Seed004, MethodNotAllowed) => "METHOD_NOT_ALLOWED",
             (Seed004, QueueFull | StoreUnavailable) => "SERVICE_UNAVAILABLE",

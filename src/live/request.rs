@@ -55,8 +55,14 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
 }
 
 /// The body, refused with 413 past `max` bytes (by `Content-Length` before reading, or while
-/// reading a chunked body).
-pub async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<Vec<u8>, Problem> {
+/// reading a chunked body), and with 408 if it does not arrive within `within` (a client that
+/// trickles its body must not hold a handler forever).
+pub async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    max: usize,
+    within: std::time::Duration,
+) -> Result<Vec<u8>, Problem> {
     let declared = headers
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -64,7 +70,10 @@ pub async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<Ve
     if declared.is_some_and(|n| n > max as u64) {
         return Err(Problem::PayloadTooLarge { max });
     }
-    match Limited::new(body, max).collect().await {
+    let collected = tokio::time::timeout(within, Limited::new(body, max).collect())
+        .await
+        .map_err(|_| Problem::BodyTimeout)?;
+    match collected {
         Ok(collected) => Ok(collected.to_bytes().to_vec()),
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
             Err(Problem::PayloadTooLarge { max })

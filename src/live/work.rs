@@ -116,7 +116,13 @@ async fn prepare(
     body: Body,
 ) -> Result<Prepared, Problem> {
     let idem = idempotency_key(headers)?;
-    let bytes = read_body(headers, body, app.config.max_body).await?;
+    let bytes = read_body(
+        headers,
+        body,
+        app.config.max_body,
+        app.config.header_timeout,
+    )
+    .await?;
     let cost = cost(&bytes, uri.query())?;
     let ticket = match idem {
         Some(key) if method == Method::POST => {
