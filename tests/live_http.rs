@@ -246,21 +246,19 @@ async fn backend_queue_full_is_503_deadline_is_504_faults_are_500() {
         "--queue",
         "0",
         "--service-time",
-        "600ms",
+        "1500ms",
         "--deadline",
         "5s",
     ]);
-    let c = client();
-    let slow = c
-        .post(srv.url("/v1/work"))
-        .header("authorization", BEARER)
-        .send();
-    let slow = tokio::spawn(slow);
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let r = post(&srv, BEARER, "{}", None).await;
-    assert_eq!(r.status(), 503);
-    assert_eq!(header(&r, "retry-after"), "1");
-    assert_eq!(slow.await.expect("join").expect("slow").status(), 200);
+    // two at once against one worker and no queue: one is served, the other refused
+    let (a, b) = tokio::join!(
+        post(&srv, BEARER, "{}", None),
+        post(&srv, "Bearer key-1", "{}", None)
+    );
+    let (served, refused) = if a.status() == 200 { (a, b) } else { (b, a) };
+    assert_eq!(served.status(), 200);
+    assert_eq!(refused.status(), 503);
+    assert_eq!(header(&refused, "retry-after"), "1");
 
     let srv = Server::start(&[
         "--service-time",
@@ -382,11 +380,11 @@ duration = "60s"
 [[faults]]
 kind = "outage"
 start = "0s"
-duration = "2s"
+duration = "4s"
 status = 503
 [[faults]]
 kind = "error_rate"
-start = "2s"
+start = "4s"
 duration = "50s"
 status = 502
 rate = 1.0
@@ -405,13 +403,13 @@ arrival = { process = "constant", rate = "1/s" }
     ]);
     let r = post(&srv, BEARER, "{}", None).await;
     assert!(
-        started.elapsed() < std::time::Duration::from_secs(2),
+        started.elapsed() < std::time::Duration::from_secs(4),
         "too slow to see the outage"
     );
     assert_eq!(r.status(), 503, "outage: the load balancer answers");
     let r = post(&srv, "Bearer not-even-a-key", "{}", None).await;
     assert_eq!(r.status(), 503, "before auth");
-    tokio::time::sleep_until((started + std::time::Duration::from_millis(2300)).into()).await;
+    tokio::time::sleep_until((started + std::time::Duration::from_millis(4300)).into()).await;
     let r = post(&srv, BEARER, "{}", None).await;
     assert_eq!(r.status(), 502, "error-rate window");
     assert_eq!(json(r).await["code"], "grpc_error");
