@@ -50,6 +50,13 @@ pub fn run_load(args: LoadArgs) -> Result<(), CliError> {
             .map(Duration::from)
             .map_err(|e| CliError::BadInput(anyhow!("--{flag}: {e}")))
     };
+    for f in scenario.fleets.iter().filter(|f| !f.gates.is_empty()) {
+        eprintln!(
+            "throttlelab load: fleet `{}`: client gates (retry budgets, breakers) are not driven \
+             live; ignoring them",
+            f.name
+        );
+    }
     let duration = d("duration", &args.duration)?.min(Duration::from(scenario.duration));
     let config = LoadConfig {
         target: args.target.clone(),
