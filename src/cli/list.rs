@@ -1,23 +1,234 @@
-//! `throttlelab list`: every registered limiter algorithm with its parameters and semantics.
+//! `throttlelab list`: every registered limiter algorithm, retry policy and client resilience
+//! strategy, with its parameters and one-line semantics, aligned for reading or as JSON
+//! (`--json`) for scripts.
+//!
+//! Nothing here is a second list: limiters come from [`limiters::Registry::builtin`], retry
+//! policies from [`sim::retry::catalog`], resilience strategies from
+//! [`sim::resilience::catalog`]. A section for something new is one more [`Section`] built from
+//! its catalog in [`sections`].
 
 use super::CliError;
 use clap::Args;
 use limiters::Registry;
+use serde_json::{json, Value};
+use std::io::Write;
 
 /// Arguments of `list`.
 #[derive(Debug, Args)]
-pub struct ListArgs {}
+pub struct ListArgs {
+    /// Print JSON (`{"limiters": [...], "retry_policies": [...], ...}`) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
 
-/// Print the registry.
-pub fn run(_args: ListArgs) -> Result<(), CliError> {
-    let registry = Registry::builtin();
-    println!("Limiter algorithms (use as `algorithm = \"<name>\"` in a scenario's limiter table):\n");
-    for entry in registry.entries() {
-        println!("{}\n    {}", entry.name, entry.summary);
-        for p in entry.params {
-            println!("    - {:<14} {}", p.name, p.help);
+/// One named thing with its parameters.
+#[derive(Debug)]
+struct Row {
+    name: &'static str,
+    /// `gate`, `backoff`, ... for resilience strategies.
+    kind: Option<&'static str>,
+    summary: &'static str,
+    source: Option<&'static str>,
+    params: Vec<(&'static str, &'static str)>,
+}
+
+/// A titled list of rows, plus parameters that apply to several rows.
+#[derive(Debug)]
+struct Section {
+    /// Key in the JSON output.
+    key: &'static str,
+    title: &'static str,
+    rows: Vec<Row>,
+    /// `(caption, params)` printed after the rows (e.g. what every retry policy takes).
+    shared: Option<(&'static str, Vec<(&'static str, &'static str)>)>,
+}
+
+fn sections(registry: &Registry) -> Vec<Section> {
+    let limiters = registry
+        .entries()
+        .map(|e| Row {
+            name: e.name,
+            kind: None,
+            summary: e.summary,
+            source: None,
+            params: e.params.iter().map(|p| (p.name, p.help)).collect(),
+        })
+        .collect();
+    let retry = sim::retry::catalog()
+        .iter()
+        .map(|p| Row {
+            name: p.name,
+            kind: None,
+            summary: p.summary,
+            source: None,
+            params: p.params.iter().map(|q| (q.name, q.help)).collect(),
+        })
+        .collect();
+    let scope = sim::resilience::scope_param();
+    let resilience = sim::resilience::catalog()
+        .iter()
+        .map(|s| {
+            let mut params: Vec<_> = s.params.iter().map(|q| (q.name, q.help)).collect();
+            if s.kind == sim::resilience::StrategyKind::Gate {
+                params.push((scope.name, scope.help));
+            }
+            Row {
+                name: s.name,
+                kind: Some(s.kind.as_str()),
+                summary: s.summary,
+                source: Some(s.source),
+                params,
+            }
+        })
+        .collect();
+    vec![
+        Section {
+            key: "limiters",
+            title: "Limiter algorithms: `algorithm = \"<name>\"` in a `[[server.limiters]]` table",
+            rows: limiters,
+            shared: None,
+        },
+        Section {
+            key: "retry_policies",
+            title: "Retry policies: `policy = \"<name>\"` in a `[fleet.<name>.retry]` table",
+            rows: retry,
+            shared: Some((
+                "every policy but `none` also takes",
+                sim::retry::common_params()
+                    .iter()
+                    .map(|q| (q.name, q.help))
+                    .collect(),
+            )),
+        },
+        Section {
+            key: "resilience",
+            title: "Client resilience strategies: gates are `kind = \"<name>\"` in \
+                    `[[fleet.<name>.gates]]`",
+            rows: resilience,
+            shared: None,
+        },
+    ]
+}
+
+/// The aligned text: names in one column, summaries and parameter help in the next, parameter
+/// names indented under their row's name.
+fn render_text(sections: &[Section]) -> String {
+    let label = |r: &Row| match r.kind {
+        Some(k) => format!("{} ({k})", r.name),
+        None => r.name.to_string(),
+    };
+    let mut out = String::new();
+    for s in sections {
+        let all_params = s
+            .rows
+            .iter()
+            .flat_map(|r| &r.params)
+            .chain(s.shared.iter().flat_map(|(_, p)| p));
+        let name_w = s.rows.iter().map(|r| label(r).len()).max().unwrap_or(0);
+        let param_w = all_params.map(|(n, _)| n.len()).max().unwrap_or(0);
+        // the summary column; parameters sit two columns in from the names
+        let col = name_w.max(param_w + 2) + 2;
+        out.push_str(s.title);
+        out.push_str("\n\n");
+        for r in &s.rows {
+            let summary = match r.source {
+                Some(src) => format!("{} ({src})", r.summary),
+                None => r.summary.to_string(),
+            };
+            out.push_str(&format!("  {:<col$}{summary}\n", label(r)));
+            for (name, help) in &r.params {
+                out.push_str(&format!("    {:<w$}{help}\n", name, w = col - 2));
+            }
+            if !r.params.is_empty() {
+                out.push('\n');
+            }
         }
-        println!();
+        if let Some((caption, params)) = &s.shared {
+            out.push_str(&format!("  {caption}:\n"));
+            for (name, help) in params {
+                out.push_str(&format!("    {:<w$}{help}\n", name, w = col - 2));
+            }
+        }
+        out.push('\n');
     }
-    Ok(())
+    out
+}
+
+fn render_json(sections: &[Section]) -> Value {
+    let params = |ps: &[(&str, &str)]| -> Value {
+        ps.iter()
+            .map(|(n, h)| json!({ "name": n, "help": h }))
+            .collect()
+    };
+    let mut doc = serde_json::Map::new();
+    for s in sections {
+        let rows: Vec<Value> = s
+            .rows
+            .iter()
+            .map(|r| {
+                let mut v =
+                    json!({ "name": r.name, "summary": r.summary, "params": params(&r.params) });
+                if let Some(k) = r.kind {
+                    v["kind"] = json!(k);
+                }
+                if let Some(src) = r.source {
+                    v["source"] = json!(src);
+                }
+                v
+            })
+            .collect();
+        doc.insert(s.key.to_string(), Value::Array(rows));
+        if let Some((_, shared)) = &s.shared {
+            doc.insert(format!("{}_common_params", s.key), params(shared));
+        }
+    }
+    Value::Object(doc)
+}
+
+/// Print every limiter, retry policy and resilience strategy.
+pub fn run(args: ListArgs) -> Result<(), CliError> {
+    let sections = sections(&Registry::builtin());
+    let text = if args.json {
+        let json = serde_json::to_string_pretty(&render_json(&sections))
+            .map_err(|e| CliError::Failed(e.into()))?;
+        json + "\n"
+    } else {
+        render_text(&sections)
+    };
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // `throttlelab list | head` closed the pipe: not an error
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Failed(e.into())),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_columns_line_up_within_a_section() {
+        let secs = sections(&Registry::builtin());
+        let text = render_text(&secs[..1]);
+        let gcra = text.lines().find(|l| l.starts_with("  gcra ")).unwrap();
+        let rate = text.lines().find(|l| l.starts_with("    rate ")).unwrap();
+        let col = |l: &str, skip: usize| skip + l[skip..].find(|c: char| c != ' ').unwrap();
+        let summary_at = col(gcra, 2 + "gcra".len());
+        assert_eq!(col(rate, 4 + "rate".len()), summary_at, "\n{gcra}\n{rate}");
+    }
+
+    #[test]
+    fn json_lists_every_entry_with_its_params() {
+        let registry = Registry::builtin();
+        let v = render_json(&sections(&registry));
+        let limiters = v["limiters"].as_array().unwrap();
+        assert_eq!(limiters.len(), registry.names().count());
+        let tb = limiters
+            .iter()
+            .find(|l| l["name"] == "token_bucket")
+            .unwrap();
+        assert_eq!(tb["params"][0]["name"], "rate");
+        assert!(v["retry_policies_common_params"].as_array().is_some());
+    }
 }
