@@ -13,7 +13,7 @@
 //! `tests/window_algorithms.rs` checks it). GCRA needs one word of state, which is what makes the
 //! lock-free [`crate::AtomicGcra`] possible.
 
-use crate::token_bucket::{burst_param, capacity, emission_interval};
+use crate::token_bucket::{burst_param, capacity, emission_interval, whole_intervals};
 use crate::{Decision, Entry, Limiter, LimiterError, Nanos, ParamDoc, Rate};
 
 /// GCRA over integer nanoseconds.
@@ -94,7 +94,7 @@ impl Gcra {
         } else {
             let d = Decision::deny(
                 self.burst,
-                self.horizon.saturating_sub(tat - t) / self.interval,
+                whole_intervals(self.horizon.saturating_sub(tat - t), self.interval),
                 Nanos(tat - t),
                 Nanos(ahead - self.horizon),
             );

@@ -1,6 +1,6 @@
 //! The shared lock-free core: one `AtomicU64` theoretical arrival time (TAT).
 
-use crate::token_bucket::{capacity, emission_interval};
+use crate::token_bucket::{capacity, emission_interval, whole_intervals};
 use crate::{Decision, LimiterError, Nanos, Rate};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -50,7 +50,7 @@ impl TatCore {
         } else {
             Step::Refuse(Decision::deny(
                 self.burst,
-                self.horizon.saturating_sub(tat - t) / self.interval,
+                whole_intervals(self.horizon.saturating_sub(tat - t), self.interval),
                 Nanos(tat - t),
                 Nanos(ahead - self.horizon),
             ))
