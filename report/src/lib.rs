@@ -1,7 +1,8 @@
 //! Tables, charts and the self-contained HTML report, built from the simulator's results.
 
 pub mod charts;
+pub mod files;
 pub mod html;
+pub mod tables;
 
 pub use html::write_run_report;
-pub mod files;

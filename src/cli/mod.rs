@@ -2,11 +2,15 @@
 //!
 //! Exit codes: 0 ok, 1 the run failed, 2 bad input (scenario file, flags).
 
+mod compare;
 mod list;
 mod load;
+mod merge;
 mod report;
 mod run;
 mod serve;
+mod sweep;
+mod sweep_jobs;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +42,12 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Rebuild a run directory's charts (charts/*.svg, *.png) and self-contained report.html.
     Report(report::ReportArgs),
+    /// Run the cartesian product of parameter values, several seeds per point, over all cores.
+    Sweep(sweep::SweepArgs),
+    /// Run two scenarios with the same seeds; every figure with its difference and 95% CI.
+    Compare(compare::CompareArgs),
+    /// Join the shards of a sweep (`sweep --shard I/N`) into one sweep folder.
+    Merge(merge::MergeArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -64,6 +74,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Run(args) => run::run(args, cli.quiet),
         Command::Validate(args) => validate::run(args, cli.quiet),
         Command::Report(args) => report::run(args, cli.quiet),
+        Command::Sweep(args) => sweep::run(args, cli.quiet),
+        Command::Compare(args) => compare::run(args, cli.quiet),
+        Command::Merge(args) => merge::run(args, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,241 @@
+//! The comparison of two variants run with the same seeds (common random numbers): for every
+//! figure, each variant's mean, the mean paired difference `B - A` across seeds with its 95%
+//! confidence interval (Student's t), and the relative change. A difference whose interval
+//! excludes zero is marked as significant in the printed table.
+
+use super::figures::{rank, FIGURES};
+use super::records::RunRecord;
+use super::stats::{paired, stats};
+use super::table::{Cell, Table};
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+/// One figure compared.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FigureDiff {
+    /// The figure's column name.
+    pub figure: String,
+    /// Mean of A over the seeds where it exists.
+    pub a_mean: Option<f64>,
+    /// Mean of B.
+    pub b_mean: Option<f64>,
+    /// Paired differences used.
+    pub n: usize,
+    /// Mean of `B - A`.
+    pub diff_mean: Option<f64>,
+    /// 95% confidence interval of the mean difference.
+    pub diff_ci95: Option<(f64, f64)>,
+}
+
+impl FigureDiff {
+    /// `(B - A) / A` as a percentage, when A's mean is not zero.
+    pub fn change_pct(&self) -> Option<f64> {
+        match (self.a_mean, self.diff_mean) {
+            (Some(a), Some(d)) if a != 0.0 => Some(100.0 * d / a),
+            _ => None,
+        }
+    }
+
+    /// Whether the interval excludes zero.
+    pub fn significant(&self) -> bool {
+        self.diff_ci95.is_some_and(|(lo, hi)| lo > 0.0 || hi < 0.0)
+    }
+}
+
+/// Compare runs `a` and `b`, paired by position (the same seed at the same index).
+pub fn compare(a: &[RunRecord], b: &[RunRecord]) -> Vec<FigureDiff> {
+    let names: BTreeSet<(_, String)> = a
+        .iter()
+        .chain(b)
+        .flat_map(|r| r.figures.iter())
+        .filter(|(_, c)| !matches!(c, Cell::Str(_)))
+        .map(|(n, _)| (rank(n, &[], FIGURES), n.clone()))
+        .collect();
+    let values = |runs: &[RunRecord], name: &str| -> Vec<Option<f64>> {
+        runs.iter()
+            .map(|r| r.figure(name).and_then(Cell::as_f64))
+            .collect()
+    };
+    names
+        .into_iter()
+        .map(|(_, figure)| {
+            let va = values(a, &figure);
+            let vb = values(b, &figure);
+            let mean = |v: &[Option<f64>]| {
+                stats(&v.iter().flatten().copied().collect::<Vec<_>>()).map(|s| s.mean)
+            };
+            let d = paired(&va, &vb);
+            FigureDiff {
+                a_mean: mean(&va),
+                b_mean: mean(&vb),
+                n: d.map_or(0, |d| d.n),
+                diff_mean: d.map(|d| d.mean),
+                diff_ci95: d.and_then(|d| d.ci95),
+                figure,
+            }
+        })
+        .collect()
+}
+
+/// The comparison as a table (one row per figure).
+pub fn compare_table(diffs: &[FigureDiff]) -> Table {
+    let mut t = Table::new();
+    for d in diffs {
+        t.push([
+            ("figure", Cell::Str(d.figure.clone())),
+            ("a_mean", d.a_mean.into()),
+            ("b_mean", d.b_mean.into()),
+            ("diff_mean", d.diff_mean.into()),
+            ("diff_ci95_lo", d.diff_ci95.map(|c| c.0).into()),
+            ("diff_ci95_hi", d.diff_ci95.map(|c| c.1).into()),
+            ("change_pct", d.change_pct().into()),
+            ("pairs", Cell::U64(d.n as u64)),
+            ("significant", Cell::Bool(d.significant())),
+        ]);
+    }
+    t
+}
+
+/// Column order of the comparison table.
+pub const COMPARE_COLUMNS: [&str; 9] = [
+    "figure",
+    "a_mean",
+    "b_mean",
+    "diff_mean",
+    "diff_ci95_lo",
+    "diff_ci95_hi",
+    "change_pct",
+    "pairs",
+    "significant",
+];
+
+fn num(v: Option<f64>) -> String {
+    match v {
+        None => "-".into(),
+        Some(x) if x == 0.0 => "0".into(),
+        Some(x) if x.abs() >= 1e5 || x.abs() < 1e-3 => format!("{x:.3e}"),
+        Some(x) if x.abs() >= 100.0 => format!("{x:.1}"),
+        Some(x) => format!("{x:.4}"),
+    }
+}
+
+/// The comparison as aligned text: one line per figure, `*` where the 95% interval of the
+/// difference excludes zero. Figures that are zero in every run of both variants are left
+/// out unless `all`.
+pub fn render(diffs: &[FigureDiff], a: &str, b: &str, all: bool) -> String {
+    let mut rows = vec![vec![
+        "figure".to_string(),
+        format!("A: {a}"),
+        format!("B: {b}"),
+        "B - A".into(),
+        "95% CI of B - A".into(),
+        "change".into(),
+        String::new(),
+    ]];
+    for d in diffs {
+        let zero = |v: Option<f64>| v.is_none_or(|x| x == 0.0);
+        if !all && zero(d.a_mean) && zero(d.b_mean) && zero(d.diff_mean) {
+            continue;
+        }
+        rows.push(vec![
+            d.figure.clone(),
+            num(d.a_mean),
+            num(d.b_mean),
+            num(d.diff_mean),
+            d.diff_ci95.map_or("-".into(), |(lo, hi)| {
+                format!("[{}, {}]", num(Some(lo)), num(Some(hi)))
+            }),
+            d.change_pct().map_or("-".into(), |p| format!("{p:+.1}%")),
+            if d.significant() {
+                "*".into()
+            } else {
+                String::new()
+            },
+        ]);
+    }
+    let widths: Vec<usize> = (0..7)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for (i, r) in rows.iter().enumerate() {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, w))| {
+                if c == 0 {
+                    format!("{cell:<w$}")
+                } else {
+                    format!("{cell:>w$}")
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+        if i == 0 {
+            let _ = writeln!(out, "{}", "-".repeat(widths.iter().sum::<usize>() + 12));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(seed: u64, goodput: f64, p99: Option<f64>) -> RunRecord {
+        RunRecord {
+            keys: vec![("seed".into(), Cell::U64(seed))],
+            figures: vec![
+                ("goodput_rps".into(), Cell::F64(goodput)),
+                ("latency_p99_ms".into(), p99.into()),
+                ("rejected_429".into(), Cell::U64(0)),
+            ],
+            series: Table::new(),
+        }
+    }
+
+    #[test]
+    fn paired_by_seed() {
+        let a = [
+            rec(1, 10.0, Some(5.0)),
+            rec(2, 12.0, None),
+            rec(3, 11.0, Some(7.0)),
+        ];
+        let b = [
+            rec(1, 11.0, Some(6.0)),
+            rec(2, 14.0, Some(9.0)),
+            rec(3, 12.0, Some(8.0)),
+        ];
+        let d = compare(&a, &b);
+        assert_eq!(
+            d.iter().map(|d| d.figure.as_str()).collect::<Vec<_>>(),
+            ["rejected_429", "goodput_rps", "latency_p99_ms"]
+        );
+        let g = &d[1];
+        assert_eq!(
+            (g.a_mean, g.b_mean, g.n),
+            (Some(11.0), Some(12.333333333333334), 3)
+        );
+        // differences 1, 2, 1: mean 4/3, s = 0.57735, t(2) = 4.3026527: half = 1.434218
+        let (lo, hi) = g.diff_ci95.unwrap();
+        assert!((lo - (4.0 / 3.0 - 1.434218)).abs() < 1e-5, "{lo}");
+        assert!((hi - (4.0 / 3.0 + 1.434218)).abs() < 1e-5, "{hi}");
+        assert!(!g.significant());
+        assert!((g.change_pct().unwrap() - 100.0 * (4.0 / 3.0) / 11.0).abs() < 1e-9);
+        assert_eq!(d[2].n, 2);
+        let text = render(&d, "a", "b", false);
+        assert!(text.contains("goodput_rps"), "{text}");
+        assert!(!text.contains("rejected_429"), "{text}");
+        assert!(render(&d, "a", "b", true).contains("rejected_429"));
+    }
+
+    #[test]
+    fn significance_needs_an_interval_away_from_zero() {
+        let a = [rec(1, 10.0, None), rec(2, 10.0, None), rec(3, 10.0, None)];
+        let b = [rec(1, 20.0, None), rec(2, 21.0, None), rec(3, 20.5, None)];
+        let d = compare(&a, &b);
+        assert!(d[1].significant());
+        let t = compare_table(&d);
+        assert_eq!(t.column("significant").unwrap()[1], Cell::Bool(true));
+    }
+}

@@ -1,0 +1,247 @@
+//! Every figure of a run as named cells, in one fixed column order.
+//!
+//! The names are those of `summary.csv` (design.md "Figures every run reports"): counts by
+//! status code and give-ups by reason become one column each (`rejected_429`,
+//! `server_errors_503`, `give_ups_deadline`). With more than one fleet, each fleet's figures
+//! follow the whole run's, prefixed by the fleet name and a colon (`web:goodput_rps`): a colon
+//! never appears in a parameter path or a figure name, so no column can collide.
+
+use super::table::Cell;
+use sim::metrics::{RunResult, SeriesRow, Summary};
+
+/// The figures of a summary, in canonical order, `*` standing for a family of columns.
+pub const FIGURES: &[&str] = &[
+    "clients",
+    "logical_requests",
+    "offered_rps",
+    "attempts",
+    "first_attempts",
+    "retries",
+    "retry_amplification",
+    "admitted",
+    "rejected_total",
+    "rejected_*",
+    "server_errors_total",
+    "server_errors_*",
+    "timeouts",
+    "successes",
+    "goodput_rps",
+    "success_ratio",
+    "give_ups_total",
+    "give_ups_*",
+    "in_flight_at_end",
+    "latency_count",
+    "latency_mean_ms",
+    "latency_p50_ms",
+    "latency_p90_ms",
+    "latency_p99_ms",
+    "latency_p999_ms",
+    "latency_max_ms",
+    "fairness_clients",
+    "fairness_tenants",
+    "duplicates_executed",
+    "wasted_attempts",
+    "wasted_work_s",
+    "recovered",
+    "time_to_recover_s",
+];
+
+/// The columns of a time-series row, in canonical order.
+pub const SERIES: &[&str] = &[
+    "first_attempts",
+    "retries",
+    "admitted",
+    "rejected_*",
+    "server_errors_*",
+    "timeouts",
+    "successes",
+    "give_ups",
+    "in_flight",
+    "queue_len",
+    "busy",
+    "limiter_remaining",
+    "limiter_limit",
+];
+
+/// The figures of `s`, named `{prefix}{figure}`.
+pub fn summary_cells(s: &Summary, prefix: &str) -> Vec<(String, Cell)> {
+    let mut out: Vec<(String, Cell)> = Vec::with_capacity(48);
+    let mut put = |name: &str, c: Cell| out.push((format!("{prefix}{name}"), c));
+    put("clients", Cell::U64(s.clients));
+    put("logical_requests", Cell::U64(s.logical_requests));
+    put("offered_rps", Cell::F64(s.offered_rps));
+    put("attempts", Cell::U64(s.attempts));
+    put("first_attempts", Cell::U64(s.first_attempts));
+    put("retries", Cell::U64(s.retries));
+    put("retry_amplification", Cell::F64(s.retry_amplification));
+    put("admitted", Cell::U64(s.admitted));
+    put("rejected_total", Cell::U64(s.rejected_total));
+    for (code, n) in &s.rejected {
+        put(&format!("rejected_{code}"), Cell::U64(*n));
+    }
+    put("server_errors_total", Cell::U64(s.server_errors_total));
+    for (code, n) in &s.server_errors {
+        put(&format!("server_errors_{code}"), Cell::U64(*n));
+    }
+    put("timeouts", Cell::U64(s.timeouts));
+    put("successes", Cell::U64(s.successes));
+    put("goodput_rps", Cell::F64(s.goodput_rps));
+    put("success_ratio", Cell::F64(s.success_ratio));
+    put("give_ups_total", Cell::U64(s.give_ups_total));
+    for (reason, n) in &s.give_ups {
+        put(&format!("give_ups_{reason}"), Cell::U64(*n));
+    }
+    put("in_flight_at_end", Cell::U64(s.in_flight_at_end));
+    let l = s.latency.as_ref();
+    put("latency_count", Cell::U64(l.map_or(0, |l| l.count)));
+    put("latency_mean_ms", l.map(|l| l.mean_ms).into());
+    put("latency_p50_ms", l.map(|l| l.p50_ms).into());
+    put("latency_p90_ms", l.map(|l| l.p90_ms).into());
+    put("latency_p99_ms", l.map(|l| l.p99_ms).into());
+    put("latency_p999_ms", l.map(|l| l.p999_ms).into());
+    put("latency_max_ms", l.map(|l| l.max_ms).into());
+    put("fairness_clients", s.fairness_clients.into());
+    put("fairness_tenants", s.fairness_tenants.into());
+    put("duplicates_executed", Cell::U64(s.duplicates_executed));
+    put("wasted_attempts", Cell::U64(s.wasted_attempts));
+    put("wasted_work_s", Cell::F64(s.wasted_work_s));
+    let rec = s.recovery.as_ref();
+    put(
+        "recovered",
+        rec.map_or(Cell::Null, |r| Cell::Bool(r.recovered)),
+    );
+    put(
+        "time_to_recover_s",
+        rec.and_then(|r| r.time_to_recover_s).into(),
+    );
+    out
+}
+
+/// Every figure of a run: the whole run's, then (with several fleets) each fleet's.
+pub fn run_cells(r: &RunResult) -> Vec<(String, Cell)> {
+    let mut out = summary_cells(&r.summary, "");
+    if r.fleets.len() > 1 {
+        for (name, s) in &r.fleets {
+            out.extend(summary_cells(s, &format!("{name}:")));
+        }
+    }
+    out
+}
+
+/// The cells of one time-series row.
+pub fn series_cells(row: &SeriesRow) -> Vec<(String, Cell)> {
+    let mut out: Vec<(String, Cell)> = Vec::with_capacity(20);
+    let mut put = |name: &str, c: Cell| out.push((name.to_string(), c));
+    put("first_attempts", Cell::U64(row.first_attempts));
+    put("retries", Cell::U64(row.retries));
+    put("admitted", Cell::U64(row.admitted));
+    for (code, n) in &row.rejected {
+        put(&format!("rejected_{code}"), Cell::U64(*n));
+    }
+    for (code, n) in &row.server_errors {
+        put(&format!("server_errors_{code}"), Cell::U64(*n));
+    }
+    put("timeouts", Cell::U64(row.timeouts));
+    put("successes", Cell::U64(row.successes));
+    put("give_ups", Cell::U64(row.give_ups));
+    put("in_flight", Cell::U64(row.in_flight));
+    put("queue_len", row.queue_len.into());
+    put("busy", row.busy.into());
+    put("limiter_remaining", row.limiter_remaining.into());
+    put("limiter_limit", row.limiter_limit.into());
+    out
+}
+
+/// Whether `name` is a count of a family (by code or reason): absent means zero.
+fn is_family_count(name: &str) -> bool {
+    let base = name.rsplit(':').next().unwrap_or(name);
+    ["rejected_", "server_errors_", "give_ups_"]
+        .iter()
+        .any(|p| base.starts_with(p))
+        && !base.ends_with("_total")
+}
+
+/// The cell a row lacks: zero for family counts, null otherwise.
+pub fn fill(name: &str) -> Cell {
+    if is_family_count(name) {
+        Cell::U64(0)
+    } else {
+        Cell::Null
+    }
+}
+
+/// A column's sort key (see [`rank`]).
+pub type Rank = (usize, String, usize, u64, String);
+
+/// Sort key of a column: `keys` first in the given order, then the figures of `list` (the
+/// whole run's before each fleet's, fleets by name), families by code or reason; unknown
+/// columns last, by name.
+pub fn rank(name: &str, keys: &[&str], list: &[&str]) -> Rank {
+    if let Some(i) = keys.iter().position(|k| *k == name) {
+        return (0, String::new(), i, 0, String::new());
+    }
+    let (fleet, base) = match name.split_once(':') {
+        Some((f, b)) => (f, b),
+        None => ("", name),
+    };
+    let group = if fleet.is_empty() { 1 } else { 2 };
+    if let Some(i) = list.iter().position(|f| *f == base) {
+        return (group, fleet.to_string(), i, 0, String::new());
+    }
+    for (i, f) in list.iter().enumerate() {
+        if let Some(stem) = f.strip_suffix('*') {
+            if let Some(rest) = base.strip_prefix(stem) {
+                return match rest.parse::<u64>() {
+                    Ok(code) => (group, fleet.to_string(), i, code, String::new()),
+                    Err(_) => (group, fleet.to_string(), i, u64::MAX, rest.to_string()),
+                };
+            }
+        }
+    }
+    (3, fleet.to_string(), 0, 0, name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_sort_by_code_after_their_total() {
+        let mut names = vec![
+            "rejected_503",
+            "web:clients",
+            "clients",
+            "rejected_total",
+            "rejected_429",
+            "seed",
+            "zzz",
+            "give_ups_deadline",
+            "give_ups_attempts",
+            "point",
+        ];
+        names.sort_by_key(|n| rank(n, &["point", "seed"], FIGURES));
+        assert_eq!(
+            names,
+            [
+                "point",
+                "seed",
+                "clients",
+                "rejected_total",
+                "rejected_429",
+                "rejected_503",
+                "give_ups_attempts",
+                "give_ups_deadline",
+                "web:clients",
+                "zzz"
+            ]
+        );
+    }
+
+    #[test]
+    fn fill_is_zero_only_for_family_counts() {
+        assert_eq!(fill("rejected_429"), Cell::U64(0));
+        assert_eq!(fill("web:give_ups_deadline"), Cell::U64(0));
+        assert_eq!(fill("rejected_total"), Cell::Null);
+        assert_eq!(fill("latency_p99_ms"), Cell::Null);
+    }
+}

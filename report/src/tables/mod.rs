@@ -1,0 +1,67 @@
+//! Tables of runs, sweeps and comparisons as polars `DataFrame`s, written as Parquet (with a
+//! CSV beside each file for people without a Parquet reader), and the statistics they carry:
+//! mean, sample standard deviation, 95% confidence intervals with Student's t, paired
+//! differences across common seeds.
+//!
+//! Rows are built with [`Table`] (union of columns, typed, fixed column order) and written
+//! by [`write_parquet`] reproducibly: the same results give byte-identical files.
+//!
+//! ```
+//! use report::tables::{Cell, Table};
+//! let mut t = Table::new();
+//! t.push([("seed", Cell::U64(1)), ("goodput_rps", Cell::F64(9.5))]);
+//! t.push([("seed", Cell::U64(2)), ("goodput_rps", Cell::F64(10.5))]);
+//! let df = t.to_frame(|name| name.to_string()).unwrap();
+//! assert_eq!(df.shape(), (2, 2));
+//! ```
+
+mod compare;
+mod figures;
+mod io;
+mod manifest;
+mod points;
+mod records;
+mod run;
+mod stats;
+mod sweep;
+mod table;
+
+pub use compare::{compare, compare_table, render as render_compare, FigureDiff, COMPARE_COLUMNS};
+pub use figures::{fill, rank, run_cells, series_cells, summary_cells, Rank, FIGURES, SERIES};
+pub use io::{read_parquet, write_both, write_csv, write_parquet};
+pub use manifest::{ParamManifest, SweepManifest};
+pub use points::{points_rank, points_table, SUFFIXES};
+pub use records::{push_series, runs_table, series_table, RunRecord};
+pub use run::{clients_frame, tenants_frame, timeseries_frame, write_run_parquet};
+pub use stats::{paired, stats, t_critical_95, Stats};
+pub use sweep::{param_cell, render_points, sort_runs, sweep_points, write_sweep, SweepKeys};
+pub use table::{Cell, Table};
+
+/// polars itself, for readers of the frames (tests, notebooks in Rust).
+pub use polars;
+
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// Why a table could not be built, written or read.
+#[derive(Debug, Error)]
+pub enum TablesError {
+    /// A file or folder could not be created, written or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// polars failed to build, encode or decode a table.
+    #[error("{path}: {source}")]
+    Polars {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: polars::prelude::PolarsError,
+    },
+}

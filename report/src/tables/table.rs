@@ -1,0 +1,423 @@
+//! [`Table`]: a column-oriented row builder that turns into a polars `DataFrame`.
+//!
+//! Runs produce rows whose columns differ a little (a status code that one run saw and
+//! another did not, a fleet only one variant has): the table takes the union of columns,
+//! fills a column a row lacks (0 for counts by code or reason, null otherwise), and widens a
+//! column whose cells disagree on the type (integers and floats to floats, anything and text
+//! to text). Column order is decided at the end by a ranking function, not by which row came
+//! first, so shards of a sweep and the whole sweep order columns alike.
+
+use polars::prelude::{Column, DataFrame, DataType, NamedFrom, PolarsResult, Series};
+use std::collections::HashMap;
+
+/// One value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// Missing.
+    Null,
+    /// A flag.
+    Bool(bool),
+    /// A count.
+    U64(u64),
+    /// A signed whole number.
+    I64(i64),
+    /// A measurement.
+    F64(f64),
+    /// Text.
+    Str(String),
+}
+
+impl Cell {
+    /// The cell as a number, for statistics (flags count as 0 and 1).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Cell::Bool(b) => Some(f64::from(u8::from(*b))),
+            Cell::U64(v) => Some(*v as f64),
+            Cell::I64(v) => Some(*v as f64),
+            Cell::F64(v) if v.is_finite() => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The cell as text (empty for null).
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Null => String::new(),
+            Cell::Bool(b) => b.to_string(),
+            Cell::U64(v) => v.to_string(),
+            Cell::I64(v) => v.to_string(),
+            Cell::F64(v) => v.to_string(),
+            Cell::Str(s) => s.clone(),
+        }
+    }
+}
+
+impl From<Option<f64>> for Cell {
+    fn from(v: Option<f64>) -> Cell {
+        v.map_or(Cell::Null, Cell::F64)
+    }
+}
+
+impl From<Option<u64>> for Cell {
+    fn from(v: Option<u64>) -> Cell {
+        v.map_or(Cell::Null, Cell::U64)
+    }
+}
+
+/// A column's storage type, widest wins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Null,
+    Bool,
+    U64,
+    I64,
+    F64,
+    Str,
+}
+
+fn kind(c: &Cell) -> Kind {
+    match c {
+        Cell::Null => Kind::Null,
+        Cell::Bool(_) => Kind::Bool,
+        Cell::U64(_) => Kind::U64,
+        Cell::I64(_) => Kind::I64,
+        Cell::F64(_) => Kind::F64,
+        Cell::Str(_) => Kind::Str,
+    }
+}
+
+/// The kind two kinds widen to.
+fn widen(a: Kind, b: Kind) -> Kind {
+    match (a, b) {
+        (Kind::Null, x) | (x, Kind::Null) => x,
+        (x, y) if x == y => x,
+        (Kind::Str, _) | (_, Kind::Str) | (Kind::Bool, _) | (_, Kind::Bool) => Kind::Str,
+        (Kind::F64, _) | (_, Kind::F64) => Kind::F64,
+        _ => Kind::I64,
+    }
+}
+
+/// Rows in, a `DataFrame` out.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    names: Vec<String>,
+    index: HashMap<String, usize>,
+    cols: Vec<Vec<Cell>>,
+    rows: usize,
+    fill: Option<fn(&str) -> Cell>,
+}
+
+impl Table {
+    /// An empty table whose missing cells are null.
+    pub fn new() -> Table {
+        Table::default()
+    }
+
+    /// An empty table whose missing cells are `fill(column name)`.
+    pub fn with_fill(fill: fn(&str) -> Cell) -> Table {
+        Table {
+            fill: Some(fill),
+            ..Table::default()
+        }
+    }
+
+    fn fill_for(&self, name: &str) -> Cell {
+        self.fill.map_or(Cell::Null, |f| f(name))
+    }
+
+    /// Rows so far.
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Column names, in order of first appearance.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The cells of column `name`.
+    pub fn column(&self, name: &str) -> Option<&[Cell]> {
+        self.index.get(name).map(|&i| self.cols[i].as_slice())
+    }
+
+    /// Append a row; a name given twice keeps its last cell.
+    pub fn push<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = (S, Cell)>) {
+        for (name, cell) in cells {
+            let name = name.as_ref();
+            let i = match self.index.get(name) {
+                Some(&i) => i,
+                None => {
+                    let fill = self.fill_for(name);
+                    self.names.push(name.to_string());
+                    self.index.insert(name.to_string(), self.cols.len());
+                    self.cols.push(vec![fill; self.rows]);
+                    self.cols.len() - 1
+                }
+            };
+            let col = &mut self.cols[i];
+            if col.len() > self.rows {
+                col[self.rows] = cell;
+            } else {
+                col.push(cell);
+            }
+        }
+        self.rows += 1;
+        for i in 0..self.cols.len() {
+            if self.cols[i].len() < self.rows {
+                let fill = self.fill_for(&self.names[i]);
+                self.cols[i].push(fill);
+            }
+        }
+    }
+
+    /// Append every row of `other`.
+    pub fn extend(&mut self, other: &Table) {
+        for r in 0..other.rows {
+            self.push(
+                other
+                    .names
+                    .iter()
+                    .zip(&other.cols)
+                    .map(|(n, c)| (n, c[r].clone())),
+            );
+        }
+    }
+
+    /// Row `r` as (name, cell) pairs in column order.
+    pub fn row(&self, r: usize) -> Vec<(&str, &Cell)> {
+        self.names
+            .iter()
+            .zip(&self.cols)
+            .filter_map(|(n, c)| c.get(r).map(|cell| (n.as_str(), cell)))
+            .collect()
+    }
+
+    /// The table with its rows reordered: row `i` of the result is row `order[i]` here.
+    pub fn reorder(&self, order: &[usize]) -> Table {
+        Table {
+            names: self.names.clone(),
+            index: self.index.clone(),
+            cols: self
+                .cols
+                .iter()
+                .map(|c| order.iter().map(|&r| c[r].clone()).collect())
+                .collect(),
+            rows: order.len(),
+            fill: self.fill,
+        }
+    }
+
+    /// The `DataFrame`, columns sorted by `rank` (ties keep first-appearance order).
+    pub fn to_frame<K: Ord>(&self, rank: impl Fn(&str) -> K) -> PolarsResult<DataFrame> {
+        let mut order: Vec<usize> = (0..self.names.len()).collect();
+        order.sort_by_key(|&i| rank(&self.names[i]));
+        let columns: Vec<Column> = order
+            .into_iter()
+            .map(|i| series(&self.names[i], &self.cols[i]).into())
+            .collect();
+        DataFrame::new(self.rows, columns)
+    }
+}
+
+impl Table {
+    /// A table holding the cells of `df` (as written by [`Table::to_frame`]); missing cells of
+    /// rows pushed later are `fill(column name)`.
+    pub fn from_frame(df: &DataFrame, fill: Option<fn(&str) -> Cell>) -> PolarsResult<Table> {
+        let mut t = Table {
+            fill,
+            ..Table::default()
+        };
+        for col in df.columns() {
+            let s = col.as_materialized_series();
+            let cells: Vec<Cell> = match s.dtype() {
+                DataType::Boolean => s
+                    .bool()?
+                    .iter()
+                    .map(|v| v.map_or(Cell::Null, Cell::Bool))
+                    .collect(),
+                DataType::UInt64 => s
+                    .u64()?
+                    .iter()
+                    .map(|v| v.map_or(Cell::Null, Cell::U64))
+                    .collect(),
+                DataType::Int64 => s
+                    .i64()?
+                    .iter()
+                    .map(|v| v.map_or(Cell::Null, Cell::I64))
+                    .collect(),
+                DataType::Float64 => s
+                    .f64()?
+                    .iter()
+                    .map(|v| v.map_or(Cell::Null, Cell::F64))
+                    .collect(),
+                DataType::String => s
+                    .str()?
+                    .iter()
+                    .map(|v| v.map_or(Cell::Null, |x| Cell::Str(x.to_string())))
+                    .collect(),
+                DataType::Null => vec![Cell::Null; s.len()],
+                _ => s
+                    .cast(&DataType::String)?
+                    .str()?
+                    .iter()
+                    .map(|v| v.map_or(Cell::Null, |x| Cell::Str(x.to_string())))
+                    .collect(),
+            };
+            let name = col.name().to_string();
+            t.index.insert(name.clone(), t.cols.len());
+            t.names.push(name);
+            t.cols.push(cells);
+        }
+        t.rows = df.height();
+        Ok(t)
+    }
+}
+
+/// One column as a typed series.
+fn series(name: &str, cells: &[Cell]) -> Series {
+    let k = cells.iter().map(kind).fold(Kind::Null, widen);
+    let name = name.into();
+    match k {
+        Kind::Bool => Series::new(
+            name,
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Bool(b) => Some(*b),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Kind::U64 => Series::new(
+            name,
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::U64(v) => Some(*v),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Kind::I64 => Series::new(
+            name,
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::U64(v) => i64::try_from(*v).ok(),
+                    Cell::I64(v) => Some(*v),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Kind::F64 => Series::new(
+            name,
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Null => None,
+                    other => other.as_f64(),
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Kind::Str | Kind::Null => Series::new(
+            name,
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Null => None,
+                    other => Some(other.text()),
+                })
+                .collect::<Vec<_>>(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::DataType;
+
+    #[test]
+    fn union_of_columns_with_fill() {
+        fn zero_for_codes(name: &str) -> Cell {
+            if name.starts_with("rejected_") {
+                Cell::U64(0)
+            } else {
+                Cell::Null
+            }
+        }
+        let mut t = Table::with_fill(zero_for_codes);
+        t.push([("a", Cell::U64(1))]);
+        t.push([
+            ("a", Cell::U64(2)),
+            ("rejected_429", Cell::U64(5)),
+            ("x", Cell::F64(0.5)),
+        ]);
+        t.push([("a", Cell::U64(3))]);
+        assert_eq!(t.len(), 3);
+        assert_eq!(
+            t.column("rejected_429").unwrap(),
+            [Cell::U64(0), Cell::U64(5), Cell::U64(0)]
+        );
+        assert_eq!(
+            t.column("x").unwrap(),
+            [Cell::Null, Cell::F64(0.5), Cell::Null]
+        );
+        let df = t.to_frame(|n| n.to_string()).unwrap();
+        assert_eq!(df.get_column_names(), ["a", "rejected_429", "x"]);
+        assert_eq!(df.column("x").unwrap().null_count(), 2);
+        assert_eq!(df.column("a").unwrap().dtype(), &DataType::UInt64);
+    }
+
+    #[test]
+    fn mixed_types_widen() {
+        let mut t = Table::new();
+        t.push([("n", Cell::U64(1)), ("s", Cell::I64(1))]);
+        t.push([("n", Cell::F64(0.5)), ("s", Cell::Str("per-client".into()))]);
+        let df = t.to_frame(|_| 0).unwrap();
+        assert_eq!(df.column("n").unwrap().dtype(), &DataType::Float64);
+        assert_eq!(df.column("s").unwrap().dtype(), &DataType::String);
+    }
+
+    #[test]
+    fn frames_round_trip() {
+        let mut t = Table::new();
+        t.push([
+            ("b", Cell::Bool(true)),
+            ("u", Cell::U64(7)),
+            ("i", Cell::I64(-2)),
+            ("f", Cell::F64(0.25)),
+            ("s", Cell::Str("x".into())),
+        ]);
+        t.push([("u", Cell::U64(8))]);
+        let df = t.to_frame(|n| n.to_string()).unwrap();
+        let back = Table::from_frame(&df, None).unwrap();
+        assert_eq!(back.len(), 2);
+        for name in ["b", "u", "i", "f", "s"] {
+            assert_eq!(back.column(name), t.column(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn reorder_and_extend_keep_cells() {
+        let mut t = Table::new();
+        for i in 0..3u64 {
+            t.push([("i", Cell::U64(i))]);
+        }
+        let r = t.reorder(&[2, 0, 1]);
+        assert_eq!(
+            r.column("i").unwrap(),
+            [Cell::U64(2), Cell::U64(0), Cell::U64(1)]
+        );
+        let mut u = Table::new();
+        u.extend(&r);
+        u.extend(&t);
+        assert_eq!(u.len(), 6);
+        assert_eq!(u.row(3), vec![("i", &Cell::U64(0))]);
+    }
+}

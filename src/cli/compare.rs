@@ -1,0 +1,170 @@
+//! `throttlelab compare A.toml B.toml [--seeds N]`: run two scenarios with the same seeds
+//! (common random numbers: each seed draws the same arrivals, service times and jitter
+//! streams in both, so the paired difference isolates the change), print every figure with
+//! the mean difference `B - A` and its 95% confidence interval over the seeds, and write
+//! `runs`, `compare` and `timeseries` tables under `<out>/compare-<a>-vs-<b>/`.
+
+use super::sweep::read_text;
+use super::sweep_jobs::{run_jobs, JobSpec};
+use super::CliError;
+use anyhow::{anyhow, Context};
+use clap::Args;
+use report::tables::{
+    compare, compare_table, rank, render_compare, runs_table, series_table, write_both, Cell,
+    COMPARE_COLUMNS, FIGURES, SERIES,
+};
+use sim::sweep::load_base;
+use std::path::{Path, PathBuf};
+
+/// Seeds per variant when `--seeds` is not given.
+pub const DEFAULT_COMPARE_SEEDS: u32 = 10;
+
+/// Arguments of `compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Variant A (the baseline).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Variant B.
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+    /// Seeds (runs) per variant; the same seeds for both.
+    #[arg(long, default_value_t = DEFAULT_COMPARE_SEEDS)]
+    pub seeds: u32,
+    /// First seed (default: A's seed); the runs use FIRST, FIRST+1, ...
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output root.
+    #[arg(long, default_value = "notebooks-out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print figures that are zero in every run too.
+    #[arg(long)]
+    pub all: bool,
+    /// Do not keep time series.
+    #[arg(long)]
+    pub no_timeseries: bool,
+}
+
+/// Names for the two variants: the scenario names, else the file stems, else `-b` appended.
+fn names(a: &str, b: &str, pa: &Path, pb: &Path) -> (String, String) {
+    if a != b {
+        return (a.to_string(), b.to_string());
+    }
+    let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
+    match (stem(pa), stem(pb)) {
+        (Some(x), Some(y)) if x != y => (x, y),
+        _ => (a.to_string(), format!("{b}-b")),
+    }
+}
+
+/// Run both variants, print, write.
+pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
+    if args.seeds == 0 {
+        return Err(CliError::BadInput(anyhow!("--seeds must be at least 1")));
+    }
+    let registry = limiters::Registry::builtin();
+    let (da, ta) = read_text(&args.a)?;
+    let (db, tb) = read_text(&args.b)?;
+    let sa = load_base(&da, &ta, &registry).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+    let sb = load_base(&db, &tb, &registry).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+    let (na, nb) = names(&sa.name, &sb.name, &args.a, &args.b);
+    let first = args.seed.unwrap_or(sa.seed);
+    let seeds: Vec<u64> = (0..u64::from(args.seeds))
+        .map(|i| first.wrapping_add(i))
+        .collect();
+
+    let mut jobs = Vec::new();
+    for (group, (s, name)) in [(&sa, &na), (&sb, &nb)].into_iter().enumerate() {
+        for &seed in &seeds {
+            jobs.push(JobSpec {
+                scenario: s,
+                seed,
+                group,
+                label: name.clone(),
+                keys: vec![
+                    ("variant".into(), Cell::Str(name.clone())),
+                    ("seed".into(), Cell::U64(seed)),
+                ],
+            });
+        }
+    }
+    let records = run_jobs(
+        &jobs,
+        !args.no_timeseries,
+        args.threads,
+        quiet,
+        &format!("compare {na} vs {nb}"),
+        "variants",
+    )?;
+    let (ra, rb) = records.split_at(seeds.len());
+    let diffs = compare(ra, rb);
+
+    let dir = args.out.join(format!("compare-{na}-vs-{nb}"));
+    let frame_err = |name: &str| {
+        let path = dir.join(name);
+        move |source| report::tables::TablesError::Polars { path, source }
+    };
+    let keys = ["variant", "seed"];
+    let mut runs = runs_table(&records)
+        .to_frame(|n| rank(n, &keys, FIGURES))
+        .map_err(frame_err("runs.parquet"))
+        .context("building the runs table")?;
+    write_both(&dir, "runs", &mut runs).context("writing runs")?;
+    let mut cmp = compare_table(&diffs)
+        .to_frame(|n| {
+            COMPARE_COLUMNS
+                .iter()
+                .position(|c| *c == n)
+                .unwrap_or(usize::MAX)
+        })
+        .map_err(frame_err("compare.parquet"))
+        .context("building the comparison table")?;
+    write_both(&dir, "compare", &mut cmp).context("writing compare")?;
+    let series = series_table(&records);
+    if !series.is_empty() {
+        let skeys = ["variant", "seed", "fleet", "t_s"];
+        let mut ts = series
+            .to_frame(|n| rank(n, &skeys, SERIES))
+            .map_err(frame_err("timeseries.parquet"))
+            .context("building the time series")?;
+        write_both(&dir, "timeseries", &mut ts).context("writing timeseries")?;
+    }
+
+    if !quiet {
+        println!(
+            "A = {na} ({da}), B = {nb} ({db}); seeds {}..={} ({} pairs)",
+            seeds[0],
+            seeds[seeds.len() - 1],
+            seeds.len()
+        );
+        print!("{}", render_compare(&diffs, &na, &nb, args.all));
+        println!("* the 95% confidence interval of the paired difference excludes 0");
+        println!("wrote {}", dir.display());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variant_names_are_distinct() {
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(
+            names("a", "b", &p("x.toml"), &p("y.toml")),
+            ("a".into(), "b".into())
+        );
+        assert_eq!(
+            names("s", "s", &p("d/x.toml"), &p("d/y.toml")),
+            ("x".into(), "y".into())
+        );
+        assert_eq!(
+            names("s", "s", &p("d/x.toml"), &p("e/x.toml")),
+            ("s".into(), "s-b".into())
+        );
+    }
+}

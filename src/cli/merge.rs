@@ -1,0 +1,171 @@
+//! `throttlelab merge DIR...`: join the shards of a sweep (`sweep --shard i/n`, run anywhere)
+//! into one sweep folder with `runs`, `points` and `timeseries` tables and a `sweep.json`.
+//!
+//! A DIR is a shard folder (holding `sweep.json`) or a sweep folder holding `shard-*`
+//! folders. The shards must come from the same sweep (same hash, seeds, shard count) and all
+//! be there, once each. Rows are put back in job order, so the merged files are
+//! byte-identical to those of the same sweep run unsharded.
+
+use super::sweep::write_manifest;
+use super::CliError;
+use anyhow::{anyhow, Context};
+use clap::Args;
+use report::tables::{
+    fill, read_parquet, render_points, sort_runs, sweep_points, write_sweep, SweepKeys,
+    SweepManifest, Table,
+};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard folders, or a sweep folder holding `shard-*` folders.
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write the merged sweep (default: the folder holding the shards).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+fn bad(msg: String) -> CliError {
+    CliError::BadInput(anyhow!(msg))
+}
+
+/// The shard folders named by `dirs`, sorted and de-duplicated.
+fn shard_dirs(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let mut out = Vec::new();
+    for d in dirs {
+        if d.join("sweep.json").is_file() {
+            out.push(d.clone());
+            continue;
+        }
+        let entries = std::fs::read_dir(d)
+            .map_err(|e| bad(format!("{}: not a shard or sweep folder: {e}", d.display())))?;
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("shard-"))
+                    && p.join("sweep.json").is_file()
+            })
+            .collect();
+        if found.is_empty() {
+            return Err(bad(format!(
+                "{}: no sweep.json and no shard-* folders in it",
+                d.display()
+            )));
+        }
+        out.append(&mut found);
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn read_manifest(dir: &Path) -> Result<SweepManifest, CliError> {
+    let path = dir.join("sweep.json");
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    let m: SweepManifest = serde_json::from_str(&text)
+        .map_err(|e| bad(format!("{}: not a sweep manifest: {e}", path.display())))?;
+    if m.kind != SweepManifest::KIND {
+        return Err(bad(format!("{}: not a sweep manifest", path.display())));
+    }
+    Ok(m)
+}
+
+/// Check that the shards belong together and are all there; the whole sweep's manifest.
+fn check(shards: &[(PathBuf, SweepManifest)]) -> Result<SweepManifest, CliError> {
+    let (first_dir, first) = &shards[0];
+    let Some([_, n]) = first.shard else {
+        return Err(bad(format!(
+            "{}: a whole sweep, not a shard",
+            first_dir.display()
+        )));
+    };
+    let mut seen = vec![false; n as usize];
+    for (dir, m) in shards {
+        let same = m.hash == first.hash
+            && m.scenario == first.scenario
+            && m.seeds == first.seeds
+            && m.params == first.params
+            && m.timeseries == first.timeseries
+            && m.shard.map(|s| s[1]) == Some(n);
+        if !same {
+            return Err(bad(format!(
+                "{} is not a shard of the same sweep as {} (scenario, hash, seeds or shard count differ)",
+                dir.display(),
+                first_dir.display()
+            )));
+        }
+        let i = m.shard.map_or(0, |s| s[0]) as usize;
+        if i == 0 || i > seen.len() || std::mem::replace(&mut seen[i - 1], true) {
+            return Err(bad(format!("{}: shard {i}/{n} given twice", dir.display())));
+        }
+    }
+    let missing: Vec<String> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !**s)
+        .map(|(i, _)| format!("{}/{n}", i + 1))
+        .collect();
+    if !missing.is_empty() {
+        return Err(bad(format!("missing shards: {}", missing.join(", "))));
+    }
+    Ok(SweepManifest {
+        shard: None,
+        jobs_here: first.jobs,
+        ..first.clone()
+    })
+}
+
+fn read_table(path: &Path) -> Result<Table, CliError> {
+    let df = read_parquet(path).map_err(|e| bad(format!("{e}")))?;
+    Table::from_frame(&df, Some(fill)).map_err(|e| bad(format!("{}: {e}", path.display())))
+}
+
+/// Merge, write, print.
+pub fn run(args: MergeArgs, quiet: bool) -> Result<(), CliError> {
+    let dirs = shard_dirs(&args.dirs)?;
+    let shards = dirs
+        .iter()
+        .map(|d| read_manifest(d).map(|m| (d.clone(), m)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let whole = check(&shards)?;
+    let mut runs = Table::with_fill(fill);
+    let mut series = Table::with_fill(fill);
+    for (dir, _) in &shards {
+        runs.extend(&read_table(&dir.join("runs.parquet"))?);
+        if whole.timeseries {
+            series.extend(&read_table(&dir.join("timeseries.parquet"))?);
+        }
+    }
+    if runs.len() != whole.jobs {
+        return Err(bad(format!(
+            "the shards hold {} runs, the sweep has {}",
+            runs.len(),
+            whole.jobs
+        )));
+    }
+    let runs = sort_runs(&runs, &whole.seeds);
+    let series = sort_runs(&series, &whole.seeds);
+    let keys = SweepKeys {
+        params: whole.params.iter().map(|p| p.path.clone()).collect(),
+    };
+    let points = sweep_points(&keys, &runs);
+    let out = match &args.out {
+        Some(o) => o.clone(),
+        None => dirs[0]
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+    };
+    write_sweep(&out, &keys, &runs, &series, Some(&points))
+        .with_context(|| format!("writing the merged sweep to {}", out.display()))?;
+    write_manifest(&out, &whole)?;
+    if !quiet {
+        print!("{}", render_points(&keys, &points));
+        println!("merged {} shards into {}", shards.len(), out.display());
+    }
+    Ok(())
+}

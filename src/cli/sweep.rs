@@ -1,0 +1,217 @@
+//! `throttlelab sweep FILE --param PATH=VALUES... [--seeds N] [--shard I/N]`: run the
+//! cartesian product of parameter values, each point with the same seeds, over all cores, and
+//! write `runs`, `points` and `timeseries` tables (Parquet, CSV beside) under
+//! `<out>/<scenario>/sweep-<hash>/` (a shard under `.../shard-<i>-of-<n>/`).
+//!
+//! Runs are collected by job index, never in completion order, so the files are the same
+//! bytes whatever the thread count. The sweep is planned (every point loaded and validated)
+//! before anything runs: a bad path or value exits with code 2 at once.
+
+use super::sweep_jobs::{run_jobs, JobSpec};
+use super::CliError;
+use anyhow::{anyhow, Context};
+use clap::Args;
+use report::tables::{
+    param_cell, render_points, runs_table, series_table, sweep_points, write_sweep, Cell,
+    ParamManifest, RunRecord, SweepKeys, SweepManifest,
+};
+use sim::sweep::{show, Param, Plan, Shard, SweepArgs as PlanArgs};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file (its `[sweep]` table, if any, declares parameters and seeds).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// A parameter: a dotted path into the scenario file and its values, as a list
+    /// (`fleet.web.retry.jitter=none,full`) or a range `FROM..TO:STEP`
+    /// (`fleet.web.count=10..190:20`). Repeat for a cartesian product.
+    #[arg(long = "param", value_name = "PATH=VALUES")]
+    pub params: Vec<String>,
+    /// Runs (seeds) per point (default: `[sweep] seeds`, else 5).
+    #[arg(long)]
+    pub seeds: Option<u32>,
+    /// First seed; point runs use seeds FIRST, FIRST+1, ... (default: the scenario's seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run only shard I of N (1-based) of the jobs; join shards with `throttlelab merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Output root.
+    #[arg(long, default_value = "notebooks-out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Do not keep time series (no timeseries.parquet): less memory for large sweeps.
+    #[arg(long)]
+    pub no_timeseries: bool,
+    /// Print the points and the output folder, run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Read a scenario file as UTF-8 text; failures are bad input.
+pub(crate) fn read_text(file: &Path) -> Result<(String, String), CliError> {
+    let display = file.display().to_string();
+    let bytes = std::fs::read(file).map_err(|e| {
+        CliError::BadInput(anyhow!("{display}: cannot read the scenario file: {e}"))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        CliError::BadInput(anyhow!("{display}: the scenario file is not UTF-8 text"))
+    })?;
+    Ok((display, text))
+}
+
+/// Plan, run, write, print.
+pub fn run(args: SweepArgs, quiet: bool) -> Result<(), CliError> {
+    let (display, text) = read_text(&args.file)?;
+    let params = args
+        .params
+        .iter()
+        .map(|p| Param::parse_arg(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+    let shard = match &args.shard {
+        Some(s) => s
+            .parse::<Shard>()
+            .map_err(|e| CliError::BadInput(anyhow!("--shard {e}")))?,
+        None => Shard::ALL,
+    };
+    let plan_args = PlanArgs {
+        params,
+        seeds: args.seeds,
+        first_seed: args.seed,
+    };
+    let plan = Plan::from_text(&display, &text, &plan_args)
+        .map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+
+    let sweep_dir = args
+        .out
+        .join(&plan.base.name)
+        .join(format!("sweep-{}", plan.hash));
+    let dir = if args.shard.is_some() {
+        sweep_dir.join(format!("shard-{}-of-{}", shard.index, shard.count))
+    } else {
+        sweep_dir.clone()
+    };
+    let jobs = plan.shard_jobs(shard);
+    if args.dry_run {
+        print_plan(&plan, &jobs, &dir);
+        return Ok(());
+    }
+
+    let keys = SweepKeys {
+        params: plan.params.iter().map(|p| p.path.clone()).collect(),
+    };
+    let specs: Vec<JobSpec> = jobs
+        .iter()
+        .map(|j| {
+            let point = &plan.points[j.point];
+            let mut key = vec![("point".to_string(), Cell::U64(j.point as u64))];
+            key.extend(
+                plan.params
+                    .iter()
+                    .zip(&point.values)
+                    .map(|(p, v)| (p.path.clone(), param_cell(v))),
+            );
+            key.push(("seed".to_string(), Cell::U64(j.seed)));
+            JobSpec {
+                scenario: &point.scenario,
+                seed: j.seed,
+                group: j.point,
+                label: plan.label(j.point),
+                keys: key,
+            }
+        })
+        .collect();
+    let records: Vec<RunRecord> = run_jobs(
+        &specs,
+        !args.no_timeseries,
+        args.threads,
+        quiet,
+        &format!("sweep {}", plan.base.name),
+        "points",
+    )?;
+
+    let runs = runs_table(&records);
+    let series = series_table(&records);
+    let whole = args.shard.is_none();
+    let points = whole.then(|| sweep_points(&keys, &runs));
+    let mut written = write_sweep(&dir, &keys, &runs, &series, points.as_ref())
+        .with_context(|| format!("writing the sweep's tables to {}", dir.display()))?;
+    let manifest = manifest(&plan, shard, whole, jobs.len(), !args.no_timeseries);
+    written.push(write_manifest(&dir, &manifest)?);
+
+    if !quiet {
+        if let Some(points) = &points {
+            print!("{}", render_points(&keys, points));
+        } else {
+            println!(
+                "shard {shard}: {} of {} runs; join the shards with `throttlelab merge {}`",
+                jobs.len(),
+                plan.points.len() * plan.seeds.len(),
+                sweep_dir.display()
+            );
+        }
+        println!("wrote {}", dir.display());
+    }
+    Ok(())
+}
+
+fn print_plan(plan: &Plan, jobs: &[sim::sweep::Job], dir: &Path) {
+    println!(
+        "{}: {} points x {} seeds ({}..={}) = {} runs; this shard: {} runs",
+        plan.base.name,
+        plan.points.len(),
+        plan.seeds.len(),
+        plan.seeds.first().copied().unwrap_or(0),
+        plan.seeds.last().copied().unwrap_or(0),
+        plan.points.len() * plan.seeds.len(),
+        jobs.len()
+    );
+    for p in &plan.points {
+        println!("  point {:>3}: {}", p.index, plan.label(p.index));
+    }
+    println!("output: {}", dir.display());
+}
+
+/// The manifest of a sweep (or of one shard of it).
+pub(crate) fn manifest(
+    plan: &Plan,
+    shard: Shard,
+    whole: bool,
+    here: usize,
+    timeseries: bool,
+) -> SweepManifest {
+    SweepManifest {
+        kind: SweepManifest::KIND.to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: plan.base.name.clone(),
+        hash: plan.hash.clone(),
+        params: plan
+            .params
+            .iter()
+            .map(|p| ParamManifest {
+                path: p.path.clone(),
+                values: p.values.iter().map(show).collect(),
+            })
+            .collect(),
+        seeds: plan.seeds.clone(),
+        points: plan.points.len(),
+        jobs: plan.points.len() * plan.seeds.len(),
+        shard: (!whole).then_some([shard.index, shard.count]),
+        jobs_here: here,
+        timeseries,
+    }
+}
+
+/// Write `sweep.json` into `dir`.
+pub(crate) fn write_manifest(dir: &Path, m: &SweepManifest) -> Result<PathBuf, CliError> {
+    let path = dir.join("sweep.json");
+    let mut bytes = serde_json::to_vec_pretty(m).context("encoding sweep.json")?;
+    bytes.push(b'\n');
+    std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
+}
