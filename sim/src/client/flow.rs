@@ -55,7 +55,7 @@ impl World {
     /// A retry wait is over.
     pub(crate) fn on_send(&mut self, req: u32, token: u32) {
         let r = &self.reqs[req];
-        if r.token != token || r.done || r.awaiting {
+        if r.token != token || r.done || r.live != 0 {
             return;
         }
         let retry = r.retry.attempts > 0;
@@ -92,14 +92,25 @@ impl World {
         r.attempt_sent = self.now;
         r.token = r.token.wrapping_add(1);
         r.retry.attempts += 1;
-        r.awaiting = true;
+        r.live = 1;
+        r.copies = 1;
         r.outstanding = r.outstanding.saturating_add(1);
         let token = r.token;
-        let deadline = r.deadline;
         let n = r.retry.attempts;
         self.trace(c, TraceKind::Attempt { n });
         self.rec.attempt(fi, retry);
         self.clients[c as usize].attempts += 1;
+        if self.fleets[fi].hedge.is_some() {
+            self.arm_hedge(req, token, fi);
+        }
+        self.transmit(req, token, fi);
+    }
+
+    /// Put attempt `token` of `req` on the wire: arm its timeout, and deliver it to the server
+    /// after the network delay.
+    #[inline]
+    pub(super) fn transmit(&mut self, req: u32, token: u32, fi: usize) {
+        let deadline = self.reqs[req].deadline;
         let f = &self.fleets[fi];
         let timeout_at = match f.timeout {
             Some(t) => (self.now + t).min(deadline),
@@ -121,11 +132,15 @@ impl World {
 
     /// A response reaches the client.
     pub(crate) fn client_recv(&mut self, req: u32, token: u32) {
+        let parked = self.reqs.unpark(req, token);
         let r = &mut self.reqs[req];
-        if !(r.awaiting && r.token == token) {
+        let Some(copy) = r.settle(token) else {
             return;
+        };
+        if let Some((status, decision)) = parked {
+            r.status = status;
+            r.decision = decision;
         }
-        r.awaiting = false;
         let fi = self.clients[r.client as usize].fleet as usize;
         let hints = match &self.fleets[fi].headers {
             None => interpret(
@@ -158,10 +173,13 @@ impl World {
         if result.is_success() {
             self.trace(c, TraceKind::Success);
             let latency = self.now - self.reqs[req].first_sent;
+            if self.fleets[fi].hedge.is_some() {
+                self.hedge_succeeded(req, fi, copy);
+            }
             self.rec.success(fi, latency);
             self.clients[c as usize].successes += 1;
             self.finish(req);
-        } else {
+        } else if !(self.fleets[fi].hedge.is_some() && self.hedge_failed(req, fi, &result)) {
             self.after_failure(req, result);
         }
     }
@@ -169,10 +187,9 @@ impl World {
     /// The attempt timeout (or the deadline) fired.
     pub(crate) fn on_attempt_timeout(&mut self, req: u32, token: u32) {
         let r = &mut self.reqs[req];
-        if !(r.awaiting && r.token == token) {
+        if r.settle(token).is_none() {
             return;
         }
-        r.awaiting = false;
         let c = r.client;
         let fi = self.clients[c as usize].fleet as usize;
         self.rec.timeout(fi);
@@ -188,7 +205,7 @@ impl World {
         }
         if self.now >= self.reqs[req].deadline {
             self.give_up(req, GiveUpReason::Deadline);
-        } else {
+        } else if !(self.fleets[fi].hedge.is_some() && self.hedge_failed(req, fi, &result)) {
             self.after_failure(req, result);
         }
     }
@@ -220,7 +237,7 @@ impl World {
         }
     }
 
-    fn give_up(&mut self, req: u32, reason: GiveUpReason) {
+    pub(super) fn give_up(&mut self, req: u32, reason: GiveUpReason) {
         let c = self.reqs[req].client as usize;
         let fi = self.clients[c].fleet as usize;
         self.rec.give_up(fi, reason);
@@ -233,7 +250,7 @@ impl World {
     fn finish(&mut self, req: u32) {
         let r = &mut self.reqs[req];
         r.done = true;
-        r.awaiting = false;
+        r.live = 0;
         let c = r.client;
         let free = r.outstanding == 0;
         let fi = self.clients[c as usize].fleet as usize;

@@ -5,9 +5,15 @@
 //! A slot stays allocated while the client still works on the request *or* the server still
 //! holds one of its attempts (`outstanding`), so the server's late work on an abandoned attempt
 //! can still be attributed (wasted work, duplicates executed).
+//!
+//! A hedging fleet has several copies of one request in flight: copy tokens are consecutive,
+//! and `live` has bit `k` set while the client waits for the copy with token `token - k`, so
+//! "is this event's attempt one the client still waits for" stays one shift and one mask
+//! whether or not the fleet hedges.
 
 use crate::retry::RetryState;
 use limiters::{Decision, Nanos};
+use std::collections::HashMap;
 
 /// One logical request.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -22,8 +28,11 @@ pub struct Request {
     pub deadline: Nanos,
     /// The retry policy's state.
     pub retry: RetryState,
-    /// The client waits for the current attempt's response.
-    pub awaiting: bool,
+    /// The copies the client waits for: bit `k` is the attempt with token `token - k` (without
+    /// hedging only bit 0 is ever set). Zero: waiting for none (a retry wait, or done).
+    pub live: u8,
+    /// Copies sent in the current round (1 + hedges; a retry starts a new round).
+    pub copies: u8,
     /// The client is done with it (success or give-up).
     pub done: bool,
     /// Times the server executed one of its attempts.
@@ -38,11 +47,46 @@ pub struct Request {
     pub attempt_sent: Nanos,
 }
 
+impl Request {
+    /// The client still waits for the attempt with `token`.
+    ///
+    /// ```
+    /// use sim::client::Requests;
+    /// use limiters::Nanos;
+    /// let mut rs = Requests::default();
+    /// let id = rs.alloc(0, Nanos::ZERO, Nanos::MAX);
+    /// let r = &mut rs[id];
+    /// r.token = 7;
+    /// r.live = 0b101; // copies 7 and 5 in flight, 6 answered
+    /// assert!(r.is_live(7) && r.is_live(5) && !r.is_live(6) && !r.is_live(8));
+    /// ```
+    #[inline]
+    pub fn is_live(&self, token: u32) -> bool {
+        let k = self.token.wrapping_sub(token);
+        k < 8 && (self.live >> k) & 1 == 1
+    }
+
+    /// Stop waiting for the attempt with `token`; its position in the round (0 = the round's
+    /// first copy) when it was live.
+    #[inline]
+    pub fn settle(&mut self, token: u32) -> Option<u8> {
+        if !self.is_live(token) {
+            return None;
+        }
+        let k = self.token.wrapping_sub(token);
+        self.live &= !(1u8 << k);
+        Some(self.copies.saturating_sub(1).saturating_sub(k as u8))
+    }
+}
+
 /// The slab.
 #[derive(Debug, Default)]
 pub struct Requests {
     slots: Vec<Request>,
     free: Vec<u32>,
+    /// Responses on their way to a hedging client, by `(slot, token)`: with several copies in
+    /// flight, a later copy's response must not overwrite an earlier one's still travelling.
+    parked: HashMap<(u32, u32), (u16, Option<Decision>)>,
 }
 
 impl Requests {
@@ -54,7 +98,8 @@ impl Requests {
             first_sent: now,
             deadline,
             retry: RetryState::default(),
-            awaiting: false,
+            live: 0,
+            copies: 0,
             done: false,
             executed: 0,
             outstanding: 0,
@@ -78,6 +123,20 @@ impl Requests {
     /// Return a slot.
     pub fn free(&mut self, id: u32) {
         self.free.push(id);
+    }
+
+    /// Keep the response of attempt `token` of `id` until it reaches the client.
+    pub fn park(&mut self, id: u32, token: u32, status: u16, decision: Option<Decision>) {
+        self.parked.insert((id, token), (status, decision));
+    }
+
+    /// The parked response of attempt `token` of `id`, removed (`None` without hedging).
+    #[inline]
+    pub fn unpark(&mut self, id: u32, token: u32) -> Option<(u16, Option<Decision>)> {
+        if self.parked.is_empty() {
+            return None;
+        }
+        self.parked.remove(&(id, token))
     }
 
     /// Slots ever allocated (the peak number of requests alive at once).

@@ -58,6 +58,8 @@ pub struct FleetRt {
     pub headers: Option<crate::resilience::HeaderClient>,
     /// Attempts carry an idempotency key.
     pub idempotency_key: bool,
+    /// Hedged requests, if the fleet sends them.
+    pub hedge: Option<crate::resilience::HedgeRt>,
 }
 
 impl FleetRt {
@@ -77,6 +79,7 @@ impl FleetRt {
             gate: crate::resilience::build_gates(&f.gates),
             headers: f.headers,
             idempotency_key: f.idempotency_key,
+            hedge: f.hedge.map(crate::resilience::HedgeRt::new),
         }
     }
 

@@ -58,6 +58,14 @@ pub enum Event {
         /// Job slot.
         job: u32,
     },
+    /// A hedging fleet's hedge delay is over: send another copy if nothing has answered and no
+    /// copy was sent since (`token` is the latest copy's when the timer was armed).
+    Hedge {
+        /// Request slot.
+        req: u32,
+        /// The latest copy's token when armed.
+        token: u32,
+    },
     /// A capacity-drop fault starts or ends: the backend re-evaluates its workers.
     CapacityChange,
 }

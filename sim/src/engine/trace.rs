@@ -17,6 +17,11 @@ pub enum TraceKind {
         /// Attempt number.
         n: u32,
     },
+    /// A hedging client sent another copy of the attempt in flight.
+    Hedge {
+        /// The copy's number within its round (2 = the first hedge).
+        n: u32,
+    },
     /// A response reached the client.
     Response {
         /// Its status.

@@ -197,6 +197,7 @@ impl World {
                     self.server_responded(m, r);
                 }
             }
+            Event::Hedge { req, token } => self.on_hedge(req, token),
             Event::CapacityChange => self.server.capacity_change(self.now, &mut self.q),
         }
         Ok(())
@@ -244,7 +245,7 @@ impl World {
         let idempotent = self.fleets[fi].idempotent;
         let r = &mut self.reqs[req];
         r.outstanding = r.outstanding.saturating_sub(1);
-        let current = r.awaiting && r.token == meta.token;
+        let current = r.is_live(meta.token);
         if resp.executed {
             let duplicate = r.executed > 0 && !idempotent;
             r.executed = r.executed.saturating_add(1);
@@ -254,6 +255,10 @@ impl World {
             if !current {
                 self.rec.wasted(fi, resp.work);
             }
+        }
+        if current && self.fleets[fi].hedge.is_some() {
+            // Several copies may have responses on the way: each keeps its own.
+            self.reqs.park(req, meta.token, resp.status, resp.decision);
         }
         let r = &mut self.reqs[req];
         if current {

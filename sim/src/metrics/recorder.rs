@@ -15,7 +15,8 @@ pub(crate) mod col {
     pub const SUCCESS: usize = 4;
     pub const GIVE_UP: usize = 5;
     pub const IN_FLIGHT: usize = 6;
-    pub const STATUS0: usize = 7;
+    pub const HEDGE: usize = 7;
+    pub const STATUS0: usize = 8;
 }
 
 /// Latencies are recorded in microseconds, up to ten days, 3 significant digits.
@@ -34,6 +35,9 @@ pub(crate) struct FleetRec {
     pub duplicates: u64,
     pub wasted_attempts: u64,
     pub wasted_ns: u64,
+    pub hedges: u64,
+    pub hedge_wins: u64,
+    pub hedge_abandoned: u64,
     pub in_flight: u64,
     pub by_status: Vec<u64>,
     pub latency: Histogram<u64>,
@@ -106,6 +110,9 @@ impl Recorder {
                 duplicates: 0,
                 wasted_attempts: 0,
                 wasted_ns: 0,
+                hedges: 0,
+                hedge_wins: 0,
+                hedge_abandoned: 0,
                 in_flight: 0,
                 by_status: vec![0; st.len()],
                 // Constant, valid bounds: construction cannot fail.
@@ -186,6 +193,29 @@ impl Recorder {
             f.first += 1;
             self.bump(fleet, col::FIRST);
         }
+    }
+
+    /// A hedge (a further copy of an attempt in flight) sent.
+    #[inline]
+    pub fn hedge(&mut self, fleet: usize) {
+        self.fleets[fleet].hedges += 1;
+        self.bump(fleet, col::HEDGE);
+    }
+
+    /// A hedged round (one that sent at least one hedge) succeeded; `by_hedge` when a hedge's
+    /// response came first.
+    #[inline]
+    pub fn hedge_won(&mut self, fleet: usize, by_hedge: bool) {
+        if by_hedge {
+            self.fleets[fleet].hedge_wins += 1;
+        }
+    }
+
+    /// `n` copies were still in flight when their round ended (a success or a fatal failure):
+    /// the client discards their responses.
+    #[inline]
+    pub fn hedge_abandoned(&mut self, fleet: usize, n: u32) {
+        self.fleets[fleet].hedge_abandoned += u64::from(n);
     }
 
     /// The limiters admitted an attempt (counted when admitted, not when answered).

@@ -33,13 +33,20 @@ pub struct Summary {
     pub logical_requests: u64,
     /// Offered load: new logical requests per second.
     pub offered_rps: f64,
-    /// Attempts sent (first attempts + retries).
+    /// Attempts sent (first attempts + retries + hedges).
     pub attempts: u64,
     /// First attempts.
     pub first_attempts: u64,
     /// Retries.
     pub retries: u64,
-    /// Retry amplification: attempts / logical requests.
+    /// Hedges: further copies of an attempt still in flight (`[fleet.<name>.hedge]`).
+    pub hedges: u64,
+    /// Logical requests won by a hedge (its response came first).
+    pub hedge_wins: u64,
+    /// Copies still in flight when their round ended (a success or a fatal failure), whose
+    /// responses the client discards.
+    pub hedge_abandoned: u64,
+    /// Retry amplification: attempts / logical requests (hedges included: the extra load).
     pub retry_amplification: f64,
     /// Attempts admitted by every limiter level.
     pub admitted: u64,
@@ -90,6 +97,8 @@ pub struct SeriesRow {
     pub first_attempts: u64,
     /// Retries sent.
     pub retries: u64,
+    /// Hedges sent.
+    pub hedges: u64,
     /// Attempts admitted by the limiters.
     pub admitted: u64,
     /// Limiter rejections by status (every status the run can produce, zeros included).

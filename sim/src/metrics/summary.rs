@@ -66,7 +66,8 @@ impl Recorder {
         let first = sum(&|f| self.fleets[f].first);
         let retries = sum(&|f| self.fleets[f].retries);
         let successes = sum(&|f| self.fleets[f].successes);
-        let attempts = first + retries;
+        let hedges = sum(&|f| self.fleets[f].hedges);
+        let attempts = first + retries + hedges;
         let mut rejected = BTreeMap::new();
         let mut errors = BTreeMap::new();
         for (i, &s) in self.statuses.iter().enumerate() {
@@ -100,6 +101,9 @@ impl Recorder {
             attempts,
             first_attempts: first,
             retries,
+            hedges,
+            hedge_wins: sum(&|f| self.fleets[f].hedge_wins),
+            hedge_abandoned: sum(&|f| self.fleets[f].hedge_abandoned),
             retry_amplification: ratio(attempts, logical),
             admitted: sum(&|f| self.fleets[f].admitted),
             rejected_total: rejected.values().sum(),
@@ -151,6 +155,7 @@ impl Recorder {
                     t_s: b as f64 * bs,
                     first_attempts: get(col::FIRST),
                     retries: get(col::RETRY),
+                    hedges: get(col::HEDGE),
                     admitted: get(col::ADMIT),
                     rejected,
                     server_errors: errors,

@@ -129,6 +129,9 @@ pub struct Fleet {
     /// stored response of an attempt it already executed instead of executing it again, and
     /// answers 409 while the first is still executing (seeds 002, 004).
     pub idempotency_key: bool,
+    /// Hedged requests (`[fleet.<name>.hedge]`): further copies of an unanswered attempt, the
+    /// first success wins. `None`: one copy at a time.
+    pub hedge: Option<crate::resilience::HedgeConfig>,
 }
 
 impl Fleet {
@@ -151,6 +154,7 @@ impl Fleet {
             gates: Vec::new(),
             headers: None,
             idempotency_key: false,
+            hedge: None,
         }
     }
 }

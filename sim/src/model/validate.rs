@@ -282,6 +282,9 @@ impl Scenario {
             for (i, g) in fl.gates.iter().enumerate() {
                 g.validate(&format!("{field}.gates[{i}]"))?;
             }
+            if let Some(h) = &fl.hedge {
+                h.validate(&format!("{field}.hedge"))?;
+            }
             let r = &fl.retry;
             if r.max_attempts == 0 {
                 return Err(ModelError::invalid(

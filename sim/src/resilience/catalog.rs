@@ -148,9 +148,13 @@ pub fn catalog() -> &'static [StrategyDoc] {
         StrategyDoc {
             name: "hedging",
             kind: StrategyKind::Client,
-            summary: "send another copy after delay if no answer, up to max_attempts; first success wins; non-fatal failure sends the next at once",
-            source: "Dean & Barroso, 'The Tail at Scale' (2013); gRFC A6 hedgingPolicy",
-            params: params!["delay" => "50ms", "max_attempts" => "2", "non_fatal" => "default 5xx"],
+            summary: "[fleet.<name>.hedge]: send another copy after delay if nothing answered, up to max_hedges per round; first success wins, late copies are discarded (counted, their work wasted); a non-fatal failure sends the next copy at once, a fatal one cancels the round; the retry policy decides only when the round has failed; gates are asked before each hedge",
+            source: "Dean & Barroso, 'The Tail at Scale', CACM 56(2) 2013; gRFC A6 'gRPC Retry Design' hedgingPolicy (hedgingDelay, maxAttempts, nonFatalStatusCodes) and throttling",
+            params: params![
+                "delay" => "required: a duration (hedgingDelay) or a percentile of observed latency, \"p95\" (after 100 samples)",
+                "max_hedges" => "copies after the first, 1..=4 (maxAttempts - 1; default 1)",
+                "non_fatal" => "statuses that send the next copy at once (default 5xx); others are fatal",
+            ],
         },
         StrategyDoc {
             name: "header_client",

@@ -8,9 +8,10 @@
 //! - circuit breakers with Resilience4j's knobs ([`Breaker`]);
 //! - client-side throttling: the SRE book's adaptive throttling ([`SreThrottle`]) and the AWS
 //!   SDK adaptive mode's CUBIC rate limiter ([`AdaptiveRateLimiter`]);
-//! - hedged requests ([`HedgeState`]), retries in layers ([`expected_bottom_calls`]), backoff
-//!   formulas with their flaws ([`RandomizeThenCap`], [`PollyV2`]), header-driven clients
-//!   ([`HeaderClient`]) and the server's idempotency store ([`IdempotencyStore`]).
+//! - hedged requests ([`HedgeState`], a fleet's [`HedgeConfig`]), retries in layers
+//!   ([`expected_bottom_calls`]), backoff formulas with their flaws ([`RandomizeThenCap`],
+//!   [`PollyV2`]), header-driven clients ([`HeaderClient`]) and the server's idempotency
+//!   store ([`IdempotencyStore`]).
 //!
 //! The fleet-wide ones implement [`crate::retry::ClientGate`]; [`GateSpec`] is their
 //! configured form and [`catalog`] lists everything for `throttlelab list`.
@@ -26,6 +27,7 @@ mod envoy_budget;
 mod finagle_budget;
 mod grpc_throttle;
 mod header_client;
+mod hedge_fleet;
 mod hedging;
 mod idem_server;
 mod idempotency;
@@ -50,6 +52,9 @@ pub use envoy_budget::{EnvoyBudget, EnvoyBudgetConfig};
 pub use finagle_budget::{FinagleBudget, FinagleBudgetConfig};
 pub use grpc_throttle::{GrpcThrottle, GrpcThrottleConfig};
 pub use header_client::{HeaderClient, HeaderReading, HeaderSource};
+pub use hedge_fleet::{
+    HedgeConfig, HedgeDelay, HedgeRt, MAX_COPIES, REFRESH_EVERY, WARMUP_SAMPLES,
+};
 pub use hedging::{hedge_monte_carlo, HedgeAction, HedgeEstimate, HedgePolicy, HedgeState};
 pub use idem_server::{IdemServer, IDEM_CAPACITY, IDEM_TTL};
 pub use idempotency::{IdemKey, IdemLookup, IdempotencyStore};

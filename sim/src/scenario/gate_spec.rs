@@ -78,6 +78,19 @@ pub struct GateTable {
     pub timeouts_reject: Opt<bool>,
 }
 
+/// `[fleet.<name>.hedge]`: hedged requests (`sim::resilience::HedgeConfig`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HedgeTable {
+    /// A duration (`"50ms"`, gRPC's `hedgingDelay`) or a percentile of the fleet's observed
+    /// latency (`"p95"`, Dean and Barroso).
+    pub delay: Spanned<String>,
+    /// Copies after the first per round, 1..=4 (1).
+    pub max_hedges: Opt<i64>,
+    /// Statuses that send the next copy at once (every 5xx); any other failure is fatal.
+    pub non_fatal: Opt<Vec<Spanned<i64>>>,
+}
+
 /// `[fleet.<name>.headers]`: how the fleet's clients read rate-limit headers.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

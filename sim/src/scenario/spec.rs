@@ -199,6 +199,8 @@ pub struct FleetSpec {
     pub idempotency_key: Opt<bool>,
     /// How clients read rate-limit headers (`[fleet.<name>.headers]`).
     pub headers: Option<Spanned<super::gate_spec::HeadersTable>>,
+    /// Hedged requests (`[fleet.<name>.hedge]`).
+    pub hedge: Option<Spanned<super::gate_spec::HedgeTable>>,
 }
 
 /// A fleet's arrival process (per client).

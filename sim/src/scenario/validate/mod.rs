@@ -7,6 +7,7 @@ mod dist;
 mod fault;
 mod fleet;
 mod gates;
+mod hedge;
 mod retry;
 mod retry_variants;
 mod server;

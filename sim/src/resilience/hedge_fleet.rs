@@ -1,0 +1,229 @@
+//! A fleet's hedging, as configured (`[fleet.<name>.hedge]`) and at run time.
+//!
+//! The delay follows Dean and Barroso, "The Tail at Scale" (CACM 56(2), 2013): "defer sending
+//! a secondary request until the first request has been outstanding for more than the
+//! 95th-percentile expected latency for this class of requests". It is either a fixed duration
+//! (gRPC's `hedgingDelay`, gRFC A6) or a percentile of the latencies the fleet has observed so
+//! far ([`HedgeDelay::Percentile`]): the latency of each successful round, from the send of its
+//! first copy to the winning response, in an HDR histogram, re-read every
+//! [`REFRESH_EVERY`] samples; until [`WARMUP_SAMPLES`] have been seen no hedge is sent (there
+//! is no "expected latency" yet). Hedged rounds feed back their shortened latencies, as in any
+//! real client that measures its own calls.
+//!
+//! The rules the engine applies (`sim::client`, gRFC A6 "Hedging Policy"): at most
+//! `max_attempts` copies per round, the next one `delay` after the previous if nothing answered;
+//! a non-fatal failure (a status in `non_fatal`, or a client-side timeout) sends the next copy
+//! at once; a fatal one cancels the others and ends the round; every gate is asked before each
+//! hedge (gRPC retry throttling: "hedged RPCs are not sent" while throttled).
+
+use super::HedgePolicy;
+use crate::model::ModelError;
+use crate::retry::StatusSet;
+use hdrhistogram::Histogram;
+use limiters::Nanos;
+
+/// Samples needed before a percentile delay sends any hedge.
+pub const WARMUP_SAMPLES: u64 = 100;
+/// A percentile delay is re-read from the histogram every this many samples.
+pub const REFRESH_EVERY: u64 = 32;
+/// Most copies per round (gRFC A6 caps `maxAttempts` at 5).
+pub const MAX_COPIES: u32 = 5;
+
+/// When to send the next copy.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum HedgeDelay {
+    /// A fixed `hedgingDelay`.
+    Fixed(Nanos),
+    /// This percentile (in `(0, 100)`) of the fleet's observed round latencies.
+    Percentile(f64),
+}
+
+impl std::fmt::Display for HedgeDelay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HedgeDelay::Fixed(d) => write!(f, "{d}"),
+            HedgeDelay::Percentile(p) => write!(f, "p{p}"),
+        }
+    }
+}
+
+/// `[fleet.<name>.hedge]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HedgeConfig {
+    /// The delay before each further copy.
+    pub delay: HedgeDelay,
+    /// Copies per round, the first included (`max_hedges + 1`; 2..=5).
+    pub max_attempts: u32,
+    /// `nonFatalStatusCodes`: failures that send the next copy at once instead of ending the
+    /// round (default 5xx).
+    pub non_fatal: StatusSet,
+}
+
+impl HedgeConfig {
+    /// `max_hedges` copies after the first, `delay` apart, 5xx non-fatal.
+    pub fn new(delay: HedgeDelay, max_hedges: u32) -> HedgeConfig {
+        HedgeConfig {
+            delay,
+            max_attempts: max_hedges.saturating_add(1),
+            non_fatal: HedgePolicy::default().non_fatal,
+        }
+    }
+
+    /// Check the values; `field` is the table's path (`fleet.web.hedge`).
+    pub fn validate(&self, field: &str) -> Result<(), ModelError> {
+        let invalid = |k: &str, reason: &str| ModelError::Invalid {
+            field: format!("{field}.{k}"),
+            reason: reason.to_string(),
+        };
+        match self.delay {
+            HedgeDelay::Fixed(d) if d.is_zero() => {
+                return Err(invalid("delay", "must be longer than zero"))
+            }
+            HedgeDelay::Percentile(p) if !(p > 0.0 && p < 100.0) => {
+                return Err(invalid(
+                    "delay",
+                    "the percentile must be above 0 and below 100",
+                ))
+            }
+            _ => {}
+        }
+        if !(2..=MAX_COPIES).contains(&self.max_attempts) {
+            return Err(invalid(
+                "max_hedges",
+                "must be from 1 to 4 (gRPC caps maxAttempts at 5)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A fleet's hedging at run time: the configuration and, for a percentile delay, the latency
+/// histogram and the delay last read from it.
+#[derive(Clone, Debug)]
+pub struct HedgeRt {
+    /// The configuration.
+    pub cfg: HedgeConfig,
+    hist: Option<Histogram<u64>>,
+    current: Option<Nanos>,
+}
+
+impl HedgeRt {
+    /// The runtime form of `cfg`.
+    ///
+    /// ```
+    /// use sim::resilience::{HedgeConfig, HedgeDelay, HedgeRt};
+    /// use limiters::Nanos;
+    /// let mut h = HedgeRt::new(HedgeConfig::new(HedgeDelay::Percentile(90.0), 1));
+    /// assert_eq!(h.delay(), None); // warming up
+    /// for ms in 1..=100 { h.observe(Nanos::from_millis(ms)); }
+    /// let d = h.delay().unwrap().as_nanos() as f64 / 1e6; // the p90, to HDR's 3 digits
+    /// assert!((d - 90.0).abs() < 0.1, "{d}");
+    /// ```
+    pub fn new(cfg: HedgeConfig) -> HedgeRt {
+        match cfg.delay {
+            HedgeDelay::Fixed(d) => HedgeRt {
+                cfg,
+                hist: None,
+                current: Some(d),
+            },
+            // Microseconds up to ten days, 3 significant digits: constant, valid bounds.
+            HedgeDelay::Percentile(_) => HedgeRt {
+                cfg,
+                hist: Histogram::new_with_max(10 * 86_400 * 1_000_000, 3).ok(),
+                current: None,
+            },
+        }
+    }
+
+    /// The delay before the next copy; `None` while a percentile delay is warming up.
+    #[inline]
+    pub fn delay(&self) -> Option<Nanos> {
+        self.current
+    }
+
+    /// The policy of the state machine with the current delay (`None`: warming up).
+    pub fn policy(&self) -> Option<HedgePolicy> {
+        self.current.map(|delay| HedgePolicy {
+            delay,
+            max_attempts: self.cfg.max_attempts,
+            non_fatal: self.cfg.non_fatal,
+        })
+    }
+
+    /// A successful round took `latency` (first copy sent to winning response).
+    pub fn observe(&mut self, latency: Nanos) {
+        let (HedgeDelay::Percentile(p), Some(h)) = (self.cfg.delay, self.hist.as_mut()) else {
+            return;
+        };
+        h.saturating_record(latency.0 / 1_000);
+        let n = h.len();
+        if n >= WARMUP_SAMPLES && (n - WARMUP_SAMPLES) % REFRESH_EVERY == 0 {
+            let us = h.median_equivalent(h.value_at_quantile(p / 100.0));
+            // At least 1 µs: a zero delay would hedge every request at once.
+            self.current = Some(Nanos::from_micros(us.max(1)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_names_the_field() {
+        let ok = HedgeConfig::new(HedgeDelay::Fixed(Nanos::from_millis(5)), 4);
+        assert!(ok.validate("h").is_ok());
+        let many = HedgeConfig::new(HedgeDelay::Fixed(Nanos::from_millis(5)), 5);
+        assert_eq!(
+            many.validate("f.hedge").unwrap_err().field(),
+            "f.hedge.max_hedges"
+        );
+        let none = HedgeConfig::new(HedgeDelay::Fixed(Nanos::from_millis(5)), 0);
+        assert!(none.validate("h").is_err());
+        let zero = HedgeConfig::new(HedgeDelay::Fixed(Nanos::ZERO), 1);
+        assert_eq!(
+            zero.validate("f.hedge").unwrap_err().field(),
+            "f.hedge.delay"
+        );
+        let p100 = HedgeConfig::new(HedgeDelay::Percentile(100.0), 1);
+        assert!(p100.validate("h").is_err());
+    }
+
+    #[test]
+    fn fixed_delay_is_ready_at_once_and_ignores_samples() {
+        let mut h = HedgeRt::new(HedgeConfig::new(
+            HedgeDelay::Fixed(Nanos::from_millis(50)),
+            2,
+        ));
+        assert_eq!(h.delay(), Some(Nanos::from_millis(50)));
+        h.observe(Nanos::from_secs(9));
+        let p = h.policy().unwrap();
+        assert_eq!(p.delay, Nanos::from_millis(50));
+        assert_eq!(p.max_attempts, 3);
+        assert!(p.non_fatal.contains(503) && !p.non_fatal.contains(429));
+    }
+
+    #[test]
+    fn percentile_delay_tracks_the_samples_after_warmup() {
+        let mut h = HedgeRt::new(HedgeConfig::new(HedgeDelay::Percentile(95.0), 1));
+        for _ in 0..WARMUP_SAMPLES - 1 {
+            h.observe(Nanos::from_millis(10));
+        }
+        assert_eq!(h.delay(), None);
+        h.observe(Nanos::from_millis(10));
+        let ten = h.delay().unwrap();
+        assert!(ten.as_nanos().abs_diff(10_000_000) < 10_000, "{ten}");
+        // 100 more at 1 s: half the samples are slow, so the p95 moves to ~1 s, but only at
+        // the next refresh.
+        for i in 0..100 {
+            h.observe(Nanos::from_secs(1));
+            let refreshed = (i + 1) % REFRESH_EVERY == 0;
+            if i + 1 < REFRESH_EVERY {
+                assert_eq!(h.delay(), Some(ten));
+            } else if refreshed && i + 1 >= 64 {
+                let d = h.delay().unwrap();
+                assert!(d >= Nanos::from_millis(999) && d <= Nanos::from_millis(1001));
+            }
+        }
+    }
+}
