@@ -137,11 +137,18 @@ impl<'a> Simulation<'a> {
     }
 }
 
-/// The fault window (first start, last end), if the scenario has faults.
+/// The fault window (first start, last end) over the faults and the windows of trigger
+/// fleets (load spikes), if the scenario has any.
 fn fault_window(s: &Scenario) -> Option<(Nanos, Nanos)> {
-    let start = s.faults.iter().map(|f| f.start).min()?;
-    let end = s.faults.iter().map(|f| f.end()).max()?;
-    Some((start, end))
+    let windows = s
+        .faults
+        .iter()
+        .map(|f| (f.start, f.end()))
+        .chain(s.fleets.iter().filter_map(|f| f.trigger_window(s.duration)));
+    windows.fold(None, |acc, (a, b)| match acc {
+        None => Some((a, b)),
+        Some((x, y)) => Some((x.min(a), y.max(b))),
+    })
 }
 
 fn assemble(s: &Scenario, seed: u64, w: &World) -> RunResult {

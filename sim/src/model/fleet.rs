@@ -132,6 +132,11 @@ pub struct Fleet {
     /// Hedged requests (`[fleet.<name>.hedge]`): further copies of an unanswered attempt, the
     /// first success wins. `None`: one copy at a time.
     pub hedge: Option<crate::resilience::HedgeConfig>,
+    /// The fleet is the trigger of a metastable-failure experiment (a load spike), not a
+    /// workload: the window in which it sends (see [`Fleet::trigger_window`]) counts as a fault
+    /// window, so the run reports whether goodput recovered after it (Bronson et al.,
+    /// "Metastable Failures in Distributed Systems", HotOS 2021). Needs a `piecewise` arrival.
+    pub trigger: bool,
 }
 
 impl Fleet {
@@ -155,6 +160,38 @@ impl Fleet {
             headers: None,
             idempotency_key: false,
             hedge: None,
+            trigger: false,
         }
+    }
+
+    /// For a trigger fleet with a `piecewise` arrival, the window `[start, end)` in which it
+    /// sends: from its first point with a rate to the first silent point after its last point
+    /// with a rate (`horizon` when it never falls silent again). `None` for any other fleet.
+    ///
+    /// ```
+    /// use sim::model::{Arrival, Fleet};
+    /// use limiters::Nanos;
+    /// let s = Nanos::from_secs;
+    /// let mut f = Fleet::new("spike", 10, Arrival::Piecewise {
+    ///     points: vec![(s(0), None), (s(60), Some("2/s".parse().unwrap())), (s(65), None)],
+    /// });
+    /// assert_eq!(f.trigger_window(s(300)), None);
+    /// f.trigger = true;
+    /// assert_eq!(f.trigger_window(s(300)), Some((s(60), s(65))));
+    /// ```
+    pub fn trigger_window(&self, horizon: Nanos) -> Option<(Nanos, Nanos)> {
+        let Arrival::Piecewise { points } = &self.arrival else {
+            return None;
+        };
+        if !self.trigger {
+            return None;
+        }
+        let first = points.iter().position(|(_, r)| r.is_some())?;
+        let last = points.iter().rposition(|(_, r)| r.is_some())?;
+        let end = points[last + 1..]
+            .iter()
+            .find(|(_, r)| r.is_none())
+            .map_or(horizon, |(t, _)| *t);
+        Some((points[first].0, end.min(horizon)))
     }
 }

@@ -279,6 +279,12 @@ impl Scenario {
                 positive(&format!("{field}.deadline"), t)?;
             }
             arrival(&format!("{field}.arrival"), &fl.arrival)?;
+            if fl.trigger && !matches!(fl.arrival, Arrival::Piecewise { .. }) {
+                return Err(ModelError::invalid(
+                    format!("{field}.trigger"),
+                    "a trigger fleet needs a `piecewise` arrival (its window is when it sends)",
+                ));
+            }
             for (i, g) in fl.gates.iter().enumerate() {
                 g.validate(&format!("{field}.gates[{i}]"))?;
             }

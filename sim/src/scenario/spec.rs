@@ -201,6 +201,8 @@ pub struct FleetSpec {
     pub headers: Option<Spanned<super::gate_spec::HeadersTable>>,
     /// Hedged requests (`[fleet.<name>.hedge]`).
     pub hedge: Option<Spanned<super::gate_spec::HedgeTable>>,
+    /// The fleet is a load-spike trigger: recovery is measured after its window.
+    pub trigger: Opt<bool>,
 }
 
 /// A fleet's arrival process (per client).

@@ -69,6 +69,15 @@ pub(crate) fn fleet(cx: &Cx, name: &str, f: &Spanned<FleetSpec>) -> R<Fleet> {
     if let Some(h) = &f.hedge {
         out.hedge = Some(super::hedge::hedge(cx, h)?);
     }
+    if let Some(t) = &f.trigger {
+        out.trigger = *t.get_ref();
+        if out.trigger && !matches!(out.arrival, Arrival::Piecewise { .. }) {
+            return Err(cx.err(
+                t.span(),
+                "a trigger fleet needs a `piecewise` arrival (its window is when it sends)",
+            ));
+        }
+    }
     Ok(out)
 }
 
