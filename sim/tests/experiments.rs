@@ -97,3 +97,84 @@ fn a_trigger_fleet_needs_a_piecewise_arrival() {
     assert!(e.starts_with("t.toml:5:11:"), "{e}");
     assert!(e.contains("piecewise"), "{e}");
 }
+
+/// Run point `i`, checking that its label mentions each of `expect`.
+fn run_nth(p: &Plan, i: usize, expect: &[&str]) -> RunResult {
+    let label = p.label(i);
+    for e in expect {
+        assert!(label.contains(e), "point {i} is `{label}`, expected {e}");
+    }
+    let s = &p.points[i].scenario;
+    sim::run(s, s.seed).expect("run")
+}
+
+fn errors_503(s: &Summary) -> u64 {
+    s.server_errors.get(&503).copied().unwrap_or(0)
+}
+
+// ---- Experiment 4: open versus closed loop ----
+
+#[test]
+fn backoff_relieves_a_closed_loop_but_not_an_open_one() {
+    let p = plan("open-closed.toml");
+    assert_eq!(p.points.len(), 4);
+    let open_now = run_nth(&p, 0, &["poisson", "immediate"]).summary;
+    let open_backoff = run_nth(&p, 1, &["poisson", "exponential"]).summary;
+    let closed_now = run_nth(&p, 2, &["closed", "immediate"]).summary;
+    let closed_backoff = run_nth(&p, 3, &["closed", "exponential"]).summary;
+    // Open loop: backoff moves the retries later, it does not remove them.
+    assert!(
+        errors_503(&open_backoff) * 100 >= errors_503(&open_now) * 95,
+        "open: {} -> {}",
+        errors_503(&open_now),
+        errors_503(&open_backoff)
+    );
+    assert!((open_backoff.success_ratio - open_now.success_ratio).abs() < 0.02);
+    // Closed loop: a client in backoff sends nothing, so the overload is lighter.
+    assert!(
+        errors_503(&closed_backoff) * 100 <= errors_503(&closed_now) * 90,
+        "closed: {} -> {}",
+        errors_503(&closed_now),
+        errors_503(&closed_backoff)
+    );
+    assert!(closed_backoff.success_ratio > closed_now.success_ratio);
+    // The closed loop adapts its load to the capacity: far fewer failures than open loop.
+    assert!(errors_503(&closed_now) * 2 < errors_503(&open_now));
+    assert!(closed_now.success_ratio > open_now.success_ratio + 0.04);
+}
+
+// ---- Experiment 6: tenant fairness ----
+
+#[test]
+fn per_tenant_limits_are_fairer_than_a_global_one_and_a_hierarchy_keeps_the_capacity() {
+    use sim::metrics::{jain_max_min, TenantRow};
+    let p = plan("fairness.toml");
+    assert_eq!(p.points.len(), 3);
+    let pairs = |t: &[TenantRow]| {
+        t.iter()
+            .map(|t| (t.successes, t.demand))
+            .collect::<Vec<_>>()
+    };
+    let quiet_share = |t: &[TenantRow]| {
+        let q = t.iter().filter(|t| t.tenant.starts_with("quiet"));
+        let (ok, d) = q.fold((0, 0), |(a, b), t| (a + t.successes, b + t.demand));
+        ok as f64 / d as f64
+    };
+    let global = run_nth(&p, 0, &["global"]);
+    let tenant = run_nth(&p, 1, &["\"25/s\"", "tenant"]);
+    let both = run_nth(&p, 2, &["\"70/s\"", "global"]);
+    let jg = jain_max_min(pairs(&global.tenants).into_iter()).unwrap();
+    let jt = jain_max_min(pairs(&tenant.tenants).into_iter()).unwrap();
+    let jb = jain_max_min(pairs(&both.tenants).into_iter()).unwrap();
+    assert!(jg < 0.85, "global limit: {jg}");
+    assert!(jt > 0.99 && jb > 0.97, "per tenant {jt}, hierarchy {jb}");
+    // The quiet tenants get under half their demand behind the noisy one, all of it alone.
+    assert!(quiet_share(&global.tenants) < 0.5);
+    assert!(quiet_share(&tenant.tenants) > 0.99);
+    assert!(quiet_share(&both.tenants) > 0.95);
+    // Share of demand alone calls the global limit fair: everyone gets the same fraction.
+    assert!(global.summary.fairness_tenants.unwrap() > 0.99);
+    // Per-tenant limits leave capacity unused; the hierarchy serves the full 100/s.
+    assert!(tenant.summary.goodput_rps < 60.0);
+    assert!(both.summary.goodput_rps > 95.0 && global.summary.goodput_rps > 95.0);
+}

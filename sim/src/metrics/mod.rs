@@ -11,7 +11,7 @@ mod recovery;
 mod result;
 mod summary;
 
-pub use fairness::{jain, jain_of_ratios};
+pub use fairness::{jain, jain_max_min, jain_of_ratios, max_min_shares};
 pub use recorder::Recorder;
 pub(crate) use recorder::ServerGauges;
 pub use recovery::{recovery, Recovery, TOLERANCE, WINDOW};
