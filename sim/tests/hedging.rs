@@ -315,3 +315,19 @@ fn the_demo_scenario_cuts_p99_for_a_little_extra_load() {
     assert!(h.retry_amplification > 1.01 && h.retry_amplification < 1.2);
     assert!((p.retry_amplification - 1.0).abs() < 1e-9);
 }
+
+#[test]
+fn the_catalog_lists_hedging_with_its_scenario_keys_and_sources() {
+    let h = sim::resilience::catalog()
+        .iter()
+        .find(|s| s.name == "hedging")
+        .expect("hedging in the catalog");
+    let names: Vec<&str> = h.params.iter().map(|p| p.name).collect();
+    assert_eq!(names, ["delay", "max_hedges", "non_fatal"]);
+    assert!(h.source.contains("Tail at Scale") && h.source.contains("gRFC A6"));
+    // Every key listed is one a scenario file accepts.
+    let text = "name = \"k\"\nduration = \"1m\"\n[fleet.web]\ncount = 1\narrival = { process = \"poisson\", rate = \"1/s\" }\n[fleet.web.hedge]\ndelay = \"p99\"\nmax_hedges = 4\nnon_fatal = [502, 503]\n";
+    let s = sim::scenario::load_str("k.toml", text).unwrap();
+    let c = s.fleets[0].hedge.unwrap();
+    assert_eq!((c.delay, c.max_attempts), (HedgeDelay::Percentile(99.0), 5));
+}
