@@ -78,6 +78,9 @@ impl World {
         .map_err(|(level, source)| {
             SimError::Model(crate::model::ModelError::Limiter { level, source })
         })?;
+        let mut server = server;
+        let names: Vec<&str> = s.fleets.iter().map(|f| f.name.as_str()).collect();
+        server.bind_fleets(&names);
         let ids = IdSpaces::new(&s.fleets);
         let mut fleets = Vec::with_capacity(s.fleets.len());
         let mut clients = Vec::new();
@@ -213,6 +216,7 @@ impl World {
             req,
             token,
             client: c,
+            fleet: cs.fleet,
             key: f.identity.key(i),
             tenant: f.identity.tenant(i),
             cost: f.cost,

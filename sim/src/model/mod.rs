@@ -15,7 +15,7 @@ pub use crate::retry::{Backoff, HonourRetryAfter, Jitter, RetryPolicy, StatusSet
 pub use dist::Distribution;
 pub use fault::{Fault, FaultKind};
 pub use fleet::{Arrival, Fleet, Keys};
-pub use server::{Backend, Level, RetryAfterFormat, Scope, Server};
+pub use server::{Backend, Charge, Level, RetryAfterFormat, Scope, Server};
 pub use validate::ModelError;
 
 use limiters::Nanos;

@@ -38,6 +38,39 @@ pub struct Level {
     pub params: Params,
     /// Status returned when this level denies: 429 for rate limits, 402 for exhausted credits.
     pub status: u16,
+    /// A fixed `Retry-After` on this level's denials, whatever the limiter's state says (seed
+    /// 000 always answers `Retry-After: 60`, seed 004 `Retry-After: 1`). `None`: the limiter's
+    /// own `retry_after`. A denial that can never pass (an exhausted credit balance) keeps none.
+    pub retry_after: Option<Nanos>,
+    /// When the level is charged: at admission (atomic check-and-charge), or only when the
+    /// request completes successfully (check, call, then record: seed 001's metering).
+    pub charge: Charge,
+    /// The fleets this level applies to, by name; empty: every fleet.
+    pub fleets: Vec<String>,
+}
+
+/// When a limiter level charges a request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Charge {
+    /// `check` at admission: the request is counted the moment it is let in.
+    #[default]
+    OnAdmission,
+    /// Only `peek` at admission; `check` (the record) when the request completes with a
+    /// success. Requests admitted together before any of them completes all see the same
+    /// remaining count: the check-then-record race of seed 001's client, where N workers that
+    /// check at once all pass. A record beyond the limit saturates the limiter (it is refused,
+    /// as `check` refuses), so usage stays at most the limit while admissions overshoot it.
+    OnCompletion,
+}
+
+impl Charge {
+    /// The name as written in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Charge::OnAdmission => "on_admission",
+            Charge::OnCompletion => "on_completion",
+        }
+    }
 }
 
 impl Level {
@@ -48,6 +81,9 @@ impl Level {
             algorithm: algorithm.to_string(),
             params,
             status: 429,
+            retry_after: None,
+            charge: Charge::OnAdmission,
+            fleets: Vec::new(),
         }
     }
 }

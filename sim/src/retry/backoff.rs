@@ -7,6 +7,12 @@
 //! - decorrelated: `sleep = min(cap, random_between(base, prev_sleep * 3))`, `prev_sleep`
 //!   starting at `base`
 //!
+//! and one more, found in API documentation rather than the blog post:
+//!
+//! - proportional: `v = min(cap, base * 2^n); sleep = v + random_between(0, v * p / 100)`: seed
+//!   002's `withRetry` (`const jitter = Math.random() * base * 0.2; sleep(base + jitter)`), a
+//!   jitter that only ever lengthens the wait and spreads clients by at most `p` percent.
+//!
 //! where `n` counts retries from 0. Integer nanoseconds throughout; `random_between(a, b)` draws
 //! uniformly from `[a, b)`.
 
@@ -26,6 +32,9 @@ pub enum Jitter {
     Equal,
     /// `min(cap, uniform[base, prev * 3))`.
     Decorrelated,
+    /// `v + uniform[0, v * percent / 100)` with `v = min(cap, base * 2^n)` (`"+20%"` in
+    /// scenario files). The cap bounds `v`, not the jittered sleep.
+    Proportional(u32),
 }
 
 impl Jitter {
@@ -36,6 +45,7 @@ impl Jitter {
             Jitter::Full => "full",
             Jitter::Equal => "equal",
             Jitter::Decorrelated => "decorrelated",
+            Jitter::Proportional(_) => "proportional",
         }
     }
 }
@@ -70,6 +80,12 @@ impl Default for Backoff {
             jitter: Jitter::Full,
         }
     }
+}
+
+/// `v + uniform[0, v * percent / 100)`: a proportional jitter that only lengthens `v`.
+pub fn plus_percent<R: Rng + ?Sized>(rng: &mut R, v: Nanos, percent: u32) -> Nanos {
+    let spread = (u128::from(v.0) * u128::from(percent) / 100).min(u128::from(u64::MAX)) as u64;
+    v + random_between(rng, Nanos::ZERO, Nanos(spread))
 }
 
 /// Uniform on `[low, high)` in integer nanoseconds; `low` when the interval is empty.
@@ -108,6 +124,7 @@ impl Backoff {
                 };
                 random_between(rng, self.base, prev.saturating_mul(3)).min(self.cap)
             }
+            Jitter::Proportional(p) => plus_percent(rng, self.exponential(n), p),
         }
     }
 }
@@ -171,6 +188,31 @@ mod tests {
         for _ in 0..500 {
             let d = b.delay(&st(1, 0), &mut rng);
             assert!(d >= Nanos::from_millis(100) && d < Nanos::from_millis(300));
+        }
+    }
+
+    #[test]
+    fn proportional_jitter_is_seed_002s_with_retry() {
+        // 250 ms * 2^i plus up to 20 %: i = 0..4 -> [250, 300), [500, 600), ..., [4000, 4800).
+        let b = Backoff {
+            base: Nanos::from_millis(250),
+            cap: Nanos::from_secs(3600),
+            jitter: Jitter::Proportional(20),
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for i in 0..5u32 {
+            let v = 250u64 << i;
+            let (mut lo, mut hi) = (u64::MAX, 0);
+            for _ in 0..2000 {
+                let d = b.delay(&st(i + 1, 0), &mut rng).as_millis();
+                lo = lo.min(d);
+                hi = hi.max(d);
+            }
+            assert!(lo >= v && hi < v + v / 5, "retry {i}: [{lo}, {hi}]");
+            assert!(
+                lo < v + v / 50 && hi > v + v / 5 - v / 50,
+                "spread: [{lo}, {hi}]"
+            );
         }
     }
 

@@ -46,14 +46,14 @@ const BACKOFF: &[PolicyParam] = &[
     },
     PolicyParam {
         name: "jitter",
-        help: "none | full | equal | decorrelated (default full)",
+        help: "none | full | equal | decorrelated | \"+P%\" (v plus up to P % of v) (default full)",
     },
 ];
 
 const RETRY_AFTER: &[PolicyParam] = &[
     PolicyParam {
         name: "jitter",
-        help: "uniform [0, jitter) added to Retry-After (default 0s)",
+        help: "uniform [0, jitter) added to Retry-After, or \"+P%\": up to P % of it (default 0s)",
     },
     PolicyParam {
         name: "cap",

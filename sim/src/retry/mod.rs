@@ -14,7 +14,7 @@ mod policy;
 mod retry_after;
 mod statuses;
 
-pub use backoff::{random_between, Backoff, Jitter};
+pub use backoff::{plus_percent, random_between, Backoff, Jitter};
 pub use catalog::{catalog, common_params, PolicyDoc, PolicyParam};
 pub use gate::{legacy_rng, ClientGate, GateCall, GateDecision, OpenGate};
 pub use outcome::{AttemptResult, GiveUpReason, RetryDecision, RetryState};

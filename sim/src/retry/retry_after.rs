@@ -1,10 +1,15 @@
 //! Honouring the server's `Retry-After` (RFC 9110 §10.2.3): wait what the server said, plus an
 //! optional uniform jitter so clients rejected together do not come back together, capped.
+//! The jitter may also be a share of the server's value (`jitter_percent`: seed 002's
+//! `base + Math.random() * base * 0.2`, where `base` is the `Retry-After` of a 429).
 //! When the response carries no `Retry-After` (a timeout, a 5xx without it), fall back to
 //! exponential backoff. Optionally, a rate-limit reset (`X-RateLimit-Reset`) stands in for a
 //! missing `Retry-After`.
 
-use super::{backoff::random_between, AttemptResult, Backoff, RetryState};
+use super::{
+    backoff::{plus_percent, random_between},
+    AttemptResult, Backoff, RetryState,
+};
 use limiters::Nanos;
 use rand::Rng;
 
@@ -25,6 +30,8 @@ pub struct HonourRetryAfter {
     /// Upper bound of a uniform jitter added to the server's value (`[0, jitter)`); zero waits
     /// exactly what the server said.
     pub jitter: Nanos,
+    /// A further uniform jitter of `[0, jitter_percent %)` of the server's value; 0: none.
+    pub jitter_percent: u32,
     /// The longest wait accepted; a longer `Retry-After` is clamped to it. `None`: no cap.
     pub cap: Option<Nanos>,
     /// Use the rate-limit reset when `Retry-After` is absent.
@@ -37,6 +44,7 @@ impl Default for HonourRetryAfter {
     fn default() -> HonourRetryAfter {
         HonourRetryAfter {
             jitter: Nanos::ZERO,
+            jitter_percent: 0,
             cap: None,
             use_reset: false,
             fallback: Backoff::default(),
@@ -58,7 +66,10 @@ impl HonourRetryAfter {
             (None, false) => None,
         };
         let wait = match hint {
-            Some(h) => h + random_between(rng, Nanos::ZERO, self.jitter),
+            Some(h) => {
+                plus_percent(rng, h, self.jitter_percent)
+                    + random_between(rng, Nanos::ZERO, self.jitter)
+            }
             None => self.fallback.delay(state, rng),
         };
         match self.cap {
@@ -92,6 +103,23 @@ mod tests {
             p.delay(&RetryState::first(), &r, &mut rng),
             Nanos::from_secs(30)
         );
+    }
+
+    #[test]
+    fn percent_jitter_scales_with_the_hint() {
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let p = HonourRetryAfter {
+            jitter_percent: 20,
+            ..HonourRetryAfter::default()
+        };
+        let r = AttemptResult::status(429).with_retry_after(Nanos::from_secs(10));
+        let ds: Vec<Nanos> = (0..500)
+            .map(|_| p.delay(&RetryState::first(), &r, &mut rng))
+            .collect();
+        assert!(ds
+            .iter()
+            .all(|d| *d >= Nanos::from_secs(10) && *d < Nanos::from_secs(12)));
+        assert!(ds.iter().any(|d| *d > Nanos::from_millis(11_800)));
     }
 
     #[test]

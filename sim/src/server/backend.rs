@@ -22,6 +22,8 @@ pub struct JobMeta {
     pub token: u32,
     /// Global client index.
     pub client: u32,
+    /// Fleet index (limiter levels may apply to some fleets only).
+    pub fleet: u16,
     /// Key id.
     pub key: u32,
     /// Tenant id.

@@ -4,17 +4,28 @@
 //! of seed 002's "per-credential (60 rpm) or per-org (600 rpm)" throttle, where a request denied
 //! by its org must not use up its credential's allowance).
 //!
+//! A level may also answer a fixed `Retry-After` (seed 000's constant 60), charge only when a
+//! request completes successfully ([`Charge::OnCompletion`]: seed 001's check-then-record
+//! metering, where concurrent checks all pass before any records), and apply to some fleets
+//! only (two client fleets of one scenario, each behind its own variant of a limit).
+//!
 //! Per-level keyed state is a `Vec` indexed by the scope's dense id (keys and tenants are
 //! numbered at the start of a run), filled lazily on first use: a lookup is an index, not a
 //! hash, and an idle key costs one empty slot.
 
-use crate::model::{Level, Scope};
+use crate::model::{Charge, Level, Scope};
 use limiters::{Decision, Factory, Limiter, LimiterError, Nanos, Outcome, Params, Registry};
 
 /// One level at run time.
 struct LevelRt {
     scope: Scope,
     status: u16,
+    retry_after: Option<Nanos>,
+    charge: Charge,
+    /// Fleet names the level is restricted to (empty: all), and by fleet index whether it
+    /// applies (filled by [`Levels::bind_fleets`]).
+    fleets: Vec<String>,
+    mask: Vec<bool>,
     factory: Factory,
     params: Params,
     states: Vec<Option<Box<dyn Limiter>>>,
@@ -31,6 +42,28 @@ impl std::fmt::Debug for LevelRt {
 }
 
 impl LevelRt {
+    /// Whether the level applies to a request of `fleet` (`None`: an unknown fleet, as in a
+    /// direct use of [`Levels::admit`]: every level applies).
+    fn applies(&self, fleet: Option<u16>) -> bool {
+        self.fleets.is_empty()
+            || fleet.map_or(true, |f| {
+                self.mask.get(f as usize).copied().unwrap_or(false)
+            })
+    }
+
+    /// True for a level charged at admission for every fleet (the fast path).
+    fn plain(&self) -> bool {
+        self.fleets.is_empty() && self.charge == Charge::OnAdmission
+    }
+
+    /// Apply the fixed `Retry-After` to a denial that can pass later.
+    fn fix(&self, mut d: Decision) -> Decision {
+        if let (false, Some(fixed), Some(_)) = (d.allowed, self.retry_after, d.retry_after) {
+            d.retry_after = Some(fixed);
+        }
+        d
+    }
+
     fn id(&self, key: u32, tenant: u32) -> usize {
         match self.scope {
             Scope::Global => 0,
@@ -97,12 +130,27 @@ impl Levels {
             out.push(LevelRt {
                 scope: l.scope,
                 status: l.status,
+                retry_after: l.retry_after,
+                charge: l.charge,
+                fleets: l.fleets.clone(),
+                mask: Vec::new(),
                 factory: entry.factory,
                 params: l.params.clone(),
                 states: Vec::new(),
             });
         }
         Ok(Levels { levels: out })
+    }
+
+    /// Resolve the levels' fleet restrictions against the run's fleets: `names[i]` is the name
+    /// of fleet `i`.
+    pub fn bind_fleets(&mut self, names: &[&str]) {
+        for l in &mut self.levels {
+            l.mask = names
+                .iter()
+                .map(|n| l.fleets.iter().any(|f| f == n))
+                .collect();
+        }
     }
 
     /// Number of levels.
@@ -124,16 +172,30 @@ impl Levels {
         tenant: u32,
         cost: u32,
     ) -> Result<Admission, LimiterError> {
+        self.admit_as(None, now, key, tenant, cost)
+    }
+
+    /// [`Levels::admit`] for a request of fleet `fleet`: levels restricted to other fleets are
+    /// skipped; [`Charge::OnCompletion`] levels are only peeked.
+    pub fn admit_as(
+        &mut self,
+        fleet: Option<u16>,
+        now: Nanos,
+        key: u32,
+        tenant: u32,
+        cost: u32,
+    ) -> Result<Admission, LimiterError> {
         match self.levels.len() {
             0 => Ok(Admission::Allowed {
                 first: None,
                 delay: Nanos::ZERO,
             }),
-            1 => {
+            1 if self.levels[0].plain() => {
                 let l = &mut self.levels[0];
                 let status = l.status;
                 let id = l.id(key, tenant);
                 let d = l.state(id)?.check(now, cost);
+                let d = l.fix(d);
                 Ok(if d.allowed {
                     Admission::Allowed {
                         first: Some(d),
@@ -146,21 +208,23 @@ impl Levels {
                     }
                 })
             }
-            _ => self.admit_hierarchy(now, key, tenant, cost),
+            _ => self.admit_hierarchy(fleet, now, key, tenant, cost),
         }
     }
 
     fn admit_hierarchy(
         &mut self,
+        fleet: Option<u16>,
         now: Nanos,
         key: u32,
         tenant: u32,
         cost: u32,
     ) -> Result<Admission, LimiterError> {
         let mut denied: Option<(u16, Decision)> = None;
-        for l in &mut self.levels {
+        for l in self.levels.iter_mut().filter(|l| l.applies(fleet)) {
             let id = l.id(key, tenant);
             let d = l.state(id)?.peek(now, cost);
+            let d = l.fix(d);
             if !d.allowed && denied.map_or(true, |(_, prev)| wait_of(&d) > wait_of(&prev)) {
                 denied = Some((l.status, d));
             }
@@ -172,13 +236,25 @@ impl Levels {
         let mut delay = Nanos::ZERO;
         for i in 0..self.levels.len() {
             let l = &mut self.levels[i];
+            if !l.applies(fleet) {
+                continue;
+            }
             let id = l.id(key, tenant);
             let status = l.status;
-            let d = l.state(id)?.check(now, cost);
+            let d = match l.charge {
+                Charge::OnAdmission => l.state(id)?.check(now, cost),
+                // Checked, not recorded: the record comes when the request completes.
+                Charge::OnCompletion => l.state(id)?.peek(now, cost),
+            };
+            let d = l.fix(d);
             if !d.allowed {
                 // A limiter whose check disagrees with its peek: undo what was charged above
                 // as far as the algorithms allow (a dropped request), then deny.
                 for j in 0..i {
+                    let lj = &self.levels[j];
+                    if !lj.applies(fleet) || lj.charge == Charge::OnCompletion {
+                        continue;
+                    }
                     self.release_one(
                         j,
                         now,
@@ -196,7 +272,7 @@ impl Levels {
                     decision: d,
                 });
             }
-            if i == 0 {
+            if first.is_none() {
                 first = Some(d);
             }
             delay = delay.max(d.delay);
@@ -228,8 +304,36 @@ impl Levels {
         cost: u32,
         outcome: Outcome,
     ) -> Result<(), LimiterError> {
+        self.release_as(None, now, key, tenant, cost, outcome)
+    }
+
+    /// [`Levels::release`] for a request of fleet `fleet`: a [`Charge::OnCompletion`] level
+    /// records a success now (its `check`), and ignores any other outcome (nothing was
+    /// charged, nothing is recorded: the client's record call follows a successful call only).
+    pub fn release_as(
+        &mut self,
+        fleet: Option<u16>,
+        now: Nanos,
+        key: u32,
+        tenant: u32,
+        cost: u32,
+        outcome: Outcome,
+    ) -> Result<(), LimiterError> {
         for i in 0..self.levels.len() {
-            self.release_one(i, now, key, tenant, cost, outcome)?;
+            let l = &self.levels[i];
+            if !l.applies(fleet) {
+                continue;
+            }
+            match l.charge {
+                Charge::OnAdmission => self.release_one(i, now, key, tenant, cost, outcome)?,
+                Charge::OnCompletion => {
+                    if outcome.kind == limiters::OutcomeKind::Success {
+                        let l = &mut self.levels[i];
+                        let id = l.id(key, tenant);
+                        let _ = l.state(id)?.check(now, cost);
+                    }
+                }
+            }
         }
         Ok(())
     }

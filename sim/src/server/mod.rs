@@ -90,6 +90,11 @@ impl Server {
         })
     }
 
+    /// Resolve limiter levels restricted to some fleets: `names[i]` is fleet `i`'s name.
+    pub fn bind_fleets(&mut self, names: &[&str]) {
+        self.levels.bind_fleets(names);
+    }
+
     /// Times at which a capacity-drop fault starts or ends.
     pub fn capacity_edges(&self) -> Vec<Nanos> {
         self.faults.capacity_edges()
@@ -112,8 +117,14 @@ impl Server {
 
     fn complete(&mut self, now: Nanos, f: Finished) -> Result<(JobMeta, Response), LimiterError> {
         let m = f.meta;
-        self.levels
-            .release(now, m.key, m.tenant, m.cost, outcome_of(&f, now))?;
+        self.levels.release_as(
+            Some(m.fleet),
+            now,
+            m.key,
+            m.tenant,
+            m.cost,
+            outcome_of(&f, now),
+        )?;
         Ok((
             m,
             Response {
@@ -137,14 +148,18 @@ impl Server {
         if let Some(status) = self.faults.outage(now) {
             return Ok(Some(Response::rejected(status, None)));
         }
-        let (first, delay) = match self.levels.admit(now, meta.key, meta.tenant, meta.cost)? {
+        let admission =
+            self.levels
+                .admit_as(Some(meta.fleet), now, meta.key, meta.tenant, meta.cost)?;
+        let (first, delay) = match admission {
             Admission::Denied { status, decision } => {
                 return Ok(Some(Response::rejected(status, Some(decision))))
             }
             Admission::Allowed { first, delay } => (first, delay),
         };
         if let Some(status) = self.faults.error(now) {
-            self.levels.release(
+            self.levels.release_as(
+                Some(meta.fleet),
                 now,
                 meta.key,
                 meta.tenant,

@@ -8,6 +8,7 @@ mod fault;
 mod fleet;
 mod gates;
 mod hedge;
+mod level_opts;
 mod retry;
 mod retry_variants;
 mod server;
@@ -63,7 +64,8 @@ pub(crate) fn scenario(cx: &Cx, s: &ScenarioSpec, registry: &Registry) -> R<Scen
         }
     };
     out.epoch = cx.int_or(&s.epoch, "epoch", 0, i64::MAX, DEFAULT_EPOCH)?;
-    out.server = server::server(cx, &s.server, registry, out.epoch as i64)?;
+    let fleet_names: Vec<&str> = s.fleet.keys().map(String::as_str).collect();
+    out.server = server::server(cx, &s.server, registry, out.epoch as i64, &fleet_names)?;
     for (i, l) in s.server.limiters.iter().enumerate() {
         spans.insert(format!("server.limiters[{i}]"), l.span());
     }

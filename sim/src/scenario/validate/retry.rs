@@ -18,7 +18,7 @@ const POLICIES: &[&str] = &[
     "randomize_then_cap",
     "polly_v2",
 ];
-const JITTERS: &[&str] = &["none", "full", "equal", "decorrelated"];
+const JITTERS: &[&str] = &["none", "full", "equal", "decorrelated", "+<percent>%"];
 const COMMON: [&str; 3] = ["max_attempts", "retry_on", "retry_timeouts"];
 
 /// Attempts in total when `max_attempts` is not given (policies other than `none`).
@@ -93,14 +93,22 @@ pub(crate) fn retry(cx: &Cx, r: &Spanned<RetrySpec>) -> R<RetryPolicy> {
             Strategy::Exponential(backoff(cx, &r.base, &r.cap, jitter)?)
         }
         _ => {
+            let percent = match &r.jitter {
+                Some(j) => match j.get_ref().as_str() {
+                    Some(s) if s.ends_with('%') => Some(percent(cx, j.span(), s)?),
+                    _ => None,
+                },
+                None => None,
+            };
             let jitter = match &r.jitter {
                 None => Nanos::ZERO,
+                Some(_) if percent.is_some() => Nanos::ZERO,
                 Some(j) => Dur::deserialize(j.get_ref().clone())
                     .map_err(|e| {
                         cx.err(
                             j.span(),
                             format!(
-                                "`jitter` of retry_after is the upper bound of a uniform extra wait: {}",
+                                "`jitter` of retry_after is the upper bound of a uniform extra wait, or \"+P%\": {}",
                                 e.message()
                             ),
                         )
@@ -113,6 +121,7 @@ pub(crate) fn retry(cx: &Cx, r: &Spanned<RetrySpec>) -> R<RetryPolicy> {
             };
             Strategy::RetryAfter(HonourRetryAfter {
                 jitter,
+                jitter_percent: percent.unwrap_or(0),
                 cap: cx.positive_opt(&r.cap, "cap")?,
                 use_reset: r.use_reset.as_ref().is_some_and(|u| *u.get_ref()),
                 fallback,
@@ -148,8 +157,27 @@ fn jitter_named(cx: &Cx, j: &Spanned<String>) -> R<Jitter> {
         "full" => Jitter::Full,
         "equal" => Jitter::Equal,
         "decorrelated" => Jitter::Decorrelated,
+        s if s.ends_with('%') => Jitter::Proportional(percent(cx, j.span(), s)?),
         _ => return Err(cx.unknown(j, "jitter", JITTERS)),
     })
+}
+
+/// `"+20%"`: a proportional jitter of 1 to 1000 percent (seed 002's `Math.random() * base * 0.2`).
+fn percent(cx: &Cx, span: std::ops::Range<usize>, s: &str) -> R<u32> {
+    let bad = || {
+        cx.err(
+            span.clone(),
+            format!("a proportional jitter is written \"+P%\" with P a whole number from 1 to 1000, got \"{s}\""),
+        )
+    };
+    let digits = s
+        .strip_prefix('+')
+        .and_then(|t| t.strip_suffix('%'))
+        .ok_or_else(bad)?;
+    match digits.parse::<u32>() {
+        Ok(p) if (1..=1000).contains(&p) => Ok(p),
+        _ => Err(bad()),
+    }
 }
 
 fn backoff(

@@ -21,12 +21,20 @@ pub const DIALECTS: &[&str] = &[
 ];
 
 const SCOPES: &[&str] = &["global", "key", "tenant", "org"];
-/// Keys of a limiter table that are not the algorithm's parameters.
+/// Keys of a limiter table that are not the algorithm's parameters (besides
+/// [`super::level_opts::LEVEL_KEYS`]).
 const RESERVED: &[&str] = &["scope", "algorithm", "status"];
 
 /// Validate `[server]`. `epoch` (Unix seconds at t = 0) is given to algorithms that take an
-/// `epoch` parameter (calendar quotas) unless the level sets its own.
-pub(crate) fn server(cx: &Cx, s: &ServerSpec, registry: &Registry, epoch: i64) -> R<Server> {
+/// `epoch` parameter (calendar quotas) unless the level sets its own. `fleet_names` are the
+/// scenario's fleets, which a level's `fleets` may name.
+pub(crate) fn server(
+    cx: &Cx,
+    s: &ServerSpec,
+    registry: &Registry,
+    epoch: i64,
+    fleet_names: &[&str],
+) -> R<Server> {
     let mut out = Server::default();
     if let Some(d) = &s.dialect {
         if !DIALECTS.contains(&d.get_ref().as_str()) {
@@ -42,7 +50,8 @@ pub(crate) fn server(cx: &Cx, s: &ServerSpec, registry: &Registry, epoch: i64) -
         };
     }
     for table in &s.limiters {
-        out.levels.push(level(cx, table, registry, epoch)?);
+        out.levels
+            .push(level(cx, table, registry, epoch, fleet_names)?);
     }
     if let Some(b) = &s.backend {
         let b = b.get_ref();
@@ -72,7 +81,13 @@ pub(crate) fn server(cx: &Cx, s: &ServerSpec, registry: &Registry, epoch: i64) -
 
 /// One `[[server.limiters]]` table into a [`Level`], built once through the registry so that
 /// every parameter is checked now rather than when the run starts.
-fn level(cx: &Cx, t: &Spanned<LimiterTable>, registry: &Registry, epoch: i64) -> R<Level> {
+fn level(
+    cx: &Cx,
+    t: &Spanned<LimiterTable>,
+    registry: &Registry,
+    epoch: i64,
+    fleet_names: &[&str],
+) -> R<Level> {
     let header = t.span();
     let map = t.get_ref();
     let string = |key: &str| -> R<Option<&Spanned<toml::Value>>> {
@@ -128,7 +143,9 @@ fn level(cx: &Cx, t: &Spanned<LimiterTable>, registry: &Registry, epoch: i64) ->
         cx.err(algo_v.span(), msg)
     })?;
     let mut params = Params::new();
-    for (key, value) in map.iter().filter(|(k, _)| !RESERVED.contains(&k.as_str())) {
+    let opts = super::level_opts::level_opts(cx, map, fleet_names)?;
+    let own = |k: &str| RESERVED.contains(&k) || super::level_opts::LEVEL_KEYS.contains(&k);
+    for (key, value) in map.iter().filter(|(k, _)| !own(k.as_str())) {
         params.insert(key, param_value(cx, key, value)?);
     }
     if params.get("epoch").is_none() && entry.params.iter().any(|p| p.name == "epoch") {
@@ -142,6 +159,9 @@ fn level(cx: &Cx, t: &Spanned<LimiterTable>, registry: &Registry, epoch: i64) ->
         algorithm,
         params,
         status,
+        retry_after: opts.retry_after,
+        charge: opts.charge,
+        fleets: opts.fleets,
     })
 }
 

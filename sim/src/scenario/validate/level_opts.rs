@@ -1,0 +1,78 @@
+//! The keys of a `[[server.limiters]]` table that are about the level rather than its
+//! algorithm: a fixed `retry_after`, when the level is charged (`charge`), and which fleets it
+//! applies to (`fleets`). Everything else in the table is the algorithm's parameters.
+
+use super::cx::{Cx, R};
+use crate::model::Charge;
+use crate::scenario::spec::LimiterTable;
+use crate::scenario::Dur;
+use limiters::Nanos;
+use serde::Deserialize;
+
+/// The level keys handled here.
+pub(crate) const LEVEL_KEYS: &[&str] = &["retry_after", "charge", "fleets"];
+const CHARGES: &[&str] = &["on_admission", "on_completion"];
+
+/// The level options of one table.
+#[derive(Debug, Default)]
+pub(crate) struct LevelOpts {
+    pub retry_after: Option<Nanos>,
+    pub charge: Charge,
+    pub fleets: Vec<String>,
+}
+
+/// Read `retry_after`, `charge` and `fleets` from `map`; `fleet_names` are the scenario's
+/// fleets (a name in `fleets` must be one of them).
+pub(crate) fn level_opts(cx: &Cx, map: &LimiterTable, fleet_names: &[&str]) -> R<LevelOpts> {
+    let mut out = LevelOpts::default();
+    if let Some(v) = map.get("retry_after") {
+        let d = Dur::deserialize(v.get_ref().clone()).map_err(|e| {
+            cx.err(
+                v.span(),
+                format!(
+                    "`retry_after` of a limiter level is a fixed duration such as \"60s\": {}",
+                    e.message()
+                ),
+            )
+        })?;
+        if d.0.is_zero() {
+            return Err(cx.err(v.span(), "`retry_after` must be longer than zero"));
+        }
+        out.retry_after = Some(d.0);
+    }
+    if let Some(v) = map.get("charge") {
+        out.charge = match v.get_ref().as_str() {
+            Some("on_admission") => Charge::OnAdmission,
+            Some("on_completion") => Charge::OnCompletion,
+            Some(other) => {
+                let s = toml::Spanned::new(v.span(), other.to_string());
+                return Err(cx.unknown(&s, "charge", CHARGES));
+            }
+            None => {
+                return Err(cx.err(
+                    v.span(),
+                    format!("`charge` is one of: {}", CHARGES.join(", ")),
+                ))
+            }
+        };
+    }
+    if let Some(v) = map.get("fleets") {
+        let not_list = || cx.err(v.span(), "`fleets` is an array of fleet names");
+        let list = v.get_ref().as_array().ok_or_else(not_list)?;
+        if list.is_empty() {
+            return Err(cx.err(
+                v.span(),
+                "`fleets` is empty: omit it to apply the level to every fleet",
+            ));
+        }
+        for name in list {
+            let name = name.as_str().ok_or_else(not_list)?;
+            if !fleet_names.contains(&name) {
+                let s = toml::Spanned::new(v.span(), name.to_string());
+                return Err(cx.unknown(&s, "fleet", fleet_names));
+            }
+            out.fleets.push(name.to_string());
+        }
+    }
+    Ok(out)
+}
