@@ -1,0 +1,126 @@
+//! The seed API scenarios (`scenarios/seeds/*.toml`): each loads, runs at a reduced size, and
+//! shows the rule of its document in the figures, with the document's own client next to the
+//! lab's recommended one. Run `cargo test -p sim --test seed_scenarios -- --ignored
+//! --nocapture` to print every fleet's figures at full size.
+
+use limiters::Nanos;
+use sim::metrics::{RunResult, Summary};
+use sim::model::{FaultKind, Scenario};
+use std::path::PathBuf;
+
+fn path(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/seeds")
+        .join(file)
+}
+
+/// Load a seed scenario; `minutes` shortens the run (faults clipped to it).
+fn load(file: &str, minutes: Option<u64>) -> Scenario {
+    let mut s = sim::scenario::load_file(&path(file)).unwrap();
+    if let Some(m) = minutes {
+        s.duration = s.duration.min(Nanos::from_secs(60 * m));
+        let end = s.duration;
+        s.faults.retain(|f| f.start < end);
+        for f in &mut s.faults {
+            f.duration = f.duration.min(end - f.start);
+        }
+    }
+    s
+}
+
+fn run(file: &str, minutes: Option<u64>) -> RunResult {
+    let s = load(file, minutes);
+    sim::run(&s, s.seed).unwrap()
+}
+
+fn fleet<'a>(r: &'a RunResult, name: &str) -> &'a Summary {
+    &r.fleets[name]
+}
+
+fn rejected(s: &Summary, status: u16) -> u64 {
+    s.rejected.get(&status).copied().unwrap_or(0)
+}
+
+fn errors(s: &Summary, status: u16) -> u64 {
+    s.server_errors.get(&status).copied().unwrap_or(0)
+}
+
+/// One line per fleet: the figures the README quotes.
+fn show(r: &RunResult) {
+    println!("== {} (seed {}, {} s)", r.scenario, r.seed, r.duration_s);
+    for (name, s) in &r.fleets {
+        println!(
+            "  {name:>6}: logical {} attempts {} (x{:.2}) admitted {} ok {} ({:.1} %) rejected {:?} errors {:?} give-ups {:?} p50 {:.0} ms p99 {:.0} ms",
+            s.logical_requests,
+            s.attempts,
+            s.retry_amplification,
+            s.admitted,
+            s.successes,
+            100.0 * s.success_ratio,
+            s.rejected,
+            s.server_errors,
+            s.give_ups,
+            s.latency.as_ref().map_or(0.0, |l| l.p50_ms),
+            s.latency.as_ref().map_or(0.0, |l| l.p99_ms),
+        );
+    }
+}
+
+const FILES: &[&str] = &["000-armox.toml"];
+
+#[test]
+#[ignore = "prints the figures of every seed scenario at full size"]
+fn print_figures() {
+    for f in FILES {
+        show(&run(f, None));
+    }
+}
+
+#[test]
+fn every_seed_scenario_loads_and_cites_its_document() {
+    for f in FILES {
+        let text = std::fs::read_to_string(path(f)).unwrap();
+        let seed = &f[..3];
+        assert!(
+            text.contains(&format!("shared/seeds/{seed}_")),
+            "{f} must name its seed document"
+        );
+        let s = sim::scenario::load_str(f, &text).unwrap();
+        assert!(
+            s.fleets.len() >= 2,
+            "{f}: the document's client and the lab's"
+        );
+    }
+}
+
+#[test]
+fn seed_000_fixed_retry_after_credits_402_and_refunds() {
+    let s = load("000-armox.toml", None);
+    assert!(s
+        .faults
+        .iter()
+        .any(|f| matches!(f.kind, FaultKind::ErrorRate { status: 500, .. })));
+    let r = run("000-armox.toml", None);
+    show(&r);
+    let (doc, lab) = (fleet(&r, "doc"), fleet(&r, "lab"));
+    for f in [doc, lab] {
+        // 402 once the account's 1,500 runs are spent: charged on acceptance, failed runs
+        // refunded, so exactly 1,500 accepted runs did not fail.
+        assert!(rejected(f, 402) > 0);
+        assert!(errors(f, 500) > 0, "failed runs to refund");
+        assert_eq!(f.admitted - errors(f, 500), 1500);
+    }
+    // The document's loop waits exactly Retry-After (60, whatever the window holds) every time.
+    let d = &r.retry_delays["doc"];
+    assert!(d.count > 0);
+    assert_eq!((d.mean_ms, d.max_ms), (60_000.0, 60_000.0));
+    // The lab's client (queueing behind an adaptive client-side rate, jittered waits) spends
+    // far fewer attempts on 429s for the same runs.
+    let per_ok = |f: &Summary| rejected(f, 429) as f64 / f.successes as f64;
+    assert!(
+        per_ok(lab) < 0.5 * per_ok(doc),
+        "{} vs {}",
+        per_ok(lab),
+        per_ok(doc)
+    );
+}
