@@ -124,3 +124,40 @@ fn seed_000_fixed_retry_after_credits_402_and_refunds() {
         per_ok(doc)
     );
 }
+
+/// Admitted attempts of `fleet` in each bucket.
+fn admitted_per_bucket(r: &RunResult, fleet: &str) -> Vec<u64> {
+    r.series.fleets[fleet]
+        .iter()
+        .map(|row| row.admitted)
+        .collect()
+}
+
+#[test]
+fn seed_001_check_then_record_over_admits() {
+    let r = run("001-limitry.toml", None);
+    show(&r);
+    // 3 customers x 100 per minute, in 60 s buckets aligned with the windows.
+    let cap = 300;
+    let lab = admitted_per_bucket(&r, "lab");
+    let doc = admitted_per_bucket(&r, "doc");
+    println!("admitted per minute: doc {doc:?} lab {lab:?}");
+    assert!(lab.iter().all(|&a| a <= cap), "{lab:?}");
+    assert!(
+        lab.iter().filter(|&&a| a == cap).count() >= lab.len() - 1,
+        "{lab:?}"
+    );
+    let over: u64 = doc.iter().map(|&a| a.saturating_sub(cap)).sum();
+    assert!(
+        doc.iter().filter(|&&a| a > cap).count() >= doc.len() / 2,
+        "{doc:?}"
+    );
+    assert!(over >= 100, "over-admission {over}");
+    // The document's retry: 5xx only, 3 attempts, sleeps of 1 s and 2 s.
+    let d = &r.retry_delays["doc"];
+    assert!(
+        d.count > 0 && d.max_ms <= 2000.0 && d.mean_ms >= 1000.0,
+        "{d:?}"
+    );
+    assert_eq!(fleet(&r, "doc").retries, d.count);
+}
