@@ -47,7 +47,10 @@ fn errors(s: &Summary, status: u16) -> u64 {
 
 /// One line per fleet: the figures the README quotes.
 fn show(r: &RunResult) {
-    println!("== {} (seed {}, {} s)", r.scenario, r.seed, r.duration_s);
+    println!(
+        "== {} (seed {}, {} s, {} events)",
+        r.scenario, r.seed, r.duration_s, r.events
+    );
     for (name, s) in &r.fleets {
         println!(
             "  {name:>6}: logical {} attempts {} (x{:.2}) admitted {} ok {} ({:.1} %) rejected {:?} errors {:?} give-ups {:?} p50 {:.0} ms p99 {:.0} ms",
@@ -160,4 +163,34 @@ fn seed_001_check_then_record_over_admits() {
         "{d:?}"
     );
     assert_eq!(fleet(&r, "doc").retries, d.count);
+}
+
+#[test]
+fn seed_002_org_limit_binds_and_the_first_second_bursts() {
+    let r = run("002-eu-audit.toml", Some(5));
+    show(&r);
+    for name in ["doc", "lab"] {
+        let per_sec = admitted_per_bucket(&r, name);
+        let minutes: Vec<u64> = per_sec.chunks(60).map(|m| m.iter().sum()).collect();
+        let first: Vec<u64> = per_sec.chunks(60).map(|m| m[0]).collect();
+        println!("{name}: admitted per minute {minutes:?}, in its first second {first:?}");
+        // 20 credentials x 60 = 1,200 a minute, but the org allows 600 across them.
+        assert!(minutes.iter().all(|&m| m <= 600), "{minutes:?}");
+        assert!(minutes.iter().filter(|&&m| m == 600).count() >= minutes.len() - 1);
+    }
+    // The document's client: retries parked by Retry-After land at the top of the minute,
+    // and the fixed window lets a burst through in its first second.
+    let doc = admitted_per_bucket(&r, "doc");
+    let mean = 600.0 / 60.0;
+    let bursts = doc
+        .chunks(60)
+        .skip(1)
+        .filter(|m| m[0] as f64 > 5.0 * mean)
+        .count();
+    assert!(bursts >= 4, "first-second bursts in {bursts} of 4 minutes");
+    let (d, l) = (fleet(&r, "doc"), fleet(&r, "lab"));
+    assert!(l.retry_amplification < d.retry_amplification);
+    assert!(rejected(l, 429) * 10 < rejected(d, 429));
+    // The org's capacity is the same for both: queueing in the client costs no goodput.
+    assert!(l.successes as f64 >= 0.98 * d.successes as f64);
 }
