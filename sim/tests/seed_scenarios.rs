@@ -194,3 +194,44 @@ fn seed_002_org_limit_binds_and_the_first_second_bursts() {
     // The org's capacity is the same for both: queueing in the client costs no goodput.
     assert!(l.successes as f64 >= 0.98 * d.successes as f64);
 }
+
+/// Index of the first bucket of `fleet` with a `status` rejection.
+fn first_bucket_with(r: &RunResult, fleet: &str, status: u16) -> Option<usize> {
+    r.series.fleets[fleet]
+        .iter()
+        .position(|row| row.rejected.get(&status).copied().unwrap_or(0) > 0)
+}
+
+#[test]
+fn seed_003_credits_run_out_into_402_and_502s_burn_them() {
+    let r = run("003-forecast.toml", None);
+    show(&r);
+    let (doc, lab) = (fleet(&r, "doc"), fleet(&r, "lab"));
+    for (name, f) in [("doc", doc), ("lab", lab)] {
+        // 500 credits, one per admitted request, none refunded: then 402 on every request.
+        assert_eq!(f.admitted, 500, "{name}");
+        assert!(rejected(f, 402) > 0, "{name}");
+        assert!(errors(f, 502) > 0, "{name}");
+        let first = first_bucket_with(&r, name, 402).unwrap();
+        let admitted: u64 = r.series.fleets[name][..first]
+            .iter()
+            .map(|b| b.admitted)
+            .sum();
+        assert!(
+            admitted <= 500 && admitted >= 490,
+            "{name}: {admitted} before the first 402"
+        );
+        println!("{name}: first 402 in minute {first}");
+    }
+    // The free tier's 1,000 rpm never binds: no 429.
+    assert_eq!(rejected(doc, 429) + rejected(lab, 429), 0);
+    // The breaker stops paying credits for 502s in the incident: more forecasts per credit,
+    // and the credits last longer.
+    assert!(
+        lab.successes > doc.successes + 20,
+        "{} vs {}",
+        lab.successes,
+        doc.successes
+    );
+    assert!(first_bucket_with(&r, "lab", 402) > first_bucket_with(&r, "doc", 402));
+}
