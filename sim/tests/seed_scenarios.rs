@@ -53,7 +53,7 @@ fn show(r: &RunResult) {
     );
     for (name, s) in &r.fleets {
         println!(
-            "  {name:>6}: logical {} attempts {} (x{:.2}) admitted {} ok {} ({:.1} %) rejected {:?} errors {:?} give-ups {:?} p50 {:.0} ms p99 {:.0} ms",
+            "  {name:>6}: logical {} attempts {} (x{:.2}) admitted {} ok {} ({:.1} %) rejected {:?} errors {:?} give-ups {:?} in flight {} duplicates {} wasted {} p50 {:.0} ms p99 {:.0} ms",
             s.logical_requests,
             s.attempts,
             s.retry_amplification,
@@ -63,6 +63,9 @@ fn show(r: &RunResult) {
             s.rejected,
             s.server_errors,
             s.give_ups,
+            s.in_flight_at_end,
+            s.duplicates_executed,
+            s.wasted_attempts,
             s.latency.as_ref().map_or(0.0, |l| l.p50_ms),
             s.latency.as_ref().map_or(0.0, |l| l.p99_ms),
         );
@@ -234,4 +237,44 @@ fn seed_003_credits_run_out_into_402_and_502s_burn_them() {
         doc.successes
     );
     assert!(first_bucket_with(&r, "lab", 402) > first_bucket_with(&r, "doc", 402));
+}
+
+#[test]
+fn seed_004_bucket_429s_retry_after_1_and_504s_past_the_deadline() {
+    let r = run("004-noxdren.toml", None);
+    show(&r);
+    let (doc, lab) = (fleet(&r, "doc"), fleet(&r, "lab"));
+    let bin = |name: &str, lo_ms: f64| -> u64 {
+        r.retry_delays[name]
+            .bins
+            .iter()
+            .filter(|b| b.lo_ms <= lo_ms && lo_ms < b.hi_ms)
+            .map(|b| b.count)
+            .sum()
+    };
+    // The SDK waits the bucket's Retry-After: 1 (exactly 1 s: the bin from 1,000 ms) ...
+    assert!(bin("doc", 1000.0) > 10_000, "{}", bin("doc", 1000.0));
+    // ... and, once the account's 50,000 are spent, the quota's month-long one.
+    assert_eq!((doc.admitted, lab.admitted), (50_000, 50_000));
+    assert!(
+        bin("doc", 1e9) > 0,
+        "QUOTA_EXCEEDED asks to wait for the rollover"
+    );
+    assert!(doc.in_flight_at_end > 1000, "parked until next month");
+    // 504 once the queue passes the 30 s deadline: only from the surge (minute 10) on.
+    for name in ["doc", "lab"] {
+        assert!(errors(fleet(&r, name), 504) > 0);
+        let first = r.series.fleets[name]
+            .iter()
+            .position(|b| b.server_errors.get(&504).copied().unwrap_or(0) > 0)
+            .unwrap();
+        assert!(first * 10 >= 600, "{name}: first 504 at {} s", first * 10);
+    }
+    // Without an Idempotency-Key, analyses that timed out run again; with one, never.
+    assert!(doc.duplicates_executed > 1000);
+    assert_eq!(lab.duplicates_executed, 0);
+    assert!(rejected(lab, 409) > 0, "in-progress keys answer 409");
+    // The lab client: fewer attempts per request, more analyses out of the same quota.
+    assert!(lab.retry_amplification < doc.retry_amplification);
+    assert!(lab.successes as f64 > 1.5 * doc.successes as f64);
 }
