@@ -179,3 +179,12 @@ fn a_file_without_a_sweep_table_sweeps_too() {
     assert_eq!(plan.points.len(), 1);
     assert_eq!(plan.seeds.len(), sim::sweep::DEFAULT_SEEDS as usize);
 }
+
+#[test]
+fn the_scenario_loader_checks_and_ignores_the_sweep_table() {
+    let s = sim::scenario::load_str("f.toml", BASE).unwrap();
+    assert_eq!(s.fleets[0].count, 10);
+    let broken = BASE.replace("seeds = 3", "seeds = 0");
+    let e = sim::scenario::load_str("f.toml", &broken).unwrap_err();
+    assert!(e.to_string().starts_with("f.toml:6:9: `seeds`"), "{e}");
+}

@@ -80,6 +80,8 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
     let dir = report::files::run_dir(&args.out, &scenario.name, seed);
     report::files::write_run(&dir, &result, &manifest)
         .with_context(|| format!("writing the run's files to {}", dir.display()))?;
+    report::tables::write_run_parquet(&dir, &result)
+        .with_context(|| format!("writing the run's Parquet files to {}", dir.display()))?;
 
     if !quiet {
         print!("{}", report::files::summary_table(&result));
@@ -90,7 +92,7 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
             result.events as f64 / secs.max(1e-9) / 1e6
         );
         println!(
-            "wrote {} (manifest.json, summary.json, summary.csv, timeseries.csv, clients.csv, tenants.csv)",
+            "wrote {} (manifest.json, summary.json, summary.csv, timeseries.{{parquet,csv}}, clients.{{parquet,csv}}, tenants.{{parquet,csv}})",
             dir.display()
         );
     }

@@ -112,7 +112,7 @@ pub const COMPARE_COLUMNS: [&str; 9] = [
 fn num(v: Option<f64>) -> String {
     match v {
         None => "-".into(),
-        Some(x) if x == 0.0 => "0".into(),
+        Some(0.0) => "0".into(),
         Some(x) if x.abs() >= 1e5 || x.abs() < 1e-3 => format!("{x:.3e}"),
         Some(x) if x.abs() >= 100.0 => format!("{x:.1}"),
         Some(x) => format!("{x:.4}"),
@@ -133,7 +133,7 @@ pub fn render(diffs: &[FigureDiff], a: &str, b: &str, all: bool) -> String {
         String::new(),
     ]];
     for d in diffs {
-        let zero = |v: Option<f64>| v.is_none_or(|x| x == 0.0);
+        let zero = |v: Option<f64>| v.map_or(true, |x| x == 0.0);
         if !all && zero(d.a_mean) && zero(d.b_mean) && zero(d.diff_mean) {
             continue;
         }

@@ -51,6 +51,9 @@ pub fn load_str_with(
     text: &str,
     registry: &Registry,
 ) -> Result<Scenario, ScenarioError> {
+    // A `[sweep]` table declares a parameter sweep (`throttlelab sweep`): a single run checks
+    // it and ignores it. Its lines are blanked, so positions elsewhere stay right.
+    let text = &crate::sweep::checked_without_sweep(file, text)?;
     let spec = parse_spec(file, text)?;
     validate::scenario(&validate::Cx { file, text }, &spec, registry)
 }

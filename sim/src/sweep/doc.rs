@@ -106,15 +106,10 @@ fn to_edit(v: &toml::Value) -> Value {
         toml::Value::Integer(i) => Value::from(*i),
         toml::Value::Float(f) => Value::from(*f),
         toml::Value::Boolean(b) => Value::from(*b),
-        toml::Value::Datetime(d) => Value::from(
-            d.to_string()
-                .parse::<toml_edit::Datetime>()
-                .unwrap_or_else(|_| toml_edit::Datetime {
-                    date: None,
-                    time: None,
-                    offset: None,
-                }),
-        ),
+        toml::Value::Datetime(d) => match d.to_string().parse::<toml_edit::Datetime>() {
+            Ok(x) => Value::from(x),
+            Err(_) => Value::from(d.to_string()),
+        },
         toml::Value::Array(a) => Value::Array(a.iter().map(to_edit).collect()),
         toml::Value::Table(t) => {
             let mut it = toml_edit::InlineTable::new();

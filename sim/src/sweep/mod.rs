@@ -36,7 +36,10 @@ mod shard;
 
 pub use declare::SweepDecl;
 pub use param::{check_path, parse_values, show, Param, MAX_RANGE};
-pub use plan::{load_base, without_sweep, Job, Plan, Point, SweepArgs, DEFAULT_SEEDS, MAX_POINTS};
+pub use plan::{
+    checked_without_sweep, load_base, without_sweep, Job, Plan, Point, SweepArgs, DEFAULT_SEEDS,
+    MAX_POINTS,
+};
 pub use shard::Shard;
 
 use crate::scenario::{Located, ScenarioError};

@@ -211,6 +211,16 @@ pub fn without_sweep(text: &str) -> String {
     strip_sweep(text).0
 }
 
+/// [`without_sweep`], after checking the `[sweep]` table: what the scenario loader reads, so
+/// `run` and `validate` accept (and check) a file that declares a sweep.
+pub fn checked_without_sweep(file: &str, text: &str) -> Result<String, ScenarioError> {
+    let (stripped, decl_doc) = strip_sweep(text);
+    if let Some(doc) = &decl_doc {
+        declaration(file, doc).map_err(ScenarioError::At)?;
+    }
+    Ok(stripped)
+}
+
 /// The values of point `index` (nested-loop order, first parameter slowest).
 fn point_values(params: &[Param], mut index: usize) -> Vec<toml::Value> {
     let mut out = vec![toml::Value::Boolean(false); params.len()];
