@@ -221,7 +221,7 @@ fn seed_003_credits_run_out_into_402_and_502s_burn_them() {
             .map(|b| b.admitted)
             .sum();
         assert!(
-            admitted <= 500 && admitted >= 490,
+            (490..=500).contains(&admitted),
             "{name}: {admitted} before the first 402"
         );
         println!("{name}: first 402 in minute {first}");
