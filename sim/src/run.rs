@@ -4,7 +4,10 @@
 //! serialised.
 
 use crate::engine::{Progress, TraceEvent, World};
-use crate::metrics::{jain_of_ratios, ClientRow, RunResult, Series, SummaryInputs, TenantRow};
+use crate::metrics::{
+    jain_of_ratios, recovery_window, Arrivals, ClientRow, RunResult, Series, SummaryInputs,
+    TenantRow,
+};
 use crate::model::{ModelError, Scenario};
 use crate::retry::ClientGate;
 use limiters::{LimiterError, Nanos, Registry};
@@ -153,6 +156,7 @@ fn fault_window(s: &Scenario) -> Option<(Nanos, Nanos)> {
 
 fn assemble(s: &Scenario, seed: u64, w: &World) -> RunResult {
     let fault = fault_window(s);
+    let recovery_window = recovery_window(s);
     // Per-tenant totals over all fleets: tenant id -> (clients, demand, successes, attempts, give-ups).
     let mut tenants: BTreeMap<u32, [u64; 5]> = BTreeMap::new();
     let mut fleet_tenants: Vec<BTreeMap<u32, (u64, u64)>> = vec![BTreeMap::new(); w.fleets.len()];
@@ -201,6 +205,7 @@ fn assemble(s: &Scenario, seed: u64, w: &World) -> RunResult {
             fairness_clients: client_pairs(range),
             fairness_tenants: jain_of_ratios(fleet_tenants[fi].values().copied()),
             fault,
+            recovery_window,
         };
         fleets.insert(f.name.clone(), w.rec.summary(&[fi], inputs));
         series_fleets.insert(f.name.clone(), w.rec.series(&[fi], false));
@@ -214,6 +219,7 @@ fn assemble(s: &Scenario, seed: u64, w: &World) -> RunResult {
             fairness_clients: client_pairs(0..w.clients.len()),
             fairness_tenants: jain_of_ratios(tenants.values().map(|t| (t[2], t[1]))),
             fault,
+            recovery_window,
         },
     );
     let mut tenant_rows: Vec<TenantRow> = tenants
@@ -237,10 +243,34 @@ fn assemble(s: &Scenario, seed: u64, w: &World) -> RunResult {
         fleets,
         series: Series {
             bucket_s: s.bucket.as_secs_f64(),
+            latency_bucket_s: s.bucket.as_secs_f64() * w.rec.latency_every as f64,
+            limiter_scope: s.server.levels.first().map(|l| {
+                match l.scope {
+                    crate::model::Scope::Global => "global",
+                    crate::model::Scope::Key => "hottest key",
+                    crate::model::Scope::Tenant => "hottest tenant",
+                }
+                .to_owned()
+            }),
             total: w.rec.series(&all, true),
             fleets: series_fleets,
         },
         clients,
         tenants: tenant_rows,
+        retry_delays: w
+            .fleets
+            .iter()
+            .enumerate()
+            .map(|(fi, f)| (f.name.clone(), w.rec.fleets[fi].delays.result()))
+            .collect(),
+        arrivals: Arrivals {
+            resolution_s: w.rec.arrivals.res.as_secs_f64(),
+            fleets: w
+                .fleets
+                .iter()
+                .enumerate()
+                .map(|(fi, f)| (f.name.clone(), w.rec.arrivals.fleet(fi).to_vec()))
+                .collect(),
+        },
     }
 }

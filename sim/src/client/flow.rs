@@ -219,6 +219,9 @@ impl World {
             self.fleets[fi]
                 .policy
                 .decide(&mut state, &result, &mut self.clients[c].jitter);
+        if let RetryDecision::Retry(wait) = decision {
+            self.rec.retry_delay(fi, wait);
+        }
         let r = &mut self.reqs[req];
         r.retry = state;
         match decision {

@@ -4,7 +4,7 @@
 
 use super::{Event, EventQueue, Purpose, Sampler, Stream, TraceEvent, TraceKind};
 use crate::client::{ClientState, FleetRt, IdSpaces, Requests};
-use crate::metrics::{Recorder, ServerGauges};
+use crate::metrics::{LimiterScope, Recorder, ServerGauges};
 use crate::model::{FaultKind, Scenario};
 use crate::server::{JobMeta, Response, Server};
 use crate::SimError;
@@ -93,7 +93,14 @@ impl World {
             first += f.count;
             fleets.push(rt);
         }
-        let rec = Recorder::new(fleets.len(), s.duration, s.bucket, &possible_statuses(s));
+        let rec = Recorder::with_options(
+            fleets.len(),
+            s.duration,
+            s.bucket,
+            &possible_statuses(s),
+            s.arrival_resolution,
+            LimiterScope::of(server.first_limiter_scope()),
+        );
         let mut q = EventQueue::with_capacity(clients.len() + 1024);
         for e in server.capacity_edges() {
             q.push(e, Event::CapacityChange);
@@ -142,7 +149,7 @@ impl World {
         ServerGauges {
             queue_len: u64::from(self.server.queue_len()),
             busy: u64::from(self.server.busy()),
-            limiter: self.server.limiter_state(self.now),
+            limiter: self.server.limiter_state(self.now, self.rec.hottest()),
         }
     }
 
@@ -222,6 +229,7 @@ impl World {
             cost: f.cost,
         };
         let fi = cs.fleet as usize;
+        self.rec.server_arrival(fi, self.now, meta.key, meta.tenant);
         if let Some(resp) = self.idem_before(&meta) {
             self.server_responded(meta, resp);
             return Ok(());

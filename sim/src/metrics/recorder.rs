@@ -2,6 +2,11 @@
 //! the current time bucket. No map lookups, no allocation per event. Statuses are mapped to
 //! dense slots once (the set of statuses a run can produce is known at its start).
 
+use super::arrivals::ArrivalRec;
+use super::delays::DelayRec;
+use super::hotkey::HotKey;
+use super::loghist;
+use crate::model::Scope;
 use crate::retry::GiveUpReason;
 use hdrhistogram::Histogram;
 use limiters::Nanos;
@@ -21,6 +26,11 @@ pub(crate) mod col {
 
 /// Latencies are recorded in microseconds, up to ten days, 3 significant digits.
 const LATENCY_MAX_US: u64 = 10 * 86_400 * 1_000_000;
+
+/// Most latency rows (over all fleets) of [`loghist::BINS`] counters each: 16,384 rows are
+/// about 19 MB. A run with more buckets times fleets shares one latency row between `k`
+/// consecutive buckets (the smallest `k` that fits).
+pub const MAX_LATENCY_ROWS: usize = 16_384;
 
 /// Summary counters of one fleet.
 #[derive(Debug)]
@@ -43,6 +53,32 @@ pub(crate) struct FleetRec {
     pub latency: Histogram<u64>,
     /// `nbuckets * width` counters.
     pub buckets: Vec<u32>,
+    /// `latency_rows * loghist::BINS` counters: latency of the successes completed in each
+    /// latency row (`latency_every` buckets).
+    pub bucket_latency: Vec<u32>,
+    /// The delays the retry policy chose.
+    pub delays: DelayRec,
+}
+
+/// What the server's first limiter level is keyed by, for the hottest-key gauge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LimiterScope {
+    /// No level, or a global first level (no key to choose).
+    None,
+    /// Keyed by API key.
+    Key,
+    /// Keyed by tenant.
+    Tenant,
+}
+
+impl LimiterScope {
+    pub fn of(first: Option<Scope>) -> LimiterScope {
+        match first {
+            Some(Scope::Key) => LimiterScope::Key,
+            Some(Scope::Tenant) => LimiterScope::Tenant,
+            _ => LimiterScope::None,
+        }
+    }
 }
 
 /// Gauges of the server sampled at each bucket's end.
@@ -65,6 +101,14 @@ pub struct Recorder {
     slot: Vec<u8>,
     pub(crate) fleets: Vec<FleetRec>,
     pub(crate) server: Vec<ServerGauges>,
+    /// Buckets per latency row.
+    pub(crate) latency_every: usize,
+    /// Latency rows per fleet.
+    pub(crate) latency_rows: usize,
+    lat_cur: usize,
+    pub(crate) arrivals: ArrivalRec,
+    scope: LimiterScope,
+    hot: HotKey,
 }
 
 fn reason_index(r: GiveUpReason) -> usize {
@@ -88,6 +132,26 @@ impl Recorder {
     /// A recorder for `fleets` fleets over `duration` in buckets of `bucket`, able to count
     /// every status in `statuses` (non-2xx statuses the server can produce).
     pub fn new(fleets: usize, duration: Nanos, bucket: Nanos, statuses: &[u16]) -> Recorder {
+        Recorder::with_options(
+            fleets,
+            duration,
+            bucket,
+            statuses,
+            super::DEFAULT_ARRIVAL_RESOLUTION,
+            LimiterScope::None,
+        )
+    }
+
+    /// [`Recorder::new`], counting server arrivals at `arrival_resolution` and tracking the
+    /// hottest id of a keyed first limiter level.
+    pub(crate) fn with_options(
+        fleets: usize,
+        duration: Nanos,
+        bucket: Nanos,
+        statuses: &[u16],
+        arrival_resolution: Nanos,
+        scope: LimiterScope,
+    ) -> Recorder {
         let mut st: Vec<u16> = statuses.iter().copied().filter(|s| *s < 600).collect();
         st.sort_unstable();
         st.dedup();
@@ -98,6 +162,10 @@ impl Recorder {
         let bucket = if bucket.is_zero() { Nanos(1) } else { bucket };
         let nbuckets = duration.0.div_ceil(bucket.0).max(1) as usize;
         let width = col::STATUS0 + st.len();
+        let nfleets = fleets.max(1);
+        let latency_every = (nbuckets * nfleets).div_ceil(MAX_LATENCY_ROWS).max(1);
+        let latency_rows = nbuckets.div_ceil(latency_every);
+        let arrivals = ArrivalRec::new(fleets, duration, arrival_resolution);
         let fleets = (0..fleets)
             .map(|_| FleetRec {
                 logical: 0,
@@ -119,6 +187,8 @@ impl Recorder {
                 latency: Histogram::new_with_max(LATENCY_MAX_US, 3)
                     .expect("constant histogram bounds are valid"),
                 buckets: vec![0; nbuckets * width],
+                bucket_latency: vec![0; latency_rows * loghist::BINS],
+                delays: DelayRec::new(),
             })
             .collect();
         Recorder {
@@ -131,6 +201,12 @@ impl Recorder {
             slot,
             fleets,
             server: vec![ServerGauges::default(); nbuckets],
+            latency_every,
+            latency_rows,
+            lat_cur: 0,
+            arrivals,
+            scope,
+            hot: HotKey::default(),
         }
     }
 
@@ -149,6 +225,7 @@ impl Recorder {
             self.cur += 1;
             self.next_edge += self.bucket;
         }
+        self.lat_cur = (self.cur / self.latency_every).min(self.latency_rows - 1);
     }
 
     /// Close the remaining buckets at the end of the run.
@@ -251,7 +328,10 @@ impl Recorder {
         let f = &mut self.fleets[fleet];
         f.successes += 1;
         f.in_flight -= 1;
-        f.latency.saturating_record(latency.0 / 1_000);
+        let us = latency.0 / 1_000;
+        f.latency.saturating_record(us);
+        let row = self.lat_cur * loghist::BINS;
+        loghist::record(&mut f.bucket_latency[row..row + loghist::BINS], us);
         self.bump(fleet, col::SUCCESS);
     }
 
@@ -262,6 +342,30 @@ impl Recorder {
         f.give_ups[reason_index(reason)] += 1;
         f.in_flight -= 1;
         self.bump(fleet, col::GIVE_UP);
+    }
+
+    /// The retry policy of `fleet` chose to wait `delay` before the next attempt.
+    #[inline]
+    pub fn retry_delay(&mut self, fleet: usize, delay: Nanos) {
+        self.fleets[fleet].delays.record(delay.0 / 1_000);
+    }
+
+    /// An attempt of `fleet` from API key `key` in tenant `tenant` reached the server.
+    #[inline]
+    pub fn server_arrival(&mut self, fleet: usize, now: Nanos, key: u32, tenant: u32) {
+        self.arrivals.record(fleet, now);
+        match self.scope {
+            LimiterScope::None => {}
+            LimiterScope::Key => self.hot.record(key, self.cur),
+            LimiterScope::Tenant => self.hot.record(tenant, self.cur),
+        }
+    }
+
+    /// The hottest key (or tenant) of the keyed first limiter level in the current bucket, or
+    /// of the latest bucket with arrivals; `None` for a global level or before any arrival.
+    #[inline]
+    pub fn hottest(&self) -> Option<u32> {
+        self.hot.hottest()
     }
 
     /// A non-idempotent request was executed again.

@@ -1,7 +1,7 @@
 //! The serialisable results of a run. Maps are `BTreeMap`s and vectors are in a fixed order,
 //! so the same run serialises to the same bytes.
 
-use super::Recovery;
+use super::{Arrivals, Recovery, RetryDelays};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -20,6 +20,8 @@ pub struct Latency {
     pub p99_ms: f64,
     /// 99.9th percentile.
     pub p999_ms: f64,
+    /// 99.99th percentile.
+    pub p9999_ms: f64,
     /// Largest.
     pub max_ms: f64,
 }
@@ -117,10 +119,19 @@ pub struct SeriesRow {
     pub queue_len: Option<u64>,
     /// Requests in service at the bucket's end (total rows only).
     pub busy: Option<u64>,
-    /// The first limiter level's remaining capacity at the bucket's end (global levels only).
+    /// The first limiter level's remaining capacity at the bucket's end (total rows only): the
+    /// level's state if it is global, else the state of its hottest key or tenant (the one with
+    /// the most attempts arriving in the bucket; see `Series::limiter_scope`).
     pub limiter_remaining: Option<u64>,
-    /// The first limiter level's limit (global levels only).
+    /// The first limiter level's limit (as `limiter_remaining`).
     pub limiter_limit: Option<u64>,
+    /// Median latency of the successes completed in this bucket (ms, within 6.25%; see
+    /// `Series::latency_bucket_s`); `None` without any.
+    pub latency_p50_ms: Option<f64>,
+    /// 90th percentile of the same.
+    pub latency_p90_ms: Option<f64>,
+    /// 99th percentile of the same.
+    pub latency_p99_ms: Option<f64>,
 }
 
 /// Time series: the whole run, and each fleet.
@@ -128,6 +139,13 @@ pub struct SeriesRow {
 pub struct Series {
     /// Bucket width (seconds).
     pub bucket_s: f64,
+    /// Width over which the per-bucket latency percentiles are computed (seconds): the bucket,
+    /// or a whole multiple of it when buckets times fleets exceed
+    /// [`super::MAX_LATENCY_ROWS`] (consecutive rows then repeat the same figures).
+    pub latency_bucket_s: f64,
+    /// What the limiter columns describe: `global`, `hottest key` or `hottest tenant` (the
+    /// first level's scope); `None` without limiter levels.
+    pub limiter_scope: Option<String>,
     /// Totals over fleets.
     pub total: Vec<SeriesRow>,
     /// Per fleet, by name.
@@ -195,4 +213,8 @@ pub struct RunResult {
     pub clients: Vec<ClientRow>,
     /// Per-tenant totals, by tenant name.
     pub tenants: Vec<TenantRow>,
+    /// Retry delays chosen by each fleet's policy, by fleet name.
+    pub retry_delays: BTreeMap<String, RetryDelays>,
+    /// Attempts arriving at the server at a fine resolution, per fleet.
+    pub arrivals: Arrivals,
 }

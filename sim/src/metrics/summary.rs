@@ -2,7 +2,7 @@
 //! fleets summed) and time-series rows.
 
 use super::recorder::{col, Recorder, ServerGauges, REASONS};
-use super::{recovery, Latency, SeriesRow, Summary};
+use super::{loghist, recovery, Latency, SeriesRow, Summary};
 use hdrhistogram::Histogram;
 use limiters::Nanos;
 use std::collections::BTreeMap;
@@ -20,6 +20,8 @@ pub struct SummaryInputs {
     pub fairness_tenants: Option<f64>,
     /// The fault window (first start, last end), if any.
     pub fault: Option<(Nanos, Nanos)>,
+    /// The averaging window of the recovery figure (`super::recovery_window`).
+    pub recovery_window: Nanos,
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
@@ -42,6 +44,7 @@ fn latency_of(h: &Histogram<u64>) -> Option<Latency> {
         p90_ms: ms(h.value_at_quantile(0.9)),
         p99_ms: ms(h.value_at_quantile(0.99)),
         p999_ms: ms(h.value_at_quantile(0.999)),
+        p9999_ms: ms(h.value_at_quantile(0.9999)),
         max_ms: ms(h.max()),
     })
 }
@@ -92,7 +95,13 @@ impl Recorder {
         let secs = inputs.duration.as_secs_f64();
         let per_sec = |n: u64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
         let recovery = inputs.fault.and_then(|(start, end)| {
-            recovery(&self.successes_series(fleets), self.bucket, start, end)
+            recovery(
+                &self.successes_series(fleets),
+                self.bucket,
+                start,
+                end,
+                inputs.recovery_window,
+            )
         });
         Summary {
             clients: inputs.clients,
@@ -131,6 +140,7 @@ impl Recorder {
     /// total rows).
     pub fn series(&self, fleets: &[usize], with_server: bool) -> Vec<SeriesRow> {
         let bs = self.bucket.as_secs_f64();
+        let latency = self.latency_percentiles(fleets);
         (0..self.nbuckets)
             .map(|b| {
                 let base = b * self.width;
@@ -151,6 +161,7 @@ impl Recorder {
                     }
                 }
                 let g: ServerGauges = self.server[b];
+                let lat = latency.get(b / self.latency_every).copied().flatten();
                 SeriesRow {
                     t_s: b as f64 * bs,
                     first_attempts: get(col::FIRST),
@@ -175,7 +186,31 @@ impl Recorder {
                     } else {
                         None
                     },
+                    latency_p50_ms: lat.map(|l| l[0]),
+                    latency_p90_ms: lat.map(|l| l[1]),
+                    latency_p99_ms: lat.map(|l| l[2]),
                 }
+            })
+            .collect()
+    }
+
+    /// p50, p90, p99 (ms) of each latency row, `fleets` summed.
+    fn latency_percentiles(&self, fleets: &[usize]) -> Vec<Option<[f64; 3]>> {
+        let mut row = vec![0u32; loghist::BINS];
+        (0..self.latency_rows)
+            .map(|r| {
+                row.fill(0);
+                let span = r * loghist::BINS..(r + 1) * loghist::BINS;
+                for &f in fleets {
+                    for (acc, &c) in row
+                        .iter_mut()
+                        .zip(&self.fleets[f].bucket_latency[span.clone()])
+                    {
+                        *acc = acc.saturating_add(c);
+                    }
+                }
+                let q = |q: f64| loghist::quantile(&row, q).map(|us| us / 1_000.0);
+                Some([q(0.5)?, q(0.9)?, q(0.99)?])
             })
             .collect()
     }

@@ -43,6 +43,9 @@ pub struct Scenario {
     pub duration: Nanos,
     /// Time-series bucket width.
     pub bucket: Nanos,
+    /// Resolution of the server-arrival counts (the herd chart); coarsened to stay within
+    /// `metrics::MAX_ARRIVAL_BINS` bins per fleet.
+    pub arrival_resolution: Nanos,
     /// Unix seconds at t = 0 (calendar quotas, epoch-style headers).
     pub epoch: u64,
     /// The server.
@@ -65,6 +68,7 @@ impl Scenario {
             seed: 0,
             duration: Nanos::from_secs(60),
             bucket: Nanos::from_secs(1),
+            arrival_resolution: crate::metrics::DEFAULT_ARRIVAL_RESOLUTION,
             epoch: DEFAULT_EPOCH,
             server: Server::default(),
             network: Network::default(),

@@ -195,6 +195,7 @@ impl Scenario {
     pub fn validate(&self, registry: &Registry) -> Result<(), ModelError> {
         positive("duration", self.duration)?;
         positive("bucket", self.bucket)?;
+        positive("arrival_resolution", self.arrival_resolution)?;
         if self.duration.0 / self.bucket.0 > 10_000_000 {
             return Err(ModelError::invalid(
                 "bucket",

@@ -33,6 +33,8 @@ pub struct ScenarioSpec {
     pub duration: Spanned<Dur>,
     /// Time-series bucket width.
     pub bucket: Opt<Dur>,
+    /// Resolution of the server-arrival counts.
+    pub arrival_resolution: Opt<Dur>,
     /// Unix seconds at t = 0.
     pub epoch: Opt<i64>,
     /// The API under test.

@@ -338,14 +338,21 @@ impl Levels {
         Ok(())
     }
 
-    /// The first level's `(remaining, limit)` from a peek, when it is global (cheap and
-    /// meaningful for a time series); `None` otherwise.
-    pub fn first_global_state(&self, now: Nanos) -> Option<(u64, u64)> {
+    /// The first level's scope, if there is a level.
+    pub fn first_scope(&self) -> Option<Scope> {
+        self.levels.first().map(|l| l.scope)
+    }
+
+    /// The first level's `(remaining, limit)` from a peek (cheap, for a time series): its only
+    /// state if it is global, else the state of key or tenant `hot` (the time series passes
+    /// the hottest one of the bucket). `None` if that state was never used.
+    pub fn first_level_state(&self, now: Nanos, hot: Option<u32>) -> Option<(u64, u64)> {
         let l = self.levels.first()?;
-        if l.scope != Scope::Global {
-            return None;
-        }
-        let d = l.states.first()?.as_ref()?.peek(now, 1);
+        let id = match l.scope {
+            Scope::Global => 0,
+            Scope::Key | Scope::Tenant => hot? as usize,
+        };
+        let d = l.states.get(id)?.as_ref()?.peek(now, 1);
         Some((d.remaining, d.limit))
     }
 }

@@ -110,9 +110,14 @@ impl Server {
         self.backend.busy()
     }
 
-    /// The first level's `(remaining, limit)` if it is global.
-    pub fn limiter_state(&self, now: Nanos) -> Option<(u64, u64)> {
-        self.levels.first_global_state(now)
+    /// The first level's `(remaining, limit)`: of its global state, or of key or tenant `hot`.
+    pub fn limiter_state(&self, now: Nanos, hot: Option<u32>) -> Option<(u64, u64)> {
+        self.levels.first_level_state(now, hot)
+    }
+
+    /// The first limiter level's scope, if there is a level.
+    pub fn first_limiter_scope(&self) -> Option<crate::model::Scope> {
+        self.levels.first_scope()
     }
 
     fn complete(&mut self, now: Nanos, f: Finished) -> Result<(JobMeta, Response), LimiterError> {

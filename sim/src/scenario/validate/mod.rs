@@ -63,6 +63,10 @@ pub(crate) fn scenario(cx: &Cx, s: &ScenarioSpec, registry: &Registry) -> R<Scen
             v
         }
     };
+    if let Some(r) = &s.arrival_resolution {
+        spans.insert("arrival_resolution".into(), r.span());
+        out.arrival_resolution = cx.positive(r, "arrival_resolution")?;
+    }
     out.epoch = cx.int_or(&s.epoch, "epoch", 0, i64::MAX, DEFAULT_EPOCH)?;
     let fleet_names: Vec<&str> = s.fleet.keys().map(String::as_str).collect();
     out.server = server::server(cx, &s.server, registry, out.epoch as i64, &fleet_names)?;
