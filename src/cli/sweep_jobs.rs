@@ -88,7 +88,7 @@ fn progress_bar(len: u64, quiet: bool, what: &str, noun: &str, groups: usize) ->
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template(&format!(
-        "{what} [{{bar:30}}] {{pos}}/{{len}} runs, {{msg}} {noun} done, {{elapsed}} elapsed, ~{{eta}} left"
+        "{what} {{wide_bar}} {{pos}}/{{len}} runs, {{msg}} {noun}, ~{{eta}} left"
     ))
     .unwrap_or_else(|_| ProgressStyle::default_bar())
     .progress_chars("=> ");

@@ -193,11 +193,16 @@ fn set_in_item(item: &mut Item, segs: &[&str], value: Value, at: &str) -> Result
         Item::ArrayOfTables(aot) => {
             let i = index(segs[0], aot.len(), at)?;
             let here = join(at, segs[0]);
-            match (aot.get_mut(i), segs.len()) {
-                (Some(t), n) if n > 1 => set_in_table(t, &segs[1..], value, &here),
+            match (aot.get_mut(i), segs.len(), value) {
+                (Some(t), n, value) if n > 1 => set_in_table(t, &segs[1..], value, &here),
+                // A whole table replaced by an inline table: `server.limiters.0 = { ... }`.
+                (Some(t), _, Value::InlineTable(it)) => {
+                    *t = it.into_table();
+                    Ok(false)
+                }
                 _ => Err(PathError {
                     reason: format!(
-                        "`{here}` is a whole table: set one of its keys, such as `{here}.KEY`"
+                        "`{here}` is a whole table: set one of its keys (`{here}.KEY`) or give a table {{ ... }}"
                     ),
                 }),
             }
@@ -327,6 +332,14 @@ mod tests {
         assert!(e.reason.contains("must be an index"), "{e:?}");
         let e = set(&mut doc, "server.limiters.0", &1.into()).unwrap_err();
         assert!(e.reason.contains("whole table"), "{e:?}");
+        let table = super::super::param::literal("{ algorithm = \"gcra\", limit = 9 }");
+        assert!(!set(&mut doc, "server.limiters.0", &table).unwrap());
+        let back: toml::Table = doc.to_string().parse().unwrap();
+        assert_eq!(
+            back["server"]["limiters"][0]["algorithm"].as_str(),
+            Some("gcra")
+        );
+        assert_eq!(back["server"]["limiters"][0]["limit"].as_integer(), Some(9));
     }
 
     #[test]
