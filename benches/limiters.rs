@@ -35,7 +35,7 @@ use limiters::{
     LimiterError, Nanos, Quota, Rate, SlidingCounter, SlidingLog, TokenBucket,
 };
 
-use keyed::{GovernorKeyed, OursKeyed, OursSharded};
+use keyed::{GovernorKeyed, OursKeyed, OursKeyedGcra, OursSharded, OursShardedGcra};
 use subjects::{
     shared_two_threads, CasFloor, GovernorDefault, GovernorFake, Lane, Ours, OursReleasing,
     OursShared, SharedSubject, Subject,
@@ -338,6 +338,15 @@ fn keyed(c: &mut Criterion) {
         );
         let sharded = OursSharded::new(proto(), n, SHARDS);
         bench_lane(&mut g, &format!("sharded_keyed_gcra/{n}"), &sharded);
+        drop(sharded);
+        bench_subject(
+            &mut g,
+            &format!("keyed_gcra_cells/{n}"),
+            OursKeyedGcra::new(proto().params(), n),
+            Path::Allow,
+        );
+        let cells = OursShardedGcra::new(proto().params(), n, SHARDS);
+        bench_lane(&mut g, &format!("sharded_keyed_gcra_cells/{n}"), &cells);
     }
     g.finish();
 
@@ -347,6 +356,8 @@ fn keyed(c: &mut Criterion) {
         bench_shared(&mut g, &format!("governor_keyed/{n}"), gov);
         let sharded = OursSharded::new(proto(), n, SHARDS);
         bench_shared(&mut g, &format!("sharded_keyed_gcra/{n}"), sharded);
+        let cells = OursShardedGcra::new(proto().params(), n, SHARDS);
+        bench_shared(&mut g, &format!("sharded_keyed_gcra_cells/{n}"), cells);
     }
     g.finish();
 }

@@ -1,4 +1,5 @@
-//! Keyed subjects: ours ([`Keyed`], [`ShardedKeyed`]) and governor's keyed limiter, all
+//! Keyed subjects: ours ([`Keyed`], [`ShardedKeyed`], and the GCRA-only [`KeyedGcra`] and
+//! [`ShardedKeyedGcra`] with one TAT per key) and governor's keyed limiter, all
 //! pre-populated with keys `0..n` and then checked in one fixed pseudo-random order.
 //!
 //! Pre-population matters: the benches time the lookup of a known key (the hot path of a
@@ -10,8 +11,8 @@ use std::time::Duration;
 use governor::clock::FakeRelativeClock;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
-use limiters::keyed::{Keyed, ShardedKeyed};
-use limiters::{Limiter, Nanos};
+use limiters::keyed::{Keyed, KeyedGcra, ShardedKeyed, ShardedKeyedGcra};
+use limiters::{GcraParams, Limiter, Nanos};
 
 use crate::sink;
 use crate::subjects::{SharedClock, SharedSubject, Subject};
@@ -175,6 +176,92 @@ impl<L: Limiter + Clone + Send + Sync + 'static> OursSharded<L> {
 }
 
 impl<L: Limiter + Send> SharedSubject for OursSharded<L> {
+    const KEYED: bool = true;
+    fn keys(&self) -> u64 {
+        self.n
+    }
+    fn advance(&self, ns: u64) {
+        self.clock.advance(ns);
+    }
+    #[inline(always)]
+    fn check(&self, key: u64) -> bool {
+        sink(self.store.check_key(&key, self.clock.now(), 1)).allowed
+    }
+}
+
+/// Our single-threaded [`KeyedGcra`] (one `u64` TAT per key), `now` and key order beside it.
+#[derive(Debug)]
+pub struct OursKeyedGcra {
+    store: KeyedGcra<u64>,
+    now: u64,
+    order: KeyOrder,
+}
+
+impl OursKeyedGcra {
+    /// Room for exactly `n` keys, as [`OursKeyed`].
+    pub fn new(params: GcraParams, n: u64) -> OursKeyedGcra {
+        let max_keys = usize::try_from(n).expect("key count fits in usize");
+        let mut store = KeyedGcra::new(params, max_keys).expect("valid keyed-store parameters");
+        for key in 0..n {
+            assert!(
+                store.check_key(&key, Nanos::ZERO, 1).allowed,
+                "pre-populating key {key}"
+            );
+        }
+        assert_eq!(store.len(), max_keys, "every key stored");
+        assert_eq!(store.evictions(), 0, "no key evicted");
+        OursKeyedGcra {
+            store,
+            now: 0,
+            order: KeyOrder::new(n),
+        }
+    }
+}
+
+impl Subject for OursKeyedGcra {
+    #[inline(always)]
+    fn advance(&mut self, ns: u64) {
+        self.now += ns;
+    }
+    #[inline(always)]
+    fn check(&mut self) -> bool {
+        let key = self.order.next_key();
+        sink(self.store.check_key(&key, Nanos(self.now), 1)).allowed
+    }
+}
+
+/// Our thread-safe [`ShardedKeyedGcra`] (one `AtomicU64` TAT per key, read-locked shards),
+/// with a [`SharedClock`] beside it.
+#[derive(Debug)]
+pub struct OursShardedGcra {
+    store: ShardedKeyedGcra<u64>,
+    clock: SharedClock,
+    n: u64,
+}
+
+impl OursShardedGcra {
+    /// `shards` shards; room for twice `n` keys, as [`OursSharded`].
+    pub fn new(params: GcraParams, n: u64, shards: usize) -> OursShardedGcra {
+        let max_keys = usize::try_from(2 * n).expect("key count fits in usize");
+        let store = ShardedKeyedGcra::new(params, shards, max_keys.max(shards))
+            .expect("valid keyed-store parameters");
+        for key in 0..n {
+            assert!(
+                store.check_key(&key, Nanos::ZERO, 1).allowed,
+                "pre-populating key {key}"
+            );
+        }
+        assert_eq!(store.len() as u64, n, "every key stored");
+        assert_eq!(store.evictions(), 0, "no key evicted");
+        OursShardedGcra {
+            store,
+            clock: SharedClock::default(),
+            n,
+        }
+    }
+}
+
+impl SharedSubject for OursShardedGcra {
     const KEYED: bool = true;
     fn keys(&self) -> u64 {
         self.n

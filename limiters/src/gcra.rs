@@ -28,14 +28,97 @@ use crate::{Decision, Entry, Limiter, LimiterError, Nanos, ParamDoc, Rate};
 /// ```
 #[derive(Clone, Debug)]
 pub struct Gcra {
+    params: GcraParams,
+    tat: u64,
+    last: Nanos,
+}
+
+/// The immutable shape of a GCRA: everything but the TAT. Stored once per limiter here, once
+/// per [`crate::AtomicGcra`], and once per *store* in [`crate::keyed::KeyedGcra`], whose keys
+/// hold only their TAT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GcraParams {
     rate: Rate,
     /// Emission interval `T`.
     interval: u64,
     burst: u64,
     /// `tau + T = burst * T`: how far ahead of `t` the TAT may run after an admission.
     horizon: u64,
-    tat: u64,
-    last: Nanos,
+}
+
+impl GcraParams {
+    /// `T = rate.time_for(1)`, `tau = T * (burst - 1)`; `burst` at least 1.
+    pub fn new(rate: Rate, burst: u64) -> Result<GcraParams, LimiterError> {
+        let interval = emission_interval(rate, "rate")?;
+        if burst == 0 {
+            return Err(LimiterError::invalid("burst", "must be at least 1, got 0"));
+        }
+        Ok(GcraParams {
+            rate,
+            interval,
+            burst,
+            horizon: capacity(interval, burst, "burst")?,
+        })
+    }
+
+    /// The configured rate.
+    pub fn rate(&self) -> Rate {
+        self.rate
+    }
+    /// The burst (the decision's `limit`).
+    pub fn burst(&self) -> u64 {
+        self.burst
+    }
+    /// The emission interval `T`.
+    pub fn emission_interval(&self) -> Nanos {
+        Nanos(self.interval)
+    }
+    /// The tolerance `tau = T * (burst - 1)`.
+    pub fn tolerance(&self) -> Nanos {
+        Nanos(self.horizon - self.interval)
+    }
+
+    /// The GCRA decision, as a pure function: a request of `cost` at `t` against theoretical
+    /// arrival time `tat`. Returns the decision and, when admitted, the new TAT (`None`: the
+    /// TAT is unchanged). The one place the formula is written: [`Gcra`],
+    /// [`crate::AtomicGcra`] and the keyed GCRA stores all call it.
+    ///
+    /// ```
+    /// use limiters::{GcraParams, Nanos, Rate};
+    /// let p = GcraParams::new(Rate::per_second(10).unwrap(), 2).unwrap();
+    /// let (d, tat) = p.step(0, Nanos::ZERO, 2);
+    /// assert!(d.allowed);
+    /// assert_eq!(tat, Some(200_000_000));
+    /// let (d, tat) = p.step(200_000_000, Nanos::ZERO, 1);
+    /// assert_eq!((d.allowed, tat), (false, None));
+    /// assert_eq!(d.retry_after, Some(Nanos::from_millis(100)));
+    /// ```
+    #[inline]
+    pub fn step(&self, tat: u64, now: Nanos, cost: u32) -> (Decision, Option<u64>) {
+        let cost = u64::from(cost);
+        if cost > self.burst {
+            return (Decision::never(self.burst), None);
+        }
+        let t = now.as_nanos();
+        let tat = tat.max(t);
+        let ahead = (tat - t).saturating_add(cost * self.interval);
+        if ahead <= self.horizon {
+            let d = Decision::allow(
+                self.burst,
+                (self.horizon - ahead) / self.interval,
+                Nanos(ahead),
+            );
+            (d, Some(t.saturating_add(ahead)))
+        } else {
+            let d = Decision::deny(
+                self.burst,
+                whole_intervals(self.horizon.saturating_sub(tat - t), self.interval),
+                Nanos(tat - t),
+                Nanos(ahead - self.horizon),
+            );
+            (d, None)
+        }
+    }
 }
 
 impl Gcra {
@@ -44,15 +127,8 @@ impl Gcra {
 
     /// GCRA admitting `rate` with bursts of up to `burst` requests.
     pub fn new(rate: Rate, burst: u64) -> Result<Gcra, LimiterError> {
-        let interval = emission_interval(rate, "rate")?;
-        if burst == 0 {
-            return Err(LimiterError::invalid("burst", "must be at least 1, got 0"));
-        }
         Ok(Gcra {
-            rate,
-            interval,
-            burst,
-            horizon: capacity(interval, burst, "burst")?,
+            params: GcraParams::new(rate, burst)?,
             tat: 0,
             last: Nanos::ZERO,
         })
@@ -60,46 +136,30 @@ impl Gcra {
 
     /// The emission interval `T`.
     pub fn emission_interval(&self) -> Nanos {
-        Nanos(self.interval)
+        self.params.emission_interval()
     }
 
     /// The tolerance `tau = T * (burst - 1)`.
     pub fn tolerance(&self) -> Nanos {
-        Nanos(self.horizon - self.interval)
+        self.params.tolerance()
     }
 
     /// The configured rate.
     pub fn rate(&self) -> Rate {
-        self.rate
+        self.params.rate
+    }
+
+    /// The shape (everything but the state).
+    pub fn params(&self) -> GcraParams {
+        self.params
     }
 
     /// (decision, new TAT, clamped now).
     #[inline]
     fn decide(&self, now: Nanos, cost: u32) -> (Decision, u64, Nanos) {
         let now = now.max(self.last);
-        let cost = u64::from(cost);
-        if cost > self.burst {
-            return (Decision::never(self.burst), self.tat, now);
-        }
-        let t = now.as_nanos();
-        let tat = self.tat.max(t);
-        let ahead = (tat - t).saturating_add(cost * self.interval);
-        if ahead <= self.horizon {
-            let d = Decision::allow(
-                self.burst,
-                (self.horizon - ahead) / self.interval,
-                Nanos(ahead),
-            );
-            (d, t.saturating_add(ahead), now)
-        } else {
-            let d = Decision::deny(
-                self.burst,
-                whole_intervals(self.horizon.saturating_sub(tat - t), self.interval),
-                Nanos(tat - t),
-                Nanos(ahead - self.horizon),
-            );
-            (d, self.tat, now)
-        }
+        let (d, tat) = self.params.step(self.tat, now, cost);
+        (d, tat.unwrap_or(self.tat), now)
     }
 
     /// The registry entry.

@@ -13,7 +13,7 @@
 //! (the TAT never moves backwards, and every call, a "never" denial included, leaves it at or after
 //! its `now`), never create capacity.
 
-mod core;
+pub(crate) mod core;
 mod gcra;
 mod token_bucket;
 

@@ -46,7 +46,7 @@ impl AtomicTokenBucket {
 
     /// The bucket size in tokens.
     pub fn burst(&self) -> u64 {
-        self.core.burst
+        self.core.params.burst()
     }
 
     /// The registry entry.

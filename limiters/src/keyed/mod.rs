@@ -30,10 +30,20 @@
 //! the active set without ever scanning the whole map on the request path. Non-idle evictions
 //! are counted separately ([`Keyed::forced_evictions`]): their state was lost, and a store
 //! that forces many is too small for its traffic.
+//!
+//! # GCRA keys in 8 bytes
+//! [`KeyedGcra`] and [`ShardedKeyedGcra`] specialise the above to GCRA: the rate parameters
+//! are stored once per store and each key holds only its TAT (a `u64`, or an `AtomicU64`
+//! updated by compare-exchange under a shard's *read* lock), with the exact "TAT has passed"
+//! eviction described in `gcra_cells`.
 
+mod gcra_cells;
+mod gcra_sharded;
 mod sharded;
 mod store;
 
+pub use gcra_cells::KeyedGcra;
+pub use gcra_sharded::ShardedKeyedGcra;
 pub use sharded::ShardedKeyed;
 pub use store::{KeyFactory, Keyed};
 
