@@ -55,70 +55,9 @@ fn fleet_429_matches_the_reference_counts() {
     assert!(s.give_ups["max_attempts"] > 0);
 }
 
-/// A bare `BinaryHeap` loop of the same model: the speed the engine is measured against.
-/// Returns (events, admitted).
-fn bare_loop(secs: u64, seed: u64) -> (u64, u64) {
-    use rand::Rng;
-    use rand_distr::Exp1;
-    use sim::engine::Stream;
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-    let horizon = secs * 1_000_000_000;
-    let mut rng = Stream::from_seed(seed);
-    // (time, seq, client or u32::MAX for a retry, attempt)
-    let mut heap: BinaryHeap<Reverse<(u64, u64, u32, u32)>> = BinaryHeap::new();
-    let mut seq = 0u64;
-    for c in 0..1000u32 {
-        let t = (rng.sample::<f64, _>(Exp1) * 1e9) as u64;
-        seq += 1;
-        heap.push(Reverse((t, seq, c, 0)));
-    }
-    let (mut tokens, mut last) = (500_000_000_000u64, 0u64); // tokens in nano-units
-    let (mut events, mut admitted) = (0u64, 0u64);
-    while let Some(Reverse((t, _, c, attempt))) = heap.pop() {
-        if t >= horizon {
-            break;
-        }
-        events += 1;
-        if c != u32::MAX {
-            let next = t + (rng.sample::<f64, _>(Exp1) * 1e9) as u64;
-            seq += 1;
-            heap.push(Reverse((next, seq, c, 0)));
-        }
-        tokens = (tokens + (t - last) * 500).min(500_000_000_000);
-        last = t;
-        if tokens >= 1_000_000_000 {
-            tokens -= 1_000_000_000;
-            admitted += 1;
-        } else if attempt < 3 {
-            let wait = 1_000_000_000 + rng.gen_range(0..1_000_000_000u64);
-            seq += 1;
-            heap.push(Reverse((t + wait, seq, u32::MAX, attempt + 1)));
-        }
-    }
-    (events, admitted)
-}
-
-#[test]
-#[ignore = "speed measurement: cargo test --release -p sim --test fleet_429 -- --ignored --nocapture"]
-fn fleet_429_speed_against_a_bare_heap_loop() {
-    let secs = 3600;
-    let s = fleet_429(secs);
-    let t0 = std::time::Instant::now();
-    let r = sim::run(&s, 42).unwrap();
-    let sim_wall = t0.elapsed().as_secs_f64();
-    let t0 = std::time::Instant::now();
-    let (bare_events, bare_admitted) = bare_loop(secs, 42);
-    let bare_wall = t0.elapsed().as_secs_f64();
-    let sim_rate = r.events as f64 / sim_wall;
-    let bare_rate = bare_events as f64 / bare_wall;
-    println!(
-        "sim: {} events in {sim_wall:.2}s = {sim_rate:.0}/s (admitted {}, retries {}, gave up {})",
-        r.events, r.summary.admitted, r.summary.retries, r.summary.give_ups_total
-    );
-    println!("bare: {bare_events} events in {bare_wall:.2}s = {bare_rate:.0}/s (admitted {bare_admitted})");
-    println!("ratio: {:.2}", sim_rate / bare_rate);
-}
+// The speed comparison with a bare `BinaryHeap` loop of the same model lives in
+// `benches/sim_throughput.rs` (the loop itself in `benches/sim/bare_loop.rs`):
+// `cargo bench --bench sim_throughput`.
 
 #[test]
 #[ignore = "profiling target: the simulator alone on the full fleet-429 hour"]
