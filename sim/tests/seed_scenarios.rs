@@ -72,19 +72,32 @@ fn show(r: &RunResult) {
     }
 }
 
-const FILES: &[&str] = &["000-armox.toml"];
+/// Every file of `scenarios/seeds/`, in name order.
+fn files() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(path(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    v.sort();
+    v
+}
 
 #[test]
 #[ignore = "prints the figures of every seed scenario at full size"]
 fn print_figures() {
-    for f in FILES {
-        show(&run(f, None));
+    for f in files() {
+        show(&run(&f, None));
     }
 }
 
 #[test]
 fn every_seed_scenario_loads_and_cites_its_document() {
-    for f in FILES {
+    let files = files();
+    // One scenario per seed document, 000 to 004.
+    let seeds: Vec<&str> = files.iter().map(|f| &f[..3]).collect();
+    assert_eq!(seeds, ["000", "001", "002", "003", "004"]);
+    for f in &files {
         let text = std::fs::read_to_string(path(f)).unwrap();
         let seed = &f[..3];
         assert!(
