@@ -17,6 +17,9 @@ pub const FIGURES: &[&str] = &[
     "attempts",
     "first_attempts",
     "retries",
+    "hedges",
+    "hedge_wins",
+    "hedge_abandoned",
     "retry_amplification",
     "admitted",
     "rejected_total",
@@ -36,6 +39,7 @@ pub const FIGURES: &[&str] = &[
     "latency_p90_ms",
     "latency_p99_ms",
     "latency_p999_ms",
+    "latency_p9999_ms",
     "latency_max_ms",
     "fairness_clients",
     "fairness_tenants",
@@ -50,6 +54,7 @@ pub const FIGURES: &[&str] = &[
 pub const SERIES: &[&str] = &[
     "first_attempts",
     "retries",
+    "hedges",
     "admitted",
     "rejected_*",
     "server_errors_*",
@@ -61,6 +66,9 @@ pub const SERIES: &[&str] = &[
     "busy",
     "limiter_remaining",
     "limiter_limit",
+    "latency_p50_ms",
+    "latency_p90_ms",
+    "latency_p99_ms",
 ];
 
 /// The figures of `s`, named `{prefix}{figure}`.
@@ -73,6 +81,9 @@ pub fn summary_cells(s: &Summary, prefix: &str) -> Vec<(String, Cell)> {
     put("attempts", Cell::U64(s.attempts));
     put("first_attempts", Cell::U64(s.first_attempts));
     put("retries", Cell::U64(s.retries));
+    put("hedges", Cell::U64(s.hedges));
+    put("hedge_wins", Cell::U64(s.hedge_wins));
+    put("hedge_abandoned", Cell::U64(s.hedge_abandoned));
     put("retry_amplification", Cell::F64(s.retry_amplification));
     put("admitted", Cell::U64(s.admitted));
     put("rejected_total", Cell::U64(s.rejected_total));
@@ -99,6 +110,7 @@ pub fn summary_cells(s: &Summary, prefix: &str) -> Vec<(String, Cell)> {
     put("latency_p90_ms", l.map(|l| l.p90_ms).into());
     put("latency_p99_ms", l.map(|l| l.p99_ms).into());
     put("latency_p999_ms", l.map(|l| l.p999_ms).into());
+    put("latency_p9999_ms", l.map(|l| l.p9999_ms).into());
     put("latency_max_ms", l.map(|l| l.max_ms).into());
     put("fairness_clients", s.fairness_clients.into());
     put("fairness_tenants", s.fairness_tenants.into());
@@ -134,6 +146,7 @@ pub fn series_cells(row: &SeriesRow) -> Vec<(String, Cell)> {
     let mut put = |name: &str, c: Cell| out.push((name.to_string(), c));
     put("first_attempts", Cell::U64(row.first_attempts));
     put("retries", Cell::U64(row.retries));
+    put("hedges", Cell::U64(row.hedges));
     put("admitted", Cell::U64(row.admitted));
     for (code, n) in &row.rejected {
         put(&format!("rejected_{code}"), Cell::U64(*n));
@@ -149,6 +162,9 @@ pub fn series_cells(row: &SeriesRow) -> Vec<(String, Cell)> {
     put("busy", row.busy.into());
     put("limiter_remaining", row.limiter_remaining.into());
     put("limiter_limit", row.limiter_limit.into());
+    put("latency_p50_ms", row.latency_p50_ms.into());
+    put("latency_p90_ms", row.latency_p90_ms.into());
+    put("latency_p99_ms", row.latency_p99_ms.into());
     out
 }
 
