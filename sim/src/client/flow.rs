@@ -130,39 +130,45 @@ impl World {
         }
     }
 
-    /// A response reaches the client.
+    /// A response reaches the client after its network delay: it was parked (a hedging
+    /// client) or posted to the request's inbox.
     pub(crate) fn client_recv(&mut self, req: u32, token: u32) {
-        let parked = self.reqs.unpark(req, token);
+        let (status, decision) = match self.reqs.unpark(req, token) {
+            Some(parked) => parked,
+            None => self.reqs.posted(req),
+        };
+        self.client_read(req, token, status, decision.as_ref());
+    }
+
+    /// The client reads the response (`status`, the limiter's `decision`) to attempt `token`.
+    pub(crate) fn client_read(
+        &mut self,
+        req: u32,
+        token: u32,
+        status: u16,
+        decision: Option<&limiters::Decision>,
+    ) {
         let r = &mut self.reqs[req];
         let Some(copy) = r.settle(token) else {
             return;
         };
-        if let Some((status, decision)) = parked {
-            r.status = status;
-            r.decision = decision;
-        }
         let fi = self.clients[r.client as usize].fleet as usize;
         let hints = match &self.fleets[fi].headers {
-            None => interpret(
-                r.decision.as_ref(),
-                &self.server.dialect,
-                self.server.retry_after,
-            ),
+            None => interpret(decision, &self.server.dialect, self.server.retry_after),
             Some(h) => h.sim_hints(
-                r.decision.as_ref(),
+                decision,
                 &self.server.dialect,
                 self.server.retry_after,
                 limiters::calendar::Epoch::from_unix_secs(self.epoch).at(self.now),
             ),
         };
         let result = AttemptResult {
-            status: Some(r.status),
+            status: Some(status),
             retry_after: hints.retry_after,
             reset_after: hints.reset_after,
             elapsed: self.now - r.first_sent,
         };
         let c = r.client;
-        let status = r.status;
         let fi = self.clients[c as usize].fleet as usize;
         self.trace(c, TraceKind::Response { status });
         if let Some(g) = self.fleets[fi].gate.as_mut() {

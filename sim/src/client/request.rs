@@ -15,8 +15,11 @@ use crate::retry::RetryState;
 use limiters::{Decision, Nanos};
 use std::collections::HashMap;
 
-/// One logical request.
+/// One logical request: 64 bytes, aligned to a cache line, so the engine touches one line per
+/// request (the response's limiter decision waits in [`Requests`]' inbox, beside it, only while
+/// it travels).
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(align(64))]
 pub struct Request {
     /// Global client index.
     pub client: u32,
@@ -39,10 +42,6 @@ pub struct Request {
     pub executed: u16,
     /// Attempts the server has received or will receive but not yet answered.
     pub outstanding: u16,
-    /// The response on its way to the client: status.
-    pub status: u16,
-    /// The response on its way to the client: limiter decision.
-    pub decision: Option<Decision>,
     /// When the current attempt was sent (gates time slow calls with it).
     pub attempt_sent: Nanos,
 }
@@ -87,6 +86,9 @@ pub struct Requests {
     /// Responses on their way to a hedging client, by `(slot, token)`: with several copies in
     /// flight, a later copy's response must not overwrite an earlier one's still travelling.
     parked: HashMap<(u32, u32), (u16, Option<Decision>)>,
+    /// The response on its way to a client that does not hedge (status, limiter decision), by
+    /// slot; written only when the network delays it (a response without delay is read at once).
+    inbox: Vec<(u16, Option<Decision>)>,
 }
 
 impl Requests {
@@ -103,8 +105,6 @@ impl Requests {
             done: false,
             executed: 0,
             outstanding: 0,
-            status: 0,
-            decision: None,
             attempt_sent: now,
         };
         match self.free.pop() {
@@ -123,6 +123,22 @@ impl Requests {
     /// Return a slot.
     pub fn free(&mut self, id: u32) {
         self.free.push(id);
+    }
+
+    /// Keep the response to request `id` (of a client that does not hedge) until it arrives.
+    #[inline]
+    pub fn post(&mut self, id: u32, status: u16, decision: Option<Decision>) {
+        let i = id as usize;
+        if i >= self.inbox.len() {
+            self.inbox.resize(self.slots.len().max(i + 1), (0, None));
+        }
+        self.inbox[i] = (status, decision);
+    }
+
+    /// The response posted to request `id` (status 0 and no decision if none was).
+    #[inline]
+    pub fn posted(&self, id: u32) -> (u16, Option<Decision>) {
+        self.inbox.get(id as usize).copied().unwrap_or((0, None))
     }
 
     /// Keep the response of attempt `token` of `id` until it reaches the client.

@@ -194,17 +194,17 @@ impl World {
             Event::AttemptTimeout { req, token } => self.on_attempt_timeout(req, token),
             Event::ServiceDone { job } => {
                 if let Some((m, r)) = self.server.service_done(self.now, &mut self.q, job)? {
-                    self.server_responded(m, r);
+                    self.server_responded(m, &r);
                 }
             }
             Event::QueueTimeout { job, gen } => {
                 if let Some((m, r)) = self.server.queue_timeout(self.now, job, gen)? {
-                    self.server_responded(m, r);
+                    self.server_responded(m, &r);
                 }
             }
             Event::BackendEnter { job } => {
                 if let Some((m, r)) = self.server.backend_enter(self.now, &mut self.q, job)? {
-                    self.server_responded(m, r);
+                    self.server_responded(m, &r);
                 }
             }
             Event::Hedge { req, token } => self.on_hedge(req, token),
@@ -231,7 +231,7 @@ impl World {
         let fi = cs.fleet as usize;
         self.rec.server_arrival(fi, self.now, meta.key, meta.tenant);
         if let Some(resp) = self.idem_before(&meta) {
-            self.server_responded(meta, resp);
+            self.server_responded(meta, &resp);
             return Ok(());
         }
         match self.server.receive(self.now, &mut self.q, meta)? {
@@ -239,7 +239,7 @@ impl World {
                 if resp.admitted {
                     self.rec.admitted(fi);
                 }
-                self.server_responded(meta, resp);
+                self.server_responded(meta, &resp);
             }
             // Answered later by the backend: admitted now.
             None => self.rec.admitted(fi),
@@ -249,10 +249,10 @@ impl World {
 
     /// The server answered an attempt: account for it, and send the response on its way if the
     /// client still waits for it.
-    pub fn server_responded(&mut self, meta: JobMeta, resp: Response) {
+    pub fn server_responded(&mut self, meta: JobMeta, resp: &Response) {
         let req = meta.req;
         let fi = self.clients[meta.client as usize].fleet as usize;
-        self.idem_after(&meta, &resp);
+        self.idem_after(&meta, resp);
         self.rec.response(fi, resp.status);
         let idempotent = self.fleets[fi].idempotent;
         let r = &mut self.reqs[req];
@@ -268,18 +268,17 @@ impl World {
                 self.rec.wasted(fi, resp.work);
             }
         }
-        if current && self.fleets[fi].hedge.is_some() {
-            // Several copies may have responses on the way: each keeps its own.
-            self.reqs.park(req, meta.token, resp.status, resp.decision);
-        }
-        let r = &mut self.reqs[req];
         if current {
-            r.status = resp.status;
-            r.decision = resp.decision;
             let d = self.net.sample(&mut self.net_rng);
             if d.is_zero() {
-                self.client_recv(req, meta.token);
+                self.client_read(req, meta.token, resp.status, resp.decision.as_ref());
             } else {
+                if self.fleets[fi].hedge.is_some() {
+                    // Several copies may have responses on the way: each keeps its own.
+                    self.reqs.park(req, meta.token, resp.status, resp.decision);
+                } else {
+                    self.reqs.post(req, resp.status, resp.decision);
+                }
                 self.q.push(
                     self.now + d,
                     Event::ClientRecv {
@@ -288,7 +287,7 @@ impl World {
                     },
                 );
             }
-        } else if r.done && r.outstanding == 0 {
+        } else if self.reqs[req].done && self.reqs[req].outstanding == 0 {
             self.reqs.free(req);
         }
     }
