@@ -29,10 +29,16 @@ impl Identity {
                 Some(n) => i % n,
             }
     }
-    /// The tenant id of client `i` of the fleet.
+    /// The tenant id of client `i` of the fleet (no division for a fleet of one tenant, the
+    /// usual case: this runs for every attempt).
     #[inline]
     pub fn tenant(&self, i: u32) -> u32 {
-        self.tenant_base + i % self.tenants
+        self.tenant_base
+            + if self.tenants > 1 {
+                i % self.tenants
+            } else {
+                0
+            }
     }
 }
 

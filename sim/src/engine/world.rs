@@ -101,7 +101,9 @@ impl World {
             s.arrival_resolution,
             LimiterScope::of(server.first_limiter_scope()),
         );
-        let mut q = EventQueue::with_capacity(clients.len() + 1024);
+        // Not sized by the client count: idle clients schedule nothing, and the wheel's slots
+        // grow to what is pending.
+        let mut q = EventQueue::new();
         for e in server.capacity_edges() {
             q.push(e, Event::CapacityChange);
         }
