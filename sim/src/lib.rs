@@ -2,6 +2,7 @@
 //! server with pluggable limiters, a backend and faults, measured end to end.
 
 pub mod client;
+pub mod contention;
 pub mod engine;
 pub mod metrics;
 pub mod model;

@@ -178,3 +178,111 @@ fn per_tenant_limits_are_fairer_than_a_global_one_and_a_hierarchy_keeps_the_capa
     assert!(tenant.summary.goodput_rps < 60.0);
     assert!(both.summary.goodput_rps > 95.0 && global.summary.goodput_rps > 95.0);
 }
+
+// ---- Experiment 5: client-side adaptive throttling (SRE book) ----
+
+/// What reached the server: admitted or rejected by its limiter.
+fn received(s: &Summary) -> u64 {
+    s.admitted + s.rejected_total
+}
+
+#[test]
+fn sre_throttling_sends_about_k_times_what_the_backend_accepts() {
+    let p = plan("sre-throttling.toml");
+    assert_eq!(p.points.len(), 4);
+    let mut sent_per_accept = Vec::new();
+    for (i, k) in [(0, 2.0), (1, 1.5), (2, 1.1)] {
+        let s = run_nth(&p, i, &[&format!("k={k}")]).summary;
+        let ratio = received(&s) as f64 / s.admitted as f64;
+        assert!(
+            (ratio - k).abs() < 0.1 * k,
+            "K = {k}: sent / accepted = {ratio}"
+        );
+        assert!(
+            s.give_ups["gate"] > s.logical_requests / 2,
+            "K = {k}: clients drop most"
+        );
+        assert!((90.0..=110.0).contains(&s.goodput_rps), "{}", s.goodput_rps);
+        sent_per_accept.push(ratio);
+    }
+    assert!(sent_per_accept.windows(2).all(|w| w[0] > w[1]));
+    // K = 1000 never rejects: the backend gets the whole 500/s.
+    let none = run_nth(&p, 3, &["k=1000"]).summary;
+    // (Only the very first requests, before any accept, are ever refused.)
+    assert!(none.give_ups["gate"] * 1000 < none.logical_requests);
+    assert!(received(&none) as f64 / none.admitted as f64 > 4.5);
+}
+
+// ---- Experiment 8: layered retries ----
+
+#[test]
+fn five_layers_of_three_attempts_amplify_an_always_failing_bottom_243_times() {
+    use rand::SeedableRng;
+    use sim::resilience::{expected_bottom_calls, simulate_layers, top_failure_probability};
+    let layers = [3u32; 5];
+    assert_eq!(expected_bottom_calls(&layers, 1.0), 243.0);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    assert_eq!(simulate_layers(&layers, 1.0, 100, &mut rng), (243.0, 1.0));
+    // A bottom failing half the time costs about 2 calls and almost never fails at the top.
+    assert!((expected_bottom_calls(&layers, 0.5) - 2.0).abs() < 0.01);
+    assert!(top_failure_probability(&layers, 0.5) < 1e-70);
+    // A single layer of 3 attempts (retry only at the top) sends 3 calls.
+    assert_eq!(expected_bottom_calls(&[3, 1, 1, 1, 1], 1.0), 3.0);
+}
+
+// ---- Experiment 1: backoff and jitter under contention ----
+
+#[test]
+fn jitter_cuts_the_work_of_contended_writers() {
+    use limiters::Nanos;
+    use sim::contention::{run_occ, Occ};
+    use sim::model::{Backoff, Distribution, Jitter, RetryPolicy, StatusSet, Strategy};
+    let run = |strategy: Strategy, clients: u32| {
+        let mut retry = RetryPolicy::new(strategy, u32::MAX);
+        retry.retry_on = StatusSet::of(&[409]);
+        let occ = Occ {
+            clients,
+            delay: Distribution::NormalAbs {
+                mean: Nanos::from_millis(10),
+                sd: Nanos::from_millis(2),
+            },
+            retry,
+            horizon: Nanos::from_secs(3_600),
+        };
+        let (mut w, mut t) = (0.0, 0.0);
+        for seed in 1..=3 {
+            let r = run_occ(&occ, seed).expect("run");
+            assert_eq!(r.completed, clients, "everyone writes in the end");
+            w += r.writes as f64 / 3.0;
+            t += r.completion_s / 3.0;
+        }
+        (w, t)
+    };
+    let exp = |jitter| {
+        Strategy::Exponential(Backoff {
+            base: Nanos::from_millis(5),
+            cap: Nanos::from_secs(2),
+            jitter,
+        })
+    };
+    let n = 100;
+    let (none_w, _) = run(Strategy::Immediate, n);
+    let (exp_w, exp_t) = run(exp(Jitter::None), n);
+    let (full_w, full_t) = run(exp(Jitter::Full), n);
+    let (eq_w, _) = run(exp(Jitter::Equal), n);
+    let (dec_w, _) = run(exp(Jitter::Decorrelated), n);
+    // Without jitter the clients that collided collide again: about as much work as no backoff
+    // at all; any jitter cuts it by half or more (Brooker 2015, "total calls").
+    assert!(exp_w > 0.5 * none_w, "exp {exp_w} vs none {none_w}");
+    for (name, w) in [("full", full_w), ("equal", eq_w), ("decorrelated", dec_w)] {
+        assert!(
+            w * 1.5 < exp_w,
+            "{name}: {w} writes vs {exp_w} without jitter"
+        );
+    }
+    // And full jitter finishes sooner than un-jittered backoff.
+    assert!(full_t < exp_t, "full {full_t} s vs exponential {exp_t} s");
+    // Work grows with contention.
+    let (few, _) = run(exp(Jitter::Full), 10);
+    assert!(few < full_w);
+}

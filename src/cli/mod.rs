@@ -3,9 +3,11 @@
 //! Exit codes: 0 ok, 1 the run failed, 2 bad input (scenario file, flags).
 
 mod compare;
+mod layers;
 mod list;
 mod load;
 mod merge;
+mod occ;
 mod report;
 mod run;
 mod serve;
@@ -48,6 +50,10 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Join the shards of a sweep (`sweep --shard I/N`) into one sweep folder.
     Merge(merge::MergeArgs),
+    /// Retries at every layer of a call chain: bottom calls per request, closed form and sampled.
+    Layers(layers::LayersArgs),
+    /// Backoff and jitter under contention: N clients, one optimistic-concurrency row.
+    Occ(occ::OccArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -77,6 +83,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Sweep(args) => sweep::run(args, cli.quiet),
         Command::Compare(args) => compare::run(args, cli.quiet),
         Command::Merge(args) => merge::run(args, cli.quiet),
+        Command::Layers(args) => layers::run(args),
+        Command::Occ(args) => occ::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

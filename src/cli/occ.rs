@@ -1,0 +1,123 @@
+//! `throttlelab occ`: experiment 1, backoff and jitter under contention (Brooker, "Exponential
+//! Backoff and Jitter", AWS Architecture Blog, 2015). `N` clients each make one
+//! optimistic-concurrency update of a single row ([`sim::contention`]); for every backoff
+//! strategy and every `N`, prints the mean over `--seeds` runs of the total write calls and of
+//! the time until the last client has written: the post's two figures.
+
+use super::CliError;
+use anyhow::anyhow;
+use clap::Args;
+use limiters::{parse_duration, Nanos};
+use sim::contention::{run_occ, Occ};
+use sim::model::{Backoff, Distribution, Jitter, RetryPolicy, StatusSet, Strategy};
+
+/// Arguments of `occ`.
+#[derive(Debug, Args)]
+pub struct OccArgs {
+    /// Client counts.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "10,30,50,70,90,110,130,150,170,190"
+    )]
+    pub clients: Vec<u32>,
+    /// Strategies: `none` (retry at once), `exponential` (no jitter), `full`, `equal`,
+    /// `decorrelated`.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "none,exponential,full,equal,decorrelated"
+    )]
+    pub strategies: Vec<String>,
+    /// Backoff base.
+    #[arg(long, default_value = "5ms")]
+    pub base: String,
+    /// Backoff cap.
+    #[arg(long, default_value = "2s")]
+    pub cap: String,
+    /// Mean one-way network delay (`|Normal(mean, sd)|` per hop).
+    #[arg(long, default_value = "10ms")]
+    pub delay: String,
+    /// Standard deviation of the network delay.
+    #[arg(long, default_value = "2ms")]
+    pub delay_sd: String,
+    /// Runs per point (seeds `--seed`, `--seed + 1`, ...).
+    #[arg(long, default_value_t = 20)]
+    pub seeds: u64,
+    /// First seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+fn duration(flag: &str, v: &str) -> Result<Nanos, CliError> {
+    parse_duration(v).map_err(|e| CliError::BadInput(anyhow!("--{flag} {v}: {e}")))
+}
+
+/// The retry policy of a strategy name: unlimited attempts, 409 retried.
+fn policy(name: &str, base: Nanos, cap: Nanos) -> Result<RetryPolicy, CliError> {
+    let exp = |jitter| Strategy::Exponential(Backoff { base, cap, jitter });
+    let strategy = match name {
+        "none" => Strategy::Immediate,
+        "exponential" => exp(Jitter::None),
+        "full" => exp(Jitter::Full),
+        "equal" => exp(Jitter::Equal),
+        "decorrelated" => exp(Jitter::Decorrelated),
+        other => {
+            return Err(CliError::BadInput(anyhow!(
+                "--strategies: unknown `{other}`: none, exponential, full, equal, decorrelated"
+            )))
+        }
+    };
+    let mut p = RetryPolicy::new(strategy, u32::MAX);
+    p.retry_on = StatusSet::of(&[409]);
+    Ok(p)
+}
+
+/// Run every strategy at every client count and print the table.
+pub fn run(args: OccArgs) -> Result<(), CliError> {
+    let base = duration("base", &args.base)?;
+    let cap = duration("cap", &args.cap)?;
+    if base.is_zero() || cap < base {
+        return Err(CliError::BadInput(anyhow!(
+            "--base must be above zero and --cap at least --base"
+        )));
+    }
+    let delay = Distribution::NormalAbs {
+        mean: duration("delay", &args.delay)?,
+        sd: duration("delay-sd", &args.delay_sd)?,
+    };
+    if args.seeds == 0 || args.seeds > 10_000 {
+        return Err(CliError::BadInput(anyhow!("--seeds: 1 to 10,000")));
+    }
+    println!(
+        "{:>13} {:>7} {:>12} {:>15} {:>14} {:>9}",
+        "strategy", "clients", "writes", "writes/client", "completion_s", "unwritten"
+    );
+    for name in &args.strategies {
+        let retry = policy(name, base, cap)?;
+        for &clients in &args.clients {
+            let occ = Occ {
+                clients,
+                delay: delay.clone(),
+                retry,
+                horizon: Nanos::from_secs(3_600),
+            };
+            let (mut writes, mut done, mut unwritten) = (0f64, 0f64, 0u64);
+            for s in 0..args.seeds {
+                let r = run_occ(&occ, args.seed + s)
+                    .map_err(|e| CliError::BadInput(anyhow!("--clients {clients}: {e}")))?;
+                writes += r.writes as f64;
+                done += r.completion_s;
+                unwritten += u64::from(clients - r.completed);
+            }
+            let n = args.seeds as f64;
+            println!(
+                "{name:>13} {clients:>7} {:>12.1} {:>15.2} {:>14.3} {unwritten:>9}",
+                writes / n,
+                writes / n / f64::from(clients),
+                done / n
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! The experiment subcommands run as a user would: `throttlelab layers` (experiment 8) and
+//! `throttlelab occ` (experiment 1), at reduced size, checked for their qualitative result;
+//! bad flags exit with code 2.
+
+use std::process::{Command, Output};
+
+fn throttlelab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_throttlelab"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(args: &[&str]) -> String {
+    let out = throttlelab(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// The numeric columns of the table row whose first column is `first` (and second `second`).
+fn row(text: &str, first: &str, second: Option<&str>) -> Vec<f64> {
+    let line = text
+        .lines()
+        .find(|l| {
+            let mut w = l.split_whitespace();
+            w.next() == Some(first) && second.map_or(true, |s| w.next() == Some(s))
+        })
+        .unwrap_or_else(|| panic!("no row {first} {second:?} in\n{text}"));
+    line.split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect()
+}
+
+#[test]
+fn layers_amplify_an_always_failing_bottom_three_to_the_fifth() {
+    let text = stdout(&["layers", "--p", "0,0.5,1", "--requests", "200"]);
+    assert!(text.contains("up to 243 bottom calls"), "{text}");
+    // p, expected calls, simulated calls, expected failure, simulated failure
+    assert_eq!(row(&text, "1", None), vec![1.0, 243.0, 243.0, 1.0, 1.0]);
+    let half = row(&text, "0.5", None);
+    assert!(
+        (half[1] - 2.0).abs() < 0.01 && (half[2] - 2.0).abs() < 0.3,
+        "{half:?}"
+    );
+    assert_eq!(row(&text, "0", None)[1..3], [1.0, 1.0]);
+}
+
+#[test]
+fn occ_jitter_needs_fewer_writes_than_plain_exponential_backoff() {
+    let text = stdout(&["occ", "--clients", "60", "--seeds", "3"]);
+    let writes = |s: &str| row(&text, s, Some("60"))[1];
+    let plain = writes("exponential");
+    for s in ["full", "equal", "decorrelated"] {
+        assert!(
+            writes(s) * 1.3 < plain,
+            "{s}: {} vs {plain}\n{text}",
+            writes(s)
+        );
+    }
+    assert!(writes("none") > plain * 0.8, "{text}");
+}
+
+#[test]
+fn bad_flags_exit_with_code_two() {
+    for args in [
+        &["layers", "--p", "1.5"][..],
+        &["layers", "--attempts", "0,3"],
+        &["occ", "--strategies", "fulll"],
+        &["occ", "--clients", "0"],
+        &["occ", "--base", "5"],
+    ] {
+        let out = throttlelab(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+    }
+}
