@@ -1,16 +1,21 @@
-//! `throttlelab run` through the real binary: the files it writes, byte-identical across two
-//! runs of the same scenario and seed, and exit code 2 on bad input.
+//! `throttlelab run` through the real binary: the files it writes (tables, charts and
+//! `report.html` unless `--no-report`), byte-identical across two runs of the same scenario
+//! and seed, and exit code 2 on bad input.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const FILES: [&str; 6] = [
+const FILES: [&str; 10] = [
     "manifest.json",
     "summary.json",
     "summary.csv",
     "timeseries.csv",
     "clients.csv",
     "tenants.csv",
+    "report.html",
+    "charts/timeline.png",
+    "charts/timeline.svg",
+    "charts/latency_time.png",
 ];
 
 fn scenario(name: &str) -> PathBuf {
@@ -97,6 +102,13 @@ fn run_prints_the_table_and_writes_a_manifest_with_hash_seed_and_version() {
         );
     }
     let dir = out.join("retry-storm").join("7");
+    assert!(stdout.contains("report.html"), "{stdout}");
+    for chart in ["timeline", "latency_time", "retry_delays", "arrivals"] {
+        assert!(
+            dir.join("charts").join(format!("{chart}.png")).is_file(),
+            "{chart}"
+        );
+    }
     let m: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["scenario"], "retry-storm");
@@ -125,6 +137,29 @@ fn run_prints_the_table_and_writes_a_manifest_with_hash_seed_and_version() {
     );
     let clients = std::fs::read_to_string(dir.join("clients.csv")).unwrap();
     assert_eq!(clients.lines().count(), 1 + 400);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn no_report_writes_the_tables_only() {
+    let out = tmp("no-report");
+    let o = run(&[
+        scenario("calm.toml").as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--no-report".as_ref(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let dir = out.join("calm").join("42");
+    assert!(dir.join("summary.json").is_file());
+    assert!(!dir.join("report.html").exists());
+    assert!(!dir.join("charts").exists());
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("report.html"));
     let _ = std::fs::remove_dir_all(&out);
 }
 

@@ -35,6 +35,11 @@ fn retry_storm_report_has_every_chart_inline() {
         "fairness",
         "backend_state",
         "arrivals",
+        "latency_time",
+        "latency_time_nojitter",
+        "latency_time_jitter",
+        "retry_delays",
+        "limiter_state",
     ] {
         assert!(
             dir.join("charts").join(format!("{name}.png")).is_file(),
@@ -59,6 +64,20 @@ fn retry_storm_report_has_every_chart_inline() {
     assert!(html.contains("outage 503"));
     assert!(html.contains("<details id=\"scenario\">"));
     assert!(html.contains("name = &quot;retry-storm&quot;"));
+    // Every chart has its data: nothing is left out.
+    assert!(!html.contains("left out"), "a chart was left out");
+    // The keyed (per-tenant) level's state is its busiest tenant's.
+    assert!(html.contains("limiter, hottest tenant"));
+    // Retry delays: no jitter is a few spikes, full jitter a spread over many bins.
+    let d = report::charts::run_series::retry_delay_data(&r);
+    let bins = |name: &str| {
+        d.groups
+            .iter()
+            .find(|g| g.name == name)
+            .map_or(0, |g| g.bins.len())
+    };
+    assert!(bins("nojitter") <= 6, "{}", bins("nojitter"));
+    assert!(bins("jitter") > 20, "{}", bins("jitter"));
     // Summary table: one column per fleet plus the total.
     assert!(html.contains(">nojitter</th>") && html.contains(">jitter</th>"));
 }

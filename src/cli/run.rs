@@ -1,5 +1,7 @@
-//! `throttlelab run FILE [--seed N] [--out DIR]`: load a scenario, simulate it, print the
-//! summary table and write the run's files under `<out>/<scenario>/<seed>/`.
+//! `throttlelab run FILE [--seed N] [--out DIR] [--no-report]`: load a scenario, simulate it,
+//! print the summary table and write the run's files under `<out>/<scenario>/<seed>/`: the
+//! tables, and unless `--no-report` the charts (`charts/*.png`, `charts/*.svg`) and the
+//! self-contained `report.html`.
 //!
 //! Bad scenario files exit with code 2 before anything runs; a failure during the run or while
 //! writing files exits with code 1. The files carry no timestamp, so the same file and seed
@@ -25,6 +27,9 @@ pub struct RunArgs {
     /// Output root; files go to `<out>/<scenario>/<seed>/`.
     #[arg(long, default_value = "notebooks-out", value_name = "DIR")]
     pub out: PathBuf,
+    /// Skip the charts and `report.html` (tables only; faster).
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 /// Load, simulate, print, write.
@@ -83,6 +88,14 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
     report::tables::write_run_parquet(&dir, &result)
         .with_context(|| format!("writing the run's Parquet files to {}", dir.display()))?;
 
+    let html = if args.no_report {
+        None
+    } else {
+        let html = report::write_run_report(&dir, &result, &text_str)
+            .with_context(|| format!("writing the run's report to {}", dir.display()))?;
+        Some(html)
+    };
+
     if !quiet {
         print!("{}", report::files::summary_table(&result));
         let secs = wall.as_secs_f64();
@@ -95,6 +108,9 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
             "wrote {} (manifest.json, summary.json, summary.csv, timeseries.{{parquet,csv}}, clients.{{parquet,csv}}, tenants.{{parquet,csv}})",
             dir.display()
         );
+        if let Some(html) = html {
+            println!("wrote {} and charts/*.png, charts/*.svg", html.display());
+        }
     }
     Ok(())
 }

@@ -1,16 +1,18 @@
 //! The thin adapter from a simulator run (`sim::metrics::RunResult`, plus the validated
 //! scenario when it is at hand) to the plain chart data, and the list of charts of a run
 //! report. A chart the run has no data for is left out with a note saying what is missing,
-//! rather than drawn empty.
+//! rather than drawn empty. The adapters of the finer-grained data (latency per bucket, retry
+//! delays, arrivals) are in [`super::run_series`].
 
-use super::data::{Bin, Mark, Window};
+use super::data::{Mark, Window};
 use super::fairness::FairnessBar;
 use super::latency::PercentileCurve;
 use super::lines::Line;
+use super::run_series::{arrival_data, latency_time_data, retry_delay_data};
 use super::timeline::{Capacity, TimelineBucket};
 use super::{
-    fairness, histogram, latency_percentiles, lines_over_time, timeline, Chart, ChartError,
-    Fairness, HistGroup, Histogram, LatencyPercentiles, LinesOverTime, Palette, Timeline,
+    fairness, histogram, latency_over_time, latency_percentiles, lines_over_time, timeline, Chart,
+    ChartError, Fairness, LatencyPercentiles, LinesOverTime, Palette, Timeline,
 };
 use sim::metrics::{RunResult, SeriesRow};
 use sim::model::{FaultKind, Level, Scenario, Scope};
@@ -18,6 +20,10 @@ use std::collections::BTreeMap;
 
 /// Most bars the fairness chart draws per tenant before falling back to one bar per fleet.
 pub const MAX_FAIRNESS_BARS: usize = 60;
+
+/// Successes a fleet needs before its p99.99 is drawn: with fewer, the 99.99th percentile is
+/// just the largest sample.
+pub const MIN_COUNT_P9999: u64 = 10_000;
 
 /// The charts of one run, and notes on the charts left out.
 #[derive(Debug, Clone, Default)]
@@ -87,15 +93,38 @@ pub fn run_charts(r: &RunResult, scenario: Option<&Scenario>) -> Result<RunChart
         "latency percentiles",
         latency_percentiles(&percentile_data(r), &palette),
     )?;
-    out.notes.push(
-        "latency over time: left out (the run's time series has no per-bucket latency percentiles).".to_owned(),
+    let s = &r.series;
+    let total = latency_time_data(
+        &format!("{}: latency over time, all fleets", r.scenario),
+        s.bucket_s,
+        s.latency_bucket_s,
+        &s.total,
+        &faults,
     );
+    add(&mut out, "latency over time", latency_over_time(&total))?;
+    if r.fleets.len() > 1 {
+        for (name, rows) in &s.fleets {
+            let data = latency_time_data(
+                &format!("fleet {name}: latency over time"),
+                s.bucket_s,
+                s.latency_bucket_s,
+                rows,
+                &faults,
+            );
+            add(
+                &mut out,
+                "fleet latency over time",
+                latency_over_time(&data)
+                    .map(|c| renamed(c, &format!("latency_time_{}", file_safe(name)))),
+            )?;
+        }
+    }
     add(&mut out, "fairness", fairness(&fairness_data(r), &palette))?;
     let limiter = limiter_data(r, &faults);
     if limiter.lines.is_empty() {
         out.notes.push(
-            "limiter state: left out (the time series carries limiter state for global levels \
-             only, and this scenario has none)."
+            "limiter state: left out (the scenario has no limiter level, or no request reached \
+             it)."
                 .to_owned(),
         );
     } else {
@@ -118,9 +147,13 @@ pub fn run_charts(r: &RunResult, scenario: Option<&Scenario>) -> Result<RunChart
         "arrivals",
         histogram(&arrival_data(r, marks), &palette),
     )?;
-    out.notes.push(
-        "retry-delay distribution: left out (the run result carries no retry delays).".to_owned(),
-    );
+    let delays = retry_delay_data(r);
+    if delays.groups.is_empty() {
+        out.notes
+            .push("retry delays: left out (no fleet retried in this run).".to_owned());
+    } else {
+        add(&mut out, "retry delays", histogram(&delays, &palette))?;
+    }
     Ok(out)
 }
 
@@ -272,14 +305,18 @@ pub fn percentile_data(r: &RunResult) -> LatencyPercentiles {
         .iter()
         .filter_map(|(name, s)| {
             let l = s.latency.as_ref()?;
+            let mut points = vec![
+                (50.0, l.p50_ms),
+                (90.0, l.p90_ms),
+                (99.0, l.p99_ms),
+                (99.9, l.p999_ms),
+            ];
+            if l.count >= MIN_COUNT_P9999 {
+                points.push((99.99, l.p9999_ms));
+            }
             Some(PercentileCurve {
                 name: name.clone(),
-                points: vec![
-                    (50.0, l.p50_ms),
-                    (90.0, l.p90_ms),
-                    (99.0, l.p99_ms),
-                    (99.9, l.p999_ms),
-                ],
+                points,
             })
         })
         .collect();
@@ -346,8 +383,21 @@ pub fn fairness_data(r: &RunResult) -> Fairness {
     }
 }
 
-/// The first global limiter level's remaining capacity against its limit.
+/// The first limiter level's remaining capacity against its limit: its only state if it is
+/// global, else the state of its hottest key or tenant in each bucket.
 pub fn limiter_data(r: &RunResult, faults: &[Window]) -> LinesOverTime {
+    let scope = r.series.limiter_scope.as_deref().unwrap_or("global");
+    let (what, whose) = match scope {
+        "global" => (
+            "global limiter".to_owned(),
+            "the first global limiter level",
+        ),
+        other => (
+            format!("limiter, {other}"),
+            "the first limiter level's busiest key or tenant in each bucket (the one with the \
+             most attempts arriving; with one key per fleet, the busiest fleet's)",
+        ),
+    };
     let rows = &r.series.total;
     let pick = |f: fn(&SeriesRow) -> Option<u64>| -> Vec<(f64, f64)> {
         rows.iter()
@@ -370,11 +420,12 @@ pub fn limiter_data(r: &RunResult, faults: &[Window]) -> LinesOverTime {
     ];
     LinesOverTime {
         name: "limiter_state".into(),
-        title: format!("{}: global limiter, remaining against limit", r.scenario),
-        caption: "Remaining capacity of the first global limiter level at the end of each bucket \
-                  (tokens, or requests left in the window), against its limit (dashed). \
-                  A line pinned at zero means every client is being rejected."
-            .into(),
+        title: format!("{}: {what}, remaining against limit", r.scenario),
+        caption: format!(
+            "Remaining capacity of {whose} at the end of each bucket (tokens, or requests left \
+             in the window), against its limit (dashed). A line pinned at zero means its clients \
+             are being rejected."
+        ),
         y_desc: "requests (limiter units)".into(),
         lines: lines.into_iter().filter(|l| !l.points.is_empty()).collect(),
         faults: faults.to_vec(),
@@ -465,49 +516,4 @@ pub fn window_resets(s: &Scenario, duration_s: f64) -> Vec<Mark> {
             label: "window reset".into(),
         })
         .collect()
-}
-
-/// Attempts arriving per bucket, per fleet, as histogram bins.
-pub fn arrival_data(r: &RunResult, marks: Vec<Mark>) -> Histogram {
-    let b = r.series.bucket_s;
-    let groups = r
-        .series
-        .fleets
-        .iter()
-        .map(|(name, rows)| HistGroup {
-            name: name.clone(),
-            bins: rows
-                .iter()
-                .map(|row| Bin {
-                    lo: row.t_s,
-                    hi: row.t_s + b,
-                    count: row.first_attempts + row.retries,
-                })
-                .collect(),
-        })
-        .collect();
-    Histogram {
-        name: "arrivals".into(),
-        title: format!(
-            "{}: attempts sent per {} s, by fleet",
-            r.scenario,
-            super::render::fmt_num(b)
-        ),
-        caption: format!(
-            "Attempts (first tries and retries) sent in each {} s bucket, per fleet, overlaid. \
-             Spikes are herds: synchronised clients, cron ticks, or retries aligned on a window \
-             reset{}. The resolution is the scenario's bucket.",
-            super::render::fmt_num(b),
-            if marks.is_empty() {
-                ""
-            } else {
-                " (purple lines)"
-            }
-        ),
-        x_desc: "time since start, s".into(),
-        y_desc: format!("attempts per {} s", super::render::fmt_num(b)),
-        log_x: false,
-        groups,
-        marks,
-    }
 }

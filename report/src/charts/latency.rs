@@ -87,7 +87,9 @@ pub fn latency_percentiles(
         return Err(ChartError::Empty("no percentile curve has points"));
     }
     let caption = "Latency of successful logical requests at each percentile, per fleet; x is a \
-                   scale of nines (each step right is ten times rarer), y is log scale."
+                   scale of nines (each step right is ten times rarer), y is log scale. p99.99 \
+                   is drawn for fleets with at least 10,000 successes (with fewer it is only \
+                   the largest sample)."
         .to_owned();
     let fig = PercentileFig { data, palette };
     render(&fig, "latency_percentiles", &data.title, caption)
@@ -151,13 +153,23 @@ impl Figure for LatencyOverTime {
             .draw()
             .map_err(err)?;
         shade_windows(&mut chart, &self.faults)?;
-        let mid = |b: &LatencyBucket| b.t_s + self.bucket_s / 2.0;
         let clamp = |v: f64| v.max(ylo);
         for seg in segments(self) {
+            // Steps: each bucket's figures span its width, as in the timeline. A lone bucket
+            // (periodic load: one burst of successes every few buckets) keeps a visible band,
+            // and a jump between neighbours is a jump, not a steep slope.
+            let xs = |b: &LatencyBucket| -> [f64; 2] { [b.t_s, b.t_s + self.bucket_s] };
             let band = |lower: fn(&LatencyBucket) -> f64, upper: fn(&LatencyBucket) -> f64| {
-                let mut pts: Vec<(f64, f64)> =
-                    seg.iter().map(|b| (mid(b), clamp(upper(b)))).collect();
-                pts.extend(seg.iter().rev().map(|b| (mid(b), clamp(lower(b)))));
+                let mut pts: Vec<(f64, f64)> = seg
+                    .iter()
+                    .flat_map(|b| xs(b).into_iter().map(|x| (x, clamp(upper(b)))))
+                    .collect();
+                let mut low: Vec<(f64, f64)> = seg
+                    .iter()
+                    .flat_map(|b| xs(b).into_iter().map(|x| (x, clamp(lower(b)))))
+                    .collect();
+                low.reverse();
+                pts.extend(low);
                 pts
             };
             chart
@@ -172,16 +184,13 @@ impl Figure for LatencyOverTime {
                     P90.mix(0.6).filled(),
                 )))
                 .map_err(err)?;
-            let line: Vec<(f64, f64)> = seg.iter().map(|b| (mid(b), clamp(b.p50_ms))).collect();
-            if line.len() == 1 {
-                chart
-                    .draw_series(line.iter().map(|p| Circle::new(*p, 3, P50.filled())))
-                    .map_err(err)?;
-            } else {
-                chart
-                    .draw_series(LineSeries::new(line, P50.stroke_width(2)))
-                    .map_err(err)?;
-            }
+            let line: Vec<(f64, f64)> = seg
+                .iter()
+                .flat_map(|b| xs(b).into_iter().map(|x| (x, clamp(b.p50_ms))))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(line, P50.stroke_width(2)))
+                .map_err(err)?;
         }
         let mut entries = vec![
             Entry::new("p50 (median)", P50, Swatch::Line),

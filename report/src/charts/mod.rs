@@ -21,6 +21,7 @@ pub mod lines;
 mod nines;
 mod overlay;
 pub mod palette;
+pub mod run_series;
 mod render;
 pub mod timeline;
 
