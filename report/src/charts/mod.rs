@@ -21,8 +21,8 @@ pub mod lines;
 mod nines;
 mod overlay;
 pub mod palette;
-pub mod run_series;
 mod render;
+pub mod run_series;
 pub mod timeline;
 
 pub use data::{Bin, Mark, Series, Window};
