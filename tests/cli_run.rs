@@ -204,3 +204,31 @@ fn bad_input_exits_2_and_writes_nothing() {
     ]);
     assert_eq!(o.status.code(), Some(2), "a negative seed is a flag error");
 }
+
+/// Bug: `throttlelab run … | head` panicked with "failed printing to stdout: Broken pipe". A
+/// reader that closes the pipe early must not turn a finished run into a panic or a failure.
+#[test]
+fn run_into_a_closed_pipe_does_not_panic() {
+    let out = tmp("closed-pipe");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_throttlelab"))
+        .arg("run")
+        .arg(scenario("calm.toml"))
+        .arg("--no-report")
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn throttlelab");
+    // close the read end before the run has printed anything (the simulation takes a while)
+    drop(child.stdout.take());
+    let result = child.wait_with_output().expect("wait for throttlelab");
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!stderr.contains("panicked"), "run panicked: {stderr}");
+    assert!(
+        result.status.success(),
+        "exit {:?}: {stderr}",
+        result.status
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -11,7 +11,6 @@ use super::CliError;
 use clap::Args;
 use limiters::Registry;
 use serde_json::{json, Value};
-use std::io::Write;
 
 /// Arguments of `list`.
 #[derive(Debug, Args)]
@@ -195,12 +194,7 @@ pub fn run(args: ListArgs) -> Result<(), CliError> {
     } else {
         render_text(&sections)
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        // `throttlelab list | head` closed the pipe: not an error
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Failed(e.into())),
-        _ => Ok(()),
-    }
+    super::write_stdout(&text)
 }
 
 #[cfg(test)]

@@ -71,6 +71,18 @@ impl From<anyhow::Error> for CliError {
     }
 }
 
+/// Write `text` to standard output. A reader that closed the pipe early (`throttlelab run ... |
+/// head`) is not an error: `println!` would panic there, so every subcommand with more than a
+/// line of output goes through this.
+pub fn write_stdout(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Failed(e.into())),
+        _ => Ok(()),
+    }
+}
+
 /// Run a parsed command line and map the result to an exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {

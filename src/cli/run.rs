@@ -97,20 +97,21 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
     };
 
     if !quiet {
-        print!("{}", report::files::summary_table(&result));
         let secs = wall.as_secs_f64();
-        println!(
-            "\n{} events in {secs:.2} s ({:.1} M events/s)",
+        let mut text = report::files::summary_table(&result);
+        text += &format!(
+            "\n{} events in {secs:.2} s ({:.1} M events/s)\n",
             result.events,
             result.events as f64 / secs.max(1e-9) / 1e6
         );
-        println!(
-            "wrote {} (manifest.json, summary.json, summary.csv, timeseries.{{parquet,csv}}, clients.{{parquet,csv}}, tenants.{{parquet,csv}})",
+        text += &format!(
+            "wrote {} (manifest.json, summary.json, summary.csv, timeseries.{{parquet,csv}}, clients.{{parquet,csv}}, tenants.{{parquet,csv}})\n",
             dir.display()
         );
         if let Some(html) = html {
-            println!("wrote {} and charts/*.png, charts/*.svg", html.display());
+            text += &format!("wrote {} and charts/*.png, charts/*.svg\n", html.display());
         }
+        super::write_stdout(&text)?;
     }
     Ok(())
 }
