@@ -46,6 +46,9 @@ pub struct CompareArgs {
     /// Do not keep time series.
     #[arg(long)]
     pub no_timeseries: bool,
+    /// Skip the charts and `report.html` (tables only; faster).
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 /// Names for the two variants: the scenario names, else the file stems, else `-b` appended.

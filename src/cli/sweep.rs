@@ -50,6 +50,9 @@ pub struct SweepArgs {
     /// Print the points and the output folder, run nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Skip the charts and `report.html` (tables only; faster).
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 /// Read a scenario file as UTF-8 text; failures are bad input.
