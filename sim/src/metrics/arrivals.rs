@@ -9,7 +9,7 @@
 //! cursor moves forward with time: recording is a compare and an add, no division per event.
 
 use limiters::Nanos;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Most bins per fleet.
@@ -18,7 +18,7 @@ pub const MAX_ARRIVAL_BINS: usize = 20_000;
 pub const DEFAULT_ARRIVAL_RESOLUTION: Nanos = Nanos::from_millis(100);
 
 /// Attempts arriving at the server per bin, per fleet.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Arrivals {
     /// Bin width actually used (seconds): the scenario's `arrival_resolution`, coarsened to
     /// stay within [`MAX_ARRIVAL_BINS`].

@@ -8,7 +8,7 @@
 //! delay seen. Recording is a binary search over 71 integer edges and an add, once per retry
 //! decision (not per event).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Bins per decade.
 pub const PER_DECADE: u32 = 10;
@@ -22,7 +22,7 @@ fn edges_us() -> Vec<u64> {
 }
 
 /// One bin of [`RetryDelays`]: delays in `[lo_ms, hi_ms)`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DelayBin {
     /// Lower edge, ms (0 for the first bin).
     pub lo_ms: f64,
@@ -34,7 +34,7 @@ pub struct DelayBin {
 
 /// Retry delays chosen by one fleet's policy (every `Retry(wait)` decision, including waits
 /// that the deadline or the end of the run then cut short).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RetryDelays {
     /// Decisions to retry.
     pub count: u64,

@@ -228,6 +228,18 @@ impl Recorder {
         self.lat_cur = (self.cur / self.latency_every).min(self.latency_rows - 1);
     }
 
+    /// Close every bucket that ends at or before `now`, without server gauges: for a recorder
+    /// fed from outside the engine (live mode, whose client sees no server internals). Calls
+    /// must come in time order.
+    pub fn advance(&mut self, now: Nanos) {
+        self.roll(now, ServerGauges::default());
+    }
+
+    /// Close the remaining buckets, without server gauges (the end of an outside-fed run).
+    pub fn finish(&mut self) {
+        self.close_all(ServerGauges::default());
+    }
+
     /// Close the remaining buckets at the end of the run.
     pub(crate) fn close_all(&mut self, gauges: ServerGauges) {
         while self.cur < self.nbuckets {

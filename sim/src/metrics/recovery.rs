@@ -21,10 +21,10 @@
 
 use crate::model::{Arrival, Scenario};
 use limiters::Nanos;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Recovery figures for one fault window.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Recovery {
     /// Fault start (seconds).
     pub fault_start_s: f64,

@@ -2,11 +2,11 @@
 //! so the same run serialises to the same bytes.
 
 use super::{Arrivals, Recovery, RetryDelays};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Latency of successful logical requests (first send to final response), milliseconds.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Latency {
     /// Successful logical requests measured.
     pub count: u64,
@@ -27,7 +27,7 @@ pub struct Latency {
 }
 
 /// Every figure of a run, for the whole run or for one fleet.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Clients.
     pub clients: u64,
@@ -91,7 +91,7 @@ pub struct Summary {
 }
 
 /// One time-series bucket.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SeriesRow {
     /// Bucket start (seconds).
     pub t_s: f64,
@@ -135,7 +135,7 @@ pub struct SeriesRow {
 }
 
 /// Time series: the whole run, and each fleet.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Series {
     /// Bucket width (seconds).
     pub bucket_s: f64,
@@ -153,7 +153,7 @@ pub struct Series {
 }
 
 /// Totals of one client.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientRow {
     /// Global client index.
     pub client: u32,
@@ -176,7 +176,7 @@ pub struct ClientRow {
 }
 
 /// Totals of one tenant.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantRow {
     /// Tenant name.
     pub tenant: String,
@@ -193,7 +193,7 @@ pub struct TenantRow {
 }
 
 /// Everything a run produces.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     /// Scenario name.
     pub scenario: String,

@@ -91,8 +91,9 @@ pub fn legacy_rng(now: Nanos, client: u32) -> rand_chacha::ChaCha8Rng {
     rand_chacha::ChaCha8Rng::seed_from_u64(seed)
 }
 
-/// Fleet-wide client state consulted before each attempt and told every outcome.
-pub trait ClientGate: std::fmt::Debug {
+/// Fleet-wide client state consulted before each attempt and told every outcome. `Send`, so
+/// live mode can share a fleet's gate between its client tasks (behind a mutex).
+pub trait ClientGate: std::fmt::Debug + Send {
     /// Before sending an attempt of `client` (`retry` is false for a first attempt).
     fn admit(&mut self, now: Nanos, client: u32, retry: bool) -> GateDecision;
     /// After every attempt's outcome (response or timeout).
