@@ -35,6 +35,7 @@ impl World {
     }
 
     /// A client's arrival: start a logical request; an open-loop client schedules its next.
+    #[inline]
     pub(crate) fn on_arrival(&mut self, client: u32) {
         let fi = self.clients[client as usize].fleet as usize;
         let f = &self.fleets[fi];
@@ -53,6 +54,7 @@ impl World {
     }
 
     /// A retry wait is over.
+    #[inline]
     pub(crate) fn on_send(&mut self, req: u32, token: u32) {
         let r = &self.reqs[req];
         if r.token != token || r.done || r.live != 0 {
@@ -63,6 +65,7 @@ impl World {
     }
 
     /// Send an attempt (the first, or a retry).
+    #[inline]
     fn send(&mut self, req: u32, retry: bool) {
         let c = self.reqs[req].client;
         let fi = self.clients[c as usize].fleet as usize;
@@ -141,6 +144,7 @@ impl World {
     }
 
     /// The client reads the response (`status`, the limiter's `decision`) to attempt `token`.
+    #[inline]
     pub(crate) fn client_read(
         &mut self,
         req: u32,
@@ -217,6 +221,7 @@ impl World {
     }
 
     /// Ask the policy what to do after a failed attempt.
+    #[inline]
     fn after_failure(&mut self, req: u32, result: AttemptResult) {
         let c = self.reqs[req].client as usize;
         let fi = self.clients[c].fleet as usize;
@@ -246,6 +251,7 @@ impl World {
         }
     }
 
+    #[inline]
     pub(super) fn give_up(&mut self, req: u32, reason: GiveUpReason) {
         let c = self.reqs[req].client as usize;
         let fi = self.clients[c].fleet as usize;
@@ -256,6 +262,7 @@ impl World {
     }
 
     /// The client is done with a request; a closed-loop client thinks, then starts the next.
+    #[inline]
     fn finish(&mut self, req: u32) {
         let r = &mut self.reqs[req];
         r.done = true;

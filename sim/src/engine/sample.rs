@@ -102,9 +102,19 @@ impl Sampler {
         matches!(self, Sampler::Const(0))
     }
 
-    /// One draw. A constant draws nothing from the stream.
+    /// One draw. A constant draws nothing from the stream (and is inlined at the call site:
+    /// the network and service samplers of most scenarios are constants, drawn every attempt).
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Nanos {
+        match *self {
+            Sampler::Const(v) => Nanos(v),
+            _ => self.sample_dist(rng),
+        }
+    }
+
+    /// One draw of a non-constant distribution.
+    #[inline(never)]
+    fn sample_dist<R: Rng + ?Sized>(&self, rng: &mut R) -> Nanos {
         let ns = match *self {
             Sampler::Const(v) => return Nanos(v),
             Sampler::Exp(mean) => {

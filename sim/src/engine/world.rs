@@ -216,6 +216,7 @@ impl World {
     }
 
     /// An attempt reaches the server.
+    #[inline]
     pub fn server_recv(&mut self, req: u32, token: u32) -> Result<(), SimError> {
         let c = self.reqs[req].client;
         let cs = &self.clients[c as usize];
@@ -251,6 +252,7 @@ impl World {
 
     /// The server answered an attempt: account for it, and send the response on its way if the
     /// client still waits for it.
+    #[inline]
     pub fn server_responded(&mut self, meta: JobMeta, resp: &Response) {
         let req = meta.req;
         let fi = self.clients[meta.client as usize].fleet as usize;

@@ -100,6 +100,12 @@ impl BackendRt {
         }
     }
 
+    /// True when every job completes at once (unlimited workers, a zero service time): no
+    /// job ever waits, queues or takes a worker.
+    pub fn instant(&self) -> bool {
+        self.workers.is_none() && self.service.is_zero()
+    }
+
     /// Requests waiting in the queue.
     pub fn queue_len(&self) -> u32 {
         self.queued

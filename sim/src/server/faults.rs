@@ -105,6 +105,14 @@ impl Faults {
         extra
     }
 
+    /// True when a latency-spike window exists (a service time may then be longer than the
+    /// backend's own).
+    pub fn adds_latency(&self) -> bool {
+        self.windows
+            .iter()
+            .any(|w| matches!(w.kind, Kind::LatencySpike { .. }))
+    }
+
     /// Workers available now, given the configured number.
     pub fn capacity(&self, now: Nanos, configured: u32) -> u32 {
         self.active(now)

@@ -72,6 +72,7 @@ impl LevelRt {
         }
     }
 
+    #[inline]
     fn state(&mut self, id: usize) -> Result<&mut Box<dyn Limiter>, LimiterError> {
         if id >= self.states.len() {
             self.states.resize_with(id + 1, || None);
@@ -177,6 +178,7 @@ impl Levels {
 
     /// [`Levels::admit`] for a request of fleet `fleet`: levels restricted to other fleets are
     /// skipped; [`Charge::OnCompletion`] levels are only peeked.
+    #[inline]
     pub fn admit_as(
         &mut self,
         fleet: Option<u16>,

@@ -57,6 +57,9 @@ pub struct Server {
     pub dialect: String,
     /// How `Retry-After` is written.
     pub retry_after: RetryAfterFormat,
+    /// Every admitted request completes at once, without a job (unlimited workers, zero
+    /// service time, no latency fault): the fleet-429 reference model's backend.
+    instant: bool,
 }
 
 fn outcome_of(f: &Finished, now: Nanos) -> Outcome {
@@ -81,10 +84,13 @@ impl Server {
         service_rng: Stream,
         fault_rng: Stream,
     ) -> Result<Server, (usize, LimiterError)> {
+        let backend = BackendRt::new(&cfg.backend, service_rng);
+        let faults = Faults::new(faults, fault_rng);
         Ok(Server {
             levels: Levels::build(&cfg.levels, registry)?,
-            backend: BackendRt::new(&cfg.backend, service_rng),
-            faults: Faults::new(faults, fault_rng),
+            instant: backend.instant() && !faults.adds_latency(),
+            backend,
+            faults,
             dialect: cfg.dialect.clone(),
             retry_after: cfg.retry_after,
         })
@@ -144,6 +150,7 @@ impl Server {
 
     /// An attempt arrives. `Some` when it is answered at once; otherwise the backend answers it
     /// later through [`Server::service_done`] or [`Server::queue_timeout`].
+    #[inline]
     pub fn receive(
         &mut self,
         now: Nanos,
@@ -176,6 +183,28 @@ impl Server {
                 decision: first,
                 admitted: true,
                 executed: false,
+                work: Nanos::ZERO,
+            }));
+        }
+        if self.instant && delay.is_zero() {
+            // What the backend would do with the job (served at once, 200, no work), without
+            // the job: release the levels with a success of zero latency.
+            self.levels.release_as(
+                Some(meta.fleet),
+                now,
+                meta.key,
+                meta.tenant,
+                meta.cost,
+                Outcome {
+                    kind: OutcomeKind::Success,
+                    latency: Nanos::ZERO,
+                },
+            )?;
+            return Ok(Some(Response {
+                status: 200,
+                decision: first,
+                admitted: true,
+                executed: true,
                 work: Nanos::ZERO,
             }));
         }
