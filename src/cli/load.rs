@@ -1,10 +1,14 @@
-//! `throttlelab load`: drive a live server (see `serve`) with a scenario's client fleets over
-//! real HTTP, bounded in time and attempts; loopback targets only unless `--allow-remote`.
-//! Prints a JSON report (offered load, attempts, retry amplification, statuses, give-ups,
-//! goodput, latency percentiles; per fleet and in total).
+//! `throttlelab load --target URL --scenario FILE`: the live counterpart of `throttlelab run`.
+//! Drives a live server (see `serve`) with the scenario's client fleets over real HTTP (the
+//! simulator's arrival processes, retry policies and fleet gates; see `live::load`), bounded in
+//! time and attempts, loopback targets only unless `--allow-remote`; prints the summary table
+//! and writes the same files as `run` under `<out>/<scenario>/<seed>/` (`"mode": "live"` in
+//! `manifest.json` and `summary.json`), so `throttlelab report DIR` works on them.
+
+mod blast;
 
 use super::CliError;
-use crate::live::load::{check_target, run, LoadConfig};
+use crate::live::load::{check_target, run_scenario, write_live_run, LoadOptions};
 use anyhow::{anyhow, Context};
 use clap::Args;
 use limiters::parse_duration;
@@ -17,63 +21,110 @@ pub struct LoadArgs {
     /// The server, e.g. `http://127.0.0.1:8080` (loopback only without --allow-remote).
     #[arg(long)]
     pub target: String,
-    /// Scenario file whose fleets (count, keys, arrival, timeout, deadline, cost, retry) to run.
+    /// Scenario file whose fleets to run (serve the same file with `serve --scenario`).
+    #[arg(long, required_unless_present = "blast")]
+    pub scenario: Option<PathBuf>,
+    /// Throughput mode instead of a scenario: N keep-alive connections, each sending the next
+    /// request as soon as the previous answer arrives (like `wrk -cN`); prints JSON.
+    #[arg(long, value_name = "N", conflicts_with = "scenario")]
+    pub blast: Option<usize>,
+    /// The bearer token of every `--blast` request.
+    #[arg(long, default_value = "key-0")]
+    pub token: String,
+    /// The horizon: how long requests start; nothing after it is counted (default and
+    /// maximum: the scenario's duration).
     #[arg(long)]
-    pub scenario: PathBuf,
-    /// How long new requests start (at most the scenario's duration).
-    #[arg(long, default_value = "10s")]
-    pub duration: String,
-    /// After the duration, how long in-flight requests may finish.
-    #[arg(long, default_value = "5s")]
-    pub grace: String,
-    /// At most this many attempts in the whole run.
-    #[arg(long, default_value_t = 10_000)]
+    pub duration: Option<String>,
+    /// At most this many attempts; the run ends early when they are used up.
+    #[arg(long, default_value_t = 1_000_000)]
     pub max_requests: u64,
-    /// The server's number of keys (`serve --keys`): clients use `key-0 ..` round-robin.
-    #[arg(long, default_value_t = 4)]
-    pub keys: u32,
+    /// Use the keys `key-0 .. key-(N-1)` of `serve --keys N`, round-robin, instead of the
+    /// scenario's client identities (which `serve --scenario` registers).
+    #[arg(long)]
+    pub keys: Option<u32>,
     /// Seed of the arrival and jitter streams (default: the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Output root; files go to `<out>/<scenario>/<seed>/`.
+    #[arg(long, default_value = "notebooks-out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Skip the charts and `report.html` (tables only; faster).
+    #[arg(long)]
+    pub no_report: bool,
     /// Allow a target that is not on this machine.
     #[arg(long)]
     pub allow_remote: bool,
 }
 
-/// Run the fleets and print the report.
-pub fn run_load(args: LoadArgs) -> Result<(), CliError> {
+/// Run the fleets, print the summary, write the files.
+pub fn run_load(args: LoadArgs, quiet: bool) -> Result<(), CliError> {
     let bad = CliError::BadInput;
-    check_target(&args.target, args.allow_remote).map_err(bad)?;
-    let scenario = sim::scenario::load_file(&args.scenario).map_err(|e| bad(anyhow!("{e}")))?;
-    let d = |flag: &str, v: &str| -> Result<Duration, CliError> {
-        parse_duration(v)
-            .map(Duration::from)
-            .map_err(|e| CliError::BadInput(anyhow!("--{flag}: {e}")))
-    };
-    for f in scenario.fleets.iter().filter(|f| !f.gates.is_empty()) {
-        eprintln!(
-            "throttlelab load: fleet `{}`: client gates (retry budgets, breakers) are not driven \
-             live; ignoring them",
-            f.name
+    if let Some(n) = args.blast {
+        let d = args.duration.as_deref();
+        return blast::run(
+            &args.target,
+            args.allow_remote,
+            n,
+            d,
+            args.max_requests,
+            &args.token,
         );
     }
-    let duration = d("duration", &args.duration)?.min(Duration::from(scenario.duration));
-    let config = LoadConfig {
-        target: args.target.clone(),
-        seed: args.seed.unwrap_or(scenario.seed),
-        scenario,
-        duration,
-        grace: d("grace", &args.grace)?,
-        max_requests: args.max_requests,
-        keys: args.keys,
-        allow_remote: args.allow_remote,
-    };
+    let scenario_path = args.scenario.clone().unwrap_or_default();
+    check_target(&args.target, args.allow_remote).map_err(bad)?;
+    let display = scenario_path.display().to_string();
+    let text = std::fs::read_to_string(&scenario_path)
+        .map_err(|e| bad(anyhow!("{display}: cannot read the scenario file: {e}")))?;
+    let scenario = sim::scenario::load_str(&display, &text).map_err(|e| bad(anyhow!("{e}")))?;
+    let mut opts = LoadOptions::new(&scenario);
+    if let Some(d) = &args.duration {
+        let d = parse_duration(d).map_err(|e| bad(anyhow!("--duration: {e}")))?;
+        opts.duration = Duration::from(d).min(opts.duration);
+    }
+    opts.max_requests = args.max_requests;
+    opts.seed = args.seed.unwrap_or(scenario.seed);
+    opts.allow_remote = args.allow_remote;
+    opts.tokens = args.keys;
+    if args.keys == Some(0) {
+        return Err(bad(anyhow!("--keys must be at least 1")));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
-    let report = runtime.block_on(run(config)).map_err(CliError::Failed)?;
-    let text = serde_json::to_string_pretty(&report).context("rendering the report")?;
-    println!("{text}");
+    let run = runtime
+        .block_on(run_scenario(&scenario, &args.target, &opts))
+        .map_err(CliError::Failed)?;
+    for w in &run.info.warnings {
+        eprintln!("throttlelab load: {display}: not driven live: {w}");
+    }
+    if run.info.truncated {
+        eprintln!(
+            "throttlelab load: --max-requests {} reached after {:.2} s: the figures cover that \
+             much of the run",
+            args.max_requests, run.info.horizon_s
+        );
+    }
+    let file_name = scenario_path
+        .file_name()
+        .map_or(display.clone(), |n| n.to_string_lossy().into_owned());
+    let dir = report::files::run_dir(&args.out, &scenario.name, opts.seed);
+    let html =
+        write_live_run(&dir, &run, &text, &file_name, !args.no_report).map_err(CliError::Failed)?;
+    if !quiet {
+        let mut out = report::files::summary_table(&run.result);
+        out += &format!(
+            "\nlive against {} for {:.2} s ({} attempts)\n",
+            run.info.target, run.info.wall_s, run.result.summary.attempts
+        );
+        out += &format!(
+            "wrote {} (manifest.json, summary.json, summary.csv, timeseries.{{parquet,csv}}, clients.{{parquet,csv}}, tenants.{{parquet,csv}}, result.json, live.json)\n",
+            dir.display()
+        );
+        if let Some(html) = html {
+            out += &format!("wrote {} and charts/*.png, charts/*.svg\n", html.display());
+        }
+        super::write_stdout(&out)?;
+    }
     Ok(())
 }

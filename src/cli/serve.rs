@@ -7,6 +7,7 @@ use super::CliError;
 use crate::live::backend::parse_service_time;
 use crate::live::config::{BackendConfig, Level, LiveConfig, OnStoreError, StoreConfig};
 use crate::live::envelope::Envelope;
+use crate::live::identities::identities;
 use crate::live::scenario::server_part;
 use crate::live::server::{serve, App};
 use anyhow::{anyhow, Context};
@@ -174,7 +175,35 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat), CliErr
         let scenario = sim::scenario::load_file(path).map_err(|e| bad(anyhow!("{e}")))?;
         let part = server_part(&scenario, config.backend.deadline, &config.backend.faults);
         for what in &part.ignored {
-            eprintln!("throttlelab serve: {}: ignoring {what}", path.display());
+            eprintln!(
+                "throttlelab serve: {}: not honoured live: {what}",
+                path.display()
+            );
+        }
+        // the scenario's clients as keys (`load --scenario` sends them), then any further
+        // `--keys` tokens
+        let ids = identities(&scenario);
+        for c in &ids.caveats {
+            eprintln!("throttlelab serve: {}: {c}", path.display());
+        }
+        let generated = std::mem::replace(&mut config.keys, ids.keys);
+        for (token, id) in generated {
+            config.keys.entry(token).or_insert(id);
+        }
+        if matches!(config.store, StoreConfig::Redis { .. }) {
+            for (i, l) in part
+                .levels
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| !l.is_plain())
+            {
+                eprintln!(
+                    "throttlelab serve: {}: not honoured with --store redis: level {i} ({}): \
+                     `charge`/`fleets` (the Redis scripts charge every level at admission)",
+                    path.display(),
+                    l.algorithm
+                );
+            }
         }
         config.levels = part.levels;
         config.dialect = part.dialect;

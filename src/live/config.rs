@@ -62,6 +62,15 @@ pub struct Level {
     pub params: Params,
     /// The status a denial at this level answers: 429 (rate) or 402 (credits, quota).
     pub status: u16,
+    /// A fixed `Retry-After` on this level's denials whatever the limiter says (a scenario
+    /// level's `retry_after`: seed 000 always answers 60 s); `None`: the limiter's own.
+    pub retry_after: Option<Duration>,
+    /// When the level charges: at admission, or only when the request completes successfully
+    /// (a scenario level's `charge = "on_completion"`: seed 001's check-then-record metering).
+    pub charge: sim::model::Charge,
+    /// The identity keys (`Identity::key`) the level applies to (a scenario level's `fleets`,
+    /// resolved to the keys those fleets' clients use); `None`: every key.
+    pub only: Option<std::collections::HashSet<String>>,
 }
 
 impl Level {
@@ -109,9 +118,24 @@ impl Level {
             algorithm: algorithm.to_string(),
             params,
             status,
+            retry_after: None,
+            charge: sim::model::Charge::OnAdmission,
+            only: None,
         };
         level.validate(registry)?;
         Ok(level)
+    }
+
+    /// True when the level counts requests of `who`.
+    pub fn applies(&self, who: &Identity) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|keys| keys.contains(&who.key))
+    }
+
+    /// True when the level is charged at admission for every key (the plain case).
+    pub fn is_plain(&self) -> bool {
+        self.only.is_none() && self.charge == sim::model::Charge::OnAdmission
     }
 
     /// Build one instance to check the algorithm name and parameters.

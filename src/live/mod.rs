@@ -6,10 +6,13 @@
 //! sleeps; and limiter state either in memory or in Redis, shared by several processes.
 
 pub mod backend;
+pub mod check;
 pub mod config;
 pub mod envelope;
 pub mod faults;
 pub mod idempotency;
+pub mod identities;
+pub mod inproc;
 pub mod listen;
 pub mod load;
 pub mod metrics;
@@ -19,3 +22,5 @@ pub mod scenario;
 pub mod server;
 pub mod store;
 pub mod work;
+
+pub use inproc::{serve_in_process, LiveServer};

@@ -2,12 +2,18 @@
 //! `sim::scenario`) mapped onto the live server, so one file describes the same API to the
 //! simulator and to `serve`.
 //!
-//! Mapped: `[[server.limiters]]` (scope, algorithm, parameters, status), `server.dialect`,
-//! `server.retry_after`, `[server.backend]` (workers, queue, queue_timeout, service_time), and
-//! the `[[faults]]` windows (counted from server start; see `super::faults`). Not mapped:
-//! fleets (that is `load`'s side) and the network (real here; reported on stderr as ignored).
+//! Mapped: `[[server.limiters]]` (scope, algorithm, parameters, status, a fixed
+//! `retry_after`, `charge = "on_completion"`, and `fleets`, resolved to the API keys those
+//! fleets' clients use, see [`super::identities`]), `server.dialect`, `server.retry_after`,
+//! `[server.backend]` (workers, queue, queue_timeout, service_time), and the `[[faults]]`
+//! windows (counted from server start; see `super::faults`). Not mapped, and reported in
+//! [`ServerPart::ignored`] so `serve` warns: the network delay (the network is real here), and
+//! a level restricted to fleets whose keys are shared with fleets it does not apply to (live,
+//! a level is selected by the key, which then cannot tell the fleets apart). Fleets are
+//! `load`'s side.
 
 use super::config::{BackendConfig, Level, Scope};
+use super::identities::identities;
 use limiters::headers::RetryAfterFormat;
 use sim::model::{self, Fault, Scenario};
 use std::time::Duration;
@@ -30,19 +36,47 @@ pub struct ServerPart {
 /// Map `s`'s server section and fault windows; `deadline` comes from the flags, and
 /// `extra_faults` (from `--error-rate`) are added to the scenario's.
 pub fn server_part(s: &Scenario, deadline: Duration, extra_faults: &[Fault]) -> ServerPart {
+    let ids = identities(s);
+    let mut ignored = Vec::new();
     let levels = s
         .server
         .levels
         .iter()
-        .map(|l| Level {
-            scope: match l.scope {
-                model::Scope::Global => Scope::Global,
-                model::Scope::Key => Scope::Key,
-                model::Scope::Tenant => Scope::Tenant,
-            },
-            algorithm: l.algorithm.clone(),
-            params: l.params.clone(),
-            status: l.status,
+        .enumerate()
+        .map(|(i, l)| {
+            let only = (!l.fleets.is_empty()).then(|| {
+                let keys: std::collections::HashSet<String> = ids
+                    .fleets
+                    .iter()
+                    .filter(|(_, users)| users.iter().any(|u| l.fleets.contains(u)))
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                let mixed = ids.fleets.iter().any(|(_, users)| {
+                    users.iter().any(|u| l.fleets.contains(u))
+                        && users.iter().any(|u| !l.fleets.contains(u))
+                });
+                if mixed {
+                    ignored.push(format!(
+                        "level {i} ({}): `fleets = {:?}` exactly (its fleets share keys with \
+                         other fleets; live the level applies to every client of those keys)",
+                        l.algorithm, l.fleets
+                    ));
+                }
+                keys
+            });
+            Level {
+                scope: match l.scope {
+                    model::Scope::Global => Scope::Global,
+                    model::Scope::Key => Scope::Key,
+                    model::Scope::Tenant => Scope::Tenant,
+                },
+                algorithm: l.algorithm.clone(),
+                params: l.params.clone(),
+                status: l.status,
+                retry_after: l.retry_after.map(Duration::from),
+                charge: l.charge,
+                only,
+            }
         })
         .collect();
     let b = &s.server.backend;
@@ -56,7 +90,6 @@ pub fn server_part(s: &Scenario, deadline: Duration, extra_faults: &[Fault]) -> 
         service_time: b.service_time.clone(),
         faults: s.faults.iter().chain(extra_faults).cloned().collect(),
     };
-    let mut ignored = Vec::new();
     if !s.network.delay.is_zero() {
         ignored.push("the network delay (the network is real here)".to_string());
     }

@@ -9,18 +9,19 @@
 //! store the response for replay if the backend processed it.
 
 use super::backend::Served;
-use super::config::Identity;
+use super::config::{Identity, Level};
 use super::envelope::Problem;
 use super::idempotency::{fingerprint, Begin, StoredResponse, Ticket};
 use super::request::{authenticate, cost, idempotency_key, read_body};
 use super::respond::{headline, Reply};
 use super::server::App;
-use super::store::Verdict;
+use super::store::{Verdict, SKIP};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Response, Uri};
 use limiters::{Decision, Nanos, Outcome, OutcomeKind};
 use serde_json::json;
+use sim::model::Charge;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -139,10 +140,63 @@ async fn prepare(
     Ok(Prepared::Fresh { cost, ticket })
 }
 
+/// Which levels count a request of `who`, and when: `admit[i]` is the scope id charged at
+/// admission (or [`SKIP`]), `later[i]` the id charged when the request succeeds (levels with
+/// `charge = "on_completion"`, seed 001's check-then-record metering), `None` without any.
+/// A level restricted to fleets that `who`'s key does not belong to is skipped in both.
+/// With the Redis store every level is charged at admission (its scripts cannot skip).
+fn staging<'a>(app: &App, who: &'a Identity) -> (Vec<&'a str>, Option<Vec<&'a str>>) {
+    let ids = app.ids(who);
+    let levels = &app.config.levels;
+    if app.store.is_shared() || levels.iter().all(Level::is_plain) {
+        return (ids, None);
+    }
+    let mut admit = Vec::with_capacity(ids.len());
+    let mut later = Vec::with_capacity(ids.len());
+    for (id, l) in ids.into_iter().zip(levels) {
+        let on_completion = l.charge == Charge::OnCompletion;
+        let applies = l.applies(who);
+        admit.push(if applies && !on_completion { id } else { SKIP });
+        later.push(if applies && on_completion { id } else { SKIP });
+    }
+    let later = later.iter().any(|id| *id != SKIP).then_some(later);
+    (admit, later)
+}
+
+/// The decision the headers show (see [`headline`]) among the levels that count the request.
+fn headline_of(ds: &[Decision], counted: &[bool]) -> Option<(usize, Decision)> {
+    if counted.iter().all(|c| *c) {
+        return headline(ds);
+    }
+    let idx: Vec<usize> = (0..ds.len()).filter(|i| counted[*i]).collect();
+    let sub: Vec<Decision> = idx.iter().map(|i| ds[*i]).collect();
+    headline(&sub).map(|(j, d)| (idx[j], d))
+}
+
 /// Limiters, then backend.
 async fn execute(app: &App, who: &Identity, cost: u32, request_id: &str) -> Reply {
     let env = app.config.envelope;
-    let ids = app.ids(who);
+    let (ids, later) = staging(app, who);
+    // levels charged on completion are only peeked now: concurrent requests all see the same
+    // remaining count (the check-then-record race the scenario models)
+    let peeked = match &later {
+        Some(later) => match app.store.decide(later, cost, false).await {
+            Ok(Verdict::Decided(ds)) => Some(ds),
+            Ok(_) => None,
+            Err(e) => {
+                eprintln!("throttlelab serve: limiter error: {e:#}");
+                return Reply::problem(&Problem::Internal, env, request_id);
+            }
+        },
+        None => None,
+    };
+    if let (Some(p), Some(later)) = (&peeked, &later) {
+        let counted: Vec<bool> = later.iter().map(|id| *id != SKIP).collect();
+        if let Some((i, d)) = headline_of(p, &counted).filter(|(_, d)| !d.allowed) {
+            // denied by a level charged on completion: nothing was charged
+            return deny(app, i, &d, cost, request_id);
+        }
+    }
     let verdict = match app.store.decide(&ids, cost, true).await {
         Ok(v) => v,
         Err(e) => {
@@ -156,12 +210,23 @@ async fn execute(app: &App, who: &Identity, cost: u32, request_id: &str) -> Repl
                 .header("retry-after", "1")
         }
         Verdict::FailOpen => None,
-        Verdict::Decided(ds) => {
-            for (i, (d, level)) in ds.iter().zip(&app.config.levels).enumerate() {
-                app.metrics
-                    .limiter_state(i, level.scope.as_str(), who.id(level.scope), d);
+        Verdict::Decided(mut ds) => {
+            let mut counted: Vec<bool> = ids.iter().map(|id| *id != SKIP).collect();
+            if let (Some(p), Some(later)) = (&peeked, &later) {
+                for (i, id) in later.iter().enumerate() {
+                    if *id != SKIP {
+                        ds[i] = p[i];
+                        counted[i] = true;
+                    }
+                }
             }
-            let head = headline(&ds);
+            for (i, (d, level)) in ds.iter().zip(&app.config.levels).enumerate() {
+                if counted[i] {
+                    app.metrics
+                        .limiter_state(i, level.scope.as_str(), who.id(level.scope), d);
+                }
+            }
+            let head = headline_of(&ds, &counted);
             if let Some((i, d)) = head.filter(|(_, d)| !d.allowed) {
                 return deny(app, i, &d, cost, request_id);
             }
@@ -185,6 +250,12 @@ async fn execute(app: &App, who: &Identity, cost: u32, request_id: &str) -> Repl
     let reply = match served {
         Served::Ok { waited, service } => {
             admitted.release(OutcomeKind::Success);
+            if let Some(later) = &later {
+                // record on completion; beyond the limit the record is refused (saturates)
+                if let Err(e) = app.store.decide(later, cost, true).await {
+                    eprintln!("throttlelab serve: limiter error: {e:#}");
+                }
+            }
             Reply::json(
                 200,
                 &json!({
@@ -217,6 +288,12 @@ async fn execute(app: &App, who: &Identity, cost: u32, request_id: &str) -> Repl
 /// A denial by level `i`.
 fn deny(app: &App, i: usize, d: &Decision, cost: u32, request_id: &str) -> Reply {
     let level = &app.config.levels[i];
+    let mut d = *d;
+    if let (Some(fixed), Some(_)) = (level.retry_after, d.retry_after) {
+        // the level's fixed Retry-After (seed 000: always 60 s); a denial that can never pass
+        // keeps none
+        d.retry_after = Some(Nanos::from(fixed));
+    }
     let problem = if d.is_never() && level.status != 402 {
         Problem::CostOverCapacity {
             cost: u64::from(cost),
@@ -230,5 +307,5 @@ fn deny(app: &App, i: usize, d: &Decision, cost: u32, request_id: &str) -> Reply
             available: d.remaining,
         }
     };
-    Reply::problem(&problem, app.config.envelope, request_id).rate_headers(Some(d), &app.style)
+    Reply::problem(&problem, app.config.envelope, request_id).rate_headers(Some(&d), &app.style)
 }

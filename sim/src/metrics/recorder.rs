@@ -240,6 +240,27 @@ impl Recorder {
         self.close_all(ServerGauges::default());
     }
 
+    /// The retry delays fleet `fleet`'s policy chose.
+    pub fn retry_delays(&self, fleet: usize) -> super::RetryDelays {
+        self.fleets[fleet].delays.result()
+    }
+
+    /// Attempts of fleet `fleet` that reached the server, per arrival bin.
+    pub fn arrival_counts(&self, fleet: usize) -> &[u32] {
+        self.arrivals.fleet(fleet)
+    }
+
+    /// The arrival bin width.
+    pub fn arrival_resolution(&self) -> Nanos {
+        self.arrivals.res
+    }
+
+    /// Width of the per-bucket latency percentiles: the bucket times the buckets per latency
+    /// row.
+    pub fn latency_bucket(&self) -> Nanos {
+        self.bucket.saturating_mul(self.latency_every as u64)
+    }
+
     /// Close the remaining buckets at the end of the run.
     pub(crate) fn close_all(&mut self, gauges: ServerGauges) {
         while self.cur < self.nbuckets {

@@ -1,17 +1,25 @@
-//! One logical request of a live client: attempts over real HTTP, the fleet's retry policy
-//! (`sim::retry::RetryPolicy`, the simulator's own) deciding after each failure from the status
-//! and the parsed `Retry-After` / reset headers (`limiters::headers::parse`), within the
-//! fleet's deadline and the run's attempt budget.
+//! One logical request of a live client, step for step the simulator's client
+//! (`sim::client::flow`): the fleet's gate (`sim::retry::ClientGate`: retry budgets, circuit
+//! breakers, SRE adaptive throttling, AWS adaptive rate limiting) is asked before every
+//! attempt and told every outcome; the attempt goes out over real HTTP with a real timeout
+//! (the per-attempt timeout, cut to the logical request's deadline and the run's horizon); the
+//! answer's `Retry-After` / `X-RateLimit-*` / `RateLimit` headers are parsed by
+//! `limiters::headers::parse` (or the fleet's `HeaderClient`); and the fleet's retry policy
+//! (`sim::retry::RetryPolicy`) decides the wait or the give-up. Nothing of the policies is
+//! re-implemented here.
 
-use super::stats::Stats;
+use super::record::{Ev, Log};
 use crate::live::respond::unix_now;
 use limiters::headers::{parse, ParseOptions};
 use limiters::Nanos;
+use sim::engine::Stream;
 use sim::model::Fleet;
-use sim::retry::{AttemptResult, RetryDecision, RetryState};
-use std::sync::atomic::{AtomicU64, Ordering};
+use sim::retry::{
+    AttemptResult, ClientGate, GateCall, GateDecision, GiveUpReason, RetryDecision, RetryState,
+};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What every client task shares.
 #[derive(Debug)]
@@ -22,110 +30,241 @@ pub struct Shared {
     pub url: String,
     /// Attempts that may still be sent in this run.
     pub budget: AtomicU64,
-    /// No attempt starts after this instant.
-    pub hard_stop: Instant,
-    /// Per-fleet counters, by fleet index.
-    pub stats: Vec<Mutex<Stats>>,
+    /// Set when the budget ran out: the run ends.
+    pub exhausted: AtomicBool,
+    /// Observations.
+    pub log: Log,
+    /// Per fleet: its gate, if it has one.
+    pub gates: Vec<Option<Mutex<Box<dyn ClientGate>>>>,
+    /// Per fleet: statuses that are limiter denials (not admitted).
+    pub denials: Vec<u16>,
+    /// Logical request ids (the gate's `request`).
+    pub requests: AtomicU32,
 }
 
 impl Shared {
     fn take_attempt(&self) -> bool {
-        self.budget
+        let ok = self
+            .budget
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-            .is_ok()
+            .is_ok();
+        if !ok {
+            self.exhausted.store(true, Ordering::SeqCst);
+        }
+        ok
     }
 
-    fn stats(&self, fleet: usize) -> std::sync::MutexGuard<'_, Stats> {
-        self.stats[fleet].lock().unwrap_or_else(|p| p.into_inner())
+    fn gate(&self, fleet: usize) -> Option<std::sync::MutexGuard<'_, Box<dyn ClientGate>>> {
+        self.gates[fleet]
+            .as_ref()
+            .map(|g| g.lock().unwrap_or_else(|p| p.into_inner()))
     }
 }
 
-/// One attempt: the result as the retry policy sees it.
-async fn attempt(shared: &Shared, fleet: &Fleet, key: &str, idem: Option<&str>) -> AttemptResult {
+/// Who is asking: a client of a fleet.
+#[derive(Debug, Clone)]
+pub struct Who<'a> {
+    /// The fleet.
+    pub fleet: &'a Fleet,
+    /// Fleet index.
+    pub fi: u16,
+    /// Global client index.
+    pub client: u32,
+    /// Bearer token.
+    pub token: &'a str,
+}
+
+/// How one attempt ended, as the client sees it.
+enum Answer {
+    /// A response (status, parsed hints).
+    Response(AttemptResult),
+    /// No answer within the attempt's timeout (or a transport error).
+    TimedOut,
+    /// The run's horizon came first: the attempt is still in flight when the run ends.
+    Horizon,
+}
+
+/// One attempt over HTTP, bounded by `timeout` (and the horizon at `horizon_left`).
+async fn attempt(
+    shared: &Shared,
+    who: &Who<'_>,
+    idem: Option<&str>,
+    timeout: Duration,
+    horizon_left: Duration,
+) -> Answer {
     let mut req = shared
         .http
         .post(&shared.url)
-        .header("authorization", format!("Bearer {key}"))
+        .header("authorization", format!("Bearer {}", who.token))
         .header("content-type", "application/json")
-        .body(format!("{{\"cost\": {}}}", fleet.cost));
+        .body(format!("{{\"cost\": {}}}", who.fleet.cost));
     if let Some(k) = idem {
         req = req.header("idempotency-key", k);
     }
-    let left = shared.hard_stop.saturating_duration_since(Instant::now());
-    let timeout = fleet.timeout.map_or(left, |t| Duration::from(t).min(left));
-    let resp = match req.timeout(timeout).send().await {
-        Ok(r) => r,
-        Err(_) => return AttemptResult::timeout(),
+    let limit = timeout.min(horizon_left);
+    let send = async {
+        let resp = req.send().await.ok()?;
+        let status = resp.status().as_u16();
+        let pairs: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
+            .collect();
+        // drain the body so the connection is reused
+        let _ = resp.bytes().await;
+        Some((status, pairs))
     };
-    let status = resp.status().as_u16();
-    let pairs: Vec<(String, String)> = resp
-        .headers()
-        .iter()
-        .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
-        .collect();
+    let (status, pairs) = match tokio::time::timeout(limit, send).await {
+        Ok(Some(x)) => x,
+        Ok(None) => return Answer::TimedOut,
+        Err(_) if timeout <= horizon_left => return Answer::TimedOut,
+        Err(_) => return Answer::Horizon,
+    };
     let refs: Vec<(&str, &str)> = pairs
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
     let mut result = AttemptResult::status(status);
-    if let Ok(info) = parse(&refs, unix_now(), &ParseOptions::default()) {
-        result.retry_after = info.retry_after;
-        result.reset_after = info.reset_after;
+    match &who.fleet.headers {
+        Some(h) => {
+            if let Ok(r) = h.read(&refs, unix_now()) {
+                result.retry_after = r.wait;
+                result.reset_after = r.info.reset_after;
+            }
+        }
+        None => {
+            if let Ok(info) = parse(&refs, unix_now(), &ParseOptions::default()) {
+                result.retry_after = info.retry_after;
+                result.reset_after = info.reset_after;
+            }
+        }
     }
-    // drain the body so the connection is reused
-    let _ = resp.bytes().await;
-    result
+    Answer::Response(result)
 }
 
-/// Run one logical request of client `key` in fleet `fi` to its end.
-pub async fn logical(
-    shared: &Shared,
-    fi: usize,
-    fleet: &Fleet,
-    key: &str,
-    rng: &mut impl rand::Rng,
-) {
-    shared.stats(fi).logical += 1;
-    let first_send = Instant::now();
-    let idem = fleet.idempotent.then(|| uuid::Uuid::new_v4().to_string());
-    let mut state = RetryState::first();
+fn dur(n: Nanos) -> Duration {
+    Duration::from(n)
+}
+
+/// Run one logical request of `who` to its end (success, give-up, or the horizon).
+pub async fn logical(shared: &Shared, who: &Who<'_>, rng: &mut Stream) {
+    let log = &shared.log;
+    let (c, fi) = (who.client, who.fi);
+    let f = usize::from(fi);
+    let first_sent = log.now();
+    log.push(c, fi, Ev::Logical);
+    let deadline = who.fleet.deadline.map_or(Nanos::MAX, |d| first_sent + d);
+    let horizon = log.horizon();
+    let req = shared.requests.fetch_add(1, Ordering::Relaxed) % (u32::MAX - 1);
+    let idem = who
+        .fleet
+        .idempotency_key
+        .then(|| uuid::Uuid::new_v4().to_string());
+    let mut state = RetryState {
+        attempts: 0,
+        prev_delay: Nanos::ZERO,
+    };
+    let give_up = |reason: GiveUpReason| log.push(c, fi, Ev::GiveUp(reason));
     loop {
-        if Instant::now() >= shared.hard_stop || !shared.take_attempt() {
-            *shared.stats(fi).give_ups.entry("load_budget").or_insert(0) += 1;
+        let now = log.now();
+        let call = GateCall::admit(now, c, req, state.attempts + 1);
+        let decision = shared.gate(f).map(|mut g| g.admit_call(&call, rng));
+        match decision {
+            None | Some(GateDecision::Allow) => {}
+            Some(GateDecision::Deny) => {
+                give_up(GiveUpReason::Gate);
+                return;
+            }
+            Some(GateDecision::Delay(wait)) => {
+                let at = now + wait;
+                if at >= deadline {
+                    give_up(GiveUpReason::Deadline);
+                    return;
+                }
+                if at >= horizon {
+                    return;
+                }
+                tokio::time::sleep(dur(wait)).await;
+                continue;
+            }
+        }
+        if !shared.take_attempt() {
             return;
         }
-        let mut result = attempt(shared, fleet, key, idem.as_deref()).await;
-        result.elapsed = Nanos::from(first_send.elapsed());
-        {
-            let mut st = shared.stats(fi);
-            st.attempts += 1;
-            match result.status {
-                Some(s) => *st.statuses.entry(s).or_insert(0) += 1,
-                None => st.no_response += 1,
+        state.attempts += 1;
+        let sent = log.now();
+        log.push(
+            c,
+            fi,
+            Ev::Attempt {
+                retry: state.attempts > 1,
+            },
+        );
+        let timeout_at = who
+            .fleet
+            .timeout
+            .map_or(deadline, |t| (sent + t).min(deadline));
+        let answer = attempt(
+            shared,
+            who,
+            idem.as_deref(),
+            dur(timeout_at.saturating_sub(sent)),
+            dur(horizon.saturating_sub(sent)),
+        )
+        .await;
+        let now = log.now();
+        let result = match answer {
+            Answer::Horizon => return,
+            Answer::TimedOut => {
+                log.push(c, fi, Ev::Timeout);
+                AttemptResult {
+                    elapsed: now - first_sent,
+                    ..AttemptResult::timeout()
+                }
             }
-            if result.is_success() {
-                st.success(first_send.elapsed());
-                return;
-            }
-        }
-        let delay = match fleet.retry.decide(&mut state, &result, rng) {
-            RetryDecision::Retry(d) => d,
-            RetryDecision::GiveUp(reason) => {
-                *shared
-                    .stats(fi)
-                    .give_ups
-                    .entry(reason.as_str())
-                    .or_insert(0) += 1;
-                return;
+            Answer::Response(mut r) => {
+                let status = r.status.unwrap_or(0);
+                let admitted = (200..300).contains(&status)
+                    || (status >= 500 && !shared.denials.contains(&status));
+                if admitted {
+                    log.push(c, fi, Ev::Admitted);
+                }
+                log.push(c, fi, Ev::Response(status));
+                r.elapsed = now - first_sent;
+                r
             }
         };
-        if let Some(deadline) = fleet.deadline {
-            if result.elapsed + delay >= deadline {
-                *shared.stats(fi).give_ups.entry("deadline").or_insert(0) += 1;
+        if let Some(mut g) = shared.gate(f) {
+            g.observe_call(
+                &GateCall::outcome(now, c, req, state.attempts, sent),
+                &result,
+            );
+        }
+        if result.is_success() {
+            log.push(c, fi, Ev::Success(now - first_sent));
+            return;
+        }
+        if result.status.is_none() && now >= deadline {
+            give_up(GiveUpReason::Deadline);
+            return;
+        }
+        match who.fleet.retry.decide(&mut state, &result, rng) {
+            RetryDecision::Retry(wait) => {
+                log.push(c, fi, Ev::RetryDelay(wait));
+                let at = now + wait;
+                if at >= deadline {
+                    give_up(GiveUpReason::Deadline);
+                    return;
+                }
+                if at >= horizon {
+                    return;
+                }
+                tokio::time::sleep(dur(wait)).await;
+            }
+            RetryDecision::GiveUp(reason) => {
+                give_up(reason);
                 return;
             }
         }
-        tokio::time::sleep(Duration::from(delay)).await;
-        state.attempts += 1;
     }
 }

@@ -1,49 +1,105 @@
-//! `throttlelab load`: a tokio client fleet against a live server, driven by a scenario's
-//! fleets with the simulator's own arrival processes (`sim::client::ArrivalGen`) and retry
-//! policies (`sim::retry`), bounded in time (`--duration`, then a grace period) and in attempts
-//! (`--max-requests`), and refusing any target that is not loopback unless `--allow-remote`.
+//! `throttlelab load`: a tokio client fleet against a live server, the live counterpart of a
+//! simulated run.
 //!
-//! Not driven live: client-side gates (retry budgets, breakers) and the scenario's network
-//! and faults (the network is real; faults belong to the server).
+//! The scenario's fleets are driven with the simulator's own arrival processes
+//! (`sim::client::ArrivalGen`, the same per-client streams from the same seed), retry policies
+//! (`sim::retry::RetryPolicy`) and fleet gates (`sim::resilience::build_gates`: retry budgets,
+//! circuit breakers, SRE adaptive throttling, AWS adaptive rate limiting), with real timeouts
+//! and real header parsing (see [`client`]). What the clients observe is replayed into the
+//! simulator's recorder and assembled into the same `sim::RunResult` a simulated run returns
+//! ([`record`]), so [`write_live_run`] writes the same files in the same layout and
+//! `throttlelab report` works on them.
+//!
+//! Bounds: the horizon (`duration`, at most the scenario's): no arrival, attempt or retry
+//! starts at or after it and nothing observed after it is counted, as in the simulator; an
+//! attempt cap (`max_requests`) that ends the run early when reached; at most
+//! [`MAX_CLIENTS`] clients; and no target off this machine unless `allow_remote`.
+//!
+//! Not driven live (reported in [`LiveInfo::warnings`]): hedged requests, and the scenario's
+//! network delay (the network is real).
 
+pub mod blast;
 mod client;
-mod stats;
+mod legacy;
+mod output;
+mod record;
 
+pub use legacy::{run, LoadConfig};
+pub use output::{read_live_result, write_live_run, LIVE_FILE, RESULT_FILE};
+pub use record::{Ev, Log};
+
+use crate::live::identities::{client_token, fleet_tokens, identities};
 use anyhow::{anyhow, bail, Result};
-use client::{logical, Shared};
+use client::{logical, Shared, Who};
 use limiters::Nanos;
-use rand::SeedableRng;
+use rand::RngCore;
+use serde::Serialize;
 use sim::client::ArrivalGen;
-use sim::engine::{name_hash, Purpose, Sampler, Stream};
-use sim::model::{Arrival, Fleet, Keys, Scenario};
-use stats::Stats;
+use sim::engine::{name_hash, Purpose, Stream};
+use sim::model::{Fleet, Scenario};
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Most clients one run may simulate.
+/// Most clients one run may drive.
 pub const MAX_CLIENTS: u64 = 10_000;
 
-/// A load run.
-#[derive(Debug, Clone)]
-pub struct LoadConfig {
-    /// Base URL, e.g. `http://127.0.0.1:8080`.
-    pub target: String,
-    /// Fleets to drive.
-    pub scenario: Scenario,
-    /// How long new logical requests start.
+/// How to drive a scenario live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// The horizon: arrivals and attempts stop here, and nothing after it is counted (at most
+    /// the scenario's duration).
     pub duration: Duration,
-    /// After `duration`, how long in-flight requests may finish.
-    pub grace: Duration,
-    /// At most this many attempts in the whole run.
+    /// At most this many attempts; the run ends early when they are used up.
     pub max_requests: u64,
-    /// The server's keys are `key-0 .. key-(keys-1)`.
-    pub keys: u32,
     /// Seed of the arrival and jitter streams.
     pub seed: u64,
     /// Allow a target that is not on this machine.
     pub allow_remote: bool,
+    /// `None`: the scenario's identities (`serve --scenario`, `serve_in_process`); `Some(n)`:
+    /// the keys `key-0 .. key-(n-1)` of `serve --keys n`, round-robin.
+    pub tokens: Option<u32>,
+}
+
+impl LoadOptions {
+    /// The scenario's duration and seed, ten million attempts at most, loopback only, the
+    /// scenario's identities.
+    pub fn new(s: &Scenario) -> LoadOptions {
+        LoadOptions {
+            duration: Duration::from(s.duration),
+            max_requests: 10_000_000,
+            seed: s.seed,
+            allow_remote: false,
+            tokens: None,
+        }
+    }
+}
+
+/// What a live run adds to the result: it was live, against what, and what it could not do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LiveInfo {
+    /// Always `"live"`.
+    pub mode: &'static str,
+    /// The server's base URL.
+    pub target: String,
+    /// Wall-clock length of the run (seconds).
+    pub wall_s: f64,
+    /// The horizon the figures cover (seconds): the duration, or less if truncated.
+    pub horizon_s: f64,
+    /// The attempt cap ended the run before the duration.
+    pub truncated: bool,
+    /// Parts of the scenario not driven live.
+    pub warnings: Vec<String>,
+}
+
+/// A live run: the simulator's result type, and what was live about it.
+#[derive(Debug, Clone)]
+pub struct LiveRun {
+    /// The figures, time series and per-client rows, as `sim::run` returns them.
+    pub result: sim::RunResult,
+    /// Live facts.
+    pub info: LiveInfo,
 }
 
 /// Accept only loopback targets (127.0.0.0/8, `localhost`, `::1`) unless `allow_remote`.
@@ -65,167 +121,214 @@ pub fn check_target(target: &str, allow_remote: bool) -> Result<reqwest::Url> {
     Ok(url)
 }
 
-/// The key index of client `i` of a fleet whose keys start at `offset`.
-fn key_of(fleet: &Fleet, offset: u64, i: u32, keys: u32) -> String {
-    let k = match fleet.keys {
-        Keys::PerClient => u64::from(i),
-        Keys::Shared(n) => u64::from(i % n.max(1)),
-    };
-    format!("key-{}", (offset + k) % u64::from(keys.max(1)))
+/// What the scenario asks of a client that live mode does not do.
+pub fn unsupported(s: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    if !s.network.delay.is_zero() {
+        out.push("the network delay is not added (the network is real)".to_string());
+    }
+    for f in &s.fleets {
+        if f.hedge.is_some() {
+            out.push(format!(
+                "fleet `{}`: hedged requests are not sent live (one copy at a time)",
+                f.name
+            ));
+        }
+    }
+    out
 }
 
-/// Run the fleets; returns the JSON report.
-pub async fn run(cfg: LoadConfig) -> Result<serde_json::Value> {
-    let base = check_target(&cfg.target, cfg.allow_remote)?;
-    let clients: u64 = cfg.scenario.fleets.iter().map(|f| u64::from(f.count)).sum();
+/// The bearer token of client `i` of `fleet`, whose tokens start at `offset`.
+fn token_of(fleet: &Fleet, offset: u32, i: u32, tokens: Option<u32>) -> String {
+    let k = offset + client_token(fleet, i);
+    match tokens {
+        None => format!("key-{k}"),
+        Some(n) => format!("key-{}", k % n.max(1)),
+    }
+}
+
+/// Drive `scenario`'s fleets against the server at `target` (e.g. `http://127.0.0.1:8080`).
+pub async fn run_scenario(
+    scenario: &Scenario,
+    target: &str,
+    opts: &LoadOptions,
+) -> Result<LiveRun> {
+    let base = check_target(target, opts.allow_remote)?;
+    let clients: u64 = scenario.fleets.iter().map(|f| u64::from(f.count)).sum();
     if clients > MAX_CLIENTS {
         bail!("{clients} clients: load drives at most {MAX_CLIENTS}");
     }
+    if scenario.fleets.len() > usize::from(u16::MAX) {
+        bail!("too many fleets");
+    }
+    let horizon = Nanos::from(opts.duration).min(scenario.duration);
     let url = base
         .join("/v1/work")
-        .map_err(|e| anyhow!("--target: {e}"))?;
+        .map_err(|e| anyhow!("target `{target}`: {e}"))?;
+    let denials: Vec<u16> = scenario.server.levels.iter().map(|l| l.status).collect();
     let start = Instant::now();
     let shared = Arc::new(Shared {
         http: reqwest::Client::builder()
-            .pool_max_idle_per_host(256)
+            .pool_max_idle_per_host(1024)
             .build()
             .map_err(|e| anyhow!("HTTP client: {e}"))?,
         url: url.to_string(),
-        budget: AtomicU64::new(cfg.max_requests),
-        hard_stop: start + cfg.duration + cfg.grace,
-        stats: cfg
-            .scenario
+        budget: AtomicU64::new(opts.max_requests),
+        exhausted: AtomicBool::new(false),
+        log: Log::new(start, horizon),
+        gates: scenario
             .fleets
             .iter()
-            .map(|_| Mutex::new(Stats::default()))
+            .map(|f| sim::resilience::build_gates(&f.gates).map(Mutex::new))
             .collect(),
+        denials,
+        requests: AtomicU32::new(0),
     });
-    let in_flight = Arc::new(AtomicUsize::new(0));
-    let horizon = Nanos::from(cfg.duration);
-    let mut offset = 0u64;
-    for (fi, fleet) in cfg.scenario.fleets.iter().enumerate() {
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut offset = 0u32;
+    let mut global = 0u32;
+    for (fi, fleet) in scenario.fleets.iter().enumerate() {
         let fleet = Arc::new(fleet.clone());
         let gen = Arc::new(ArrivalGen::new(&fleet.arrival));
+        let h = name_hash(&fleet.name);
         for i in 0..fleet.count {
-            let key = key_of(&fleet, offset, i, cfg.keys);
-            let arrivals = Stream::derive(cfg.seed, Purpose::Arrivals, &fleet.name, u64::from(i));
-            let jitter = name_hash(&fleet.name);
             let task = ClientTask {
                 shared: Arc::clone(&shared),
                 fleet: Arc::clone(&fleet),
                 gen: Arc::clone(&gen),
-                fi,
-                i,
-                key,
-                seed: cfg.seed,
-                jitter,
-                start,
-                horizon,
-                in_flight: Arc::clone(&in_flight),
+                fi: fi as u16,
+                client: global,
+                token: token_of(&fleet, offset, i, opts.tokens),
+                arrivals: Stream::derive_hashed(opts.seed, Purpose::Arrivals, h, u64::from(i)),
+                jitter: Stream::derive_hashed(opts.seed, Purpose::Jitter, h, u64::from(i)),
             };
-            in_flight.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(task.run(arrivals));
+            tasks.spawn(task.run());
+            global += 1;
         }
-        offset += match fleet.keys {
-            Keys::PerClient => u64::from(fleet.count),
-            Keys::Shared(n) => u64::from(n),
-        };
+        offset = offset.saturating_add(fleet_tokens(&fleet));
     }
-    // every task ends by hard_stop (no attempt starts later, each is bounded by it)
-    while in_flight.load(Ordering::SeqCst) > 0 && Instant::now() < shared.hard_stop {
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    // Run to the horizon, or until the attempt cap is reached.
+    let end = start + Duration::from(horizon);
+    let mut truncated_at = None;
+    while Instant::now() < end {
+        if shared.exhausted.load(Ordering::SeqCst) {
+            truncated_at = Some(shared.log.now());
+            break;
+        }
+        tokio::time::sleep(
+            Duration::from_millis(5).min(end.saturating_duration_since(Instant::now())),
+        )
+        .await;
     }
-    let elapsed = start
-        .elapsed()
-        .min(cfg.duration.max(Duration::from_millis(1)));
-    let mut total = Stats::default();
-    let mut fleets = serde_json::Map::new();
-    for (fi, f) in cfg.scenario.fleets.iter().enumerate() {
-        let st = shared.stats[fi]
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        total.merge(&st);
-        fleets.insert(f.name.clone(), st.to_json(elapsed));
+    tasks.abort_all();
+    while tasks.join_next().await.is_some() {}
+    let wall = start.elapsed();
+    let covered = truncated_at.map_or(horizon, |t| t.max(Nanos(1)).min(horizon));
+    let result = record::assemble(scenario, opts.seed, covered, &shared.log);
+    let mut warnings = unsupported(scenario);
+    if opts.tokens.is_none() {
+        warnings.extend(identities(scenario).caveats);
     }
-    Ok(serde_json::json!({
-        "target": shared.url,
-        "scenario": cfg.scenario.name,
-        "duration_s": cfg.duration.as_secs_f64(),
-        "max_requests": cfg.max_requests,
-        "total": total.to_json(elapsed),
-        "fleets": fleets,
-    }))
+    Ok(LiveRun {
+        result,
+        info: LiveInfo {
+            mode: "live",
+            target: base.to_string(),
+            wall_s: wall.as_secs_f64(),
+            horizon_s: covered.as_secs_f64(),
+            truncated: truncated_at.is_some(),
+            warnings,
+        },
+    })
 }
 
-/// One client of a fleet.
+/// One client of a fleet: its arrivals, each a logical request in its own task (open loop),
+/// or `concurrency` lanes of request-think-request (closed loop).
 struct ClientTask {
     shared: Arc<Shared>,
     fleet: Arc<Fleet>,
     gen: Arc<ArrivalGen>,
-    fi: usize,
-    i: u32,
-    key: String,
-    seed: u64,
-    jitter: u64,
-    start: Instant,
-    horizon: Nanos,
-    in_flight: Arc<AtomicUsize>,
+    fi: u16,
+    client: u32,
+    token: String,
+    arrivals: Stream,
+    jitter: Stream,
 }
 
 impl ClientTask {
-    fn rng(&self, n: u64) -> rand::rngs::StdRng {
-        let mut s = Stream::derive_hashed(
-            self.seed,
-            Purpose::Jitter,
-            self.jitter,
-            (u64::from(self.i) << 32) | n,
-        );
-        rand::rngs::StdRng::from_rng(&mut s)
-            .unwrap_or_else(|_| rand::rngs::StdRng::seed_from_u64(n))
+    /// A jitter stream for logical request `n` of this client, derived from its own: requests
+    /// of one client run concurrently live, so each gets its own stream.
+    fn rng(&mut self, n: u64) -> Stream {
+        Stream::derive_hashed(self.jitter.next_u64(), Purpose::Jitter, 0, n)
     }
 
-    async fn run(self, mut arrivals: Stream) {
-        let this = Arc::new(self);
-        if let Arrival::Closed { concurrency, think } = &this.fleet.arrival {
-            let think = Sampler::new(think);
+    async fn run(mut self) {
+        let horizon = self.shared.log.horizon();
+        let this_gen = Arc::clone(&self.gen);
+        if let ArrivalGen::Closed { concurrency, think } = &*this_gen {
+            let mut lanes = tokio::task::JoinSet::new();
             for lane in 0..*concurrency {
-                this.in_flight.fetch_add(1, Ordering::SeqCst);
-                let t = Arc::clone(&this);
-                let mut lane_rng = Stream::derive(
-                    t.seed,
+                let mut arrivals = Stream::derive_hashed(
+                    self.arrivals.next_u64(),
                     Purpose::Arrivals,
-                    &t.fleet.name,
-                    (u64::from(t.i) << 16) | u64::from(lane),
+                    0,
+                    u64::from(lane),
                 );
-                tokio::spawn(async move {
-                    let mut n = 0u64;
-                    while t.start.elapsed() < Duration::from(t.horizon) {
-                        let mut rng = t.rng((u64::from(lane) << 24) | n);
-                        logical(&t.shared, t.fi, &t.fleet, &t.key, &mut rng).await;
-                        n += 1;
-                        tokio::time::sleep(Duration::from(think.sample(&mut lane_rng))).await;
+                let mut jitter = self.rng(u64::from(lane));
+                let (shared, fleet, token) = (
+                    Arc::clone(&self.shared),
+                    Arc::clone(&self.fleet),
+                    self.token.clone(),
+                );
+                let (fi, client) = (self.fi, self.client);
+                let think = think.clone();
+                lanes.spawn(async move {
+                    let who = Who {
+                        fleet: &fleet,
+                        fi,
+                        client,
+                        token: &token,
+                    };
+                    loop {
+                        let at = shared.log.now() + think.sample(&mut arrivals);
+                        if at >= horizon {
+                            return;
+                        }
+                        shared.log.sleep_until(at).await;
+                        logical(&shared, &who, &mut jitter).await;
                     }
-                    t.in_flight.fetch_sub(1, Ordering::SeqCst);
                 });
             }
-        } else {
-            let mut next = this.gen.first(&mut arrivals, this.horizon);
-            let mut n = 0u64;
-            while let Some(at) = next {
-                tokio::time::sleep_until((this.start + Duration::from(at)).into()).await;
-                let t = Arc::clone(&this);
-                let mut rng = t.rng(n);
-                t.in_flight.fetch_add(1, Ordering::SeqCst);
-                tokio::spawn(async move {
-                    logical(&t.shared, t.fi, &t.fleet, &t.key, &mut rng).await;
-                    t.in_flight.fetch_sub(1, Ordering::SeqCst);
-                });
-                n += 1;
-                next = this.gen.next(at, &mut arrivals, this.horizon);
-            }
+            while lanes.join_next().await.is_some() {}
+            return;
         }
-        this.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let mut reqs = tokio::task::JoinSet::new();
+        let mut next = self.gen.first(&mut self.arrivals, horizon);
+        let mut n = 0u64;
+        while let Some(at) = next {
+            self.shared.log.sleep_until(at).await;
+            let mut rng = self.rng(n);
+            let (shared, fleet, token) = (
+                Arc::clone(&self.shared),
+                Arc::clone(&self.fleet),
+                self.token.clone(),
+            );
+            let (fi, client) = (self.fi, self.client);
+            reqs.spawn(async move {
+                let who = Who {
+                    fleet: &fleet,
+                    fi,
+                    client,
+                    token: &token,
+                };
+                logical(&shared, &who, &mut rng).await;
+            });
+            // reap finished requests so the set stays small
+            while reqs.try_join_next().is_some() {}
+            n += 1;
+            next = self.gen.next(at, &mut self.arrivals, horizon);
+        }
+        while reqs.join_next().await.is_some() {}
     }
 }
 
@@ -256,17 +359,18 @@ mod tests {
     }
 
     #[test]
-    fn clients_map_to_server_keys() {
+    fn clients_map_to_tokens() {
         let mut f = Fleet::new(
             "web",
             10,
-            Arrival::Closed {
+            sim::model::Arrival::Closed {
                 concurrency: 1,
                 think: sim::model::Distribution::ZERO,
             },
         );
-        assert_eq!(key_of(&f, 0, 5, 4), "key-1");
-        f.keys = Keys::Shared(2);
-        assert_eq!(key_of(&f, 3, 5, 100), "key-4");
+        assert_eq!(token_of(&f, 0, 5, Some(4)), "key-1");
+        assert_eq!(token_of(&f, 3, 5, None), "key-8");
+        f.keys = sim::model::Keys::Shared(2);
+        assert_eq!(token_of(&f, 3, 5, Some(100)), "key-4");
     }
 }

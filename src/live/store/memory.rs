@@ -36,6 +36,16 @@ fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The decision of a skipped level: admits, unlimited.
+const SKIPPED: Decision = Decision {
+    allowed: true,
+    limit: u64::MAX,
+    remaining: u64::MAX,
+    reset_after: Nanos::ZERO,
+    retry_after: None,
+    delay: Nanos::ZERO,
+};
+
 /// In-memory limiter state for every level.
 pub struct MemoryStore {
     levels: Vec<HashMap<String, Cell>>,
@@ -104,12 +114,17 @@ impl MemoryStore {
         Ok(MemoryStore { levels: out })
     }
 
-    fn cells<'s>(&'s self, ids: &[&str]) -> Result<Vec<&'s Cell>> {
+    /// The cells of a request, by level; `None` for a level skipped ([`super::SKIP`]).
+    fn cells<'s>(&'s self, ids: &[&str]) -> Result<Vec<Option<&'s Cell>>> {
         ids.iter()
             .zip(&self.levels)
             .map(|(id, cells)| {
+                if *id == super::SKIP {
+                    return Ok(None);
+                }
                 cells
                     .get(*id)
+                    .map(Some)
                     .with_context(|| format!("no limiter state for `{id}`"))
             })
             .collect()
@@ -126,7 +141,7 @@ impl MemoryStore {
         charge: bool,
     ) -> Result<Vec<Decision>> {
         let cells = self.cells(ids)?;
-        if let [single] = cells.as_slice() {
+        if let [Some(single)] = cells.as_slice() {
             let d = match (single, charge) {
                 (Cell::Gcra(g), true) => g.check(now, cost),
                 (Cell::Gcra(g), false) => g.peek(now, cost),
@@ -140,12 +155,17 @@ impl MemoryStore {
         let mut guards = Vec::with_capacity(cells.len());
         for c in &cells {
             match c {
-                Cell::Locked(m) => guards.push(lock(m)),
+                Some(Cell::Locked(m)) => guards.push(Some(lock(m))),
+                // a skipped level admits without limit and is never charged
+                None => guards.push(None),
                 // atomic cells are only built for single-level configurations
                 _ => anyhow::bail!("internal: lock-free cell in a multi-level configuration"),
             }
         }
-        let peeked: Vec<Decision> = guards.iter().map(|g| g.peek(now, cost)).collect();
+        let peeked: Vec<Decision> = guards
+            .iter()
+            .map(|g| g.as_ref().map_or(SKIPPED, |g| g.peek(now, cost)))
+            .collect();
         if !charge {
             return Ok(peeked);
         }
@@ -157,12 +177,9 @@ impl MemoryStore {
         Ok(guards
             .iter_mut()
             .zip(peeked)
-            .map(|(g, p)| {
-                if all || !p.allowed {
-                    g.check(now, cost)
-                } else {
-                    p
-                }
+            .map(|(g, p)| match g {
+                Some(g) if all || !p.allowed => g.check(now, cost),
+                _ => p,
             })
             .collect())
     }
@@ -171,7 +188,7 @@ impl MemoryStore {
     /// adaptive limits learn, credit quotas refund failures; GCRA and token buckets ignore it).
     pub fn release(&self, ids: &[&str], now: Nanos, cost: u32, outcome: Outcome) -> Result<()> {
         for cell in self.cells(ids)? {
-            if let Cell::Locked(m) = cell {
+            if let Some(Cell::Locked(m)) = cell {
                 lock(m).release(now, cost, outcome);
             }
         }

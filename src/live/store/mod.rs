@@ -38,6 +38,12 @@ impl Clock {
     }
 }
 
+/// The scope id of a level that does not count a request (a level restricted to other
+/// fleets, or one charged on completion while the others are charged at admission): the memory
+/// store admits it without limit and charges nothing. Never a real key (a NUL byte cannot be in
+/// an HTTP header).
+pub const SKIP: &str = "\u{0}skip";
+
 /// The answer of the store for one request.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
@@ -88,6 +94,12 @@ impl Store {
             clock,
             metrics,
         })
+    }
+
+    /// True when limiter state lives in Redis (whose scripts charge every level at
+    /// admission: no [`SKIP`], so no per-fleet levels or charge on completion).
+    pub fn is_shared(&self) -> bool {
+        self.redis.is_some()
     }
 
     /// Decide on a request (`charge`) or look without charging. `ids[i]` is the request's

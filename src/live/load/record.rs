@@ -1,0 +1,330 @@
+//! What a live run observed, turned into the simulator's own result type.
+//!
+//! Client tasks append timestamped observations (a logical request started, an attempt was
+//! sent, a status came back, a timeout, a success, a give-up, a retry delay) to one log; the
+//! wall clock is read here, at the edge, and converted to [`Nanos`] since the run's start.
+//! At the end the log is sorted by time and replayed into a `sim::metrics::Recorder`, the
+//! same counters, time-series buckets, latency histograms and derived figures as a simulated
+//! run, and assembled into a `sim::RunResult` as `sim::run` assembles its own. Replaying at
+//! the end means the recorder knows every status the run saw before it is built (it counts
+//! statuses in dense columns fixed at construction), and observations at or after the horizon
+//! are dropped, as the simulator drops everything after its horizon.
+
+use limiters::Nanos;
+use sim::metrics::{
+    jain_of_ratios, recovery_window, Arrivals, ClientRow, Recorder, RunResult, Series,
+    SummaryInputs, TenantRow,
+};
+use sim::model::{FaultKind, Scenario};
+use sim::retry::GiveUpReason;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// One observation of a client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ev {
+    /// A logical request started.
+    Logical,
+    /// An attempt was sent (`retry`: not the first of its logical request).
+    Attempt {
+        /// A retry.
+        retry: bool,
+    },
+    /// The server answered with this status.
+    Response(u16),
+    /// The attempt's answer shows the limiters admitted it.
+    Admitted,
+    /// The client abandoned an attempt on its timeout (or got no answer).
+    Timeout,
+    /// The logical request succeeded after this latency (first send to final answer).
+    Success(Nanos),
+    /// The logical request was abandoned.
+    GiveUp(GiveUpReason),
+    /// The retry policy chose this wait.
+    RetryDelay(Nanos),
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    at: Nanos,
+    client: u32,
+    fleet: u16,
+    ev: Ev,
+}
+
+/// The shared observation log of a run.
+#[derive(Debug)]
+pub struct Log {
+    start: Instant,
+    horizon: Nanos,
+    entries: Mutex<Vec<Entry>>,
+}
+
+impl Log {
+    /// A log whose time zero is `start`; observations at or after `horizon` are dropped.
+    pub fn new(start: Instant, horizon: Nanos) -> Log {
+        Log {
+            start,
+            horizon,
+            entries: Mutex::new(Vec::with_capacity(1 << 16)),
+        }
+    }
+
+    /// Time since the run's start.
+    pub fn now(&self) -> Nanos {
+        Nanos::from(self.start.elapsed())
+    }
+
+    /// Sleep until `at` since the run's start.
+    pub async fn sleep_until(&self, at: Nanos) {
+        tokio::time::sleep_until((self.start + std::time::Duration::from(at)).into()).await;
+    }
+
+    /// The run's horizon.
+    pub fn horizon(&self) -> Nanos {
+        self.horizon
+    }
+
+    /// Record `ev` of client `client` (global index) of fleet `fleet`, now.
+    pub fn push(&self, client: u32, fleet: u16, ev: Ev) {
+        let at = self.now();
+        if at >= self.horizon {
+            return;
+        }
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Entry {
+                at,
+                client,
+                fleet,
+                ev,
+            });
+    }
+
+    fn take(&self) -> Vec<Entry> {
+        std::mem::take(&mut *self.entries.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// Every non-2xx status the scenario's server can answer (as the simulator lists them), plus
+/// every status seen: the recorder's status columns.
+fn statuses(s: &Scenario, seen: impl Iterator<Item = u16>) -> Vec<u16> {
+    let mut v: Vec<u16> = s.server.levels.iter().map(|l| l.status).collect();
+    v.extend([503, 504]);
+    if s.fleets.iter().any(|f| f.idempotency_key) {
+        v.push(409);
+    }
+    for f in &s.faults {
+        if let FaultKind::ErrorRate { status, .. } | FaultKind::Outage { status } = f.kind {
+            v.push(status);
+        }
+    }
+    v.extend(seen);
+    v.retain(|s| !(200..300).contains(s) && *s < 600);
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The fault window (first start, last end) over faults and trigger fleets, as the simulator
+/// computes it.
+fn fault_window(s: &Scenario, horizon: Nanos) -> Option<(Nanos, Nanos)> {
+    s.faults
+        .iter()
+        .map(|f| (f.start, f.end()))
+        .chain(s.fleets.iter().filter_map(|f| f.trigger_window(horizon)))
+        .fold(None, |acc, (a, b)| match acc {
+            None => Some((a, b)),
+            Some((x, y)) => Some((x.min(a), y.max(b))),
+        })
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Totals {
+    demand: u64,
+    successes: u64,
+    attempts: u64,
+    give_ups: u64,
+}
+
+/// Replay `log` into a recorder and assemble the result of a run of `s` over `horizon`
+/// (the scenario's duration, or shorter); clients are named as the simulator names them.
+pub fn assemble(s: &Scenario, seed: u64, horizon: Nanos, log: &Log) -> RunResult {
+    let mut entries = log.take();
+    entries.retain(|e| e.at < horizon);
+    entries.sort_by_key(|e| e.at);
+    let seen = entries.iter().filter_map(|e| match e.ev {
+        Ev::Response(s) => Some(s),
+        _ => None,
+    });
+    let statuses = statuses(s, seen);
+    let nfleets = s.fleets.len();
+    let mut rec = Recorder::new(nfleets, horizon, s.bucket, &statuses);
+    // global client index -> (fleet, index in fleet)
+    let mut owner: Vec<(usize, u32)> = Vec::new();
+    for (fi, f) in s.fleets.iter().enumerate() {
+        owner.extend((0..f.count).map(|i| (fi, i)));
+    }
+    let mut totals = vec![Totals::default(); owner.len()];
+    let mut attempts = 0u64;
+    for e in &entries {
+        rec.advance(e.at);
+        let f = usize::from(e.fleet);
+        let t = &mut totals[e.client as usize];
+        match e.ev {
+            Ev::Logical => {
+                rec.logical(f);
+                t.demand += 1;
+            }
+            Ev::Attempt { retry } => {
+                rec.attempt(f, retry);
+                rec.server_arrival(f, e.at, 0, 0);
+                t.attempts += 1;
+                attempts += 1;
+            }
+            Ev::Response(status) => rec.response(f, status),
+            Ev::Admitted => rec.admitted(f),
+            Ev::Timeout => rec.timeout(f),
+            Ev::Success(latency) => {
+                rec.success(f, latency);
+                t.successes += 1;
+            }
+            Ev::GiveUp(reason) => {
+                rec.give_up(f, reason);
+                t.give_ups += 1;
+            }
+            Ev::RetryDelay(wait) => rec.retry_delay(f, wait),
+        }
+    }
+    rec.finish();
+    build(s, seed, horizon, &rec, &owner, &totals, attempts)
+}
+
+/// The tenant and key names of client `i` of fleet `fi`, as the simulator names them.
+fn names(s: &Scenario, fi: usize, i: u32) -> (String, String) {
+    let f = &s.fleets[fi];
+    let k = crate::live::identities::client_token(f, i);
+    (
+        format!("{}-{}", f.tenant_prefix, i % f.tenants.max(1)),
+        format!("{}-{k}", f.key_prefix),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    s: &Scenario,
+    seed: u64,
+    horizon: Nanos,
+    rec: &Recorder,
+    owner: &[(usize, u32)],
+    totals: &[Totals],
+    attempts: u64,
+) -> RunResult {
+    let fault = fault_window(s, horizon);
+    let window = recovery_window(s);
+    let mut clients = Vec::with_capacity(owner.len());
+    let mut tenants: BTreeMap<String, [u64; 5]> = BTreeMap::new();
+    let mut fleet_tenants: Vec<BTreeMap<String, (u64, u64)>> =
+        vec![BTreeMap::new(); s.fleets.len()];
+    for (c, (&(fi, i), t)) in owner.iter().zip(totals).enumerate() {
+        let (tenant, key) = names(s, fi, i);
+        let row = tenants.entry(tenant.clone()).or_insert([0; 5]);
+        row[0] += 1;
+        row[1] += t.demand;
+        row[2] += t.successes;
+        row[3] += t.attempts;
+        row[4] += t.give_ups;
+        let ft = fleet_tenants[fi].entry(tenant.clone()).or_insert((0, 0));
+        ft.0 += t.successes;
+        ft.1 += t.demand;
+        clients.push(ClientRow {
+            client: c as u32,
+            fleet: s.fleets[fi].name.as_str().into(),
+            index: i,
+            tenant: tenant.into(),
+            key,
+            demand: t.demand,
+            successes: t.successes,
+            attempts: t.attempts,
+            give_ups: t.give_ups,
+        });
+    }
+    let pairs = |range: std::ops::Range<usize>| {
+        jain_of_ratios(totals[range].iter().map(|t| (t.successes, t.demand)))
+    };
+    let mut fleets = BTreeMap::new();
+    let mut series_fleets = BTreeMap::new();
+    let mut first = 0usize;
+    for (fi, f) in s.fleets.iter().enumerate() {
+        let range = first..first + f.count as usize;
+        first += f.count as usize;
+        let inputs = SummaryInputs {
+            clients: u64::from(f.count),
+            duration: horizon,
+            fairness_clients: pairs(range),
+            fairness_tenants: jain_of_ratios(fleet_tenants[fi].values().copied()),
+            fault,
+            recovery_window: window,
+        };
+        fleets.insert(f.name.clone(), rec.summary(&[fi], inputs));
+        series_fleets.insert(f.name.clone(), rec.series(&[fi], false));
+    }
+    let all: Vec<usize> = (0..s.fleets.len()).collect();
+    let summary = rec.summary(
+        &all,
+        SummaryInputs {
+            clients: owner.len() as u64,
+            duration: horizon,
+            fairness_clients: pairs(0..owner.len()),
+            fairness_tenants: jain_of_ratios(tenants.values().map(|t| (t[2], t[1]))),
+            fault,
+            recovery_window: window,
+        },
+    );
+    let series = Series {
+        bucket_s: s.bucket.as_secs_f64(),
+        latency_bucket_s: rec.latency_bucket().as_secs_f64(),
+        // the client sees no limiter state, queue or workers: no server columns live
+        limiter_scope: None,
+        total: rec.series(&all, false),
+        fleets: series_fleets,
+    };
+    RunResult {
+        scenario: s.name.clone(),
+        seed,
+        duration_s: horizon.as_secs_f64(),
+        events: attempts,
+        summary,
+        fleets,
+        series,
+        clients,
+        tenants: tenants
+            .into_iter()
+            .map(|(tenant, t)| TenantRow {
+                tenant,
+                clients: t[0],
+                demand: t[1],
+                successes: t[2],
+                attempts: t[3],
+                give_ups: t[4],
+            })
+            .collect(),
+        retry_delays: s
+            .fleets
+            .iter()
+            .enumerate()
+            .map(|(fi, f)| (f.name.clone(), rec.retry_delays(fi)))
+            .collect(),
+        arrivals: Arrivals {
+            resolution_s: rec.arrival_resolution().as_secs_f64(),
+            fleets: s
+                .fleets
+                .iter()
+                .enumerate()
+                .map(|(fi, f)| (f.name.clone(), rec.arrival_counts(fi).to_vec()))
+                .collect(),
+        },
+    }
+}
