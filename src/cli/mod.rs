@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 ok, 1 the run failed, 2 bad input (scenario file, flags).
 
+mod check_live;
 mod compare;
 mod layers;
 mod list;
@@ -54,6 +55,9 @@ pub enum Command {
     Layers(layers::LayersArgs),
     /// Backoff and jitter under contention: N clients, one optimistic-concurrency row.
     Occ(occ::OccArgs),
+    /// Run a scenario simulated and live on loopback; every figure side by side (exit 1 if a
+    /// headline figure differs by more than --tolerance).
+    CheckLive(check_live::CheckLiveArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -97,6 +101,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Merge(args) => merge::run(args, cli.quiet),
         Command::Layers(args) => layers::run(args),
         Command::Occ(args) => occ::run(args),
+        Command::CheckLive(args) => check_live::run(args, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

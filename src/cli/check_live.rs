@@ -1,0 +1,239 @@
+//! `throttlelab check-live FILE [--duration 30s] [--tolerance 5%]`: run a scenario simulated
+//! and live on loopback for the same (short) duration and seed, print the figures side by side
+//! with their relative difference, and write the comparison under
+//! `<out>/<scenario>/check-live/` (`comparison.csv`, `comparison.json`, and both sides' raw
+//! figures in `sim.json` and `live.json`).
+//!
+//! Exit codes: 0 when every headline figure (admitted, rejections by status, retry
+//! amplification, goodput; total and per fleet) agrees within the tolerance, 1 when one does
+//! not (or the run failed), 2 for bad input. See `crate::live::check`.
+
+use super::CliError;
+use crate::live::check::compare::{render, to_csv, Judge, Row, Verdict};
+use crate::live::check::figures::{admitted_from_metrics, Figures};
+use crate::live::check::live_side::{self, LiveSide};
+use anyhow::{anyhow, Context};
+use clap::Args;
+use limiters::{parse_duration, Nanos};
+use std::path::PathBuf;
+
+/// Arguments of `check-live`.
+#[derive(Debug, Args)]
+pub struct CheckLiveArgs {
+    /// The scenario file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// How long both runs last (the scenario is cut to this horizon; at most its duration).
+    #[arg(long, default_value = "30s")]
+    pub duration: String,
+    /// Seed (default: the scenario's): the same arrival schedule on both sides.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Largest accepted relative difference of a headline figure: `5%` or `0.05`.
+    #[arg(long, default_value = "5%")]
+    pub tolerance: String,
+    /// Headline counts below this on both sides are shown but not judged.
+    #[arg(long, default_value_t = 20)]
+    pub min_count: u64,
+    /// Output root; files go to `<out>/<scenario>/check-live/`.
+    #[arg(long, default_value = "notebooks-out", value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// `5%` -> 0.05, `0.05` -> 0.05.
+pub fn parse_tolerance(text: &str) -> anyhow::Result<f64> {
+    let t = text.trim();
+    let v = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().map(|x| x / 100.0),
+        None => t.parse::<f64>(),
+    }
+    .map_err(|_| {
+        anyhow!("--tolerance `{text}`: expected a percentage like 5% or a fraction like 0.05")
+    })?;
+    if !(0.0..=10.0).contains(&v) {
+        anyhow::bail!("--tolerance `{text}`: must be between 0% and 1000%");
+    }
+    Ok(v)
+}
+
+/// Run both sides, print, write, judge.
+pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
+    let bad = CliError::BadInput;
+    let tolerance = parse_tolerance(&args.tolerance).map_err(bad)?;
+    let mut scenario = sim::scenario::load_file(&args.file).map_err(|e| bad(anyhow!("{e}")))?;
+    let duration = parse_duration(&args.duration)
+        .map_err(|e| bad(anyhow!("--duration: {e}")))?
+        .min(scenario.duration);
+    if duration == Nanos::ZERO {
+        return Err(bad(anyhow!("--duration must be positive")));
+    }
+    scenario.duration = duration;
+    let seed = args.seed.unwrap_or(scenario.seed);
+    let secs = duration.as_secs_f64();
+    let judge = Judge {
+        tolerance,
+        min_count: args.min_count,
+    };
+
+    if !quiet {
+        eprintln!(
+            "check-live {}: simulating {secs} s, seed {seed}",
+            scenario.name
+        );
+    }
+    let sim =
+        sim::run(&scenario, seed).with_context(|| format!("simulating {}", args.file.display()))?;
+    if !quiet {
+        eprintln!(
+            "check-live {}: running live on loopback for {secs} s",
+            scenario.name
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    let live = runtime.block_on(live_side::run(&scenario, seed))?;
+    drop(runtime);
+    let lr = &live.run.result;
+
+    let mut rows: Vec<Row> = judge.rows(
+        "total",
+        &Figures::from_summary(&sim.summary),
+        &Figures::from_summary(&lr.summary),
+        secs,
+    );
+    if let Some(server) = admitted_from_metrics(&live.metrics) {
+        // the server's own count, for information: it also counts attempts whose answer came
+        // after the horizon or after the client's timeout
+        let row = judge.row(
+            "total",
+            "admitted (server count)".into(),
+            sim.summary.admitted as f64,
+            server as f64,
+            None,
+        );
+        rows.push(row);
+    }
+    if scenario.fleets.len() > 1 {
+        for (name, s) in &sim.fleets {
+            let Some(l) = lr.fleets.get(name) else {
+                continue;
+            };
+            rows.extend(judge.rows(
+                name,
+                &Figures::from_summary(s),
+                &Figures::from_summary(l),
+                secs,
+            ));
+        }
+    }
+    let caveats = &live.warnings;
+    let failed: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.verdict == Verdict::Disagree)
+        .collect();
+
+    let mut text = format!(
+        "{}: simulated vs live on loopback, {secs} s, seed {seed}, tolerance {:.1}%\n\n{}",
+        scenario.name,
+        tolerance * 100.0,
+        render(&rows)
+    );
+    if live.run.info.truncated {
+        text.push_str("note: the live run hit its attempt cap before the horizon\n");
+    }
+    for c in caveats {
+        text.push_str(&format!("note: {c}\n"));
+    }
+    let dir = args.out.join(&scenario.name).join("check-live");
+    write(
+        &dir,
+        &scenario.name,
+        seed,
+        secs,
+        tolerance,
+        &rows,
+        caveats,
+        &sim,
+        &live,
+    )
+    .with_context(|| format!("writing {}", dir.display()))?;
+    text.push_str(&format!("wrote {}\n", dir.display()));
+    super::write_stdout(&text)?;
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        let names: Vec<String> = failed
+            .iter()
+            .map(|r| format!("{} {}", r.fleet, r.figure))
+            .collect();
+        Err(CliError::Failed(anyhow!(
+            "{} headline figure(s) differ by more than {:.1}%: {}",
+            failed.len(),
+            tolerance * 100.0,
+            names.join(", ")
+        )))
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write(
+    dir: &std::path::Path,
+    scenario: &str,
+    seed: u64,
+    secs: f64,
+    tolerance: f64,
+    rows: &[Row],
+    caveats: &[String],
+    sim: &sim::RunResult,
+    live: &LiveSide,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(
+        dir.join("comparison.csv"),
+        to_csv(scenario, seed, secs, rows),
+    )?;
+    let json = serde_json::json!({
+        "scenario": scenario,
+        "seed": seed,
+        "duration_s": secs,
+        "tolerance": tolerance,
+        "agree": rows.iter().all(|r| r.verdict != Verdict::Disagree),
+        "rows": rows,
+        "caveats": caveats,
+    });
+    std::fs::write(
+        dir.join("comparison.json"),
+        serde_json::to_string_pretty(&json)?,
+    )?;
+    let sim_json = serde_json::json!({ "summary": sim.summary, "fleets": sim.fleets });
+    std::fs::write(
+        dir.join("sim.json"),
+        serde_json::to_string_pretty(&sim_json)?,
+    )?;
+    let live_json = serde_json::json!({
+        "summary": live.run.result.summary,
+        "fleets": live.run.result.fleets,
+        "info": live.run.info,
+        "server_metrics": live.metrics,
+    });
+    std::fs::write(
+        dir.join("live.json"),
+        serde_json::to_string_pretty(&live_json)?,
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tolerances_parse_as_percent_or_fraction() {
+        assert_eq!(parse_tolerance("5%").unwrap(), 0.05);
+        assert_eq!(parse_tolerance(" 0.1 ").unwrap(), 0.1);
+        assert!(parse_tolerance("five").is_err());
+        assert!(parse_tolerance("-3%").is_err());
+    }
+}

@@ -1,0 +1,348 @@
+//! Side by side: one row per figure with the simulated value, the live value, their relative
+//! difference `(live - sim) / sim`, and a verdict against the tolerance.
+//!
+//! Headline figures (the ones the issue's 5 % target is about) are judged: admitted, each
+//! rejection status, retry amplification, goodput. Latency, server errors and timeouts are
+//! shown for information only: the simulated network delay is not the loopback's, so latency
+//! is expected to differ. A count so small that one request either way moves it past the
+//! tolerance (both sides under `min_count`) is shown but not judged: its relative difference
+//! measures noise, not disagreement.
+
+use super::figures::Figures;
+use serde::Serialize;
+
+/// What a row's difference means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// A headline figure within the tolerance.
+    Agree,
+    /// A headline figure outside the tolerance.
+    Disagree,
+    /// A headline count below `min_count` on both sides: not judged.
+    TooFew,
+    /// Shown for information only.
+    Info,
+}
+
+impl Verdict {
+    /// The word printed in the table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Agree => "ok",
+            Verdict::Disagree => "DIFFERS",
+            Verdict::TooFew => "too few",
+            Verdict::Info => "info",
+        }
+    }
+}
+
+/// One figure of one fleet (or `total`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Row {
+    /// `total` or a fleet name.
+    pub fleet: String,
+    /// The figure, e.g. `admitted`, `rejected 429`, `retry amplification`.
+    pub figure: String,
+    /// Simulated value.
+    pub sim: f64,
+    /// Live value.
+    pub live: f64,
+    /// `(live - sim) / sim`; `None` when sim is 0 and live is not (unbounded).
+    pub rel_diff: Option<f64>,
+    /// Whether it is judged and how it came out.
+    pub verdict: Verdict,
+}
+
+/// How rows are judged.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Judge {
+    /// Largest accepted `|rel_diff|` of a headline figure, e.g. 0.05.
+    pub tolerance: f64,
+    /// Headline counts below this on both sides are not judged.
+    pub min_count: u64,
+}
+
+/// `(live - sim) / sim`, 0 when both are 0, `None` when only sim is 0.
+pub fn rel_diff(sim: f64, live: f64) -> Option<f64> {
+    if sim == 0.0 {
+        (live == 0.0).then_some(0.0)
+    } else {
+        Some((live - sim) / sim)
+    }
+}
+
+impl Judge {
+    /// One row; `basis` is the pair of counts behind a headline figure (`None`: information
+    /// only, not judged).
+    pub fn row(
+        &self,
+        fleet: &str,
+        figure: String,
+        sim: f64,
+        live: f64,
+        basis: Option<(u64, u64)>,
+    ) -> Row {
+        let d = rel_diff(sim, live);
+        let verdict = match basis {
+            None => Verdict::Info,
+            Some((a, b)) if a.max(b) < self.min_count => Verdict::TooFew,
+            Some(_) => match d {
+                Some(x) if x.abs() <= self.tolerance => Verdict::Agree,
+                _ => Verdict::Disagree,
+            },
+        };
+        Row {
+            fleet: fleet.to_string(),
+            figure,
+            sim,
+            live,
+            rel_diff: d,
+            verdict,
+        }
+    }
+
+    /// The rows of one fleet (or the total) over a run of `secs` seconds.
+    pub fn rows(&self, fleet: &str, sim: &Figures, live: &Figures, secs: f64) -> Vec<Row> {
+        let c = |x: u64| x as f64;
+        let mut rows = Vec::new();
+        rows.push(self.row(
+            fleet,
+            "logical requests".into(),
+            c(sim.logical),
+            c(live.logical),
+            None,
+        ));
+        rows.push(self.row(
+            fleet,
+            "attempts".into(),
+            c(sim.attempts),
+            c(live.attempts),
+            None,
+        ));
+        if let (Some(a), Some(b)) = (sim.admitted, live.admitted) {
+            rows.push(self.row(fleet, "admitted".into(), c(a), c(b), Some((a, b))));
+        }
+        let statuses: std::collections::BTreeSet<u16> = sim
+            .rejected
+            .keys()
+            .chain(live.rejected.keys())
+            .copied()
+            .collect();
+        for s in statuses {
+            let a = sim.rejected.get(&s).copied().unwrap_or(0);
+            let b = live.rejected.get(&s).copied().unwrap_or(0);
+            rows.push(self.row(fleet, format!("rejected {s}"), c(a), c(b), Some((a, b))));
+        }
+        let (ra, rb) = (sim.rejected_total(), live.rejected_total());
+        rows.push(self.row(fleet, "rejected (all)".into(), c(ra), c(rb), Some((ra, rb))));
+        let att = Some((sim.attempts, live.attempts));
+        rows.push(self.row(
+            fleet,
+            "retry amplification".into(),
+            sim.amplification(),
+            live.amplification(),
+            att,
+        ));
+        let ok = Some((sim.successes, live.successes));
+        rows.push(self.row(
+            fleet,
+            "goodput /s".into(),
+            sim.goodput(secs),
+            live.goodput(secs),
+            ok,
+        ));
+        let errors: std::collections::BTreeSet<u16> = sim
+            .server_errors
+            .keys()
+            .chain(live.server_errors.keys())
+            .copied()
+            .collect();
+        for s in errors {
+            let a = sim.server_errors.get(&s).copied().unwrap_or(0);
+            let b = live.server_errors.get(&s).copied().unwrap_or(0);
+            rows.push(self.row(fleet, format!("server errors {s}"), c(a), c(b), None));
+        }
+        rows.push(self.row(
+            fleet,
+            "timeouts".into(),
+            c(sim.timeouts),
+            c(live.timeouts),
+            None,
+        ));
+        for (name, a, b) in [
+            ("latency p50 ms", sim.p50_ms, live.p50_ms),
+            ("latency p99 ms", sim.p99_ms, live.p99_ms),
+        ] {
+            if let (Some(a), Some(b)) = (a, b) {
+                rows.push(self.row(fleet, name.into(), a, b, None));
+            }
+        }
+        rows
+    }
+}
+
+/// Format a value: integers without decimals, others with 3 significant-looking decimals.
+fn value(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// A relative difference as a signed percentage (`inf` when unbounded).
+pub fn percent(d: Option<f64>) -> String {
+    d.map_or_else(|| "inf".to_string(), |x| format!("{:+.1}%", x * 100.0))
+}
+
+/// The rows as an aligned text table.
+pub fn render(rows: &[Row]) -> String {
+    let mut cells = vec![[
+        "fleet".to_string(),
+        "figure".to_string(),
+        "sim".to_string(),
+        "live".to_string(),
+        "diff".to_string(),
+        "verdict".to_string(),
+    ]];
+    for r in rows {
+        cells.push([
+            r.fleet.clone(),
+            r.figure.clone(),
+            value(r.sim),
+            value(r.live),
+            percent(r.rel_diff),
+            r.verdict.as_str().to_string(),
+        ]);
+    }
+    let mut width = [0usize; 6];
+    for row in &cells {
+        for (w, c) in width.iter_mut().zip(row) {
+            *w = (*w).max(c.len());
+        }
+    }
+    let mut out = String::new();
+    for row in &cells {
+        let line: Vec<String> = row
+            .iter()
+            .zip(width)
+            .enumerate()
+            .map(|(i, (c, w))| {
+                if (2..5).contains(&i) {
+                    format!("{c:>w$}")
+                } else {
+                    format!("{c:<w$}")
+                }
+            })
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The rows as CSV (`scenario,seed,duration_s,fleet,figure,sim,live,rel_diff,verdict`), one
+/// figure per line, the long format `compare`'s tables use; `rel_diff` is empty when unbounded.
+pub fn to_csv(scenario: &str, seed: u64, secs: f64, rows: &[Row]) -> String {
+    let quote = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::from("scenario,seed,duration_s,fleet,figure,sim,live,rel_diff,verdict\n");
+    for r in rows {
+        let verdict = serde_json::to_value(r.verdict)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{},{seed},{secs},{},{},{},{},{},{verdict}\n",
+            quote(scenario),
+            quote(&r.fleet),
+            quote(&r.figure),
+            r.sim,
+            r.live,
+            r.rel_diff.map_or(String::new(), |d| d.to_string()),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn figures(attempts: u64, successes: u64, r429: u64) -> Figures {
+        Figures {
+            logical: 100,
+            attempts,
+            admitted: Some(successes),
+            rejected: BTreeMap::from([(429, r429)]),
+            successes,
+            ..Figures::default()
+        }
+    }
+
+    const JUDGE: Judge = Judge {
+        tolerance: 0.05,
+        min_count: 20,
+    };
+
+    fn verdict(rows: &[Row], figure: &str) -> Verdict {
+        rows.iter()
+            .find(|r| r.figure == figure)
+            .map(|r| r.verdict)
+            .unwrap()
+    }
+
+    #[test]
+    fn headline_figures_are_judged_against_the_tolerance() {
+        let rows = JUDGE.rows("total", &figures(150, 100, 50), &figures(152, 96, 56), 10.0);
+        assert_eq!(verdict(&rows, "admitted"), Verdict::Agree); // -4 %
+        assert_eq!(verdict(&rows, "rejected 429"), Verdict::Disagree); // +12 %
+        assert_eq!(verdict(&rows, "retry amplification"), Verdict::Agree);
+        assert_eq!(verdict(&rows, "goodput /s"), Verdict::Agree);
+        assert_eq!(verdict(&rows, "attempts"), Verdict::Info);
+        let g = rows.iter().find(|r| r.figure == "goodput /s").unwrap();
+        assert_eq!((g.sim, g.live), (10.0, 9.6));
+    }
+
+    #[test]
+    fn small_counts_are_not_judged_and_zero_against_nonzero_is_unbounded() {
+        let rows = JUDGE.rows("web", &figures(100, 100, 0), &figures(103, 97, 3), 1.0);
+        let r = rows.iter().find(|r| r.figure == "rejected 429").unwrap();
+        assert_eq!((r.rel_diff, r.verdict), (None, Verdict::TooFew));
+        let strict = Judge {
+            min_count: 0,
+            ..JUDGE
+        };
+        let rows = strict.rows("web", &figures(100, 100, 0), &figures(103, 97, 3), 1.0);
+        assert_eq!(verdict(&rows, "rejected 429"), Verdict::Disagree);
+        assert_eq!(rel_diff(0.0, 0.0), Some(0.0));
+    }
+
+    #[test]
+    fn table_and_csv_carry_every_row() {
+        let rows = JUDGE.rows(
+            "total",
+            &figures(150, 100, 50),
+            &figures(150, 100, 50),
+            10.0,
+        );
+        let text = render(&rows);
+        assert!(
+            text.contains("rejected 429") && text.contains("+0.0%"),
+            "{text}"
+        );
+        let csv = to_csv("calm", 42, 10.0, &rows);
+        assert_eq!(csv.lines().count(), rows.len() + 1);
+        assert!(
+            csv.contains("calm,42,10,total,admitted,100,100,0,agree"),
+            "{csv}"
+        );
+    }
+}

@@ -1,0 +1,48 @@
+//! The live half of `check-live`: the scenario's server part served in this process on an
+//! ephemeral loopback port (`live::inproc::serve_in_process`) and driven by the `load` fleet
+//! (`live::load::run_scenario`) with the same seed and horizon as the simulated run. Load
+//! draws each client's arrival times from the simulator's own arrival process and stream
+//! (`sim::client::ArrivalGen`, `Stream::derive_hashed(seed, Arrivals, fleet, client)`), so
+//! both sides see the same schedule; it returns a `sim::RunResult`, so both sides are read
+//! the same way.
+
+use crate::live::inproc::serve_in_process;
+use crate::live::load::{run_scenario, LiveRun, LoadOptions};
+use anyhow::Result;
+use sim::model::Scenario;
+
+/// A live run and what the server itself counted.
+#[derive(Debug)]
+pub struct LiveSide {
+    /// The client-side figures.
+    pub run: LiveRun,
+    /// The server's `/metrics` text at the end of the run.
+    pub metrics: String,
+    /// Scenario options the live server or fleet does not honour.
+    pub warnings: Vec<String>,
+}
+
+/// Serve `scenario` in process and drive it with its fleets for its (already shortened)
+/// duration, with `seed`.
+pub async fn run(scenario: &Scenario, seed: u64) -> Result<LiveSide> {
+    let server = serve_in_process(scenario).await?;
+    let mut opts = LoadOptions::new(scenario);
+    opts.seed = seed;
+    let run = run_scenario(scenario, &server.base, &opts).await;
+    let metrics = server.metrics();
+    let mut warnings = server.warnings.clone();
+    server.shutdown().await;
+    let run = run?;
+    // both sides note the network delay they do not add: say it once
+    let said_network = warnings.iter().any(|w| w.contains("network"));
+    for w in &run.info.warnings {
+        if !warnings.contains(w) && !(said_network && w.contains("network")) {
+            warnings.push(w.clone());
+        }
+    }
+    Ok(LiveSide {
+        run,
+        metrics,
+        warnings,
+    })
+}
