@@ -12,6 +12,7 @@ use crate::model::{ModelError, Scenario};
 use crate::retry::ClientGate;
 use limiters::{LimiterError, Nanos, Registry};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// Why a run failed.
@@ -161,7 +162,10 @@ fn assemble(s: &Scenario, seed: u64, w: &World) -> RunResult {
     let mut tenants: BTreeMap<u32, [u64; 5]> = BTreeMap::new();
     let mut fleet_tenants: Vec<BTreeMap<u32, (u64, u64)>> = vec![BTreeMap::new(); w.fleets.len()];
     let mut clients = Vec::with_capacity(w.clients.len());
+    // One shared name per tenant and per fleet, however many rows name it.
+    let mut tenant_names: BTreeMap<u32, Arc<str>> = BTreeMap::new();
     for (fi, f) in w.fleets.iter().enumerate() {
+        let fleet: Arc<str> = Arc::from(f.name.as_str());
         for i in 0..f.count {
             let c = f.first + i;
             let cs = &w.clients[c as usize];
@@ -177,9 +181,13 @@ fn assemble(s: &Scenario, seed: u64, w: &World) -> RunResult {
             ft.1 += u64::from(cs.demand);
             clients.push(ClientRow {
                 client: c,
-                fleet: f.name.clone(),
+                fleet: Arc::clone(&fleet),
                 index: i,
-                tenant: w.ids.tenant_name(tenant),
+                tenant: Arc::clone(
+                    tenant_names
+                        .entry(tenant)
+                        .or_insert_with(|| Arc::from(w.ids.tenant_name(tenant))),
+                ),
                 key: w.ids.key_name(f.identity.key(i)),
                 demand: u64::from(cs.demand),
                 successes: u64::from(cs.successes),

@@ -332,13 +332,13 @@ pub fn fairness_data(r: &RunResult) -> Fairness {
     let mut tenant_fleet: BTreeMap<&str, &str> = BTreeMap::new();
     for c in &r.clients {
         tenant_fleet
-            .entry(c.tenant.as_str())
+            .entry(&*c.tenant)
             .and_modify(|f| {
-                if *f != c.fleet.as_str() {
+                if *f != &*c.fleet {
                     *f = "mixed fleets";
                 }
             })
-            .or_insert(c.fleet.as_str());
+            .or_insert(&*c.fleet);
     }
     let per_tenant = r.tenants.len() <= MAX_FAIRNESS_BARS && r.tenants.len() > 1;
     let bars = if per_tenant {

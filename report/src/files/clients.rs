@@ -21,9 +21,9 @@ pub(crate) fn client_rows(r: &RunResult) -> Vec<Vec<String>> {
     out.extend(r.clients.iter().map(|c| {
         vec![
             c.client.to_string(),
-            c.fleet.clone(),
+            c.fleet.to_string(),
             c.index.to_string(),
-            c.tenant.clone(),
+            c.tenant.to_string(),
             c.key.clone(),
             c.demand.to_string(),
             c.successes.to_string(),

@@ -24,9 +24,9 @@ pub fn clients_frame(r: &RunResult) -> Result<DataFrame, polars::prelude::Polars
     for c in &r.clients {
         t.push([
             ("client", Cell::U64(u64::from(c.client))),
-            ("fleet", Cell::Str(c.fleet.clone())),
+            ("fleet", Cell::Str(c.fleet.to_string())),
             ("index", Cell::U64(u64::from(c.index))),
-            ("tenant", Cell::Str(c.tenant.clone())),
+            ("tenant", Cell::Str(c.tenant.to_string())),
             ("key", Cell::Str(c.key.clone())),
             ("demand", Cell::U64(c.demand)),
             ("successes", Cell::U64(c.successes)),

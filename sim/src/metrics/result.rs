@@ -4,6 +4,7 @@
 use super::{Arrivals, Recovery, RetryDelays};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Latency of successful logical requests (first send to final response), milliseconds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -152,17 +153,19 @@ pub struct Series {
     pub fleets: BTreeMap<String, Vec<SeriesRow>>,
 }
 
-/// Totals of one client.
+/// Totals of one client. A run has one per client (a million for a large fleet), so the fleet
+/// and tenant names are shared (`Arc<str>`: one allocation per fleet or tenant, 16 bytes a row),
+/// not copied into every row; they serialise as plain strings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientRow {
     /// Global client index.
     pub client: u32,
     /// Fleet name.
-    pub fleet: String,
+    pub fleet: Arc<str>,
     /// Index within its fleet.
     pub index: u32,
     /// Tenant name.
-    pub tenant: String,
+    pub tenant: Arc<str>,
     /// API key name.
     pub key: String,
     /// Logical requests started (demand).
