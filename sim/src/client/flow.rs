@@ -144,7 +144,6 @@ impl World {
     }
 
     /// The client reads the response (`status`, the limiter's `decision`) to attempt `token`.
-    #[inline]
     pub(crate) fn client_read(
         &mut self,
         req: u32,
@@ -152,11 +151,26 @@ impl World {
         status: u16,
         decision: Option<&limiters::Decision>,
     ) {
+        let c = self.reqs[req].client;
+        let fi = self.clients[c as usize].fleet as usize;
+        self.read(req, token, c, fi, status, decision);
+    }
+
+    /// [`World::client_read`] by client `c` of fleet `fi`.
+    #[inline(always)]
+    pub(crate) fn read(
+        &mut self,
+        req: u32,
+        token: u32,
+        c: u32,
+        fi: usize,
+        status: u16,
+        decision: Option<&limiters::Decision>,
+    ) {
         let r = &mut self.reqs[req];
         let Some(copy) = r.settle(token) else {
             return;
         };
-        let fi = self.clients[r.client as usize].fleet as usize;
         let hints = match &self.fleets[fi].headers {
             None => interpret(decision, &self.server.dialect, self.server.retry_after),
             Some(h) => h.sim_hints(
@@ -172,8 +186,6 @@ impl World {
             reset_after: hints.reset_after,
             elapsed: self.now - r.first_sent,
         };
-        let c = r.client;
-        let fi = self.clients[c as usize].fleet as usize;
         self.trace(c, TraceKind::Response { status });
         if let Some(g) = self.fleets[fi].gate.as_mut() {
             let r = &self.reqs[req];
@@ -190,7 +202,7 @@ impl World {
             self.clients[c as usize].successes += 1;
             self.finish(req);
         } else if !(self.fleets[fi].hedge.is_some() && self.hedge_failed(req, fi, &result)) {
-            self.after_failure(req, result);
+            self.retry_or_give_up(req, c as usize, fi, result);
         }
     }
 
@@ -221,10 +233,15 @@ impl World {
     }
 
     /// Ask the policy what to do after a failed attempt.
-    #[inline]
     fn after_failure(&mut self, req: u32, result: AttemptResult) {
         let c = self.reqs[req].client as usize;
         let fi = self.clients[c].fleet as usize;
+        self.retry_or_give_up(req, c, fi, result);
+    }
+
+    /// [`World::after_failure`] of client `c` of fleet `fi`.
+    #[inline(always)]
+    fn retry_or_give_up(&mut self, req: u32, c: usize, fi: usize, result: AttemptResult) {
         let mut state: RetryState = self.reqs[req].retry;
         let decision =
             self.fleets[fi]

@@ -30,6 +30,7 @@ pub struct Hints {
 /// let h = interpret(Some(&d), "x-ratelimit-delta", RetryAfterFormat::Seconds);
 /// assert_eq!(h.retry_after, Some(Nanos::from_secs(1)));
 /// ```
+#[inline]
 pub fn interpret(decision: Option<&Decision>, _dialect: &str, _format: RetryAfterFormat) -> Hints {
     let Some(d) = decision else {
         return Hints::default();

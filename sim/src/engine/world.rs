@@ -134,8 +134,16 @@ impl World {
     }
 
     /// Record a step of global client `c` if tracing.
-    #[inline]
+    #[inline(always)]
     pub fn trace(&mut self, c: u32, kind: TraceKind) {
+        if self.trace.is_some() {
+            self.trace_step(c, kind);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn trace_step(&mut self, c: u32, kind: TraceKind) {
         if let Some(t) = self.trace.as_mut() {
             let fleet = self.clients[c as usize].fleet;
             t.push(TraceEvent {
@@ -232,17 +240,20 @@ impl World {
             cost: f.cost,
         };
         let fi = cs.fleet as usize;
+        let keyed = f.idempotency_key;
         self.rec.server_arrival(fi, self.now, meta.key, meta.tenant);
-        if let Some(resp) = self.idem_before(&meta) {
-            self.server_responded(meta, &resp);
-            return Ok(());
+        if keyed {
+            if let Some(resp) = self.idem_before(&meta) {
+                self.responded(meta, fi, &resp);
+                return Ok(());
+            }
         }
         match self.server.receive(self.now, &mut self.q, meta)? {
             Some(resp) => {
                 if resp.admitted {
                     self.rec.admitted(fi);
                 }
-                self.server_responded(meta, &resp);
+                self.responded(meta, fi, &resp);
             }
             // Answered later by the backend: admitted now.
             None => self.rec.admitted(fi),
@@ -252,10 +263,16 @@ impl World {
 
     /// The server answered an attempt: account for it, and send the response on its way if the
     /// client still waits for it.
-    #[inline]
     pub fn server_responded(&mut self, meta: JobMeta, resp: &Response) {
-        let req = meta.req;
         let fi = self.clients[meta.client as usize].fleet as usize;
+        self.responded(meta, fi, resp);
+    }
+
+    /// [`World::server_responded`] for an attempt of fleet `fi` (the attempt's whole way runs
+    /// in one function when nothing delays it: the fleet is looked up once).
+    #[inline(always)]
+    fn responded(&mut self, meta: JobMeta, fi: usize, resp: &Response) {
+        let req = meta.req;
         self.idem_after(&meta, resp);
         self.rec.response(fi, resp.status);
         let idempotent = self.fleets[fi].idempotent;
@@ -275,7 +292,8 @@ impl World {
         if current {
             let d = self.net.sample(&mut self.net_rng);
             if d.is_zero() {
-                self.client_read(req, meta.token, resp.status, resp.decision.as_ref());
+                let decision = resp.decision.as_ref();
+                self.read(req, meta.token, meta.client, fi, resp.status, decision);
             } else {
                 if self.fleets[fi].hedge.is_some() {
                     // Several copies may have responses on the way: each keeps its own.

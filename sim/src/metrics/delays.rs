@@ -56,10 +56,16 @@ pub(crate) struct DelayRec {
     sum_us: u128,
     max_us: u64,
     /// By bit length `b` of a value (0 for 0): how many edges are at or below the smallest
-    /// value of that length, where the search for its bin starts. An octave spans about three
-    /// bins, so a lookup is this index and a few comparisons, not a binary search.
+    /// value of that length. An octave holds at most [`STEPS`] edges: `next[b]` are the edges
+    /// after `start[b]` (`u64::MAX` past the last), so a lookup is this index plus [`STEPS`]
+    /// independent comparisons (no branch, no load that waits for another).
     start: [u8; 65],
+    next: [[u64; STEPS]; 65],
 }
+
+/// Edges within one octave at most: ten bins per decade are 10^0.1 = 1.26 apart, and
+/// 1.26^3 < 2 < 1.26^4.
+const STEPS: usize = 4;
 
 /// Bit length of `us` (0 for 0).
 #[inline]
@@ -75,8 +81,17 @@ impl DelayRec {
             let lowest = if b == 0 { 0 } else { 1u64 << (b - 1) };
             *s = edges.partition_point(|&e| e <= lowest) as u8;
         }
+        let mut next = [[u64::MAX; STEPS]; 65];
+        for (b, n) in next.iter_mut().enumerate() {
+            for (k, e) in n.iter_mut().enumerate() {
+                if let Some(&x) = edges.get(usize::from(start[b]) + k) {
+                    *e = x;
+                }
+            }
+        }
         DelayRec {
             counts: vec![0; edges.len() + 1],
+            next,
             edges,
             sum_us: 0,
             max_us: 0,
@@ -87,11 +102,14 @@ impl DelayRec {
     /// The counter of `us`: the number of edges at or below it.
     #[inline]
     fn bin(&self, us: u64) -> usize {
-        let mut i = usize::from(self.start[bit_len(us)]);
-        while i < self.edges.len() && self.edges[i] <= us {
-            i += 1;
-        }
-        i
+        let b = bit_len(us);
+        let n = &self.next[b];
+        (usize::from(self.start[b])
+            + usize::from(n[0] <= us)
+            + usize::from(n[1] <= us)
+            + usize::from(n[2] <= us)
+            + usize::from(n[3] <= us))
+        .min(self.edges.len())
     }
 
     /// Count one chosen delay of `us` microseconds.
