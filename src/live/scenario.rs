@@ -151,4 +151,39 @@ arrival = { process = "constant", rate = "1/s" }
             l.validate(&limiters::Registry::builtin()).unwrap();
         }
     }
+
+    #[test]
+    fn level_retry_after_charge_and_fleets_are_mapped() {
+        let text = r#"
+name = "t"
+duration = "10s"
+[[server.limiters]]
+scope = "key"
+algorithm = "fixed_window"
+limit = 1
+period = "60s"
+retry_after = "7s"
+charge = "on_completion"
+fleets = ["b"]
+[fleet.a]
+count = 2
+arrival = { process = "constant", rate = "1/s" }
+[fleet.b]
+count = 2
+arrival = { process = "constant", rate = "1/s" }
+"#;
+        let s = sim::scenario::load_str("t.toml", text).unwrap();
+        let p = server_part(&s, Duration::from_secs(30), &[]);
+        let l = &p.levels[0];
+        assert_eq!(l.retry_after, Some(Duration::from_secs(7)));
+        assert_eq!(l.charge, model::Charge::OnCompletion);
+        let only = l.only.as_ref().expect("restricted");
+        assert!(only.contains("b-0") && only.contains("b-1") && !only.contains("a-0"));
+        assert!(p.ignored.is_empty(), "{:?}", p.ignored);
+        // fleets sharing keys with a fleet outside the filter cannot be told apart: a warning
+        let shared = text.replace("[fleet.b]\n", "[fleet.b]\nkey_prefix = \"a\"\n");
+        let s = sim::scenario::load_str("t.toml", &shared).unwrap();
+        let p = server_part(&s, Duration::from_secs(30), &[]);
+        assert_eq!(p.ignored.len(), 1, "{:?}", p.ignored);
+    }
 }

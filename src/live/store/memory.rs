@@ -264,4 +264,18 @@ mod tests {
             .unwrap();
         assert!(s.decide(&ids, Nanos(6), 1, true).unwrap()[0].allowed);
     }
+
+    #[test]
+    fn a_skipped_level_admits_and_is_never_charged() {
+        let (s, _) = store(&["key:gcra rate=1/min burst=1", "org:gcra rate=1/min burst=5"]);
+        let skip = super::super::SKIP;
+        for _ in 0..3 {
+            let d = s.decide(&[skip, "org-0"], Nanos::ZERO, 1, true).unwrap();
+            assert!(d[0].allowed && d[1].allowed);
+        }
+        // key-0 was never charged; org-0 was, three times
+        let d = s.decide(&["key-0", "org-0"], Nanos::ZERO, 1, true).unwrap();
+        assert!(d[0].allowed);
+        assert_eq!(d[1].remaining, 1);
+    }
 }
