@@ -4,7 +4,9 @@
 //! `manifest.json` (seed, scenario hash, events). The simulator is deterministic, so the report
 //! re-simulates the scenario with the recorded seed rather than parsing the time series back
 //! from CSV; the manifest's scenario hash and event count check that the rebuilt run is the run
-//! that was recorded (a newer simulator or an edited file would differ, and is reported).
+//! that was recorded (a newer simulator or an edited file would differ, and is reported). A
+//! live run's directory (`"mode": "live"` in its manifest, written by `load`) is rebuilt from
+//! its recorded `result.json` instead: reality cannot be re-run.
 
 use super::CliError;
 use anyhow::{anyhow, Context};
@@ -78,6 +80,20 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
     let manifest = read_manifest(&args.dir)?;
     let seed = args.seed.or(manifest.seed).unwrap_or(scenario.seed);
 
+    // A live run (`throttlelab load`) cannot be re-simulated: its recorded result is used.
+    if let Some(result) =
+        crate::live::load::read_live_result(&args.dir).map_err(CliError::BadInput)?
+    {
+        let html = ::report::write_run_report(&args.dir, &result, &text)
+            .with_context(|| format!("writing the report into {}", args.dir.display()))?;
+        if !quiet {
+            println!(
+                "wrote {} and charts/*.svg, charts/*.png (live run)",
+                html.display()
+            );
+        }
+        return Ok(());
+    }
     let result = sim::run(&scenario, seed).with_context(|| format!("simulating {display}"))?;
     let mut warnings = Vec::new();
     if let Some(recorded) = &manifest.sha256 {
