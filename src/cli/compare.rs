@@ -2,7 +2,9 @@
 //! (common random numbers: each seed draws the same arrivals, service times and jitter
 //! streams in both, so the paired difference isolates the change), print every figure with
 //! the mean difference `B - A` and its 95% confidence interval over the seeds, and write
-//! `runs`, `compare` and `timeseries` tables under `<out>/compare-<a>-vs-<b>/`.
+//! `runs`, `compare` and `timeseries` tables under `<out>/compare-<a>-vs-<b>/`, with
+//! `compare.json`, both scenario texts, and the verdict report (`report.html`, charts) unless
+//! `--no-report`.
 
 use super::sweep::read_text;
 use super::sweep_jobs::{run_jobs, JobSpec};
@@ -11,7 +13,7 @@ use anyhow::{anyhow, Context};
 use clap::Args;
 use report::tables::{
     compare, compare_table, rank, render_compare, runs_table, series_table, write_both, Cell,
-    COMPARE_COLUMNS, FIGURES, SERIES,
+    CompareManifest, COMPARE_COLUMNS, FIGURES, SERIES,
 };
 use sim::sweep::load_base;
 use std::path::{Path, PathBuf};
@@ -136,6 +138,29 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
         write_both(&dir, "timeseries", &mut ts).context("writing timeseries")?;
     }
 
+    let manifest = CompareManifest {
+        kind: CompareManifest::KIND.to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        a: na.clone(),
+        b: nb.clone(),
+        a_file: da.clone(),
+        b_file: db.clone(),
+        seeds: seeds.clone(),
+    };
+    let path = dir.join("compare.json");
+    let mut bytes = serde_json::to_vec_pretty(&manifest).context("encoding compare.json")?;
+    bytes.push(b'\n');
+    std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    for (name, text) in [(CompareManifest::A_COPY, &ta), (CompareManifest::B_COPY, &tb)] {
+        let p = dir.join(name);
+        std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?;
+    }
+    let html = if args.no_report {
+        None
+    } else {
+        Some(write_report(&dir, &manifest, &diffs, &ta, &tb)?)
+    };
+
     if !quiet {
         println!(
             "A = {na} ({da}), B = {nb} ({db}); seeds {}..={} ({} pairs)",
@@ -146,6 +171,53 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
         print!("{}", render_compare(&diffs, &na, &nb, args.all));
         println!("* the 95% confidence interval of the paired difference excludes 0");
         println!("wrote {}", dir.display());
+        if let Some(html) = html {
+            println!("report: {}", html.display());
+        }
+    }
+    Ok(())
+}
+
+/// Write the comparison's charts and `report.html` into `dir`.
+fn write_report(
+    dir: &Path,
+    manifest: &CompareManifest,
+    diffs: &[report::tables::FigureDiff],
+    a_text: &str,
+    b_text: &str,
+) -> Result<PathBuf, CliError> {
+    let input = report::html::CompareReportInput {
+        manifest,
+        diffs,
+        a_text,
+        b_text,
+    };
+    Ok(report::html::write_compare_report(dir, &input)
+        .with_context(|| format!("writing the comparison's report into {}", dir.display()))?)
+}
+
+/// `throttlelab report DIR` for a comparison folder: the charts and `report.html` from its
+/// `compare.parquet`, `compare.json` and scenario copies.
+pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
+    let bad = |m: String| CliError::BadInput(anyhow!(m));
+    let path = dir.join("compare.json");
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    let m: CompareManifest = serde_json::from_str(&text)
+        .map_err(|e| bad(format!("{}: not a comparison manifest: {e}", path.display())))?;
+    if m.kind != CompareManifest::KIND {
+        return Err(bad(format!("{}: not a comparison manifest", path.display())));
+    }
+    let (_, ta) = read_text(&dir.join(CompareManifest::A_COPY))?;
+    let (_, tb) = read_text(&dir.join(CompareManifest::B_COPY))?;
+    let pq = dir.join("compare.parquet");
+    let df = report::tables::read_parquet(&pq).map_err(|e| bad(format!("{e}")))?;
+    let table = report::tables::Table::from_frame(&df, None)
+        .map_err(|e| bad(format!("{}: {e}", pq.display())))?;
+    let diffs = report::tables::diffs_from_table(&table);
+    let html = write_report(dir, &m, &diffs, &ta, &tb)?;
+    if !quiet {
+        println!("wrote {} and charts/*.svg, charts/*.png", html.display());
     }
     Ok(())
 }

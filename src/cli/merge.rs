@@ -4,9 +4,10 @@
 //! A DIR is a shard folder (holding `sweep.json`) or a sweep folder holding `shard-*`
 //! folders. The shards must come from the same sweep (same hash, seeds, shard count) and all
 //! be there, once each. Rows are put back in job order, so the merged files are
-//! byte-identical to those of the same sweep run unsharded.
+//! byte-identical to those of the same sweep run unsharded. The merged folder gets the
+//! sweep's charts and `report.html` too (unless `--no-report`).
 
-use super::sweep::write_manifest;
+use super::sweep::{read_manifest, read_text, replan, write_manifest, write_report};
 use super::CliError;
 use anyhow::{anyhow, Context};
 use clap::Args;
@@ -25,6 +26,9 @@ pub struct MergeArgs {
     /// Where to write the merged sweep (default: the folder holding the shards).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Skip the charts and `report.html` (tables only).
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 fn bad(msg: String) -> CliError {
@@ -63,17 +67,6 @@ fn shard_dirs(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     Ok(out)
 }
 
-fn read_manifest(dir: &Path) -> Result<SweepManifest, CliError> {
-    let path = dir.join("sweep.json");
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| bad(format!("{}: {e}", path.display())))?;
-    let m: SweepManifest = serde_json::from_str(&text)
-        .map_err(|e| bad(format!("{}: not a sweep manifest: {e}", path.display())))?;
-    if m.kind != SweepManifest::KIND {
-        return Err(bad(format!("{}: not a sweep manifest", path.display())));
-    }
-    Ok(m)
-}
 
 /// Check that the shards belong together and are all there; the whole sweep's manifest.
 fn check(shards: &[(PathBuf, SweepManifest)]) -> Result<SweepManifest, CliError> {
@@ -163,9 +156,28 @@ pub fn run(args: MergeArgs, quiet: bool) -> Result<(), CliError> {
     write_sweep(&out, &keys, &runs, &series, Some(&points))
         .with_context(|| format!("writing the merged sweep to {}", out.display()))?;
     write_manifest(&out, &whole)?;
+    // The shards' scenario copy (written by `sweep`) gives the merged sweep its report.
+    let copy = dirs[0].join(report::html::SCENARIO_COPY);
+    let html = match (copy.is_file(), args.no_report) {
+        (true, false) => {
+            let (_, text) = read_text(&copy)?;
+            let dest = out.join(report::html::SCENARIO_COPY);
+            std::fs::write(&dest, &text).with_context(|| format!("writing {}", dest.display()))?;
+            let plan = replan(&text, &whole);
+            let scenarios: Vec<&sim::model::Scenario> = plan
+                .as_ref()
+                .map(|p| p.points.iter().map(|p| &p.scenario).collect())
+                .unwrap_or_default();
+            Some(write_report(&out, &whole, &points, &text, &scenarios)?)
+        }
+        _ => None,
+    };
     if !quiet {
         print!("{}", render_points(&keys, &points));
         println!("merged {} shards into {}", shards.len(), out.display());
+        if let Some(html) = html {
+            println!("report: {}", html.display());
+        }
     }
     Ok(())
 }

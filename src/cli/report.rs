@@ -1,4 +1,6 @@
-//! `throttlelab report DIR`: (re)build the charts and `report.html` of a run directory.
+//! `throttlelab report DIR`: (re)build the charts and `report.html` of a run directory, a sweep
+//! folder (`sweep.json`: from its points table) or a comparison folder (`compare.json`: from
+//! its comparison table).
 //!
 //! A run directory holds the scenario text (`scenario.toml`, written with the report) and
 //! `manifest.json` (seed, scenario hash, events). The simulator is deterministic, so the report
@@ -16,7 +18,7 @@ use std::path::{Path, PathBuf};
 /// Arguments of `report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The run directory (`<out>/<scenario>/<seed>/`).
+    /// The run directory (`<out>/<scenario>/<seed>/`), sweep folder or comparison folder.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
     /// The scenario file, when the directory has no `scenario.toml` copy.
@@ -61,6 +63,14 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
             "{}: not a directory",
             args.dir.display()
         )));
+    }
+    // A sweep folder (sweep.json) or a comparison folder (compare.json): its report is built
+    // from its tables; anything else is a run directory.
+    if args.dir.join("sweep.json").is_file() {
+        return super::sweep::report_dir(&args.dir, quiet);
+    }
+    if args.dir.join("compare.json").is_file() {
+        return super::compare::report_dir(&args.dir, quiet);
     }
     let scenario_path = args
         .scenario

@@ -1,7 +1,8 @@
 //! `throttlelab sweep FILE --param PATH=VALUES... [--seeds N] [--shard I/N]`: run the
 //! cartesian product of parameter values, each point with the same seeds, over all cores, and
 //! write `runs`, `points` and `timeseries` tables (Parquet, CSV beside) under
-//! `<out>/<scenario>/sweep-<hash>/` (a shard under `.../shard-<i>-of-<n>/`).
+//! `<out>/<scenario>/sweep-<hash>/` (a shard under `.../shard-<i>-of-<n>/`), with the sweep's
+//! charts and `report.html` (unless `--no-report`).
 //!
 //! Runs are collected by job index, never in completion order, so the files are the same
 //! bytes whatever the thread count. The sweep is planned (every point loaded and validated)
@@ -50,7 +51,8 @@ pub struct SweepArgs {
     /// Print the points and the output folder, run nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Skip the charts and `report.html` (tables only; faster).
+    /// Skip the charts and `report.html` (tables only; faster). A shard never writes them:
+    /// `merge` does.
     #[arg(long)]
     pub no_report: bool,
 }
@@ -146,6 +148,17 @@ pub fn run(args: SweepArgs, quiet: bool) -> Result<(), CliError> {
         .with_context(|| format!("writing the sweep's tables to {}", dir.display()))?;
     let manifest = manifest(&plan, shard, whole, jobs.len(), !args.no_timeseries);
     written.push(write_manifest(&dir, &manifest)?);
+    // The scenario text beside the tables, so `report DIR` (and `merge`) can rebuild the report.
+    let copy = dir.join(report::html::SCENARIO_COPY);
+    std::fs::write(&copy, &text).with_context(|| format!("writing {}", copy.display()))?;
+    let html = match (&points, args.no_report) {
+        (Some(points), false) => {
+            let scenarios: Vec<&sim::model::Scenario> =
+                plan.points.iter().map(|p| &p.scenario).collect();
+            Some(write_report(&dir, &manifest, points, &text, &scenarios)?)
+        }
+        _ => None,
+    };
 
     if !quiet {
         if let Some(points) = &points {
@@ -159,6 +172,92 @@ pub fn run(args: SweepArgs, quiet: bool) -> Result<(), CliError> {
             );
         }
         println!("wrote {}", dir.display());
+        if let Some(html) = html {
+            println!("report: {}", html.display());
+        }
+    }
+    Ok(())
+}
+
+/// Write the sweep's charts and `report.html` into `dir`.
+pub(crate) fn write_report(
+    dir: &Path,
+    manifest: &SweepManifest,
+    points: &report::tables::Table,
+    text: &str,
+    scenarios: &[&sim::model::Scenario],
+) -> Result<PathBuf, CliError> {
+    let input = report::html::SweepReportInput {
+        manifest,
+        points,
+        scenario_text: text,
+        scenarios,
+    };
+    Ok(report::html::write_sweep_report(dir, &input)
+        .with_context(|| format!("writing the sweep's report into {}", dir.display()))?)
+}
+
+/// Read `sweep.json` in `dir`.
+pub(crate) fn read_manifest(dir: &Path) -> Result<SweepManifest, CliError> {
+    let path = dir.join("sweep.json");
+    let bad = |m: String| CliError::BadInput(anyhow!(m));
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    let m: SweepManifest = serde_json::from_str(&text)
+        .map_err(|e| bad(format!("{}: not a sweep manifest: {e}", path.display())))?;
+    if m.kind != SweepManifest::KIND {
+        return Err(bad(format!("{}: not a sweep manifest", path.display())));
+    }
+    Ok(m)
+}
+
+/// The plan of a recorded sweep, rebuilt from its scenario text and manifest (for the model
+/// curves, which need each point's scenario); `None` when it does not rebuild to the same
+/// sweep (an edited file, a value that does not round-trip through its shown form).
+pub(crate) fn replan(text: &str, m: &SweepManifest) -> Option<Plan> {
+    let params = m
+        .params
+        .iter()
+        .map(|p| Param::parse_arg(&format!("{}={}", p.path, p.values.join(","))))
+        .collect::<Result<Vec<_>, _>>()
+        .ok()?;
+    let args = PlanArgs {
+        params,
+        seeds: u32::try_from(m.seeds.len()).ok(),
+        first_seed: m.seeds.first().copied(),
+    };
+    let plan = Plan::from_text(report::html::SCENARIO_COPY, text, &args).ok()?;
+    (plan.hash == m.hash).then_some(plan)
+}
+
+/// `throttlelab report DIR` for a sweep folder: the charts and `report.html` from its
+/// `points.parquet`, `sweep.json` and scenario copy.
+pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
+    let m = read_manifest(dir)?;
+    if m.shard.is_some() {
+        return Err(CliError::BadInput(anyhow!(
+            "{}: one shard of a sweep; join the shards with `throttlelab merge` first",
+            dir.display()
+        )));
+    }
+    let (_, text) = read_text(&dir.join(report::html::SCENARIO_COPY))?;
+    let pq = dir.join("points.parquet");
+    let df = report::tables::read_parquet(&pq).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+    let points = report::tables::Table::from_frame(&df, None)
+        .map_err(|e| CliError::BadInput(anyhow!("{}: {e}", pq.display())))?;
+    let plan = replan(&text, &m);
+    if plan.is_none() {
+        eprintln!(
+            "warning: the scenario copy does not rebuild the recorded sweep; no model curves"
+        );
+    }
+    let scenarios: Vec<&sim::model::Scenario> = plan
+        .as_ref()
+        .map(|p| p.points.iter().map(|p| &p.scenario).collect())
+        .unwrap_or_default();
+    let html = write_report(dir, &m, &points, &text, &scenarios)?;
+    if !quiet {
+        println!("wrote {} and charts/*.svg, charts/*.png", html.display());
     }
     Ok(())
 }

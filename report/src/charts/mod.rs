@@ -9,11 +9,14 @@
 //! strategy has the same colour in every chart of a report. Legends sit in a strip to the
 //! right of the plot area, never over the data.
 
+pub mod compare;
 pub mod data;
 pub mod fairness;
 pub mod font;
 pub mod from_run;
+pub mod from_sweep;
 mod glyphs;
+pub mod heatmap;
 pub mod histogram;
 pub mod latency;
 mod legend;
@@ -23,6 +26,8 @@ mod overlay;
 pub mod palette;
 mod render;
 pub mod run_series;
+pub mod sweep;
+pub mod theory;
 pub mod timeline;
 
 pub use data::{Bin, Mark, Series, Window};

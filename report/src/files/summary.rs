@@ -3,6 +3,7 @@
 
 use super::num;
 use serde::Serialize;
+use crate::tables::jain_max_min_of;
 use sim::metrics::{RunResult, Summary, TenantRow};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,20 +15,47 @@ pub(crate) struct SummaryJson<'a> {
     seed: u64,
     duration_s: f64,
     events: u64,
-    summary: &'a Summary,
-    fleets: &'a BTreeMap<String, Summary>,
+    summary: WithJain<'a>,
+    fleets: BTreeMap<&'a str, WithJain<'a>>,
     tenants: &'a [TenantRow],
+}
+
+/// A summary with the figures the report derives from the run: `jain_max_min` (Jain's index
+/// of tenants' successes against their max-min fair shares, see
+/// [`crate::tables::jain_max_min_of`]).
+#[derive(Debug, Serialize)]
+struct WithJain<'a> {
+    #[serde(flatten)]
+    summary: &'a Summary,
+    jain_max_min: Option<f64>,
 }
 
 impl SummaryJson<'_> {
     pub(crate) fn of(r: &RunResult) -> SummaryJson<'_> {
+        let (all, fleets) = jain_max_min_of(r);
         SummaryJson {
             scenario: &r.scenario,
             seed: r.seed,
             duration_s: r.duration_s,
             events: r.events,
-            summary: &r.summary,
-            fleets: &r.fleets,
+            summary: WithJain {
+                summary: &r.summary,
+                jain_max_min: all,
+            },
+            fleets: r
+                .fleets
+                .iter()
+                .map(|(n, s)| {
+                    let n: &str = n.as_ref();
+                    (
+                        n,
+                        WithJain {
+                            summary: s,
+                            jain_max_min: fleets.get(n).copied().flatten(),
+                        },
+                    )
+                })
+                .collect(),
             tenants: &r.tenants,
         }
     }
@@ -35,23 +63,27 @@ impl SummaryJson<'_> {
 
 /// Header and rows of `summary.csv`.
 pub(crate) fn rows(r: &RunResult) -> Vec<Vec<String>> {
-    let all: Vec<(&str, &Summary)> = r
+    let (jain_all, jain_fleets) = jain_max_min_of(r);
+    let all: Vec<(&str, &Summary, Option<f64>)> = r
         .fleets
         .iter()
-        .map(|(n, s)| (n.as_str(), s))
-        .chain([("all", &r.summary)])
+        .map(|(n, s)| {
+            let n: &str = n.as_ref();
+            (n, s, jain_fleets.get(n).copied().flatten())
+        })
+        .chain([("all", &r.summary, jain_all)])
         .collect();
     let rejected: BTreeSet<u16> = all
         .iter()
-        .flat_map(|(_, s)| s.rejected.keys().copied())
+        .flat_map(|(_, s, _)| s.rejected.keys().copied())
         .collect();
     let errors: BTreeSet<u16> = all
         .iter()
-        .flat_map(|(_, s)| s.server_errors.keys().copied())
+        .flat_map(|(_, s, _)| s.server_errors.keys().copied())
         .collect();
     let reasons: BTreeSet<&str> = all
         .iter()
-        .flat_map(|(_, s)| s.give_ups.keys().map(String::as_str))
+        .flat_map(|(_, s, _)| s.give_ups.keys().map(String::as_str))
         .collect();
 
     let mut header: Vec<String> = [
@@ -62,6 +94,9 @@ pub(crate) fn rows(r: &RunResult) -> Vec<Vec<String>> {
         "attempts",
         "first_attempts",
         "retries",
+        "hedges",
+        "hedge_wins",
+        "hedge_abandoned",
         "retry_amplification",
         "admitted",
         "rejected_total",
@@ -94,6 +129,7 @@ pub(crate) fn rows(r: &RunResult) -> Vec<Vec<String>> {
             "latency_max_ms",
             "fairness_clients",
             "fairness_tenants",
+            "jain_max_min",
             "duplicates_executed",
             "wasted_attempts",
             "wasted_work_s",
@@ -104,7 +140,7 @@ pub(crate) fn rows(r: &RunResult) -> Vec<Vec<String>> {
     );
 
     let mut out = vec![header];
-    for (name, s) in all {
+    for (name, s, jain) in all {
         let mut row = vec![
             name.to_string(),
             s.clients.to_string(),
@@ -113,6 +149,9 @@ pub(crate) fn rows(r: &RunResult) -> Vec<Vec<String>> {
             s.attempts.to_string(),
             s.first_attempts.to_string(),
             s.retries.to_string(),
+            s.hedges.to_string(),
+            s.hedge_wins.to_string(),
+            s.hedge_abandoned.to_string(),
             num(Some(s.retry_amplification)),
             s.admitted.to_string(),
             s.rejected_total.to_string(),
@@ -152,6 +191,7 @@ pub(crate) fn rows(r: &RunResult) -> Vec<Vec<String>> {
             num(l.map(|l| l.max_ms)),
             num(s.fairness_clients),
             num(s.fairness_tenants),
+            num(jain),
             s.duplicates_executed.to_string(),
             s.wasted_attempts.to_string(),
             num(Some(s.wasted_work_s)),

@@ -1,4 +1,4 @@
-//! The self-contained HTML report of a run: one file that opens offline in any browser, with
+//! The self-contained HTML reports of a run, a sweep and a comparison. A run's: one file that opens offline in any browser, with
 //! the scenario, its summary table per fleet, and every chart inline.
 //!
 //! Why inline SVG: no network, no JavaScript, no side files to lose when the report is mailed
@@ -6,12 +6,16 @@
 //! deterministic (the same run gives a byte-identical `report.html`). The page is built from
 //! plain data ([`Page`]); [`run_report`] fills it from a simulator run.
 
+pub mod compare_report;
 mod escape;
 mod page;
 pub mod run_report;
 mod style;
 pub mod summary;
+pub mod sweep_report;
 
+pub use compare_report::{build_compare_report, write_compare_report, CompareReportInput};
 pub use escape::escape;
-pub use page::{render_page, Column, Page, Row, Table};
+pub use page::{render_page, Column, Embed, Grid, GridRow, Page, Row, Table};
 pub use run_report::{build_run_report, write_run_report, ReportError, RunReport, SCENARIO_COPY};
+pub use sweep_report::{build_sweep_report, write_sweep_report, SweepReportInput};

@@ -36,6 +36,40 @@ pub struct Table {
     pub rows: Vec<Row>,
 }
 
+/// A row of a [`Grid`]: its cells and a CSS class (`better`, `worse`, or empty).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GridRow {
+    /// Formatted cells, one per column.
+    pub cells: Vec<String>,
+    /// CSS class of the row.
+    pub class: String,
+}
+
+/// A plain table with its own heading (sweep points, comparison verdicts, parameters).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Grid {
+    /// Element id (`points`, `verdicts`).
+    pub id: String,
+    /// Heading above it.
+    pub heading: String,
+    /// How to read it, under the heading.
+    pub caption: String,
+    /// Column headers.
+    pub head: Vec<String>,
+    /// Rows.
+    pub rows: Vec<GridRow>,
+}
+
+/// How charts are put in the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Embed {
+    /// Inline `<svg>` elements (sharp at any zoom; the run report).
+    #[default]
+    InlineSvg,
+    /// `<img>` elements with the PNG as a `data:` URI (the bundled font exactly as drawn).
+    PngDataUri,
+}
+
 /// Everything on the page.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Page {
@@ -47,6 +81,10 @@ pub struct Page {
     pub meta: Vec<(String, String)>,
     /// The summary table.
     pub table: Table,
+    /// Further tables, after the summary table.
+    pub grids: Vec<Grid>,
+    /// How charts are embedded.
+    pub embed: Embed,
     /// The scenario file text, shown in a collapsed block.
     pub scenario_text: String,
     /// The charts, in order.
@@ -89,6 +127,9 @@ pub fn render_page(page: &Page) -> String {
     }
     h.push_str("</header>\n");
     table(&mut h, &page.table);
+    for g in &page.grids {
+        grid(&mut h, g);
+    }
     if !page.scenario_text.is_empty() {
         let _ = writeln!(
             h,
@@ -99,7 +140,10 @@ pub fn render_page(page: &Page) -> String {
     if !page.charts.is_empty() {
         h.push_str("<section id=\"charts\">\n");
         for c in &page.charts {
-            chart(&mut h, c);
+            match page.embed {
+                Embed::InlineSvg => chart(&mut h, c),
+                Embed::PngDataUri => chart_img(&mut h, c),
+            }
         }
         h.push_str("</section>\n");
     }
@@ -148,6 +192,57 @@ fn table(h: &mut String, t: &Table) {
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+fn grid(h: &mut String, g: &Grid) {
+    if g.rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        h,
+        "<section id=\"{}\">\n<h2>{}</h2>",
+        escape(&g.id),
+        escape(&g.heading)
+    );
+    if !g.caption.is_empty() {
+        let _ = writeln!(h, "<p class=\"caption\">{}</p>", escape(&g.caption));
+    }
+    h.push_str("<div class=\"scroll\"><table class=\"summary grid\">\n<thead><tr>");
+    for c in &g.head {
+        let _ = write!(h, "<th>{}</th>", escape(c));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for r in &g.rows {
+        if r.class.is_empty() {
+            h.push_str("<tr>");
+        } else {
+            let _ = write!(h, "<tr class=\"{}\">", escape(&r.class));
+        }
+        for c in &r.cells {
+            let _ = write!(h, "<td>{}</td>", escape(c));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody>\n</table></div>\n</section>\n");
+}
+
+/// A chart as an `<img>` whose source is its PNG, base64-encoded in a `data:` URI.
+fn chart_img(h: &mut String, c: &Chart) {
+    use base64::Engine as _;
+    let id = escape(&c.name);
+    let (w, ht) = crate::charts::CHART_SIZE;
+    let _ = write!(
+        h,
+        "<figure id=\"chart-{id}\">\n<h2>{}</h2>\n<div class=\"chart\"><img alt=\"{}\" width=\"{w}\" height=\"{ht}\" src=\"data:image/png;base64,",
+        escape(&c.title),
+        escape(&c.title)
+    );
+    h.push_str(&base64::engine::general_purpose::STANDARD.encode(&c.png));
+    let _ = write!(
+        h,
+        "\"></div>\n<figcaption>{} <span class=\"files\">(charts/{id}.svg, charts/{id}.png)</span></figcaption>\n</figure>\n",
+        escape(&c.caption)
+    );
 }
 
 fn chart(h: &mut String, c: &Chart) {
@@ -211,6 +306,7 @@ mod tests {
             }],
             notes: vec!["n".into()],
             footer: "throttlelab".into(),
+            ..Default::default()
         }
     }
 
@@ -241,6 +337,28 @@ mod tests {
         let h = render_page(&p);
         assert!(!h.contains("<?xml"));
         assert!(h.contains("<svg></svg>"));
+    }
+
+    #[test]
+    fn png_charts_and_grids() {
+        let mut p = page();
+        p.embed = Embed::PngDataUri;
+        p.charts[0].png = vec![1, 2, 3];
+        p.grids.push(Grid {
+            id: "verdicts".into(),
+            heading: "Verdicts".into(),
+            caption: "<why>".into(),
+            head: vec!["figure".into()],
+            rows: vec![GridRow {
+                cells: vec!["goodput".into()],
+                class: "better".into(),
+            }],
+        });
+        let h = render_page(&p);
+        assert!(h.contains("src=\"data:image/png;base64,AQID\""), "{h}");
+        assert!(!h.contains("<svg"));
+        assert!(h.contains("<tr class=\"better\"><td>goodput</td></tr>"));
+        assert!(h.contains("&lt;why&gt;"));
     }
 
     #[test]

@@ -84,6 +84,7 @@ pub fn build_run_report(result: &RunResult, scenario_text: &str) -> Result<RunRe
             "throttlelab report {} (deterministic: same run, same bytes)",
             env!("CARGO_PKG_VERSION")
         ),
+        ..Page::default()
     };
     let html = render_page(&page);
     Ok(RunReport { page, html })
@@ -101,25 +102,31 @@ pub fn write_run_report(
     scenario_text: &str,
 ) -> Result<PathBuf, ReportError> {
     let report = build_run_report(result, scenario_text)?;
-    let charts_dir = dir.join("charts");
-    std::fs::create_dir_all(&charts_dir).map_err(|source| ReportError::Io {
-        path: charts_dir.clone(),
-        source,
-    })?;
-    for c in report.charts() {
-        write(
-            &charts_dir.join(format!("{}.svg", c.name)),
-            c.svg.as_bytes(),
-        )?;
-        write(&charts_dir.join(format!("{}.png", c.name)), &c.png)?;
-    }
+    write_charts(dir, report.charts())?;
     write(&dir.join(SCENARIO_COPY), scenario_text.as_bytes())?;
     let html = dir.join("report.html");
     write(&html, report.html.as_bytes())?;
     Ok(html)
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+/// Write `charts/<name>.svg` and `charts/<name>.png` of every chart into `dir`.
+pub(crate) fn write_charts(dir: &Path, charts: &[Chart]) -> Result<(), ReportError> {
+    let charts_dir = dir.join("charts");
+    std::fs::create_dir_all(&charts_dir).map_err(|source| ReportError::Io {
+        path: charts_dir.clone(),
+        source,
+    })?;
+    for c in charts {
+        write(
+            &charts_dir.join(format!("{}.svg", c.name)),
+            c.svg.as_bytes(),
+        )?;
+        write(&charts_dir.join(format!("{}.png", c.name)), &c.png)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     std::fs::write(path, bytes).map_err(|source| ReportError::Io {
         path: path.to_owned(),
         source,

@@ -21,7 +21,12 @@ details{margin:12px 0;border:1px solid #e2e2e2;border-radius:4px;padding:6px 10p
 summary{cursor:pointer;font-weight:600}\
 pre{font:12px/1.4 ui-monospace,'DejaVu Sans Mono',monospace;overflow-x:auto;margin:8px 0 0}\
 figure{margin:12px 0 28px}\
-figure .chart svg{display:block;max-width:100%;height:auto;border:1px solid #eee}\
+figure .chart svg,figure .chart img{display:block;max-width:100%;height:auto;border:1px solid #eee}\
+p.caption{font-size:13px;color:#444;margin:4px 0}\
+div.scroll{overflow-x:auto}\
+table.grid td{font-variant-numeric:tabular-nums}\
+table.grid tr.better td:last-child{color:#1b7a3a;font-weight:600}\
+table.grid tr.worse td:last-child{color:#c01e2e;font-weight:600}\
 figcaption{font-size:13px;color:#444;margin-top:6px}\
 ul.notes{font-size:13px;color:#555}\
 footer{margin-top:40px;font-size:12px;color:#888}\

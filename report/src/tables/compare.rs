@@ -96,6 +96,29 @@ pub fn compare_table(diffs: &[FigureDiff]) -> Table {
     t
 }
 
+/// The comparisons back from a table made by [`compare_table`] (read from
+/// `compare.parquet`); rows without a figure name are skipped.
+pub fn diffs_from_table(t: &Table) -> Vec<FigureDiff> {
+    let num = |col: &str, r: usize| t.column(col).and_then(|c| c[r].as_f64());
+    (0..t.len())
+        .filter_map(|r| {
+            let figure = match t.column("figure").map(|c| &c[r]) {
+                Some(Cell::Str(s)) => s.clone(),
+                _ => return None,
+            };
+            let ci = num("diff_ci95_lo", r).zip(num("diff_ci95_hi", r));
+            Some(FigureDiff {
+                figure,
+                a_mean: num("a_mean", r),
+                b_mean: num("b_mean", r),
+                n: num("pairs", r).map_or(0, |n| n as usize),
+                diff_mean: num("diff_mean", r),
+                diff_ci95: ci,
+            })
+        })
+        .collect()
+}
+
 /// Column order of the comparison table.
 pub const COMPARE_COLUMNS: [&str; 9] = [
     "figure",
@@ -237,5 +260,6 @@ mod tests {
         assert!(d[1].significant());
         let t = compare_table(&d);
         assert_eq!(t.column("significant").unwrap()[1], Cell::Bool(true));
+        assert_eq!(diffs_from_table(&t), d);
     }
 }

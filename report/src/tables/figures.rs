@@ -7,7 +7,8 @@
 //! never appears in a parameter path or a figure name, so no column can collide.
 
 use super::table::Cell;
-use sim::metrics::{RunResult, SeriesRow, Summary};
+use sim::metrics::{jain_max_min, RunResult, SeriesRow, Summary};
+use std::collections::BTreeMap;
 
 /// The figures of a summary, in canonical order, `*` standing for a family of columns.
 pub const FIGURES: &[&str] = &[
@@ -24,6 +25,7 @@ pub const FIGURES: &[&str] = &[
     "admitted",
     "rejected_total",
     "rejected_*",
+    "rejection_rate",
     "server_errors_total",
     "server_errors_*",
     "timeouts",
@@ -43,6 +45,7 @@ pub const FIGURES: &[&str] = &[
     "latency_max_ms",
     "fairness_clients",
     "fairness_tenants",
+    "jain_max_min",
     "duplicates_executed",
     "wasted_attempts",
     "wasted_work_s",
@@ -90,6 +93,7 @@ pub fn summary_cells(s: &Summary, prefix: &str) -> Vec<(String, Cell)> {
     for (code, n) in &s.rejected {
         put(&format!("rejected_{code}"), Cell::U64(*n));
     }
+    put("rejection_rate", rejection_rate(s).into());
     put("server_errors_total", Cell::U64(s.server_errors_total));
     for (code, n) in &s.server_errors {
         put(&format!("server_errors_{code}"), Cell::U64(*n));
@@ -129,12 +133,64 @@ pub fn summary_cells(s: &Summary, prefix: &str) -> Vec<(String, Cell)> {
     out
 }
 
+/// The share of attempts rejected by the limiters (`rejected_total / attempts`); `None`
+/// without attempts.
+pub fn rejection_rate(s: &Summary) -> Option<f64> {
+    (s.attempts > 0).then(|| s.rejected_total as f64 / s.attempts as f64)
+}
+
+/// Jain's index of each tenant's successes against its max-min fair share of the successes
+/// delivered ([`sim::metrics::jain_max_min`]): for the whole run over every tenant, and for
+/// each fleet over the tenants of its clients (a tenant shared by fleets counts in each with
+/// that fleet's demand and successes only).
+pub fn jain_max_min_of(r: &RunResult) -> (Option<f64>, BTreeMap<String, Option<f64>>) {
+    let all = jain_max_min(r.tenants.iter().map(|t| (t.successes, t.demand)));
+    let mut by_fleet: BTreeMap<&str, BTreeMap<&str, (u64, u64)>> = BTreeMap::new();
+    for c in &r.clients {
+        let e = by_fleet
+            .entry(c.fleet.as_ref())
+            .or_default()
+            .entry(c.tenant.as_ref())
+            .or_default();
+        e.0 += c.successes;
+        e.1 += c.demand;
+    }
+    let fleets = r
+        .fleets
+        .keys()
+        .map(|name| {
+            let name: &str = name.as_ref();
+            let j = by_fleet
+                .get(name)
+                .and_then(|t| jain_max_min(t.values().copied()));
+            (name.to_owned(), j)
+        })
+        .collect();
+    (all, fleets)
+}
+
+/// Insert `jain_max_min` (named with `prefix`) after the `fairness_tenants` cell.
+fn put_jain(out: &mut Vec<(String, Cell)>, from: usize, prefix: &str, j: Option<f64>) {
+    let key = format!("{prefix}fairness_tenants");
+    let at = out[from..]
+        .iter()
+        .position(|(n, _)| *n == key)
+        .map_or(out.len(), |i| from + i + 1);
+    out.insert(at, (format!("{prefix}jain_max_min"), j.into()));
+}
+
 /// Every figure of a run: the whole run's, then (with several fleets) each fleet's.
 pub fn run_cells(r: &RunResult) -> Vec<(String, Cell)> {
+    let (all, fleets) = jain_max_min_of(r);
     let mut out = summary_cells(&r.summary, "");
+    put_jain(&mut out, 0, "", all);
     if r.fleets.len() > 1 {
         for (name, s) in &r.fleets {
-            out.extend(summary_cells(s, &format!("{name}:")));
+            let prefix = format!("{name}:");
+            let from = out.len();
+            out.extend(summary_cells(s, &prefix));
+            let name: &str = name.as_ref();
+            put_jain(&mut out, from, &prefix, fleets.get(name).copied().flatten());
         }
     }
     out
@@ -251,6 +307,31 @@ mod tests {
                 "zzz"
             ]
         );
+    }
+
+    #[test]
+    fn jain_goes_after_fairness_tenants_of_its_prefix() {
+        let mut out = vec![
+            ("fairness_tenants".to_string(), Cell::Null),
+            ("duplicates_executed".to_string(), Cell::U64(0)),
+            ("web:fairness_tenants".to_string(), Cell::Null),
+            ("web:duplicates_executed".to_string(), Cell::U64(0)),
+        ];
+        put_jain(&mut out, 2, "web:", Some(0.5));
+        put_jain(&mut out, 0, "", None);
+        let names: Vec<&str> = out.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "fairness_tenants",
+                "jain_max_min",
+                "duplicates_executed",
+                "web:fairness_tenants",
+                "web:jain_max_min",
+                "web:duplicates_executed"
+            ]
+        );
+        assert_eq!(out[4].1, Cell::F64(0.5));
     }
 
     #[test]

@@ -44,3 +44,32 @@ impl SweepManifest {
     /// The `kind` field's value.
     pub const KIND: &'static str = "throttlelab-sweep";
 }
+
+/// The contents of `compare.json`: which scenarios were compared with which seeds, so
+/// `throttlelab report DIR` can rebuild the comparison's report from its tables.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompareManifest {
+    /// Always `throttlelab-compare`.
+    pub kind: String,
+    /// The throttlelab version that wrote it.
+    pub version: String,
+    /// Variant A's name.
+    pub a: String,
+    /// Variant B's name.
+    pub b: String,
+    /// A's scenario file as given.
+    pub a_file: String,
+    /// B's scenario file as given.
+    pub b_file: String,
+    /// The seeds both ran with, in order.
+    pub seeds: Vec<u64>,
+}
+
+impl CompareManifest {
+    /// The `kind` field's value.
+    pub const KIND: &'static str = "throttlelab-compare";
+    /// File name of A's scenario copy.
+    pub const A_COPY: &'static str = "scenario-a.toml";
+    /// File name of B's scenario copy.
+    pub const B_COPY: &'static str = "scenario-b.toml";
+}

@@ -26,10 +26,16 @@ mod stats;
 mod sweep;
 mod table;
 
-pub use compare::{compare, compare_table, render as render_compare, FigureDiff, COMPARE_COLUMNS};
-pub use figures::{fill, rank, run_cells, series_cells, summary_cells, Rank, FIGURES, SERIES};
+pub use compare::{
+    compare, compare_table, diffs_from_table, render as render_compare, FigureDiff,
+    COMPARE_COLUMNS,
+};
+pub use figures::{
+    fill, jain_max_min_of, rank, rejection_rate, run_cells, series_cells, summary_cells, Rank,
+    FIGURES, SERIES,
+};
 pub use io::{read_parquet, write_both, write_csv, write_parquet};
-pub use manifest::{ParamManifest, SweepManifest};
+pub use manifest::{CompareManifest, ParamManifest, SweepManifest};
 pub use points::{points_rank, points_table, SUFFIXES};
 pub use records::{push_series, runs_table, series_table, RunRecord};
 pub use run::{clients_frame, tenants_frame, timeseries_frame, write_run_parquet};

@@ -1,0 +1,333 @@
+//! The report of a comparison of two variants run with the same seeds: the verdict table
+//! (per figure: each variant's mean, the paired difference `B - A` with its 95% confidence
+//! interval, and the verdict), the forest plot of the headline figures' relative changes, and
+//! both scenario files, in one self-contained `report.html`.
+//!
+//! A verdict says "better" or "worse" only when the interval of the difference excludes zero
+//! and the figure has a direction (more goodput is better, more latency is worse); a
+//! significant change of a figure without one (attempts, admitted) is "higher" or "lower".
+
+use super::page::{render_page, Embed, Grid, GridRow, Page};
+use super::run_report::{write, write_charts, ReportError};
+use crate::charts::compare::{forest, Forest, ForestRow};
+use crate::charts::Palette;
+use crate::tables::{CompareManifest, FigureDiff};
+use std::path::{Path, PathBuf};
+
+/// What a comparison report is built from.
+#[derive(Debug, Clone, Copy)]
+pub struct CompareReportInput<'a> {
+    /// `compare.json`: names, files, seeds.
+    pub manifest: &'a CompareManifest,
+    /// Every figure compared.
+    pub diffs: &'a [FigureDiff],
+    /// A's scenario text.
+    pub a_text: &'a str,
+    /// B's scenario text.
+    pub b_text: &'a str,
+}
+
+/// Which way a figure is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    /// More is better (goodput).
+    Higher,
+    /// Less is better (latency).
+    Lower,
+}
+
+/// The direction of a figure (a fleet's `web:goodput_rps` as `goodput_rps`), if it has one.
+///
+/// ```
+/// use report::html::compare_report::{direction, Better};
+/// assert_eq!(direction("web:goodput_rps"), Some(Better::Higher));
+/// assert_eq!(direction("rejected_429"), Some(Better::Lower));
+/// assert_eq!(direction("attempts"), None);
+/// ```
+pub fn direction(figure: &str) -> Option<Better> {
+    let base = figure.rsplit(':').next().unwrap_or(figure);
+    const HIGHER: [&str; 7] = [
+        "goodput_rps",
+        "success_ratio",
+        "successes",
+        "fairness_clients",
+        "fairness_tenants",
+        "jain_max_min",
+        "recovered",
+    ];
+    const LOWER_PREFIX: [&str; 9] = [
+        "latency_",
+        "rejected_",
+        "server_errors_",
+        "give_ups_",
+        "wasted_",
+        "hedge_abandoned",
+        "duplicates_executed",
+        "time_to_recover_s",
+        "in_flight_at_end",
+    ];
+    const LOWER: [&str; 4] = ["retry_amplification", "rejection_rate", "timeouts", "retries"];
+    if HIGHER.contains(&base) {
+        Some(Better::Higher)
+    } else if LOWER.contains(&base)
+        || (LOWER_PREFIX.iter().any(|p| base.starts_with(p)) && base != "latency_count")
+    {
+        Some(Better::Lower)
+    } else {
+        None
+    }
+}
+
+/// The verdict on one figure, and the row class that colours it.
+pub fn verdict(d: &FigureDiff) -> (String, &'static str) {
+    let Some((lo, hi)) = d.diff_ci95 else {
+        return ("no interval (fewer than 2 pairs)".into(), "");
+    };
+    if lo <= 0.0 && hi >= 0.0 {
+        return ("no significant difference".into(), "");
+    }
+    let up = lo > 0.0;
+    match (direction(&d.figure), up) {
+        (Some(Better::Higher), true) | (Some(Better::Lower), false) => ("B better".into(), "better"),
+        (Some(_), _) => ("B worse".into(), "worse"),
+        (None, true) => ("B higher".into(), ""),
+        (None, false) => ("B lower".into(), ""),
+    }
+}
+
+/// Headline figures: the forest plot's rows and the top of the verdict table.
+const HEADLINE: [(&str, &str); 12] = [
+    ("goodput_rps", "goodput, req/s"),
+    ("success_ratio", "success ratio"),
+    ("retry_amplification", "retry amplification"),
+    ("latency_p50_ms", "p50 latency, ms"),
+    ("latency_p99_ms", "p99 latency, ms"),
+    ("rejection_rate", "rejection rate"),
+    ("rejected_total", "rejected attempts"),
+    ("server_errors_total", "server errors"),
+    ("timeouts", "timeouts"),
+    ("give_ups_total", "give-ups"),
+    ("jain_max_min", "tenant fairness (max-min)"),
+    ("wasted_work_s", "wasted work, s"),
+];
+
+fn num(v: Option<f64>) -> String {
+    match v {
+        None => "-".into(),
+        Some(x) if x == 0.0 => "0".into(),
+        Some(x) if x.abs() >= 1e5 || x.abs() < 1e-3 => format!("{x:.3e}"),
+        Some(x) if x.abs() >= 100.0 => format!("{x:.1}"),
+        Some(x) => format!("{x:.4}"),
+    }
+}
+
+/// The verdict table: headline figures first, then every other figure that is not zero in
+/// every run of both variants.
+fn verdict_grid(m: &CompareManifest, diffs: &[FigureDiff]) -> Grid {
+    let zero = |v: Option<f64>| v.is_none_or(|x| x == 0.0);
+    let shown = |d: &&FigureDiff| !(zero(d.a_mean) && zero(d.b_mean) && zero(d.diff_mean));
+    let head_pos = |f: &str| HEADLINE.iter().position(|(h, _)| *h == f);
+    let mut ordered: Vec<&FigureDiff> = diffs.iter().filter(shown).collect();
+    ordered.sort_by_key(|d| head_pos(&d.figure).unwrap_or(usize::MAX));
+    let rows = ordered
+        .into_iter()
+        .map(|d| {
+            let (v, class) = verdict(d);
+            GridRow {
+                cells: vec![
+                    d.figure.clone(),
+                    num(d.a_mean),
+                    num(d.b_mean),
+                    num(d.diff_mean),
+                    d.diff_ci95
+                        .map_or("-".into(), |(lo, hi)| format!("[{}, {}]", num(Some(lo)), num(Some(hi)))),
+                    d.change_pct().map_or("-".into(), |p| format!("{p:+.1}%")),
+                    d.n.to_string(),
+                    v,
+                ],
+                class: class.into(),
+            }
+        })
+        .collect();
+    Grid {
+        id: "verdicts".into(),
+        heading: "Verdicts".into(),
+        caption: format!(
+            "A = {}, B = {}. B - A is the mean paired difference over the seeds (common random \
+             numbers: each seed draws the same arrivals in both); the 95% confidence interval \
+             is Student's t over the pairs. \"B better\" or \"B worse\" only when the interval \
+             excludes 0. Figures zero in every run are left out (all are in compare.csv).",
+            m.a, m.b
+        ),
+        head: [
+            "figure",
+            &format!("A: {}", m.a),
+            &format!("B: {}", m.b),
+            "B - A",
+            "95% CI of B - A",
+            "change",
+            "pairs",
+            "verdict",
+        ]
+        .map(|s| s.to_string())
+        .to_vec(),
+        rows,
+    }
+}
+
+/// The forest plot's rows: headline figures whose A mean is not zero.
+fn forest_rows(diffs: &[FigureDiff]) -> Vec<ForestRow> {
+    HEADLINE
+        .iter()
+        .filter_map(|(fig, label)| {
+            let d = diffs.iter().find(|d| d.figure == *fig)?;
+            let a = d.a_mean.filter(|a| *a != 0.0)?;
+            let change = d.change_pct()?;
+            Some(ForestRow {
+                label: (*label).to_owned(),
+                change_pct: change,
+                ci_pct: d
+                    .diff_ci95
+                    .map(|(lo, hi)| (100.0 * lo / a.abs(), 100.0 * hi / a.abs())),
+                significant: d.significant(),
+            })
+        })
+        .collect()
+}
+
+/// Build the page (pure: no I/O).
+pub fn build_compare_report(input: &CompareReportInput<'_>) -> Result<Page, ReportError> {
+    let m = input.manifest;
+    let palette = Palette::new([&m.a, &m.b]);
+    let mut charts = Vec::new();
+    let mut notes = Vec::new();
+    let rows = forest_rows(input.diffs);
+    if rows.is_empty() {
+        notes.push("No headline figure has a non-zero mean in A: no forest plot.".into());
+    } else {
+        charts.push(forest(
+            &Forest {
+                title: format!("{} against {}: change of each figure", m.b, m.a),
+                caption: format!(
+                    "Each row: the mean paired change of B ({}) against A ({}) as a percentage \
+                     of A's mean, with its 95% confidence interval. In B's colour where the \
+                     interval excludes 0; grey where the seeds cannot tell the variants apart.",
+                    m.b, m.a
+                ),
+                b_name: m.b.clone(),
+                rows,
+            },
+            &palette,
+        )?);
+    }
+    let seeds = match (m.seeds.first(), m.seeds.last()) {
+        (Some(a), Some(b)) => format!("{} ({a}..={b})", m.seeds.len()),
+        _ => "0".into(),
+    };
+    let scenario_text = format!(
+        "# A: {} ({})\n{}\n\n# B: {} ({})\n{}",
+        m.a,
+        m.a_file,
+        input.a_text.trim_end(),
+        m.b,
+        m.b_file,
+        input.b_text.trim_end()
+    );
+    Ok(Page {
+        title: format!("{} vs {}", m.a, m.b),
+        description: format!(
+            "Comparison of B ({}) against the baseline A ({}), run with the same seeds.",
+            m.b, m.a
+        ),
+        meta: vec![
+            ("A".into(), m.a_file.clone()),
+            ("B".into(), m.b_file.clone()),
+            ("seeds".into(), seeds),
+        ],
+        grids: vec![verdict_grid(m, input.diffs)],
+        embed: Embed::PngDataUri,
+        scenario_text,
+        charts,
+        notes,
+        footer: format!(
+            "throttlelab {} comparison report (deterministic: same runs, same bytes)",
+            env!("CARGO_PKG_VERSION")
+        ),
+        ..Page::default()
+    })
+}
+
+/// Write the charts, both scenario copies and `report.html` into the comparison folder.
+pub fn write_compare_report(
+    dir: &Path,
+    input: &CompareReportInput<'_>,
+) -> Result<PathBuf, ReportError> {
+    let page = build_compare_report(input)?;
+    write_charts(dir, &page.charts)?;
+    write(&dir.join(CompareManifest::A_COPY), input.a_text.as_bytes())?;
+    write(&dir.join(CompareManifest::B_COPY), input.b_text.as_bytes())?;
+    let html = dir.join("report.html");
+    write(&html, render_page(&page).as_bytes())?;
+    Ok(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diff(figure: &str, a: f64, d: f64, ci: (f64, f64)) -> FigureDiff {
+        FigureDiff {
+            figure: figure.into(),
+            a_mean: Some(a),
+            b_mean: Some(a + d),
+            n: 5,
+            diff_mean: Some(d),
+            diff_ci95: Some(ci),
+        }
+    }
+
+    #[test]
+    fn verdicts_follow_direction_and_interval() {
+        assert_eq!(verdict(&diff("goodput_rps", 10.0, 2.0, (1.0, 3.0))).0, "B better");
+        assert_eq!(verdict(&diff("latency_p99_ms", 10.0, 2.0, (1.0, 3.0))).0, "B worse");
+        assert_eq!(
+            verdict(&diff("latency_p99_ms", 10.0, 2.0, (-1.0, 3.0))).0,
+            "no significant difference"
+        );
+        assert_eq!(verdict(&diff("attempts", 10.0, -2.0, (-3.0, -1.0))).0, "B lower");
+        let mut one = diff("goodput_rps", 1.0, 1.0, (0.0, 0.0));
+        one.diff_ci95 = None;
+        assert!(verdict(&one).0.starts_with("no interval"));
+    }
+
+    #[test]
+    fn page_has_verdicts_and_forest() {
+        let m = CompareManifest {
+            kind: CompareManifest::KIND.into(),
+            version: "0".into(),
+            a: "none".into(),
+            b: "budget".into(),
+            a_file: "a.toml".into(),
+            b_file: "b.toml".into(),
+            seeds: vec![1, 2, 3],
+        };
+        let diffs = [
+            diff("attempts", 100.0, -5.0, (-6.0, -4.0)),
+            diff("goodput_rps", 10.0, 2.0, (1.0, 3.0)),
+            diff("timeouts", 0.0, 0.0, (0.0, 0.0)),
+        ];
+        let page = build_compare_report(&CompareReportInput {
+            manifest: &m,
+            diffs: &diffs,
+            a_text: "name = \"none\"",
+            b_text: "name = \"budget\"",
+        })
+        .unwrap();
+        let g = &page.grids[0];
+        assert_eq!(g.rows.len(), 2, "all-zero timeouts left out");
+        assert_eq!(g.rows[0].cells[0], "goodput_rps", "headline first");
+        assert_eq!(g.rows[0].class, "better");
+        assert_eq!(page.charts[0].name, "compare_changes");
+        assert!(page.scenario_text.contains("# B: budget (b.toml)"));
+    }
+}

@@ -1,0 +1,212 @@
+//! The report of a sweep: its scenario and parameters, the points table (each headline
+//! figure's mean and 95% interval per point), and the sweep charts
+//! ([`crate::charts::from_sweep`]), in one self-contained `report.html` whose charts are PNG
+//! `data:` URIs (no network, no side files needed).
+
+use super::page::{render_page, Embed, Grid, GridRow, Page};
+use super::run_report::{write_charts, ReportError, SCENARIO_COPY};
+use crate::charts::from_sweep::{show_cell, sweep_charts, SweepInput, SWEEP_FIGURES};
+use crate::tables::{Cell, SweepManifest, Table};
+use sim::model::Scenario;
+use std::path::{Path, PathBuf};
+
+/// What a sweep report is built from.
+#[derive(Debug, Clone, Copy)]
+pub struct SweepReportInput<'a> {
+    /// `sweep.json`.
+    pub manifest: &'a SweepManifest,
+    /// The `points` table.
+    pub points: &'a Table,
+    /// The scenario file's text (with its `[sweep]` table).
+    pub scenario_text: &'a str,
+    /// Each point's scenario, by point index, for model curves (may be empty).
+    pub scenarios: &'a [&'a Scenario],
+}
+
+/// Build the page (pure: no I/O).
+pub fn build_sweep_report(input: &SweepReportInput<'_>) -> Result<Page, ReportError> {
+    let m = input.manifest;
+    let drawn = sweep_charts(&SweepInput {
+        params: &m.params,
+        points: input.points,
+        scenarios: input.scenarios,
+    })?;
+    let description = sim::scenario::load_str(
+        "scenario.toml",
+        &sim::sweep::without_sweep(input.scenario_text),
+    )
+    .map(|s| s.description)
+    .unwrap_or_default();
+    let seeds = match (m.seeds.first(), m.seeds.last()) {
+        (Some(a), Some(b)) => format!("{} ({a}..={b})", m.seeds.len()),
+        _ => "0".into(),
+    };
+    let meta = vec![
+        ("points".to_owned(), m.points.to_string()),
+        ("seeds per point".to_owned(), seeds),
+        ("runs".to_owned(), m.jobs.to_string()),
+        ("sweep".to_owned(), m.hash.clone()),
+    ];
+    let params = Grid {
+        id: "parameters".into(),
+        heading: "Parameters".into(),
+        caption: "Every combination of these values is a point; each point runs with the same \
+                  seeds."
+            .into(),
+        head: vec!["path".into(), "values".into()],
+        rows: m
+            .params
+            .iter()
+            .map(|p| GridRow {
+                cells: vec![p.path.clone(), p.values.join(", ")],
+                class: String::new(),
+            })
+            .collect(),
+    };
+    let page = Page {
+        title: format!("{} (sweep)", m.scenario),
+        description,
+        meta,
+        grids: vec![params, points_grid(m, input.points)],
+        embed: Embed::PngDataUri,
+        scenario_text: input.scenario_text.to_owned(),
+        charts: drawn.charts,
+        notes: drawn.notes,
+        footer: format!(
+            "throttlelab {} sweep report (deterministic: same sweep, same bytes)",
+            env!("CARGO_PKG_VERSION")
+        ),
+        ..Page::default()
+    };
+    Ok(page)
+}
+
+/// `12.3 [11.9, 12.7]`, or the mean alone without an interval.
+fn mean_ci(points: &Table, fig: &str, r: usize) -> String {
+    let get = |s: &str| {
+        points
+            .column(&format!("{fig}{s}"))
+            .and_then(|c| c[r].as_f64())
+    };
+    match (get("_mean"), get("_ci95_lo"), get("_ci95_hi")) {
+        (None, _, _) => "-".into(),
+        (Some(m), Some(lo), Some(hi)) => format!("{} [{}, {}]", short(m), short(lo), short(hi)),
+        (Some(m), _, _) => short(m),
+    }
+}
+
+/// Three significant figures or so.
+fn short(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 1000.0 {
+        format!("{v:.0}")
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else if a >= 0.1 {
+        format!("{v:.3}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+/// The points: parameters, runs, and each headline figure's mean with its 95% interval.
+fn points_grid(m: &SweepManifest, points: &Table) -> Grid {
+    let figs: Vec<(&str, &str, &str)> = SWEEP_FIGURES
+        .iter()
+        .filter(|(f, ..)| {
+            points
+                .column(&format!("{f}_mean"))
+                .is_some_and(|c| c.iter().any(|v| v.as_f64().is_some()))
+        })
+        .map(|(f, n, u, _)| (*f, *n, *u))
+        .collect();
+    let mut head = vec!["point".to_owned()];
+    head.extend(m.params.iter().map(|p| p.path.clone()));
+    head.push("runs".into());
+    head.extend(figs.iter().map(|(_, n, u)| format!("{n} ({u})")));
+    let cell = |col: &str, r: usize| points.column(col).map_or(Cell::Null, |c| c[r].clone());
+    let rows = (0..points.len())
+        .map(|r| {
+            let mut cells = vec![cell("point", r).text()];
+            cells.extend(m.params.iter().map(|p| show_cell(&cell(&p.path, r))));
+            cells.push(cell("runs", r).text());
+            cells.extend(figs.iter().map(|(f, ..)| mean_ci(points, f, r)));
+            GridRow {
+                cells,
+                class: String::new(),
+            }
+        })
+        .collect();
+    Grid {
+        id: "points".into(),
+        heading: "Points".into(),
+        caption: "Mean over the seeds [95% confidence interval of the mean, Student's t]. \
+                  Every figure of every point is in points.csv / points.parquet, every run in \
+                  runs.csv / runs.parquet."
+            .into(),
+        head,
+        rows,
+    }
+}
+
+/// Write `charts/*.svg`, `charts/*.png`, a copy of the scenario text and `report.html` into
+/// the sweep folder `dir`; returns the path of `report.html`.
+pub fn write_sweep_report(dir: &Path, input: &SweepReportInput<'_>) -> Result<PathBuf, ReportError> {
+    let page = build_sweep_report(input)?;
+    write_charts(dir, &page.charts)?;
+    super::run_report::write(&dir.join(SCENARIO_COPY), input.scenario_text.as_bytes())?;
+    let html = dir.join("report.html");
+    super::run_report::write(&html, render_page(&page).as_bytes())?;
+    Ok(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tables::ParamManifest;
+
+    #[test]
+    fn page_has_parameters_points_and_charts() {
+        let m = SweepManifest {
+            kind: SweepManifest::KIND.into(),
+            version: "0".into(),
+            scenario: "s".into(),
+            hash: "h".into(),
+            params: vec![ParamManifest {
+                path: "fleet.web.count".into(),
+                values: vec!["10".into(), "20".into()],
+            }],
+            seeds: vec![1, 2],
+            points: 2,
+            jobs: 4,
+            shard: None,
+            jobs_here: 4,
+            timeseries: false,
+        };
+        let mut t = Table::new();
+        for (i, n) in [10i64, 20].iter().enumerate() {
+            t.push([
+                ("point", Cell::U64(i as u64)),
+                ("fleet.web.count", Cell::I64(*n)),
+                ("runs", Cell::U64(2)),
+                ("goodput_rps_mean", Cell::F64(*n as f64)),
+                ("goodput_rps_ci95_lo", Cell::F64(*n as f64 - 1.0)),
+                ("goodput_rps_ci95_hi", Cell::F64(*n as f64 + 1.0)),
+            ]);
+        }
+        let page = build_sweep_report(&SweepReportInput {
+            manifest: &m,
+            points: &t,
+            scenario_text: "name = \"s\"\n",
+            scenarios: &[],
+        })
+        .unwrap();
+        assert_eq!(page.grids[1].rows[1].cells, ["1", "20", "2", "20.0 [19.0, 21.0]"]);
+        assert_eq!(page.charts[0].name, "sweep_goodput_rps");
+        let html = render_page(&page);
+        assert!(html.contains("data:image/png;base64,"));
+        assert!(html.contains("<h1>s (sweep)</h1>"));
+    }
+}
