@@ -43,7 +43,15 @@ fn calm_agrees_live_and_simulated_within_the_tolerance() {
     let stdout = String::from_utf8_lossy(&o.stdout);
     let stderr = String::from_utf8_lossy(&o.stderr);
     let dir = out.join("calm").join("check-live");
-    for f in ["comparison.csv", "comparison.json", "sim.json", "live.json"] {
+    for f in [
+        "comparison.csv",
+        "comparison.json",
+        "sim.json",
+        "live.json",
+        "sim/summary.json",
+        "live/summary.json",
+        "live/manifest.json",
+    ] {
         assert!(dir.join(f).is_file(), "{f} missing\n{stdout}\n{stderr}");
     }
     let json: Value =

@@ -1,8 +1,9 @@
 //! `throttlelab check-live FILE [--duration 30s] [--tolerance 5%]`: run a scenario simulated
 //! and live on loopback for the same (short) duration and seed, print the figures side by side
 //! with their relative difference, and write the comparison under
-//! `<out>/<scenario>/check-live/` (`comparison.csv`, `comparison.json`, and both sides' raw
-//! figures in `sim.json` and `live.json`).
+//! `<out>/<scenario>/check-live/`: `comparison.csv` (long format, one figure per line),
+//! `comparison.json`, both sides' summaries in `sim.json` and `live.json`, and both runs in
+//! `throttlelab run`'s layout under `sim/` and `live/` (so `report DIR` draws either).
 //!
 //! Exit codes: 0 when every headline figure (admitted, rejections by status, retry
 //! amplification, goodput; total and per fleet) agrees within the tolerance, 1 when one does
@@ -12,6 +13,7 @@ use super::CliError;
 use crate::live::check::compare::{render, to_csv, Judge, Row, Verdict};
 use crate::live::check::figures::{admitted_from_metrics, Figures};
 use crate::live::check::live_side::{self, LiveSide};
+use crate::live::load::write_live_run;
 use anyhow::{anyhow, Context};
 use clap::Args;
 use limiters::{parse_duration, Nanos};
@@ -97,35 +99,42 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
     drop(runtime);
     let lr = &live.run.result;
 
+    // Admitted is the server's figure: the simulator counts an attempt when the limiters let
+    // it in, and so does the live server (`throttlelab_admitted_total`). The clients only learn
+    // it from the answer, which misses the attempts still in service at the horizon; their
+    // count is shown per fleet (the server does not know fleets) for information.
+    let server_admitted = admitted_from_metrics(&live.metrics);
+    let mut live_total = Figures::from_summary(&lr.summary);
+    live_total.admitted = server_admitted;
     let mut rows: Vec<Row> = judge.rows(
         "total",
         &Figures::from_summary(&sim.summary),
-        &Figures::from_summary(&lr.summary),
+        &live_total,
         secs,
     );
-    if let Some(server) = admitted_from_metrics(&live.metrics) {
-        // the server's own count, for information: it also counts attempts whose answer came
-        // after the horizon or after the client's timeout
-        let row = judge.row(
-            "total",
-            "admitted (server count)".into(),
-            sim.summary.admitted as f64,
-            server as f64,
+    let client_view = |fleet: &str, sim: u64, live: u64| {
+        judge.row(
+            fleet,
+            "admitted (client view)".into(),
+            sim as f64,
+            live as f64,
             None,
-        );
-        rows.push(row);
-    }
+        )
+    };
+    rows.push(client_view(
+        "total",
+        sim.summary.admitted,
+        lr.summary.admitted,
+    ));
     if scenario.fleets.len() > 1 {
         for (name, s) in &sim.fleets {
             let Some(l) = lr.fleets.get(name) else {
                 continue;
             };
-            rows.extend(judge.rows(
-                name,
-                &Figures::from_summary(s),
-                &Figures::from_summary(l),
-                secs,
-            ));
+            let mut live_fleet = Figures::from_summary(l);
+            live_fleet.admitted = None;
+            rows.extend(judge.rows(name, &Figures::from_summary(s), &live_fleet, secs));
+            rows.push(client_view(name, s.admitted, l.admitted));
         }
     }
     let caveats = &live.warnings;
@@ -149,6 +158,7 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
     let dir = args.out.join(&scenario.name).join("check-live");
     write(
         &dir,
+        &args.file,
         &scenario.name,
         seed,
         secs,
@@ -159,7 +169,10 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         &live,
     )
     .with_context(|| format!("writing {}", dir.display()))?;
-    text.push_str(&format!("wrote {}\n", dir.display()));
+    text.push_str(&format!(
+        "wrote {} (comparison.csv, comparison.json, sim.json, live.json; sim/ and live/ in run layout)\n",
+        dir.display()
+    ));
     super::write_stdout(&text)?;
     if failed.is_empty() {
         Ok(())
@@ -180,6 +193,7 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
 #[allow(clippy::too_many_arguments)]
 fn write(
     dir: &std::path::Path,
+    file: &std::path::Path,
     scenario: &str,
     seed: u64,
     secs: f64,
@@ -207,6 +221,27 @@ fn write(
         dir.join("comparison.json"),
         serde_json::to_string_pretty(&json)?,
     )?;
+    // both runs in `throttlelab run`'s layout, so `report DIR` and table tooling read them
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let file_name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let sim_dir = dir.join("sim");
+    std::fs::create_dir_all(&sim_dir)?;
+    let manifest = report::files::Manifest::new(
+        scenario,
+        &file_name,
+        text.as_bytes(),
+        seed,
+        env!("CARGO_PKG_VERSION"),
+        sim.events,
+    );
+    report::files::write_run(&sim_dir, sim, &manifest)?;
+    report::tables::write_run_parquet(&sim_dir, sim)?;
+    let live_dir = dir.join("live");
+    std::fs::create_dir_all(&live_dir)?;
+    write_live_run(&live_dir, &live.run, &text, &file_name, false)?;
     let sim_json = serde_json::json!({ "summary": sim.summary, "fleets": sim.fleets });
     std::fs::write(
         dir.join("sim.json"),
