@@ -4,6 +4,7 @@
 
 mod check_live;
 mod compare;
+mod demo;
 mod layers;
 mod list;
 mod load;
@@ -58,6 +59,8 @@ pub enum Command {
     /// Run a scenario simulated and live on loopback; every figure side by side (exit 1 if a
     /// headline figure differs by more than --tolerance).
     CheckLive(check_live::CheckLiveArgs),
+    /// The design-review pack: retry storm, jitter and fairness experiments, seed APIs, index.html.
+    Demo(demo::DemoArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -102,6 +105,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Layers(args) => layers::run(args),
         Command::Occ(args) => occ::run(args),
         Command::CheckLive(args) => check_live::run(args, cli.quiet),
+        Command::Demo(args) => demo::run(args, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

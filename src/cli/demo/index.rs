@@ -1,0 +1,284 @@
+//! `<out>/index.html`: the front page of the pack. One section per item: the question it
+//! answers, the answer with its figures read from the step's files ([`super::figures`]), the
+//! links to its reports and tables (relative, so the folder can be zipped or moved), and the
+//! command that made it. No timestamp: the same pack gives the same bytes.
+
+use super::figures::{count, jain_max_min, num, pct, peak_retries, secs, tenant_share, Csv};
+use super::plan::{Out, Pack};
+use super::DemoArgs;
+use crate::cli::CliError;
+use anyhow::{anyhow, Context, Result};
+use report::html::escape;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// One section of the page.
+struct Section {
+    title: String,
+    question: String,
+    answer: String,
+    links: Vec<(String, PathBuf)>,
+    commands: Vec<String>,
+}
+
+/// Build every section from the outputs and write `<out>/index.html`.
+pub fn write(args: &DemoArgs, pack: &Pack) -> Result<PathBuf, CliError> {
+    let mut sections = vec![storm(pack)?, jitter(pack)?, fairness(pack)?];
+    for (stem, out) in &pack.seeds {
+        sections.push(seed(stem, out).with_context(|| format!("summarising {stem}"))?);
+    }
+    let html = render(args, &sections);
+    let path = args.out.join("index.html");
+    std::fs::write(&path, html).with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
+}
+
+/// The report of a run, and its summary table.
+fn run_links(name: &str, out: &Out) -> Vec<(String, PathBuf)> {
+    let mut links = vec![
+        (format!("{name}: report"), out.dir.join("report.html")),
+        (format!("{name}: summary.csv"), out.dir.join("summary.csv")),
+    ];
+    if let Some(v) = &out.variant {
+        links.push((format!("{name}: scenario"), v.clone()));
+    }
+    links
+}
+
+/// The sweep's report when `sweep` writes one, and its per-point table.
+fn sweep_links(name: &str, out: &Out) -> Vec<(String, PathBuf)> {
+    let report = out.dir.join("report.html");
+    let mut links = Vec::new();
+    if report.is_file() {
+        links.push((format!("{name}: report"), report));
+    }
+    links.push((format!("{name}: points.csv"), out.dir.join("points.csv")));
+    links
+}
+
+fn fleet_line(row: &std::collections::BTreeMap<String, String>) -> String {
+    format!(
+        "{:.0} attempts, {:.0} refused by the limiter, {:.0} of {:.0} requests succeeded, p99 {}",
+        count(row, "attempts"),
+        count(row, "rejected_total"),
+        count(row, "successes"),
+        count(row, "logical_requests"),
+        secs(num(row, "latency_p99_ms")),
+    )
+}
+
+fn storm(pack: &Pack) -> Result<Section> {
+    let out = &pack.storm;
+    let summary = Csv::read(&out.dir.join("summary.csv"))?;
+    let series = Csv::read(&out.dir.join("timeseries.csv"))?;
+    let scenario = run_scenario(&out.dir)?;
+    let outage_end = scenario
+        .faults
+        .iter()
+        .map(|f| f.end().as_secs_f64())
+        .fold(0.0, f64::max);
+    let mut parts = Vec::new();
+    for (fleet, name) in [("nojitter", "no jitter"), ("jitter", "full jitter")] {
+        let row = summary.row("fleet", fleet)?;
+        let (peak, at) = peak_retries(&series, fleet, outage_end)
+            .ok_or_else(|| anyhow!("no time series for {fleet}"))?;
+        parts.push(format!(
+            "{name}: {:.0} answers of 429, p99 latency {}, at most {peak:.0} retries in one second after it (t = {at:.0} s)",
+            count(row, "rejected_429"),
+            secs(num(row, "latency_p99_ms")),
+        ));
+    }
+    Ok(Section {
+        title: "Retry storm: no jitter vs full jitter".into(),
+        question: format!(
+            "After an outage that ends at {outage_end:.0} s, do clients that back off without \
+             jitter come back in synchronised waves that the limiter then refuses?"
+        ),
+        answer: format!("Seed {}: {}.", scenario.seed, parts.join("; ")),
+        links: run_links("retry-storm", out),
+        commands: vec![out.command.clone()],
+    })
+}
+
+/// The scenario a run directory recorded (`scenario.toml`).
+fn run_scenario(dir: &Path) -> Result<sim::model::Scenario> {
+    let path = dir.join(report::html::SCENARIO_COPY);
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    sim::scenario::load_str(
+        &path.display().to_string(),
+        &sim::sweep::without_sweep(&text),
+    )
+    .map_err(|e| anyhow!("{e}"))
+}
+
+fn jitter(pack: &Pack) -> Result<Section> {
+    let out = &pack.jitter_sweep;
+    let points = Csv::read(&out.dir.join("points.csv"))?;
+    let key = "fleet.jitter.retry.jitter";
+    let mut parts = Vec::new();
+    let mut best: Option<(f64, String)> = None;
+    let mut runs = 0.0;
+    for row in points.rows() {
+        let j = row.get(key).cloned().unwrap_or_default();
+        let p99 = num(row, "jitter:latency_p99_ms_mean");
+        runs = count(row, "runs");
+        parts.push(format!(
+            "{j}: {:.0} attempts, {:.0} refused, p99 {}",
+            count(row, "jitter:attempts_mean"),
+            count(row, "jitter:rejected_total_mean"),
+            secs(p99)
+        ));
+        if let Some(p) = p99 {
+            if best.as_ref().map_or(true, |(b, _)| p < *b) {
+                best = Some((p, j));
+            }
+        }
+    }
+    let best = best.map_or_else(String::new, |(p, j)| {
+        format!(" Lowest p99: {j} ({}).", secs(Some(p)))
+    });
+    let mut links = sweep_links("jitter sweep", out);
+    links.extend(run_links("four strategies in one run", &pack.jitter_run));
+    Ok(Section {
+        title: "Jitter experiment: none, full, equal, decorrelated".into(),
+        question: "Which jitter strategy of exponential backoff (Brooker 2015) spreads the \
+                   retries after the outage best, and what does each cost in attempts and tail \
+                   latency?"
+            .into(),
+        answer: format!(
+            "Mean over {runs:.0} seeds, fleet `jitter` of the retry storm: {}.{best}",
+            parts.join("; ")
+        ),
+        links,
+        commands: vec![out.command.clone(), pack.jitter_run.command.clone()],
+    })
+}
+
+fn fairness(pack: &Pack) -> Result<Section> {
+    let out = &pack.fairness_sweep;
+    let points = Csv::read(&out.dir.join("points.csv"))?;
+    let mut parts = Vec::new();
+    let mut links = sweep_links("fairness sweep", out);
+    let mut commands = vec![out.command.clone()];
+    for (i, (label, run)) in pack.fairness_runs.iter().enumerate() {
+        let row = points.row("point", &i.to_string())?;
+        let share = |fleet: &str| {
+            pct(
+                count(row, &format!("{fleet}:successes_mean")),
+                count(row, &format!("{fleet}:logical_requests_mean")),
+            )
+        };
+        let tenants = Csv::read(&run.dir.join("tenants.csv"))?;
+        let jain = jain_max_min(&tenants).map_or_else(|| "-".into(), |j| format!("{j:.2}"));
+        let (ok, demand) = tenant_share(&tenants, "quiet-");
+        parts.push(format!(
+            "{label}: quiet tenants get {} of their demand, the noisy one {} (seed {}: quiet {}, Jain's max-min index {jain})",
+            share("quiet"),
+            share("noisy"),
+            run_scenario(&run.dir)?.seed,
+            pct(ok, demand),
+        ));
+        links.extend(run_links(&format!("fairness-{label}"), run));
+        commands.push(run.command.clone());
+    }
+    let runs = points.rows().first().map_or(0.0, |r| count(r, "runs"));
+    Ok(Section {
+        title: "Fairness experiment: a noisy neighbour".into(),
+        question: "Three quiet tenants ask 10/s each, a noisy one 200/s, the API serves 100/s: \
+                   does a global limit, a per-tenant limit or a hierarchy protect the quiet \
+                   tenants?"
+            .into(),
+        answer: format!("Mean over {runs:.0} seeds: {}.", parts.join("; ")),
+        links,
+        commands,
+    })
+}
+
+fn seed(stem: &str, out: &Out) -> Result<Section> {
+    let summary = Csv::read(&out.dir.join("summary.csv"))?;
+    let description = run_scenario(&out.dir)?.description;
+    let parts: Vec<String> = summary
+        .rows()
+        .iter()
+        .filter(|r| r.get("fleet").is_some_and(|f| f != "all"))
+        .map(|r| format!("{}: {}", r["fleet"], fleet_line(r)))
+        .collect();
+    let short = out
+        .shortened
+        .map_or_else(String::new, |d| format!(" (--quick: the first {d} only)"));
+    Ok(Section {
+        title: format!("Seed API {stem}"),
+        question: format!(
+            "{description}: what does the document's client (`doc`) cost against the lab's \
+             (`lab`)?"
+        ),
+        answer: format!("{}{short}.", parts.join("; ")),
+        links: run_links(stem, out),
+        commands: vec![out.command.clone()],
+    })
+}
+
+/// `path` relative to the page's folder, with `/` separators.
+fn href(base: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn render(args: &DemoArgs, sections: &[Section]) -> String {
+    let mut h = String::from(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>throttlelab design-review pack</title>\n<style>\n\
+         body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}\n\
+         section{border-top:1px solid #ddd;padding:.5rem 0}\n.q{font-style:italic}\n\
+         .a{background:#f4f7fb;padding:.5rem;border-left:3px solid #4a78b5}\n\
+         code{font-size:.85em;color:#555}\n</style>\n</head>\n<body>\n\
+         <h1>throttlelab design-review pack</h1>\n",
+    );
+    let _ = writeln!(
+        h,
+        "<p>Made by <code>throttlelab demo{}</code>: every answer below is read from the files \
+         of the step that made it; each report is one self-contained page.</p>",
+        if args.quick { " --quick" } else { "" }
+    );
+    h.push_str("<ul>\n");
+    for (i, s) in sections.iter().enumerate() {
+        let _ = writeln!(h, "<li><a href=\"#s{i}\">{}</a></li>", escape(&s.title));
+    }
+    h.push_str("</ul>\n");
+    for (i, s) in sections.iter().enumerate() {
+        let _ = writeln!(h, "<section id=\"s{i}\">\n<h2>{}</h2>", escape(&s.title));
+        let _ = writeln!(h, "<p class=\"q\">{}</p>", escape(&s.question));
+        let _ = writeln!(h, "<p class=\"a\">{}</p>\n<ul>", escape(&s.answer));
+        for (label, path) in &s.links {
+            let _ = writeln!(
+                h,
+                "<li><a href=\"{}\">{}</a></li>",
+                escape(&href(&args.out, path)),
+                escape(label)
+            );
+        }
+        h.push_str("</ul>\n");
+        for c in &s.commands {
+            let _ = writeln!(h, "<p><code>{}</code></p>", escape(c));
+        }
+        h.push_str("</section>\n");
+    }
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_relative_with_slashes() {
+        let base = Path::new("notebooks-out");
+        let p = base.join("retry-storm").join("42").join("report.html");
+        assert_eq!(href(base, &p), "retry-storm/42/report.html");
+    }
+}

@@ -1,0 +1,136 @@
+//! `throttlelab demo --quick`: the design-review pack. Every item has its report and charts,
+//! every link of `index.html` resolves to a file of the pack, and the answers carry figures
+//! read from the outputs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_throttlelab"))
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("throttlelab-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Every `href="..."` of the page.
+fn hrefs(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|s| s.replace("&amp;", "&"))
+        .collect()
+}
+
+fn assert_file(path: &Path) {
+    let len = std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .len();
+    assert!(len > 0, "{} is empty", path.display());
+}
+
+#[test]
+fn demo_quick_writes_every_report_and_an_index_whose_links_resolve() {
+    let out = temp("demo");
+    let run = bin()
+        .args(["demo", "--quick", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let index = out.join("index.html");
+    assert!(
+        stdout.trim_end().ends_with(&index.display().to_string()),
+        "the last line names index.html: {stdout}"
+    );
+
+    // every item's report and the charts that tell its story
+    let reports = [
+        (
+            "retry-storm/42",
+            &["timeline.png", "arrivals.png", "retry_delays.png"][..],
+        ),
+        (
+            "jitter-strategies/42",
+            &["retry_delays.png", "arrivals.png"][..],
+        ),
+        ("fairness-global/1", &["fairness.png"][..]),
+        ("fairness-tenant/1", &["fairness.png"][..]),
+        ("fairness-tenant-and-global/1", &["fairness.png"][..]),
+        ("seed-000-armox/42", &["timeline.png"][..]),
+        ("seed-001-limitry/42", &["timeline.png"][..]),
+        ("seed-002-eu-audit/42", &["timeline.png"][..]),
+        ("seed-003-forecast/42", &["timeline.png"][..]),
+        ("seed-004-noxdren/42", &["timeline.png"][..]),
+    ];
+    for (dir, charts) in reports {
+        let dir = out.join(dir);
+        assert_file(&dir.join("report.html"));
+        for c in charts {
+            assert_file(&dir.join("charts").join(c));
+        }
+    }
+
+    let html = std::fs::read_to_string(&index).unwrap();
+    let links = hrefs(&html);
+    let files: Vec<&String> = links.iter().filter(|l| !l.starts_with('#')).collect();
+    for (dir, _) in reports {
+        let want = format!("{dir}/report.html");
+        assert!(files.iter().any(|l| **l == want), "index links {want}");
+    }
+    assert!(files.iter().any(|l| l.ends_with("points.csv")));
+    // the jitter and fairness sweeps write their own reports, and the index links both
+    let sweep_reports = files
+        .iter()
+        .filter(|l| l.contains("/sweep-") && l.ends_with("/report.html"))
+        .count();
+    assert_eq!(sweep_reports, 2, "{files:?}");
+    for l in &files {
+        assert!(!l.contains(".."), "{l} stays inside the pack");
+        assert_file(&out.join(l));
+    }
+    // anchors point at sections that exist
+    for a in links.iter().filter(|l| l.starts_with('#')) {
+        assert!(html.contains(&format!("id=\"{}\"", &a[1..])), "{a}");
+    }
+    // the answers carry the runs' figures (the no-jitter fleet meets the limiter after the
+    // outage: its 429 count is read from summary.csv, so it must match the file)
+    let summary = std::fs::read_to_string(out.join("retry-storm/42/summary.csv")).unwrap();
+    let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "rejected_429").unwrap();
+    let nojitter = summary
+        .lines()
+        .find(|l| l.starts_with("nojitter,"))
+        .unwrap()
+        .split(',')
+        .nth(col)
+        .unwrap()
+        .to_owned();
+    assert!(
+        html.contains(&format!("{nojitter} answers of 429")),
+        "index quotes summary.csv's {nojitter}"
+    );
+    assert!(html.contains("Mean over 2 seeds"));
+
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn demo_without_its_scenarios_is_bad_input() {
+    let out = temp("demo-bad");
+    let run = bin()
+        .args(["demo", "--quick", "--scenarios", "no/such/dir", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("no/such/dir"));
+    let _ = std::fs::remove_dir_all(&out);
+}
