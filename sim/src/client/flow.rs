@@ -202,7 +202,7 @@ impl World {
             self.clients[c as usize].successes += 1;
             self.finish(req);
         } else if !(self.fleets[fi].hedge.is_some() && self.hedge_failed(req, fi, &result)) {
-            self.retry_or_give_up(req, c as usize, fi, result);
+            self.retry_or_give_up(req, c as usize, fi, &result);
         }
     }
 
@@ -236,17 +236,17 @@ impl World {
     fn after_failure(&mut self, req: u32, result: AttemptResult) {
         let c = self.reqs[req].client as usize;
         let fi = self.clients[c].fleet as usize;
-        self.retry_or_give_up(req, c, fi, result);
+        self.retry_or_give_up(req, c, fi, &result);
     }
 
     /// [`World::after_failure`] of client `c` of fleet `fi`.
     #[inline(always)]
-    fn retry_or_give_up(&mut self, req: u32, c: usize, fi: usize, result: AttemptResult) {
+    fn retry_or_give_up(&mut self, req: u32, c: usize, fi: usize, result: &AttemptResult) {
         let mut state: RetryState = self.reqs[req].retry;
         let decision =
             self.fleets[fi]
                 .policy
-                .decide(&mut state, &result, &mut self.clients[c].jitter);
+                .decide(&mut state, result, &mut self.clients[c].jitter);
         if let RetryDecision::Retry(wait) = decision {
             self.rec.retry_delay(fi, wait);
         }

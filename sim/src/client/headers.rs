@@ -30,7 +30,9 @@ pub struct Hints {
 /// let h = interpret(Some(&d), "x-ratelimit-delta", RetryAfterFormat::Seconds);
 /// assert_eq!(h.retry_after, Some(Nanos::from_secs(1)));
 /// ```
-#[inline]
+// Always inlined: returned through memory, the hints are written with 8-byte stores and read
+// back 16 bytes at a time, a store-forwarding stall on every response.
+#[inline(always)]
 pub fn interpret(decision: Option<&Decision>, _dialect: &str, _format: RetryAfterFormat) -> Hints {
     let Some(d) = decision else {
         return Hints::default();

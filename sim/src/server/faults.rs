@@ -105,6 +105,11 @@ impl Faults {
         extra
     }
 
+    /// True without any fault window.
+    pub fn is_empty(&self) -> bool {
+        self.windows.is_empty()
+    }
+
     /// True when a latency-spike window exists (a service time may then be longer than the
     /// backend's own).
     pub fn adds_latency(&self) -> bool {

@@ -214,6 +214,36 @@ impl Levels {
         }
     }
 
+    /// The one plain level (charged at admission, for every fleet), if that is the whole
+    /// hierarchy.
+    #[inline]
+    pub fn single_plain(&self) -> bool {
+        self.levels.len() == 1 && self.levels[0].plain()
+    }
+
+    /// [`Levels::admit_as`] for a hierarchy of one plain level ([`Levels::single_plain`]): its
+    /// decision is written into `out` (where the response keeps it: the limiter's result is
+    /// not copied) and its status returned.
+    #[inline]
+    pub fn admit_single_into(
+        &mut self,
+        now: Nanos,
+        key: u32,
+        tenant: u32,
+        cost: u32,
+        out: &mut Option<Decision>,
+    ) -> Result<u16, LimiterError> {
+        let l = &mut self.levels[0];
+        let id = l.id(key, tenant);
+        *out = Some(l.state(id)?.check(now, cost));
+        if let Some(d) = out {
+            if let (false, Some(fixed), Some(_)) = (d.allowed, l.retry_after, d.retry_after) {
+                d.retry_after = Some(fixed);
+            }
+        }
+        Ok(l.status)
+    }
+
     fn admit_hierarchy(
         &mut self,
         fleet: Option<u16>,

@@ -60,6 +60,9 @@ pub struct Server {
     /// Every admitted request completes at once, without a job (unlimited workers, zero
     /// service time, no latency fault): the fleet-429 reference model's backend.
     instant: bool,
+    /// No fault, one plain limiter level, an instant backend that no level delays into:
+    /// [`Server::receive`] takes the direct way.
+    direct: bool,
 }
 
 fn outcome_of(f: &Finished, now: Nanos) -> Outcome {
@@ -86,9 +89,12 @@ impl Server {
     ) -> Result<Server, (usize, LimiterError)> {
         let backend = BackendRt::new(&cfg.backend, service_rng);
         let faults = Faults::new(faults, fault_rng);
+        let levels = Levels::build(&cfg.levels, registry)?;
+        let instant = backend.instant() && !faults.adds_latency();
         Ok(Server {
-            levels: Levels::build(&cfg.levels, registry)?,
-            instant: backend.instant() && !faults.adds_latency(),
+            direct: instant && faults.is_empty() && levels.single_plain(),
+            levels,
+            instant,
             backend,
             faults,
             dialect: cfg.dialect.clone(),
@@ -157,6 +163,9 @@ impl Server {
         q: &mut EventQueue,
         meta: JobMeta,
     ) -> Result<Option<Response>, LimiterError> {
+        if self.direct {
+            return self.receive_direct(now, q, meta);
+        }
         if let Some(status) = self.faults.outage(now) {
             return Ok(Some(Response::rejected(status, None)));
         }
@@ -217,6 +226,58 @@ impl Server {
             Some(f) => self.complete(now, f).map(|(_, r)| Some(r)),
             None => Ok(None),
         }
+    }
+
+    /// [`Server::receive`] without faults, with one plain level and an instant backend: the
+    /// response is built where it stays, the level's decision written into it.
+    #[inline(always)]
+    fn receive_direct(
+        &mut self,
+        now: Nanos,
+        q: &mut EventQueue,
+        meta: JobMeta,
+    ) -> Result<Option<Response>, LimiterError> {
+        let mut resp = Response {
+            status: 200,
+            decision: None,
+            admitted: true,
+            executed: true,
+            work: Nanos::ZERO,
+        };
+        let status = self.levels.admit_single_into(
+            now,
+            meta.key,
+            meta.tenant,
+            meta.cost,
+            &mut resp.decision,
+        )?;
+        let (allowed, delay) = resp
+            .decision
+            .as_ref()
+            .map_or((true, Nanos::ZERO), |d| (d.allowed, d.delay));
+        if !allowed {
+            resp.status = status;
+            resp.admitted = false;
+            resp.executed = false;
+        } else if !delay.is_zero() {
+            // The level delays service (NGINX `delay`): as the job path does.
+            let id = self.backend.alloc(meta, now, resp.decision);
+            q.push(now + delay, crate::engine::Event::BackendEnter { job: id });
+            return Ok(None);
+        } else {
+            self.levels.release_as(
+                Some(meta.fleet),
+                now,
+                meta.key,
+                meta.tenant,
+                meta.cost,
+                Outcome {
+                    kind: OutcomeKind::Success,
+                    latency: Nanos::ZERO,
+                },
+            )?;
+        }
+        Ok(Some(resp))
     }
 
     /// A delayed admitted job enters the backend.
@@ -283,14 +344,19 @@ mod tests {
             Stream::from_seed(2),
         )
         .unwrap_or_else(|(i, e)| panic!("level {i}: {e}"));
-        assert!(s.instant, "unlimited workers, zero service, no fault");
+        assert!(
+            s.instant && s.direct,
+            "unlimited workers, zero service, no fault, one level"
+        );
         s.instant = instant;
+        s.direct = instant;
         s
     }
 
-    /// The instant path (no job slot) answers exactly what the backend's job path answers, and
-    /// leaves the limiter in the same state: a token bucket (time-based), and a concurrency
-    /// cap, which denies everything after its first `max` if a completion is not released.
+    /// The direct and instant paths (no job slot) answer exactly what the backend's job path
+    /// answers, and leave the limiter in the same state: a token bucket (time-based), and a
+    /// concurrency cap, which denies everything after its first `max` if a completion is not
+    /// released.
     #[test]
     fn an_instant_backend_answers_as_the_job_path_does() {
         let limits = [
