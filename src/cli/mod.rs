@@ -44,7 +44,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check scenario files without running them (errors as file:line:col; exit code 2).
     Validate(validate::ValidateArgs),
-    /// Rebuild a run directory's charts (charts/*.svg, *.png) and self-contained report.html.
+    /// Rebuild the charts (charts/*.svg, *.png) and self-contained report.html of a run, sweep or
+    /// comparison folder.
     Report(report::ReportArgs),
     /// Run the cartesian product of parameter values, several seeds per point, over all cores.
     Sweep(sweep::SweepArgs),

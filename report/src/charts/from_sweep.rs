@@ -59,6 +59,24 @@ pub fn short_name(path: &str) -> String {
     segs[segs.len() - take..].join(".")
 }
 
+/// The x axis description of a parameter: its path, with the unit when the path tells it.
+fn x_desc_of(path: &str) -> String {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let unit = match last {
+        "count" => "clients",
+        "workers" => "workers",
+        "max_attempts" => "attempts, the first included",
+        "tenants" => "tenants",
+        "seeds" => "seeds",
+        _ => "",
+    };
+    if unit.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}, {unit}")
+    }
+}
+
 /// How the points are laid out: the x parameter, the line of each point, the x of each point.
 pub(crate) struct Layout {
     /// Index of the x parameter in `params`.
@@ -196,7 +214,15 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
     let mut charts = Vec::new();
     let mut notes = Vec::new();
     let x_path = l.x.map(|i| input.params[i].path.clone()).unwrap_or_default();
-    let x_short = short_name(&x_path);
+    let fault_rate = super::theory::fault_index(&x_path).is_some();
+    let (x_short, x_desc) = if fault_rate {
+        (
+            "failure rate".to_owned(),
+            format!("probability that an attempt fails ({x_path})"),
+        )
+    } else {
+        (short_name(&x_path), x_desc_of(&x_path))
+    };
     let model = l.x.and_then(|i| {
         amplification_model(&ModelInputs {
             x_path: &input.params[i].path,
@@ -235,6 +261,16 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
             notes.push(format!("{noun} is 0 at every point: no chart."));
             continue;
         }
+        let all_one = lines
+            .iter()
+            .flat_map(|l| l.points.iter())
+            .all(|p| (p.mean - 1.0).abs() < 1e-12);
+        if all_one && fig == "jain_max_min" {
+            notes.push(format!(
+                "{noun} is 1 at every point (shares max-min fair, or one tenant): no chart."
+            ));
+            continue;
+        }
         let mut data = SweepChart {
             name: format!("sweep_{fig}"),
             title: format!("{noun} against {x_short}{by}"),
@@ -242,7 +278,7 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
                 "{noun} ({y_desc}) at each value of {x_path}{}. {seeds_note}",
                 if by.is_empty() { String::new() } else { format!(", one line per combination of the other parameters{by}") }
             ),
-            x_desc: x_path.clone(),
+            x_desc: x_desc.clone(),
             y_desc: y_desc.to_owned(),
             categories: l.categories.clone(),
             lines,
@@ -256,7 +292,6 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
             };
             if let Some(curves) = curves {
                 data.models = curves.clone();
-                data.x_desc = format!("probability that an attempt fails ({x_path})");
                 data.caption.push_str(&format!(" Dashed: {}", m.explanation));
                 if fig == "retry_amplification" {
                     data.name = "amplification_vs_failure".into();
@@ -340,8 +375,12 @@ fn heatmaps(
                  the scale. Grey: no value (for latency, no success at that point).",
                 xp.path, yp.path
             ),
-            x_desc: xp.path.clone(),
-            y_desc: yp.path.clone(),
+            x_desc: if super::theory::fault_index(&xp.path).is_some() {
+                format!("probability that an attempt fails ({})", xp.path)
+            } else {
+                x_desc_of(&xp.path)
+            },
+            y_desc: x_desc_of(&yp.path),
             x_labels: xp.values.clone(),
             y_labels: yp.values.clone(),
             cells,
@@ -422,11 +461,14 @@ mod tests {
             names,
             [
                 "sweep_goodput_rps",
-                "sweep_retry_amplification",
+                "amplification_vs_failure",
                 "heatmap_goodput_rps",
                 "heatmap_retry_amplification"
             ]
         );
+        // A fault rate on x: the amplification chart, without model curves when the points'
+        // scenarios are not given, and a note saying so.
+        assert!(drawn.notes.iter().any(|n| n.contains("scenarios were not available")));
         assert!(drawn.notes.iter().any(|n| n.starts_with("Rejection rate is 0")));
         assert_ne!(
             drawn.palette.color("max_attempts=1"),

@@ -14,7 +14,10 @@ use super::render::{
 };
 use super::{Chart, ChartError};
 use plotters::prelude::{ChartBuilder, Circle, DashedLineSeries, DrawingBackend, LineSeries, Polygon};
-use plotters::style::{Color, BLACK};
+use plotters::style::{Color, RGBColor, BLACK};
+
+/// Colour of model curves.
+const MODEL: RGBColor = RGBColor(0x22, 0x22, 0x22);
 
 /// One point of a line: x, the mean over seeds, and the 95% interval when there are two
 /// seeds or more.
@@ -176,37 +179,29 @@ impl Figure for Fig<'_> {
             }
             let pts: Vec<(f64, f64)> = l.points.iter().map(|p| (p.x, p.mean)).collect();
             chart
-                .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
+                .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(3)))
                 .map_err(err)?;
             chart
-                .draw_series(pts.iter().map(|p| Circle::new(*p, 3, color.filled())))
+                .draw_series(pts.iter().map(|p| Circle::new(*p, 4, color.filled())))
                 .map_err(err)?;
             entries.push(Entry::new(l.name.clone(), color, Swatch::Line));
         }
+        // Model curves: dark dashes over the measured lines, which stay visible between them.
         for m in &d.models {
-            let color = self.palette.color(&m.color_key);
             chart
                 .draw_series(DashedLineSeries::new(
                     m.points.iter().copied(),
                     7,
-                    5,
-                    BLACK.mix(0.75).stroke_width(2),
+                    6,
+                    MODEL.stroke_width(2),
                 ))
                 .map_err(err)?;
-            chart
-                .draw_series(DashedLineSeries::new(
-                    m.points.iter().copied(),
-                    7,
-                    5,
-                    color.stroke_width(1),
-                ))
-                .map_err(err)?;
-            entries.push(Entry::new(m.name.clone(), color, Swatch::Dashed));
+            entries.push(Entry::new(m.name.clone(), MODEL, Swatch::Dashed));
         }
         if any_band {
             entries.push(Entry::new(
                 "95% CI of the mean",
-                plotters::style::RGBColor(0x80, 0x80, 0x80),
+                RGBColor(0x80, 0x80, 0x80),
                 Swatch::Shade,
             ));
         }

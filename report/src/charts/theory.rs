@@ -58,7 +58,7 @@ pub(crate) struct Model {
 }
 
 /// The index `i` of a `faults.<i>.rate` path.
-fn fault_index(path: &str) -> Option<usize> {
+pub(crate) fn fault_index(path: &str) -> Option<usize> {
     let rest = path.strip_prefix("faults.")?;
     let (i, field) = rest.split_once('.')?;
     (field == "rate").then(|| i.parse().ok())?
