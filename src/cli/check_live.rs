@@ -239,6 +239,8 @@ fn write(
     );
     report::files::write_run(&sim_dir, sim, &manifest)?;
     report::tables::write_run_parquet(&sim_dir, sim)?;
+    // the whole result, as a live run keeps it: arrivals at 100 ms, retry delays, series
+    std::fs::write(sim_dir.join("result.json"), serde_json::to_string(sim)?)?;
     let live_dir = dir.join("live");
     std::fs::create_dir_all(&live_dir)?;
     write_live_run(&live_dir, &live.run, &text, &file_name, false)?;

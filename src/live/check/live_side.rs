@@ -36,7 +36,8 @@ pub async fn run(scenario: &Scenario, seed: u64) -> Result<LiveSide> {
     // both sides note the network delay they do not add: say it once
     let said_network = warnings.iter().any(|w| w.contains("network"));
     for w in &run.info.warnings {
-        if !warnings.contains(w) && !(said_network && w.contains("network")) {
+        let repeated = warnings.contains(w) || (said_network && w.contains("network"));
+        if !repeated {
             warnings.push(w.clone());
         }
     }
