@@ -4,17 +4,37 @@
 //!
 //! Plain atomics and two small maps, rendered by hand: the format is a few lines of text and a
 //! metrics crate would add a registry, a global and a dependency for no gain here.
+//!
+//! Every request updates these, so the hot path takes no lock and allocates nothing: response
+//! counts are one relaxed atomic per status code (100..=599), and the limiter gauges are
+//! atomics found under a read lock (a write lock only the first time a scope id is seen;
+//! the ids are the server's configured identities, so the map is bounded by configuration).
 
 use super::config::OnStoreError;
 use limiters::Decision;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// (level index, scope, scope id).
 type LimiterKey = (usize, &'static str, String);
+
+/// Status codes counted: 100..=599 (hyper only sends valid codes, but an out-of-range one is
+/// folded into the last slot rather than lost).
+const STATUSES: usize = 500;
+
+/// The latest (limit, remaining) of one level for one scope id.
+#[derive(Debug)]
+struct Gauge {
+    scope: &'static str,
+    limit: AtomicU64,
+    remaining: AtomicU64,
+}
+
+/// Per level: scope id -> its gauge.
+type LimiterGauges = Vec<HashMap<String, Gauge>>;
 
 /// Counters and gauges of one server.
 #[derive(Debug)]
@@ -27,9 +47,10 @@ pub struct Metrics {
     store_errors: AtomicU64,
     store_up: AtomicI64,
     fallback: [AtomicU64; 3],
-    responses: Mutex<BTreeMap<u16, u64>>,
-    /// (level, scope, id) -> (limit, remaining) of the latest decision.
-    limiter: Mutex<BTreeMap<LimiterKey, (u64, u64)>>,
+    /// Responses by status, index `status - 100`.
+    responses: Box<[AtomicU64]>,
+    /// Per level, per scope id: (limit, remaining) of the latest decision.
+    limiter: RwLock<LimiterGauges>,
     last_store_log: Mutex<Option<Instant>>,
 }
 
@@ -44,8 +65,8 @@ impl Default for Metrics {
             store_errors: AtomicU64::new(0),
             store_up: AtomicI64::new(1),
             fallback: Default::default(),
-            responses: Mutex::new(BTreeMap::new()),
-            limiter: Mutex::new(BTreeMap::new()),
+            responses: (0..STATUSES).map(|_| AtomicU64::new(0)).collect(),
+            limiter: RwLock::new(Vec::new()),
             last_store_log: Mutex::new(None),
         }
     }
@@ -76,7 +97,20 @@ impl Metrics {
     }
     /// A response was sent with `status`.
     pub fn response(&self, status: u16) {
-        *lock(&self.responses).entry(status).or_insert(0) += 1;
+        let i = usize::from(status.saturating_sub(100)).min(STATUSES - 1);
+        self.responses[i].fetch_add(1, Relaxed);
+    }
+    /// Responses sent so far, by status (only statuses sent at least once).
+    fn responses(&self) -> BTreeMap<u16, u64> {
+        self.responses
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                let n = n.load(Relaxed);
+                // i < STATUSES = 500, so the status fits
+                (n > 0).then(|| (100 + i as u16, n))
+            })
+            .collect()
     }
     /// Count one request in flight (admitted, waiting or being served) until the guard drops.
     pub fn in_flight(&self) -> GaugeGuard<'_> {
@@ -94,7 +128,44 @@ impl Metrics {
     }
     /// The latest decision of a level for a scope id.
     pub fn limiter_state(&self, level: usize, scope: &'static str, id: &str, d: &Decision) {
-        lock(&self.limiter).insert((level, scope, id.to_string()), (d.limit, d.remaining));
+        {
+            let gauges = self.limiter.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(g) = gauges.get(level).and_then(|ids| ids.get(id)) {
+                g.limit.store(d.limit, Relaxed);
+                g.remaining.store(d.remaining, Relaxed);
+                return;
+            }
+        }
+        // first decision for this id: insert under the write lock
+        let mut gauges = self.limiter.write().unwrap_or_else(|p| p.into_inner());
+        if gauges.len() <= level {
+            gauges.resize_with(level + 1, HashMap::new);
+        }
+        let g = gauges[level]
+            .entry(id.to_string())
+            .or_insert_with(|| Gauge {
+                scope,
+                limit: AtomicU64::new(0),
+                remaining: AtomicU64::new(0),
+            });
+        g.limit.store(d.limit, Relaxed);
+        g.remaining.store(d.remaining, Relaxed);
+    }
+    /// The limiter gauges in exposition order: by level, then scope, then id.
+    fn limiter_gauges(&self) -> BTreeMap<LimiterKey, (u64, u64)> {
+        let gauges = self.limiter.read().unwrap_or_else(|p| p.into_inner());
+        gauges
+            .iter()
+            .enumerate()
+            .flat_map(|(level, ids)| {
+                ids.iter().map(move |(id, g)| {
+                    (
+                        (level, g.scope, id.clone()),
+                        (g.limit.load(Relaxed), g.remaining.load(Relaxed)),
+                    )
+                })
+            })
+            .collect()
     }
     /// One call to the shared store succeeded or failed.
     pub fn store_result(&self, ok: bool) {
@@ -152,7 +223,7 @@ impl Metrics {
             "Calls to the shared limit store that succeeded.",
             self.store_ok.load(Relaxed),
         );
-        let responses = lock(&self.responses).clone();
+        let responses = self.responses();
         let _ = writeln!(
             s,
             "# HELP throttlelab_responses_total Responses by HTTP status.\n# TYPE throttlelab_responses_total counter"
@@ -200,7 +271,7 @@ impl Metrics {
             s,
             "# HELP throttlelab_limiter_remaining Remaining capacity at the latest decision.\n# TYPE throttlelab_limiter_remaining gauge"
         );
-        let state = lock(&self.limiter).clone();
+        let state = self.limiter_gauges();
         for ((level, scope, id), (_, remaining)) in &state {
             let _ = writeln!(
                 s,
@@ -255,6 +326,39 @@ mod tests {
         assert!(text.contains(
             "throttlelab_limiter_remaining{level=\"0\",scope=\"key\",id=\"key-\\\"0\"} 7"
         ));
+    }
+
+    #[test]
+    fn concurrent_updates_are_all_counted_and_the_latest_state_wins() {
+        let m = std::sync::Arc::new(Metrics::default());
+        let threads: Vec<_> = (0..4u64)
+            .map(|t| {
+                let m = std::sync::Arc::clone(&m);
+                std::thread::spawn(move || {
+                    for i in 0..1_000u64 {
+                        m.response(if i % 4 == 0 { 429 } else { 200 });
+                        let id = format!("key-{}", i % 3);
+                        m.limiter_state(1, "key", &id, &Decision::allow(10, t, Nanos::ZERO));
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        m.limiter_state(1, "key", "key-0", &Decision::allow(10, 9, Nanos::ZERO));
+        let text = m.render();
+        assert!(text.contains("throttlelab_responses_total{status=\"200\"} 3000"));
+        assert!(text.contains("throttlelab_rejected_total{status=\"429\"} 1000"));
+        assert!(text
+            .contains("throttlelab_limiter_remaining{level=\"1\",scope=\"key\",id=\"key-0\"} 9"));
+        assert!(text.contains("id=\"key-2\"} 10"), "limit gauge per id");
+        // statuses outside 100..=599 are not lost
+        m.response(42);
+        m.response(999);
+        let r = m.responses();
+        assert_eq!(r.get(&100), Some(&1));
+        assert_eq!(r.get(&599), Some(&1));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! request id, and errors in the configured envelope.
 
 use super::envelope::{Envelope, Problem};
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderName, HeaderValue, Response, StatusCode};
 use limiters::calendar::UnixTime;
 use limiters::headers::{render, HeaderStyle};
@@ -35,6 +35,27 @@ pub fn headline(decisions: &[Decision]) -> Option<(usize, Decision)> {
                 .min_by_key(|(_, d)| d.remaining)
         })
         .map(|(i, d)| (i, *d))
+}
+
+/// The header name of a rendered rate-limit header: the names every dialect renders are
+/// static (no allocation per response); any other is lowercased.
+fn header_name(name: &'static str) -> Option<HeaderName> {
+    let lower = match name {
+        "X-RateLimit-Limit" => "x-ratelimit-limit",
+        "X-RateLimit-Remaining" => "x-ratelimit-remaining",
+        "X-RateLimit-Reset" => "x-ratelimit-reset",
+        "RateLimit" => "ratelimit",
+        "RateLimit-Policy" => "ratelimit-policy",
+        "RateLimit-Limit" => "ratelimit-limit",
+        "RateLimit-Remaining" => "ratelimit-remaining",
+        "RateLimit-Reset" => "ratelimit-reset",
+        "X-Quota-Monthly-Limit" => "x-quota-monthly-limit",
+        "X-Quota-Monthly-Remaining" => "x-quota-monthly-remaining",
+        "X-Quota-Monthly-Reset" => "x-quota-monthly-reset",
+        "Retry-After" => return Some(axum::http::header::RETRY_AFTER),
+        other => return HeaderName::from_bytes(other.to_ascii_lowercase().as_bytes()).ok(),
+    };
+    Some(HeaderName::from_static(lower))
 }
 
 /// A response under construction.
@@ -82,8 +103,9 @@ impl Reply {
     pub fn rate_headers(mut self, d: Option<&Decision>, style: &HeaderStyle) -> Reply {
         if let Some(d) = d {
             for (name, value) in render(d, style, unix_now()) {
-                let name = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes());
-                if let (Ok(n), Ok(v)) = (name, HeaderValue::from_str(&value)) {
+                // the rendered String becomes the header value without a copy
+                let value = HeaderValue::from_maybe_shared(Bytes::from(value));
+                if let (Some(n), Ok(v)) = (header_name(name), value) {
                     self.headers.push((n, v));
                 }
             }
@@ -134,6 +156,20 @@ mod tests {
         assert_eq!(headline(&[a, short, long]).map(|h| h.0), Some(2));
         assert_eq!(headline(&[short, Decision::never(3)]).map(|h| h.0), Some(1));
         assert!(headline(&[]).is_none());
+    }
+
+    #[test]
+    fn every_dialect_renders_names_that_match_their_lowercase_form() {
+        use limiters::headers::Dialect;
+        let d = Decision::deny(10, 0, Nanos::from_millis(1500), Nanos::from_millis(200));
+        for &dialect in Dialect::ALL {
+            let style = HeaderStyle::new(dialect);
+            for (name, _) in render(&d, &style, unix_now()) {
+                let n = header_name(name).unwrap();
+                assert_eq!(n.as_str(), name.to_ascii_lowercase(), "{dialect:?}");
+            }
+        }
+        assert_eq!(header_name("X-Custom").unwrap().as_str(), "x-custom");
     }
 
     #[test]
