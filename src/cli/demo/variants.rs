@@ -23,9 +23,15 @@ fn parse(text: &str) -> Result<DocumentMut> {
         .context("parsing the scenario")
 }
 
-/// Load `doc` as a scenario: the variant must be a valid file before it is written.
+/// Load `doc` as a scenario: the variant must be a valid file before it is written. Lines
+/// left blank by the removed `[sweep]` table lose their spaces, and the file ends in one newline.
 fn checked(doc: &DocumentMut) -> Result<String> {
-    let text = doc.to_string();
+    let raw = doc.to_string();
+    let lines: Vec<&str> = raw
+        .lines()
+        .map(|l| if l.trim().is_empty() { "" } else { l })
+        .collect();
+    let text = format!("{}\n", lines.join("\n").trim_end());
     sim::scenario::load_str("variant", &text).map_err(|e| anyhow!("{e}"))?;
     Ok(text)
 }
