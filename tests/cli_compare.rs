@@ -118,6 +118,35 @@ fn retries_against_errors_raise_success_and_load() {
     let sr = figure(&cmp, "success_ratio");
     assert!((sr[3].as_f64().unwrap() - (m(&col[4..]) - m(&col[..4]))).abs() < 1e-9);
     assert_eq!(sr[7], Cell::U64(4));
+
+    // The report: verdicts with intervals, the forest plot, and `report DIR` rebuilds it.
+    let html = std::fs::read_to_string(d.join("report.html")).unwrap();
+    assert!(html.contains("<h1>no-retry vs retry</h1>"), "heading");
+    let row = html
+        .split("<tr")
+        .find(|r| r.contains("<td>retry_amplification</td>"))
+        .expect("amplification row");
+    assert!(row.contains("class=\"worse\""), "{row}");
+    assert!(row.contains("B worse"), "{row}");
+    let row = html
+        .split("<tr")
+        .find(|r| r.contains("<td>success_ratio</td>"))
+        .expect("success row");
+    assert!(row.contains("B better"), "{row}");
+    assert!(html.contains("id=\"chart-compare_changes\""));
+    assert!(d.join("charts/compare_changes.png").is_file());
+    std::fs::remove_file(d.join("report.html")).unwrap();
+    let o = throttlelab(&["report", d.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("report.html")).unwrap(),
+        html
+    );
 }
 
 #[test]

@@ -117,7 +117,7 @@ fn identical_bytes_whatever_the_thread_count() {
         two.file_name(),
         "the folder name is the sweep's hash"
     );
-    for f in TABLES.iter().chain(&["sweep.json"]) {
+    for f in TABLES.iter().chain(&["sweep.json", "report.html"]) {
         let a = std::fs::read(one.join(f)).unwrap();
         assert!(!a.is_empty(), "{f}");
         assert_eq!(
@@ -244,13 +244,53 @@ fn shards_merge_to_the_unsharded_bytes() {
     sweep(&dir, "sharded", &["--shard", "2/3"], &[]);
     let o = throttlelab(&["merge", sd.to_str().unwrap(), "--quiet"], &[]);
     ok(&o);
-    for f in TABLES.iter().chain(&["sweep.json"]) {
+    for f in TABLES.iter().chain(&["sweep.json", "report.html"]) {
         assert_eq!(
             std::fs::read(whole.join(f)).unwrap(),
             std::fs::read(sd.join(f)).unwrap(),
             "{f}: merged shards vs the whole sweep"
         );
     }
+}
+
+#[test]
+fn the_report_is_written_rebuilt_and_skipped_on_request() {
+    let dir = tmp("report");
+    let d = sweep_dir(&sweep(&dir, "out", &[], &[]));
+    let html = std::fs::read_to_string(d.join("report.html")).unwrap();
+    assert!(html.contains("<h1>tiny-sweep (sweep)</h1>"), "heading");
+    assert!(html.contains("id=\"points\""), "points table");
+    // Two swept parameters (jitter from the file, count from the command line): lines and
+    // heatmaps, each embedded and written beside the page.
+    for chart in ["sweep_goodput_rps", "heatmap_goodput_rps"] {
+        assert!(html.contains(&format!("id=\"chart-{chart}\"")), "{chart}");
+        assert!(
+            d.join(format!("charts/{chart}.png")).is_file(),
+            "{chart}.png"
+        );
+        assert!(
+            d.join(format!("charts/{chart}.svg")).is_file(),
+            "{chart}.svg"
+        );
+    }
+    assert!(html.contains("src=\"data:image/png;base64,"));
+    assert!(!html.contains("src=\"http"), "no network");
+
+    // `report DIR` rebuilds the same page from the tables.
+    std::fs::remove_file(d.join("report.html")).unwrap();
+    ok(&throttlelab(
+        &["report", d.to_str().unwrap(), "--quiet"],
+        &[],
+    ));
+    assert_eq!(
+        std::fs::read_to_string(d.join("report.html")).unwrap(),
+        html
+    );
+
+    let skipped = sweep_dir(&sweep(&dir, "bare", &["--no-report"], &[]));
+    assert!(skipped.join("runs.parquet").is_file());
+    assert!(!skipped.join("report.html").exists(), "--no-report");
+    assert!(!skipped.join("charts").exists(), "--no-report");
 }
 
 #[test]

@@ -293,7 +293,10 @@ fn check_img_page(bin: &Path, root: &Path, html: &Path, heading: &str, n_charts:
         blank_run = if i { 0 } else { blank_run + 1 };
         longest = longest.max(blank_run);
     }
-    assert!(longest < 250, "a blank band of {longest} px: an image did not render");
+    assert!(
+        longest < 250,
+        "a blank band of {longest} px: an image did not render"
+    );
     assert!(last > 250 * n_charts, "page content ends at {last} px");
 }
 
@@ -313,9 +316,7 @@ fn small_sweep() -> (sim::sweep::Plan, Vec<report::tables::RunRecord>) {
     .collect();
     let text = std::fs::read_to_string(&path).expect("experiment file");
     let args = SweepArgs {
-        params: vec![
-            Param::parse_arg("faults.0.rate=0,0.3,0.6").expect("param"),
-        ],
+        params: vec![Param::parse_arg("faults.0.rate=0,0.3,0.6").expect("param")],
         seeds: Some(2),
         first_seed: None,
     };
@@ -343,8 +344,7 @@ fn small_sweep() -> (sim::sweep::Plan, Vec<report::tables::RunRecord>) {
 #[test]
 fn sweep_and_compare_reports_render_in_headless_chromium() {
     use report::tables::{
-        compare, runs_table, sweep_points, CompareManifest, ParamManifest, SweepKeys,
-        SweepManifest,
+        compare, runs_table, sweep_points, CompareManifest, ParamManifest, SweepKeys, SweepManifest,
     };
     let Some(bin) = chromium() else {
         println!(

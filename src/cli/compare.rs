@@ -151,7 +151,10 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
     let mut bytes = serde_json::to_vec_pretty(&manifest).context("encoding compare.json")?;
     bytes.push(b'\n');
     std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
-    for (name, text) in [(CompareManifest::A_COPY, &ta), (CompareManifest::B_COPY, &tb)] {
+    for (name, text) in [
+        (CompareManifest::A_COPY, &ta),
+        (CompareManifest::B_COPY, &tb),
+    ] {
         let p = dir.join(name);
         std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?;
     }
@@ -203,10 +206,17 @@ pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
     let path = dir.join("compare.json");
     let text =
         std::fs::read_to_string(&path).map_err(|e| bad(format!("{}: {e}", path.display())))?;
-    let m: CompareManifest = serde_json::from_str(&text)
-        .map_err(|e| bad(format!("{}: not a comparison manifest: {e}", path.display())))?;
+    let m: CompareManifest = serde_json::from_str(&text).map_err(|e| {
+        bad(format!(
+            "{}: not a comparison manifest: {e}",
+            path.display()
+        ))
+    })?;
     if m.kind != CompareManifest::KIND {
-        return Err(bad(format!("{}: not a comparison manifest", path.display())));
+        return Err(bad(format!(
+            "{}: not a comparison manifest",
+            path.display()
+        )));
     }
     let (_, ta) = read_text(&dir.join(CompareManifest::A_COPY))?;
     let (_, tb) = read_text(&dir.join(CompareManifest::B_COPY))?;

@@ -67,7 +67,6 @@ fn shard_dirs(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     Ok(out)
 }
 
-
 /// Check that the shards belong together and are all there; the whole sweep's manifest.
 fn check(shards: &[(PathBuf, SweepManifest)]) -> Result<SweepManifest, CliError> {
     let (first_dir, first) = &shards[0];

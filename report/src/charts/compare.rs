@@ -10,7 +10,7 @@ use super::render::{
     err, fmt_num, frame, render, text, Area, Figure, DESC_PX, GRID_BOLD, GRID_LIGHT, LABEL_PX,
 };
 use super::{Chart, ChartError};
-use plotters::prelude::{ChartBuilder, Circle, DrawingBackend, PathElement};
+use plotters::prelude::{ChartBuilder, Circle, DrawingBackend, EmptyElement, PathElement, Text};
 use plotters::style::{Color, RGBColor, BLACK};
 
 /// One figure of the forest plot.
@@ -24,6 +24,8 @@ pub struct ForestRow {
     pub ci_pct: Option<(f64, f64)>,
     /// Whether the interval excludes zero.
     pub significant: bool,
+    /// Short verdict drawn beside the interval (`better`, `worse`), may be empty.
+    pub verdict: String,
 }
 
 /// Data of the forest plot.
@@ -40,6 +42,7 @@ pub struct Forest {
 }
 
 const GREY: RGBColor = RGBColor(0x90, 0x90, 0x90);
+const INK: RGBColor = RGBColor(0x30, 0x30, 0x30);
 
 /// Draw the forest plot (`charts/compare_changes.*`).
 pub fn forest(data: &Forest, palette: &Palette) -> Result<Chart, ChartError> {
@@ -66,7 +69,7 @@ impl Figure for Fig<'_> {
         });
         let (lo, hi) = finite_range(xs).unwrap_or((-1.0, 1.0));
         let span = (hi - lo).max(1.0);
-        let x = (lo - span * 0.08)..(hi + span * 0.08);
+        let x = (lo - span * 0.08)..(hi + span * 0.16);
         // Row i (top = 0) sits at y = n - 1 - i.
         let labels: Vec<&str> = d.rows.iter().rev().map(|r| r.label.as_str()).collect();
         let mut chart = ChartBuilder::on(&plot)
@@ -87,7 +90,9 @@ impl Figure for Fig<'_> {
                 if (v - i).abs() > 1e-6 || i < 0.0 {
                     return String::new();
                 }
-                labels.get(i as usize).map_or_else(String::new, |s| (*s).to_owned())
+                labels
+                    .get(i as usize)
+                    .map_or_else(String::new, |s| (*s).to_owned())
             })
             .x_label_formatter(&|v| format!("{}%", fmt_num(*v)))
             .x_desc("change of B against A, % of A's mean (95% CI over paired seeds)")
@@ -110,8 +115,14 @@ impl Figure for Fig<'_> {
                 chart
                     .draw_series([
                         PathElement::new(vec![(lo, y), (hi, y)], color.stroke_width(3)),
-                        PathElement::new(vec![(lo, y - 0.15), (lo, y + 0.15)], color.stroke_width(2)),
-                        PathElement::new(vec![(hi, y - 0.15), (hi, y + 0.15)], color.stroke_width(2)),
+                        PathElement::new(
+                            vec![(lo, y - 0.15), (lo, y + 0.15)],
+                            color.stroke_width(2),
+                        ),
+                        PathElement::new(
+                            vec![(hi, y - 0.15), (hi, y + 0.15)],
+                            color.stroke_width(2),
+                        ),
                     ])
                     .map_err(err)?;
             }
@@ -122,9 +133,18 @@ impl Figure for Fig<'_> {
                     color.filled(),
                 )))
                 .map_err(err)?;
+            if !r.verdict.is_empty() {
+                let right = r.ci_pct.map_or(r.change_pct, |c| c.1).max(r.change_pct);
+                chart
+                    .draw_series(std::iter::once(
+                        EmptyElement::at((right, y))
+                            + Text::new(r.verdict.clone(), (10, -8), text(LABEL_PX - 1, INK)),
+                    ))
+                    .map_err(err)?;
+            }
         }
         let entries = vec![
-            Entry::new(format!("{}: CI excludes 0", d.b_name), b, Swatch::Line),
+            Entry::new("CI excludes 0", b, Swatch::Line),
             Entry::new("CI includes 0", GREY, Swatch::Line),
         ];
         legend::draw(&legend_area, &entries)
@@ -147,18 +167,21 @@ mod tests {
                     change_pct: 10.0,
                     ci_pct: Some((5.0, 15.0)),
                     significant: true,
+                    verdict: "better".into(),
                 },
                 ForestRow {
                     label: "p99 latency, ms".into(),
                     change_pct: -1.0,
                     ci_pct: Some((-4.0, 2.0)),
                     significant: false,
+                    verdict: String::new(),
                 },
             ],
         };
         let c = forest(&f, &Palette::new(["a", "b"])).unwrap();
         assert!(c.svg.contains("goodput, req/s"));
         assert!(c.svg.contains("p99 latency, ms"));
+        assert!(c.svg.contains(">better<"), "verdict drawn");
         let empty = Forest { rows: vec![], ..f };
         assert!(forest(&empty, &Palette::default()).is_err());
     }

@@ -17,13 +17,48 @@ use sim::model::Scenario;
 
 /// The headline figures of a sweep: column, name in titles, y axis with unit, heatmap too.
 pub const SWEEP_FIGURES: [(&str, &str, &str, bool); 7] = [
-    ("goodput_rps", "Goodput", "goodput, successful requests/s", true),
-    ("success_ratio", "Success ratio", "successes / logical requests", false),
-    ("retry_amplification", "Retry amplification", "attempts per logical request", true),
-    ("latency_p99_ms", "p99 latency", "p99 latency of successes, ms", true),
-    ("rejection_rate", "Rejection rate", "share of attempts rejected by limiters", false),
-    ("give_ups_total", "Give-ups", "logical requests given up per run", false),
-    ("jain_max_min", "Tenant fairness", "Jain's index of max-min fair shares", false),
+    (
+        "goodput_rps",
+        "Goodput",
+        "goodput, successful requests/s",
+        true,
+    ),
+    (
+        "success_ratio",
+        "Success ratio",
+        "successes / logical requests",
+        false,
+    ),
+    (
+        "retry_amplification",
+        "Retry amplification",
+        "attempts per logical request",
+        true,
+    ),
+    (
+        "latency_p99_ms",
+        "p99 latency",
+        "p99 latency of successes, ms",
+        true,
+    ),
+    (
+        "rejection_rate",
+        "Rejection rate",
+        "share of attempts rejected by limiters",
+        false,
+    ),
+    (
+        "give_ups_total",
+        "Give-ups",
+        "logical requests given up per run",
+        false,
+    ),
+    (
+        "jain_max_min",
+        "Tenant fairness",
+        "Jain's index of max-min fair shares",
+        false,
+    ),
 ];
 
 /// What the sweep charts are drawn from.
@@ -194,11 +229,18 @@ fn mean_lines(l: &Layout, points: &Table, fig: &str) -> Vec<MeanLine> {
         if !x.is_finite() {
             continue;
         }
-        let ci = match (lo.and_then(|c| c[r].as_f64()), hi.and_then(|c| c[r].as_f64())) {
+        let ci = match (
+            lo.and_then(|c| c[r].as_f64()),
+            hi.and_then(|c| c[r].as_f64()),
+        ) {
             (Some(a), Some(b)) => Some((a, b)),
             _ => None,
         };
-        out[line].points.push(MeanPoint { x, mean: m, ci95: ci });
+        out[line].points.push(MeanPoint {
+            x,
+            mean: m,
+            ci95: ci,
+        });
     }
     for line in &mut out {
         line.points.sort_by(|a, b| a.x.total_cmp(&b.x));
@@ -213,7 +255,9 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
     let palette = Palette::new(&l.lines);
     let mut charts = Vec::new();
     let mut notes = Vec::new();
-    let x_path = l.x.map(|i| input.params[i].path.clone()).unwrap_or_default();
+    let x_path =
+        l.x.map(|i| input.params[i].path.clone())
+            .unwrap_or_default();
     let fault_rate = super::theory::fault_index(&x_path).is_some();
     let (x_short, x_desc) = if fault_rate {
         (
@@ -256,7 +300,7 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
         let all_zero = lines
             .iter()
             .flat_map(|l| l.points.iter())
-            .all(|p| p.mean == 0.0 && p.ci95.is_none_or(|c| c == (0.0, 0.0)));
+            .all(|p| p.mean == 0.0 && p.ci95.map_or(true, |c| c == (0.0, 0.0)));
         if all_zero && fig != "goodput_rps" {
             notes.push(format!("{noun} is 0 at every point: no chart."));
             continue;
@@ -276,7 +320,11 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
             title: format!("{noun} against {x_short}{by}"),
             caption: format!(
                 "{noun} ({y_desc}) at each value of {x_path}{}. {seeds_note}",
-                if by.is_empty() { String::new() } else { format!(", one line per combination of the other parameters{by}") }
+                if by.is_empty() {
+                    String::new()
+                } else {
+                    format!(", one line per combination of the other parameters{by}")
+                }
             ),
             x_desc: x_desc.clone(),
             y_desc: y_desc.to_owned(),
@@ -292,7 +340,8 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
             };
             if let Some(curves) = curves {
                 data.models = curves.clone();
-                data.caption.push_str(&format!(" Dashed: {}", m.explanation));
+                data.caption
+                    .push_str(&format!(" Dashed: {}", m.explanation));
                 if fig == "retry_amplification" {
                     data.name = "amplification_vs_failure".into();
                     data.title = format!("Retry amplification against failure rate{by}");
@@ -338,7 +387,11 @@ fn heatmaps(
     let find = |values: &[String], c: &Cell| {
         let t = show_cell(c);
         values.iter().position(|v| {
-            *v == t || v.parse::<f64>().ok().zip(c.as_f64()).is_some_and(|(a, b)| a == b)
+            *v == t
+                || v.parse::<f64>()
+                    .ok()
+                    .zip(c.as_f64())
+                    .is_some_and(|(a, b)| a == b)
         })
     };
     for (fig, noun, y_desc, wanted) in SWEEP_FIGURES {
@@ -407,7 +460,11 @@ mod tests {
         let mut i = 0u64;
         for m in [1i64, 4] {
             for p in [0.0, 0.25, 0.5] {
-                let amp = if m == 1 { 1.0 } else { 1.0 + p + p * p + p * p * p };
+                let amp = if m == 1 {
+                    1.0
+                } else {
+                    1.0 + p + p * p + p * p * p
+                };
                 t.push([
                     ("point", Cell::U64(i)),
                     ("fleet.web.retry.max_attempts", Cell::I64(m)),
@@ -468,8 +525,14 @@ mod tests {
         );
         // A fault rate on x: the amplification chart, without model curves when the points'
         // scenarios are not given, and a note saying so.
-        assert!(drawn.notes.iter().any(|n| n.contains("scenarios were not available")));
-        assert!(drawn.notes.iter().any(|n| n.starts_with("Rejection rate is 0")));
+        assert!(drawn
+            .notes
+            .iter()
+            .any(|n| n.contains("scenarios were not available")));
+        assert!(drawn
+            .notes
+            .iter()
+            .any(|n| n.starts_with("Rejection rate is 0")));
         assert_ne!(
             drawn.palette.color("max_attempts=1"),
             drawn.palette.color("max_attempts=4")

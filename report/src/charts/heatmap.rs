@@ -51,7 +51,11 @@ const VIRIDIS: [(u8, u8, u8); 9] = [
 
 /// The viridis colour at `t` in [0, 1] (clamped; NaN gives the low end).
 pub fn viridis(t: f64) -> RGBColor {
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let pos = t * (VIRIDIS.len() - 1) as f64;
     let i = (pos.floor() as usize).min(VIRIDIS.len() - 2);
     let f = pos - i as f64;
@@ -197,9 +201,11 @@ fn colour_bar<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap) -> Result<(), Ch
         ))
         .map_err(err)?;
     }
-    area.draw(&Rectangle::new([(x0, top), (x1, bottom)], BLACK.stroke_width(1)))
-        .map_err(err)?;
-    let label = |v: f64| fmt_num(v);
+    area.draw(&Rectangle::new(
+        [(x0, top), (x1, bottom)],
+        BLACK.stroke_width(1),
+    ))
+    .map_err(err)?;
     for (frac, v) in [(0.0, hi), (0.5, (lo + hi) / 2.0), (1.0, lo)] {
         let y = top + (f64::from(bottom - top) * frac) as i32;
         area.draw(&plotters::prelude::PathElement::new(
@@ -207,7 +213,7 @@ fn colour_bar<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap) -> Result<(), Ch
             BLACK.stroke_width(1),
         ))
         .map_err(err)?;
-        area.draw_text(&label(v), &text(LABEL_PX, BLACK), (x1 + 9, y - 8))
+        area.draw_text(&fmt_num(v), &text(LABEL_PX, BLACK), (x1 + 9, y - 8))
             .map_err(err)?;
     }
     area.draw_text(

@@ -13,7 +13,9 @@ use super::render::{
     err, fmt_num, frame, render, text, Area, Figure, DESC_PX, GRID_BOLD, GRID_LIGHT, LABEL_PX,
 };
 use super::{Chart, ChartError};
-use plotters::prelude::{ChartBuilder, Circle, DashedLineSeries, DrawingBackend, LineSeries, Polygon};
+use plotters::prelude::{
+    ChartBuilder, Circle, DashedLineSeries, DrawingBackend, LineSeries, Polygon,
+};
 use plotters::style::{Color, RGBColor, BLACK};
 
 /// Colour of model curves.
@@ -99,7 +101,10 @@ fn y_range(d: &SweepChart) -> std::ops::Range<f64> {
         .chain(d.models.iter().flat_map(|m| m.points.iter().map(|p| p.1)));
     let (lo, hi) = finite_range(values).unwrap_or((0.0, 1.0));
     let lo = if lo >= 0.0 { 0.0 } else { lo };
-    let span = (hi - lo).abs().max(f64::EPSILON.max(hi.abs() * 1e-6)).max(1e-9);
+    let span = (hi - lo)
+        .abs()
+        .max(f64::EPSILON.max(hi.abs() * 1e-6))
+        .max(1e-9);
     let top = if hi > lo { hi + span * 0.08 } else { lo + 1.0 };
     let bottom = if lo < 0.0 { lo - span * 0.08 } else { lo };
     bottom..top

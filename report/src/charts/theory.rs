@@ -130,7 +130,7 @@ pub(crate) fn amplification_model(input: &ModelInputs<'_>) -> Option<Model> {
                 break;
             };
             match attempts_if_model_holds(s, fault) {
-                Ok(m) if m_line.is_none_or(|x| x == m) => m_line = Some(m),
+                Ok(m) if m_line.map_or(true, |x| x == m) => m_line = Some(m),
                 Ok(_) => {
                     why = Some("its points allow different numbers of attempts".into());
                     break;
@@ -141,9 +141,11 @@ pub(crate) fn amplification_model(input: &ModelInputs<'_>) -> Option<Model> {
                 }
             }
         }
-        let (lo, hi) = rows.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), r| {
-            (a.min(r.1), b.max(r.1))
-        });
+        let (lo, hi) = rows
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), r| {
+                (a.min(r.1), b.max(r.1))
+            });
         match (why, m_line) {
             (None, Some(m)) if lo.is_finite() && hi >= lo => {
                 let ps: Vec<f64> = (0..=SAMPLES)

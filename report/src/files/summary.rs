@@ -2,8 +2,8 @@
 //! per fleet plus an `all` row, one column per figure).
 
 use super::num;
-use serde::Serialize;
 use crate::tables::jain_max_min_of;
+use serde::Serialize;
 use sim::metrics::{RunResult, Summary, TenantRow};
 use std::collections::{BTreeMap, BTreeSet};
 

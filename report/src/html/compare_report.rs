@@ -66,7 +66,12 @@ pub fn direction(figure: &str) -> Option<Better> {
         "time_to_recover_s",
         "in_flight_at_end",
     ];
-    const LOWER: [&str; 4] = ["retry_amplification", "rejection_rate", "timeouts", "retries"];
+    const LOWER: [&str; 4] = [
+        "retry_amplification",
+        "rejection_rate",
+        "timeouts",
+        "retries",
+    ];
     if HIGHER.contains(&base) {
         Some(Better::Higher)
     } else if LOWER.contains(&base)
@@ -88,7 +93,9 @@ pub fn verdict(d: &FigureDiff) -> (String, &'static str) {
     }
     let up = lo > 0.0;
     match (direction(&d.figure), up) {
-        (Some(Better::Higher), true) | (Some(Better::Lower), false) => ("B better".into(), "better"),
+        (Some(Better::Higher), true) | (Some(Better::Lower), false) => {
+            ("B better".into(), "better")
+        }
         (Some(_), _) => ("B worse".into(), "worse"),
         (None, true) => ("B higher".into(), ""),
         (None, false) => ("B lower".into(), ""),
@@ -124,7 +131,7 @@ fn num(v: Option<f64>) -> String {
 /// The verdict table: headline figures first, then every other figure that is not zero in
 /// every run of both variants.
 fn verdict_grid(m: &CompareManifest, diffs: &[FigureDiff]) -> Grid {
-    let zero = |v: Option<f64>| v.is_none_or(|x| x == 0.0);
+    let zero = |v: Option<f64>| v.map_or(true, |x| x == 0.0);
     let shown = |d: &&FigureDiff| !(zero(d.a_mean) && zero(d.b_mean) && zero(d.diff_mean));
     let head_pos = |f: &str| HEADLINE.iter().position(|(h, _)| *h == f);
     let mut ordered: Vec<&FigureDiff> = diffs.iter().filter(shown).collect();
@@ -139,8 +146,9 @@ fn verdict_grid(m: &CompareManifest, diffs: &[FigureDiff]) -> Grid {
                     num(d.a_mean),
                     num(d.b_mean),
                     num(d.diff_mean),
-                    d.diff_ci95
-                        .map_or("-".into(), |(lo, hi)| format!("[{}, {}]", num(Some(lo)), num(Some(hi)))),
+                    d.diff_ci95.map_or("-".into(), |(lo, hi)| {
+                        format!("[{}, {}]", num(Some(lo)), num(Some(hi)))
+                    }),
                     d.change_pct().map_or("-".into(), |p| format!("{p:+.1}%")),
                     d.n.to_string(),
                     v,
@@ -190,6 +198,11 @@ fn forest_rows(diffs: &[FigureDiff]) -> Vec<ForestRow> {
                     .diff_ci95
                     .map(|(lo, hi)| (100.0 * lo / a.abs(), 100.0 * hi / a.abs())),
                 significant: d.significant(),
+                verdict: verdict(d)
+                    .0
+                    .strip_prefix("B ")
+                    .unwrap_or_default()
+                    .to_owned(),
             })
         })
         .collect()
@@ -288,13 +301,22 @@ mod tests {
 
     #[test]
     fn verdicts_follow_direction_and_interval() {
-        assert_eq!(verdict(&diff("goodput_rps", 10.0, 2.0, (1.0, 3.0))).0, "B better");
-        assert_eq!(verdict(&diff("latency_p99_ms", 10.0, 2.0, (1.0, 3.0))).0, "B worse");
+        assert_eq!(
+            verdict(&diff("goodput_rps", 10.0, 2.0, (1.0, 3.0))).0,
+            "B better"
+        );
+        assert_eq!(
+            verdict(&diff("latency_p99_ms", 10.0, 2.0, (1.0, 3.0))).0,
+            "B worse"
+        );
         assert_eq!(
             verdict(&diff("latency_p99_ms", 10.0, 2.0, (-1.0, 3.0))).0,
             "no significant difference"
         );
-        assert_eq!(verdict(&diff("attempts", 10.0, -2.0, (-3.0, -1.0))).0, "B lower");
+        assert_eq!(
+            verdict(&diff("attempts", 10.0, -2.0, (-3.0, -1.0))).0,
+            "B lower"
+        );
         let mut one = diff("goodput_rps", 1.0, 1.0, (0.0, 0.0));
         one.diff_ci95 = None;
         assert!(verdict(&one).0.starts_with("no interval"));

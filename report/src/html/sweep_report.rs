@@ -153,7 +153,10 @@ fn points_grid(m: &SweepManifest, points: &Table) -> Grid {
 
 /// Write `charts/*.svg`, `charts/*.png`, a copy of the scenario text and `report.html` into
 /// the sweep folder `dir`; returns the path of `report.html`.
-pub fn write_sweep_report(dir: &Path, input: &SweepReportInput<'_>) -> Result<PathBuf, ReportError> {
+pub fn write_sweep_report(
+    dir: &Path,
+    input: &SweepReportInput<'_>,
+) -> Result<PathBuf, ReportError> {
     let page = build_sweep_report(input)?;
     write_charts(dir, &page.charts)?;
     super::run_report::write(&dir.join(SCENARIO_COPY), input.scenario_text.as_bytes())?;
@@ -203,7 +206,10 @@ mod tests {
             scenarios: &[],
         })
         .unwrap();
-        assert_eq!(page.grids[1].rows[1].cells, ["1", "20", "2", "20.0 [19.0, 21.0]"]);
+        assert_eq!(
+            page.grids[1].rows[1].cells,
+            ["1", "20", "2", "20.0 [19.0, 21.0]"]
+        );
         assert_eq!(page.charts[0].name, "sweep_goodput_rps");
         let html = render_page(&page);
         assert!(html.contains("data:image/png;base64,"));

@@ -27,8 +27,7 @@ mod sweep;
 mod table;
 
 pub use compare::{
-    compare, compare_table, diffs_from_table, render as render_compare, FigureDiff,
-    COMPARE_COLUMNS,
+    compare, compare_table, diffs_from_table, render as render_compare, FigureDiff, COMPARE_COLUMNS,
 };
 pub use figures::{
     fill, jain_max_min_of, rank, rejection_rate, run_cells, series_cells, summary_cells, Rank,
