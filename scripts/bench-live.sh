@@ -8,7 +8,7 @@
 #   deny:  key:gcra rate=100/s burst=10             (~all of it 429: the rejection path)
 # nginx gets `limit_req_zone $http_authorization ... rate=R r/s` + `limit_req burst=B-1
 # nodelay` (nginx's burst counts the requests beyond the first; GCRA's burst counts all),
-# `limit_req_status 429`, the same four API keys (401 otherwise) and a `return 200` body.
+# `limit_req_status 429`, the same four API keys (401 otherwise) and a 12-byte static JSON file.
 #
 # Two layouts (LAYOUTS="pinned shared"):
 #   pinned: server on CPU 0 (serve: one tokio worker; nginx: one worker process), load
@@ -19,8 +19,8 @@
 # Usage: scripts/bench-live.sh            (DURATION=10s CONNS=64 WARMUP=2s LAYOUTS="pinned shared")
 #        DURATION=5s LAYOUTS=pinned scripts/bench-live.sh
 # Needs: wrk, nginx, taskset (apt-get install -y wrk nginx-light util-linux), a Rust toolchain.
-# Builds the release binary in $CARGO_TARGET_DIR (default ./target). Prints one table; every
-# process it starts is stopped on exit (trap).
+# Builds the release binary in $CARGO_TARGET_DIR (default ./target), or uses BIN=path. Prints
+# one table; every process it starts is stopped on exit (trap).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,10 +42,12 @@ done
 # nginx lives in /usr/sbin, which is not on every PATH
 NGINX=$(command -v nginx)
 
-TARGET_DIR=${CARGO_TARGET_DIR:-target}
-echo "== building release throttlelab (CARGO_TARGET_DIR=$TARGET_DIR)" >&2
-cargo build --release --quiet --bin throttlelab
-BIN=$TARGET_DIR/release/throttlelab
+if [ -z "${BIN:-}" ]; then
+  TARGET_DIR=${CARGO_TARGET_DIR:-target}
+  echo "== building release throttlelab (CARGO_TARGET_DIR=$TARGET_DIR)" >&2
+  cargo build --release --quiet --bin throttlelab
+  BIN=$TARGET_DIR/release/throttlelab
+fi
 
 WORK=$(mktemp -d /tmp/bench-live.XXXXXX)
 PIDS=()
@@ -91,7 +93,8 @@ start_serve() { # limiter spec -> sets SERVE_PID, SERVE_URL
 
 start_nginx() { # rate (r/s), nginx burst, workers -> sets NGINX_PID, NGINX_URL
   local dir=$WORK/nginx
-  mkdir -p "$dir/logs" "$dir/tmp"
+  mkdir -p "$dir/logs" "$dir/tmp" "$dir/www"
+  printf '{"ok":true}\n' >"$dir/www/ok.json"
   cat >"$dir/nginx.conf" <<EOF
 worker_processes $3;
 pid $dir/nginx.pid;
@@ -99,6 +102,8 @@ error_log $dir/logs/error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
+  open_file_cache max=16 inactive=60s;
+  open_file_cache_valid 60s;
   keepalive_requests 100000000;
   keepalive_timeout 60s;
   client_body_temp_path $dir/tmp/body;
@@ -114,11 +119,13 @@ http {
   limit_req_status 429;
   server {
     listen 127.0.0.1:$NGINX_PORT;
-    location /v1/work {
+    # a static file, not `return 200`: `return` answers in the rewrite phase, before
+    # limit_req (preaccess phase) ever runs; the key check may (serve also authenticates first)
+    location = /v1/work {
       if (\$api_key_ok = 0) { return 401; }
       limit_req zone=perkey burst=$2 nodelay;
       default_type application/json;
-      return 200 '{"ok":true}\n';
+      alias $dir/www/ok.json;
     }
   }
 }
@@ -129,8 +136,7 @@ EOF
   PIDS+=("$NGINX_PID")
   NGINX_URL=http://127.0.0.1:$NGINX_PORT
   for _ in $(seq 100); do
-    curl_ok=$(wrk -t1 -c1 -d100ms "$NGINX_URL/v1/work" 2>/dev/null | grep -c 'requests in' || true)
-    [ "$curl_ok" = 1 ] && return 0
+    (exec 3<>"/dev/tcp/127.0.0.1/$NGINX_PORT") 2>/dev/null && return 0
     sleep 0.1
   done
   echo "bench-live: nginx did not start:" >&2
