@@ -20,9 +20,7 @@ use std::time::Duration;
 /// A server running in this process.
 #[derive(Debug)]
 pub struct LiveServer {
-    /// The bound address (127.0.0.1, ephemeral port).
-    pub addr: SocketAddr,
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (the ephemeral port bound).
     pub base: String,
     /// The server's state (metrics, store).
     pub app: Arc<App>,
@@ -91,7 +89,6 @@ pub async fn serve_in_process(scenario: &Scenario) -> Result<LiveServer> {
         },
     ));
     Ok(LiveServer {
-        addr,
         base: format!("http://{addr}"),
         app,
         warnings,

@@ -22,5 +22,3 @@ pub mod scenario;
 pub mod server;
 pub mod store;
 pub mod work;
-
-pub use inproc::{serve_in_process, LiveServer};

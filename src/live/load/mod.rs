@@ -20,13 +20,11 @@
 
 pub mod blast;
 mod client;
-mod legacy;
 mod output;
 mod record;
 
-pub use legacy::{run, LoadConfig};
-pub use output::{read_live_result, write_live_run, LIVE_FILE, RESULT_FILE};
-pub use record::{Ev, Log};
+pub use output::{read_live_result, write_live_run};
+use record::Log;
 
 use crate::live::identities::{client_token, fleet_tokens, identities};
 use anyhow::{anyhow, bail, Result};
@@ -281,7 +279,7 @@ impl ClientTask {
                     self.token.clone(),
                 );
                 let (fi, client) = (self.fi, self.client);
-                let think = think.clone();
+                let think = *think;
                 lanes.spawn(async move {
                     let who = Who {
                         fleet: &fleet,
