@@ -94,7 +94,10 @@ fn a_live_run_writes_a_runs_files_and_report_rebuilds_them() {
         &dir.join("out"),
         &["--duration", "2s", "--keys", "2", "--no-report"],
     );
-    assert!(started.elapsed() < Duration::from_secs(20), "bounded in time");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "bounded in time"
+    );
     for f in [
         "manifest.json",
         "summary.json",
@@ -122,11 +125,17 @@ fn a_live_run_writes_a_runs_files_and_report_rebuilds_them() {
     assert_eq!(n("attempts"), n("first_attempts") + n("retries"));
     let throttled = t["rejected"]["429"].as_u64().expect("429 column");
     assert!(throttled > n("successes"), "{t}");
-    assert!(t["retry_amplification"].as_f64().unwrap_or(0.0) > 1.5, "{t}");
+    assert!(
+        t["retry_amplification"].as_f64().unwrap_or(0.0) > 1.5,
+        "{t}"
+    );
     // the server admits at most burst + rate x time per key
     assert!(n("admitted") as f64 <= 2.0 * (5.0 + 5.0 * 2.5), "{t}");
     assert!(n("successes") <= n("admitted"));
-    assert!(t["give_ups"]["max_attempts"].as_u64().unwrap_or(0) > 0, "{t}");
+    assert!(
+        t["give_ups"]["max_attempts"].as_u64().unwrap_or(0) > 0,
+        "{t}"
+    );
     assert!(t["latency"]["p50_ms"].as_f64().is_some(), "{t}");
     // one time-series row per 1 s bucket, total and per fleet
     let series = std::fs::read_to_string(run.join("timeseries.csv")).expect("series");
@@ -148,7 +157,15 @@ fn the_attempt_budget_caps_the_run() {
         &srv,
         &scenario,
         &dir.join("out"),
-        &["--duration", "3s", "--max-requests", "40", "--keys", "2", "--no-report"],
+        &[
+            "--duration",
+            "3s",
+            "--max-requests",
+            "40",
+            "--keys",
+            "2",
+            "--no-report",
+        ],
     );
     let summary = read_json(&run.join("summary.json"));
     assert_eq!(summary["summary"]["attempts"], 40, "{summary}");
@@ -190,14 +207,20 @@ fn a_retry_budget_gate_limits_live_retries() {
     };
     let (open, first, s) = retries(FAILING, "open");
     assert!(first >= 50, "{s}");
-    assert!(open >= 2 * first, "without a gate every failure is retried: {s}");
+    assert!(
+        open >= 2 * first,
+        "without a gate every failure is retried: {s}"
+    );
     // gRPC retry throttling: 10 tokens, a failure costs 1, retries stop at half
     let gated = format!(
         "{FAILING}[[fleet.web.gates]]\nkind = \"grpc_throttle\"\nmax_tokens = 10\ntoken_ratio = 0.1\n"
     );
     let (limited, first, s) = retries(&gated, "gated");
     assert!(first >= 50, "{s}");
-    assert!(limited <= 10, "the gate stops retries once its tokens are spent: {s}");
+    assert!(
+        limited <= 10,
+        "the gate stops retries once its tokens are spent: {s}"
+    );
     assert!(s["give_ups"]["gate"].as_u64().unwrap_or(0) > 0, "{s}");
     let _ = std::fs::remove_dir_all(&dir);
 }

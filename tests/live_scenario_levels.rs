@@ -53,14 +53,22 @@ async fn a_fixed_retry_after_and_a_fleet_filter_are_served() {
     let srv = Server::start(&["--scenario", &path.to_string_lossy()]);
     // key-0 is fleet a's client: the level is b's only
     for _ in 0..5 {
-        assert_eq!(post(&srv, "key-0").await.status(), 200, "fleet a is not limited");
+        assert_eq!(
+            post(&srv, "key-0").await.status(),
+            200,
+            "fleet a is not limited"
+        );
     }
     // key-1 is fleet b's client: one per minute, then the fixed Retry-After
     assert_eq!(post(&srv, "key-1").await.status(), 200);
     let r = post(&srv, "key-1").await;
     assert_eq!(r.status(), 429);
     let ra = r.headers().get("retry-after").expect("Retry-After");
-    assert_eq!(ra.to_str().unwrap_or(""), "7", "the level's fixed retry_after");
+    assert_eq!(
+        ra.to_str().unwrap_or(""),
+        "7",
+        "the level's fixed retry_after"
+    );
     let _ = std::fs::remove_file(&path);
 }
 
@@ -129,7 +137,13 @@ arrival = { process = "constant", rate = "1/s" }
 "#,
     );
     let mut child = Command::new(env!("CARGO_BIN_EXE_throttlelab"))
-        .args(["serve", "--port", "0", "--scenario", &path.to_string_lossy()])
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--scenario",
+            &path.to_string_lossy(),
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -140,7 +154,11 @@ arrival = { process = "constant", rate = "1/s" }
     let _ = child.kill();
     let _ = child.wait();
     let mut err = String::new();
-    let _ = child.stderr.take().expect("stderr").read_to_string(&mut err);
+    let _ = child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err);
     assert!(
         err.contains("not honoured live") && err.contains("network delay"),
         "{err}"
