@@ -402,14 +402,14 @@ fn heatmaps(
             continue;
         }
         let mut cells = vec![vec![None; xp.values.len()]; yp.values.len()];
-        for r in 0..pts.len() {
+        for (r, m) in mean.iter().enumerate() {
             let (Some(cx), Some(cy)) = (
                 find(&xp.values, cell(pts, &xp.path, r)),
                 find(&yp.values, cell(pts, &yp.path, r)),
             ) else {
                 continue;
             };
-            cells[cy][cx] = mean[r].as_f64();
+            cells[cy][cx] = m.as_f64();
         }
         let values: Vec<f64> = cells.iter().flatten().flatten().copied().collect();
         if values.is_empty() || values.iter().all(|v| *v == 0.0) {

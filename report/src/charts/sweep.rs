@@ -196,9 +196,9 @@ impl Figure for Fig<'_> {
             chart
                 .draw_series(DashedLineSeries::new(
                     m.points.iter().copied(),
-                    7,
                     6,
-                    MODEL.stroke_width(2),
+                    6,
+                    MODEL.stroke_width(1),
                 ))
                 .map_err(err)?;
             entries.push(Entry::new(m.name.clone(), MODEL, Swatch::Dashed));
