@@ -7,8 +7,9 @@
 //! the same key with a different fingerprint is a 409. While the first request is in flight, a
 //! second with the same key is a 409 too (it must not run twice). Only responses of requests
 //! the backend really processed are stored (2xx and 500): a 429 or 503 stored would make every
-//! retry of a throttled request fail forever. A request that ends without storing (denied,
-//! cancelled by a client disconnect) frees its key for a retry.
+//! retry of a throttled request fail forever. A request that ends without storing (denied, its
+//! task aborted) frees its key for a retry; a client disconnect does not cancel admitted work
+//! (see `work.rs`), so its retry meets the first attempt as in the simulator.
 //!
 //! Memory is bounded: entries expire after a TTL and the oldest are evicted past a capacity.
 

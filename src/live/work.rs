@@ -6,7 +6,8 @@
 //! (429/402 with `Retry-After`; 422 for a cost no level can ever admit; 503 if the shared store
 //! is down and configured to fail closed) -> backend: bounded queue (503), service time,
 //! deadline (504), injected errors (500) -> `release` to the limiters with the outcome ->
-//! store the response for replay if the backend processed it.
+//! store the response for replay if the backend processed it. Everything after admission runs
+//! in its own task, so a client that disconnects does not cancel admitted work.
 
 use super::backend::Served;
 use super::config::{Identity, Level};
@@ -25,8 +26,8 @@ use sim::model::Charge;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Releases an admitted request to the limiters exactly once, also when the handler is
-/// cancelled (client disconnect): a concurrency limit must get its slot back either way.
+/// Releases an admitted request to the limiters exactly once, also when its task ends early
+/// (a panic, runtime shutdown): a concurrency limit must get its slot back either way.
 struct Admitted<'a> {
     app: &'a App,
     ids: Vec<&'a str>,
@@ -87,17 +88,7 @@ pub async fn handle(
             app.finish(reply, &stored.request_id)
         }
         Ok(Prepared::Fresh { cost, ticket }) => {
-            let reply = execute(&app, who, cost, &request_id).await;
-            if let Some(ticket) = ticket {
-                // store only what the backend processed: a throttled request may be retried
-                if reply.status() == 200 || reply.status() == 500 {
-                    ticket.complete(StoredResponse {
-                        status: reply.status(),
-                        body: reply.body().to_vec(),
-                        request_id: request_id.clone(),
-                    });
-                }
-            }
+            let reply = execute(&app, who, cost, &request_id, ticket).await;
             app.finish(reply, &request_id)
         }
     }
@@ -173,8 +164,15 @@ fn headline_of(ds: &[Decision], counted: &[bool]) -> Option<(usize, Decision)> {
     headline(&sub).map(|(j, d)| (idx[j], d))
 }
 
-/// Limiters, then backend.
-async fn execute(app: &App, who: &Identity, cost: u32, request_id: &str) -> Reply {
+/// Limiters, then (once admitted) the backend in its own task, see [`Job`]. A denied request
+/// drops its idempotency `ticket`, freeing the key for a retry.
+async fn execute(
+    app: &Arc<App>,
+    who: &Identity,
+    cost: u32,
+    request_id: &str,
+    ticket: Option<Ticket>,
+) -> Reply {
     let env = app.config.envelope;
     let (ids, later) = staging(app, who);
     // levels charged on completion are only peeked now: concurrent requests all see the same
@@ -234,6 +232,74 @@ async fn execute(app: &App, who: &Identity, cost: u32, request_id: &str) -> Repl
         }
     };
     app.metrics.admitted();
+    let job = Job {
+        app: Arc::clone(app),
+        who: who.clone(),
+        cost,
+        request_id: request_id.to_owned(),
+        decision,
+        ticket,
+    };
+    // awaited here, but not cancelled with the handler: when the client disconnects (hyper
+    // drops this future) the admitted work still holds its worker or queue slot, completes,
+    // releases its limiters and stores its idempotent response, as in the simulator (seed
+    // 004: an abandoned request "runs twice" with its retry)
+    match tokio::spawn(job.run()).await {
+        Ok(reply) => reply,
+        Err(e) => {
+            eprintln!("throttlelab serve: backend task failed: {e}");
+            Reply::problem(&Problem::Internal, env, request_id)
+        }
+    }
+}
+
+/// The backend part of an admitted request, owned so that it runs in its own task.
+struct Job {
+    app: Arc<App>,
+    who: Identity,
+    cost: u32,
+    request_id: String,
+    decision: Option<Decision>,
+    ticket: Option<Ticket>,
+}
+
+impl Job {
+    /// Delay, backend, `release` to the limiters, the on-completion record, and the response
+    /// stored for replay.
+    async fn run(self) -> Reply {
+        let Job {
+            app,
+            who,
+            cost,
+            request_id,
+            decision,
+            ticket,
+        } = self;
+        let reply = serve(&app, &who, cost, &request_id, decision).await;
+        if let Some(ticket) = ticket {
+            // store only what the backend processed: a throttled request may be retried
+            if reply.status() == 200 || reply.status() == 500 {
+                ticket.complete(StoredResponse {
+                    status: reply.status(),
+                    body: reply.body().to_vec(),
+                    request_id,
+                });
+            }
+        }
+        reply
+    }
+}
+
+/// Serve an admitted request: wait out a delayed admission, then the backend.
+async fn serve(
+    app: &App,
+    who: &Identity,
+    cost: u32,
+    request_id: &str,
+    decision: Option<Decision>,
+) -> Reply {
+    let env = app.config.envelope;
+    let (ids, later) = staging(app, who);
     let _in_flight = app.metrics.in_flight();
     let mut admitted = Admitted {
         app,
