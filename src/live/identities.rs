@@ -5,10 +5,12 @@
 //! The simulator names client `i` of a fleet by key `<key_prefix>-<k>` (`k = i`, or `i % n`
 //! for `keys = n`) and tenant `<tenant_prefix>-<i % tenants>` (`sim::client::IdSpaces`). Live,
 //! the bearer token is `key-<m>`, numbered over the fleets in order as `load` numbers them
-//! (a fleet takes as many tokens as it has keys), and the server maps each token to an
-//! [`Identity`] carrying the simulator's names. A key is one identity, so a fleet whose
-//! shared keys span several tenants cannot be expressed exactly: the first client's tenant
-//! wins and a caveat says so.
+//! (a fleet takes as many key numbers as it has keys), and the server maps each token to an
+//! [`Identity`] carrying the simulator's names. When a fleet's shared keys span several
+//! tenants (seed 001: `keys = 1, tenants = 3`), there is one token per (key, tenant) pair,
+//! `key-<m>.<t>`: key-scoped levels count by the identity's key name, so the pair tokens of a
+//! key still share its limits, while tenant-scoped levels split the clients as the simulator
+//! does.
 
 use super::config::Identity;
 use sim::model::{Fleet, Keys, Scenario};
@@ -17,9 +19,11 @@ use std::collections::HashMap;
 /// The live keys of a scenario.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Identities {
-    /// Bearer token (`key-<m>`) -> identity with the simulator's key and tenant names.
+    /// Bearer token (`key-<m>` or `key-<m>.<t>`) -> identity with the simulator's key and
+    /// tenant names.
     pub keys: HashMap<String, Identity>,
-    /// Tokens in all (`load`'s key space: `key-0 .. key-(tokens-1)`).
+    /// Key numbers in all (`load`'s key space: `key-0 .. key-(tokens-1)`, each perhaps split
+    /// by tenant).
     pub tokens: u32,
     /// Identity key name -> the fleets whose clients use it (for levels restricted to fleets).
     pub fleets: HashMap<String, Vec<String>>,
@@ -27,7 +31,7 @@ pub struct Identities {
     pub caveats: Vec<String>,
 }
 
-/// Tokens a fleet takes: one per key.
+/// Key numbers a fleet takes: one per key.
 pub fn fleet_tokens(f: &Fleet) -> u32 {
     match f.keys {
         Keys::PerClient => f.count,
@@ -43,6 +47,26 @@ pub fn client_token(f: &Fleet, i: u32) -> u32 {
     }
 }
 
+/// True if some shared key of `f` is used by clients of several tenants: then its tokens are
+/// split by tenant.
+fn split_by_tenant(f: &Fleet) -> bool {
+    match f.keys {
+        Keys::PerClient => false,
+        Keys::Shared(n) => f.tenants > 1 && f.count > n.max(1),
+    }
+}
+
+/// The bearer token of client `i` of fleet `f`, whose key numbers start at `offset`:
+/// `key-<m>`, or `key-<m>.<t>` for tenant `t` when the fleet's shared keys span tenants.
+pub fn client_bearer(f: &Fleet, offset: u32, i: u32) -> String {
+    let m = offset.saturating_add(client_token(f, i));
+    if split_by_tenant(f) {
+        format!("key-{m}.{}", i % f.tenants.max(1))
+    } else {
+        format!("key-{m}")
+    }
+}
+
 /// Map every client of `s` to a token and identity.
 pub fn identities(s: &Scenario) -> Identities {
     let mut out = Identities::default();
@@ -52,7 +76,7 @@ pub fn identities(s: &Scenario) -> Identities {
         let mut warned = false;
         for i in 0..f.count {
             let k = client_token(f, i);
-            let token = format!("key-{}", offset + k);
+            let token = client_bearer(f, offset, i);
             let id = Identity {
                 key: format!("{}-{k}", f.key_prefix),
                 tenant: format!("{}-{}", f.tenant_prefix, i % tenants),
@@ -64,11 +88,11 @@ pub fn identities(s: &Scenario) -> Identities {
             match out.keys.get(&token) {
                 Some(old) if *old != id && !warned => {
                     warned = true;
+                    // cannot happen (a token names its key and tenant); kept as a guard
                     out.caveats.push(format!(
-                        "fleet `{}`: {tenants} tenants share {} key(s); live, a key belongs to one \
-                         tenant (its first client's), so tenant-scoped limits count differently",
-                        f.name,
-                        fleet_tokens(f)
+                        "fleet `{}`: token `{token}` stands for several identities; the first \
+                         client's wins",
+                        f.name
                     ));
                 }
                 Some(_) => {}
@@ -112,13 +136,27 @@ mod tests {
     }
 
     #[test]
-    fn a_key_shared_by_several_tenants_is_a_caveat() {
+    fn a_key_shared_by_several_tenants_has_one_token_per_tenant() {
+        // seed 001: one key, three customers
         let s = scenario(&format!(
-            "[fleet.doc]\ncount = 6\nkeys = 1\ntenants = 3\n{ARR}\n"
+            "[fleet.doc]\ncount = 6\nkeys = 1\ntenants = 3\n{ARR}\n[fleet.x]\ncount = 2\n{ARR}\n"
         ));
         let ids = identities(&s);
-        assert_eq!((ids.keys.len(), ids.tokens), (1, 1));
-        assert_eq!(ids.caveats.len(), 1, "{:?}", ids.caveats);
+        assert_eq!((ids.keys.len(), ids.tokens), (5, 3));
+        assert!(ids.caveats.is_empty(), "{:?}", ids.caveats);
+        let doc = &s.fleets[0];
+        for i in 0..6 {
+            let token = client_bearer(doc, 0, i);
+            assert_eq!(token, format!("key-0.{}", i % 3));
+            let id = &ids.keys[&token];
+            // one key name (key-scoped levels share it), the client's own tenant
+            assert_eq!(
+                (id.key.as_str(), id.tenant.clone()),
+                ("doc-0", format!("doc-{}", i % 3))
+            );
+        }
+        assert_eq!(client_bearer(&s.fleets[1], 1, 1), "key-2");
+        assert_eq!(ids.keys["key-2"].key, "x-1");
     }
 
     #[test]

@@ -26,7 +26,7 @@ mod record;
 pub use output::{read_live_result, write_live_run};
 use record::Log;
 
-use crate::live::identities::{client_token, fleet_tokens, identities};
+use crate::live::identities::{client_bearer, client_token, fleet_tokens, identities};
 use anyhow::{anyhow, bail, Result};
 use client::{logical, Shared, Who};
 use limiters::Nanos;
@@ -136,12 +136,15 @@ pub fn unsupported(s: &Scenario) -> Vec<String> {
     out
 }
 
-/// The bearer token of client `i` of `fleet`, whose tokens start at `offset`.
+/// The bearer token of client `i` of `fleet`, whose key numbers start at `offset`: the
+/// scenario's (one per key and tenant, see [`client_bearer`]), or `serve --keys n`'s.
 fn token_of(fleet: &Fleet, offset: u32, i: u32, tokens: Option<u32>) -> String {
-    let k = offset + client_token(fleet, i);
     match tokens {
-        None => format!("key-{k}"),
-        Some(n) => format!("key-{}", k % n.max(1)),
+        None => client_bearer(fleet, offset, i),
+        Some(n) => format!(
+            "key-{}",
+            offset.saturating_add(client_token(fleet, i)) % n.max(1)
+        ),
     }
 }
 
@@ -369,6 +372,10 @@ mod tests {
         assert_eq!(token_of(&f, 0, 5, Some(4)), "key-1");
         assert_eq!(token_of(&f, 3, 5, None), "key-8");
         f.keys = sim::model::Keys::Shared(2);
+        assert_eq!(token_of(&f, 3, 5, Some(100)), "key-4");
+        // a shared key spanning tenants: one token per (key, tenant), as `serve` registers
+        f.tenants = 3;
+        assert_eq!(token_of(&f, 3, 5, None), "key-4.2");
         assert_eq!(token_of(&f, 3, 5, Some(100)), "key-4");
     }
 }
