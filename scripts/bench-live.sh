@@ -50,6 +50,8 @@ if [ -z "${BIN:-}" ]; then
 fi
 
 WORK=$(mktemp -d /tmp/bench-live.XXXXXX)
+# nginx workers run as `nobody`: they must be able to read the static file
+chmod 755 "$WORK"
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]:-}"; do
@@ -69,6 +71,14 @@ on() {
   if [ "$LAYOUT" = pinned ]; then taskset -c "$cpus" "$@"; else "$@"; fi
 }
 
+# start a server in the background (`spawn CPUS cmd... &`): `exec` so that `$!` is the
+# server's own pid, not a subshell's (killing a subshell would orphan the server)
+spawn() {
+  local cpus=$1
+  shift
+  if [ "$LAYOUT" = pinned ]; then exec taskset -c "$cpus" "$@"; else exec "$@"; fi
+}
+
 stop() { # pid
   kill "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
@@ -77,7 +87,7 @@ stop() { # pid
 start_serve() { # limiter spec -> sets SERVE_PID, SERVE_URL
   local out=$WORK/serve.out
   : >"$out"
-  on "$SERVER_CPUS" "$BIN" serve --port 0 --keys 4 --orgs 1 --limiter "$1" \
+  spawn "$SERVER_CPUS" "$BIN" serve --port 0 --keys 4 --orgs 1 --limiter "$1" \
     >"$out" 2>"$WORK/serve.err" &
   SERVE_PID=$!
   PIDS+=("$SERVE_PID")
@@ -130,7 +140,7 @@ http {
   }
 }
 EOF
-  on "$SERVER_CPUS" "$NGINX" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' \
+  spawn "$SERVER_CPUS" "$NGINX" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' \
     2>"$WORK/nginx.err" &
   NGINX_PID=$!
   PIDS+=("$NGINX_PID")
