@@ -4,7 +4,8 @@
 //! the mean difference `B - A` and its 95% confidence interval over the seeds, and write
 //! `runs`, `compare` and `timeseries` tables under `<out>/compare-<a>-vs-<b>/`, with
 //! `compare.json`, both scenario texts, and the verdict report (`report.html`, charts) unless
-//! `--no-report`.
+//! `--no-report`. Given two run directories instead (e.g. a simulated and a live run), it
+//! compares them figure by figure (`compare_runs`).
 
 use super::sweep::read_text;
 use super::sweep_jobs::{run_jobs, JobSpec};
@@ -24,7 +25,8 @@ pub const DEFAULT_COMPARE_SEEDS: u32 = 10;
 /// Arguments of `compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Variant A (the baseline).
+    /// Variant A (the baseline): a scenario file, or a run directory (simulated or live; then
+    /// B is one too and the two runs are compared figure by figure).
     #[arg(value_name = "A")]
     pub a: PathBuf,
     /// Variant B.
@@ -67,6 +69,9 @@ fn names(a: &str, b: &str, pa: &Path, pb: &Path) -> (String, String) {
 
 /// Run both variants, print, write.
 pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
+    if args.a.is_dir() && args.b.is_dir() {
+        return super::compare_runs::run(&args, quiet);
+    }
     if args.seeds == 0 {
         return Err(CliError::BadInput(anyhow!("--seeds must be at least 1")));
     }

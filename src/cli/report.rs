@@ -72,10 +72,44 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
     if args.dir.join("compare.json").is_file() {
         return super::compare::report_dir(&args.dir, quiet);
     }
-    let scenario_path = args
-        .scenario
-        .clone()
-        .unwrap_or_else(|| args.dir.join(::report::html::SCENARIO_COPY));
+    let run = load_run(&args.dir, args.scenario.as_deref(), args.seed)?;
+    let html = ::report::write_run_report(&args.dir, &run.result, &run.text)
+        .with_context(|| format!("writing the report into {}", args.dir.display()))?;
+    for w in &run.warnings {
+        eprintln!("warning: {w}");
+    }
+    if !quiet {
+        let live = if run.live { " (live run)" } else { "" };
+        println!(
+            "wrote {} and charts/*.svg, charts/*.png{live}",
+            html.display()
+        );
+    }
+    Ok(())
+}
+
+/// A run directory's result: re-simulated from its scenario copy and seed, or, for a live run,
+/// read from its recorded `result.json`.
+pub(crate) struct LoadedRun {
+    /// The run's figures.
+    pub result: sim::RunResult,
+    /// The scenario text.
+    pub text: String,
+    /// Read from a live run's record (not re-simulated).
+    pub live: bool,
+    /// Differences between the rebuilt run and the recorded one.
+    pub warnings: Vec<String>,
+}
+
+/// Load the run in `dir`; `scenario_file` and `seed_override` replace the directory's own.
+pub(crate) fn load_run(
+    dir: &Path,
+    scenario_file: Option<&Path>,
+    seed_override: Option<u64>,
+) -> Result<LoadedRun, CliError> {
+    let scenario_path = scenario_file
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| dir.join(::report::html::SCENARIO_COPY));
     let display = scenario_path.display().to_string();
     let bytes = std::fs::read(&scenario_path).map_err(|e| {
         CliError::BadInput(anyhow!(
@@ -87,22 +121,17 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
     })?;
     let scenario =
         sim::scenario::load_str(&display, &text).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
-    let manifest = read_manifest(&args.dir)?;
-    let seed = args.seed.or(manifest.seed).unwrap_or(scenario.seed);
+    let manifest = read_manifest(dir)?;
+    let seed = seed_override.or(manifest.seed).unwrap_or(scenario.seed);
 
     // A live run (`throttlelab load`) cannot be re-simulated: its recorded result is used.
-    if let Some(result) =
-        crate::live::load::read_live_result(&args.dir).map_err(CliError::BadInput)?
-    {
-        let html = ::report::write_run_report(&args.dir, &result, &text)
-            .with_context(|| format!("writing the report into {}", args.dir.display()))?;
-        if !quiet {
-            println!(
-                "wrote {} and charts/*.svg, charts/*.png (live run)",
-                html.display()
-            );
-        }
-        return Ok(());
+    if let Some(result) = crate::live::load::read_live_result(dir).map_err(CliError::BadInput)? {
+        return Ok(LoadedRun {
+            result,
+            text,
+            live: true,
+            warnings: Vec::new(),
+        });
     }
     let result = sim::run(&scenario, seed).with_context(|| format!("simulating {display}"))?;
     let mut warnings = Vec::new();
@@ -116,20 +145,17 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
         }
     }
     if let Some(events) = manifest.events {
-        if events != result.events && args.seed.is_none() {
+        if events != result.events && seed_override.is_none() {
             warnings.push(format!(
                 "the rebuilt run processed {} events, the recorded run {events}: the simulator changed since",
                 result.events
             ));
         }
     }
-    let html = ::report::write_run_report(&args.dir, &result, &text)
-        .with_context(|| format!("writing the report into {}", args.dir.display()))?;
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
-    if !quiet {
-        println!("wrote {} and charts/*.svg, charts/*.png", html.display());
-    }
-    Ok(())
+    Ok(LoadedRun {
+        result,
+        text,
+        live: false,
+        warnings,
+    })
 }

@@ -198,11 +198,16 @@ pub fn percent(d: Option<f64>) -> String {
 
 /// The rows as an aligned text table.
 pub fn render(rows: &[Row]) -> String {
+    render_labeled(rows, ["sim", "live"])
+}
+
+/// The rows as an aligned text table, the two sides' columns headed by `labels`.
+pub fn render_labeled(rows: &[Row], labels: [&str; 2]) -> String {
     let mut cells = vec![[
         "fleet".to_string(),
         "figure".to_string(),
-        "sim".to_string(),
-        "live".to_string(),
+        labels[0].to_string(),
+        labels[1].to_string(),
         "diff".to_string(),
         "verdict".to_string(),
     ]];
@@ -245,6 +250,17 @@ pub fn render(rows: &[Row]) -> String {
 /// The rows as CSV (`scenario,seed,duration_s,fleet,figure,sim,live,rel_diff,verdict`), one
 /// figure per line, the long format `compare`'s tables use; `rel_diff` is empty when unbounded.
 pub fn to_csv(scenario: &str, seed: u64, secs: f64, rows: &[Row]) -> String {
+    to_csv_labeled(scenario, seed, secs, rows, ["sim", "live"])
+}
+
+/// [`to_csv`] with the two sides' columns named by `labels`.
+pub fn to_csv_labeled(
+    scenario: &str,
+    seed: u64,
+    secs: f64,
+    rows: &[Row],
+    labels: [&str; 2],
+) -> String {
     let quote = |s: &str| {
         if s.contains([',', '"', '\n']) {
             format!("\"{}\"", s.replace('"', "\"\""))
@@ -252,7 +268,10 @@ pub fn to_csv(scenario: &str, seed: u64, secs: f64, rows: &[Row]) -> String {
             s.to_string()
         }
     };
-    let mut out = String::from("scenario,seed,duration_s,fleet,figure,sim,live,rel_diff,verdict\n");
+    let mut out = format!(
+        "scenario,seed,duration_s,fleet,figure,{},{},rel_diff,verdict\n",
+        labels[0], labels[1]
+    );
     for r in rows {
         let verdict = serde_json::to_value(r.verdict)
             .ok()

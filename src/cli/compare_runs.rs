@@ -1,0 +1,113 @@
+//! `throttlelab compare DIR_A DIR_B`: two run directories side by side, figure by figure, with
+//! the relative difference `(B - A) / A`.
+//!
+//! A directory can be a simulated run (`run`, rebuilt from its scenario copy and seed), a live
+//! run (`load`, read from its recorded `result.json`: reality cannot be re-run) or either side
+//! of a `check-live` folder. That is how a live run is compared with anything else: the same
+//! figures (`live::check::figures`), the same rows and the same verdict rule as `check-live`
+//! (a headline figure within 5 % agrees; counts under 20 on both sides are not judged). One
+//! run per side has no spread, so there is no confidence interval here: for a verdict with
+//! one, compare two scenario files over paired seeds (`compare A.toml B.toml`).
+
+use super::compare::CompareArgs;
+use super::report::load_run;
+use super::CliError;
+use crate::live::check::compare::{render_labeled, to_csv_labeled, Judge, Row};
+use crate::live::check::figures::Figures;
+use anyhow::{anyhow, Context};
+use std::path::Path;
+
+/// The verdict rule of `check-live`.
+const JUDGE: Judge = Judge {
+    tolerance: 0.05,
+    min_count: 20,
+};
+
+/// One side: its result and whether it was recorded live.
+fn side(dir: &Path) -> Result<(sim::RunResult, &'static str), CliError> {
+    let recorded = dir.join("result.json");
+    if recorded.is_file() {
+        // a live run, or a check-live side: the recorded figures are the run
+        let text = std::fs::read_to_string(&recorded)
+            .with_context(|| format!("reading {}", recorded.display()))?;
+        let result = serde_json::from_str(&text).map_err(|e| {
+            CliError::BadInput(anyhow!("{}: not a run's result: {e}", recorded.display()))
+        })?;
+        return Ok((result, "recorded"));
+    }
+    let run = load_run(dir, None, None)?;
+    for w in &run.warnings {
+        eprintln!("warning: {}: {w}", dir.display());
+    }
+    Ok((run.result, "re-simulated"))
+}
+
+/// The comparison rows: the total, then every fleet both runs have.
+pub(crate) fn rows(a: &sim::RunResult, b: &sim::RunResult) -> Vec<Row> {
+    let secs = a.duration_s;
+    let mut rows = JUDGE.rows(
+        "total",
+        &Figures::from_summary(&a.summary),
+        &Figures::from_summary(&b.summary),
+        secs,
+    );
+    for (name, fa) in &a.fleets {
+        if let Some(fb) = b.fleets.get(name) {
+            rows.extend(JUDGE.rows(
+                name,
+                &Figures::from_summary(fa),
+                &Figures::from_summary(fb),
+                secs,
+            ));
+        }
+    }
+    rows
+}
+
+/// Compare two run directories: print, and write `comparison.csv` under
+/// `<out>/compare-runs-<A>-vs-<B>/`.
+pub fn run(args: &CompareArgs, quiet: bool) -> Result<(), CliError> {
+    let (a, how_a) = side(&args.a)?;
+    let (b, how_b) = side(&args.b)?;
+    let same = (a.duration_s - b.duration_s).abs() <= 1e-6 * a.duration_s.max(1.0);
+    if !same {
+        return Err(CliError::BadInput(anyhow!(
+            "A ran {} s and B {} s: compare runs of the same length (rates and goodput would not be comparable)",
+            a.duration_s,
+            b.duration_s
+        )));
+    }
+    let rows = rows(&a, &b);
+    let name = |dir: &Path, r: &sim::RunResult| {
+        let leaf = dir
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        format!("{}-{leaf}", r.scenario)
+    };
+    let out = args.out.join(format!(
+        "compare-runs-{}-vs-{}",
+        name(&args.a, &a),
+        name(&args.b, &b)
+    ));
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let csv = to_csv_labeled(&a.scenario, a.seed, a.duration_s, &rows, ["a", "b"]);
+    let csv_path = out.join("comparison.csv");
+    std::fs::write(&csv_path, csv).with_context(|| format!("writing {}", csv_path.display()))?;
+    if !quiet {
+        let text = format!(
+            "A: {} ({}, {how_a}, seed {})\nB: {} ({}, {how_b}, seed {})\n{} s each; diff = (B - A) / A; verdict: a headline figure within 5% agrees\n\n{}wrote {}\n",
+            args.a.display(),
+            a.scenario,
+            a.seed,
+            args.b.display(),
+            b.scenario,
+            b.seed,
+            a.duration_s,
+            render_labeled(&rows, ["A", "B"]),
+            csv_path.display()
+        );
+        super::write_stdout(&text)?;
+    }
+    Ok(())
+}
