@@ -136,5 +136,15 @@ fn runs_of_different_lengths_are_refused() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("same length"), "{}", text(&o));
+    // a run directory and a scenario file do not compare
+    let o = Command::new(env!("CARGO_BIN_EXE_throttlelab"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("compare")
+        .arg(out.join("calm/42"))
+        .arg("scenarios/calm.toml")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("not one of each"), "{}", text(&o));
     let _ = std::fs::remove_dir_all(&out);
 }

@@ -69,8 +69,14 @@ fn names(a: &str, b: &str, pa: &Path, pb: &Path) -> (String, String) {
 
 /// Run both variants, print, write.
 pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
-    if args.a.is_dir() && args.b.is_dir() {
-        return super::compare_runs::run(&args, quiet);
+    match (args.a.is_dir(), args.b.is_dir()) {
+        (true, true) => return super::compare_runs::run(&args, quiet),
+        (true, false) | (false, true) => {
+            let (a, b) = (args.a.display(), args.b.display());
+            let what = "compare takes two scenario files or two run directories, not one of each";
+            return Err(CliError::BadInput(anyhow!("{what} ({a} and {b})")));
+        }
+        (false, false) => {}
     }
     if args.seeds == 0 {
         return Err(CliError::BadInput(anyhow!("--seeds must be at least 1")));
