@@ -190,21 +190,6 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat), CliErr
         for (token, id) in generated {
             config.keys.entry(token).or_insert(id);
         }
-        if matches!(config.store, StoreConfig::Redis { .. }) {
-            for (i, l) in part
-                .levels
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| !l.is_plain())
-            {
-                eprintln!(
-                    "throttlelab serve: {}: not honoured with --store redis: level {i} ({}): \
-                     `charge`/`fleets` (the Redis scripts charge every level at admission)",
-                    path.display(),
-                    l.algorithm
-                );
-            }
-        }
         config.levels = part.levels;
         config.dialect = part.dialect;
         config.backend = part.backend;

@@ -134,12 +134,12 @@ async fn prepare(
 /// Which levels count a request of `who`, and when: `admit[i]` is the scope id charged at
 /// admission (or [`SKIP`]), `later[i]` the id charged when the request succeeds (levels with
 /// `charge = "on_completion"`, seed 001's check-then-record metering), `None` without any.
-/// A level restricted to fleets that `who`'s key does not belong to is skipped in both.
-/// With the Redis store every level is charged at admission (its scripts cannot skip).
+/// A level restricted to fleets that `who`'s key does not belong to is skipped in both
+/// (either store: the memory store and the Redis script both honour [`SKIP`]).
 fn staging<'a>(app: &App, who: &'a Identity) -> (Vec<&'a str>, Option<Vec<&'a str>>) {
     let ids = app.ids(who);
     let levels = &app.config.levels;
-    if app.store.is_shared() || levels.iter().all(Level::is_plain) {
+    if levels.iter().all(Level::is_plain) {
         return (ids, None);
     }
     let mut admit = Vec::with_capacity(ids.len());
@@ -180,7 +180,13 @@ async fn execute(
     let peeked = match &later {
         Some(later) => match app.store.decide(later, cost, false).await {
             Ok(Verdict::Decided(ds)) => Some(ds),
-            Ok(_) => None,
+            // the shared store is down: fail closed here too (even when no level is charged
+            // at admission), or admit without the check
+            Ok(Verdict::FailClosed) => {
+                return Reply::problem(&Problem::StoreUnavailable, env, request_id)
+                    .header("retry-after", "1")
+            }
+            Ok(Verdict::FailOpen) => None,
             Err(e) => {
                 eprintln!("throttlelab serve: limiter error: {e:#}");
                 return Reply::problem(&Problem::Internal, env, request_id);

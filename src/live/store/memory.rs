@@ -18,6 +18,7 @@
 //! levels without deadlock.
 
 use super::super::config::{Identity, Level, Scope};
+use super::SKIPPED;
 use anyhow::{Context, Result};
 use limiters::{AtomicGcra, AtomicTokenBucket, Decision, Limiter, Nanos, Outcome, Registry};
 use std::collections::HashMap;
@@ -35,16 +36,6 @@ enum Cell {
 fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
-
-/// The decision of a skipped level: admits, unlimited.
-const SKIPPED: Decision = Decision {
-    allowed: true,
-    limit: u64::MAX,
-    remaining: u64::MAX,
-    reset_after: Nanos::ZERO,
-    retry_after: None,
-    delay: Nanos::ZERO,
-};
 
 /// In-memory limiter state for every level.
 pub struct MemoryStore {

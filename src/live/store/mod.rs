@@ -2,7 +2,9 @@
 //! and what happens when Redis does not answer (`--on-store-error`).
 //!
 //! Both stores give the same decisions for the same sequence of requests: the memory store runs
-//! the `limiters` crate itself, the Redis script mirrors its arithmetic.
+//! the `limiters` crate itself, the Redis script mirrors its arithmetic. Both honour [`SKIP`]
+//! (a level that does not count a request), which is how per-fleet levels (`fleets = [...]`)
+//! and levels charged on completion (`charge = "on_completion"`) are served by either store.
 
 mod memory;
 mod redis;
@@ -39,10 +41,20 @@ impl Clock {
 }
 
 /// The scope id of a level that does not count a request (a level restricted to other
-/// fleets, or one charged on completion while the others are charged at admission): the memory
-/// store admits it without limit and charges nothing. Never a real key (a NUL byte cannot be in
-/// an HTTP header).
+/// fleets, or one charged on completion while the others are charged at admission): both
+/// stores admit it without limit ([`SKIPPED`]) and charge nothing (the Redis store does not
+/// even send it to the script). Never a real key (a NUL byte cannot be in an HTTP header).
 pub const SKIP: &str = "\u{0}skip";
+
+/// The decision of a skipped level: admits, unlimited.
+pub const SKIPPED: Decision = Decision {
+    allowed: true,
+    limit: u64::MAX,
+    remaining: u64::MAX,
+    reset_after: Nanos::ZERO,
+    retry_after: None,
+    delay: Nanos::ZERO,
+};
 
 /// The answer of the store for one request.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,15 +108,14 @@ impl Store {
         })
     }
 
-    /// True when limiter state lives in Redis (whose scripts charge every level at
-    /// admission: no [`SKIP`], so no per-fleet levels or charge on completion).
-    pub fn is_shared(&self) -> bool {
-        self.redis.is_some()
-    }
-
     /// Decide on a request (`charge`) or look without charging. `ids[i]` is the request's
     /// scope id at level `i`.
     pub async fn decide(&self, ids: &[&str], cost: u32, charge: bool) -> Result<Verdict> {
+        if ids.iter().all(|id| *id == SKIP) {
+            // no level counts this request: nothing to ask either store (and Redis's health
+            // is not reported from a call that was never made)
+            return Ok(Verdict::Decided(vec![SKIPPED; ids.len()]));
+        }
         let Some((redis, on_error)) = &self.redis else {
             return Ok(Verdict::Decided(self.memory.decide(
                 ids,
@@ -139,7 +150,8 @@ impl Store {
     }
 
     /// An admitted request completed (meaningful for in-memory levels such as concurrency
-    /// limits and credit quotas; the Redis algorithms need no release).
+    /// limits and credit quotas; the algorithms the Redis script runs ignore a release, as their
+    /// in-crate twins do).
     pub fn release(&self, ids: &[&str], cost: u32, outcome: Outcome) -> Result<()> {
         if self.redis.is_some() {
             return Ok(());

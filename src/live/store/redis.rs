@@ -15,6 +15,7 @@
 //! the connection, and reconnection is attempted at most every [`RECONNECT_BACKOFF`].
 
 use super::super::config::Level;
+use super::{SKIP, SKIPPED};
 use anyhow::{anyhow, bail, Result};
 use limiters::{Decision, Nanos, Registry};
 use redis::aio::MultiplexedConnection;
@@ -182,18 +183,36 @@ impl RedisStore {
     /// Decide over every level (see [`super::MemoryStore::decide`] for the semantics), on
     /// Redis's clock (`TIME`). (The script also takes an explicit `now`, which
     /// `tests/live_redis.rs` uses to replay sequences against the in-crate algorithms.)
+    ///
+    /// A level whose id is [`super::SKIP`] is not sent to the script at all: it admits without
+    /// limit ([`super::SKIPPED`]), is not charged, and takes no part in the all-admit rule, as in
+    /// the memory store. A request that no level counts does not touch Redis.
     pub async fn decide(&self, ids: &[&str], cost: u32, charge: bool) -> Result<Vec<Decision>> {
+        if ids.len() != self.levels.len() {
+            bail!(
+                "internal: {} scope ids for {} levels",
+                ids.len(),
+                self.levels.len()
+            );
+        }
+        let counted: Vec<usize> = (0..ids.len()).filter(|i| ids[*i] != SKIP).collect();
+        let mut out = vec![SKIPPED; ids.len()];
+        if counted.is_empty() {
+            return Ok(out);
+        }
         let mut conn = self.connection().await?;
         let mut inv = self.script.prepare_invoke();
-        for (name, id) in self.names.iter().zip(ids) {
+        for &i in &counted {
+            let (name, id) = (&self.names[i], ids[i]);
             inv.key(format!("{name}:{{{id}}}"));
             inv.key(format!("{name}:{{{id}}}:log"));
         }
         inv.arg(if charge { "check" } else { "peek" })
             .arg("")
             .arg(cost)
-            .arg(self.levels.len());
-        for l in &self.levels {
+            .arg(counted.len());
+        for &i in &counted {
+            let l = &self.levels[i];
             inv.arg(l.algorithm)
                 .arg(l.args[0])
                 .arg(l.args[1])
@@ -212,7 +231,11 @@ impl RedisStore {
                 return Err(e);
             }
         };
-        parse_decisions(&values, self.levels.len())
+        let decisions = parse_decisions(&values, counted.len())?;
+        for (i, d) in counted.into_iter().zip(decisions) {
+            out[i] = d;
+        }
+        Ok(out)
     }
 }
 
