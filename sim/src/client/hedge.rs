@@ -27,9 +27,8 @@
 //! as above, so hedging can be compared with and combined with the retry strategies.
 
 use crate::engine::{Event, TraceKind, World};
-use crate::resilience::{HedgeAction, HedgePolicy, HedgeState};
+use crate::resilience::HedgeAction;
 use crate::retry::{AttemptResult, GateCall, GateDecision};
-use limiters::Nanos;
 
 impl World {
     /// Arm the hedge timer for the latest copy (`token`) of `req`, if the fleet hedges, its
@@ -38,15 +37,8 @@ impl World {
         let Some(h) = &self.fleets[fi].hedge else {
             return;
         };
-        let Some(d) = h.delay() else {
-            return;
-        };
         let r = &self.reqs[req];
-        if u32::from(r.copies) >= h.cfg.max_attempts {
-            return;
-        }
-        let at = self.now + d;
-        if at < self.horizon && at < r.deadline {
+        if let Some(at) = h.timer_at(self.now, u32::from(r.copies), self.horizon, r.deadline) {
             self.q.push(at, Event::Hedge { req, token });
         }
     }
@@ -102,22 +94,7 @@ impl World {
             return false;
         };
         let r = &self.reqs[req];
-        let p = HedgePolicy {
-            // No further copy while a percentile delay is still warming up.
-            delay: h.delay().unwrap_or(Nanos::ZERO),
-            max_attempts: if h.delay().is_some() {
-                h.cfg.max_attempts
-            } else {
-                u32::from(r.copies)
-            },
-            non_fatal: h.cfg.non_fatal,
-        };
-        let mut st = HedgeState {
-            sent: u32::from(r.copies),
-            outstanding: r.live.count_ones() + 1,
-            done: false,
-        };
-        match st.on_response(&p, self.now, result) {
+        match h.after_failure(self.now, u32::from(r.copies), r.live.count_ones(), result) {
             HedgeAction::Wait => true,
             HedgeAction::Send { .. } => self.send_hedge(req) || self.reqs[req].live != 0,
             HedgeAction::Failed | HedgeAction::Succeeded { .. } => {

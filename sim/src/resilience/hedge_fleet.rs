@@ -150,6 +150,79 @@ impl HedgeRt {
         })
     }
 
+    /// When the hedge timer armed by a copy sent at `now` fires, the round having sent `copies`
+    /// copies: `delay` later (gRFC A6 `hedgingDelay`), if the delay is known (not warming up),
+    /// the round may send another copy (`maxAttempts`) and that is before both the run's
+    /// `horizon` and the request's `deadline`. The simulator's client and the live client
+    /// (`throttlelab load`) both arm their timers with it.
+    ///
+    /// ```
+    /// use sim::resilience::{HedgeConfig, HedgeDelay, HedgeRt};
+    /// use limiters::Nanos;
+    /// let ms = Nanos::from_millis;
+    /// let h = HedgeRt::new(HedgeConfig::new(HedgeDelay::Fixed(ms(50)), 1));
+    /// assert_eq!(h.timer_at(ms(10), 1, ms(1000), Nanos::MAX), Some(ms(60)));
+    /// assert_eq!(h.timer_at(ms(10), 2, ms(1000), Nanos::MAX), None); // both copies sent
+    /// assert_eq!(h.timer_at(ms(10), 1, ms(60), Nanos::MAX), None); // at the horizon
+    /// ```
+    pub fn timer_at(
+        &self,
+        now: Nanos,
+        copies: u32,
+        horizon: Nanos,
+        deadline: Nanos,
+    ) -> Option<Nanos> {
+        let d = self.delay()?;
+        if copies >= self.cfg.max_attempts {
+            return None;
+        }
+        let at = now.saturating_add(d);
+        (at < horizon && at < deadline).then_some(at)
+    }
+
+    /// A copy of a round that has sent `copies` copies failed with `result` at `now`, while
+    /// `live` other copies are still in flight: what next, by gRFC A6's rules
+    /// ([`HedgeState::on_response`](super::HedgeState::on_response)): `Wait` for the others,
+    /// `Send` the next copy at once (a non-fatal failure), or `Failed` (a fatal status, or no
+    /// copy left in flight: the round is over and the retry policy decides). No further copy
+    /// is sent while a percentile delay is still warming up.
+    ///
+    /// ```
+    /// use sim::resilience::{HedgeAction, HedgeConfig, HedgeDelay, HedgeRt};
+    /// use sim::retry::AttemptResult;
+    /// use limiters::Nanos;
+    /// let h = HedgeRt::new(HedgeConfig::new(HedgeDelay::Fixed(Nanos::from_millis(50)), 2));
+    /// let now = Nanos::from_millis(20);
+    /// let e503 = AttemptResult::status(503);
+    /// assert!(matches!(h.after_failure(now, 1, 0, &e503), HedgeAction::Send { .. }));
+    /// assert_eq!(h.after_failure(now, 3, 1, &e503), HedgeAction::Wait);
+    /// assert_eq!(h.after_failure(now, 3, 0, &e503), HedgeAction::Failed);
+    /// assert_eq!(h.after_failure(now, 2, 1, &AttemptResult::status(429)), HedgeAction::Failed);
+    /// ```
+    pub fn after_failure(
+        &self,
+        now: Nanos,
+        copies: u32,
+        live: u32,
+        result: &crate::retry::AttemptResult,
+    ) -> super::HedgeAction {
+        let p = HedgePolicy {
+            delay: self.delay().unwrap_or(Nanos::ZERO),
+            max_attempts: if self.delay().is_some() {
+                self.cfg.max_attempts
+            } else {
+                copies
+            },
+            non_fatal: self.cfg.non_fatal,
+        };
+        let mut st = super::HedgeState {
+            sent: copies,
+            outstanding: live + 1,
+            done: false,
+        };
+        st.on_response(&p, now, result)
+    }
+
     /// A successful round took `latency` (first copy sent to winning response).
     pub fn observe(&mut self, latency: Nanos) {
         let (HedgeDelay::Percentile(p), Some(h)) = (self.cfg.delay, self.hist.as_mut()) else {
