@@ -86,6 +86,10 @@ pub struct ServeArgs {
     /// Timeout of one Redis call.
     #[arg(long, default_value = "250ms")]
     pub store_timeout: String,
+    /// Seed of the backend's service-time and fault draws, split into streams as the simulator
+    /// splits its seed (default: the scenario's seed, or 0).
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 fn duration(flag: &str, text: &str) -> Result<Duration, CliError> {
@@ -162,6 +166,7 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat), CliErr
             queue_timeout: None,
             service_time: parse_service_time(&args.service_time).map_err(bad)?,
             faults: error_rate_fault(args.error_rate)?.into_iter().collect(),
+            seed: args.seed.unwrap_or(0),
         },
         store,
     };
@@ -193,6 +198,9 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat), CliErr
         config.levels = part.levels;
         config.dialect = part.dialect;
         config.backend = part.backend;
+        if let Some(seed) = args.seed {
+            config.backend.seed = seed;
+        }
         retry_after = part.retry_after;
     }
     Ok((config, retry_after))

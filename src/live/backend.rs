@@ -3,15 +3,17 @@
 //! `sleep`), a deadline from admission to answer (504), and an injected error rate (500).
 //!
 //! This is the live twin of the simulator's backend (`sim::model::Backend`): the same knobs, so
-//! a scenario's server section means the same thing in `run` and in `serve`.
+//! a scenario's server section means the same thing in `run` and in `serve`. Its draws come
+//! from the simulator's streams for the same purposes, derived from the seed as the simulator
+//! derives them (`Stream::derive(seed, Service | Faults, "server", 0)`): service times from
+//! one, fault coin flips and spike latencies from the other. Real time still decides which
+//! request gets which draw, so a seeded live run repeats as closely as its timing does.
 
 use super::faults::Faults;
 use super::metrics::Metrics;
 use anyhow::{anyhow, bail, Result};
 use limiters::{parse_duration, Nanos};
-use rand::rngs::StdRng;
-use rand::SeedableRng;
-use sim::engine::{lognormal_params, Sampler};
+use sim::engine::{lognormal_params, Purpose, Sampler, Stream};
 use sim::model::Distribution;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -84,7 +86,8 @@ pub struct Backend {
     service: Sampler,
     faults: Faults,
     total_workers: usize,
-    rng: Mutex<StdRng>,
+    service_rng: Mutex<Stream>,
+    fault_rng: Mutex<Stream>,
 }
 
 impl Backend {
@@ -104,17 +107,20 @@ impl Backend {
             service: Sampler::new(&config.service_time),
             faults: Faults::new(&config.faults, Instant::now()),
             total_workers: config.workers,
-            // live mode: randomness from the OS is fine (runs are not meant to be reproducible)
-            rng: Mutex::new(StdRng::from_entropy()),
+            service_rng: Mutex::new(Stream::derive(config.seed, Purpose::Service, "server", 0)),
+            fault_rng: Mutex::new(Stream::derive(config.seed, Purpose::Faults, "server", 0)),
         })
     }
 
     /// Service time (with any active latency spike) and an injected failure status, if any.
     fn draw(&self) -> (Duration, Option<u16>) {
-        let mut rng = self.rng.lock().unwrap_or_else(|p| p.into_inner());
-        let service =
-            Duration::from(self.service.sample(&mut *rng)) + self.faults.extra_latency(&mut *rng);
-        (service, self.faults.error(&mut *rng))
+        let service = {
+            let mut rng = self.service_rng.lock().unwrap_or_else(|p| p.into_inner());
+            Duration::from(self.service.sample(&mut *rng))
+        };
+        let mut rng = self.fault_rng.lock().unwrap_or_else(|p| p.into_inner());
+        let extra = self.faults.extra_latency(&mut *rng);
+        (service + extra, self.faults.error(&mut *rng))
     }
 
     /// The status of an active outage window, if any.
@@ -148,6 +154,7 @@ impl Backend {
             }
         };
         let waited = start.elapsed();
+        let _busy = metrics.busy();
         let (service, fail) = self.draw();
         let left = self.deadline.saturating_sub(waited);
         if service > left {
@@ -208,6 +215,7 @@ mod tests {
             deadline: Duration::from_secs(1),
             service_time: Distribution::Constant(Nanos::ZERO),
             faults: Vec::new(),
+            seed: 0,
         };
         let m = Metrics::default();
         let b = Backend::new(&config).unwrap();
@@ -228,6 +236,7 @@ mod tests {
                 deadline: Duration::from_millis(deadline),
                 service_time: Distribution::Constant(Nanos::from_millis(service)),
                 faults: Vec::new(),
+                seed: 0,
             };
         let m = Metrics::default();
         let b = Backend::new(&config(1, 0, 200, 5_000)).unwrap();

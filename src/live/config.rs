@@ -184,6 +184,8 @@ pub struct BackendConfig {
     /// Fault windows from server start (outage, error rate, latency spike, capacity drop);
     /// `--error-rate` is an error-rate window over the whole run.
     pub faults: Vec<sim::model::Fault>,
+    /// Seed of the service-time and fault streams (derived as the simulator derives them).
+    pub seed: u64,
 }
 
 /// Where limiter state lives.

@@ -1,6 +1,8 @@
 //! `/metrics` in the Prometheus text exposition format (version 0.0.4): what was admitted,
 //! what was rejected and why, what is in flight, the limiters' last known state, and the health
-//! of the shared limit store.
+//! of the shared limit store; and the backend's gauges a live run samples once per time-series
+//! bucket (queue length, busy workers, the first level's state, see [`super::gauges`]) and the
+//! work the backend did for clients that had already gone (the simulator's wasted work).
 //!
 //! Plain atomics and two small maps, rendered by hand: the format is a few lines of text and a
 //! metrics crate would add a registry, a global and a dependency for no gain here.
@@ -31,6 +33,8 @@ struct Gauge {
     scope: &'static str,
     limit: AtomicU64,
     remaining: AtomicU64,
+    /// Decisions made for this id (a sampler finds the hottest id of an interval from it).
+    decisions: AtomicU64,
 }
 
 /// Per level: scope id -> its gauge.
@@ -43,6 +47,9 @@ pub struct Metrics {
     replays: AtomicU64,
     in_flight: AtomicI64,
     queued: AtomicI64,
+    busy: AtomicI64,
+    wasted: AtomicU64,
+    wasted_ns: AtomicU64,
     store_ok: AtomicU64,
     store_errors: AtomicU64,
     store_up: AtomicI64,
@@ -61,6 +68,9 @@ impl Default for Metrics {
             replays: AtomicU64::new(0),
             in_flight: AtomicI64::new(0),
             queued: AtomicI64::new(0),
+            busy: AtomicI64::new(0),
+            wasted: AtomicU64::new(0),
+            wasted_ns: AtomicU64::new(0),
             store_ok: AtomicU64::new(0),
             store_errors: AtomicU64::new(0),
             store_up: AtomicI64::new(1),
@@ -126,6 +136,48 @@ impl Metrics {
     pub fn queue_depth(&self) -> i64 {
         self.queued.load(Relaxed)
     }
+    /// Count one worker busy (a request in service) until the guard drops.
+    pub fn busy(&self) -> GaugeGuard<'_> {
+        self.busy.fetch_add(1, Relaxed);
+        GaugeGuard(&self.busy)
+    }
+    /// The backend finished `work` of service for a request whose client had already gone
+    /// (it disconnected, e.g. on its timeout): the simulator's wasted work.
+    pub fn wasted(&self, work: Duration) {
+        self.wasted.fetch_add(1, Relaxed);
+        let ns = u64::try_from(work.as_nanos()).unwrap_or(u64::MAX);
+        self.wasted_ns.fetch_add(ns, Relaxed);
+    }
+    /// The gauges and counters a live run samples, read directly (the same values `/metrics`
+    /// renders; [`super::gauges::ServerSample::parse`] reads them back from the text).
+    pub fn sample(&self) -> super::gauges::ServerSample {
+        let first_level = self
+            .limiter
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .first()
+            .map(|ids| {
+                ids.iter()
+                    .map(|(id, g)| {
+                        let state = super::gauges::LimiterSample {
+                            limit: g.limit.load(Relaxed),
+                            remaining: g.remaining.load(Relaxed),
+                            decisions: g.decisions.load(Relaxed),
+                        };
+                        (id.clone(), state)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        super::gauges::ServerSample {
+            queue_len: self.queued.load(Relaxed).max(0) as u64,
+            busy: self.busy.load(Relaxed).max(0) as u64,
+            in_flight: self.in_flight.load(Relaxed).max(0) as u64,
+            wasted: self.wasted.load(Relaxed),
+            wasted_ns: self.wasted_ns.load(Relaxed),
+            first_level,
+        }
+    }
     /// The latest decision of a level for a scope id.
     pub fn limiter_state(&self, level: usize, scope: &'static str, id: &str, d: &Decision) {
         {
@@ -133,6 +185,7 @@ impl Metrics {
             if let Some(g) = gauges.get(level).and_then(|ids| ids.get(id)) {
                 g.limit.store(d.limit, Relaxed);
                 g.remaining.store(d.remaining, Relaxed);
+                g.decisions.fetch_add(1, Relaxed);
                 return;
             }
         }
@@ -147,12 +200,14 @@ impl Metrics {
                 scope,
                 limit: AtomicU64::new(0),
                 remaining: AtomicU64::new(0),
+                decisions: AtomicU64::new(0),
             });
         g.limit.store(d.limit, Relaxed);
         g.remaining.store(d.remaining, Relaxed);
+        g.decisions.fetch_add(1, Relaxed);
     }
     /// The limiter gauges in exposition order: by level, then scope, then id.
-    fn limiter_gauges(&self) -> BTreeMap<LimiterKey, (u64, u64)> {
+    fn limiter_gauges(&self) -> BTreeMap<LimiterKey, (u64, u64, u64)> {
         let gauges = self.limiter.read().unwrap_or_else(|p| p.into_inner());
         gauges
             .iter()
@@ -161,7 +216,11 @@ impl Metrics {
                 ids.iter().map(move |(id, g)| {
                     (
                         (level, g.scope, id.clone()),
-                        (g.limit.load(Relaxed), g.remaining.load(Relaxed)),
+                        (
+                            g.limit.load(Relaxed),
+                            g.remaining.load(Relaxed),
+                            g.decisions.load(Relaxed),
+                        ),
                     )
                 })
             })
@@ -214,6 +273,11 @@ impl Metrics {
             self.replays.load(Relaxed),
         );
         counter(
+            "throttlelab_wasted_total",
+            "Requests the backend served after their client had gone (wasted work).",
+            self.wasted.load(Relaxed),
+        );
+        counter(
             "throttlelab_store_errors_total",
             "Calls to the shared limit store that failed or timed out.",
             self.store_errors.load(Relaxed),
@@ -222,6 +286,11 @@ impl Metrics {
             "throttlelab_store_calls_ok_total",
             "Calls to the shared limit store that succeeded.",
             self.store_ok.load(Relaxed),
+        );
+        let _ = writeln!(
+            s,
+            "# HELP throttlelab_wasted_work_seconds_total Service time spent on requests whose client had gone.\n# TYPE throttlelab_wasted_work_seconds_total counter\nthrottlelab_wasted_work_seconds_total {:.9}",
+            self.wasted_ns.load(Relaxed) as f64 / 1e9
         );
         let responses = self.responses();
         let _ = writeln!(
@@ -263,6 +332,11 @@ impl Metrics {
             self.queued.load(Relaxed),
         );
         gauge(
+            "throttlelab_busy_workers",
+            "Backend workers serving a request.",
+            self.busy.load(Relaxed),
+        );
+        gauge(
             "throttlelab_store_up",
             "1 if the latest call to the limit store succeeded (always 1 for the memory store).",
             self.store_up.load(Relaxed),
@@ -272,7 +346,7 @@ impl Metrics {
             "# HELP throttlelab_limiter_remaining Remaining capacity at the latest decision.\n# TYPE throttlelab_limiter_remaining gauge"
         );
         let state = self.limiter_gauges();
-        for ((level, scope, id), (_, remaining)) in &state {
+        for ((level, scope, id), (_, remaining, _)) in &state {
             let _ = writeln!(
                 s,
                 "throttlelab_limiter_remaining{{level=\"{level}\",scope=\"{scope}\",id=\"{}\"}} {remaining}",
@@ -283,10 +357,21 @@ impl Metrics {
             s,
             "# HELP throttlelab_limiter_limit The limit that applied at the latest decision.\n# TYPE throttlelab_limiter_limit gauge"
         );
-        for ((level, scope, id), (limit, _)) in &state {
+        for ((level, scope, id), (limit, _, _)) in &state {
             let _ = writeln!(
                 s,
                 "throttlelab_limiter_limit{{level=\"{level}\",scope=\"{scope}\",id=\"{}\"}} {limit}",
+                escape(id)
+            );
+        }
+        let _ = writeln!(
+            s,
+            "# HELP throttlelab_limiter_decisions_total Limiter decisions made, per level and scope id.\n# TYPE throttlelab_limiter_decisions_total counter"
+        );
+        for ((level, scope, id), (_, _, n)) in &state {
+            let _ = writeln!(
+                s,
+                "throttlelab_limiter_decisions_total{{level=\"{level}\",scope=\"{scope}\",id=\"{}\"}} {n}",
                 escape(id)
             );
         }

@@ -10,6 +10,7 @@ pub mod check;
 pub mod config;
 pub mod envelope;
 pub mod faults;
+pub mod gauges;
 pub mod idempotency;
 pub mod identities;
 pub mod inproc;

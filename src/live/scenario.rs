@@ -89,6 +89,7 @@ pub fn server_part(s: &Scenario, deadline: Duration, extra_faults: &[Fault]) -> 
         deadline,
         service_time: b.service_time.clone(),
         faults: s.faults.iter().chain(extra_faults).cloned().collect(),
+        seed: s.seed,
     };
     if !s.network.delay.is_zero() {
         ignored.push("the network delay (the network is real here)".to_string());

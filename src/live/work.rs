@@ -23,8 +23,14 @@ use axum::http::{HeaderMap, Method, Response, Uri};
 use limiters::{Decision, Nanos, Outcome, OutcomeKind};
 use serde_json::json;
 use sim::model::Charge;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// The `Server` header of an outage answer: the load balancer answers it, not the API (as a
+/// cloud load balancer names itself, e.g. `awselb/2.0`), so a client can tell it from the
+/// API's own 5xx: the limiters never saw it (the simulator's outage is not admitted).
+pub const OUTAGE_SERVER: &str = "throttlelab-lb";
 
 /// Releases an admitted request to the limiters exactly once, also when its task ends early
 /// (a panic, runtime shutdown): a concurrency limit must get its slot back either way.
@@ -68,10 +74,11 @@ pub async fn handle(
 ) -> Response<Body> {
     let request_id = uuid::Uuid::new_v4().to_string();
     if let Some(status) = app.backend.outage() {
-        // an outage window: the load balancer answers, before auth and limiters
-        return app
-            .reject(Problem::Injected(status), None, &request_id)
-            .await;
+        // an outage window: the load balancer answers, before auth and limiters, so without
+        // rate-limit headers (the simulator's outage answer carries no decision)
+        let reply = Reply::problem(&Problem::Injected(status), app.config.envelope, &request_id)
+            .header("server", OUTAGE_SERVER);
+        return app.finish(reply, &request_id);
     }
     let who = match authenticate(&headers, &app.config.keys) {
         Ok(who) => who,
@@ -238,6 +245,7 @@ async fn execute(
         }
     };
     app.metrics.admitted();
+    let gone = Arc::new(AtomicBool::new(false));
     let job = Job {
         app: Arc::clone(app),
         who: who.clone(),
@@ -245,16 +253,40 @@ async fn execute(
         request_id: request_id.to_owned(),
         decision,
         ticket,
+        gone: Arc::clone(&gone),
     };
     // awaited here, but not cancelled with the handler: when the client disconnects (hyper
     // drops this future) the admitted work still holds its worker or queue slot, completes,
     // releases its limiters and stores its idempotent response, as in the simulator (seed
-    // 004: an abandoned request "runs twice" with its retry)
-    match tokio::spawn(job.run()).await {
+    // 004: an abandoned request "runs twice" with its retry); the job learns that its client
+    // is gone and counts its work as wasted
+    let waiting = Waiting(Some(gone));
+    let joined = tokio::spawn(job.run()).await;
+    waiting.answered();
+    match joined {
         Ok(reply) => reply,
         Err(e) => {
             eprintln!("throttlelab serve: backend task failed: {e}");
             Reply::problem(&Problem::Internal, env, request_id)
+        }
+    }
+}
+
+/// Set when the handler waiting for a job is dropped before the job answers (hyper drops it
+/// when the client disconnects): the job's client is gone.
+struct Waiting(Option<Arc<AtomicBool>>);
+
+impl Waiting {
+    /// The job answered while the handler still waited.
+    fn answered(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        if let Some(gone) = &self.0 {
+            gone.store(true, Ordering::Relaxed);
         }
     }
 }
@@ -267,6 +299,8 @@ struct Job {
     request_id: String,
     decision: Option<Decision>,
     ticket: Option<Ticket>,
+    /// Set when the client disconnected before the answer.
+    gone: Arc<AtomicBool>,
 }
 
 impl Job {
@@ -280,8 +314,14 @@ impl Job {
             request_id,
             decision,
             ticket,
+            gone,
         } = self;
-        let reply = serve(&app, &who, cost, &request_id, decision).await;
+        let (reply, work) = serve(&app, &who, cost, &request_id, decision).await;
+        if let Some(work) = work.filter(|_| gone.load(Ordering::Relaxed)) {
+            // executed for a client that had already given up (the simulator's wasted work:
+            // only a completed service counts, with its service time)
+            app.metrics.wasted(work);
+        }
         if let Some(ticket) = ticket {
             // store only what the backend processed: a throttled request may be retried
             if reply.status() == 200 || reply.status() == 500 {
@@ -296,14 +336,15 @@ impl Job {
     }
 }
 
-/// Serve an admitted request: wait out a delayed admission, then the backend.
+/// Serve an admitted request: wait out a delayed admission, then the backend. Also returns
+/// the service time of a request the backend executed to completion.
 async fn serve(
     app: &App,
     who: &Identity,
     cost: u32,
     request_id: &str,
     decision: Option<Decision>,
-) -> Reply {
+) -> (Reply, Option<Duration>) {
     let env = app.config.envelope;
     let (ids, later) = staging(app, who);
     let _in_flight = app.metrics.in_flight();
@@ -319,6 +360,10 @@ async fn serve(
         tokio::time::sleep(d.delay.into()).await;
     }
     let served = app.backend.serve(&app.metrics).await;
+    let work = match served {
+        Served::Ok { service, .. } => Some(service),
+        _ => None,
+    };
     let reply = match served {
         Served::Ok { waited, service } => {
             admitted.release(OutcomeKind::Success);
@@ -354,7 +399,7 @@ async fn serve(
             Reply::problem(&Problem::DeadlineExceeded, env, request_id)
         }
     };
-    reply.rate_headers(decision.as_ref(), &app.style)
+    (reply.rate_headers(decision.as_ref(), &app.style), work)
 }
 
 /// A denial by level `i`.

@@ -235,6 +235,24 @@ impl Recorder {
         self.roll(now, ServerGauges::default());
     }
 
+    /// [`Recorder::advance`] with server gauges sampled from outside (live mode reads them
+    /// from the server): every bucket that ends at or before `now` closes with `queue_len`,
+    /// `busy` and the first limiter level's `(remaining, limit)`. `Nanos::MAX` closes them all.
+    pub fn advance_with(
+        &mut self,
+        now: Nanos,
+        queue_len: u64,
+        busy: u64,
+        limiter: Option<(u64, u64)>,
+    ) {
+        let gauges = ServerGauges {
+            queue_len,
+            busy,
+            limiter,
+        };
+        self.roll(now, gauges);
+    }
+
     /// Close the remaining buckets, without server gauges (the end of an outside-fed run).
     pub fn finish(&mut self) {
         self.close_all(ServerGauges::default());
