@@ -5,8 +5,9 @@
 //! (the per-attempt timeout, cut to the logical request's deadline and the run's horizon); the
 //! answer's `Retry-After` / `X-RateLimit-*` / `RateLimit` headers are parsed by
 //! `limiters::headers::parse` (or the fleet's `HeaderClient`); and the fleet's retry policy
-//! (`sim::retry::RetryPolicy`) decides the wait or the give-up. Nothing of the policies is
-//! re-implemented here.
+//! (`sim::retry::RetryPolicy`) decides the wait or the give-up. A hedging fleet sends each
+//! attempt as a round of copies ([`super::hedge`]). Nothing of the policies is re-implemented
+//! here.
 
 use super::record::{Ev, Log};
 use crate::live::respond::unix_now;
@@ -14,11 +15,13 @@ use limiters::headers::{parse, ParseOptions};
 use limiters::Nanos;
 use sim::engine::Stream;
 use sim::model::Fleet;
+use sim::resilience::HedgeRt;
 use sim::retry::{
     AttemptResult, ClientGate, GateCall, GateDecision, GiveUpReason, RetryDecision, RetryState,
 };
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What every client task shares.
@@ -36,6 +39,9 @@ pub struct Shared {
     pub log: Log,
     /// Per fleet: its gate, if it has one.
     pub gates: Vec<Option<Mutex<Box<dyn ClientGate>>>>,
+    /// Per fleet: its hedging (`sim::resilience::HedgeRt`: delay, percentile histogram), if
+    /// it hedges.
+    pub hedges: Vec<Option<Mutex<HedgeRt>>>,
     /// Per fleet: statuses that are limiter denials (not admitted).
     pub denials: Vec<u16>,
     /// Logical request ids (the gate's `request`).
@@ -43,7 +49,8 @@ pub struct Shared {
 }
 
 impl Shared {
-    fn take_attempt(&self) -> bool {
+    /// Take one attempt from the run's budget; false (and the run ends) when it is used up.
+    pub(super) fn take_attempt(&self) -> bool {
         let ok = self
             .budget
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
@@ -54,10 +61,25 @@ impl Shared {
         ok
     }
 
-    fn gate(&self, fleet: usize) -> Option<std::sync::MutexGuard<'_, Box<dyn ClientGate>>> {
+    /// The fleet's gate, locked.
+    pub(super) fn gate(
+        &self,
+        fleet: usize,
+    ) -> Option<std::sync::MutexGuard<'_, Box<dyn ClientGate>>> {
         self.gates[fleet]
             .as_ref()
             .map(|g| g.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Record the server's answer `status` to an attempt of client `c` of fleet `fi`, and
+    /// whether it shows the limiters admitted it (2xx, or a 5xx that is not a level's status).
+    fn record_answer(&self, c: u32, fi: u16, status: u16) {
+        let admitted =
+            (200..300).contains(&status) || (status >= 500 && !self.denials.contains(&status));
+        if admitted {
+            self.log.push(c, fi, Ev::Admitted);
+        }
+        self.log.push(c, fi, Ev::Response(status));
     }
 }
 
@@ -74,24 +96,27 @@ pub struct Who<'a> {
     pub token: &'a str,
 }
 
-/// How one attempt ended, as the client sees it.
-enum Answer {
-    /// A response (status, parsed hints).
-    Response(AttemptResult),
+/// How one attempt ended, before its headers are read.
+pub(super) enum Raw {
+    /// A response: status and headers.
+    Answer(u16, Vec<(String, String)>),
     /// No answer within the attempt's timeout (or a transport error).
     TimedOut,
     /// The run's horizon came first: the attempt is still in flight when the run ends.
     Horizon,
 }
 
-/// One attempt over HTTP, bounded by `timeout` (and the horizon at `horizon_left`).
-async fn attempt(
-    shared: &Shared,
+/// One attempt over HTTP, bounded by `timeout` (and the horizon at `horizon_left`). The
+/// server's answer is recorded the moment it arrives, whether or not the client still waits
+/// for it (the simulator's recorder counts every response its server sends); the future owns
+/// what it needs, so a hedge copy abandoned by its round can run on in its own task.
+pub(super) fn exchange(
+    shared: &Arc<Shared>,
     who: &Who<'_>,
     idem: Option<&str>,
     timeout: Duration,
     horizon_left: Duration,
-) -> Answer {
+) -> impl Future<Output = Raw> + Send + 'static {
     let mut req = shared
         .http
         .post(&shared.url)
@@ -101,45 +126,100 @@ async fn attempt(
     if let Some(k) = idem {
         req = req.header("idempotency-key", k);
     }
-    let limit = timeout.min(horizon_left);
-    let send = async {
-        let resp = req.send().await.ok()?;
-        let status = resp.status().as_u16();
-        let pairs: Vec<(String, String)> = resp
-            .headers()
-            .iter()
-            .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
-            .collect();
-        // drain the body so the connection is reused
-        let _ = resp.bytes().await;
-        Some((status, pairs))
-    };
-    let (status, pairs) = match tokio::time::timeout(limit, send).await {
-        Ok(Some(x)) => x,
-        Ok(None) => return Answer::TimedOut,
-        Err(_) if timeout <= horizon_left => return Answer::TimedOut,
-        Err(_) => return Answer::Horizon,
-    };
-    let refs: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    let mut result = AttemptResult::status(status);
-    match &who.fleet.headers {
-        Some(h) => {
-            if let Ok(r) = h.read(&refs, unix_now()) {
-                result.retry_after = r.wait;
-                result.reset_after = r.info.reset_after;
+    let shared = Arc::clone(shared);
+    let (c, fi) = (who.client, who.fi);
+    async move {
+        let limit = timeout.min(horizon_left);
+        let send = async {
+            let resp = req.send().await.ok()?;
+            let status = resp.status().as_u16();
+            let pairs: Vec<(String, String)> = resp
+                .headers()
+                .iter()
+                .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
+                .collect();
+            // drain the body so the connection is reused
+            let _ = resp.bytes().await;
+            Some((status, pairs))
+        };
+        match tokio::time::timeout(limit, send).await {
+            Ok(Some((status, pairs))) => {
+                shared.record_answer(c, fi, status);
+                Raw::Answer(status, pairs)
             }
-        }
-        None => {
-            if let Ok(info) = parse(&refs, unix_now(), &ParseOptions::default()) {
-                result.retry_after = info.retry_after;
-                result.reset_after = info.reset_after;
-            }
+            Ok(None) => Raw::TimedOut,
+            Err(_) if timeout <= horizon_left => Raw::TimedOut,
+            Err(_) => Raw::Horizon,
         }
     }
-    Answer::Response(result)
+}
+
+/// The result the policies see of `raw`, an attempt of round `n` (sent at `sent`) of logical
+/// request `req` first sent at `first_sent`: the answer's `Retry-After` / `X-RateLimit-*` /
+/// `RateLimit` headers read as the fleet reads them, or a timeout (recorded); the fleet's gate
+/// is told. `None`: the horizon came first.
+pub(super) fn settle(
+    shared: &Shared,
+    who: &Who<'_>,
+    raw: Raw,
+    (req, n, sent, first_sent): (u32, u32, Nanos, Nanos),
+) -> Option<AttemptResult> {
+    let now = shared.log.now();
+    let result = match raw {
+        Raw::Horizon => return None,
+        Raw::TimedOut => {
+            shared.log.push(who.client, who.fi, Ev::Timeout);
+            AttemptResult {
+                elapsed: now - first_sent,
+                ..AttemptResult::timeout()
+            }
+        }
+        Raw::Answer(status, pairs) => {
+            let refs: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let mut r = AttemptResult::status(status);
+            match &who.fleet.headers {
+                Some(h) => {
+                    if let Ok(x) = h.read(&refs, unix_now()) {
+                        r.retry_after = x.wait;
+                        r.reset_after = x.info.reset_after;
+                    }
+                }
+                None => {
+                    if let Ok(info) = parse(&refs, unix_now(), &ParseOptions::default()) {
+                        r.retry_after = info.retry_after;
+                        r.reset_after = info.reset_after;
+                    }
+                }
+            }
+            r.elapsed = now - first_sent;
+            r
+        }
+    };
+    if let Some(mut g) = shared.gate(usize::from(who.fi)) {
+        g.observe_call(&GateCall::outcome(now, who.client, req, n, sent), &result);
+    }
+    Some(result)
+}
+
+/// The time limits of an attempt sent at `sent`: its timeout (the fleet's, cut to the
+/// logical request's `deadline`) and the time left to the run's horizon.
+pub(super) fn limits(
+    who: &Who<'_>,
+    sent: Nanos,
+    deadline: Nanos,
+    horizon: Nanos,
+) -> (Duration, Duration) {
+    let timeout_at = who
+        .fleet
+        .timeout
+        .map_or(deadline, |t| (sent + t).min(deadline));
+    (
+        dur(timeout_at.saturating_sub(sent)),
+        dur(horizon.saturating_sub(sent)),
+    )
 }
 
 fn dur(n: Nanos) -> Duration {
@@ -147,7 +227,7 @@ fn dur(n: Nanos) -> Duration {
 }
 
 /// Run one logical request of `who` to its end (success, give-up, or the horizon).
-pub async fn logical(shared: &Shared, who: &Who<'_>, rng: &mut Stream) {
+pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
     let log = &shared.log;
     let (c, fi) = (who.client, who.fi);
     let f = usize::from(fi);
@@ -200,46 +280,22 @@ pub async fn logical(shared: &Shared, who: &Who<'_>, rng: &mut Stream) {
                 retry: state.attempts > 1,
             },
         );
-        let timeout_at = who
-            .fleet
-            .timeout
-            .map_or(deadline, |t| (sent + t).min(deadline));
-        let answer = attempt(
-            shared,
-            who,
-            idem.as_deref(),
-            dur(timeout_at.saturating_sub(sent)),
-            dur(horizon.saturating_sub(sent)),
-        )
-        .await;
-        let now = log.now();
-        let result = match answer {
-            Answer::Horizon => return,
-            Answer::TimedOut => {
-                log.push(c, fi, Ev::Timeout);
-                AttemptResult {
-                    elapsed: now - first_sent,
-                    ..AttemptResult::timeout()
-                }
+        let round = (req, state.attempts, sent, first_sent);
+        let settled = match &shared.hedges[f] {
+            Some(h) => {
+                let r = super::hedge::Round::new(round, deadline, idem.as_deref());
+                r.run(shared, who, h, rng).await
             }
-            Answer::Response(mut r) => {
-                let status = r.status.unwrap_or(0);
-                let admitted = (200..300).contains(&status)
-                    || (status >= 500 && !shared.denials.contains(&status));
-                if admitted {
-                    log.push(c, fi, Ev::Admitted);
-                }
-                log.push(c, fi, Ev::Response(status));
-                r.elapsed = now - first_sent;
-                r
+            None => {
+                let (timeout, horizon_left) = limits(who, sent, deadline, horizon);
+                let raw = exchange(shared, who, idem.as_deref(), timeout, horizon_left).await;
+                settle(shared, who, raw, round)
             }
         };
-        if let Some(mut g) = shared.gate(f) {
-            g.observe_call(
-                &GateCall::outcome(now, c, req, state.attempts, sent),
-                &result,
-            );
-        }
+        let Some(result) = settled else {
+            return;
+        };
+        let now = log.now();
         if result.is_success() {
             log.push(c, fi, Ev::Success(now - first_sent));
             return;

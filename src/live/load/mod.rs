@@ -4,8 +4,9 @@
 //! The scenario's fleets are driven with the simulator's own arrival processes
 //! (`sim::client::ArrivalGen`, the same per-client streams from the same seed), retry policies
 //! (`sim::retry::RetryPolicy`) and fleet gates (`sim::resilience::build_gates`: retry budgets,
-//! circuit breakers, SRE adaptive throttling, AWS adaptive rate limiting), with real timeouts
-//! and real header parsing (see [`client`]). What the clients observe is replayed into the
+//! circuit breakers, SRE adaptive throttling, AWS adaptive rate limiting) and hedging
+//! (`sim::resilience::HedgeRt`, see [`hedge`]), with real timeouts and real header parsing
+//! (see [`client`]). What the clients observe is replayed into the
 //! simulator's recorder and assembled into the same `sim::RunResult` a simulated run returns
 //! ([`record`]), so [`write_live_run`] writes the same files in the same layout and
 //! `throttlelab report` works on them.
@@ -15,11 +16,12 @@
 //! attempt cap (`max_requests`) that ends the run early when reached; at most
 //! [`MAX_CLIENTS`] clients; and no target off this machine unless `allow_remote`.
 //!
-//! Not driven live (reported in [`LiveInfo::warnings`]): hedged requests, and the scenario's
-//! network delay (the network is real).
+//! Not driven live (reported in [`LiveInfo::warnings`]): the scenario's network delay (the
+//! network is real).
 
 pub mod blast;
 mod client;
+mod hedge;
 mod output;
 mod record;
 
@@ -125,14 +127,6 @@ pub fn unsupported(s: &Scenario) -> Vec<String> {
     if !s.network.delay.is_zero() {
         out.push("the network delay is not added (the network is real)".to_string());
     }
-    for f in &s.fleets {
-        if f.hedge.is_some() {
-            out.push(format!(
-                "fleet `{}`: hedged requests are not sent live (one copy at a time)",
-                f.name
-            ));
-        }
-    }
     out
 }
 
@@ -181,6 +175,14 @@ pub async fn run_scenario(
             .fleets
             .iter()
             .map(|f| sim::resilience::build_gates(&f.gates).map(Mutex::new))
+            .collect(),
+        hedges: scenario
+            .fleets
+            .iter()
+            .map(|f| {
+                f.hedge
+                    .map(|h| Mutex::new(sim::resilience::HedgeRt::new(h)))
+            })
             .collect(),
         denials,
         requests: AtomicU32::new(0),

@@ -43,6 +43,12 @@ pub enum Ev {
     GiveUp(GiveUpReason),
     /// The retry policy chose this wait.
     RetryDelay(Nanos),
+    /// A hedge was sent: a further copy of an attempt still in flight.
+    Hedge,
+    /// A hedged round succeeded with a hedge's answer (not the first copy's).
+    HedgeWin,
+    /// A round ended (a success or a fatal failure) with this many copies still in flight.
+    HedgeAbandoned(u32),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -200,6 +206,14 @@ pub fn assemble(s: &Scenario, seed: u64, horizon: Nanos, log: &Log) -> RunResult
                 t.give_ups += 1;
             }
             Ev::RetryDelay(wait) => rec.retry_delay(f, wait),
+            Ev::Hedge => {
+                rec.hedge(f);
+                rec.server_arrival(f, e.at, 0, 0);
+                t.attempts += 1;
+                attempts += 1;
+            }
+            Ev::HedgeWin => rec.hedge_won(f, true),
+            Ev::HedgeAbandoned(n) => rec.hedge_abandoned(f, n),
         }
     }
     rec.finish();
