@@ -7,7 +7,7 @@
 
 mod live_common;
 
-use limiters::{Decision, Gcra, Limiter, Nanos, Rate, SlidingLog, TokenBucket};
+use limiters::{Decision, FixedWindow, Gcra, Limiter, Nanos, Rate, SlidingLog, TokenBucket};
 use live_common::{client, header, skip_without_redis, Redis, Server};
 use std::time::Duration;
 
@@ -40,6 +40,19 @@ fn level(algorithm: &str, a: &str, b: u64) -> ((String, [u64; 3]), Box<dyn Limit
                 Box::new(TokenBucket::new(rate, b).expect("tb"))
             };
             ((algorithm.to_string(), [t, b, t * b]), lim)
+        }
+        "fixed_window" => {
+            // `a` is "period" or "period+align"
+            let (period, align) = a.split_once('+').unwrap_or((a, "0s"));
+            let period = limiters::parse_duration(period).expect("period");
+            let align = limiters::parse_duration(align).expect("align");
+            (
+                (
+                    "fixed_window".to_string(),
+                    [b, period.as_nanos(), align.as_nanos() % period.as_nanos()],
+                ),
+                Box::new(FixedWindow::new(b, period, align).expect("fw")),
+            )
         }
         _ => {
             let window = limiters::parse_duration(a).expect("window");
@@ -103,6 +116,9 @@ fn lua_script_decides_exactly_like_the_in_crate_algorithms() {
         ("gcra", "60/min", 1),
         ("sliding_log", "1s", 5),
         ("sliding_log", "700ms", 3),
+        ("fixed_window", "1s", 4),
+        ("fixed_window", "2s+700ms", 3),
+        ("fixed_window", "250ms", 2),
     ];
     let mut checked = 0;
     for (ci, (alg, a, b)) in configs.iter().enumerate() {
@@ -149,6 +165,7 @@ fn lua_script_decides_exactly_like_the_in_crate_algorithms() {
     let specs = [
         level("token_bucket", "5/s", 3),
         level("sliding_log", "1s", 4),
+        level("fixed_window", "1s+300ms", 5),
     ];
     let (levels, mut twins): (Vec<_>, Vec<_>) = specs.into_iter().unzip();
     let mut rng = Mix(99);

@@ -4,7 +4,7 @@
 --
 -- Mirrors, decision for decision, the in-crate algorithms of the `limiters` crate:
 --   token_bucket (limiters/src/token_bucket.rs), gcra (limiters/src/gcra.rs),
---   sliding_log (limiters/src/sliding_log.rs)
+--   sliding_log (limiters/src/sliding_log.rs), fixed_window (limiters/src/fixed_window.rs)
 -- in integer nanoseconds. Lua numbers are doubles, exact for integers below 2^53; the Rust side
 -- refuses parameters whose products could exceed that, and every stored time is kept relative
 -- to a per-key epoch second `e` (rebased after 10^6 s) so times stay small.
@@ -19,6 +19,9 @@
 --   token_bucket: interval T, burst, capacity (= T * burst)
 --   gcra:         interval T, burst, horizon (= T * burst)
 --   sliding_log:  limit, window, unused
+--   fixed_window: limit, period, align (< period)
+-- fixed_window windows start at align + k * period on the clock: Unix time in TIME mode (shared
+-- by every process, "the top of the minute"), 0 with an explicit now (as the in-crate one).
 -- Returns a flat array, five per level: allowed (0/1), limit, remaining, reset_after,
 -- retry_after (-1 for none: a denial that can never pass).
 
@@ -48,6 +51,22 @@ local function clock(e)
   local shift = 0
   if tsec - e > REBASE then shift = (tsec - e) * 1000000000; e = tsec end
   return e, (tsec - e) * 1000000000 + tusec * 1000, shift
+end
+
+-- a mod b for non-negative integers below 2^53, exact.
+local function imod(a, b) return a - idiv(a, b) * b end
+
+-- (absolute time of `now`) mod period, exact. In TIME mode `now` counts from the key's epoch
+-- `e` (whole Unix seconds), so the time is e * 10^9 + now; the Rust side only sends periods
+-- that are whole seconds or divide one second, for which this needs no product above 2^53.
+local function phase(e, now, period)
+  if override ~= '' then return imod(now, period) end
+  local q = idiv(now, 1000000000)
+  local r = now - q * 1000000000
+  if imod(period, 1000000000) == 0 then
+    return imod(e + q, period / 1000000000) * 1000000000 + r
+  end
+  return imod(r, period)
 end
 
 -- integers as exact decimal strings (Lua's default number formatting keeps 14 digits only)
@@ -172,6 +191,42 @@ algos.sliding_log = function(key, logkey, limit, window, _)
     local ttl = math.ceil(window / 1000000) + 1000
     redis.call('PEXPIRE', key, ttl)
     redis.call('PEXPIRE', logkey, ttl)
+  end
+end
+
+algos.fixed_window = function(key, _, limit, period, align)
+  local st = redis.call('HMGET', key, 'e', 'w', 'c', 'l')
+  local e, now, shift = clock(tonumber(st[1]))
+  local last = (tonumber(st[4]) or 0) - shift
+  if now < last then now = last end
+  local w = tonumber(st[2])
+  local count = tonumber(st[3]) or 0
+  local window_end
+  if w ~= nil and now < w - shift then
+    window_end = w - shift
+  else
+    -- a new window: the end of the one containing now (FixedWindow::window_end_at)
+    local r = phase(e, now, period)
+    local elapsed
+    if r >= align then elapsed = r - align else elapsed = r + (period - align) end
+    window_end = now + (period - elapsed)
+    count = 0
+  end
+  local until_end = window_end - now
+  local d
+  if cost > limit then
+    d = never(limit) -- records the window and the time, charges nothing
+  elseif count + cost <= limit then
+    count = count + cost
+    local reset = until_end
+    if count == 0 then reset = 0 end
+    d = allow(limit, limit - count, reset)
+  else
+    d = deny(limit, limit - count, until_end, until_end)
+  end
+  return d, function()
+    redis.call('HSET', key, 'e', fmt(e), 'w', fmt(window_end), 'c', fmt(count), 'l', fmt(now))
+    redis.call('PEXPIRE', key, math.ceil(until_end / 1000000) + 1000)
   end
 end
 

@@ -2,13 +2,22 @@
 //!
 //! One Lua script (`check.lua`) decides a request over all its levels atomically (Redis runs a
 //! script without interleaving), with the same arithmetic as the in-crate `token_bucket`,
-//! `gcra` and `sliding_log`: the same sequence of `(now, cost)` gets the same decisions (tested
-//! in `tests/live_redis.rs` by replaying sequences through both with an explicit `now`).
+//! `gcra`, `sliding_log` and `fixed_window` ([`SUPPORTED`]): the same sequence of `(now, cost)`
+//! gets the same decisions (tested in `tests/live_redis.rs` by replaying sequences through both
+//! with an explicit `now`). Other algorithms (`quota`, `concurrency`, `sliding_counter`,
+//! `leaky_bucket`, adaptive ones) are refused at startup with an error naming the level, never
+//! run with different semantics.
+//!
+//! Levels a request does not count ([`SKIP`]: per-fleet levels of other fleets, levels charged
+//! on completion at admission time) are left out of the script call, so they are neither
+//! charged nor part of the all-admit rule, exactly as in the memory store.
 //!
 //! Clock choice: the script reads Redis's own `TIME`. Several `serve` processes (possibly on
 //! several hosts) then judge every request on one clock, so the shared limit cannot be
 //! over-admitted by clock skew between processes; the price is that a Redis clock step back is
 //! clamped (judged as the latest time seen, as the in-crate algorithms do), never credited.
+//! `fixed_window` windows start at `align + k * period` of Unix time ("the top of the minute",
+//! the same boundaries for every process), where the memory store counts from server start.
 //!
 //! The script is sent with `EVALSHA` and loaded on `NOSCRIPT` (`redis::Script`), so the source
 //! crosses the network once per Redis server. Every call has a timeout; a failed call drops
@@ -28,13 +37,19 @@ const LUA_EXACT: u64 = 1 << 53;
 /// Least time between two connection attempts after a failure.
 pub const RECONNECT_BACKOFF: Duration = Duration::from_millis(250);
 
+/// One second in nanoseconds.
+const SECOND: u64 = 1_000_000_000;
+
+/// The algorithms `check.lua` implements, by registered name.
+pub const SUPPORTED: [&str; 4] = ["token_bucket", "gcra", "sliding_log", "fixed_window"];
+
 /// The script source.
 pub const SCRIPT: &str = include_str!("check.lua");
 
 /// A level as the script needs it: algorithm name and three integer arguments.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScriptLevel {
-    /// `token_bucket`, `gcra` or `sliding_log`.
+    /// One of [`SUPPORTED`].
     pub algorithm: &'static str,
     /// The algorithm's integer arguments (see `check.lua`).
     pub args: [u64; 3],
@@ -45,8 +60,8 @@ impl ScriptLevel {
     /// parameters too large for exact Lua arithmetic.
     pub fn from_level(level: &Level, registry: &Registry) -> Result<ScriptLevel> {
         let built = registry.build(&level.algorithm, &level.params)?;
-        // `limit` of an idle peek is the burst (token_bucket, gcra) or the limit (sliding_log),
-        // after the factory applied its defaults.
+        // `limit` of an idle peek is the burst (token_bucket, gcra) or the limit (sliding_log,
+        // fixed_window), after the factory applied its defaults.
         let limit = built.peek(Nanos::ZERO, 0).limit;
         let sl = match level.algorithm.as_str() {
             "token_bucket" | "gcra" => {
@@ -81,9 +96,30 @@ impl ScriptLevel {
                     args: [limit, window, 0],
                 }
             }
+            "fixed_window" => {
+                let period = level.params.positive_duration("period")?.as_nanos();
+                let align = level.params.duration_or("align", Nanos::ZERO)?.as_nanos() % period;
+                if period >= LUA_EXACT / 4 {
+                    bail!("limiter `fixed_window`: period too long for the Redis store");
+                }
+                // windows align to Unix time on Redis's clock; the script finds the phase
+                // exactly only for these periods (every period a scenario names in s/m/h/d)
+                if period % SECOND != 0 && SECOND % period != 0 {
+                    bail!(
+                        "limiter `fixed_window`: period {period}ns is neither a whole number of \
+                         seconds nor a divisor of one second, which the Redis store needs to \
+                         align windows to Unix time"
+                    );
+                }
+                ScriptLevel {
+                    algorithm: "fixed_window",
+                    args: [limit, period, align],
+                }
+            }
             other => bail!(
-                "limiter `{other}` cannot live in Redis (the Redis store implements token_bucket, \
-                 gcra and sliding_log); use the in-memory store for it"
+                "limiter `{other}` cannot live in Redis: the Redis store implements {} (run it \
+                 with the in-memory store, `--store memory`)",
+                SUPPORTED.join(", ")
             ),
         };
         Ok(sl)
@@ -289,13 +325,21 @@ mod tests {
         assert_eq!(g.args, [333_333_334, 3, 1_000_000_002]);
         let sl = ScriptLevel::from_level(&level("sliding_log limit=60 window=1m"), &r).unwrap();
         assert_eq!(sl.args, [60, 60_000_000_000, 0]);
+        let fw = ScriptLevel::from_level(&level("fixed_window limit=5 period=1m align=75s"), &r);
+        assert_eq!(fw.unwrap().args, [5, 60_000_000_000, 15_000_000_000]);
+        let fw = ScriptLevel::from_level(&level("fixed_window limit=2 period=250ms"), &r);
+        assert_eq!(fw.unwrap().args, [2, 250_000_000, 0]);
     }
 
     #[test]
     fn algorithms_without_a_script_and_oversized_parameters_are_refused() {
         let r = Registry::builtin();
-        let e = ScriptLevel::from_level(&level("fixed_window limit=5 period=1s"), &r);
-        assert!(e.unwrap_err().to_string().contains("cannot live in Redis"));
+        let e = ScriptLevel::from_level(&level("quota limit=5 period=day"), &r);
+        let msg = e.unwrap_err().to_string();
+        assert!(msg.contains("`quota` cannot live in Redis"), "{msg}");
+        assert!(msg.contains("fixed_window") && msg.contains("--store memory"), "{msg}");
+        let e = ScriptLevel::from_level(&level("fixed_window limit=5 period=1500ms"), &r);
+        assert!(e.unwrap_err().to_string().contains("whole number of seconds"));
         let e = ScriptLevel::from_level(&level("token_bucket rate=1/day burst=100000"), &r);
         assert!(e.unwrap_err().to_string().contains("too large"));
     }
