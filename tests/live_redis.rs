@@ -412,3 +412,78 @@ fn redis_time_mode_rebases_old_epochs_without_changing_the_decision() {
     assert!(e2 >= sec, "epoch rebased to now: {e2} vs {sec}");
     assert!(l2 < 10_000_000_000, "stored times small again: {l2}");
 }
+
+/// One `fixed_window` call in TIME mode; returns (allowed, reset_after) and the Unix time in ns
+/// read just before and just after it.
+fn fixed_window_now(
+    con: &mut redis::Connection,
+    key: &str,
+    period: u64,
+    align: u64,
+) -> ((i64, u64), u64, u64) {
+    let time = |con: &mut redis::Connection| -> u64 {
+        let (s, us): (u64, u64) = redis::cmd("TIME").query(con).expect("TIME");
+        s * 1_000_000_000 + us * 1_000
+    };
+    let before = time(con);
+    let v: Vec<i64> = redis::Script::new(SCRIPT)
+        .key(key)
+        .key(format!("{key}:log"))
+        .arg("check")
+        .arg("")
+        .arg(1)
+        .arg(1)
+        .arg("fixed_window")
+        .arg(3)
+        .arg(period)
+        .arg(align)
+        .invoke(con)
+        .expect("script");
+    let after = time(con);
+    ((v[0], v[3] as u64), before, after)
+}
+
+#[test]
+fn redis_time_fixed_windows_end_on_unix_time_boundaries() {
+    if skip_without_redis("redis_time_fixed_windows_end_on_unix_time_boundaries") {
+        return;
+    }
+    let redis = Redis::start();
+    let client = redis::Client::open(redis.url()).expect("client");
+    let mut con = client.get_connection().expect("connection");
+    const S: u64 = 1_000_000_000;
+    // (period, align): whole seconds, shifted, and a divisor of one second
+    for (i, (period, align)) in [(S, 0), (60 * S, 15 * S), (250_000_000, 100_000_000)]
+        .into_iter()
+        .enumerate()
+    {
+        // a fresh key, then keys with an ended window whose epoch is 5e5 s old (times
+        // relative to it) or 2e6 s old (rebased first)
+        let fresh = format!("fw:{i}");
+        let (sec, _): (u64, u64) = redis::cmd("TIME").query(&mut con).expect("TIME");
+        let mut keys = vec![fresh];
+        for age in [500_000u64, 2_000_000] {
+            let key = format!("fw:{age}:{i}");
+            let _: () = redis::cmd("HSET")
+                .arg(&key)
+                .arg(&["e", &(sec - age).to_string(), "w", "5", "c", "3", "l", "4"])
+                .query(&mut con)
+                .expect("HSET");
+            keys.push(key);
+        }
+        for key in keys {
+            let ((allowed, reset), before, after) =
+                fixed_window_now(&mut con, &key, period, align);
+            assert_eq!(allowed, 1, "{key}: a new window admits");
+            assert!(reset > 0 && reset <= period, "{key}: reset {reset}");
+            // the window ends at before+reset ..= after+reset: a boundary align + k * period
+            let lo = before + reset;
+            let hi = after + reset;
+            let boundary = (lo - align).div_ceil(period) * period + align;
+            assert!(
+                boundary <= hi,
+                "{key}: window end in [{lo}, {hi}] is not on a boundary of {period}+{align}"
+            );
+        }
+    }
+}
