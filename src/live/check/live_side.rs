@@ -7,7 +7,8 @@
 //! the same way.
 
 use crate::live::inproc::serve_in_process;
-use crate::live::load::{run_scenario, LiveRun, LoadOptions};
+use crate::live::load::gauges::Source;
+use crate::live::load::{run_scenario_with, LiveRun, LoadOptions};
 use anyhow::Result;
 use sim::model::Scenario;
 
@@ -25,10 +26,15 @@ pub struct LiveSide {
 /// Serve `scenario` in process and drive it with its fleets for its (already shortened)
 /// duration, with `seed`.
 pub async fn run(scenario: &Scenario, seed: u64) -> Result<LiveSide> {
-    let server = serve_in_process(scenario).await?;
+    // the server's service-time and fault draws from the same seed as the simulated run's
+    let mut seeded = scenario.clone();
+    seeded.seed = seed;
+    let server = serve_in_process(&seeded).await?;
     let mut opts = LoadOptions::new(scenario);
     opts.seed = seed;
-    let run = run_scenario(scenario, &server.base, &opts).await;
+    // the server's gauges read directly, once per bucket
+    let gauges = Source::InProcess(std::sync::Arc::clone(&server.app.metrics));
+    let run = run_scenario_with(scenario, &server.base, &opts, Some(gauges)).await;
     let metrics = server.metrics();
     let mut warnings = server.warnings.clone();
     server.shutdown().await;

@@ -21,6 +21,7 @@
 
 pub mod blast;
 mod client;
+pub mod gauges;
 mod hedge;
 mod output;
 mod record;
@@ -142,11 +143,22 @@ fn token_of(fleet: &Fleet, offset: u32, i: u32, tokens: Option<u32>) -> String {
     }
 }
 
-/// Drive `scenario`'s fleets against the server at `target` (e.g. `http://127.0.0.1:8080`).
+/// Drive `scenario`'s fleets against the server at `target` (e.g. `http://127.0.0.1:8080`),
+/// scraping the target's `/metrics` once per bucket for the server's gauges.
 pub async fn run_scenario(
     scenario: &Scenario,
     target: &str,
     opts: &LoadOptions,
+) -> Result<LiveRun> {
+    run_scenario_with(scenario, target, opts, None).await
+}
+
+/// [`run_scenario`], reading the server's gauges from `source` (`None`: scrape the target).
+pub async fn run_scenario_with(
+    scenario: &Scenario,
+    target: &str,
+    opts: &LoadOptions,
+    source: Option<gauges::Source>,
 ) -> Result<LiveRun> {
     let base = check_target(target, opts.allow_remote)?;
     let clients: u64 = scenario.fleets.iter().map(|f| u64::from(f.count)).sum();
@@ -161,7 +173,26 @@ pub async fn run_scenario(
         .join("/v1/work")
         .map_err(|e| anyhow!("target `{target}`: {e}"))?;
     let denials: Vec<u16> = scenario.server.levels.iter().map(|l| l.status).collect();
+    let source = source
+        .or_else(|| gauges::Source::scrape(&base))
+        .map(Arc::new);
+    let samples = Arc::new(Mutex::new(gauges::Samples::default()));
+    let first = match &source {
+        Some(src) => src.read().await,
+        None => None,
+    };
+    let reads_server = first.is_some();
+    samples.lock().unwrap_or_else(|p| p.into_inner()).start = first;
     let start = Instant::now();
+    let sampler = source.as_ref().filter(|_| reads_server).map(|src| {
+        tokio::spawn(gauges::sample_edges(
+            Arc::clone(src),
+            start,
+            scenario.bucket,
+            horizon,
+            Arc::clone(&samples),
+        ))
+    });
     let shared = Arc::new(Shared {
         http: reqwest::Client::builder()
             .pool_max_idle_per_host(1024)
@@ -223,12 +254,29 @@ pub async fn run_scenario(
         )
         .await;
     }
+    if let (Some(sampler), Some(src)) = (sampler, &source) {
+        // the horizon's reading, before the clients' connections close
+        sampler.abort();
+        let end = src.read().await;
+        samples.lock().unwrap_or_else(|p| p.into_inner()).end = end;
+    }
     tasks.abort_all();
     while tasks.join_next().await.is_some() {}
     let wall = start.elapsed();
     let covered = truncated_at.map_or(horizon, |t| t.max(Nanos(1)).min(horizon));
-    let result = record::assemble(scenario, opts.seed, covered, &shared.log);
+    let mut feed = gauges::Feed::new(
+        &samples.lock().unwrap_or_else(|p| p.into_inner()),
+        scenario.bucket,
+    );
+    let result = record::assemble(scenario, opts.seed, covered, &shared.log, &mut feed);
     let mut warnings = unsupported(scenario);
+    if !reads_server {
+        warnings.push(
+            "the target reports no throttlelab gauges at /metrics: the time series' queue \
+             length, busy workers and limiter state and the wasted work are left empty"
+                .to_string(),
+        );
+    }
     if opts.tokens.is_none() {
         warnings.extend(identities(scenario).caveats);
     }

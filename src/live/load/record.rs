@@ -8,8 +8,11 @@
 //! run, and assembled into a `sim::RunResult` as `sim::run` assembles its own. Replaying at
 //! the end means the recorder knows every status the run saw before it is built (it counts
 //! statuses in dense columns fixed at construction), and observations at or after the horizon
-//! are dropped, as the simulator drops everything after its horizon.
+//! are dropped, as the simulator drops everything after its horizon. The server's gauges
+//! (queue, busy workers, limiter state) and its wasted work are not the client's to see: they
+//! come from readings of the server taken during the run ([`super::gauges::Feed`]).
 
+use super::gauges::Feed;
 use limiters::Nanos;
 use sim::metrics::{
     jain_of_ratios, recovery_window, Arrivals, ClientRow, Recorder, RunResult, Series,
@@ -160,8 +163,9 @@ struct Totals {
 }
 
 /// Replay `log` into a recorder and assemble the result of a run of `s` over `horizon`
-/// (the scenario's duration, or shorter); clients are named as the simulator names them.
-pub fn assemble(s: &Scenario, seed: u64, horizon: Nanos, log: &Log) -> RunResult {
+/// (the scenario's duration, or shorter), with the server's readings `feed`; clients are named
+/// as the simulator names them.
+pub fn assemble(s: &Scenario, seed: u64, horizon: Nanos, log: &Log, feed: &mut Feed) -> RunResult {
     let mut entries = log.take();
     entries.retain(|e| e.at < horizon);
     entries.sort_by_key(|e| e.at);
@@ -180,7 +184,7 @@ pub fn assemble(s: &Scenario, seed: u64, horizon: Nanos, log: &Log) -> RunResult
     let mut totals = vec![Totals::default(); owner.len()];
     let mut attempts = 0u64;
     for e in &entries {
-        rec.advance(e.at);
+        feed.advance(&mut rec, e.at);
         let f = usize::from(e.fleet);
         let t = &mut totals[e.client as usize];
         match e.ev {
@@ -216,8 +220,13 @@ pub fn assemble(s: &Scenario, seed: u64, horizon: Nanos, log: &Log) -> RunResult
             Ev::HedgeAbandoned(n) => rec.hedge_abandoned(f, n),
         }
     }
-    rec.finish();
-    build(s, seed, horizon, &rec, &owner, &totals, attempts)
+    let mut timeouts = vec![0u64; nfleets];
+    for e in entries.iter().filter(|e| e.ev == Ev::Timeout) {
+        timeouts[usize::from(e.fleet)] += 1;
+    }
+    feed.finish(&mut rec, &timeouts);
+    let server = feed.present();
+    build(s, seed, horizon, &rec, &owner, &totals, attempts, server)
 }
 
 /// The tenant and key names of client `i` of fleet `fi`, as the simulator names them.
@@ -239,6 +248,7 @@ fn build(
     owner: &[(usize, u32)],
     totals: &[Totals],
     attempts: u64,
+    server: bool,
 ) -> RunResult {
     let fault = fault_window(s, horizon);
     let window = recovery_window(s);
@@ -304,9 +314,16 @@ fn build(
     let series = Series {
         bucket_s: s.bucket.as_secs_f64(),
         latency_bucket_s: rec.latency_bucket().as_secs_f64(),
-        // the client sees no limiter state, queue or workers: no server columns live
-        limiter_scope: None,
-        total: rec.series(&all, false),
+        // the server's columns, as the simulator fills them, when the server was read
+        limiter_scope: s.server.levels.first().filter(|_| server).map(|l| {
+            match l.scope {
+                sim::model::Scope::Global => "global",
+                sim::model::Scope::Key => "hottest key",
+                sim::model::Scope::Tenant => "hottest tenant",
+            }
+            .to_owned()
+        }),
+        total: rec.series(&all, server),
         fleets: series_fleets,
     };
     RunResult {
@@ -379,7 +396,7 @@ mod tests {
         log.push_at(ms(2500), 1, 0, Ev::Attempt { retry: false });
         // at the horizon: not counted, as in the simulator
         log.push_at(horizon, 1, 0, Ev::Response(200));
-        let r = assemble(&s, 7, horizon, &log);
+        let r = assemble(&s, 7, horizon, &log, &mut Feed::none());
         let t = &r.summary;
         assert_eq!((t.logical_requests, t.attempts, t.retries), (2, 3, 1));
         assert_eq!(t.rejected.get(&429), Some(&1));

@@ -1,0 +1,357 @@
+//! The server's gauges during a live run, sampled once per time-series bucket and fed into the
+//! recorder where a simulated run puts its own (`queue_len`, `busy`, `limiter_remaining`,
+//! `limiter_limit` of the total rows), and its wasted work brought into the run's figures.
+//!
+//! Where the readings come from ([`Source`]): a server in this process is read directly
+//! (`check-live`); a separately started `serve` is scraped at `/metrics` on the target (on
+//! loopback, a few hundred bytes per bucket). A reading at time 0 tells whether the target
+//! reports the gauges at all; one that does not (not a throttlelab server) leaves the columns
+//! empty, and the run's warnings say so.
+//!
+//! How they line up with the simulator's: the simulator samples at each bucket's end; here a
+//! task wakes at each bucket edge and the reading is filed under that edge (the milliseconds
+//! of wake-up and scrape latency are ignored). A bucket whose reading is missing (a slow or
+//! failed scrape) holds the previous reading. The limiter columns show the first level's state
+//! for its one global id, or for the key (tenant) with the most decisions in the bucket, the
+//! live counterpart of the simulator's hottest key; live they are the state at that id's
+//! latest decision, where the simulator peeks the limiter at the bucket's end.
+//!
+//! Wasted work is the server's counter over the run (its value at the horizon less its value
+//! at the start). The server does not know fleets: with several fleets the total is split in
+//! proportion to each fleet's timed-out attempts (the attempts that can be wasted).
+
+use crate::live::gauges::ServerSample;
+use crate::live::metrics::Metrics;
+use limiters::Nanos;
+use sim::metrics::Recorder;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Longest wait for one `/metrics` scrape.
+const SCRAPE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Where the server's readings come from.
+#[derive(Debug)]
+pub enum Source {
+    /// A server in this process: read its counters directly.
+    InProcess(Arc<Metrics>),
+    /// A server elsewhere: scrape its `/metrics`.
+    Scrape {
+        /// The `/metrics` URL.
+        url: reqwest::Url,
+        /// A client of its own (the fleet's pool stays the fleet's).
+        http: reqwest::Client,
+    },
+}
+
+impl Source {
+    /// Scrape `/metrics` of the server at `base`.
+    pub fn scrape(base: &reqwest::Url) -> Option<Source> {
+        Some(Source::Scrape {
+            url: base.join("/metrics").ok()?,
+            http: reqwest::Client::builder()
+                .timeout(SCRAPE_TIMEOUT)
+                .build()
+                .ok()?,
+        })
+    }
+
+    /// One reading; `None` if the server does not report the gauges or does not answer.
+    pub async fn read(&self) -> Option<ServerSample> {
+        match self {
+            Source::InProcess(m) => Some(m.sample()),
+            Source::Scrape { url, http } => {
+                let r = http.get(url.clone()).send().await.ok()?;
+                if !r.status().is_success() {
+                    return None;
+                }
+                ServerSample::parse(&r.text().await.ok()?)
+            }
+        }
+    }
+}
+
+/// The readings of one run.
+#[derive(Debug, Default)]
+pub struct Samples {
+    /// At time 0.
+    pub start: Option<ServerSample>,
+    /// At bucket edge `k * bucket` (k >= 1, before the horizon), by `k`.
+    pub edges: BTreeMap<u64, ServerSample>,
+    /// At the horizon (or where the run stopped).
+    pub end: Option<ServerSample>,
+}
+
+/// Read `source` at every bucket edge before `horizon` (counted from `start`) into `into`;
+/// runs until the horizon or until aborted.
+pub async fn sample_edges(
+    source: Arc<Source>,
+    start: Instant,
+    bucket: Nanos,
+    horizon: Nanos,
+    into: Arc<Mutex<Samples>>,
+) {
+    let bucket = bucket.max(Nanos(1));
+    let mut k = 1u64;
+    while let Some(edge) = bucket.0.checked_mul(k).filter(|e| *e < horizon.0) {
+        tokio::time::sleep_until((start + Duration::from_nanos(edge)).into()).await;
+        if let Some(s) = source.read().await {
+            lock(&into).edges.insert(k, s);
+        }
+        // an edge already passed (a slow reading) is skipped: its bucket holds this reading
+        let now = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        k = (k + 1).max(now / bucket.0 + 1);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// `(queue_len, busy, limiter (remaining, limit))` at one bucket's end.
+type Gauges = (u64, u64, Option<(u64, u64)>);
+
+/// Feeds the readings into a recorder as the log is replayed (see [`super::record`]).
+#[derive(Debug, Default)]
+pub struct Feed {
+    /// Per edge (time, gauges), in time order.
+    edges: Vec<(Nanos, Gauges)>,
+    next: usize,
+    last: Gauges,
+    end: Option<Gauges>,
+    /// The target reports its gauges.
+    present: bool,
+    /// Wasted attempts and their service time over the run.
+    wasted: (u64, u64),
+}
+
+/// The gauges of reading `s`, whose predecessor is `prev`: the limiter's for the id with the
+/// most decisions between them (ties: the first id), or, with no decision at all, for the
+/// previous hottest id `hot` (which this updates).
+fn reading<'a>(s: &'a ServerSample, prev: &ServerSample, hot: &mut Option<&'a String>) -> Gauges {
+    let mut best = 0u64;
+    for (id, l) in &s.first_level {
+        let before = prev.first_level.get(id).map_or(0, |p| p.decisions);
+        let n = l.decisions.saturating_sub(before);
+        if n > best {
+            best = n;
+            *hot = Some(id);
+        }
+    }
+    let limiter = hot.and_then(|id| s.first_level.get(id));
+    (s.queue_len, s.busy, limiter.map(|l| (l.remaining, l.limit)))
+}
+
+impl Feed {
+    /// No readings: the recorder's server columns stay empty.
+    pub fn none() -> Feed {
+        Feed::default()
+    }
+
+    /// The readings of a run in buckets of `bucket`.
+    pub fn new(samples: &Samples, bucket: Nanos) -> Feed {
+        let Some(first) = &samples.start else {
+            return Feed::none();
+        };
+        let mut prev = first;
+        let mut hot: Option<&String> = None;
+        let mut edges = Vec::with_capacity(samples.edges.len());
+        for (k, s) in &samples.edges {
+            let g = reading(s, prev, &mut hot);
+            edges.push((bucket.saturating_mul(*k), g));
+            prev = s;
+        }
+        let end = samples.end.as_ref().map(|s| reading(s, prev, &mut hot));
+        let wasted = samples.end.as_ref().map_or((0, 0), |e| {
+            (
+                e.wasted.saturating_sub(first.wasted),
+                e.wasted_ns.saturating_sub(first.wasted_ns),
+            )
+        });
+        Feed {
+            edges,
+            next: 0,
+            last: (first.queue_len, first.busy, None),
+            end,
+            present: true,
+            wasted,
+        }
+    }
+
+    /// True when the target reported its gauges.
+    pub fn present(&self) -> bool {
+        self.present
+    }
+
+    /// Close every bucket that ends at or before `now` with its reading.
+    pub fn advance(&mut self, rec: &mut Recorder, now: Nanos) {
+        if !self.present {
+            rec.advance(now);
+            return;
+        }
+        self.drain(rec, now);
+        let (q, b, l) = self.last;
+        rec.advance_with(now, q, b, l);
+    }
+
+    /// Close the buckets of the readings at or before `now`.
+    fn drain(&mut self, rec: &mut Recorder, now: Nanos) {
+        while let Some(&(t, g)) = self.edges.get(self.next).filter(|(t, _)| *t <= now) {
+            rec.advance_with(t, g.0, g.1, g.2);
+            self.last = g;
+            self.next += 1;
+        }
+    }
+
+    /// Close the remaining buckets (the last with the reading at the horizon), and count the
+    /// wasted work, split over fleets by their timed-out attempts `timeouts`.
+    pub fn finish(&mut self, rec: &mut Recorder, timeouts: &[u64]) {
+        if !self.present {
+            rec.finish();
+            return;
+        }
+        self.drain(rec, Nanos::MAX);
+        let (q, b, l) = self.end.unwrap_or(self.last);
+        rec.advance_with(Nanos::MAX, q, b, l);
+        for (fleet, (n, ns)) in split(self.wasted, timeouts).into_iter().enumerate() {
+            for i in 0..n {
+                // the service time on the fleet's last wasted attempt: the sum is what counts
+                rec.wasted(fleet, Nanos(if i + 1 == n { ns } else { 0 }));
+            }
+        }
+    }
+}
+
+/// Split `(count, ns)` over fleets in proportion to `weights` (largest remainder; all to the
+/// first fleet when every weight is zero).
+fn split((count, ns): (u64, u64), weights: &[u64]) -> Vec<(u64, u64)> {
+    let total: u64 = weights.iter().sum();
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    if total == 0 {
+        let mut v = vec![(0, 0); weights.len()];
+        v[0] = (count, ns);
+        return v;
+    }
+    let share = |x: u64, w: u64| (u128::from(x) * u128::from(w) / u128::from(total)) as u64;
+    let mut v: Vec<(u64, u64)> = weights
+        .iter()
+        .map(|w| (share(count, *w), share(ns, *w)))
+        .collect();
+    // remainders go to the fleets with the most weight
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by_key(|i| std::cmp::Reverse(weights[*i]));
+    let (mut left_n, left_ns) = (
+        count - v.iter().map(|x| x.0).sum::<u64>(),
+        ns - v.iter().map(|x| x.1).sum::<u64>(),
+    );
+    for i in &order {
+        if left_n > 0 {
+            v[*i].0 += 1;
+            left_n -= 1;
+        }
+    }
+    v[order[0]].1 += left_ns;
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::gauges::LimiterSample;
+
+    fn sample(queue: u64, busy: u64, ids: &[(&str, u64, u64)]) -> ServerSample {
+        ServerSample {
+            queue_len: queue,
+            busy,
+            first_level: ids
+                .iter()
+                .map(|(id, remaining, decisions)| {
+                    let l = LimiterSample {
+                        limit: 10,
+                        remaining: *remaining,
+                        decisions: *decisions,
+                    };
+                    (id.to_string(), l)
+                })
+                .collect(),
+            ..ServerSample::default()
+        }
+    }
+
+    #[test]
+    fn readings_land_in_their_buckets_with_the_hottest_id() {
+        let s = Samples {
+            start: Some(sample(0, 0, &[])),
+            edges: BTreeMap::from([
+                (1, sample(3, 2, &[("a", 7, 5), ("b", 1, 9)])),
+                // no reading at edge 2: bucket 1 holds edge 1's
+                (3, sample(1, 4, &[("a", 2, 20), ("b", 1, 10)])),
+            ]),
+            end: Some(ServerSample {
+                wasted: 3,
+                wasted_ns: 3_000,
+                ..sample(9, 9, &[("a", 6, 20), ("b", 5, 10)])
+            }),
+        };
+        let bucket = Nanos::from_secs(1);
+        let mut feed = Feed::new(&s, bucket);
+        assert!(feed.present());
+        let mut rec = Recorder::new(2, Nanos::from_secs(5), bucket, &[]);
+        feed.advance(&mut rec, Nanos::from_millis(2500));
+        feed.finish(&mut rec, &[1, 2]);
+        let rows = rec.series(&[0, 1], true);
+        let got: Vec<_> = rows
+            .iter()
+            .map(|r| (r.queue_len, r.busy, r.limiter_remaining))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some(3), Some(2), Some(1)), // b had 9 decisions, a 5
+                (Some(3), Some(2), Some(1)), // held
+                (Some(1), Some(4), Some(2)), // a had 15 more, b 1
+                (Some(9), Some(9), Some(6)), // the horizon's reading, a still hottest
+                (Some(9), Some(9), Some(6)),
+            ]
+        );
+        assert_eq!(rows[0].limiter_limit, Some(10));
+        let inputs = sim::metrics::SummaryInputs {
+            clients: 2,
+            duration: Nanos::from_secs(5),
+            fairness_clients: None,
+            fairness_tenants: None,
+            fault: None,
+            recovery_window: Nanos::from_secs(10),
+        };
+        let (f0, f1) = (rec.summary(&[0], inputs), rec.summary(&[1], inputs));
+        assert_eq!((f0.wasted_attempts, f1.wasted_attempts), (1, 2));
+        assert!((f0.wasted_work_s + f1.wasted_work_s - 3e-6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn without_readings_the_columns_stay_empty() {
+        let mut feed = Feed::new(&Samples::default(), Nanos::from_secs(1));
+        assert!(!feed.present());
+        let mut rec = Recorder::new(1, Nanos::from_secs(2), Nanos::from_secs(1), &[]);
+        feed.advance(&mut rec, Nanos::from_millis(1500));
+        feed.finish(&mut rec, &[0]);
+        assert!(rec
+            .series(&[0], false)
+            .iter()
+            .all(|r| r.queue_len.is_none()));
+    }
+
+    #[test]
+    fn wasted_work_splits_by_weight_and_adds_up() {
+        assert_eq!(split((10, 1000), &[1, 1]), vec![(5, 500), (5, 500)]);
+        assert_eq!(split((3, 100), &[0, 0]), vec![(3, 100), (0, 0)]);
+        let v = split((7, 1001), &[1, 2, 0]);
+        assert_eq!(v.iter().map(|x| x.0).sum::<u64>(), 7);
+        assert_eq!(v.iter().map(|x| x.1).sum::<u64>(), 1001);
+        assert_eq!(v[2], (0, 0));
+        assert!(split((1, 1), &[]).is_empty());
+    }
+}
