@@ -11,6 +11,7 @@
 
 use super::record::{Ev, Log};
 use crate::live::respond::unix_now;
+use crate::live::work::OUTAGE_SERVER;
 use limiters::headers::{parse, ParseOptions};
 use limiters::Nanos;
 use sim::engine::Stream;
@@ -71,11 +72,17 @@ impl Shared {
             .map(|g| g.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// Record the server's answer `status` to an attempt of client `c` of fleet `fi`, and
-    /// whether it shows the limiters admitted it (2xx, or a 5xx that is not a level's status).
-    fn record_answer(&self, c: u32, fi: u16, status: u16) {
-        let admitted =
-            (200..300).contains(&status) || (status >= 500 && !self.denials.contains(&status));
+    /// Record the server's answer `status` (with `headers`) to an attempt of client `c` of
+    /// fleet `fi`, and whether it shows the limiters admitted it: a 2xx, or a 5xx that is not a
+    /// level's status and that the API answered, not the load balancer of an outage (which
+    /// answers before the limiters, see [`OUTAGE_SERVER`]: the simulator does not count an
+    /// outage's answers as admitted).
+    fn record_answer(&self, c: u32, fi: u16, status: u16, headers: &[(String, String)]) {
+        let by_load_balancer = headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("server") && v == OUTAGE_SERVER);
+        let admitted = (200..300).contains(&status)
+            || (status >= 500 && !self.denials.contains(&status) && !by_load_balancer);
         if admitted {
             self.log.push(c, fi, Ev::Admitted);
         }
@@ -144,7 +151,7 @@ pub(super) fn exchange(
         };
         match tokio::time::timeout(limit, send).await {
             Ok(Some((status, pairs))) => {
-                shared.record_answer(c, fi, status);
+                shared.record_answer(c, fi, status, &pairs);
                 Raw::Answer(status, pairs)
             }
             Ok(None) => Raw::TimedOut,
