@@ -170,6 +170,16 @@ impl Judge {
             c(live.timeouts),
             None,
         ));
+        if sim.hedges + live.hedges > 0 {
+            // Shown, not judged: how many first copies are slow is a draw on each side
+            // (retry amplification, judged, includes the hedges).
+            for (name, a, b) in [
+                ("hedges", sim.hedges, live.hedges),
+                ("hedge wins", sim.hedge_wins, live.hedge_wins),
+            ] {
+                rows.push(self.row(fleet, name.into(), c(a), c(b), None));
+            }
+        }
         for (name, a, b) in [
             ("latency p50 ms", sim.p50_ms, live.p50_ms),
             ("latency p99 ms", sim.p99_ms, live.p99_ms),
@@ -328,6 +338,20 @@ mod tests {
         assert_eq!(verdict(&rows, "attempts"), Verdict::Info);
         let g = rows.iter().find(|r| r.figure == "goodput /s").unwrap();
         assert_eq!((g.sim, g.live), (10.0, 9.6));
+        assert!(rows.iter().all(|r| !r.figure.starts_with("hedge")));
+    }
+
+    #[test]
+    fn hedges_are_shown_when_either_side_hedged() {
+        let hedged = |hedges, hedge_wins| Figures {
+            hedges,
+            hedge_wins,
+            ..figures(110, 100, 0)
+        };
+        let rows = JUDGE.rows("web", &hedged(10, 7), &hedged(12, 0), 10.0);
+        let h = rows.iter().find(|r| r.figure == "hedges").unwrap();
+        assert_eq!((h.sim, h.live, h.verdict), (10.0, 12.0, Verdict::Info));
+        assert_eq!(verdict(&rows, "hedge wins"), Verdict::Info);
     }
 
     #[test]

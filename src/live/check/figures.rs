@@ -20,6 +20,10 @@ pub struct Figures {
     pub server_errors: BTreeMap<u16, u64>,
     /// Attempts without an answer (client timeout, transport error).
     pub timeouts: u64,
+    /// Hedges sent (further copies of an attempt in flight; included in `attempts`).
+    pub hedges: u64,
+    /// Logical requests won by a hedge (its answer came first).
+    pub hedge_wins: u64,
     /// Successful logical requests.
     pub successes: u64,
     /// Median latency of successful logical requests (ms).
@@ -61,6 +65,8 @@ impl Figures {
             rejected: s.rejected.clone(),
             server_errors: s.server_errors.clone(),
             timeouts: s.timeouts,
+            hedges: s.hedges,
+            hedge_wins: s.hedge_wins,
             successes: s.successes,
             p50_ms: s.latency.as_ref().map(|l| l.p50_ms),
             p99_ms: s.latency.as_ref().map(|l| l.p99_ms),
