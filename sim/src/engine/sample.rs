@@ -144,7 +144,12 @@ impl Sampler {
     }
 }
 
-/// A float nanosecond count rounded to an integer, saturating (NaN -> 0).
+/// A float nanosecond count rounded to an integer (half away from zero, as [`f64::round`]),
+/// saturating (NaN -> 0).
+///
+/// `f64::round` is a libm call on baseline x86-64 (no SSE4.1 `roundsd`); this is the same
+/// result from a truncating conversion: for `0 < v < 2^64` the integer part `i` converts back
+/// exactly, so `v - i` is the exact fraction.
 #[inline]
 pub fn to_ns(v: f64) -> u64 {
     if v.is_nan() || v <= 0.0 {
@@ -152,13 +157,42 @@ pub fn to_ns(v: f64) -> u64 {
     } else if v >= u64::MAX as f64 {
         u64::MAX
     } else {
-        v.round() as u64
+        let i = v as u64;
+        if v - i as f64 >= 0.5 {
+            i + 1
+        } else {
+            i
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn to_ns_rounds_as_f64_round() {
+        let mut rng = crate::engine::Stream::from_seed(3);
+        let edge = [
+            0.5,
+            1.5,
+            2.5,
+            0.49999999999999994,
+            4503599627370495.5,
+            4503599627370497.0,
+            9007199254740993.0,
+            1e19,
+            1.8446744073709550e19,
+            123.5,
+            1e-300,
+        ];
+        let mut values: Vec<f64> = edge.to_vec();
+        values.extend((0..100_000).map(|_| rng.gen::<f64>() * 1e10));
+        values.extend((0..100_000).map(|_| f64::from(rng.gen_range(0..4000u32)) / 4.0));
+        for v in values {
+            assert_eq!(to_ns(v), v.round() as u64, "{v:e}");
+        }
+    }
     use crate::engine::Stream;
 
     fn mean_of(s: &Sampler, n: u32) -> f64 {
