@@ -248,15 +248,18 @@ impl World {
                 return Ok(());
             }
         }
-        match self.server.receive(self.now, &mut self.q, meta)? {
-            Some(resp) => {
-                if resp.admitted {
-                    self.rec.admitted(fi);
-                }
-                self.responded(meta, fi, &resp);
+        let mut resp = Response::rejected(0, None);
+        if self
+            .server
+            .receive(self.now, &mut self.q, meta, &mut resp)?
+        {
+            if resp.admitted {
+                self.rec.admitted(fi);
             }
+            self.responded(meta, fi, &resp);
+        } else {
             // Answered later by the backend: admitted now.
-            None => self.rec.admitted(fi),
+            self.rec.admitted(fi);
         }
         Ok(())
     }

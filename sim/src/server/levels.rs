@@ -72,8 +72,22 @@ impl LevelRt {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn state(&mut self, id: usize) -> Result<&mut Box<dyn Limiter>, LimiterError> {
+        // One bounds check and one null check once the state exists (every call but the first).
+        if let Some(Some(_)) = self.states.get(id) {
+            return match self.states.get_mut(id) {
+                Some(Some(l)) => Ok(l),
+                _ => Err(LimiterError::invalid("algorithm", "limiter state missing")),
+            };
+        }
+        self.new_state(id)
+    }
+
+    /// [`LevelRt::state`] on first use of `id`: build it.
+    #[cold]
+    #[inline(never)]
+    fn new_state(&mut self, id: usize) -> Result<&mut Box<dyn Limiter>, LimiterError> {
         if id >= self.states.len() {
             self.states.resize_with(id + 1, || None);
         }

@@ -36,7 +36,8 @@ pub struct Response {
 }
 
 impl Response {
-    fn rejected(status: u16, decision: Option<Decision>) -> Response {
+    /// A response no limiter admitted (`decision`: the denying level's).
+    pub fn rejected(status: u16, decision: Option<Decision>) -> Response {
         Response {
             status,
             decision,
@@ -154,27 +155,33 @@ impl Server {
         ))
     }
 
-    /// An attempt arrives. `Some` when it is answered at once; otherwise the backend answers it
-    /// later through [`Server::service_done`] or [`Server::queue_timeout`].
+    /// An attempt arrives. True when it is answered at once, the answer written into `resp`;
+    /// otherwise the backend answers it later through [`Server::service_done`] or
+    /// [`Server::queue_timeout`] (`resp` is then left as it was). The answer is written where
+    /// the caller keeps it, not returned: a returned response (with its limiter decision)
+    /// would be copied through memory on every attempt.
     #[inline]
     pub fn receive(
         &mut self,
         now: Nanos,
         q: &mut EventQueue,
         meta: JobMeta,
-    ) -> Result<Option<Response>, LimiterError> {
+        resp: &mut Response,
+    ) -> Result<bool, LimiterError> {
         if self.direct {
-            return self.receive_direct(now, q, meta);
+            return self.receive_direct(now, q, meta, resp);
         }
         if let Some(status) = self.faults.outage(now) {
-            return Ok(Some(Response::rejected(status, None)));
+            *resp = Response::rejected(status, None);
+            return Ok(true);
         }
         let admission =
             self.levels
                 .admit_as(Some(meta.fleet), now, meta.key, meta.tenant, meta.cost)?;
         let (first, delay) = match admission {
             Admission::Denied { status, decision } => {
-                return Ok(Some(Response::rejected(status, Some(decision))))
+                *resp = Response::rejected(status, Some(decision));
+                return Ok(true);
             }
             Admission::Allowed { first, delay } => (first, delay),
         };
@@ -187,45 +194,55 @@ impl Server {
                 meta.cost,
                 Outcome::failure(Nanos::ZERO),
             )?;
-            return Ok(Some(Response {
+            *resp = Response {
                 status,
                 decision: first,
                 admitted: true,
                 executed: false,
                 work: Nanos::ZERO,
-            }));
+            };
+            return Ok(true);
         }
         if self.instant && delay.is_zero() {
-            // What the backend would do with the job (served at once, 200, no work), without
-            // the job: release the levels with a success of zero latency.
-            self.levels.release_as(
-                Some(meta.fleet),
-                now,
-                meta.key,
-                meta.tenant,
-                meta.cost,
-                Outcome {
-                    kind: OutcomeKind::Success,
-                    latency: Nanos::ZERO,
-                },
-            )?;
-            return Ok(Some(Response {
+            self.release_instant(now, &meta)?;
+            *resp = Response {
                 status: 200,
                 decision: first,
                 admitted: true,
                 executed: true,
                 work: Nanos::ZERO,
-            }));
+            };
+            return Ok(true);
         }
         let id = self.backend.alloc(meta, now, first);
         if !delay.is_zero() {
             q.push(now + delay, crate::engine::Event::BackendEnter { job: id });
-            return Ok(None);
+            return Ok(false);
         }
         match self.backend.enter(now, q, &mut self.faults, id) {
-            Some(f) => self.complete(now, f).map(|(_, r)| Some(r)),
-            None => Ok(None),
+            Some(f) => {
+                *resp = self.complete(now, f)?.1;
+                Ok(true)
+            }
+            None => Ok(false),
         }
+    }
+
+    /// What an instant backend does with an admitted request (served at once, 200, no work),
+    /// without a job: release the levels with a success of zero latency.
+    #[inline(always)]
+    fn release_instant(&mut self, now: Nanos, meta: &JobMeta) -> Result<(), LimiterError> {
+        self.levels.release_as(
+            Some(meta.fleet),
+            now,
+            meta.key,
+            meta.tenant,
+            meta.cost,
+            Outcome {
+                kind: OutcomeKind::Success,
+                latency: Nanos::ZERO,
+            },
+        )
     }
 
     /// [`Server::receive`] without faults, with one plain level and an instant backend: the
@@ -236,14 +253,8 @@ impl Server {
         now: Nanos,
         q: &mut EventQueue,
         meta: JobMeta,
-    ) -> Result<Option<Response>, LimiterError> {
-        let mut resp = Response {
-            status: 200,
-            decision: None,
-            admitted: true,
-            executed: true,
-            work: Nanos::ZERO,
-        };
+        resp: &mut Response,
+    ) -> Result<bool, LimiterError> {
         let status = self.levels.admit_single_into(
             now,
             meta.key,
@@ -255,6 +266,7 @@ impl Server {
             .decision
             .as_ref()
             .map_or((true, Nanos::ZERO), |d| (d.allowed, d.delay));
+        resp.work = Nanos::ZERO;
         if !allowed {
             resp.status = status;
             resp.admitted = false;
@@ -263,21 +275,14 @@ impl Server {
             // The level delays service (NGINX `delay`): as the job path does.
             let id = self.backend.alloc(meta, now, resp.decision);
             q.push(now + delay, crate::engine::Event::BackendEnter { job: id });
-            return Ok(None);
+            return Ok(false);
         } else {
-            self.levels.release_as(
-                Some(meta.fleet),
-                now,
-                meta.key,
-                meta.tenant,
-                meta.cost,
-                Outcome {
-                    kind: OutcomeKind::Success,
-                    latency: Nanos::ZERO,
-                },
-            )?;
+            self.release_instant(now, &meta)?;
+            resp.status = 200;
+            resp.admitted = true;
+            resp.executed = true;
         }
-        Ok(Some(resp))
+        Ok(true)
     }
 
     /// A delayed admitted job enters the backend.
@@ -382,8 +387,14 @@ mod tests {
                     tenant: 0,
                     cost: 1,
                 };
-                let a = fast.receive(now, &mut q, meta).unwrap();
-                let b = slow.receive(now, &mut q, meta).unwrap();
+                let answer = |s: &mut Server, q: &mut EventQueue| {
+                    // A response left over from an earlier attempt: every field is rewritten.
+                    let mut r = Response::rejected(503, None);
+                    r.work = Nanos(7);
+                    s.receive(now, q, meta, &mut r).unwrap().then_some(r)
+                };
+                let a = answer(&mut fast, &mut q);
+                let b = answer(&mut slow, &mut q);
                 assert_eq!(a, b, "{algorithm}: attempt {i}");
                 admitted += u32::from(a.is_some_and(|r| r.admitted));
                 let state = |s: &Server| s.limiter_state(now, None);
