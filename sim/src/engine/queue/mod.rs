@@ -135,7 +135,10 @@ impl EventQueue {
 
     /// Schedule `event` at `time`. A time before the last popped event's is treated as that
     /// time (the past cannot be scheduled).
-    #[inline]
+    ///
+    /// Always inlined: called, it takes the 12-byte event by pointer, and loading it 8 bytes at
+    /// a time from the caller's narrower stores stalls store forwarding on every push.
+    #[inline(always)]
     pub fn push(&mut self, time: Nanos, event: Event) {
         let time = time.0.max(self.last);
         let e = Entry { time, event };
