@@ -84,6 +84,11 @@ impl Default for Backoff {
 
 /// `v + uniform[0, v * percent / 100)`: a proportional jitter that only lengthens `v`.
 pub fn plus_percent<R: Rng + ?Sized>(rng: &mut R, v: Nanos, percent: u32) -> Nanos {
+    if percent == 0 {
+        // No spread, no draw (what `random_between` does with an empty interval), and no
+        // 128-bit division on every retry.
+        return v;
+    }
     let spread = (u128::from(v.0) * u128::from(percent) / 100).min(u128::from(u64::MAX)) as u64;
     v + random_between(rng, Nanos::ZERO, Nanos(spread))
 }
