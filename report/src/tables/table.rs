@@ -6,8 +6,11 @@
 //! column whose cells disagree on the type (integers and floats to floats, anything and text
 //! to text). Column order is decided at the end by a ranking function, not by which row came
 //! first, so shards of a sweep and the whole sweep order columns alike.
+//!
+//! The conversion to and from polars frames is in [`frame`].
 
-use polars::prelude::{Column, DataFrame, DataType, NamedFrom, PolarsResult, Series};
+mod frame;
+
 use std::collections::HashMap;
 
 /// One value.
@@ -61,39 +64,6 @@ impl From<Option<f64>> for Cell {
 impl From<Option<u64>> for Cell {
     fn from(v: Option<u64>) -> Cell {
         v.map_or(Cell::Null, Cell::U64)
-    }
-}
-
-/// A column's storage type, widest wins.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
-    Null,
-    Bool,
-    U64,
-    I64,
-    F64,
-    Str,
-}
-
-fn kind(c: &Cell) -> Kind {
-    match c {
-        Cell::Null => Kind::Null,
-        Cell::Bool(_) => Kind::Bool,
-        Cell::U64(_) => Kind::U64,
-        Cell::I64(_) => Kind::I64,
-        Cell::F64(_) => Kind::F64,
-        Cell::Str(_) => Kind::Str,
-    }
-}
-
-/// The kind two kinds widen to.
-fn widen(a: Kind, b: Kind) -> Kind {
-    match (a, b) {
-        (Kind::Null, x) | (x, Kind::Null) => x,
-        (x, y) if x == y => x,
-        (Kind::Str, _) | (_, Kind::Str) | (Kind::Bool, _) | (_, Kind::Bool) => Kind::Str,
-        (Kind::F64, _) | (_, Kind::F64) => Kind::F64,
-        _ => Kind::I64,
     }
 }
 
@@ -211,130 +181,6 @@ impl Table {
             fill: self.fill,
         }
     }
-
-    /// The `DataFrame`, columns sorted by `rank` (ties keep first-appearance order).
-    pub fn to_frame<K: Ord>(&self, rank: impl Fn(&str) -> K) -> PolarsResult<DataFrame> {
-        let mut order: Vec<usize> = (0..self.names.len()).collect();
-        order.sort_by_key(|&i| rank(&self.names[i]));
-        let columns: Vec<Column> = order
-            .into_iter()
-            .map(|i| series(&self.names[i], &self.cols[i]).into())
-            .collect();
-        DataFrame::new(self.rows, columns)
-    }
-}
-
-impl Table {
-    /// A table holding the cells of `df` (as written by [`Table::to_frame`]); missing cells of
-    /// rows pushed later are `fill(column name)`.
-    pub fn from_frame(df: &DataFrame, fill: Option<fn(&str) -> Cell>) -> PolarsResult<Table> {
-        let mut t = Table {
-            fill,
-            ..Table::default()
-        };
-        for col in df.columns() {
-            let s = col.as_materialized_series();
-            let cells: Vec<Cell> = match s.dtype() {
-                DataType::Boolean => s
-                    .bool()?
-                    .iter()
-                    .map(|v| v.map_or(Cell::Null, Cell::Bool))
-                    .collect(),
-                DataType::UInt64 => s
-                    .u64()?
-                    .iter()
-                    .map(|v| v.map_or(Cell::Null, Cell::U64))
-                    .collect(),
-                DataType::Int64 => s
-                    .i64()?
-                    .iter()
-                    .map(|v| v.map_or(Cell::Null, Cell::I64))
-                    .collect(),
-                DataType::Float64 => s
-                    .f64()?
-                    .iter()
-                    .map(|v| v.map_or(Cell::Null, Cell::F64))
-                    .collect(),
-                DataType::String => s
-                    .str()?
-                    .iter()
-                    .map(|v| v.map_or(Cell::Null, |x| Cell::Str(x.to_string())))
-                    .collect(),
-                DataType::Null => vec![Cell::Null; s.len()],
-                _ => s
-                    .cast(&DataType::String)?
-                    .str()?
-                    .iter()
-                    .map(|v| v.map_or(Cell::Null, |x| Cell::Str(x.to_string())))
-                    .collect(),
-            };
-            let name = col.name().to_string();
-            t.index.insert(name.clone(), t.cols.len());
-            t.names.push(name);
-            t.cols.push(cells);
-        }
-        t.rows = df.height();
-        Ok(t)
-    }
-}
-
-/// One column as a typed series.
-fn series(name: &str, cells: &[Cell]) -> Series {
-    let k = cells.iter().map(kind).fold(Kind::Null, widen);
-    let name = name.into();
-    match k {
-        Kind::Bool => Series::new(
-            name,
-            cells
-                .iter()
-                .map(|c| match c {
-                    Cell::Bool(b) => Some(*b),
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Kind::U64 => Series::new(
-            name,
-            cells
-                .iter()
-                .map(|c| match c {
-                    Cell::U64(v) => Some(*v),
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Kind::I64 => Series::new(
-            name,
-            cells
-                .iter()
-                .map(|c| match c {
-                    Cell::U64(v) => i64::try_from(*v).ok(),
-                    Cell::I64(v) => Some(*v),
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Kind::F64 => Series::new(
-            name,
-            cells
-                .iter()
-                .map(|c| match c {
-                    Cell::Null => None,
-                    other => other.as_f64(),
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Kind::Str | Kind::Null => Series::new(
-            name,
-            cells
-                .iter()
-                .map(|c| match c {
-                    Cell::Null => None,
-                    other => Some(other.text()),
-                })
-                .collect::<Vec<_>>(),
-        ),
-    }
 }
 
 #[cfg(test)]
@@ -372,35 +218,6 @@ mod tests {
         assert_eq!(df.get_column_names(), ["a", "rejected_429", "x"]);
         assert_eq!(df.column("x").unwrap().null_count(), 2);
         assert_eq!(df.column("a").unwrap().dtype(), &DataType::UInt64);
-    }
-
-    #[test]
-    fn mixed_types_widen() {
-        let mut t = Table::new();
-        t.push([("n", Cell::U64(1)), ("s", Cell::I64(1))]);
-        t.push([("n", Cell::F64(0.5)), ("s", Cell::Str("per-client".into()))]);
-        let df = t.to_frame(|_| 0).unwrap();
-        assert_eq!(df.column("n").unwrap().dtype(), &DataType::Float64);
-        assert_eq!(df.column("s").unwrap().dtype(), &DataType::String);
-    }
-
-    #[test]
-    fn frames_round_trip() {
-        let mut t = Table::new();
-        t.push([
-            ("b", Cell::Bool(true)),
-            ("u", Cell::U64(7)),
-            ("i", Cell::I64(-2)),
-            ("f", Cell::F64(0.25)),
-            ("s", Cell::Str("x".into())),
-        ]);
-        t.push([("u", Cell::U64(8))]);
-        let df = t.to_frame(|n| n.to_string()).unwrap();
-        let back = Table::from_frame(&df, None).unwrap();
-        assert_eq!(back.len(), 2);
-        for name in ["b", "u", "i", "f", "s"] {
-            assert_eq!(back.column(name), t.column(name), "{name}");
-        }
     }
 
     #[test]
