@@ -1,0 +1,74 @@
+//! The page's tables: the summary table (figures down, the whole run and each fleet across,
+//! with the fleets' colour swatches) and the plain grids with their own headings (sweep
+//! points, comparison verdicts). Every cell is escaped; an empty table is not drawn.
+
+use super::super::escape::escape;
+use super::{Grid, Table};
+use std::fmt::Write;
+
+/// The summary table, with its heading.
+pub(super) fn table(h: &mut String, t: &Table) {
+    if t.rows.is_empty() {
+        return;
+    }
+    h.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n<table class=\"summary\">\n<thead><tr><th>figure</th><th>unit</th>");
+    for c in &t.columns {
+        h.push_str("<th>");
+        if let Some(color) = &c.color {
+            let _ = write!(
+                h,
+                "<span class=\"swatch\" style=\"background:{}\"></span>",
+                escape(color)
+            );
+        }
+        let _ = write!(h, "{}</th>", escape(&c.name));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for r in &t.rows {
+        let class = if r.sub { " class=\"sub\"" } else { "" };
+        let _ = write!(
+            h,
+            "<tr><td{class}>{}</td><td class=\"unit\">{}</td>",
+            escape(&r.label),
+            escape(&r.unit)
+        );
+        for cell in &r.cells {
+            let _ = write!(h, "<td>{}</td>", escape(cell));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+/// A grid, with its heading and caption; rows carry their CSS class.
+pub(super) fn grid(h: &mut String, g: &Grid) {
+    if g.rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        h,
+        "<section id=\"{}\">\n<h2>{}</h2>",
+        escape(&g.id),
+        escape(&g.heading)
+    );
+    if !g.caption.is_empty() {
+        let _ = writeln!(h, "<p class=\"caption\">{}</p>", escape(&g.caption));
+    }
+    h.push_str("<div class=\"scroll\"><table class=\"summary grid\">\n<thead><tr>");
+    for c in &g.head {
+        let _ = write!(h, "<th>{}</th>", escape(c));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for r in &g.rows {
+        if r.class.is_empty() {
+            h.push_str("<tr>");
+        } else {
+            let _ = write!(h, "<tr class=\"{}\">", escape(&r.class));
+        }
+        for c in &r.cells {
+            let _ = write!(h, "<td>{}</td>", escape(c));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody>\n</table></div>\n</section>\n");
+}
