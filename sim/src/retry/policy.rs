@@ -106,6 +106,10 @@ impl RetryPolicy {
 
     /// Decide after a failed attempt. `state.attempts` counts the attempts sent so far; on
     /// `Retry` the state records the delay (the caller increments `attempts` when it sends).
+    ///
+    /// Always inlined (the simulator calls it from one place, once per failed attempt): the
+    /// call's register saves go away, and so does the work on hints the strategy ignores.
+    #[inline(always)]
     pub fn decide<R: Rng + ?Sized>(
         &self,
         state: &mut RetryState,

@@ -54,6 +54,7 @@ impl Default for HonourRetryAfter {
 
 impl HonourRetryAfter {
     /// The wait before the next attempt.
+    #[inline(always)]
     pub fn delay<R: Rng + ?Sized>(
         &self,
         state: &RetryState,
