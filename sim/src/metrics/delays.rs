@@ -113,7 +113,7 @@ impl DelayRec {
     }
 
     /// Count one chosen delay of `us` microseconds.
-    #[inline]
+    #[inline(always)]
     pub fn record(&mut self, us: u64) {
         let i = self.bin(us);
         self.counts[i] += 1;

@@ -96,6 +96,9 @@ pub struct Recorder {
     pub(crate) nbuckets: usize,
     pub(crate) width: usize,
     cur: usize,
+    /// Offset of the current bucket's row in a fleet's `buckets` (the last row once the run
+    /// is past its buckets): `cur.min(nbuckets - 1) * width`, kept beside `cur`.
+    row: usize,
     next_edge: Nanos,
     pub(crate) statuses: Vec<u16>,
     slot: Vec<u8>,
@@ -196,6 +199,7 @@ impl Recorder {
             nbuckets,
             width,
             cur: 0,
+            row: 0,
             next_edge: bucket,
             statuses: st,
             slot,
@@ -225,6 +229,7 @@ impl Recorder {
             self.cur += 1;
             self.next_edge += self.bucket;
         }
+        self.row = self.cur.min(self.nbuckets - 1) * self.width;
         self.lat_cur = (self.cur / self.latency_every).min(self.latency_rows - 1);
     }
 
@@ -285,6 +290,7 @@ impl Recorder {
             self.close_bucket(gauges);
             self.cur += 1;
         }
+        self.row = self.cur.min(self.nbuckets - 1) * self.width;
     }
 
     fn close_bucket(&mut self, gauges: ServerGauges) {
@@ -297,7 +303,7 @@ impl Recorder {
 
     #[inline]
     fn bump(&mut self, fleet: usize, column: usize) {
-        let i = self.cur.min(self.nbuckets - 1) * self.width + column;
+        let i = self.row + column;
         let c = &mut self.fleets[fleet].buckets[i];
         *c = c.saturating_add(1);
     }
