@@ -158,11 +158,9 @@ pub fn to_ns(v: f64) -> u64 {
         u64::MAX
     } else {
         let i = v as u64;
-        if v - i as f64 >= 0.5 {
-            i + 1
-        } else {
-            i
-        }
+        // Added, not branched on: the fraction of a random draw is as often above a half as
+        // below, a branch on it mispredicts half the time.
+        i + u64::from(v - i as f64 >= 0.5)
     }
 }
 
