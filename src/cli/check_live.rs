@@ -17,7 +17,36 @@ use crate::live::load::write_live_run;
 use anyhow::{anyhow, Context};
 use clap::Args;
 use limiters::{parse_duration, Nanos};
+use sim::metrics::{RunResult, SeriesRow};
 use std::path::PathBuf;
+
+/// The mean of a time-series column over the buckets that have it.
+fn mean(rows: &[SeriesRow], get: fn(&SeriesRow) -> Option<u64>) -> Option<f64> {
+    let v: Vec<u64> = rows.iter().filter_map(get).collect();
+    (!v.is_empty()).then(|| v.iter().sum::<u64>() as f64 / v.len() as f64)
+}
+
+/// The server's side for information (not judged: gauges are sampled once per bucket, and a
+/// real backend's occupancy follows real timing): the means over the buckets of the clients'
+/// logical requests in flight and of the backend's queue and busy workers, and the wasted
+/// work (attempts the server executed after their client had given up).
+fn server_rows(judge: &Judge, sim: &RunResult, live: &RunResult) -> Vec<Row> {
+    let columns: [(&str, fn(&SeriesRow) -> Option<u64>); 3] = [
+        ("in flight (mean)", |r| Some(r.in_flight)),
+        ("backend queue (mean)", |r| r.queue_len),
+        ("backend busy (mean)", |r| r.busy),
+    ];
+    let mut rows = Vec::new();
+    for (name, get) in columns {
+        let (a, b) = (mean(&sim.series.total, get), mean(&live.series.total, get));
+        if let (Some(a), Some(b)) = (a, b) {
+            rows.push(judge.row("total", name.into(), a, b, None));
+        }
+    }
+    let (a, b) = (sim.summary.wasted_attempts, live.summary.wasted_attempts);
+    rows.push(judge.row("total", "wasted attempts".into(), a as f64, b as f64, None));
+    rows
+}
 
 /// Arguments of `check-live`.
 #[derive(Debug, Args)]
@@ -126,6 +155,7 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         sim.summary.admitted,
         lr.summary.admitted,
     ));
+    rows.extend(server_rows(&judge, &sim, lr));
     if scenario.fleets.len() > 1 {
         for (name, s) in &sim.fleets {
             let Some(l) = lr.fleets.get(name) else {
