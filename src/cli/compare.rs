@@ -176,18 +176,19 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
     };
 
     if !quiet {
-        println!(
-            "A = {na} ({da}), B = {nb} ({db}); seeds {}..={} ({} pairs)",
+        let mut text = format!(
+            "A = {na} ({da}), B = {nb} ({db}); seeds {}..={} ({} pairs)\n",
             seeds[0],
             seeds[seeds.len() - 1],
             seeds.len()
         );
-        print!("{}", render_compare(&diffs, &na, &nb, args.all));
-        println!("* the 95% confidence interval of the paired difference excludes 0");
-        println!("wrote {}", dir.display());
+        text += &render_compare(&diffs, &na, &nb, args.all);
+        text += "* the 95% confidence interval of the paired difference excludes 0\n";
+        text += &format!("wrote {}\n", dir.display());
         if let Some(html) = html {
-            println!("report: {}", html.display());
+            text += &format!("report: {}\n", html.display());
         }
+        super::write_stdout(&text)?;
     }
     Ok(())
 }
@@ -238,7 +239,10 @@ pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
     let diffs = report::tables::diffs_from_table(&table);
     let html = write_report(dir, &m, &diffs, &ta, &tb)?;
     if !quiet {
-        println!("wrote {} and charts/*.svg, charts/*.png", html.display());
+        super::write_stdout(&format!(
+            "wrote {} and charts/*.svg, charts/*.png\n",
+            html.display()
+        ))?;
     }
     Ok(())
 }

@@ -55,23 +55,26 @@ pub fn run(args: LayersArgs) -> Result<(), CliError> {
         )));
     }
     let shown: Vec<String> = args.attempts.iter().map(u32::to_string).collect();
-    println!(
-        "{} layers, attempts {} (top first): up to {worst} bottom calls per request",
+    // Each row is written as soon as it is sampled (a large --requests takes a while).
+    super::write_stdout(&format!(
+        "{} layers, attempts {} (top first): up to {worst} bottom calls per request\n\
+         {:>6} {:>14} {:>14} {:>14} {:>14}\n",
         args.attempts.len(),
-        shown.join(",")
-    );
-    println!(
-        "{:>6} {:>14} {:>14} {:>14} {:>14}",
-        "p", "calls_expected", "calls_sim", "fail_expected", "fail_sim"
-    );
+        shown.join(","),
+        "p",
+        "calls_expected",
+        "calls_sim",
+        "fail_expected",
+        "fail_sim"
+    ))?;
     for (i, &p) in args.p.iter().enumerate() {
         let mut rng = Stream::derive(args.seed, Purpose::Faults, "layers", i as u64);
         let (calls, failed) = simulate_layers(&args.attempts, p, args.requests, &mut rng);
-        println!(
-            "{p:>6} {:>14.3} {calls:>14.3} {:>14.6} {failed:>14.6}",
+        super::write_stdout(&format!(
+            "{p:>6} {:>14.3} {calls:>14.3} {:>14.6} {failed:>14.6}\n",
             expected_bottom_calls(&args.attempts, p),
             top_failure_probability(&args.attempts, p),
-        );
+        ))?;
     }
     Ok(())
 }

@@ -172,11 +172,12 @@ pub fn run(args: MergeArgs, quiet: bool) -> Result<(), CliError> {
         _ => None,
     };
     if !quiet {
-        print!("{}", render_points(&keys, &points));
-        println!("merged {} shards into {}", shards.len(), out.display());
+        let mut text = render_points(&keys, &points);
+        text += &format!("merged {} shards into {}\n", shards.len(), out.display());
         if let Some(html) = html {
-            println!("report: {}", html.display());
+            text += &format!("report: {}\n", html.display());
         }
+        super::write_stdout(&text)?;
     }
     Ok(())
 }

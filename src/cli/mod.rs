@@ -81,8 +81,8 @@ impl From<anyhow::Error> for CliError {
 }
 
 /// Write `text` to standard output. A reader that closed the pipe early (`throttlelab run ... |
-/// head`) is not an error: `println!` would panic there, so every subcommand with more than a
-/// line of output goes through this.
+/// head`) is not an error: `println!` would panic there, so every subcommand prints through this
+/// (tests/cli_closed_pipe.rs).
 pub fn write_stdout(text: &str) -> Result<(), CliError> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();

@@ -89,10 +89,11 @@ pub fn run(args: OccArgs) -> Result<(), CliError> {
     if args.seeds == 0 || args.seeds > 10_000 {
         return Err(CliError::BadInput(anyhow!("--seeds: 1 to 10,000")));
     }
-    println!(
-        "{:>13} {:>7} {:>12} {:>15} {:>14} {:>9}",
+    // Each row is written as soon as its runs are done (many seeds take a while).
+    super::write_stdout(&format!(
+        "{:>13} {:>7} {:>12} {:>15} {:>14} {:>9}\n",
         "strategy", "clients", "writes", "writes/client", "completion_s", "unwritten"
-    );
+    ))?;
     for name in &args.strategies {
         let retry = policy(name, base, cap)?;
         for &clients in &args.clients {
@@ -111,12 +112,12 @@ pub fn run(args: OccArgs) -> Result<(), CliError> {
                 unwritten += u64::from(clients - r.completed);
             }
             let n = args.seeds as f64;
-            println!(
-                "{name:>13} {clients:>7} {:>12.1} {:>15.2} {:>14.3} {unwritten:>9}",
+            super::write_stdout(&format!(
+                "{name:>13} {clients:>7} {:>12.1} {:>15.2} {:>14.3} {unwritten:>9}\n",
                 writes / n,
                 writes / n / f64::from(clients),
                 done / n
-            );
+            ))?;
         }
     }
     Ok(())

@@ -80,10 +80,10 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
     }
     if !quiet {
         let live = if run.live { " (live run)" } else { "" };
-        println!(
-            "wrote {} and charts/*.svg, charts/*.png{live}",
+        super::write_stdout(&format!(
+            "wrote {} and charts/*.svg, charts/*.png{live}\n",
             html.display()
-        );
+        ))?;
     }
     Ok(())
 }

@@ -103,8 +103,7 @@ pub fn run(args: SweepArgs, quiet: bool) -> Result<(), CliError> {
     };
     let jobs = plan.shard_jobs(shard);
     if args.dry_run {
-        print_plan(&plan, &jobs, &dir);
-        return Ok(());
+        return print_plan(&plan, &jobs, &dir);
     }
 
     let keys = SweepKeys {
@@ -161,20 +160,20 @@ pub fn run(args: SweepArgs, quiet: bool) -> Result<(), CliError> {
     };
 
     if !quiet {
-        if let Some(points) = &points {
-            print!("{}", render_points(&keys, points));
-        } else {
-            println!(
-                "shard {shard}: {} of {} runs; join the shards with `throttlelab merge {}`",
+        let mut text = match &points {
+            Some(points) => render_points(&keys, points),
+            None => format!(
+                "shard {shard}: {} of {} runs; join the shards with `throttlelab merge {}`\n",
                 jobs.len(),
                 plan.points.len() * plan.seeds.len(),
                 sweep_dir.display()
-            );
-        }
-        println!("wrote {}", dir.display());
+            ),
+        };
+        text += &format!("wrote {}\n", dir.display());
         if let Some(html) = html {
-            println!("report: {}", html.display());
+            text += &format!("report: {}\n", html.display());
         }
+        super::write_stdout(&text)?;
     }
     Ok(())
 }
@@ -257,14 +256,18 @@ pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
         .unwrap_or_default();
     let html = write_report(dir, &m, &points, &text, &scenarios)?;
     if !quiet {
-        println!("wrote {} and charts/*.svg, charts/*.png", html.display());
+        super::write_stdout(&format!(
+            "wrote {} and charts/*.svg, charts/*.png\n",
+            html.display()
+        ))?;
     }
     Ok(())
 }
 
-fn print_plan(plan: &Plan, jobs: &[sim::sweep::Job], dir: &Path) {
-    println!(
-        "{}: {} points x {} seeds ({}..={}) = {} runs; this shard: {} runs",
+/// The points of a planned sweep and its output folder, as `--dry-run` prints them.
+fn print_plan(plan: &Plan, jobs: &[sim::sweep::Job], dir: &Path) -> Result<(), CliError> {
+    let mut text = format!(
+        "{}: {} points x {} seeds ({}..={}) = {} runs; this shard: {} runs\n",
         plan.base.name,
         plan.points.len(),
         plan.seeds.len(),
@@ -274,9 +277,10 @@ fn print_plan(plan: &Plan, jobs: &[sim::sweep::Job], dir: &Path) {
         jobs.len()
     );
     for p in &plan.points {
-        println!("  point {:>3}: {}", p.index, plan.label(p.index));
+        text += &format!("  point {:>3}: {}\n", p.index, plan.label(p.index));
     }
-    println!("output: {}", dir.display());
+    text += &format!("output: {}\n", dir.display());
+    super::write_stdout(&text)
 }
 
 /// The manifest of a sweep (or of one shard of it).

@@ -23,8 +23,8 @@ pub fn run(args: ValidateArgs, quiet: bool) -> Result<(), CliError> {
             Ok(s) => {
                 if !quiet {
                     let clients: u64 = s.fleets.iter().map(|f| u64::from(f.count)).sum();
-                    println!(
-                        "ok  {}  ({}: {} fleet{}, {clients} clients, {} limiter level{}, {} fault{}, {})",
+                    super::write_stdout(&format!(
+                        "ok  {}  ({}: {} fleet{}, {clients} clients, {} limiter level{}, {} fault{}, {})\n",
                         path.display(),
                         s.name,
                         s.fleets.len(),
@@ -34,7 +34,7 @@ pub fn run(args: ValidateArgs, quiet: bool) -> Result<(), CliError> {
                         s.faults.len(),
                         plural(s.faults.len()),
                         s.duration,
-                    );
+                    ))?;
                 }
             }
             Err(e) => {
