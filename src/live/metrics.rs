@@ -206,6 +206,23 @@ impl Metrics {
         g.remaining.store(d.remaining, Relaxed);
         g.decisions.fetch_add(1, Relaxed);
     }
+    /// The scope ids the first level has decided for.
+    pub fn first_level_ids(&self) -> Vec<String> {
+        let gauges = self.limiter.read().unwrap_or_else(|p| p.into_inner());
+        gauges
+            .first()
+            .map(|ids| ids.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+    /// A look (nothing charged, no decision counted) at the first level's state for `id`: the
+    /// gauge shows the state now, not at the latest decision.
+    pub fn first_level_peek(&self, id: &str, d: &Decision) {
+        let gauges = self.limiter.read().unwrap_or_else(|p| p.into_inner());
+        if let Some(g) = gauges.first().and_then(|ids| ids.get(id)) {
+            g.limit.store(d.limit, Relaxed);
+            g.remaining.store(d.remaining, Relaxed);
+        }
+    }
     /// The limiter gauges in exposition order: by level, then scope, then id.
     fn limiter_gauges(&self) -> BTreeMap<LimiterKey, (u64, u64, u64)> {
         let gauges = self.limiter.read().unwrap_or_else(|p| p.into_inner());

@@ -6,12 +6,12 @@
 //! and the connection closed; no handler state exists for it, so nothing can leak.
 
 use super::backend::Backend;
-use super::config::{Identity, LiveConfig};
+use super::config::{Identity, LiveConfig, StoreConfig};
 use super::envelope::Problem;
 use super::idempotency::IdempotencyStore;
 use super::metrics::Metrics;
 use super::respond::{headline, Reply};
-use super::store::{Store, Verdict};
+use super::store::{Store, Verdict, SKIP};
 use anyhow::{Context, Result};
 use axum::extract::State;
 use axum::http::Response;
@@ -87,6 +87,26 @@ impl App {
         }
     }
 
+    /// Bring the first level's gauges up to now before they are read: look (cost 0, nothing
+    /// charged) at its state for every id it has decided for, as the simulator samples its
+    /// limiter at each bucket's end (a bucket refills between requests). Memory store only:
+    /// with Redis that would be one call per id per read, so its gauges stay at the latest
+    /// decision.
+    pub async fn refresh_limiter_gauges(&self) {
+        if self.config.store != StoreConfig::Memory || self.config.levels.is_empty() {
+            return;
+        }
+        for id in self.metrics.first_level_ids() {
+            let mut ids = vec![SKIP; self.config.levels.len()];
+            ids[0] = &id;
+            if let Ok(Verdict::Decided(ds)) = self.store.decide(&ids, 0, false).await {
+                if let Some(d) = ds.first() {
+                    self.metrics.first_level_peek(&id, d);
+                }
+            }
+        }
+    }
+
     /// A finished reply: count it, add the request id, turn it into a response.
     pub fn finish(&self, reply: Reply, request_id: &str) -> Response<Body> {
         self.metrics.response(reply.status());
@@ -112,6 +132,7 @@ async fn healthz() -> &'static str {
 }
 
 async fn metrics(State(app): State<Arc<App>>) -> Response<Body> {
+    app.refresh_limiter_gauges().await;
     let mut r = Response::new(Body::from(app.metrics.render()));
     r.headers_mut().insert(
         axum::http::header::CONTENT_TYPE,

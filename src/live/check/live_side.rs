@@ -33,7 +33,7 @@ pub async fn run(scenario: &Scenario, seed: u64) -> Result<LiveSide> {
     let mut opts = LoadOptions::new(scenario);
     opts.seed = seed;
     // the server's gauges read directly, once per bucket
-    let gauges = Source::InProcess(std::sync::Arc::clone(&server.app.metrics));
+    let gauges = Source::InProcess(std::sync::Arc::clone(&server.app));
     let run = run_scenario_with(scenario, &server.base, &opts, Some(gauges)).await;
     let metrics = server.metrics();
     let mut warnings = server.warnings.clone();
