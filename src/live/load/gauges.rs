@@ -13,15 +13,16 @@
 //! of wake-up and scrape latency are ignored). A bucket whose reading is missing (a slow or
 //! failed scrape) holds the previous reading. The limiter columns show the first level's state
 //! for its one global id, or for the key (tenant) with the most decisions in the bucket, the
-//! live counterpart of the simulator's hottest key; live they are the state at that id's
-//! latest decision, where the simulator peeks the limiter at the bucket's end.
+//! live counterpart of the simulator's hottest key, looked at when read (with the memory store;
+//! with Redis, as of that id's latest decision), as the simulator peeks its limiter at the
+//! bucket's end.
 //!
 //! Wasted work is the server's counter over the run (its value at the horizon less its value
 //! at the start). The server does not know fleets: with several fleets the total is split in
 //! proportion to each fleet's timed-out attempts (the attempts that can be wasted).
 
 use crate::live::gauges::ServerSample;
-use crate::live::metrics::Metrics;
+use crate::live::server::App;
 use limiters::Nanos;
 use sim::metrics::Recorder;
 use std::collections::BTreeMap;
@@ -35,7 +36,7 @@ const SCRAPE_TIMEOUT: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub enum Source {
     /// A server in this process: read its counters directly.
-    InProcess(Arc<Metrics>),
+    InProcess(Arc<App>),
     /// A server elsewhere: scrape its `/metrics`.
     Scrape {
         /// The `/metrics` URL.
@@ -60,7 +61,10 @@ impl Source {
     /// One reading; `None` if the server does not report the gauges or does not answer.
     pub async fn read(&self) -> Option<ServerSample> {
         match self {
-            Source::InProcess(m) => Some(m.sample()),
+            Source::InProcess(app) => {
+                app.refresh_limiter_gauges().await;
+                Some(app.metrics.sample())
+            }
             Source::Scrape { url, http } => {
                 let r = http.get(url.clone()).send().await.ok()?;
                 if !r.status().is_success() {
