@@ -1,11 +1,11 @@
 //! Hedged requests live (`throttlelab check-live` on a small hedging scenario): against the
 //! in-process server with a bimodal backend (20 % of requests take 400 ms instead of 5 ms), a
 //! fleet with `[fleet.hedged.hedge]` sends a second copy after 100 ms, some of those win and
-//! the losers are abandoned; the fleet without hedging sends none; a hedging fleet whose retry
-//! bucket holds three tokens sends three hedges and gives up nothing. The simulated and live runs
-//! agree on the headline figures (retry amplification, which counts the hedges, within 5 %)
-//! and on the number of hedges within the sampling noise of the slow-path draws (see
-//! `hedges_within_sampling_noise`).
+//! the losers are abandoned (the server finishes their work: wasted); the fleet without
+//! hedging sends none; a hedging fleet whose retry bucket holds three tokens sends three
+//! hedges and gives up nothing. The simulated and live runs agree on the headline figures
+//! (retry amplification, which counts the hedges, within 5 %) and on the number of hedges
+//! within the sampling noise of the slow-path draws (see `hedges_within_sampling_noise`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -141,6 +141,12 @@ fn hedges_are_sent_live_win_sometimes_and_agree_with_the_simulator() {
     assert!(
         abandoned > 0 && abandoned <= hedges,
         "abandoned {abandoned}"
+    );
+    // an abandoned copy's connection is closed, but the server finishes its work: wasted
+    let wasted = figure(&live, "hedged", "wasted_attempts");
+    assert!(
+        wasted > 0 && wasted <= abandoned,
+        "wasted {wasted} of {abandoned}"
     );
     // hedges are attempts: the load they add
     let attempts = figure(&live, "hedged", "attempts");

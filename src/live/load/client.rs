@@ -114,9 +114,8 @@ pub(super) enum Raw {
 }
 
 /// One attempt over HTTP, bounded by `timeout` (and the horizon at `horizon_left`). The
-/// server's answer is recorded the moment it arrives, whether or not the client still waits
-/// for it (the simulator's recorder counts every response its server sends); the future owns
-/// what it needs, so a hedge copy abandoned by its round can run on in its own task.
+/// server's answer is recorded the moment it arrives; the future owns what it needs, so a
+/// hedge copy can run in its own task.
 pub(super) fn exchange(
     shared: &Arc<Shared>,
     who: &Who<'_>,

@@ -13,12 +13,14 @@
 //!   the simulator's copies carry its key;
 //! - every gate is asked before each hedge, numbered after the round's first copy as in the
 //!   simulator; a refused hedge is not sent and never gives up the logical request;
-//! - the first success wins; copies still in flight are abandoned: the client stops waiting
-//!   for them and counts them (`hedge_abandoned`), but their tasks run on, so the request
-//!   is not cancelled and the server's answer is still counted as a response (and an
-//!   admission) when it comes, as the simulator counts its server's answer to an abandoned
-//!   copy. A client that closed the connection instead would not change what the server
-//!   does (admitted work outlives its client, `src/live/work.rs`);
+//! - the first success wins; copies still in flight are abandoned and counted
+//!   (`hedge_abandoned`): their tasks are dropped, which closes their connections (HTTP/1.1
+//!   has no other way to cancel one request; gRPC sends RST_STREAM). The server still
+//!   finishes admitted work whose client has gone (`src/live/work.rs`), as the simulator's
+//!   server finishes an abandoned copy, and counts it as wasted work, which the run's
+//!   `wasted_attempts` / `wasted_work_s` report as the simulator's do. The client never sees
+//!   the loser's answer, so unlike the simulator's recorder it does not count that answer's
+//!   status (the server's own admitted count, which `check-live` compares, includes it);
 //! - observations for summary.csv: `Ev::Hedge` per copy after the first, `Ev::HedgeWin`
 //!   when a hedge's answer came first, `Ev::HedgeAbandoned` with the copies left in flight.
 
@@ -49,7 +51,8 @@ pub(super) struct Round<'a> {
     copies: u32,
     /// Copies in flight that the client still waits for.
     live: u32,
-    /// The copies in flight, each `(index in the round, answer)`.
+    /// The copies in flight, each `(index in the round, answer)`; dropping the set (the
+    /// round is over) aborts the copies still in flight.
     set: JoinSet<(u8, Raw)>,
 }
 
@@ -203,13 +206,5 @@ impl<'a> Round<'a> {
                 }
             }
         }
-    }
-}
-
-impl Drop for Round<'_> {
-    /// Copies still in flight run on (their answers are counted as the server's); only the
-    /// client stops waiting for them.
-    fn drop(&mut self) {
-        self.set.detach_all();
     }
 }

@@ -220,9 +220,14 @@ pub fn assemble(s: &Scenario, seed: u64, horizon: Nanos, log: &Log, feed: &mut F
             Ev::HedgeAbandoned(n) => rec.hedge_abandoned(f, n),
         }
     }
+    // the attempts whose work can be wasted: timed out, or abandoned hedge copies
     let mut timeouts = vec![0u64; nfleets];
-    for e in entries.iter().filter(|e| e.ev == Ev::Timeout) {
-        timeouts[usize::from(e.fleet)] += 1;
+    for e in &entries {
+        match e.ev {
+            Ev::Timeout => timeouts[usize::from(e.fleet)] += 1,
+            Ev::HedgeAbandoned(n) => timeouts[usize::from(e.fleet)] += u64::from(n),
+            _ => {}
+        }
     }
     feed.finish(&mut rec, &timeouts);
     let server = feed.present();
