@@ -472,8 +472,7 @@ fn redis_time_fixed_windows_end_on_unix_time_boundaries() {
             keys.push(key);
         }
         for key in keys {
-            let ((allowed, reset), before, after) =
-                fixed_window_now(&mut con, &key, period, align);
+            let ((allowed, reset), before, after) = fixed_window_now(&mut con, &key, period, align);
             assert_eq!(allowed, 1, "{key}: a new window admits");
             assert!(reset > 0 && reset <= period, "{key}: reset {reset}");
             // the window ends at before+reset ..= after+reset: a boundary align + k * period
@@ -486,4 +485,82 @@ fn redis_time_fixed_windows_end_on_unix_time_boundaries() {
             );
         }
     }
+}
+
+#[test]
+fn lua_quota_decides_and_refunds_exactly_like_limiters_quota() {
+    use limiters::calendar::Epoch;
+    use limiters::quota::Period;
+    use limiters::{Outcome, Quota};
+    if skip_without_redis("lua_quota_decides_and_refunds_exactly_like_limiters_quota") {
+        return;
+    }
+    let redis = Redis::start();
+    let client = redis::Client::open(redis.url()).expect("client");
+    let mut con = client.get_connection().expect("connection");
+    let script = redis::Script::new(SCRIPT);
+    const DAY: u64 = 86_400;
+    // (period, code, epoch, refund, largest step): days (one starting 23:00 UTC), months (from
+    // 2024-02-27, a leap February, and from 2024-12-31), balances; refunding and not. Steps
+    // keep `now` below 2^53 ns, as the TIME mode's rebasing does.
+    let configs: &[(Period, u64, u64, bool, u64)] = &[
+        (Period::Day, 1, 19_000 * DAY + 23 * 3600, true, 1200),
+        (Period::Day, 1, 19_000 * DAY, false, 3 * 3600),
+        (Period::Month, 2, 19_780 * DAY, true, 5 * 3600),
+        (Period::Month, 2, 20_088 * DAY, false, 10 * 3600),
+        (Period::None, 0, 0, true, 60),
+        (Period::None, 0, 0, false, 60),
+    ];
+    let mut refunds = 0;
+    for (ci, &(period, code, epoch, refund, step_s)) in configs.iter().enumerate() {
+        let limit = 5;
+        let mut twin = Quota::new(limit, period, Epoch::from_unix_secs(epoch), refund).expect("q");
+        let spec = (
+            "quota".to_string(),
+            [limit, code + if refund { 4 } else { 0 }, epoch],
+        );
+        let levels = std::slice::from_ref(&spec);
+        let mut rng = Mix(7 + ci as u64);
+        let prefix = format!("q:{ci}");
+        let mut now = 0u64;
+        for step in 0..400 {
+            now += rng.below(step_s * 1_000_000_000);
+            if rng.below(25) == 0 {
+                now = now.saturating_sub(rng.below(step_s * 1_000_000_000) / 2);
+            }
+            let cost = 1 + rng.below(limit + 1) as u32; // sometimes above the limit
+            let what = rng.below(6);
+            if what == 0 {
+                // a failed request that took `latency`, maybe from before a boundary
+                let latency = rng.below(step_s * 2 * 1_000_000_000);
+                let mut inv = script.prepare_invoke();
+                inv.key(format!("{prefix}:0"))
+                    .key(format!("{prefix}:0:log"));
+                inv.arg("release").arg(now.to_string()).arg(cost).arg(1);
+                inv.arg("quota")
+                    .arg(spec.1[0])
+                    .arg(spec.1[1])
+                    .arg(spec.1[2]);
+                inv.arg(latency);
+                let v: Vec<i64> = inv.invoke(&mut con).expect("release");
+                assert!(v.is_empty());
+                twin.release(Nanos(now), cost, Outcome::failure(Nanos(latency)));
+                refunds += 1;
+                continue;
+            }
+            let peek = what == 1;
+            let mode = if peek { "peek" } else { "check" };
+            let got = call(&mut con, &script, &prefix, levels, mode, now, cost);
+            let want = if peek {
+                twin.peek(Nanos(now), cost)
+            } else {
+                twin.check(Nanos(now), cost)
+            };
+            assert_eq!(
+                got[0], want,
+                "{period} epoch {epoch} refund {refund} step {step} now {now} cost {cost} {mode}"
+            );
+        }
+    }
+    assert!(refunds > 100, "the sequences exercised refunds: {refunds}");
 }

@@ -43,9 +43,10 @@ struct Admitted<'a> {
 }
 
 impl Admitted<'_> {
-    fn release(&mut self, kind: OutcomeKind) {
+    /// The synchronous part (in-memory levels); the outcome, the first time only.
+    fn release(&mut self, kind: OutcomeKind) -> Option<Outcome> {
         if self.done {
-            return;
+            return None;
         }
         self.done = true;
         let outcome = Outcome {
@@ -54,6 +55,18 @@ impl Admitted<'_> {
         };
         if let Err(e) = self.app.store.release(&self.ids, self.cost, outcome) {
             eprintln!("throttlelab serve: release failed: {e:#}");
+        }
+        Some(outcome)
+    }
+
+    /// Release, and tell the Redis store too (a failed request's quota refund), before the
+    /// response leaves, so the client's next request sees it as with the memory store.
+    async fn settle(&mut self, kind: OutcomeKind) {
+        if let Some(outcome) = self.release(kind) {
+            let store = &self.app.store;
+            if let Err(e) = store.release_shared(&self.ids, self.cost, outcome).await {
+                eprintln!("throttlelab serve: release failed: {e:#}");
+            }
         }
     }
 }
@@ -366,7 +379,7 @@ async fn serve(
     };
     let reply = match served {
         Served::Ok { waited, service } => {
-            admitted.release(OutcomeKind::Success);
+            admitted.settle(OutcomeKind::Success).await;
             if let Some(later) = &later {
                 // record on completion; beyond the limit the record is refused (saturates)
                 if let Err(e) = app.store.decide(later, cost, true).await {
@@ -387,15 +400,15 @@ async fn serve(
             )
         }
         Served::Failed(status) => {
-            admitted.release(OutcomeKind::Failure);
+            admitted.settle(OutcomeKind::Failure).await;
             Reply::problem(&Problem::Injected(status), env, request_id)
         }
         Served::QueueFull => {
-            admitted.release(OutcomeKind::Dropped);
+            admitted.settle(OutcomeKind::Dropped).await;
             Reply::problem(&Problem::QueueFull, env, request_id).header("retry-after", "1")
         }
         Served::DeadlineExceeded => {
-            admitted.release(OutcomeKind::Timeout);
+            admitted.settle(OutcomeKind::Timeout).await;
             Reply::problem(&Problem::DeadlineExceeded, env, request_id)
         }
     };

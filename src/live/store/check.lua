@@ -4,7 +4,8 @@
 --
 -- Mirrors, decision for decision, the in-crate algorithms of the `limiters` crate:
 --   token_bucket (limiters/src/token_bucket.rs), gcra (limiters/src/gcra.rs),
---   sliding_log (limiters/src/sliding_log.rs), fixed_window (limiters/src/fixed_window.rs)
+--   sliding_log (limiters/src/sliding_log.rs), fixed_window (limiters/src/fixed_window.rs),
+--   quota (limiters/src/quota.rs, with its release: refunds of failed requests)
 -- in integer nanoseconds. Lua numbers are doubles, exact for integers below 2^53; the Rust side
 -- refuses parameters whose products could exceed that, and every stored time is kept relative
 -- to a per-key epoch second `e` (rebased after 10^6 s) so times stay small.
@@ -14,16 +15,19 @@
 -- (tests use it to replay a sequence against the in-crate algorithm; epoch is then 0).
 --
 -- KEYS: two per level: state hash, log list (the list is used by sliding_log only).
--- ARGV[1] = "check" | "peek"; ARGV[2] = now override or ""; ARGV[3] = cost;
--- ARGV[4] = number of levels; then four per level: algorithm, a, b, c
+-- ARGV[1] = "check" | "peek" | "release"; ARGV[2] = now override or ""; ARGV[3] = cost;
+-- ARGV[4] = number of levels; then four per level: algorithm, a, b, c; for "release" (a failed
+-- request: quota refunds) one more, the request's latency in ns
 --   token_bucket: interval T, burst, capacity (= T * burst)
 --   gcra:         interval T, burst, horizon (= T * burst)
 --   sliding_log:  limit, window, unused
 --   fixed_window: limit, period, align (< period)
+--   quota:        limit, period code, epoch (see algos.quota)
 -- fixed_window windows start at align + k * period on the clock: Unix time in TIME mode (shared
 -- by every process, "the top of the minute"), 0 with an explicit now (as the in-crate one).
 -- Returns a flat array, five per level: allowed (0/1), limit, remaining, reset_after,
--- retry_after (-1 for none: a denial that can never pass).
+-- retry_after (-1 for none: a denial that can never pass); reset_after -1 means "never"
+-- (Nanos::MAX, a quota balance). "release" returns an empty array.
 
 local mode = ARGV[1]
 local override = ARGV[2]
@@ -228,6 +232,124 @@ algos.fixed_window = function(key, _, limit, period, align)
     redis.call('HSET', key, 'e', fmt(e), 'w', fmt(window_end), 'c', fmt(count), 'l', fmt(now))
     redis.call('PEXPIRE', key, math.ceil(until_end / 1000000) + 1000)
   end
+end
+
+-- quota (limiters/src/quota.rs, calendar boundaries as limiters/src/calendar.rs: Hinnant's
+-- days_from_civil / civil_from_days). Arguments: limit, code = period (0 none, 1 day, 2 month)
+-- + 4 if refund_on_failure, epoch (Unix seconds at now = 0; explicit-now mode only: in TIME
+-- mode the calendar is Redis's real UTC clock). State: used `u`, period end `p` (Unix seconds,
+-- -1 for a balance, which never ends).
+local DAY = 86400
+
+local function days_from_civil(y, m, d)
+  if m <= 2 then y = y - 1 end
+  local era = idiv(y, 400)
+  local yoe = y - era * 400
+  local mp = (m + 9) % 12
+  local doy = idiv(153 * mp + 2, 5) + d - 1
+  local doe = yoe * 365 + idiv(yoe, 4) - idiv(yoe, 100) + doy
+  return era * 146097 + doe - 719468
+end
+
+local function civil_from_days(z)
+  z = z + 719468
+  local era = idiv(z, 146097)
+  local doe = z - era * 146097
+  local yoe = idiv(doe - idiv(doe, 1460) + idiv(doe, 36524) - idiv(doe, 146096), 365)
+  local y = yoe + era * 400
+  local doy = doe - (365 * yoe + idiv(yoe, 4) - idiv(yoe, 100))
+  local mp = idiv(5 * doy + 2, 153)
+  local m
+  if mp < 10 then m = mp + 3 else m = mp - 9 end
+  if m <= 2 then y = y + 1 end
+  return y, m
+end
+
+-- the first boundary strictly after Unix second `unix` (Period::next_boundary); -1: never
+local function next_boundary(period, unix)
+  if period == 1 then return (idiv(unix, DAY) + 1) * DAY end
+  if period == 2 then
+    local y, m = civil_from_days(idiv(unix, DAY))
+    if m == 12 then y, m = y + 1, 1 else m = m + 1 end
+    return days_from_civil(y, m, 1) * DAY
+  end
+  return -1
+end
+
+-- The quota's state rolled to now (Quota::rolled): e, now, base (Unix second of now = 0),
+-- used, period end, and a writer of (used, end).
+local function quota_state(key, code, epoch)
+  local period = code % 4
+  local st = redis.call('HMGET', key, 'e', 'u', 'p', 'l')
+  local e, now, shift = clock(tonumber(st[1]))
+  local last = (tonumber(st[4]) or 0) - shift
+  if now < last then now = last end
+  local base = e
+  if override ~= '' then base = epoch end
+  local unix = base + idiv(now, 1000000000)
+  local used, pend = tonumber(st[2]) or 0, tonumber(st[3])
+  if pend == nil or (pend >= 0 and unix >= pend) then
+    used, pend = 0, next_boundary(period, unix)
+  end
+  local function write(u)
+    redis.call('HSET', key, 'e', fmt(e), 'u', fmt(u), 'p', fmt(pend), 'l', fmt(now))
+    if pend < 0 then
+      redis.call('PERSIST', key) -- a balance is the state itself: never expires
+    else
+      redis.call('PEXPIRE', key, (pend - unix + 1) * 1000 + 1000)
+    end
+  end
+  return now, base, used, pend, write
+end
+
+algos.quota = function(key, _, limit, code, epoch)
+  local now, base, used, pend, write = quota_state(key, code, epoch)
+  -- reset_after: time to the period end; -1 stands for Nanos::MAX (a balance never resets)
+  local reset = -1
+  if pend >= 0 then reset = math.max((pend - base) * 1000000000 - now, 0) end
+  local left = math.max(limit - used, 0)
+  local d
+  if cost > limit then
+    d = never(limit)
+  elseif cost <= left then
+    d = allow(limit, left - cost, reset)
+    used = used + cost
+  elseif pend < 0 then
+    d = {0, limit, left, reset, -1} -- a spent balance: waiting does not help
+  else
+    d = deny(limit, left, reset, reset)
+  end
+  return d, function() write(used) end
+end
+
+-- Quota::release of a failed request that took `latency` ns: refunded iff it was charged in
+-- the current period (and the level refunds failures).
+local function quota_release(key, code, epoch, latency)
+  if code < 4 then return end
+  local now, base, used, pend, write = quota_state(key, code, epoch)
+  local at = now - latency
+  if override ~= '' and at < 0 then at = 0 end
+  local at_unix
+  if at >= 0 then
+    at_unix = base + idiv(at, 1000000000)
+  else
+    at_unix = base - idiv(-at + 999999999, 1000000000)
+  end
+  if pend < 0 or next_boundary(code % 4, at_unix) == pend then
+    used = math.max(used - cost, 0)
+  end
+  write(used)
+end
+
+if mode == 'release' then
+  local latency = tonumber(ARGV[5 + 4 * n])
+  for i = 1, n do
+    local base = 4 + (i - 1) * 4
+    if ARGV[base + 1] == 'quota' then
+      quota_release(KEYS[2 * i - 1], tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4]), latency)
+    end
+  end
+  return {}
 end
 
 local decisions, writes, all = {}, {}, true

@@ -149,13 +149,34 @@ impl Store {
         }
     }
 
-    /// An admitted request completed (meaningful for in-memory levels such as concurrency
-    /// limits and credit quotas; the algorithms the Redis script runs ignore a release, as their
-    /// in-crate twins do).
+    /// An admitted request completed: the in-memory levels hear it (concurrency limits free
+    /// their slot, adaptive limits learn, quotas refund failures). Synchronous, so it also runs
+    /// when a request's task ends early; with the Redis store it does nothing, see
+    /// [`Store::release_shared`].
     pub fn release(&self, ids: &[&str], cost: u32, outcome: Outcome) -> Result<()> {
         if self.redis.is_some() {
             return Ok(());
         }
         self.memory.release(ids, self.clock.now(), cost, outcome)
+    }
+
+    /// An admitted request completed, for the Redis store: a failure refunds the quota levels
+    /// that refund failures (the only release the script's algorithms act on, as their in-crate
+    /// twins). If Redis does not answer, `local` mode refunds this process's in-memory levels
+    /// (which decided while Redis was away); the other modes have nothing to refund.
+    pub async fn release_shared(&self, ids: &[&str], cost: u32, outcome: Outcome) -> Result<()> {
+        let Some((redis, on_error)) = &self.redis else {
+            return Ok(());
+        };
+        if let Err(e) = redis.release(ids, cost, outcome).await {
+            self.metrics.store_result(false);
+            if self.metrics.should_log_store_error() {
+                eprintln!("throttlelab serve: limit store error on release: {e:#}");
+            }
+            if *on_error == OnStoreError::Local {
+                self.memory.release(ids, self.clock.now(), cost, outcome)?;
+            }
+        }
+        Ok(())
     }
 }

@@ -26,7 +26,8 @@
 use super::super::config::Level;
 use super::{SKIP, SKIPPED};
 use anyhow::{anyhow, bail, Result};
-use limiters::{Decision, Nanos, Registry};
+use limiters::quota::Period;
+use limiters::{Decision, Nanos, Outcome, OutcomeKind, Registry};
 use redis::aio::MultiplexedConnection;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -41,7 +42,16 @@ pub const RECONNECT_BACKOFF: Duration = Duration::from_millis(250);
 const SECOND: u64 = 1_000_000_000;
 
 /// The algorithms `check.lua` implements, by registered name.
-pub const SUPPORTED: [&str; 4] = ["token_bucket", "gcra", "sliding_log", "fixed_window"];
+pub const SUPPORTED: [&str; 5] = [
+    "token_bucket",
+    "gcra",
+    "sliding_log",
+    "fixed_window",
+    "quota",
+];
+
+/// Added to a quota's period code when it refunds failed requests (see `check.lua`).
+const REFUNDS: u64 = 4;
 
 /// The script source.
 pub const SCRIPT: &str = include_str!("check.lua");
@@ -56,6 +66,11 @@ pub struct ScriptLevel {
 }
 
 impl ScriptLevel {
+    /// A quota that refunds failed requests (the only script level a release changes).
+    pub fn refunds(&self) -> bool {
+        self.algorithm == "quota" && self.args[1] >= REFUNDS
+    }
+
     /// Translate a configured level, refusing algorithms the script does not implement and
     /// parameters too large for exact Lua arithmetic.
     pub fn from_level(level: &Level, registry: &Registry) -> Result<ScriptLevel> {
@@ -114,6 +129,28 @@ impl ScriptLevel {
                 ScriptLevel {
                     algorithm: "fixed_window",
                     args: [limit, period, align],
+                }
+            }
+            "quota" => {
+                // `epoch` (the scenario's calendar start, which the scenario loader always
+                // sets) only places simulated time on the calendar: in TIME mode the script
+                // reads the calendar from Redis's clock, the one clock all processes share
+                let period: Period = level.params.str_or("period", "month")?.parse()?;
+                let code = match period {
+                    Period::None => 0,
+                    Period::Day => 1,
+                    Period::Month => 2,
+                } + if level.params.bool_or("refund_on_failure", false)? {
+                    REFUNDS
+                } else {
+                    0
+                };
+                if limit >= LUA_EXACT / 4 {
+                    bail!("limiter `quota`: limit too large for the Redis store");
+                }
+                ScriptLevel {
+                    algorithm: "quota",
+                    args: [limit, code, 0],
                 }
             }
             other => bail!(
@@ -236,42 +273,76 @@ impl RedisStore {
         if counted.is_empty() {
             return Ok(out);
         }
+        let mode = if charge { "check" } else { "peek" };
+        let values = self.run(mode, &counted, ids, cost, None).await?;
+        let decisions = parse_decisions(&values, counted.len())?;
+        for (i, d) in counted.into_iter().zip(decisions) {
+            out[i] = d;
+        }
+        Ok(out)
+    }
+
+    /// True when some level needs to hear how requests end (a quota refunding failures).
+    pub fn needs_release(&self) -> bool {
+        self.levels.iter().any(ScriptLevel::refunds)
+    }
+
+    /// An admitted request ended: refund its cost to the quota levels that refund failures
+    /// (`Quota::release`; every other algorithm the script runs ignores a release, as in the
+    /// crate). Nothing is sent to Redis for any other outcome or configuration.
+    pub async fn release(&self, ids: &[&str], cost: u32, outcome: Outcome) -> Result<()> {
+        if outcome.kind != OutcomeKind::Failure {
+            return Ok(());
+        }
+        let counted: Vec<usize> = (0..ids.len().min(self.levels.len()))
+            .filter(|i| ids[*i] != SKIP && self.levels[*i].refunds())
+            .collect();
+        if counted.is_empty() {
+            return Ok(());
+        }
+        let latency = outcome.latency.as_nanos();
+        self.run("release", &counted, ids, cost, Some(latency))
+            .await
+            .map(|_| ())
+    }
+
+    /// One script call over the levels `counted` (indices into the configuration); a failed
+    /// call drops the connection.
+    async fn run(
+        &self,
+        mode: &str,
+        counted: &[usize],
+        ids: &[&str],
+        cost: u32,
+        extra: Option<u64>,
+    ) -> Result<Vec<i64>> {
         let mut conn = self.connection().await?;
         let mut inv = self.script.prepare_invoke();
-        for &i in &counted {
+        for &i in counted {
             let (name, id) = (&self.names[i], ids[i]);
             inv.key(format!("{name}:{{{id}}}"));
             inv.key(format!("{name}:{{{id}}}:log"));
         }
-        inv.arg(if charge { "check" } else { "peek" })
-            .arg("")
-            .arg(cost)
-            .arg(counted.len());
-        for &i in &counted {
+        inv.arg(mode).arg("").arg(cost).arg(counted.len());
+        for &i in counted {
             let l = &self.levels[i];
             inv.arg(l.algorithm)
                 .arg(l.args[0])
                 .arg(l.args[1])
                 .arg(l.args[2]);
         }
-        let answer: Result<Vec<i64>> =
-            match tokio::time::timeout(self.timeout, inv.invoke_async(&mut conn)).await {
-                Ok(Ok(v)) => Ok(v),
-                Ok(Err(e)) => Err(anyhow!("redis script: {e}")),
-                Err(_) => Err(anyhow!("redis call timed out after {:?}", self.timeout)),
-            };
-        let values = match answer {
-            Ok(v) => v,
-            Err(e) => {
-                self.drop_connection().await;
-                return Err(e);
-            }
-        };
-        let decisions = parse_decisions(&values, counted.len())?;
-        for (i, d) in counted.into_iter().zip(decisions) {
-            out[i] = d;
+        if let Some(x) = extra {
+            inv.arg(x);
         }
-        Ok(out)
+        let answer = match tokio::time::timeout(self.timeout, inv.invoke_async(&mut conn)).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(anyhow!("redis script: {e}")),
+            Err(_) => Err(anyhow!("redis call timed out after {:?}", self.timeout)),
+        };
+        if answer.is_err() {
+            self.drop_connection().await;
+        }
+        answer
     }
 }
 
@@ -291,7 +362,8 @@ fn parse_decisions(values: &[i64], levels: usize) -> Result<Vec<Decision>> {
             delay: Nanos::ZERO,
             limit: u64::try_from(c[1]).unwrap_or(0),
             remaining: u64::try_from(c[2]).unwrap_or(0),
-            reset_after: n(c[3]),
+            // -1: never (a quota balance)
+            reset_after: if c[3] < 0 { Nanos::MAX } else { n(c[3]) },
             retry_after: (c[4] >= 0).then(|| n(c[4])),
         })
         .collect())
@@ -303,8 +375,9 @@ mod tests {
 
     #[test]
     fn script_answers_parse_into_decisions() {
-        let d = parse_decisions(&[1, 10, 9, 100, -1, 0, 5, 0, 7, 3], 2).unwrap();
+        let d = parse_decisions(&[1, 10, 9, 100, -1, 0, 5, 0, 7, 3, 0, 5, 2, -1, -1], 3).unwrap();
         assert!(d[0].allowed && d[0].retry_after.is_none());
+        assert_eq!((d[2].reset_after, d[2].remaining), (Nanos::MAX, 2));
         assert_eq!(d[1].retry_after, Some(Nanos(3)));
         assert!(!d[1].allowed);
         assert!(parse_decisions(&[1, 2, 3], 1).is_err());
@@ -329,17 +402,30 @@ mod tests {
         assert_eq!(fw.unwrap().args, [5, 60_000_000_000, 15_000_000_000]);
         let fw = ScriptLevel::from_level(&level("fixed_window limit=2 period=250ms"), &r);
         assert_eq!(fw.unwrap().args, [2, 250_000_000, 0]);
+        let q = ScriptLevel::from_level(&level("org:quota limit=500 period=none"), &r).unwrap();
+        assert_eq!((q.args, q.refunds()), ([500, 0, 0], false));
+        let q = ScriptLevel::from_level(&level("quota limit=9 refund_on_failure=true"), &r);
+        let q = q.unwrap();
+        assert_eq!((q.args, q.refunds()), ([9, 2 + REFUNDS, 0], true));
+        let q = ScriptLevel::from_level(&level("quota limit=9 period=day epoch=86400"), &r);
+        assert_eq!(q.unwrap().args, [9, 1, 0], "the epoch is not sent: Redis's clock is UTC");
     }
 
     #[test]
     fn algorithms_without_a_script_and_oversized_parameters_are_refused() {
         let r = Registry::builtin();
-        let e = ScriptLevel::from_level(&level("quota limit=5 period=day"), &r);
+        let e = ScriptLevel::from_level(&level("concurrency max=5"), &r);
         let msg = e.unwrap_err().to_string();
-        assert!(msg.contains("`quota` cannot live in Redis"), "{msg}");
-        assert!(msg.contains("fixed_window") && msg.contains("--store memory"), "{msg}");
+        assert!(msg.contains("`concurrency` cannot live in Redis"), "{msg}");
+        assert!(
+            msg.contains("fixed_window") && msg.contains("--store memory"),
+            "{msg}"
+        );
         let e = ScriptLevel::from_level(&level("fixed_window limit=5 period=1500ms"), &r);
-        assert!(e.unwrap_err().to_string().contains("whole number of seconds"));
+        assert!(e
+            .unwrap_err()
+            .to_string()
+            .contains("whole number of seconds"));
         let e = ScriptLevel::from_level(&level("token_bucket rate=1/day burst=100000"), &r);
         assert!(e.unwrap_err().to_string().contains("too large"));
     }
