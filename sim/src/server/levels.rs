@@ -249,12 +249,22 @@ impl Levels {
     ) -> Result<u16, LimiterError> {
         let l = &mut self.levels[0];
         let id = l.id(key, tenant);
-        *out = Some(l.state(id)?.check(now, cost));
-        if let Some(d) = out {
-            if let (false, Some(fixed), Some(_)) = (d.allowed, l.retry_after, d.retry_after) {
-                d.retry_after = Some(fixed);
-            }
-        }
+        let d = l.state(id)?.check(now, cost);
+        // Field by field: the limiter wrote its decision with one store per field, and a
+        // whole-struct copy reads it back 16 bytes at a time, across two stores, which stalls
+        // store forwarding on every attempt. `black_box` keeps the copies apart.
+        let retry_after = match (d.allowed, l.retry_after, d.retry_after) {
+            (false, Some(fixed), Some(_)) => Some(fixed),
+            (_, _, r) => r,
+        };
+        *out = Some(Decision {
+            allowed: d.allowed,
+            delay: std::hint::black_box(d.delay),
+            limit: std::hint::black_box(d.limit),
+            remaining: std::hint::black_box(d.remaining),
+            reset_after: std::hint::black_box(d.reset_after),
+            retry_after,
+        });
         Ok(l.status)
     }
 
