@@ -20,8 +20,11 @@ use limiters::{parse_duration, Nanos};
 use sim::metrics::{RunResult, SeriesRow};
 use std::path::PathBuf;
 
+/// A time-series column, where a bucket has it.
+type Column = fn(&SeriesRow) -> Option<u64>;
+
 /// The mean of a time-series column over the buckets that have it.
-fn mean(rows: &[SeriesRow], get: fn(&SeriesRow) -> Option<u64>) -> Option<f64> {
+fn mean(rows: &[SeriesRow], get: Column) -> Option<f64> {
     let v: Vec<u64> = rows.iter().filter_map(get).collect();
     (!v.is_empty()).then(|| v.iter().sum::<u64>() as f64 / v.len() as f64)
 }
@@ -31,7 +34,7 @@ fn mean(rows: &[SeriesRow], get: fn(&SeriesRow) -> Option<u64>) -> Option<f64> {
 /// logical requests in flight and of the backend's queue and busy workers, and the wasted
 /// work (attempts the server executed after their client had given up).
 fn server_rows(judge: &Judge, sim: &RunResult, live: &RunResult) -> Vec<Row> {
-    let columns: [(&str, fn(&SeriesRow) -> Option<u64>); 3] = [
+    let columns: [(&str, Column); 3] = [
         ("in flight (mean)", |r| Some(r.in_flight)),
         ("backend queue (mean)", |r| r.queue_len),
         ("backend busy (mean)", |r| r.busy),
