@@ -282,11 +282,6 @@ impl RedisStore {
         Ok(out)
     }
 
-    /// True when some level needs to hear how requests end (a quota refunding failures).
-    pub fn needs_release(&self) -> bool {
-        self.levels.iter().any(ScriptLevel::refunds)
-    }
-
     /// An admitted request ended: refund its cost to the quota levels that refund failures
     /// (`Quota::release`; every other algorithm the script runs ignores a release, as in the
     /// crate). Nothing is sent to Redis for any other outcome or configuration.
@@ -408,7 +403,11 @@ mod tests {
         let q = q.unwrap();
         assert_eq!((q.args, q.refunds()), ([9, 2 + REFUNDS, 0], true));
         let q = ScriptLevel::from_level(&level("quota limit=9 period=day epoch=86400"), &r);
-        assert_eq!(q.unwrap().args, [9, 1, 0], "the epoch is not sent: Redis's clock is UTC");
+        assert_eq!(
+            q.unwrap().args,
+            [9, 1, 0],
+            "the epoch is not sent: Redis's clock is UTC"
+        );
     }
 
     #[test]
