@@ -19,7 +19,8 @@
 //!
 //! Wasted work is the server's counter over the run (its value at the horizon less its value
 //! at the start). The server does not know fleets: with several fleets the total is split in
-//! proportion to each fleet's timed-out attempts (the attempts that can be wasted).
+//! proportion to each fleet's timed-out attempts and abandoned hedge copies (the attempts that
+//! can be wasted).
 
 use crate::live::gauges::ServerSample;
 use crate::live::server::App;
