@@ -21,6 +21,7 @@
 
 pub mod blast;
 mod client;
+mod closed;
 pub mod gauges;
 mod hedge;
 mod output;
@@ -294,7 +295,7 @@ pub async fn run_scenario_with(
 }
 
 /// One client of a fleet: its arrivals, each a logical request in its own task (open loop),
-/// or `concurrency` lanes of request-think-request (closed loop).
+/// or `concurrency` lanes of request-think-request (closed loop, [`closed`]).
 struct ClientTask {
     shared: Arc<Shared>,
     fleet: Arc<Fleet>,
@@ -317,40 +318,19 @@ impl ClientTask {
         let horizon = self.shared.log.horizon();
         let this_gen = Arc::clone(&self.gen);
         if let ArrivalGen::Closed { concurrency, think } = &*this_gen {
-            let mut lanes = tokio::task::JoinSet::new();
-            for lane in 0..*concurrency {
-                let mut arrivals = Stream::derive_hashed(
-                    self.arrivals.next_u64(),
-                    Purpose::Arrivals,
-                    0,
-                    u64::from(lane),
-                );
-                let mut jitter = self.rng(u64::from(lane));
-                let (shared, fleet, token) = (
-                    Arc::clone(&self.shared),
-                    Arc::clone(&self.fleet),
-                    self.token.clone(),
-                );
-                let (fi, client) = (self.fi, self.client);
-                let think = *think;
-                lanes.spawn(async move {
-                    let who = Who {
-                        fleet: &fleet,
-                        fi,
-                        client,
-                        token: &token,
-                    };
-                    loop {
-                        let at = shared.log.now() + think.sample(&mut arrivals);
-                        if at >= horizon {
-                            return;
-                        }
-                        shared.log.sleep_until(at).await;
-                        logical(&shared, &who, &mut jitter).await;
-                    }
-                });
-            }
-            while lanes.join_next().await.is_some() {}
+            // the simulator's own streams, in its order (see [`closed`])
+            closed::run_client(
+                self.shared,
+                self.fleet,
+                self.fi,
+                self.client,
+                self.token,
+                *concurrency,
+                *think,
+                self.arrivals,
+                self.jitter,
+            )
+            .await;
             return;
         }
         let mut reqs = tokio::task::JoinSet::new();
