@@ -2,6 +2,7 @@
 //! figures a reader compares first (offered load, amplification, rejections by code, goodput,
 //! give-ups, latency, fairness).
 
+use crate::tables::aligned::{aligned, Align};
 use sim::metrics::{RunResult, Summary};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -30,34 +31,13 @@ pub fn summary_table(r: &RunResult) -> String {
     if r.fleets.len() != 1 {
         rows.push(row("all", &r.summary));
     }
-    let widths: Vec<usize> = (0..HEADER.len())
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
     let mut out = String::new();
     let _ = writeln!(
         out,
         "{}  seed {}  {} simulated s  {} events",
         r.scenario, r.seed, r.duration_s, r.events
     );
-    for (i, cells) in rows.iter().enumerate() {
-        let line: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(c, (cell, w))| {
-                if c == 0 {
-                    format!("{cell:<w$}")
-                } else {
-                    format!("{cell:>w$}")
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "{}", line.join("  ").trim_end());
-        if i == 0 {
-            let total = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
-            let _ = writeln!(out, "{}", "-".repeat(total));
-        }
-    }
+    out += &aligned(&rows, Align::FirstLeft);
     if let Some(rec) = &r.summary.recovery {
         let _ = match rec.time_to_recover_s {
             Some(t) => writeln!(

@@ -11,7 +11,7 @@ use super::page::{render_page, Embed, Grid, GridRow, Page};
 use super::run_report::{write, write_charts, ReportError};
 use crate::charts::compare::{forest, Forest, ForestRow};
 use crate::charts::Palette;
-use crate::tables::{CompareManifest, FigureDiff};
+use crate::tables::{diff_cells, CompareManifest, FigureDiff};
 use std::path::{Path, PathBuf};
 
 pub use verdict::{direction, verdict, Better};
@@ -45,41 +45,20 @@ const HEADLINE: [(&str, &str); 12] = [
     ("wasted_work_s", "wasted work, s"),
 ];
 
-fn num(v: Option<f64>) -> String {
-    match v {
-        None => "-".into(),
-        Some(0.0) => "0".into(),
-        Some(x) if x.abs() >= 1e5 || x.abs() < 1e-3 => format!("{x:.3e}"),
-        Some(x) if x.abs() >= 100.0 => format!("{x:.1}"),
-        Some(x) => format!("{x:.4}"),
-    }
-}
-
 /// The verdict table: headline figures first, then every other figure that is not zero in
 /// every run of both variants.
 fn verdict_grid(m: &CompareManifest, diffs: &[FigureDiff]) -> Grid {
-    let zero = |v: Option<f64>| v.map_or(true, |x| x == 0.0);
-    let shown = |d: &&FigureDiff| !(zero(d.a_mean) && zero(d.b_mean) && zero(d.diff_mean));
     let head_pos = |f: &str| HEADLINE.iter().position(|(h, _)| *h == f);
-    let mut ordered: Vec<&FigureDiff> = diffs.iter().filter(shown).collect();
+    let mut ordered: Vec<&FigureDiff> = diffs.iter().filter(|d| !d.is_zero()).collect();
     ordered.sort_by_key(|d| head_pos(&d.figure).unwrap_or(usize::MAX));
     let rows = ordered
         .into_iter()
         .map(|d| {
             let (v, class) = verdict(d);
+            let mut cells = diff_cells(d);
+            cells.extend([d.n.to_string(), v]);
             GridRow {
-                cells: vec![
-                    d.figure.clone(),
-                    num(d.a_mean),
-                    num(d.b_mean),
-                    num(d.diff_mean),
-                    d.diff_ci95.map_or("-".into(), |(lo, hi)| {
-                        format!("[{}, {}]", num(Some(lo)), num(Some(hi)))
-                    }),
-                    d.change_pct().map_or("-".into(), |p| format!("{p:+.1}%")),
-                    d.n.to_string(),
-                    v,
-                ],
+                cells,
                 class: class.into(),
             }
         })

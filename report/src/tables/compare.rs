@@ -3,12 +3,12 @@
 //! confidence interval (Student's t), and the relative change. A difference whose interval
 //! excludes zero is marked as significant in the printed table.
 
+use super::aligned::{aligned, Align};
 use super::figures::{rank, FIGURES};
 use super::records::RunRecord;
 use super::stats::{paired, stats};
 use super::table::{Cell, Table};
 use std::collections::BTreeSet;
-use std::fmt::Write;
 
 /// One figure compared.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +39,13 @@ impl FigureDiff {
     /// Whether the interval excludes zero.
     pub fn significant(&self) -> bool {
         self.diff_ci95.is_some_and(|(lo, hi)| lo > 0.0 || hi < 0.0)
+    }
+
+    /// Whether both means and the difference are zero (or absent): a figure that did not
+    /// occur in any run of either variant, left out of the printed and HTML tables.
+    pub(crate) fn is_zero(&self) -> bool {
+        let zero = |v: Option<f64>| v.map_or(true, |x| x == 0.0);
+        zero(self.a_mean) && zero(self.b_mean) && zero(self.diff_mean)
     }
 }
 
@@ -132,6 +139,8 @@ pub const COMPARE_COLUMNS: [&str; 9] = [
     "significant",
 ];
 
+/// A figure as shown in the printed and HTML tables: 4 decimals, 1 from 100, scientific
+/// below 0.001 and from 100,000; `-` when absent.
 fn num(v: Option<f64>) -> String {
     match v {
         None => "-".into(),
@@ -140,6 +149,21 @@ fn num(v: Option<f64>) -> String {
         Some(x) if x.abs() >= 100.0 => format!("{x:.1}"),
         Some(x) => format!("{x:.4}"),
     }
+}
+
+/// The cells every table of a comparison shows for a figure: its name, A's and B's means,
+/// `B - A`, the 95% interval of `B - A`, and the change relative to A.
+pub(crate) fn diff_cells(d: &FigureDiff) -> Vec<String> {
+    vec![
+        d.figure.clone(),
+        num(d.a_mean),
+        num(d.b_mean),
+        num(d.diff_mean),
+        d.diff_ci95.map_or("-".into(), |(lo, hi)| {
+            format!("[{}, {}]", num(Some(lo)), num(Some(hi)))
+        }),
+        d.change_pct().map_or("-".into(), |p| format!("{p:+.1}%")),
+    ]
 }
 
 /// The comparison as aligned text: one line per figure, `*` where the 95% interval of the
@@ -156,49 +180,18 @@ pub fn render(diffs: &[FigureDiff], a: &str, b: &str, all: bool) -> String {
         String::new(),
     ]];
     for d in diffs {
-        let zero = |v: Option<f64>| v.map_or(true, |x| x == 0.0);
-        if !all && zero(d.a_mean) && zero(d.b_mean) && zero(d.diff_mean) {
+        if !all && d.is_zero() {
             continue;
         }
-        rows.push(vec![
-            d.figure.clone(),
-            num(d.a_mean),
-            num(d.b_mean),
-            num(d.diff_mean),
-            d.diff_ci95.map_or("-".into(), |(lo, hi)| {
-                format!("[{}, {}]", num(Some(lo)), num(Some(hi)))
-            }),
-            d.change_pct().map_or("-".into(), |p| format!("{p:+.1}%")),
-            if d.significant() {
-                "*".into()
-            } else {
-                String::new()
-            },
-        ]);
+        let mut row = diff_cells(d);
+        row.push(if d.significant() {
+            "*".into()
+        } else {
+            String::new()
+        });
+        rows.push(row);
     }
-    let widths: Vec<usize> = (0..7)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for (i, r) in rows.iter().enumerate() {
-        let line: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(c, (cell, w))| {
-                if c == 0 {
-                    format!("{cell:<w$}")
-                } else {
-                    format!("{cell:>w$}")
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "{}", line.join("  ").trim_end());
-        if i == 0 {
-            let _ = writeln!(out, "{}", "-".repeat(widths.iter().sum::<usize>() + 12));
-        }
-    }
-    out
+    aligned(&rows, Align::FirstLeft)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 //! assert_eq!(df.shape(), (2, 2));
 //! ```
 
+pub(crate) mod aligned;
 mod compare;
 mod figures;
 mod io;
@@ -26,6 +27,7 @@ mod stats;
 mod sweep;
 mod table;
 
+pub(crate) use compare::diff_cells;
 pub use compare::{
     compare, compare_table, diffs_from_table, render as render_compare, FigureDiff, COMPARE_COLUMNS,
 };

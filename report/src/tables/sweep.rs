@@ -3,13 +3,13 @@
 //! confidence interval over the seeds) and `timeseries` (every bucket of every run, in long
 //! form), each as Parquet with a CSV beside it.
 
+use super::aligned::{aligned, Align};
 use super::figures::{rank, Rank, FIGURES, SERIES};
 use super::io::write_both;
 use super::points::{points_rank, points_table};
 use super::table::{Cell, Table};
 use super::TablesError;
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 /// The key columns of a sweep's tables.
@@ -150,25 +150,5 @@ pub fn render_points(keys: &SweepKeys, points: &Table) -> String {
         }
         rows.push(row);
     }
-    let cols = rows[0].len();
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for (i, r) in rows.iter().enumerate() {
-        let line: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell:>w$}"))
-            .collect();
-        let _ = writeln!(out, "{}", line.join("  "));
-        if i == 0 {
-            let _ = writeln!(
-                out,
-                "{}",
-                "-".repeat(widths.iter().sum::<usize>() + 2 * (cols - 1))
-            );
-        }
-    }
-    out
+    aligned(&rows, Align::AllRight)
 }
