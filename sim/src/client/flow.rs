@@ -50,24 +50,24 @@ impl World {
         self.clients[client as usize].demand += 1;
         let req = self.reqs.alloc(client, self.now, deadline);
         self.trace(client, TraceKind::Arrival);
-        self.send(req, false);
+        self.send(req, client, false);
     }
 
     /// A retry wait is over.
     #[inline]
-    pub(crate) fn on_send(&mut self, req: u32, token: u32) {
+    pub(crate) fn on_send(&mut self, req: u32, token: u32, client: u32) {
         let r = &self.reqs[req];
         if r.token != token || r.done || r.live != 0 {
             return;
         }
         let retry = r.retry.attempts > 0;
-        self.send(req, retry);
+        self.send(req, client, retry);
     }
 
     /// Send an attempt (the first, or a retry).
     #[inline]
-    fn send(&mut self, req: u32, retry: bool) {
-        let c = self.reqs[req].client;
+    fn send(&mut self, req: u32, c: u32, retry: bool) {
+        debug_assert_eq!(self.reqs[req].client, c);
         let fi = self.clients[c as usize].fleet as usize;
         if let Some(g) = self.fleets[fi].gate.as_mut() {
             let call = GateCall::admit(self.now, c, req, self.reqs[req].retry.attempts + 1);
@@ -85,7 +85,14 @@ impl World {
                         self.give_up(req, GiveUpReason::Deadline);
                     } else if at < self.horizon {
                         let token = r.token;
-                        self.q.push(at, Event::Send { req, token });
+                        self.q.push(
+                            at,
+                            Event::Send {
+                                req,
+                                token,
+                                client: c,
+                            },
+                        );
                     }
                     return;
                 }
@@ -259,7 +266,8 @@ impl World {
                     self.give_up(req, GiveUpReason::Deadline);
                 } else if at < self.horizon {
                     let token = r.token;
-                    self.q.push(at, Event::Send { req, token });
+                    let client = c as u32;
+                    self.q.push(at, Event::Send { req, token, client });
                 }
                 // A retry due at or after the horizon never happens: the request is still in
                 // flight when the run ends.

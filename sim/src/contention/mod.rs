@@ -172,9 +172,14 @@ pub fn run_occ(occ: &Occ, seed: u64) -> Result<OccResult, OccError> {
                             .retry
                             .decide(st, &AttemptResult::status(409), &mut jitter[i])
                         {
-                            RetryDecision::Retry(d) => {
-                                q.push(now + d, Event::Send { req, token: READ })
-                            }
+                            RetryDecision::Retry(d) => q.push(
+                                now + d,
+                                Event::Send {
+                                    req,
+                                    token: READ,
+                                    client: req,
+                                },
+                            ),
                             RetryDecision::GiveUp(_) => {
                                 clients[i].done = true;
                                 gave_up += 1;

@@ -18,6 +18,9 @@ pub enum Event {
         req: u32,
         /// The attempt token the wait was scheduled under.
         token: u32,
+        /// The request's client (global index), carried so the send finds the client and its
+        /// fleet without waiting for the request slot's cache line.
+        client: u32,
     },
     /// An attempt reaches the server (after the network delay).
     ServerRecv {
@@ -74,6 +77,6 @@ pub enum Event {
 mod tests {
     #[test]
     fn events_stay_compact() {
-        assert!(std::mem::size_of::<super::Event>() <= 12);
+        assert!(std::mem::size_of::<super::Event>() <= 16);
     }
 }

@@ -198,7 +198,7 @@ impl World {
     fn dispatch(&mut self, ev: Event) -> Result<(), SimError> {
         match ev {
             Event::Arrival { client } => self.on_arrival(client),
-            Event::Send { req, token } => self.on_send(req, token),
+            Event::Send { req, token, client } => self.on_send(req, token, client),
             Event::ServerRecv { req, token } => self.server_recv(req, token)?,
             Event::ClientRecv { req, token } => self.client_recv(req, token),
             Event::AttemptTimeout { req, token } => self.on_attempt_timeout(req, token),
