@@ -61,7 +61,7 @@ pub struct ServeArgs {
     /// Service time: `5ms`, `exponential 20ms` (mean) or `uniform 1ms 10ms`.
     #[arg(long, default_value = "0s")]
     pub service_time: String,
-    /// Probability that a served request fails with 500 (a fault window over the whole run;
+    /// Probability that an admitted request fails with 500 (a fault window over the whole run;
     /// a scenario's `[[faults]]` windows add outages, error rates, latency spikes, capacity
     /// drops, counted from server start).
     #[arg(long, default_value_t = 0.0)]

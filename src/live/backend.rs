@@ -1,6 +1,7 @@
 //! The backend behind the limiters, in real time: a pool of `workers` (a tokio `Semaphore`), a
 //! bounded queue in front of it (503 when full), a service time drawn per request (a real
-//! `sleep`), a deadline from admission to answer (504), and an injected error rate (500).
+//! `sleep`), a deadline from admission to answer (504), and an injected error rate (500, drawn
+//! as the request enters the backend and answered at once, as the simulator's server does).
 //!
 //! This is the live twin of the simulator's backend (`sim::model::Backend`): the same knobs, so
 //! a scenario's server section means the same thing in `run` and in `serve`. Its draws come
@@ -68,7 +69,7 @@ pub enum Served {
         /// Service time.
         service: Duration,
     },
-    /// An injected fault: served, then failed with this status (500, 502, ...).
+    /// An injected fault: failed at once with this status (500, 502, ...).
     Failed(u16),
     /// The queue was full (503).
     QueueFull,
@@ -112,15 +113,20 @@ impl Backend {
         })
     }
 
-    /// Service time (with any active latency spike) and an injected failure status, if any.
-    fn draw(&self) -> (Duration, Option<u16>) {
+    /// Service time, with any active latency spike (drawn when service starts).
+    fn draw(&self) -> Duration {
         let service = {
             let mut rng = self.service_rng.lock().unwrap_or_else(|p| p.into_inner());
             Duration::from(self.service.sample(&mut *rng))
         };
         let mut rng = self.fault_rng.lock().unwrap_or_else(|p| p.into_inner());
-        let extra = self.faults.extra_latency(&mut *rng);
-        (service + extra, self.faults.error(&mut *rng))
+        service + self.faults.extra_latency(&mut *rng)
+    }
+
+    /// An injected failure status, if any (drawn when the request enters the backend).
+    fn fails(&self) -> Option<u16> {
+        let mut rng = self.fault_rng.lock().unwrap_or_else(|p| p.into_inner());
+        self.faults.error(&mut rng)
     }
 
     /// The status of an active outage window, if any.
@@ -138,6 +144,11 @@ impl Backend {
     /// the service time, all within the deadline. Cancel-safe: dropping the future frees the
     /// worker and the queue slot.
     pub async fn serve(&self, metrics: &Metrics) -> Served {
+        if let Some(status) = self.fails() {
+            // as in the simulator's server: an injected error fails the admitted request
+            // before the backend (no worker, no service time)
+            return Served::Failed(status);
+        }
         let start = Instant::now();
         let permit = match Arc::clone(&self.workers).try_acquire_owned() {
             Ok(p) => p,
@@ -155,7 +166,7 @@ impl Backend {
         };
         let waited = start.elapsed();
         let _busy = metrics.busy();
-        let (service, fail) = self.draw();
+        let service = self.draw();
         let left = self.deadline.saturating_sub(waited);
         if service > left {
             // the worker is busy until the deadline, then the request is abandoned
@@ -168,10 +179,7 @@ impl Backend {
             tokio::time::sleep(service).await;
         }
         drop(permit);
-        match fail {
-            Some(status) => Served::Failed(status),
-            None => Served::Ok { waited, service },
-        }
+        Served::Ok { waited, service }
     }
 }
 

@@ -3,8 +3,9 @@
 //!
 //! - `outage`: every request gets the fault's status before auth or limiters (the load
 //!   balancer answers);
-//! - `error_rate`: an admitted request is served, then fails with the status with the given
-//!   probability (the limiters were charged and are released with a failure);
+//! - `error_rate`: an admitted request fails with the status with the given probability
+//!   before the backend, as in the simulator (the limiters were charged and are released with
+//!   a failure);
 //! - `latency_spike`: extra service time, drawn per request whose service starts in the window;
 //! - `capacity_drop`: the backend keeps only `workers` workers: a task takes the others'
 //!   permits for the window (requests already in service finish first, as in the simulator).
@@ -13,7 +14,7 @@
 
 use limiters::Nanos;
 use rand::Rng;
-use sim::engine::Sampler;
+use sim::engine::{Sampler, Stream};
 use sim::model::{Fault, FaultKind};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -55,12 +56,12 @@ impl Faults {
         })
     }
 
-    /// The status an active error-rate window makes this request fail with, if any.
-    pub fn error<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<u16> {
+    /// The status an active error-rate window makes this request fail with, if any: one coin
+    /// per active window, `unit() < rate`, the simulator's own flip
+    /// (`sim::server::Faults::error`), so one stream gives both the same sequence.
+    pub fn error(&self, rng: &mut Stream) -> Option<u16> {
         self.active().find_map(|(f, _)| match f.kind {
-            FaultKind::ErrorRate { status, rate } if rate > 0.0 && rng.gen_bool(rate.min(1.0)) => {
-                Some(status)
-            }
+            FaultKind::ErrorRate { status, rate } if rng.unit() < rate => Some(status),
             _ => None,
         })
     }
@@ -103,7 +104,6 @@ impl Faults {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
     use sim::model::Distribution;
 
     fn window(start_ms: u64, len_ms: u64, kind: FaultKind) -> Fault {
@@ -115,8 +115,29 @@ mod tests {
     }
 
     #[test]
+    fn the_error_coins_are_the_simulators_from_the_same_stream() {
+        let w = window(
+            0,
+            3_600_000,
+            FaultKind::ErrorRate {
+                status: 500,
+                rate: 0.3,
+            },
+        );
+        let stream = || Stream::derive(7, sim::engine::Purpose::Faults, "server", 0);
+        let mut simulated = sim::server::Faults::new(std::slice::from_ref(&w), stream());
+        let live = Faults::new(&[w], Instant::now());
+        let mut rng = stream();
+        let a: Vec<_> = (0..200).map(|_| simulated.error(Nanos(1))).collect();
+        let b: Vec<_> = (0..200).map(|_| live.error(&mut rng)).collect();
+        assert_eq!(a, b);
+        let hits = b.iter().filter(|s| s.is_some()).count();
+        assert!((40..80).contains(&hits), "about 30 %: {hits}");
+    }
+
+    #[test]
     fn windows_apply_only_while_active() {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let mut rng = Stream::derive(1, sim::engine::Purpose::Faults, "server", 0);
         let f = Faults::new(
             &[
                 window(0, 60_000, FaultKind::Outage { status: 503 }),
