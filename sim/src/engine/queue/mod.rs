@@ -32,7 +32,7 @@ use super::Event;
 use far::FarHeap;
 use limiters::Nanos;
 
-/// 24 bytes: the time and the 12-byte event (FIFO order among equal times is kept by the slots
+/// 24 bytes: the time and the event of at most 16 bytes (FIFO order among equal times is kept by the slots
 /// themselves; the far heap numbers its entries).
 #[derive(Clone, Copy, Debug)]
 struct Entry {
@@ -136,7 +136,7 @@ impl EventQueue {
     /// Schedule `event` at `time`. A time before the last popped event's is treated as that
     /// time (the past cannot be scheduled).
     ///
-    /// Always inlined: called, it takes the 12-byte event by pointer, and loading it 8 bytes at
+    /// Always inlined: called, it takes the event by pointer, and loading it 8 bytes at
     /// a time from the caller's narrower stores stalls store forwarding on every push.
     #[inline(always)]
     pub fn push(&mut self, time: Nanos, event: Event) {
