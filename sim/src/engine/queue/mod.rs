@@ -32,8 +32,8 @@ use super::Event;
 use far::FarHeap;
 use limiters::Nanos;
 
-/// 24 bytes: the time and the event of at most 16 bytes (FIFO order among equal times is kept by the slots
-/// themselves; the far heap numbers its entries).
+/// 24 bytes: the time and the event of at most 16 bytes (FIFO order among equal times is kept
+/// by the slots themselves; the far heap numbers its entries).
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     time: u64,
