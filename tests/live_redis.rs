@@ -98,14 +98,19 @@ fn call(
         .collect()
 }
 
+/// A plain connection to the test's Redis, for calling the script directly.
+fn connect(redis: &Redis) -> redis::Connection {
+    let client = redis::Client::open(redis.url()).expect("client");
+    client.get_connection().expect("connection")
+}
+
 #[test]
 fn lua_script_decides_exactly_like_the_in_crate_algorithms() {
     if skip_without_redis("lua_script_decides_exactly_like_the_in_crate_algorithms") {
         return;
     }
     let redis = Redis::start();
-    let client = redis::Client::open(redis.url()).expect("client");
-    let mut con = client.get_connection().expect("connection");
+    let mut con = connect(&redis);
     let script = redis::Script::new(SCRIPT);
     let configs: &[(&str, &str, u64)] = &[
         ("token_bucket", "10/s", 5),
@@ -373,8 +378,7 @@ fn redis_time_mode_rebases_old_epochs_without_changing_the_decision() {
         return;
     }
     let redis = Redis::start();
-    let client = redis::Client::open(redis.url()).expect("client");
-    let mut con = client.get_connection().expect("connection");
+    let mut con = connect(&redis);
     let (sec, usec): (u64, u64) = redis::cmd("TIME").query(&mut con).expect("TIME");
     // a token bucket (1/s, burst 5) written 2e6 s after its epoch, emptied 500 ms ago
     let e = sec - 2_000_000;
@@ -449,8 +453,7 @@ fn redis_time_fixed_windows_end_on_unix_time_boundaries() {
         return;
     }
     let redis = Redis::start();
-    let client = redis::Client::open(redis.url()).expect("client");
-    let mut con = client.get_connection().expect("connection");
+    let mut con = connect(&redis);
     const S: u64 = 1_000_000_000;
     // (period, align): whole seconds, shifted, and a divisor of one second
     for (i, (period, align)) in [(S, 0), (60 * S, 15 * S), (250_000_000, 100_000_000)]
@@ -496,8 +499,7 @@ fn lua_quota_decides_and_refunds_exactly_like_limiters_quota() {
         return;
     }
     let redis = Redis::start();
-    let client = redis::Client::open(redis.url()).expect("client");
-    let mut con = client.get_connection().expect("connection");
+    let mut con = connect(&redis);
     let script = redis::Script::new(SCRIPT);
     const DAY: u64 = 86_400;
     // (period, code, epoch, refund, largest step): days (one starting 23:00 UTC), months (from
