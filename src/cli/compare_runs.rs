@@ -42,7 +42,8 @@ fn side(dir: &Path) -> Result<(sim::RunResult, &'static str), CliError> {
     Ok((run.result, "re-simulated"))
 }
 
-/// The comparison rows: the total, then every fleet both runs have.
+/// The comparison rows: the total, then every fleet both runs have, then (where tenants split
+/// the clients differently from fleets) every tenant both runs have.
 pub(crate) fn rows(a: &sim::RunResult, b: &sim::RunResult) -> Vec<Row> {
     let secs = a.duration_s;
     let mut rows = JUDGE.rows(
@@ -61,7 +62,47 @@ pub(crate) fn rows(a: &sim::RunResult, b: &sim::RunResult) -> Vec<Row> {
             ));
         }
     }
+    if report::tables::tenants_differ(a) || report::tables::tenants_differ(b) {
+        for ta in &a.tenants {
+            if let Some(tb) = b.tenants.iter().find(|t| t.tenant == ta.tenant) {
+                rows.extend(tenant_rows(ta, tb, secs));
+            }
+        }
+    }
     rows
+}
+
+/// The rows of one tenant (what per-tenant totals hold): demand and attempts for
+/// information, retry amplification and goodput judged like a fleet's.
+fn tenant_rows(a: &sim::metrics::TenantRow, b: &sim::metrics::TenantRow, secs: f64) -> Vec<Row> {
+    let label = format!("tenant {}", a.tenant);
+    let c = |x: u64| x as f64;
+    let amp = |t: &sim::metrics::TenantRow| {
+        if t.demand == 0 {
+            0.0
+        } else {
+            c(t.attempts) / c(t.demand)
+        }
+    };
+    let rate = |x: u64| if secs > 0.0 { c(x) / secs } else { 0.0 };
+    vec![
+        JUDGE.row(&label, "logical requests".into(), c(a.demand), c(b.demand), None),
+        JUDGE.row(&label, "attempts".into(), c(a.attempts), c(b.attempts), None),
+        JUDGE.row(
+            &label,
+            "retry amplification".into(),
+            amp(a),
+            amp(b),
+            Some((a.attempts, b.attempts)),
+        ),
+        JUDGE.row(
+            &label,
+            "goodput /s".into(),
+            rate(a.successes),
+            rate(b.successes),
+            Some((a.successes, b.successes)),
+        ),
+    ]
 }
 
 /// Compare two run directories: print, and write `comparison.csv` under

@@ -76,7 +76,7 @@ impl Figure for Fig<'_> {
             .margin(10)
             .margin_right(20)
             .x_label_area_size(45)
-            .y_label_area_size(230)
+            .y_label_area_size(260)
             .build_cartesian_2d(x, -0.6..n as f64 - 0.4)
             .map_err(err)?;
         chart

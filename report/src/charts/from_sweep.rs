@@ -7,6 +7,11 @@
 //! The swept parameter (the x axis) is the numeric parameter with the most values (the first
 //! such, on a tie); without one, the first parameter with more than one value, as categories.
 //!
+//! With several fleets, the same figures are drawn for the fleets the parameters touch
+//! (`sweep_fleet_<name>_<figure>`): first, for a `fleet.<name>.…` parameter (an unchanged
+//! fleet beside it can flatten the whole run's curve); after the whole run's, one set per
+//! fleet, for a parameter of the server, limiters or faults.
+//!
 //! The layout of the points (x axis, lines, mean lines) is in [`layout`], the heatmaps in
 //! [`heatmaps`].
 
@@ -17,7 +22,7 @@ use super::palette::Palette;
 use super::sweep::{sweep_chart, SweepChart};
 use super::theory::{amplification_model, fault_index, ModelInputs};
 use super::{Chart, ChartError};
-use crate::tables::{ParamManifest, Table};
+use crate::tables::{scopes_of, touched_fleets, ParamManifest, Scope, Table};
 use heatmaps::heatmaps;
 use layout::{axis_desc, layout, mean_lines};
 use sim::model::Scenario;
@@ -92,6 +97,27 @@ pub struct SweepCharts {
     pub palette: Palette,
 }
 
+/// Whose figures are drawn, in order: the whole run's; with several fleets, the touched
+/// fleets' before it (a `fleet.<name>.…` parameter) or every fleet's after it (any other).
+fn chart_scopes(input: &SweepInput<'_>) -> Vec<Scope> {
+    let fleets: Vec<Scope> = scopes_of(
+        input.points.names().iter().map(String::as_str),
+        "goodput_rps_mean",
+    )
+    .into_iter()
+    .filter(|s| matches!(s, Scope::Fleet(_)))
+    .collect();
+    let paths: Vec<&str> = input.params.iter().map(|p| p.path.as_str()).collect();
+    match touched_fleets(&paths).filter(|t| !t.is_empty()) {
+        Some(t) => fleets
+            .into_iter()
+            .filter(|s| t.iter().any(|n| n == s.name()))
+            .chain([Scope::All])
+            .collect(),
+        None => std::iter::once(Scope::All).chain(fleets).collect(),
+    }
+}
+
 /// Draw every sweep chart the data supports.
 pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
     let l = layout(input.params, input.points);
@@ -129,10 +155,21 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
     };
     let seeds_note = "Each point is the mean over the point's seeds; the band and whiskers are \
                       the 95% confidence interval of the mean (Student's t; none with one seed).";
-    for (fig, noun, y_desc, _) in SWEEP_FIGURES {
-        let lines = mean_lines(&l, input.points, fig);
+    for (scope, (fig, noun, y_desc, _)) in chart_scopes(input)
+        .into_iter()
+        .flat_map(|s| SWEEP_FIGURES.map(|f| (s.clone(), f)))
+    {
+        let column = format!("{}{fig}", scope.prefix());
+        let (noun, of) = match &scope {
+            Scope::All => (noun.to_owned(), String::new()),
+            s => (
+                format!("{noun} of fleet {}", s.name()),
+                format!(", fleet {} only", s.name()),
+            ),
+        };
+        let lines = mean_lines(&l, input.points, &column);
         if lines.is_empty() {
-            if input.points.column(&format!("{fig}_mean")).is_some() {
+            if input.points.column(&format!("{column}_mean")).is_some() {
                 notes.push(format!("{noun}: no point has a value, no chart."));
             }
             continue;
@@ -156,10 +193,13 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
             continue;
         }
         let mut data = SweepChart {
-            name: format!("sweep_{fig}"),
+            name: match &scope {
+                Scope::All => format!("sweep_{fig}"),
+                s => format!("sweep_fleet_{}_{fig}", s.name()),
+            },
             title: format!("{noun} against {x_short}{by}"),
             caption: format!(
-                "{noun} ({y_desc}) at each value of {x_path}{}. {seeds_note}",
+                "{noun} ({y_desc}{of}) at each value of {x_path}{}. {seeds_note}",
                 if by.is_empty() {
                     String::new()
                 } else {
@@ -172,7 +212,7 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
             lines,
             models: Vec::new(),
         };
-        if let Some(m) = &model {
+        if let Some(m) = model.as_ref().filter(|_| scope == Scope::All) {
             let curves = match fig {
                 "retry_amplification" => Some(&m.amplification),
                 "success_ratio" => Some(&m.success),
@@ -242,5 +282,43 @@ mod tests {
             drawn.palette.color("max_attempts=1"),
             drawn.palette.color("max_attempts=4")
         );
+    }
+
+    #[test]
+    fn a_fleet_parameter_draws_that_fleets_figures_first() {
+        let params = [manifest("fleet.jitter.retry.jitter", &["none", "full"])];
+        let mut t = Table::new();
+        for (i, (j, all, fleet)) in [("none", 162.0, 162.0), ("full", 162.0, 0.0)]
+            .into_iter()
+            .enumerate()
+        {
+            t.push([
+                ("point", crate::tables::Cell::U64(i as u64)),
+                ("fleet.jitter.retry.jitter", crate::tables::Cell::Str(j.into())),
+                ("goodput_rps_mean", crate::tables::Cell::F64(40.0)),
+                ("rejection_rate_mean", crate::tables::Cell::F64(all / 1000.0)),
+                ("jitter:goodput_rps_mean", crate::tables::Cell::F64(20.0)),
+                ("jitter:rejection_rate_mean", crate::tables::Cell::F64(fleet / 500.0)),
+                ("nojitter:goodput_rps_mean", crate::tables::Cell::F64(20.0)),
+            ]);
+        }
+        let drawn = sweep_charts(&SweepInput {
+            params: &params,
+            points: &t,
+            scenarios: &[],
+        })
+        .unwrap();
+        let names: Vec<&str> = drawn.charts.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "sweep_fleet_jitter_goodput_rps",
+                "sweep_fleet_jitter_rejection_rate",
+                "sweep_goodput_rps",
+                "sweep_rejection_rate"
+            ],
+            "the touched fleet first, the untouched one not drawn"
+        );
+        assert!(drawn.charts[1].title.contains("of fleet jitter"));
     }
 }

@@ -11,7 +11,7 @@ use super::page::{render_page, Embed, Grid, GridRow, Page};
 use super::run_report::{write, write_charts, ReportError};
 use crate::charts::compare::{forest, Forest, ForestRow};
 use crate::charts::Palette;
-use crate::tables::{diff_cells, CompareManifest, FigureDiff};
+use crate::tables::{diff_cells, split_scope, CompareManifest, FigureDiff, Scope};
 use std::path::{Path, PathBuf};
 
 pub use verdict::{direction, verdict, Better};
@@ -45,10 +45,20 @@ const HEADLINE: [(&str, &str); 12] = [
     ("wasted_work_s", "wasted work, s"),
 ];
 
-/// The verdict table: headline figures first, then every other figure that is not zero in
-/// every run of both variants.
+/// The headline figures drawn for each fleet and tenant too (a tenant has no latency or
+/// rejection counts of its own: those rows are simply absent).
+const SCOPED: [&str; 4] = [
+    "goodput_rps",
+    "success_ratio",
+    "latency_p99_ms",
+    "rejected_total",
+];
+
+/// The verdict table: headline figures first, each with its per-fleet and per-tenant rows
+/// right after the whole run's, then every other figure that is not zero in every run of
+/// both variants.
 fn verdict_grid(m: &CompareManifest, diffs: &[FigureDiff]) -> Grid {
-    let head_pos = |f: &str| HEADLINE.iter().position(|(h, _)| *h == f);
+    let head_pos = |f: &str| HEADLINE.iter().position(|(h, _)| *h == split_scope(f).1);
     let mut ordered: Vec<&FigureDiff> = diffs.iter().filter(|d| !d.is_zero()).collect();
     ordered.sort_by_key(|d| head_pos(&d.figure).unwrap_or(usize::MAX));
     let rows = ordered
@@ -89,16 +99,33 @@ fn verdict_grid(m: &CompareManifest, diffs: &[FigureDiff]) -> Grid {
     }
 }
 
-/// The forest plot's rows: headline figures whose A mean is not zero.
+/// The forest plot's rows: headline figures whose A mean is not zero, for the whole run;
+/// then the [`SCOPED`] figures of each fleet and tenant, labelled with it.
 fn forest_rows(diffs: &[FigureDiff]) -> Vec<ForestRow> {
-    HEADLINE
+    let mut scopes: Vec<Scope> = diffs
         .iter()
+        .map(|d| split_scope(&d.figure).0)
+        .filter(|s| *s != Scope::All)
+        .collect();
+    scopes.sort();
+    scopes.dedup();
+    let total = HEADLINE
+        .iter()
+        .map(|(fig, label)| ((*fig).to_owned(), (*label).to_owned()));
+    let scoped = scopes.iter().flat_map(|s| {
+        HEADLINE
+            .iter()
+            .filter(|(f, _)| SCOPED.contains(f))
+            .map(move |(f, label)| (format!("{}{f}", s.prefix()), format!("{}: {label}", s.label())))
+    });
+    total
+        .chain(scoped)
         .filter_map(|(fig, label)| {
-            let d = diffs.iter().find(|d| d.figure == *fig)?;
+            let d = diffs.iter().find(|d| d.figure == fig)?;
             let a = d.a_mean.filter(|a| *a != 0.0)?;
             let change = d.change_pct()?;
             Some(ForestRow {
-                label: (*label).to_owned(),
+                label,
                 change_pct: change,
                 ci_pct: d
                     .diff_ci95
@@ -210,6 +237,8 @@ mod tests {
             diff("attempts", 100.0, -5.0, (-6.0, -4.0)),
             diff("goodput_rps", 10.0, 2.0, (1.0, 3.0)),
             diff("timeouts", 0.0, 0.0, (0.0, 0.0)),
+            diff("tenant/quiet-0:goodput_rps", 4.0, 5.0, (4.5, 5.5)),
+            diff("noisy:goodput_rps", 96.0, -6.5, (-7.0, -6.0)),
         ];
         let page = build_compare_report(&CompareReportInput {
             manifest: &m,
@@ -219,10 +248,17 @@ mod tests {
         })
         .unwrap();
         let g = &page.grids[0];
-        assert_eq!(g.rows.len(), 2, "all-zero timeouts left out");
+        assert_eq!(g.rows.len(), 4, "all-zero timeouts left out");
         assert_eq!(g.rows[0].cells[0], "goodput_rps", "headline first");
         assert_eq!(g.rows[0].class, "better");
+        // each scope's row right after the total's, with its own verdict
+        assert_eq!(g.rows[1].cells[0], "tenant/quiet-0:goodput_rps");
+        assert_eq!(g.rows[1].class, "better");
+        assert_eq!(g.rows[2].cells[0], "noisy:goodput_rps");
+        assert_eq!(g.rows[2].class, "worse");
         assert_eq!(page.charts[0].name, "compare_changes");
+        assert!(page.charts[0].svg.contains("tenant quiet-0: goodput, req/s"));
+        assert!(page.charts[0].svg.contains("noisy: goodput, req/s"));
         assert!(page.scenario_text.contains("# B: budget (b.toml)"));
     }
 }

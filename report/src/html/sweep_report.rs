@@ -6,7 +6,7 @@
 use super::page::{render_page, Embed, Grid, GridRow, Page};
 use super::run_report::{write_charts, ReportError, SCENARIO_COPY};
 use crate::charts::from_sweep::{show_cell, sweep_charts, SweepInput, SWEEP_FIGURES};
-use crate::tables::{Cell, SweepManifest, Table};
+use crate::tables::{lead_with, scopes_of, touched_fleets, Cell, SweepManifest, Table};
 use sim::model::Scenario;
 use std::path::{Path, PathBuf};
 
@@ -111,7 +111,9 @@ fn short(v: f64) -> String {
     }
 }
 
-/// The points: parameters, runs, and each headline figure's mean with its 95% interval.
+/// The points: parameters, runs, and each headline figure's mean with its 95% interval; with
+/// several fleets, one row per point and fleet (tenant, whole run), in the printed table's
+/// order (the fleets the parameters touch first).
 fn points_grid(m: &SweepManifest, points: &Table) -> Grid {
     let figs: Vec<(&str, &str, &str)> = SWEEP_FIGURES
         .iter()
@@ -122,17 +124,34 @@ fn points_grid(m: &SweepManifest, points: &Table) -> Grid {
         })
         .map(|(f, n, u, _)| (*f, *n, *u))
         .collect();
+    let found = scopes_of(points.names().iter().map(String::as_str), "goodput_rps_mean");
+    let paths: Vec<&str> = m.params.iter().map(|p| p.path.as_str()).collect();
+    let touched = touched_fleets(&paths).filter(|t| !t.is_empty());
+    let scopes = lead_with(&found, touched.as_deref());
+    let many = scopes.len() > 1;
     let mut head = vec!["point".to_owned()];
     head.extend(m.params.iter().map(|p| p.path.clone()));
+    if many {
+        head.push("fleet".into());
+    }
     head.push("runs".into());
     head.extend(figs.iter().map(|(_, n, u)| format!("{n} ({u})")));
     let cell = |col: &str, r: usize| points.column(col).map_or(Cell::Null, |c| c[r].clone());
-    let rows = (0..points.len())
-        .map(|r| {
+    let rows = scopes
+        .iter()
+        .flat_map(|scope| (0..points.len()).map(move |r| (scope, r)))
+        .map(|(scope, r)| {
             let mut cells = vec![cell("point", r).text()];
             cells.extend(m.params.iter().map(|p| show_cell(&cell(&p.path, r))));
+            if many {
+                cells.push(scope.label());
+            }
             cells.push(cell("runs", r).text());
-            cells.extend(figs.iter().map(|(f, ..)| mean_ci(points, f, r)));
+            let prefix = scope.prefix();
+            cells.extend(
+                figs.iter()
+                    .map(|(f, ..)| mean_ci(points, &format!("{prefix}{f}"), r)),
+            );
             GridRow {
                 cells,
                 class: String::new(),

@@ -1,11 +1,16 @@
 //! The comparison of two variants run with the same seeds (common random numbers): for every
 //! figure, each variant's mean, the mean paired difference `B - A` across seeds with its 95%
 //! confidence interval (Student's t), and the relative change. A difference whose interval
-//! excludes zero is marked as significant in the printed table.
+//! excludes zero is marked as significant in the printed table, with its verdict.
+//!
+//! Each fleet's and tenant's figures (`quiet:goodput_rps`, `tenant/quiet-0:goodput_rps`) are
+//! compared like the whole run's and listed right after the whole run's row of the same
+//! figure: a total can hide a change (the quiet tenants' +125% goodput under a -1.5% total).
 
 use super::aligned::{aligned, Align};
 use super::figures::{rank, FIGURES};
 use super::records::RunRecord;
+use super::scopes::split_scope;
 use super::stats::{paired, stats};
 use super::table::{Cell, Table};
 use std::collections::BTreeSet;
@@ -49,14 +54,18 @@ impl FigureDiff {
     }
 }
 
-/// Compare runs `a` and `b`, paired by position (the same seed at the same index).
+/// Compare runs `a` and `b`, paired by position (the same seed at the same index). Figures
+/// in canonical order, each followed by the same figure of every fleet, then every tenant.
 pub fn compare(a: &[RunRecord], b: &[RunRecord]) -> Vec<FigureDiff> {
-    let names: BTreeSet<(_, String)> = a
+    let names: BTreeSet<(_, _, String)> = a
         .iter()
         .chain(b)
         .flat_map(|r| r.figures.iter())
         .filter(|(_, c)| !matches!(c, Cell::Str(_)))
-        .map(|(n, _)| (rank(n, &[], FIGURES), n.clone()))
+        .map(|(n, _)| {
+            let (scope, base) = split_scope(n);
+            (rank(base, &[], FIGURES), scope, n.clone())
+        })
         .collect();
     let values = |runs: &[RunRecord], name: &str| -> Vec<Option<f64>> {
         runs.iter()
@@ -65,7 +74,7 @@ pub fn compare(a: &[RunRecord], b: &[RunRecord]) -> Vec<FigureDiff> {
     };
     names
         .into_iter()
-        .map(|(_, figure)| {
+        .map(|(_, _, figure)| {
             let va = values(a, &figure);
             let vb = values(b, &figure);
             let mean = |v: &[Option<f64>]| {
@@ -166,9 +175,9 @@ pub(crate) fn diff_cells(d: &FigureDiff) -> Vec<String> {
     ]
 }
 
-/// The comparison as aligned text: one line per figure, `*` where the 95% interval of the
-/// difference excludes zero. Figures that are zero in every run of both variants are left
-/// out unless `all`.
+/// The comparison as aligned text: one line per figure, `*` and the verdict (`B better`, `B
+/// worse`, `B higher`) where the 95% interval of the difference excludes zero. Figures that
+/// are zero in every run of both variants are left out unless `all`.
 pub fn render(diffs: &[FigureDiff], a: &str, b: &str, all: bool) -> String {
     let mut rows = vec![vec![
         "figure".to_string(),
@@ -177,7 +186,7 @@ pub fn render(diffs: &[FigureDiff], a: &str, b: &str, all: bool) -> String {
         "B - A".into(),
         "95% CI of B - A".into(),
         "change".into(),
-        String::new(),
+        "verdict".into(),
     ]];
     for d in diffs {
         if !all && d.is_zero() {
@@ -185,7 +194,7 @@ pub fn render(diffs: &[FigureDiff], a: &str, b: &str, all: bool) -> String {
         }
         let mut row = diff_cells(d);
         row.push(if d.significant() {
-            "*".into()
+            format!("* {}", crate::html::compare_report::verdict(d).0)
         } else {
             String::new()
         });
@@ -241,6 +250,10 @@ mod tests {
         assert_eq!(d[2].n, 2);
         let text = render(&d, "a", "b", false);
         assert!(text.contains("goodput_rps"), "{text}");
+        let goodput = text.lines().find(|l| l.starts_with("goodput_rps")).unwrap();
+        assert!(!goodput.contains('*'), "no verdict without significance: {text}");
+        let p99 = text.lines().find(|l| l.starts_with("latency_p99")).unwrap();
+        assert!(p99.ends_with("* B worse"), "{text}");
         assert!(!text.contains("rejected_429"), "{text}");
         assert!(render(&d, "a", "b", true).contains("rejected_429"));
     }
@@ -254,5 +267,41 @@ mod tests {
         let t = compare_table(&d);
         assert_eq!(t.column("significant").unwrap()[1], Cell::Bool(true));
         assert_eq!(diffs_from_table(&t), d);
+    }
+
+    #[test]
+    fn scoped_rows_follow_their_total_with_their_own_verdict() {
+        // The fairness pair in miniature: the total barely moves, the quiet tenant doubles.
+        let rec = |seed: u64, total: f64, quiet: f64| RunRecord {
+            keys: vec![("seed".into(), Cell::U64(seed))],
+            figures: vec![
+                ("goodput_rps".into(), Cell::F64(total)),
+                ("attempts".into(), Cell::U64(10)),
+                ("tenant/quiet-0:goodput_rps".into(), Cell::F64(quiet)),
+                ("noisy:goodput_rps".into(), Cell::F64(total - quiet)),
+            ],
+            series: Table::new(),
+        };
+        let a = [rec(1, 100.0, 4.0), rec(2, 100.5, 4.5), rec(3, 99.5, 4.2)];
+        let b = [rec(1, 99.0, 9.8), rec(2, 99.6, 10.0), rec(3, 98.4, 9.9)];
+        let d = compare(&a, &b);
+        let names: Vec<&str> = d.iter().map(|d| d.figure.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "attempts",
+                "goodput_rps",
+                "noisy:goodput_rps",
+                "tenant/quiet-0:goodput_rps"
+            ]
+        );
+        let text = render(&d, "global", "hierarchy", false);
+        let quiet = text
+            .lines()
+            .find(|l| l.starts_with("tenant/quiet-0:goodput_rps"))
+            .unwrap();
+        assert!(quiet.contains("* B better"), "{text}");
+        let total = text.lines().find(|l| l.starts_with("goodput_rps")).unwrap();
+        assert!(total.contains("* B worse"), "{text}");
     }
 }

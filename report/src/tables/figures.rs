@@ -4,8 +4,11 @@
 //! status code and give-ups by reason become one column each (`rejected_429`,
 //! `server_errors_503`, `give_ups_deadline`). With more than one fleet, each fleet's figures
 //! follow the whole run's, prefixed by the fleet name and a colon (`web:goodput_rps`): a colon
-//! never appears in a parameter path or a figure name, so no column can collide.
+//! never appears in a parameter path or a figure name, so no column can collide. Where tenants
+//! split the clients differently from fleets, each tenant's figures follow
+//! (`tenant/quiet-0:goodput_rps`, see [`super::scopes`]).
 
+use super::scopes::{tenants_cells, TENANT_PREFIX};
 use super::table::Cell;
 use sim::metrics::{jain_max_min, RunResult, SeriesRow, Summary};
 use std::collections::BTreeMap;
@@ -179,7 +182,8 @@ fn put_jain(out: &mut Vec<(String, Cell)>, from: usize, prefix: &str, j: Option<
     out.insert(at, (format!("{prefix}jain_max_min"), j.into()));
 }
 
-/// Every figure of a run: the whole run's, then (with several fleets) each fleet's.
+/// Every figure of a run: the whole run's, then (with several fleets) each fleet's, then
+/// (where tenants differ from fleets) each tenant's.
 pub fn run_cells(r: &RunResult) -> Vec<(String, Cell)> {
     let (all, fleets) = jain_max_min_of(r);
     let mut out = summary_cells(&r.summary, "");
@@ -193,6 +197,7 @@ pub fn run_cells(r: &RunResult) -> Vec<(String, Cell)> {
             put_jain(&mut out, from, &prefix, fleets.get(name).copied().flatten());
         }
     }
+    out.extend(tenants_cells(r));
     out
 }
 
@@ -246,8 +251,8 @@ pub fn fill(name: &str) -> Cell {
 pub type Rank = (usize, String, usize, u64, String);
 
 /// Sort key of a column: `keys` first in the given order, then the figures of `list` (the
-/// whole run's before each fleet's, fleets by name), families by code or reason; unknown
-/// columns last, by name.
+/// whole run's before each fleet's, fleets by name, then each tenant's), families by code or
+/// reason; unknown columns last, by name.
 pub fn rank(name: &str, keys: &[&str], list: &[&str]) -> Rank {
     if let Some(i) = keys.iter().position(|k| *k == name) {
         return (0, String::new(), i, 0, String::new());
@@ -256,7 +261,13 @@ pub fn rank(name: &str, keys: &[&str], list: &[&str]) -> Rank {
         Some((f, b)) => (f, b),
         None => ("", name),
     };
-    let group = if fleet.is_empty() { 1 } else { 2 };
+    let group = if fleet.is_empty() {
+        1
+    } else if fleet.starts_with(TENANT_PREFIX) {
+        3
+    } else {
+        2
+    };
     if let Some(i) = list.iter().position(|f| *f == base) {
         return (group, fleet.to_string(), i, 0, String::new());
     }
@@ -270,7 +281,7 @@ pub fn rank(name: &str, keys: &[&str], list: &[&str]) -> Rank {
             }
         }
     }
-    (3, fleet.to_string(), 0, 0, name.to_string())
+    (4, fleet.to_string(), 0, 0, name.to_string())
 }
 
 #[cfg(test)]
@@ -282,6 +293,7 @@ mod tests {
         let mut names = vec![
             "rejected_503",
             "web:clients",
+            "tenant/a-0:clients",
             "clients",
             "rejected_total",
             "rejected_429",
@@ -304,6 +316,7 @@ mod tests {
                 "give_ups_attempts",
                 "give_ups_deadline",
                 "web:clients",
+                "tenant/a-0:clients",
                 "zzz"
             ]
         );

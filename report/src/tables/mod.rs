@@ -19,10 +19,12 @@ pub(crate) mod aligned;
 mod compare;
 mod figures;
 mod io;
+mod long;
 mod manifest;
 mod points;
 mod records;
 mod run;
+mod scopes;
 mod stats;
 mod sweep;
 mod table;
@@ -35,11 +37,16 @@ pub use figures::{
     fill, jain_max_min_of, rank, rejection_rate, run_cells, series_cells, summary_cells, Rank,
     FIGURES, SERIES,
 };
+pub use long::{long_rank, long_table};
 pub use io::{read_parquet, write_both, write_csv, write_parquet};
 pub use manifest::{CompareManifest, ParamManifest, SweepManifest};
 pub use points::{points_rank, points_table, SUFFIXES};
 pub use records::{push_series, runs_table, series_table, RunRecord};
 pub use run::{clients_frame, tenants_frame, timeseries_frame, write_run_parquet};
+pub use scopes::{
+    lead_with, scopes_of, split_scope, tenant_cells, tenants_cells, tenants_differ, touched_fleets,
+    Scope, TENANT_PREFIX,
+};
 pub use stats::{paired, stats, t_critical_95, Stats};
 pub use sweep::{param_cell, render_points, sort_runs, sweep_points, write_sweep, SweepKeys};
 pub use table::{Cell, Table};
