@@ -77,7 +77,10 @@ fn jitter_sweep_leads_with_the_jitter_fleet_whose_429s_differ() {
             .unwrap()
     };
     let (none, full) = (rejected("jitter", "none"), rejected("jitter", "full"));
-    assert!(none > 100.0, "synchronised retries overflow the bucket:\n{text}");
+    assert!(
+        none > 100.0,
+        "synchronised retries overflow the bucket:\n{text}"
+    );
     assert!(full < none / 2.0, "full jitter spreads them:\n{text}");
     // the unchanged fleet is unchanged: the whole effect is the jitter fleet's
     assert_eq!(rejected("nojitter", "none"), rejected("nojitter", "full"));
@@ -130,7 +133,15 @@ fn fairness_compare_gives_the_quiet_tenants_their_own_verdict() {
     std::fs::write(&b, fairness(true)).unwrap();
     let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
     let text = throttlelab(
-        &["compare", a, b, "--seeds", "3", "--no-report", "--no-timeseries"],
+        &[
+            "compare",
+            a,
+            b,
+            "--seeds",
+            "3",
+            "--no-report",
+            "--no-timeseries",
+        ],
         &out,
     );
     let line = |figure: &str| {
@@ -157,7 +168,7 @@ fn fairness_compare_gives_the_quiet_tenants_their_own_verdict() {
 
     // two run directories, figure by figure: a row per tenant too
     for f in [a, b] {
-        throttlelab(&["run", f, "--no-report", "--quiet"], &out);
+        throttlelab(&["run", f, "--quiet"], &out);
     }
     let dir_a = only_dir(&out.join("global"));
     let dir_b = only_dir(&out.join("hierarchy"));

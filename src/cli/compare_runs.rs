@@ -86,8 +86,20 @@ fn tenant_rows(a: &sim::metrics::TenantRow, b: &sim::metrics::TenantRow, secs: f
     };
     let rate = |x: u64| if secs > 0.0 { c(x) / secs } else { 0.0 };
     vec![
-        JUDGE.row(&label, "logical requests".into(), c(a.demand), c(b.demand), None),
-        JUDGE.row(&label, "attempts".into(), c(a.attempts), c(b.attempts), None),
+        JUDGE.row(
+            &label,
+            "logical requests".into(),
+            c(a.demand),
+            c(b.demand),
+            None,
+        ),
+        JUDGE.row(
+            &label,
+            "attempts".into(),
+            c(a.attempts),
+            c(b.attempts),
+            None,
+        ),
         JUDGE.row(
             &label,
             "retry amplification".into(),

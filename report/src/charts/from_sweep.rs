@@ -294,11 +294,20 @@ mod tests {
         {
             t.push([
                 ("point", crate::tables::Cell::U64(i as u64)),
-                ("fleet.jitter.retry.jitter", crate::tables::Cell::Str(j.into())),
+                (
+                    "fleet.jitter.retry.jitter",
+                    crate::tables::Cell::Str(j.into()),
+                ),
                 ("goodput_rps_mean", crate::tables::Cell::F64(40.0)),
-                ("rejection_rate_mean", crate::tables::Cell::F64(all / 1000.0)),
+                (
+                    "rejection_rate_mean",
+                    crate::tables::Cell::F64(all / 1000.0),
+                ),
                 ("jitter:goodput_rps_mean", crate::tables::Cell::F64(20.0)),
-                ("jitter:rejection_rate_mean", crate::tables::Cell::F64(fleet / 500.0)),
+                (
+                    "jitter:rejection_rate_mean",
+                    crate::tables::Cell::F64(fleet / 500.0),
+                ),
                 ("nojitter:goodput_rps_mean", crate::tables::Cell::F64(20.0)),
             ]);
         }

@@ -116,7 +116,12 @@ fn forest_rows(diffs: &[FigureDiff]) -> Vec<ForestRow> {
         HEADLINE
             .iter()
             .filter(|(f, _)| SCOPED.contains(f))
-            .map(move |(f, label)| (format!("{}{f}", s.prefix()), format!("{}: {label}", s.label())))
+            .map(move |(f, label)| {
+                (
+                    format!("{}{f}", s.prefix()),
+                    format!("{}: {label}", s.label()),
+                )
+            })
     });
     total
         .chain(scoped)
@@ -257,7 +262,9 @@ mod tests {
         assert_eq!(g.rows[2].cells[0], "noisy:goodput_rps");
         assert_eq!(g.rows[2].class, "worse");
         assert_eq!(page.charts[0].name, "compare_changes");
-        assert!(page.charts[0].svg.contains("tenant quiet-0: goodput, req/s"));
+        assert!(page.charts[0]
+            .svg
+            .contains("tenant quiet-0: goodput, req/s"));
         assert!(page.charts[0].svg.contains("noisy: goodput, req/s"));
         assert!(page.scenario_text.contains("# B: budget (b.toml)"));
     }

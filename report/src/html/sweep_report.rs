@@ -124,7 +124,10 @@ fn points_grid(m: &SweepManifest, points: &Table) -> Grid {
         })
         .map(|(f, n, u, _)| (*f, *n, *u))
         .collect();
-    let found = scopes_of(points.names().iter().map(String::as_str), "goodput_rps_mean");
+    let found = scopes_of(
+        points.names().iter().map(String::as_str),
+        "goodput_rps_mean",
+    );
     let paths: Vec<&str> = m.params.iter().map(|p| p.path.as_str()).collect();
     let touched = touched_fleets(&paths).filter(|t| !t.is_empty());
     let scopes = lead_with(&found, touched.as_deref());

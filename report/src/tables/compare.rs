@@ -251,7 +251,10 @@ mod tests {
         let text = render(&d, "a", "b", false);
         assert!(text.contains("goodput_rps"), "{text}");
         let goodput = text.lines().find(|l| l.starts_with("goodput_rps")).unwrap();
-        assert!(!goodput.contains('*'), "no verdict without significance: {text}");
+        assert!(
+            !goodput.contains('*'),
+            "no verdict without significance: {text}"
+        );
         let p99 = text.lines().find(|l| l.starts_with("latency_p99")).unwrap();
         assert!(p99.ends_with("* B worse"), "{text}");
         assert!(!text.contains("rejected_429"), "{text}");

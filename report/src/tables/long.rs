@@ -23,7 +23,12 @@ pub fn long_table(runs: &Table, keys: &[&str]) -> Table {
     for r in 0..runs.len() {
         let key: Vec<(String, Cell)> = keys
             .iter()
-            .map(|k| (k.to_string(), runs.column(k).map_or(Cell::Null, |c| c[r].clone())))
+            .map(|k| {
+                (
+                    k.to_string(),
+                    runs.column(k).map_or(Cell::Null, |c| c[r].clone()),
+                )
+            })
             .collect();
         for (name, (scope, figure)) in figures.iter().zip(&split) {
             let Some(v) = runs.column(name).and_then(|c| c[r].as_f64()) else {
@@ -71,12 +76,15 @@ mod tests {
         let t = long_table(&runs, &["point", "seed"]);
         assert_eq!(t.len(), 8, "4 figures with a value per run");
         let col = |n: &str| t.column(n).unwrap().to_vec();
-        assert_eq!(col("scope")[..4], [
-            Cell::Str("all".into()),
-            Cell::Str("all".into()),
-            Cell::Str("fleet".into()),
-            Cell::Str("tenant".into()),
-        ]);
+        assert_eq!(
+            col("scope")[..4],
+            [
+                Cell::Str("all".into()),
+                Cell::Str("all".into()),
+                Cell::Str("fleet".into()),
+                Cell::Str("tenant".into()),
+            ]
+        );
         assert_eq!(col("name")[2], Cell::Str("web".into()));
         assert_eq!(col("figure")[3], Cell::Str("goodput_rps".into()));
         assert_eq!(col("value")[1], Cell::F64(1.0), "recovered as 1");

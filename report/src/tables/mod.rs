@@ -37,8 +37,8 @@ pub use figures::{
     fill, jain_max_min_of, rank, rejection_rate, run_cells, series_cells, summary_cells, Rank,
     FIGURES, SERIES,
 };
-pub use long::{long_rank, long_table};
 pub use io::{read_parquet, write_both, write_csv, write_parquet};
+pub use long::{long_rank, long_table};
 pub use manifest::{CompareManifest, ParamManifest, SweepManifest};
 pub use points::{points_rank, points_table, SUFFIXES};
 pub use records::{push_series, runs_table, series_table, RunRecord};

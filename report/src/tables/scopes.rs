@@ -143,7 +143,10 @@ pub fn tenant_cells(t: &TenantRow, duration_s: f64) -> Vec<(String, Cell)> {
         ("logical_requests", Cell::U64(t.demand)),
         ("offered_rps", Cell::F64(per_sec(t.demand))),
         ("attempts", Cell::U64(t.attempts)),
-        ("retry_amplification", Cell::F64(ratio(t.attempts, t.demand))),
+        (
+            "retry_amplification",
+            Cell::F64(ratio(t.attempts, t.demand)),
+        ),
         ("successes", Cell::U64(t.successes)),
         ("goodput_rps", Cell::F64(per_sec(t.successes))),
         ("success_ratio", Cell::F64(ratio(t.successes, t.demand))),
@@ -177,7 +180,10 @@ mod tests {
             (Scope::Fleet("web".into()), "rejected_429")
         );
         let (s, f) = split_scope("tenant/quiet-0:goodput_rps");
-        assert_eq!((s.clone(), f), (Scope::Tenant("quiet-0".into()), "goodput_rps"));
+        assert_eq!(
+            (s.clone(), f),
+            (Scope::Tenant("quiet-0".into()), "goodput_rps")
+        );
         assert_eq!(s.prefix(), "tenant/quiet-0:");
         assert_eq!(s.label(), "tenant quiet-0");
     }

@@ -138,7 +138,10 @@ const SHOWN: [(&str, &str); 5] = [
 /// parameters touch first (`fleet.<name>.…` touches fleet `<name>`; any other parameter every
 /// fleet), since a total over an unchanged fleet can hide the effect entirely.
 pub fn render_points(keys: &SweepKeys, points: &Table) -> String {
-    let found = scopes_of(points.names().iter().map(String::as_str), "goodput_rps_mean");
+    let found = scopes_of(
+        points.names().iter().map(String::as_str),
+        "goodput_rps_mean",
+    );
     let touched = touched_fleets(&keys.params).filter(|t| !t.is_empty());
     let scopes = lead_with(&found, touched.as_deref());
     let many = scopes.len() > 1;
@@ -243,7 +246,11 @@ mod tests {
         assert!(lines[1].contains(" fleet "), "a fleet column: {text}");
         let cells = |l: &str| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
         let row = cells(lines[3]);
-        assert_eq!((row[1].as_str(), row[2].as_str()), ("none", "jitter"), "{text}");
+        assert_eq!(
+            (row[1].as_str(), row[2].as_str()),
+            ("none", "jitter"),
+            "{text}"
+        );
         assert_eq!(row[row.len() - 2], "162", "{text}");
         assert_eq!(cells(lines[4])[row.len() - 2], "0", "{text}");
         assert!(lines[5].is_empty(), "a blank line between fleets");
@@ -256,7 +263,10 @@ mod tests {
             params: vec!["fleet.web.count".into()],
         };
         let mut pts = Table::new();
-        pts.push([("point", Cell::U64(0)), ("goodput_rps_mean", Cell::F64(1.0))]);
+        pts.push([
+            ("point", Cell::U64(0)),
+            ("goodput_rps_mean", Cell::F64(1.0)),
+        ]);
         let text = render_points(&keys, &pts);
         assert!(text.starts_with("point"), "{text}");
         assert!(!text.contains("fleet "), "{text}");
