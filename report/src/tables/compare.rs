@@ -93,10 +93,12 @@ pub fn compare(a: &[RunRecord], b: &[RunRecord]) -> Vec<FigureDiff> {
         .collect()
 }
 
-/// The comparison as a table (one row per figure).
+/// The comparison as a table (one row per figure), with the figure's `scope` (`all`,
+/// `fleet`, `tenant`) and the fleet's or tenant's `name` (`all` for the whole run).
 pub fn compare_table(diffs: &[FigureDiff]) -> Table {
     let mut t = Table::new();
     for d in diffs {
+        let scope = split_scope(&d.figure).0;
         t.push([
             ("figure", Cell::Str(d.figure.clone())),
             ("a_mean", d.a_mean.into()),
@@ -107,6 +109,8 @@ pub fn compare_table(diffs: &[FigureDiff]) -> Table {
             ("change_pct", d.change_pct().into()),
             ("pairs", Cell::U64(d.n as u64)),
             ("significant", Cell::Bool(d.significant())),
+            ("scope", Cell::Str(scope.kind().into())),
+            ("name", Cell::Str(scope.name().into())),
         ]);
     }
     t
@@ -136,7 +140,7 @@ pub fn diffs_from_table(t: &Table) -> Vec<FigureDiff> {
 }
 
 /// Column order of the comparison table.
-pub const COMPARE_COLUMNS: [&str; 9] = [
+pub const COMPARE_COLUMNS: [&str; 11] = [
     "figure",
     "a_mean",
     "b_mean",
@@ -146,6 +150,8 @@ pub const COMPARE_COLUMNS: [&str; 9] = [
     "change_pct",
     "pairs",
     "significant",
+    "scope",
+    "name",
 ];
 
 /// A figure as shown in the printed and HTML tables: 4 decimals, 1 from 100, scientific
@@ -298,6 +304,10 @@ mod tests {
                 "tenant/quiet-0:goodput_rps"
             ]
         );
+        let t = compare_table(&d);
+        assert_eq!(t.column("scope").unwrap()[3], Cell::Str("tenant".into()));
+        assert_eq!(t.column("name").unwrap()[3], Cell::Str("quiet-0".into()));
+        assert_eq!(t.column("name").unwrap()[1], Cell::Str("all".into()));
         let text = render(&d, "global", "hierarchy", false);
         let quiet = text
             .lines()
