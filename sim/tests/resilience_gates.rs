@@ -194,3 +194,51 @@ fn aws_adaptive_rate_limiter_slows_a_fleet_to_the_server_limit() {
         adaptive.summary.goodput_rps
     );
 }
+
+/// One client at 90 % failures behind a count-window breaker: a per-client breaker must behave
+/// exactly as a fleet-wide one (the fleet is that one client). The per-client copy used to lose
+/// its window size (a cloned empty `Vec` keeps no capacity): a window of ~4 calls that opened
+/// on one failure with `minimum_calls <= 4` and never opened with the defaults.
+#[test]
+fn per_client_breaker_agrees_with_fleet_wide_for_one_client() {
+    for cfg in [
+        BreakerConfig::default(),
+        BreakerConfig {
+            window: WindowKind::Count(10),
+            minimum_calls: 4,
+            wait_in_open: Nanos::from_secs(5),
+            ..BreakerConfig::default()
+        },
+    ] {
+        let one = |scope| {
+            let mut s = Scenario::new("flaky");
+            s.duration = Nanos::from_secs(600);
+            s.faults.push(Fault {
+                start: Nanos::ZERO,
+                duration: Nanos::from_secs(600),
+                kind: FaultKind::ErrorRate {
+                    status: 503,
+                    rate: 0.9,
+                },
+            });
+            let mut f = Fleet::new(
+                "one",
+                1,
+                Arrival::Poisson {
+                    rate: "2/s".parse().unwrap(),
+                },
+            );
+            f.retry = RetryPolicy::new(Strategy::Immediate, 4);
+            f.gates = vec![GateSpec {
+                kind: GateKind::Breaker(cfg),
+                scope,
+            }];
+            s.fleets.push(f);
+            sim::run(&s, 3).unwrap().summary
+        };
+        let (fleet, client) = (one(GateScope::Fleet), one(GateScope::Client));
+        assert_eq!(client.attempts, fleet.attempts, "{cfg:?}");
+        assert_eq!(client.give_ups, fleet.give_ups, "{cfg:?}");
+        assert!(fleet.give_ups["gate"] > 0, "the breaker opens: {cfg:?}");
+    }
+}

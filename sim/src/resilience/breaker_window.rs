@@ -43,6 +43,10 @@ pub enum CallWindow {
     Count {
         /// The ring.
         ring: Vec<(bool, bool)>,
+        /// The window size `n`. Kept apart from `ring.capacity()`: a clone of a `Vec` keeps its
+        /// elements, not its capacity, so per-client copies of an empty window
+        /// ([`super::PerClient`]) used to hold about 4 calls.
+        size: usize,
         /// Next slot to write.
         next: usize,
         /// Totals over the ring.
@@ -65,6 +69,7 @@ impl CallWindow {
         match kind {
             WindowKind::Count(n) => CallWindow::Count {
                 ring: Vec::with_capacity(n.max(1) as usize),
+                size: n.max(1) as usize,
                 next: 0,
                 totals: CallTotals::default(),
             },
@@ -82,8 +87,13 @@ impl CallWindow {
     /// Record one call and return the totals.
     pub fn record(&mut self, now: Nanos, failed: bool, slow: bool) -> CallTotals {
         match self {
-            CallWindow::Count { ring, next, totals } => {
-                let cap = ring.capacity().max(1);
+            CallWindow::Count {
+                ring,
+                size,
+                next,
+                totals,
+            } => {
+                let cap = *size;
                 if ring.len() < cap {
                     ring.push((failed, slow));
                 } else {
@@ -149,6 +159,16 @@ mod tests {
             }
         );
         assert!(t.failure_rate_at_least(25) && !t.failure_rate_at_least(26));
+    }
+
+    #[test]
+    fn a_cloned_count_window_keeps_its_size() {
+        let mut w = CallWindow::new(WindowKind::Count(10)).clone();
+        let mut t = CallTotals::default();
+        for _ in 0..25 {
+            t = w.record(Nanos::ZERO, true, false);
+        }
+        assert_eq!(t.calls, 10);
     }
 
     #[test]
