@@ -11,8 +11,23 @@ fn throttlelab(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// A fresh output root for one test.
+fn out_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("cli-exp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
 fn stdout(args: &[&str]) -> String {
-    let out = throttlelab(args);
+    // Files go to a temporary root of their own unless the test names one.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = out_dir(&format!("default-{n}"));
+    let mut args = args.to_vec();
+    if !args.contains(&"--out") {
+        args.extend(["--out", tmp.to_str().expect("UTF-8 temp dir")]);
+    }
+    let out = throttlelab(&args);
     assert!(
         out.status.success(),
         "{}",
@@ -62,6 +77,69 @@ fn occ_jitter_needs_fewer_writes_than_plain_exponential_backoff() {
         );
     }
     assert!(writes("none") > plain * 0.8, "{text}");
+}
+
+#[test]
+fn occ_writes_every_run_and_charts_with_a_hundred_runs_by_default() {
+    let dir = out_dir("occ");
+    let text = stdout(&[
+        "occ",
+        "--clients",
+        "5,10",
+        "--strategies",
+        "full,none",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(text.contains("occ.csv"), "{text}");
+    let occ = dir.join("occ");
+    let csv = std::fs::read_to_string(occ.join("occ.csv")).unwrap();
+    // 2 strategies x 2 client counts x 100 seeds, and a header.
+    assert_eq!(csv.lines().count(), 401);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(occ.join("occ.json")).unwrap()).unwrap();
+    assert_eq!(json["parameters"]["seeds"], 100);
+    assert_eq!(json["rows"].as_array().unwrap().len(), 400);
+    for c in ["occ_writes", "occ_completion"] {
+        for ext in ["svg", "png"] {
+            assert!(
+                occ.join("charts").join(format!("{c}.{ext}")).exists(),
+                "{c}.{ext}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn layers_writes_its_rows_and_a_chart() {
+    let dir = out_dir("layers");
+    stdout(&[
+        "layers",
+        "--p",
+        "0,0.5,1",
+        "--requests",
+        "100",
+        "--seed",
+        "4",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let l = dir.join("layers");
+    let csv = std::fs::read_to_string(l.join("layers.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(
+        csv.lines()
+            .nth(3)
+            .unwrap()
+            .starts_with("1.0,4,100,243.0,243.0,"),
+        "{csv}"
+    );
+    assert!(l.join("layers.json").exists());
+    assert!(
+        l.join("charts/layers_calls.svg").exists() && l.join("charts/layers_calls.png").exists()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Tables, charts and the self-contained HTML report, built from the simulator's results.
 
 pub mod charts;
+pub mod experiments;
 pub mod files;
 pub mod html;
 pub mod tables;

@@ -4,13 +4,16 @@
 //! with probability `p`. Prints, for each `p`, the bottom calls per top request (Wald's closed
 //! form and a Monte Carlo run of `--requests` requests) and the share of top requests that
 //! fail. The model and both computations are [`sim::resilience::layers`]'s; nothing is
-//! computed here.
+//! computed here. The rows go to `<out>/layers/layers.csv` and `layers.json` with a chart
+//! ([`report::experiments::write_layers`]).
 
 use super::CliError;
 use anyhow::anyhow;
 use clap::Args;
+use report::experiments::{write_layers, LayersRow};
 use sim::engine::{Purpose, Stream};
 use sim::resilience::{expected_bottom_calls, simulate_layers, top_failure_probability};
+use std::path::PathBuf;
 
 /// Arguments of `layers`.
 #[derive(Debug, Args)]
@@ -27,6 +30,9 @@ pub struct LayersArgs {
     /// Seed of the Monte Carlo stream.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Output root; files go to `<out>/layers/`.
+    #[arg(long, default_value = "notebooks-out", value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// Check the arguments, then print one row per probability.
@@ -67,14 +73,38 @@ pub fn run(args: LayersArgs) -> Result<(), CliError> {
         "fail_expected",
         "fail_sim"
     ))?;
+    let mut rows = Vec::new();
     for (i, &p) in args.p.iter().enumerate() {
         let mut rng = Stream::derive(args.seed, Purpose::Faults, "layers", i as u64);
         let (calls, failed) = simulate_layers(&args.attempts, p, args.requests, &mut rng);
+        let row = LayersRow {
+            p,
+            seed: args.seed,
+            requests: args.requests,
+            calls_expected: expected_bottom_calls(&args.attempts, p),
+            calls_sim: calls,
+            fail_expected: top_failure_probability(&args.attempts, p),
+            fail_sim: failed,
+        };
         super::write_stdout(&format!(
             "{p:>6} {:>14.3} {calls:>14.3} {:>14.6} {failed:>14.6}\n",
-            expected_bottom_calls(&args.attempts, p),
-            top_failure_probability(&args.attempts, p),
+            row.calls_expected, row.fail_expected,
         ))?;
+        rows.push(row);
     }
+    let parameters = serde_json::json!({
+        "attempts": args.attempts, "requests": args.requests, "seed": args.seed,
+    });
+    let files = write_layers(
+        &args.out.join("layers"),
+        &parameters,
+        &shown.join(","),
+        &rows,
+    )
+    .map_err(|e| CliError::Failed(e.into()))?;
+    super::write_stdout(&format!(
+        "wrote {} (and .json), charts/layers_calls.{{svg,png}}\n",
+        files.tables[0].display()
+    ))?;
     Ok(())
 }

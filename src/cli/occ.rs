@@ -2,14 +2,20 @@
 //! Backoff and Jitter", AWS Architecture Blog, 2015). `N` clients each make one
 //! optimistic-concurrency update of a single row ([`sim::contention`]); for every backoff
 //! strategy and every `N`, prints the mean over `--seeds` runs of the total write calls and of
-//! the time until the last client has written: the post's two figures.
+//! the time until the last client has written: the post's two figures. The strategies and the
+//! defaults (base 5 ms, cap 2 s, network `|Normal(10 ms, 2 ms)|`, 100 runs per point) are
+//! those of the published simulator ([`sim::contention::brooker_policy`]: its first sleep is
+//! `base x 2`). Every run's figures go to `<out>/occ/occ.csv` and `occ.json`, with the two
+//! charts under `<out>/occ/charts/` ([`report::experiments::write_occ`]).
 
 use super::CliError;
 use anyhow::anyhow;
 use clap::Args;
 use limiters::{parse_duration, Nanos};
-use sim::contention::{run_occ, Occ};
-use sim::model::{Backoff, Distribution, Jitter, RetryPolicy, StatusSet, Strategy};
+use report::experiments::{write_occ, OccRun};
+use sim::contention::{brooker_policy, run_occ, Occ};
+use sim::model::Distribution;
+use std::path::PathBuf;
 
 /// Arguments of `occ`.
 #[derive(Debug, Args)]
@@ -41,36 +47,19 @@ pub struct OccArgs {
     /// Standard deviation of the network delay.
     #[arg(long, default_value = "2ms")]
     pub delay_sd: String,
-    /// Runs per point (seeds `--seed`, `--seed + 1`, ...).
-    #[arg(long, default_value_t = 20)]
+    /// Runs per point (seeds `--seed`, `--seed + 1`, ...); 100 as in the published simulator.
+    #[arg(long, default_value_t = 100)]
     pub seeds: u64,
     /// First seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Output root; files go to `<out>/occ/`.
+    #[arg(long, default_value = "notebooks-out", value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 fn duration(flag: &str, v: &str) -> Result<Nanos, CliError> {
     parse_duration(v).map_err(|e| CliError::BadInput(anyhow!("--{flag} {v}: {e}")))
-}
-
-/// The retry policy of a strategy name: unlimited attempts, 409 retried.
-fn policy(name: &str, base: Nanos, cap: Nanos) -> Result<RetryPolicy, CliError> {
-    let exp = |jitter| Strategy::Exponential(Backoff { base, cap, jitter });
-    let strategy = match name {
-        "none" => Strategy::Immediate,
-        "exponential" => exp(Jitter::None),
-        "full" => exp(Jitter::Full),
-        "equal" => exp(Jitter::Equal),
-        "decorrelated" => exp(Jitter::Decorrelated),
-        other => {
-            return Err(CliError::BadInput(anyhow!(
-                "--strategies: unknown `{other}`: none, exponential, full, equal, decorrelated"
-            )))
-        }
-    };
-    let mut p = RetryPolicy::new(strategy, u32::MAX);
-    p.retry_on = StatusSet::of(&[409]);
-    Ok(p)
 }
 
 /// Run every strategy at every client count and print the table.
@@ -94,8 +83,10 @@ pub fn run(args: OccArgs) -> Result<(), CliError> {
         "{:>13} {:>7} {:>12} {:>15} {:>14} {:>9}\n",
         "strategy", "clients", "writes", "writes/client", "completion_s", "unwritten"
     ))?;
+    let mut runs = Vec::new();
     for name in &args.strategies {
-        let retry = policy(name, base, cap)?;
+        let retry = brooker_policy(name, base, cap)
+            .map_err(|e| CliError::BadInput(anyhow!("--strategies: {e}")))?;
         for &clients in &args.clients {
             let occ = Occ {
                 clients,
@@ -105,8 +96,10 @@ pub fn run(args: OccArgs) -> Result<(), CliError> {
             };
             let (mut writes, mut done, mut unwritten) = (0f64, 0f64, 0u64);
             for s in 0..args.seeds {
-                let r = run_occ(&occ, args.seed + s)
+                let seed = args.seed + s;
+                let r = run_occ(&occ, seed)
                     .map_err(|e| CliError::BadInput(anyhow!("--clients {clients}: {e}")))?;
+                runs.push(OccRun::new(name, seed, &r));
                 writes += r.writes as f64;
                 done += r.completion_s;
                 unwritten += u64::from(clients - r.completed);
@@ -120,5 +113,16 @@ pub fn run(args: OccArgs) -> Result<(), CliError> {
             ))?;
         }
     }
+    let parameters = serde_json::json!({
+        "model": "Brooker 2015, aws-samples/aws-arch-backoff-simulator (first sleep base x 2)",
+        "base": args.base, "cap": args.cap, "delay": args.delay, "delay_sd": args.delay_sd,
+        "seeds": args.seeds, "first_seed": args.seed,
+    });
+    let dir = args.out.join("occ");
+    let files = write_occ(&dir, &parameters, &runs).map_err(|e| CliError::Failed(e.into()))?;
+    super::write_stdout(&format!(
+        "wrote {} (and .json), charts/occ_writes.{{svg,png}}, charts/occ_completion.{{svg,png}}\n",
+        files.tables[0].display(),
+    ))?;
     Ok(())
 }

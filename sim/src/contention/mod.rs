@@ -12,6 +12,10 @@
 //! queue, RNG streams and samplers and the retry policies of [`crate::retry`] (the jitter
 //! formulas live there, once). The server side is instantaneous and serial: the events of a
 //! single row are applied in time order (ties in send order), as a database serialises them.
+//! [`brooker_policy`] gives the published simulator's strategies with its attempt counter.
+
+mod brooker;
+pub use brooker::{brooker_policy, UnknownStrategy, STRATEGIES};
 
 use crate::engine::{Event, EventQueue, Purpose, Sampler, Stream};
 use crate::model::Distribution;
