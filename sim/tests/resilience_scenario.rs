@@ -115,6 +115,36 @@ fn bad_gates_point_at_the_line() {
 }
 
 #[test]
+fn brookers_published_rules_load_by_name() {
+    use sim::resilience::{DepositBucketConfig, DepositRule, RatioBreakerConfig};
+    let s = load(
+        "[[fleet.web.gates]]\nkind = \"retry_bucket\"\nrule = \"brooker_code\"\ncapacity = 5\n\
+         [[fleet.web.gates]]\nkind = \"ratio_breaker\"\nmax_failure_ratio = 0.2\nscope = \"client\"\n",
+    )
+    .unwrap();
+    let g = &s.fleets[0].gates;
+    assert_eq!(
+        g[0].kind,
+        GateKind::RetryBucket(DepositBucketConfig {
+            rule: DepositRule::BrookerCode,
+            capacity_milli: 5_000,
+            initial_milli: 5_000,
+            ..DepositBucketConfig::default()
+        })
+    );
+    assert_eq!(
+        g[1].kind,
+        GateKind::RatioBreaker(RatioBreakerConfig {
+            max_failure_ratio_milli: 200
+        })
+    );
+    let e = load("[[fleet.web.gates]]\nkind = \"retry_bucket\"\nrule = \"code\"\n").unwrap_err();
+    assert!(e.starts_with("g.toml:9:8: unknown rule `code`"), "{e}");
+    let e = load("[[fleet.web.gates]]\nkind = \"ratio_breaker\"\ncapacity = 5\n").unwrap_err();
+    assert!(e.contains("`capacity` does not apply"), "{e}");
+}
+
+#[test]
 fn the_demo_scenario_shows_each_rule() {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),

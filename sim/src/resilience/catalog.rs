@@ -103,9 +103,9 @@ pub fn catalog() -> &'static [StrategyDoc] {
         StrategyDoc {
             name: "retry_bucket",
             kind: StrategyKind::Gate,
-            summary: "each success deposits a fraction of a token, a retry takes one, retry only with a whole token",
-            source: "M. Brooker, 'Fixing retries with token buckets and circuit breakers', brooker.co.za 2022",
-            params: params!["deposit" => "default 0.1", "withdraw" => "default 1", "capacity" => "default 10", "initial" => "default = capacity"],
+            summary: "brooker_post: each success deposits a fraction of a token, a retry takes one, retry only with a whole token; brooker_code: each call started deposits, retry only above one token",
+            source: "M. Brooker, 'Fixing retries with token buckets and circuit breakers', brooker.co.za 2022 (the post); mbrooker/simulator_example retry_sim/retry_strategy.py AdaptiveRetryStrategy (the code behind its figures: capacity 5)",
+            params: params!["rule" => "brooker_post | brooker_code (default brooker_post)", "deposit" => "default 0.1", "withdraw" => "default 1", "capacity" => "default 10", "initial" => "default = capacity"],
         },
         StrategyDoc {
             name: "circuit_breaker",
@@ -123,6 +123,13 @@ pub fn catalog() -> &'static [StrategyDoc] {
                 "slow_call_rate_threshold" => "percent, 100",
                 "retries_only" => "refuse only retries when open (default false)",
             ],
+        },
+        StrategyDoc {
+            name: "ratio_breaker",
+            kind: StrategyKind::Gate,
+            summary: "retry only while failed attempts / calls started <= max_failure_ratio over the client's life; first attempts always pass",
+            source: "mbrooker/simulator_example retry_sim/retry_strategy.py CircuitBreakerRetryStrategy (Brooker 2022, 'Fixing retries...', with 3 retries and 0.1)",
+            params: params!["max_failure_ratio" => "default 0.1"],
         },
         StrategyDoc {
             name: "sre_throttle",

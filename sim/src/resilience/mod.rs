@@ -4,8 +4,10 @@
 //!
 //! - retry budgets: the AWS SDK standard-mode quota ([`AwsRetryQuota`]), gRPC retry
 //!   throttling ([`GrpcThrottle`]), Envoy's percentage budget ([`EnvoyBudget`]), Finagle's
-//!   `RetryBudget` ([`FinagleBudget`]), Brooker's deposit-per-success bucket ([`DepositBucket`]);
-//! - circuit breakers with Resilience4j's knobs ([`Breaker`]);
+//!   `RetryBudget` ([`FinagleBudget`]), Brooker's deposit bucket ([`DepositBucket`], the post's
+//!   and his simulator's deposit rules);
+//! - circuit breakers with Resilience4j's knobs ([`Breaker`]) and as in Brooker's retry
+//!   simulator ([`RatioBreaker`]);
 //! - client-side throttling: the SRE book's adaptive throttling ([`SreThrottle`]) and the AWS
 //!   SDK adaptive mode's CUBIC rate limiter ([`AdaptiveRateLimiter`]);
 //! - hedged requests ([`HedgeState`], a fleet's [`HedgeConfig`]), retries in layers
@@ -34,6 +36,7 @@ mod idempotency;
 mod jitter_variants;
 mod layers;
 mod outcome;
+mod ratio_breaker;
 mod scope;
 mod spec;
 mod sre_throttle;
@@ -47,7 +50,7 @@ pub use breaker::{Breaker, BreakerConfig, BreakerState};
 pub use breaker_window::{CallTotals, CallWindow, WindowKind};
 pub use catalog::{catalog, scope_param, StrategyDoc, StrategyKind};
 pub use cubic::{Cubic, CUBIC_BETA, CUBIC_SCALE};
-pub use deposit_bucket::{DepositBucket, DepositBucketConfig};
+pub use deposit_bucket::{DepositBucket, DepositBucketConfig, DepositRule};
 pub use envoy_budget::{EnvoyBudget, EnvoyBudgetConfig};
 pub use finagle_budget::{FinagleBudget, FinagleBudgetConfig};
 pub use grpc_throttle::{GrpcThrottle, GrpcThrottleConfig};
@@ -61,6 +64,7 @@ pub use idempotency::{IdemKey, IdemLookup, IdempotencyStore};
 pub use jitter_variants::{PollyV2, RandomizeThenCap, POLLY_P_FACTOR, POLLY_RP_SCALING};
 pub use layers::{expected_bottom_calls, simulate_layers, top_failure_probability};
 pub use outcome::{matches as outcome_matches, rejection_statuses, throttle_statuses};
+pub use ratio_breaker::{RatioBreaker, RatioBreakerConfig};
 pub use scope::{Chain, PerClient};
 pub use spec::{build_gates, GateKind, GateScope, GateSpec};
 pub use sre_throttle::{sre_reject_probability, SreThrottle, SreThrottleConfig};

@@ -4,8 +4,8 @@
 use super::{
     AdaptiveConfig, AdaptiveRateLimiter, AwsQuotaConfig, AwsRetryQuota, Breaker, BreakerConfig,
     Chain, DepositBucket, DepositBucketConfig, EnvoyBudget, EnvoyBudgetConfig, FinagleBudget,
-    FinagleBudgetConfig, GrpcThrottle, GrpcThrottleConfig, PerClient, SreThrottle,
-    SreThrottleConfig, WindowKind,
+    FinagleBudgetConfig, GrpcThrottle, GrpcThrottleConfig, PerClient, RatioBreaker,
+    RatioBreakerConfig, SreThrottle, SreThrottleConfig, WindowKind,
 };
 use crate::model::ModelError;
 use crate::retry::ClientGate;
@@ -29,10 +29,12 @@ pub enum GateKind {
     Envoy(EnvoyBudgetConfig),
     /// Finagle retry budget.
     Finagle(FinagleBudgetConfig),
-    /// Brooker's deposit-per-success retry bucket.
+    /// Brooker's retry token bucket (the post's or his simulator's deposit rule).
     RetryBucket(DepositBucketConfig),
     /// Resilience4j circuit breaker.
     Breaker(BreakerConfig),
+    /// The failure-ratio breaker of Brooker's retry simulator.
+    RatioBreaker(RatioBreakerConfig),
     /// SRE client-side adaptive throttling.
     Sre(SreThrottleConfig),
 }
@@ -48,6 +50,7 @@ impl GateKind {
             GateKind::Finagle(_) => "finagle_budget",
             GateKind::RetryBucket(_) => "retry_bucket",
             GateKind::Breaker(_) => "circuit_breaker",
+            GateKind::RatioBreaker(_) => "ratio_breaker",
             GateKind::Sre(_) => "sre_throttle",
         }
     }
@@ -147,6 +150,7 @@ impl GateSpec {
                     return Err(invalid(&f("half_open_calls"), "must be at least 1"));
                 }
             }
+            GateKind::RatioBreaker(_) => {}
             GateKind::Sre(s) => {
                 if !(s.k.is_finite() && s.k > 0.0) {
                     return Err(invalid(&f("k"), "must be a positive number"));
@@ -182,6 +186,7 @@ impl GateSpec {
             GateKind::Finagle(b) => scoped(FinagleBudget::new(*b), s),
             GateKind::RetryBucket(b) => scoped(DepositBucket::new(*b), s),
             GateKind::Breaker(b) => scoped(Breaker::new(*b), s),
+            GateKind::RatioBreaker(b) => scoped(RatioBreaker::new(*b), s),
             GateKind::Sre(c) => scoped(SreThrottle::new(*c), s),
         }
     }

@@ -12,7 +12,7 @@ use toml::Spanned;
 #[serde(deny_unknown_fields)]
 pub struct GateTable {
     /// `aws_standard`, `aws_adaptive`, `grpc_throttle`, `envoy_budget`, `finagle_budget`,
-    /// `retry_bucket`, `circuit_breaker`, `sre_throttle`.
+    /// `retry_bucket`, `circuit_breaker`, `ratio_breaker`, `sre_throttle`.
     pub kind: Spanned<String>,
     /// `fleet` (one shared state, the default) or `client` (one per client).
     pub scope: Opt<String>,
@@ -50,6 +50,11 @@ pub struct GateTable {
     pub withdraw: Opt<f64>,
     /// `retry_bucket`: starting balance (the capacity).
     pub initial: Opt<f64>,
+    /// `retry_bucket`: `brooker_post` (a success deposits, the default) or `brooker_code` (a
+    /// call started deposits; a retry needs more than `withdraw`).
+    pub rule: Opt<String>,
+    /// `ratio_breaker`: retry only while failures / calls started stay at most this (0.1).
+    pub max_failure_ratio: Opt<f64>,
     /// `circuit_breaker`: `failureRateThreshold`, percent (50).
     pub failure_rate_threshold: Opt<i64>,
     /// `circuit_breaker`: `slowCallRateThreshold`, percent (100).

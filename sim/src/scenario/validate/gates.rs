@@ -3,9 +3,9 @@
 
 use super::cx::{sp, Cx, Variant, R};
 use crate::resilience::{
-    AdaptiveConfig, AwsQuotaConfig, BreakerConfig, DepositBucketConfig, EnvoyBudgetConfig,
-    FinagleBudgetConfig, GateKind, GateScope, GateSpec, GrpcThrottleConfig, SreThrottleConfig,
-    WindowKind,
+    AdaptiveConfig, AwsQuotaConfig, BreakerConfig, DepositBucketConfig, DepositRule,
+    EnvoyBudgetConfig, FinagleBudgetConfig, GateKind, GateScope, GateSpec, GrpcThrottleConfig,
+    RatioBreakerConfig, SreThrottleConfig, WindowKind,
 };
 use crate::resilience::{HeaderClient, HeaderSource};
 use crate::retry::StatusSet;
@@ -24,6 +24,7 @@ pub const GATE_KINDS: &[&str] = &[
     "finagle_budget",
     "retry_bucket",
     "circuit_breaker",
+    "ratio_breaker",
     "sre_throttle",
 ];
 
@@ -71,7 +72,8 @@ pub(crate) fn gate(cx: &Cx, g: &Spanned<GateTable>) -> R<GateSpec> {
         "grpc_throttle" => vec!["max_tokens", "token_ratio", "failure_on", "timeouts_fail"],
         "envoy_budget" => vec!["budget_percent", "min_retry_concurrency"],
         "finagle_budget" => vec!["ttl", "min_retries_per_sec", "percent_can_retry"],
-        "retry_bucket" => vec!["capacity", "deposit", "withdraw", "initial"],
+        "retry_bucket" => vec!["capacity", "deposit", "withdraw", "initial", "rule"],
+        "ratio_breaker" => vec!["max_failure_ratio"],
         "circuit_breaker" => vec![
             "failure_rate_threshold",
             "slow_call_rate_threshold",
@@ -116,6 +118,8 @@ pub(crate) fn gate(cx: &Cx, g: &Spanned<GateTable>) -> R<GateSpec> {
             ("deposit", sp(&g.deposit)),
             ("withdraw", sp(&g.withdraw)),
             ("initial", sp(&g.initial)),
+            ("rule", sp(&g.rule)),
+            ("max_failure_ratio", sp(&g.max_failure_ratio)),
             ("failure_rate_threshold", sp(&g.failure_rate_threshold)),
             ("slow_call_rate_threshold", sp(&g.slow_call_rate_threshold)),
             ("slow_call_duration", sp(&g.slow_call_duration)),
@@ -221,7 +225,16 @@ pub(crate) fn gate(cx: &Cx, g: &Spanned<GateTable>) -> R<GateSpec> {
                     .map_or(0..0, Spanned::span);
                 return Err(cx.err(at, "`capacity` must hold at least one retry (`withdraw`)"));
             }
+            let rule = match &g.rule {
+                None => d.rule,
+                Some(r) => match r.get_ref().as_str() {
+                    "brooker_post" => DepositRule::BrookerPost,
+                    "brooker_code" => DepositRule::BrookerCode,
+                    _ => return Err(cx.unknown(r, "rule", &["brooker_post", "brooker_code"])),
+                },
+            };
             GateKind::RetryBucket(DepositBucketConfig {
+                rule,
                 capacity_milli: capacity,
                 deposit_milli: milli_or(cx, &g.deposit, "deposit", 0.0, 1e6, d.deposit_milli)?,
                 withdraw_milli: withdraw,
@@ -229,6 +242,16 @@ pub(crate) fn gate(cx: &Cx, g: &Spanned<GateTable>) -> R<GateSpec> {
             })
         }
         "circuit_breaker" => GateKind::Breaker(breaker(cx, g)?),
+        "ratio_breaker" => GateKind::RatioBreaker(RatioBreakerConfig {
+            max_failure_ratio_milli: milli_or(
+                cx,
+                &g.max_failure_ratio,
+                "max_failure_ratio",
+                0.0,
+                1e6,
+                RatioBreakerConfig::default().max_failure_ratio_milli,
+            )?,
+        }),
         "sre_throttle" => {
             let d = SreThrottleConfig::default();
             let k = match &g.k {
