@@ -120,6 +120,10 @@ impl Limiter for ConcurrencyLimit {
         self.in_flight = self.in_flight.saturating_sub(u64::from(cost));
     }
 
+    fn undo(&mut self, _now: Nanos, cost: u32) {
+        self.in_flight = self.in_flight.saturating_sub(u64::from(cost));
+    }
+
     fn name(&self) -> &'static str {
         "concurrency"
     }

@@ -135,6 +135,10 @@ impl Limiter for FixedWindow {
     fn peek(&self, now: Nanos, cost: u32) -> Decision {
         self.decide(now, cost).0
     }
+    /// The check moved to `now`'s window and counted `cost` in it: take it out.
+    fn undo(&mut self, _now: Nanos, cost: u32) {
+        self.count = self.count.saturating_sub(u64::from(cost));
+    }
     fn name(&self) -> &'static str {
         Self::NAME
     }

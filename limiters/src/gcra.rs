@@ -78,6 +78,12 @@ impl GcraParams {
         Nanos(self.horizon - self.interval)
     }
 
+    /// The TAT before an admission of `cost` that left `tat` (as of the admission's `now`:
+    /// `max(old TAT, now)`, which decides like the old TAT from `now` on).
+    pub(crate) fn undo(&self, tat: u64, cost: u32) -> u64 {
+        tat.saturating_sub(u64::from(cost).saturating_mul(self.interval))
+    }
+
     /// The GCRA decision, as a pure function: a request of `cost` at `t` against theoretical
     /// arrival time `tat`. Returns the decision and, when admitted, the new TAT (`None`: the
     /// TAT is unchanged). The one place the formula is written: [`Gcra`],
@@ -196,6 +202,11 @@ impl Limiter for Gcra {
     }
     fn peek(&self, now: Nanos, cost: u32) -> Decision {
         self.decide(now, cost).0
+    }
+    /// The check set `TAT = max(TAT, now) + cost * T`; back to `max(TAT, now)`, which decides
+    /// exactly like the old TAT from `now` on.
+    fn undo(&mut self, _now: Nanos, cost: u32) {
+        self.tat = self.params.undo(self.tat, cost);
     }
     fn name(&self) -> &'static str {
         Self::NAME

@@ -15,6 +15,11 @@
 //! - an admission reports the binding level, the one with the least `remaining` (its `limit`
 //!   and `reset_after`), and the longest `delay` of any level.
 //!
+//! When a level's `check` denies although its `peek` admitted (a limiter breaking the contract,
+//! or state shared between levels), [`commit`] takes back what the levels before it were
+//! charged with [`Limiter::undo`], exactly for every algorithm of this crate: the admitted
+//! levels end as if the request had never been asked (property test `tests/undo.rs`).
+//!
 //! Two forms: [`check_all`]/[`peek_all`] over borrowed levels, and [`Hierarchy`], which owns its
 //! levels and is itself a [`Limiter`]. With keyed levels (per-credential state in one
 //! [`crate::keyed::Keyed`] store, per-org state in another) there is no single owner, so the
@@ -83,7 +88,29 @@ pub fn check_all(levels: &mut [&mut dyn Limiter], now: Nanos, cost: u32) -> Deci
     if !peeked.allowed {
         return peeked;
     }
-    combine(levels.iter_mut().map(|l| l.check(now, cost)))
+    commit(levels, now, cost)
+}
+
+/// Charge every level after their peeks admitted. A level whose `check` then denies anyway (a
+/// limiter whose peek and check disagree) gets the levels charged before it taken back exactly
+/// ([`Limiter::undo`], innermost first), and its denial is returned: nothing stays charged.
+pub fn commit<'a, L: std::ops::DerefMut<Target = dyn Limiter + 'a>>(
+    levels: &mut [L],
+    now: Nanos,
+    cost: u32,
+) -> Decision {
+    let mut decisions = Vec::with_capacity(levels.len());
+    for i in 0..levels.len() {
+        let d = levels[i].check(now, cost);
+        if !d.allowed {
+            for l in levels[..i].iter_mut().rev() {
+                l.undo(now, cost);
+            }
+            return d;
+        }
+        decisions.push(d);
+    }
+    combine(decisions)
 }
 
 /// Report a completion to every level.
@@ -140,7 +167,7 @@ impl Limiter for Hierarchy {
         if !peeked.allowed {
             return peeked;
         }
-        combine(self.levels.iter_mut().map(|l| l.check(now, cost)))
+        commit(&mut self.levels, now, cost)
     }
 
     fn peek(&self, now: Nanos, cost: u32) -> Decision {
@@ -150,6 +177,12 @@ impl Limiter for Hierarchy {
     fn release(&mut self, now: Nanos, cost: u32, outcome: Outcome) {
         for l in &mut self.levels {
             l.release(now, cost, outcome);
+        }
+    }
+
+    fn undo(&mut self, now: Nanos, cost: u32) {
+        for l in self.levels.iter_mut().rev() {
+            l.undo(now, cost);
         }
     }
 

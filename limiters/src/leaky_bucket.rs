@@ -187,6 +187,29 @@ impl Limiter for LeakyBucket {
     fn peek(&self, now: Nanos, cost: u32) -> Decision {
         self.decide(now, cost).0
     }
+    /// The check left `excess = level + (cost - 1) T` at `last = now`, where `level` is what
+    /// the bucket held at `now` before it. Give back a state holding `level` at `now` and
+    /// draining as the old one would: `excess + T - (t - last) = level - (t - now)`.
+    fn undo(&mut self, now: Nanos, cost: u32) {
+        if cost == 0 {
+            return;
+        }
+        let now = now.max(self.latest);
+        let level = self
+            .excess
+            .saturating_sub((u64::from(cost) - 1).saturating_mul(self.interval));
+        if level == 0 {
+            // Drained (or never used): NGINX's fresh node.
+            self.seen = false;
+            self.excess = 0;
+        } else if level >= self.interval {
+            self.excess = level - self.interval;
+            self.last = now;
+        } else {
+            self.excess = 0;
+            self.last = Nanos(now.as_nanos() - (self.interval - level));
+        }
+    }
     fn name(&self) -> &'static str {
         Self::NAME
     }

@@ -24,6 +24,24 @@ pub trait Limiter: Send {
         let _ = (now, cost, outcome);
     }
 
+    /// Take back an admitting `check(now, cost)` that was the last call on this state: from
+    /// then on, every call at `now` or later answers exactly as if that check had never been
+    /// made. Hierarchies use it when a level admitted and a later level denied (see
+    /// [`crate::hierarchy`]). Every algorithm of this crate implements it exactly (property
+    /// test `limiters/tests/undo.rs`); the default, for limiters defined elsewhere, releases
+    /// the request as dropped, which gives back only what a release gives back (a concurrency
+    /// slot, not a token).
+    fn undo(&mut self, now: Nanos, cost: u32) {
+        self.release(
+            now,
+            cost,
+            Outcome {
+                kind: crate::OutcomeKind::Dropped,
+                latency: Nanos::ZERO,
+            },
+        );
+    }
+
     /// The registered name of the algorithm (`"token_bucket"`, `"gcra"`, ...).
     fn name(&self) -> &'static str;
 }
@@ -37,6 +55,9 @@ impl<L: Limiter + ?Sized> Limiter for Box<L> {
     }
     fn release(&mut self, now: Nanos, cost: u32, outcome: Outcome) {
         (**self).release(now, cost, outcome)
+    }
+    fn undo(&mut self, now: Nanos, cost: u32) {
+        (**self).undo(now, cost)
     }
     fn name(&self) -> &'static str {
         (**self).name()

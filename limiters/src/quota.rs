@@ -213,6 +213,11 @@ impl Limiter for Quota {
         self.decide(now.max(self.last_now), cost).0
     }
 
+    /// The check rolled the period to `now` and charged `cost` in it: take it out.
+    fn undo(&mut self, _now: Nanos, cost: u32) {
+        self.used = self.used.saturating_sub(u64::from(cost));
+    }
+
     fn release(&mut self, now: Nanos, cost: u32, outcome: Outcome) {
         if !self.refund_on_failure || outcome.kind != OutcomeKind::Failure {
             return;

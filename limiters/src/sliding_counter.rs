@@ -208,6 +208,11 @@ impl Limiter for SlidingCounter {
     fn peek(&self, now: Nanos, cost: u32) -> Decision {
         self.decide(now, cost).0
     }
+    /// The check rolled the windows to `now` and counted `cost` in the current one: take it
+    /// out (the roll is what any later call would do anyway).
+    fn undo(&mut self, _now: Nanos, cost: u32) {
+        self.cur = self.cur.saturating_sub(u64::from(cost));
+    }
     fn name(&self) -> &'static str {
         Self::NAME
     }

@@ -162,6 +162,19 @@ impl Limiter for SlidingLog {
     fn peek(&self, now: Nanos, cost: u32) -> Decision {
         self.decide(now.max(self.last).as_nanos(), u64::from(cost))
     }
+    /// The check logged `(now, cost)` last: remove that entry (the expired ones it dropped
+    /// would be dropped by any later call).
+    fn undo(&mut self, _now: Nanos, cost: u32) {
+        if cost == 0 {
+            return;
+        }
+        if let Some(&(at, c)) = self.log.back() {
+            if c == cost && at == self.last.as_nanos() {
+                self.log.pop_back();
+                self.used -= u64::from(c);
+            }
+        }
+    }
     fn name(&self) -> &'static str {
         Self::NAME
     }

@@ -184,6 +184,12 @@ impl Limiter for TokenBucket {
     fn peek(&self, now: Nanos, cost: u32) -> Decision {
         self.decide(now, cost).0
     }
+    /// The check refilled the bucket to `now` and took `cost`: put it back. A bucket refilled
+    /// to `now` refills from there exactly as the untouched one would.
+    fn undo(&mut self, _now: Nanos, cost: u32) {
+        let need = u64::from(cost).saturating_mul(self.interval);
+        self.tokens = self.tokens.saturating_add(need).min(self.capacity);
+    }
     fn name(&self) -> &'static str {
         Self::NAME
     }

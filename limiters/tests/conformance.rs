@@ -164,6 +164,51 @@ fn peek_pure(case: &Case, r: &Run) -> Result<(), String> {
     Ok(())
 }
 
+/// `undo` takes an admission back exactly: after `check(now, c)` admitted and `undo(now, c)`,
+/// every later call answers as on a limiter that was never asked (that only saw the clock
+/// reach `now`, with a zero-cost check), for up to 8 admissions of the stream.
+pub(crate) fn undo_exact(case: &Case, r: &Run) -> Result<(), String> {
+    let admitted: Vec<usize> = r
+        .events
+        .iter()
+        .filter(|e| e.d.allowed && e.cost > 0)
+        .map(|e| e.call)
+        .take(8)
+        .collect();
+    for i in admitted {
+        let stream::Call::Check { now, cost } = r.calls[i] else {
+            continue;
+        };
+        let (mut undone, _) = replay(case, &r.calls[..=i]);
+        undone.undo(now, cost);
+        let (mut never, _) = replay(case, &r.calls[..i]);
+        never.check(now, 0);
+        for c in &r.calls[i + 1..] {
+            match *c {
+                stream::Call::Check { now: t, cost: c } => {
+                    let (a, b) = (undone.peek(t, c), never.peek(t, c));
+                    if a != b {
+                        return Err(format!(
+                            "after undoing call {i} (cost {cost} at {now}): peek at {t} says {a:?}, never asked {b:?}"
+                        ));
+                    }
+                    let (a, b) = (undone.check(t, c), never.check(t, c));
+                    if a != b {
+                        return Err(format!(
+                            "after undoing call {i} (cost {cost} at {now}): check at {t} says {a:?}, never asked {b:?}"
+                        ));
+                    }
+                }
+                stream::Call::Release { now, cost, outcome } => {
+                    undone.release(now, cost, outcome);
+                    never.release(now, cost, outcome);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A cost above capacity is `never` (and charges nothing); a cost within it never is.
 fn never_above_capacity(case: &Case, r: &Run) -> Result<(), String> {
     for e in &r.events {
@@ -300,6 +345,11 @@ proptest! {
     #[test]
     fn cost_above_capacity_is_never(ops in ops(60)) {
         for_every_algorithm("cost_above_capacity_is_never", &ops, never_above_capacity)?;
+    }
+
+    #[test]
+    fn undo_takes_an_admission_back_exactly(ops in ops(60)) {
+        for_every_algorithm("undo_takes_an_admission_back_exactly", &ops, undo_exact)?;
     }
 
     #[test]

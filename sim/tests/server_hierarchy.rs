@@ -99,3 +99,72 @@ fn org_limit_binds_across_credentials_in_a_run() {
     assert!(r.summary.rejected[&429] > 300);
     assert_eq!(r.tenants.len(), 1);
 }
+
+/// While set, the `contrary` level's `check` denies although its `peek` admitted (a custom
+/// limiter breaking the contract): the commit phase meets a denial after the levels before it
+/// were charged.
+static ARMED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+struct Contrary;
+
+impl limiters::Limiter for Contrary {
+    fn check(&mut self, now: Nanos, cost: u32) -> limiters::Decision {
+        if ARMED.load(std::sync::atomic::Ordering::Relaxed) {
+            limiters::Decision::deny(1, 0, Nanos::ZERO, Nanos::from_secs(1))
+        } else {
+            self.peek(now, cost)
+        }
+    }
+    fn peek(&self, _now: Nanos, _cost: u32) -> limiters::Decision {
+        limiters::Decision::allow(u64::MAX, u64::MAX, Nanos::ZERO)
+    }
+    fn name(&self) -> &'static str {
+        "contrary"
+    }
+}
+
+/// The undo path: a key bucket, a tenant window and a tenant quota admit, the last level
+/// denies; every one of them must be refunded exactly (before, buckets, windows and quotas
+/// kept the charge: a release as "dropped" gives nothing back to them).
+#[test]
+fn a_later_denial_refunds_the_levels_that_admitted() {
+    let mut registry = Registry::builtin();
+    registry.register(limiters::Entry {
+        name: "contrary",
+        summary: "peek admits, check denies while armed",
+        params: &[],
+        factory: |_| Ok(Box::new(Contrary)),
+    });
+    let mut levels = Vec::new();
+    for (algorithm, params) in [
+        (
+            "token_bucket",
+            Params::new().with("rate", "1/h").with("burst", 2i64),
+        ),
+        (
+            "fixed_window",
+            Params::new().with("limit", 2i64).with("period", "1h"),
+        ),
+        (
+            "quota",
+            Params::new().with("limit", 2i64).with("period", "month"),
+        ),
+    ] {
+        levels.push(Level::new(Scope::Tenant, algorithm, params));
+        let mut with_contrary = levels.clone();
+        with_contrary.push(Level::new(Scope::Global, "contrary", Params::new()));
+        let mut l = Levels::build(&with_contrary, &registry).unwrap();
+        ARMED.store(true, std::sync::atomic::Ordering::Relaxed);
+        for _ in 0..5 {
+            let a = l.admit(Nanos::ZERO, 0, 0, 1).unwrap();
+            assert!(matches!(a, Admission::Denied { .. }), "{algorithm}");
+        }
+        ARMED.store(false, std::sync::atomic::Ordering::Relaxed);
+        // As if the five were never asked: each level still admits its two.
+        assert_eq!(
+            statuses(&mut l, Nanos::from_secs(1), 0, 3),
+            [200, 200, 429],
+            "{algorithm}"
+        );
+    }
+}

@@ -166,6 +166,11 @@ impl Limiter for Aimd {
         self.in_flight = self.in_flight.saturating_sub(u64::from(cost));
     }
 
+    /// Free the slot without learning anything (the request was never sent).
+    fn undo(&mut self, _now: Nanos, cost: u32) {
+        self.in_flight = self.in_flight.saturating_sub(u64::from(cost));
+    }
+
     fn name(&self) -> &'static str {
         "aimd"
     }

@@ -334,6 +334,12 @@ impl Limiter for Gradient {
         }
     }
 
+    /// Free the slot without learning anything (the request was never sent); the timers the
+    /// check advanced to `now` would be advanced by any later call.
+    fn undo(&mut self, _now: Nanos, cost: u32) {
+        self.in_flight = self.in_flight.saturating_sub(u64::from(cost));
+    }
+
     fn name(&self) -> &'static str {
         "gradient"
     }

@@ -26,6 +26,16 @@ impl TatCore {
         check_cell(&self.params, &self.tat, now, cost)
     }
 
+    /// Take back an admission of `cost`: the TAT moves back by `cost * T` (other threads'
+    /// admissions since then stay charged).
+    pub(crate) fn undo(&self, cost: u32) {
+        let _ = self
+            .tat
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                Some(self.params.undo(t, cost))
+            });
+    }
+
     /// What `check` would answer, without charging.
     pub(crate) fn peek(&self, now: Nanos, cost: u32) -> Decision {
         self.params

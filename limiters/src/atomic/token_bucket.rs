@@ -82,6 +82,9 @@ impl Limiter for AtomicTokenBucket {
     fn peek(&self, now: Nanos, cost: u32) -> Decision {
         self.core.peek(now, cost)
     }
+    fn undo(&mut self, _now: Nanos, cost: u32) {
+        self.core.undo(cost)
+    }
     fn name(&self) -> &'static str {
         Self::NAME
     }

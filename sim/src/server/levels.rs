@@ -304,24 +304,15 @@ impl Levels {
             };
             let d = l.fix(d);
             if !d.allowed {
-                // A limiter whose check disagrees with its peek: undo what was charged above
-                // as far as the algorithms allow (a dropped request), then deny.
-                for j in 0..i {
-                    let lj = &self.levels[j];
+                // A limiter whose check disagrees with its peek: take back exactly what was
+                // charged above (`Limiter::undo`, innermost first), then deny.
+                for j in (0..i).rev() {
+                    let lj = &mut self.levels[j];
                     if !lj.applies(fleet) || lj.charge == Charge::OnCompletion {
                         continue;
                     }
-                    self.release_one(
-                        j,
-                        now,
-                        key,
-                        tenant,
-                        cost,
-                        Outcome {
-                            kind: limiters::OutcomeKind::Dropped,
-                            latency: Nanos::ZERO,
-                        },
-                    )?;
+                    let id = lj.id(key, tenant);
+                    lj.state(id)?.undo(now, cost);
                 }
                 return Ok(Admission::Denied {
                     status,
