@@ -163,16 +163,26 @@ impl MemoryStore {
         // Charge every level iff all admit. A denying level still gets its `check` (a denial
         // charges nothing but lets the algorithm record the time, exactly as the in-crate
         // `check` and the Redis script do); a level that admitted while another denied is
-        // left as it was.
+        // left as it was. If a level's `check` denies although every peek admitted (a
+        // limiter whose peek and check disagree), the levels its check admitted are taken
+        // back exactly (`Limiter::undo`), as in the simulator.
         let all = peeked.iter().all(|d| d.allowed);
-        Ok(guards
+        let decided: Vec<Decision> = guards
             .iter_mut()
             .zip(peeked)
             .map(|(g, p)| match g {
                 Some(g) if all || !p.allowed => g.check(now, cost),
                 _ => p,
             })
-            .collect())
+            .collect();
+        if all && decided.iter().any(|d| !d.allowed) {
+            for (g, d) in guards.iter_mut().zip(&decided).rev() {
+                if let (Some(g), true) = (g, d.allowed) {
+                    g.undo(now, cost);
+                }
+            }
+        }
+        Ok(decided)
     }
 
     /// An admitted request completed: tell every level (concurrency limits free the slot,
