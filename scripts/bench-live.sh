@@ -31,7 +31,8 @@ LAYOUTS=${LAYOUTS:-pinned shared}
 SERVER_CPUS=${SERVER_CPUS:-0}
 CLIENT_CPUS=${CLIENT_CPUS:-1}
 NGINX_PORT=${NGINX_PORT:-18090}
-TOKEN=key-0
+# the four keys' secrets, the same for both servers (serve reads them with --keys-file)
+TOKEN=bench-secret-key-0000
 
 for tool in wrk nginx taskset; do
   command -v "$tool" >/dev/null || {
@@ -87,7 +88,8 @@ stop() { # pid
 start_serve() { # limiter spec -> sets SERVE_PID, SERVE_URL
   local out=$WORK/serve.out
   : >"$out"
-  spawn "$SERVER_CPUS" "$BIN" serve --port 0 --keys 4 --orgs 1 --limiter "$1" \
+  printf 'key-%s bench-secret-key-000%s\n' 0 0 1 1 2 2 3 3 >"$WORK/keys.txt"
+  spawn "$SERVER_CPUS" "$BIN" serve --port 0 --keys 4 --orgs 1 --keys-file "$WORK/keys.txt" --limiter "$1" \
     >"$out" 2>"$WORK/serve.err" &
   SERVE_PID=$!
   PIDS+=("$SERVE_PID")
@@ -122,7 +124,8 @@ http {
   uwsgi_temp_path $dir/tmp/uwsgi;
   scgi_temp_path $dir/tmp/scgi;
   map \$http_authorization \$api_key_ok {
-    "Bearer key-0" 1; "Bearer key-1" 1; "Bearer key-2" 1; "Bearer key-3" 1;
+    "Bearer bench-secret-key-0000" 1; "Bearer bench-secret-key-0001" 1;
+    "Bearer bench-secret-key-0002" 1; "Bearer bench-secret-key-0003" 1;
     default 0;
   }
   limit_req_zone \$http_authorization zone=perkey:10m rate=$1r/s;

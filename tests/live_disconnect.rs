@@ -17,7 +17,7 @@ async fn a_request_whose_client_disconnected_still_completes_and_is_replayed() {
         .expect("client");
     let post = |c: &reqwest::Client| {
         c.post(srv.url("/v1/work"))
-            .header("authorization", "Bearer key-0")
+            .header("authorization", srv.bearer("key-0"))
             .header("content-type", "application/json")
             .header("idempotency-key", "abandoned-0001")
             .body("{}")

@@ -41,7 +41,7 @@ async fn metrics(srv: &Server) -> String {
 
 fn post(c: &reqwest::Client, srv: &Server) -> reqwest::RequestBuilder {
     c.post(srv.url("/v1/work"))
-        .header("authorization", "Bearer key-0")
+        .header("authorization", srv.bearer("key-0"))
         .header("content-type", "application/json")
         .body("{}")
 }

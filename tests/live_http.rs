@@ -7,12 +7,19 @@ mod live_common;
 use live_common::{client, header, is_uuid_v4, Server};
 use serde_json::Value;
 
-const BEARER: &str = "Bearer key-0";
+/// The label of the key most tests use (sent as its secret, see [`post`]).
+const BEARER: &str = "key-0";
 
+/// POST to /v1/work with `key`: a key label of the server (sent as its secret), or a raw
+/// `Authorization` value.
 async fn post(srv: &Server, key: &str, body: &str, idem: Option<&str>) -> reqwest::Response {
+    let auth = match srv.secrets.get(key) {
+        Some(secret) => format!("Bearer {secret}"),
+        None => key.to_string(),
+    };
     let mut req = client()
         .post(srv.url("/v1/work"))
-        .header("authorization", key)
+        .header("authorization", auth)
         .header("content-type", "application/json")
         .body(body.to_string());
     if let Some(k) = idem {
@@ -65,7 +72,7 @@ async fn admits_the_burst_then_429_with_retry_after_and_headers_on_every_respons
         "seed 004: request_id in the body"
     );
     // another key has its own bucket
-    let r = post(&srv, "Bearer key-1", "{}", None).await;
+    let r = post(&srv, "key-1", "{}", None).await;
     assert_eq!(r.status(), 200);
     // headers on errors too (seed 002: "every response — success or error")
     let r = post(&srv, "Bearer nope", "{}", None).await;
@@ -225,14 +232,14 @@ async fn credits_run_out_with_402_and_never_reset() {
     );
     // key-2 is in the same org (round-robin over 2 orgs): same balance
     assert_eq!(
-        post(&srv, "Bearer key-2", r#"{"cost": 2}"#, None)
+        post(&srv, "key-2", r#"{"cost": 2}"#, None)
             .await
             .status(),
         200
     );
-    assert_eq!(post(&srv, "Bearer key-2", "{}", None).await.status(), 402);
+    assert_eq!(post(&srv, "key-2", "{}", None).await.status(), 402);
     assert_eq!(
-        post(&srv, "Bearer key-1", "{}", None).await.status(),
+        post(&srv, "key-1", "{}", None).await.status(),
         200,
         "other org"
     );
@@ -253,7 +260,7 @@ async fn backend_queue_full_is_503_deadline_is_504_faults_are_500() {
     // two at once against one worker and no queue: one is served, the other refused
     let (a, b) = tokio::join!(
         post(&srv, BEARER, "{}", None),
-        post(&srv, "Bearer key-1", "{}", None)
+        post(&srv, "key-1", "{}", None)
     );
     let (served, refused) = if a.status() == 200 { (a, b) } else { (b, a) };
     assert_eq!(served.status(), 200);

@@ -63,7 +63,18 @@ fn read_json(p: &Path) -> Value {
 fn load(srv: &Server, scenario: &Path, out: &Path, extra: &[&str]) -> PathBuf {
     let s = scenario.to_string_lossy();
     let o = out.to_string_lossy();
-    let mut args = vec!["load", "--target", &srv.base, "--scenario", &s, "--out", &o];
+    let k = srv.keys_file.to_string_lossy();
+    let mut args = vec![
+        "load",
+        "--target",
+        &srv.base,
+        "--scenario",
+        &s,
+        "--out",
+        &o,
+        "--keys-file",
+        &k,
+    ];
     args.extend_from_slice(extra);
     let (code, stdout, err) = throttlelab(&args);
     assert_eq!(code, Some(0), "stdout: {stdout}\nstderr: {err}");

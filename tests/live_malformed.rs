@@ -18,7 +18,8 @@ async fn malformed_http_and_json_get_4xx_and_the_server_keeps_serving() {
     ]);
     let c = client();
     let url = srv.url("/v1/work");
-    let auth = "Bearer key-0";
+    let bearer = srv.bearer("key-0");
+    let auth = bearer.as_str();
 
     // bad JSON bodies
     let deep = "[".repeat(10_000);
@@ -133,8 +134,8 @@ async fn malformed_http_and_json_get_4xx_and_the_server_keeps_serving() {
         b"GET / HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n".to_vec(),
         b"POST /v1/work HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n".to_vec(),
         b"POST /v1/work HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello".to_vec(),
-        b"POST /v1/work HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-0\r\nContent-Length: 999999\r\n\r\n{}".to_vec(),
-        b"POST /v1/work HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-0\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n".to_vec(),
+        format!("POST /v1/work HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Length: 999999\r\n\r\n{{}}").into_bytes(),
+        format!("POST /v1/work HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n").into_bytes(),
         format!("GET /v1/work HTTP/1.1\r\nHost: x\r\nX-Huge: {}\r\n\r\n", "a".repeat(200_000)).into_bytes(),
         format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "p".repeat(100_000)).into_bytes(),
         {
@@ -157,7 +158,7 @@ async fn malformed_http_and_json_get_4xx_and_the_server_keeps_serving() {
         }
     }
     // the chunked body larger than --max-body: 413
-    let mut big = b"POST /v1/work HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-0\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    let mut big = format!("POST /v1/work HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nTransfer-Encoding: chunked\r\n\r\n").into_bytes();
     for _ in 0..3 {
         big.extend_from_slice(b"800\r\n");
         big.extend_from_slice(&[b' '; 0x800]);
@@ -227,7 +228,11 @@ fn a_trickled_body_gets_408_and_frees_the_handler() {
     s.set_read_timeout(Some(std::time::Duration::from_secs(6)))
         .ok();
     s.write_all(
-        b"POST /v1/work HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-0\r\nContent-Length: 100\r\n\r\n{\"co",
+        format!(
+            "POST /v1/work HTTP/1.1\r\nHost: x\r\nAuthorization: {}\r\nContent-Length: 100\r\n\r\n{{\"co",
+            srv.bearer("key-0")
+        )
+        .as_bytes(),
     )
     .expect("write");
     let mut buf = [0u8; 2048];

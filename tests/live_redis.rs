@@ -196,10 +196,11 @@ fn lua_script_decides_exactly_like_the_in_crate_algorithms() {
     }
 }
 
-async fn post(url: &str, key: &str) -> u16 {
+/// POST with `auth` as the `Authorization` value.
+async fn post(url: &str, auth: &str) -> u16 {
     client()
         .post(url)
-        .header("authorization", format!("Bearer {key}"))
+        .header("authorization", auth)
         .body("{}")
         .send()
         .await
@@ -226,14 +227,18 @@ async fn two_serve_processes_share_one_limit() {
         "2",
     ];
     let a = Server::start(&args);
-    let b = Server::start(&args);
+    // the second process serves the same keys (their secrets from the first's file)
+    let file = a.keys_file.to_string_lossy().into_owned();
+    let b = Server::start(&[&args[..], &["--keys-file", &file]].concat());
     let urls = [a.url("/v1/work"), b.url("/v1/work")];
+    let (key0, key2) = (a.bearer("key-0"), a.bearer("key-2"));
     let started = std::time::Instant::now();
     // 40 concurrent requests of key-0, half to each process
     let mut tasks = Vec::new();
     for i in 0..40 {
         let url = urls[i % 2].clone();
-        tasks.push(tokio::spawn(async move { post(&url, "key-0").await }));
+        let auth = key0.clone();
+        tasks.push(tokio::spawn(async move { post(&url, &auth).await }));
     }
     let mut ok = 0;
     for t in tasks {
@@ -252,7 +257,7 @@ async fn two_serve_processes_share_one_limit() {
     // key-2 shares org-0, which has 30 - ok left
     let mut ok2 = 0;
     for i in 0..20 {
-        if post(&urls[i % 2], "key-2").await == 200 {
+        if post(&urls[i % 2], &key2).await == 200 {
             ok2 += 1;
         }
     }
@@ -264,7 +269,7 @@ async fn two_serve_processes_share_one_limit() {
     // headers come from the shared state too
     let r = client()
         .get(&urls[1])
-        .header("authorization", "Bearer key-0")
+        .header("authorization", key0)
         .send()
         .await
         .expect("get");
@@ -273,7 +278,7 @@ async fn two_serve_processes_share_one_limit() {
 }
 
 async fn status_of(srv: &Server, key: &str) -> u16 {
-    post(&srv.url("/v1/work"), key).await
+    post(&srv.url("/v1/work"), &srv.bearer(key)).await
 }
 
 async fn metrics(srv: &Server) -> String {
@@ -322,7 +327,7 @@ async fn killing_redis_gives_the_configured_failure_mode_and_recovery() {
     }
     let r = client()
         .post(closed.url("/v1/work"))
-        .header("authorization", "Bearer key-2")
+        .header("authorization", closed.bearer("key-2"))
         .send()
         .await
         .expect("post");

@@ -37,11 +37,11 @@ impl Drop for ScenarioFile {
 /// A response as compared here: status and headers.
 type Answer = (u16, Vec<(String, String)>);
 
-/// One POST of `token` to `url`.
-async fn send(url: String, token: String) -> Answer {
+/// One POST to `url` with `auth` as the `Authorization` value.
+async fn send(url: String, auth: String) -> Answer {
     let r = client()
         .post(url)
-        .header("authorization", format!("Bearer {token}"))
+        .header("authorization", auth)
         .header("content-type", "application/json")
         .body("{}")
         .send()
@@ -56,7 +56,7 @@ async fn send(url: String, token: String) -> Answer {
 }
 
 async fn post(srv: &Server, token: &str) -> Answer {
-    send(srv.url("/v1/work"), token.to_string()).await
+    send(srv.url("/v1/work"), srv.bearer(token)).await
 }
 
 async fn status(srv: &Server, token: &str) -> u16 {
@@ -67,10 +67,8 @@ async fn status(srv: &Server, token: &str) -> u16 {
 async fn together(servers: &[&Server], token: &str, n: usize) -> Vec<Answer> {
     let mut set = tokio::task::JoinSet::new();
     for i in 0..n {
-        set.spawn(send(
-            servers[i % servers.len()].url("/v1/work"),
-            token.to_string(),
-        ));
+        let srv = servers[i % servers.len()];
+        set.spawn(send(srv.url("/v1/work"), srv.bearer(token)));
     }
     let mut out = Vec::new();
     while let Some(a) = set.join_next().await {
@@ -125,7 +123,10 @@ async fn two_serve_processes_share_a_per_fleet_level() {
     let file = ScenarioFile::new("fleet", PER_FLEET);
     let url = redis.url();
     let args = ["--store", &url, "--scenario", &file.path()];
-    let (p, q) = (Server::start(&args), Server::start(&args));
+    let p = Server::start(&args);
+    // the second process serves the same keys (their secrets from the first's file)
+    let keys = p.keys_file.to_string_lossy().into_owned();
+    let q = Server::start(&[&args[..], &["--keys-file", &keys]].concat());
     let both = [&p, &q];
 
     // fleet a first, 9 at once over both processes: its key level (burst 8) limits it, the
@@ -138,10 +139,11 @@ async fn two_serve_processes_share_a_per_fleet_level() {
     let mut set = tokio::task::JoinSet::new();
     for key in ["key-2", "key-3", "key-4"] {
         let urls = [p.url("/v1/work"), q.url("/v1/work")];
+        let auth = p.bearer(key);
         set.spawn(async move {
             let mut v = Vec::new();
             for i in 0..8 {
-                v.push(send(urls[i % 2].clone(), key.to_string()).await.0);
+                v.push(send(urls[i % 2].clone(), auth.clone()).await.0);
             }
             v
         });

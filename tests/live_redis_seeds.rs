@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 async fn post(srv: &Server, token: &str) -> reqwest::Response {
     client()
         .post(srv.url("/v1/work"))
-        .header("authorization", format!("Bearer {token}"))
+        .header("authorization", srv.bearer(token))
         .header("content-type", "application/json")
         .body("{}")
         .send()

@@ -21,7 +21,7 @@ fn scenario(tag: &str, text: &str) -> PathBuf {
 async fn post(srv: &Server, token: &str) -> reqwest::Response {
     client()
         .post(srv.url("/v1/work"))
-        .header("authorization", format!("Bearer {token}"))
+        .header("authorization", srv.bearer(token))
         .header("content-type", "application/json")
         .body("{}")
         .send()
@@ -104,10 +104,11 @@ async fn futures_join(srv: &Server, n: usize) -> Vec<u16> {
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..n {
         let url = srv.url("/v1/work");
+        let auth = srv.bearer("key-0");
         set.spawn(async move {
             client()
                 .post(url)
-                .header("authorization", "Bearer key-0")
+                .header("authorization", auth)
                 .body("{}")
                 .send()
                 .await

@@ -8,6 +8,7 @@
 mod blast;
 
 use super::CliError;
+use crate::live::keys::Secrets;
 use crate::live::load::{check_target, run_scenario, write_live_run, LoadOptions};
 use anyhow::{anyhow, Context};
 use clap::Args;
@@ -28,9 +29,14 @@ pub struct LoadArgs {
     /// request as soon as the previous answer arrives (like `wrk -cN`); prints JSON.
     #[arg(long, value_name = "N", conflicts_with = "scenario")]
     pub blast: Option<usize>,
-    /// The bearer token of every `--blast` request.
+    /// The key of every `--blast` request: a label of --keys-file (default `key-0`), or a
+    /// secret itself.
     #[arg(long, default_value = "key-0")]
     pub token: String,
+    /// The server's keys (`serve --keys-out FILE`): each client sends the secret of its key's
+    /// label (`key-N`), as the server knows them.
+    #[arg(long, value_name = "FILE")]
+    pub keys_file: Option<PathBuf>,
     /// The horizon: how long requests start; nothing after it is counted (default and
     /// maximum: the scenario's duration).
     #[arg(long)]
@@ -59,7 +65,15 @@ pub struct LoadArgs {
 /// Run the fleets, print the summary, write the files.
 pub fn run_load(args: LoadArgs, quiet: bool) -> Result<(), CliError> {
     let bad = CliError::BadInput;
+    let secrets = match &args.keys_file {
+        Some(path) => Some(Secrets::read(path).map_err(bad)?),
+        None => None,
+    };
     if let Some(n) = args.blast {
+        let token = secrets
+            .as_ref()
+            .and_then(|s| s.get(&args.token))
+            .unwrap_or(&args.token);
         let d = args.duration.as_deref();
         return blast::run(
             &args.target,
@@ -67,7 +81,7 @@ pub fn run_load(args: LoadArgs, quiet: bool) -> Result<(), CliError> {
             n,
             d,
             args.max_requests,
-            &args.token,
+            token,
         );
     }
     let scenario_path = args.scenario.clone().unwrap_or_default();
@@ -85,6 +99,13 @@ pub fn run_load(args: LoadArgs, quiet: bool) -> Result<(), CliError> {
     opts.seed = args.seed.unwrap_or(scenario.seed);
     opts.allow_remote = args.allow_remote;
     opts.tokens = args.keys;
+    if secrets.is_none() {
+        eprintln!(
+            "throttlelab load: no --keys-file: the key labels are sent as bearer tokens, which \
+             `throttlelab serve` refuses (401); pass the file `serve --keys-out FILE` wrote"
+        );
+    }
+    opts.secrets = secrets.map(std::sync::Arc::new);
     if args.keys == Some(0) {
         return Err(bad(anyhow!("--keys must be at least 1")));
     }

@@ -8,6 +8,7 @@ use crate::live::backend::parse_service_time;
 use crate::live::config::{BackendConfig, Level, LiveConfig, OnStoreError, StoreConfig};
 use crate::live::envelope::Envelope;
 use crate::live::identities::identities;
+use crate::live::keys::{issue, Secrets};
 use crate::live::scenario::server_part;
 use crate::live::server::{serve, App};
 use anyhow::{anyhow, Context};
@@ -28,9 +29,18 @@ pub struct ServeArgs {
     /// Port on 127.0.0.1 (0 picks a free port; the bound address is printed first).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
-    /// Generate API keys `key-0 .. key-(N-1)`.
+    /// Serve N API keys, labelled `key-0 .. key-(N-1)` in limits and metrics; each gets a
+    /// random secret (printed after the address, or written to --keys-out).
     #[arg(long, default_value_t = 4)]
     pub keys: usize,
+    /// Write the keys' secrets to this file (`<label> <secret>` lines, mode 0600) instead of
+    /// printing them; `load --keys-file` reads it.
+    #[arg(long, value_name = "FILE")]
+    pub keys_out: Option<std::path::PathBuf>,
+    /// Take the keys' secrets from this file (`<label> <secret>` lines, as --keys-out writes)
+    /// instead of issuing new ones.
+    #[arg(long, value_name = "FILE", conflicts_with = "keys_out")]
+    pub keys_file: Option<std::path::PathBuf>,
     /// Spread the keys round-robin over this many orgs (tenants) `org-0 ..`.
     #[arg(long, default_value_t = 2)]
     pub orgs: usize,
@@ -115,8 +125,9 @@ fn error_rate_fault(p: f64) -> Result<Option<Fault>, CliError> {
     }))
 }
 
-/// Build the configuration from flags (every error is bad input: exit code 2).
-pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat), CliError> {
+/// Build the configuration from flags (every error is bad input: exit code 2), with the
+/// keys' secrets (issued, or read from `--keys-file`).
+pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets), CliError> {
     let bad = CliError::BadInput;
     let registry = Registry::builtin();
     let levels = args
@@ -203,16 +214,37 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat), CliErr
         }
         retry_after = part.retry_after;
     }
-    Ok((config, retry_after))
+    // the labels above name the keys; clients present their secrets
+    let secrets = match &args.keys_file {
+        Some(path) => Secrets::read(path).map_err(bad)?,
+        None => issue(config.keys.keys()),
+    };
+    let roster = std::mem::take(&mut config.keys);
+    config.keys = secrets.secure(roster).map_err(|e| match &args.keys_file {
+        Some(path) => bad(anyhow!("{}: {e}", path.display())),
+        None => bad(e),
+    })?;
+    Ok((config, retry_after, secrets))
 }
 
 /// Run the server until Ctrl-C / SIGTERM.
 pub fn run(args: ServeArgs) -> Result<(), CliError> {
-    let (config, retry_after) = config(&args)?;
+    let (config, retry_after, secrets) = config(&args)?;
     let app = App::new(config, retry_after).map_err(CliError::BadInput)?;
+    // printed once, after the address line, unless they go to a file or came from one
+    let banner = match (&args.keys_out, &args.keys_file) {
+        (Some(path), _) => {
+            secrets.write(path).map_err(CliError::BadInput)?;
+            String::new()
+        }
+        (None, Some(_)) => String::new(),
+        (None, None) => secrets.render(),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
-    runtime.block_on(serve(app)).map_err(CliError::Failed)
+    runtime
+        .block_on(serve(app, &banner))
+        .map_err(CliError::Failed)
 }

@@ -86,6 +86,10 @@ pub enum Problem {
     BodyTimeout,
     /// The body is not JSON.
     InvalidJson(String),
+    /// The request can be read two ways (RFC 9110 §5.3, RFC 9112 §3.2: a missing or doubled
+    /// `Host`, a doubled credential or `Idempotency-Key`, a JSON object with a key twice):
+    /// always 400, never a guess.
+    Ambiguous(String),
     /// The JSON is well formed but a field is wrong: `(field, message)` pairs.
     Validation(Vec<(String, String)>),
     /// No such route.
@@ -126,7 +130,7 @@ impl Problem {
                 _ => 422,
             },
             Problem::IdempotencyMismatch | Problem::IdempotencyInProgress => 409,
-            Problem::BadIdempotencyKey(_) => 400,
+            Problem::BadIdempotencyKey(_) | Problem::Ambiguous(_) => 400,
             Problem::PayloadTooLarge { .. } => 413,
             Problem::BodyTimeout => 408,
             Problem::InvalidJson(_) if env == Seed003 => 422,
@@ -170,6 +174,7 @@ impl Problem {
             Problem::PayloadTooLarge { max } => format!("Request body exceeds {max} bytes"),
             Problem::BodyTimeout => "Request body not received in time".into(),
             Problem::InvalidJson(why) => format!("Request body is not valid JSON: {why}"),
+            Problem::Ambiguous(why) => format!("Ambiguous request: {why}"),
             Problem::Validation(errs) => match errs.first() {
                 Some((f, m)) => format!("Invalid field `{f}`: {m}"),
                 None => "Invalid request".into(),
@@ -204,7 +209,7 @@ impl Problem {
             (Seed001, InvalidKey) => "invalid_api_key",
             (Seed001, Denied { status: 402, .. }) => "insufficient_credits",
             (Seed001, Denied { .. }) => "rate_limit_exceeded",
-            (Seed001, InvalidJson(_) | BadIdempotencyKey(_)) => "invalid_request",
+            (Seed001, InvalidJson(_) | BadIdempotencyKey(_) | Ambiguous(_)) => "invalid_request",
             (Seed001, Validation(_) | CostOverCapacity { .. }) => "invalid_field_value",
             (Seed001, IdempotencyMismatch | IdempotencyInProgress) => "idempotency_conflict",
             (Seed001, PayloadTooLarge { .. }) => "payload_too_large",
@@ -219,7 +224,7 @@ impl Problem {
             (Seed002, MissingKey | InvalidKey) => "auth.invalid_credential",
             (Seed002, Denied { status: 402, .. }) => "billing.credits_exhausted",
             (Seed002, Denied { .. }) => "rate_limited",
-            (Seed002, InvalidJson(_) | BadIdempotencyKey(_) | Validation(_)) => "validation_error",
+            (Seed002, InvalidJson(_) | BadIdempotencyKey(_) | Validation(_) | Ambiguous(_)) => "validation_error",
             (Seed002, CostOverCapacity { .. }) => "validation.cost_over_limit",
             (Seed002, IdempotencyMismatch) => "idempotency.key_mismatch",
             (Seed002, IdempotencyInProgress) => "idempotency.in_progress",
@@ -239,7 +244,7 @@ impl Problem {
             (Seed003, InvalidJson(_) | Validation(_) | CostOverCapacity { .. }) => {
                 "validation_error"
             }
-            (Seed003, BadIdempotencyKey(_)) => "invalid_request",
+            (Seed003, BadIdempotencyKey(_) | Ambiguous(_)) => "invalid_request",
             (Seed003, IdempotencyMismatch | IdempotencyInProgress) => "conflict",
             (Seed003, PayloadTooLarge { .. }) => "payload_too_large",
             (Seed003, BodyTimeout) => "request_timeout",
@@ -253,7 +258,7 @@ impl Problem {
             (Seed004, MissingKey | InvalidKey) => "AUTH_REQUIRED",
             (Seed004, Denied { quota: true, .. } | Denied { status: 402, .. }) => "QUOTA_EXCEEDED",
             (Seed004, Denied { .. }) => "RATE_LIMITED",
-            (Seed004, InvalidJson(_) | BadIdempotencyKey(_) | Validation(_)) => "INVALID_REQUEST",
+            (Seed004, InvalidJson(_) | BadIdempotencyKey(_) | Validation(_) | Ambiguous(_)) => "INVALID_REQUEST",
             (Seed004, CostOverCapacity { .. }) => "PAYLOAD_OVER_LIMIT",
             (Seed004, IdempotencyMismatch | IdempotencyInProgress) => "IDEMPOTENCY_KEY_CONFLICT",
             (Seed004, PayloadTooLarge { .. }) => "PAYLOAD_TOO_LARGE",

@@ -4,11 +4,14 @@
 //! The configuration is `serve --scenario`'s (see [`super::scenario::server_part`]): the
 //! scenario's limiter levels (with their fixed `retry_after`, `charge` and `fleets`), header
 //! dialect, backend and fault windows (counted from the moment this returns), with the
-//! scenario's client identities as API keys ([`super::identities`]) and the in-memory store.
+//! scenario's client identities as API keys ([`super::identities`]) under fresh secrets
+//! ([`super::keys`], handed to the fleet through [`LiveServer::secrets`]) and the in-memory
+//! store.
 
 use super::config::{LiveConfig, StoreConfig};
 use super::envelope::Envelope;
 use super::identities::identities;
+use super::keys::{issue, Secrets};
 use super::scenario::server_part;
 use super::server::{router, App};
 use anyhow::{Context, Result};
@@ -26,6 +29,8 @@ pub struct LiveServer {
     pub app: Arc<App>,
     /// Scenario options the live server does not honour (also printed by `serve`).
     pub warnings: Vec<String>,
+    /// The API keys' secrets by label (what `load` sends, see `LoadOptions::secrets`).
+    pub secrets: Secrets,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -43,18 +48,26 @@ impl LiveServer {
     }
 }
 
-/// The live configuration of `scenario`'s server part (identities as keys, memory store).
+/// The live configuration of `scenario`'s server part (identities as keys under fresh
+/// secrets, memory store), and the secrets.
 pub fn scenario_config(
     scenario: &Scenario,
-) -> (LiveConfig, limiters::headers::RetryAfterFormat, Vec<String>) {
+) -> (
+    LiveConfig,
+    limiters::headers::RetryAfterFormat,
+    Vec<String>,
+    Secrets,
+) {
     let ids = identities(scenario);
+    let secrets = issue(ids.keys.keys());
     // the simulated backend has no deadline beyond its queue timeout
     let part = server_part(scenario, Duration::from_secs(24 * 3600), &[]);
     let mut warnings = part.ignored;
     warnings.extend(ids.caveats);
     let config = LiveConfig {
         port: 0,
-        keys: ids.keys,
+        // every label has its secret (issued from these very labels)
+        keys: secrets.secure(ids.keys).unwrap_or_default(),
         levels: part.levels,
         dialect: part.dialect,
         envelope: Envelope::Seed002,
@@ -65,12 +78,12 @@ pub fn scenario_config(
         backend: part.backend,
         store: StoreConfig::Memory,
     };
-    (config, part.retry_after, warnings)
+    (config, part.retry_after, warnings, secrets)
 }
 
 /// Serve `scenario`'s server part on 127.0.0.1:0 in the current tokio runtime.
 pub async fn serve_in_process(scenario: &Scenario) -> Result<LiveServer> {
-    let (config, retry_after, warnings) = scenario_config(scenario);
+    let (config, retry_after, warnings, secrets) = scenario_config(scenario);
     let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
         .await
         .context("binding 127.0.0.1:0")?;
@@ -92,6 +105,7 @@ pub async fn serve_in_process(scenario: &Scenario) -> Result<LiveServer> {
         base: format!("http://{addr}"),
         app,
         warnings,
+        secrets,
         stop,
         task,
     })

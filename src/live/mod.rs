@@ -5,6 +5,7 @@
 //! (header dialects from `limiters::headers`, five error envelopes); a backend that really
 //! sleeps; and limiter state either in memory or in Redis, shared by several processes.
 
+pub mod ambiguity;
 pub mod backend;
 pub mod check;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod gauges;
 pub mod idempotency;
 pub mod identities;
 pub mod inproc;
+pub mod keys;
 pub mod listen;
 pub mod load;
 pub mod metrics;

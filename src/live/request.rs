@@ -3,6 +3,7 @@
 //! Everything here treats input as hostile: no panic, no unbounded allocation; every failure
 //! is a [`Problem`] the envelope renders.
 
+use super::ambiguity::{parse_unique, single};
 use super::config::Identity;
 use super::envelope::Problem;
 use super::idempotency::validate_key;
@@ -15,20 +16,28 @@ use std::collections::HashMap;
 /// The largest cost a request may ask for.
 pub const MAX_COST: u64 = 1_000_000;
 
-/// The caller, from `Authorization: Bearer <key>` or `X-API-Key: <key>` (seed 004).
+/// The caller, from `Authorization: Bearer <key>` or `X-API-Key: <key>` (seed 004); either
+/// header sent twice, or both sent, is ambiguous (400, see [`super::ambiguity`]).
 pub fn authenticate<'a>(
     headers: &HeaderMap,
     keys: &'a HashMap<String, Identity>,
 ) -> Result<&'a Identity, Problem> {
+    let bearer = single(headers, "authorization")?;
+    let api_key = single(headers, "x-api-key")?;
+    if bearer.is_some() && api_key.is_some() {
+        return Err(Problem::Ambiguous(
+            "both `Authorization` and `X-API-Key` sent: send one credential".into(),
+        ));
+    }
     // borrowed from the header map: the lookup allocates nothing
-    let presented: &str = if let Some(v) = headers.get(axum::http::header::AUTHORIZATION) {
+    let presented: &str = if let Some(v) = bearer {
         let v = v.to_str().map_err(|_| Problem::InvalidKey)?;
         let (scheme, token) = v.trim().split_once(' ').ok_or(Problem::InvalidKey)?;
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(Problem::InvalidKey);
         }
         token.trim()
-    } else if let Some(v) = headers.get("x-api-key") {
+    } else if let Some(v) = api_key {
         v.to_str().map_err(|_| Problem::InvalidKey)?.trim()
     } else {
         return Err(Problem::MissingKey);
@@ -39,9 +48,9 @@ pub fn authenticate<'a>(
     keys.get(presented).ok_or(Problem::InvalidKey)
 }
 
-/// The `Idempotency-Key`, if sent, validated (8–128 visible ASCII characters).
+/// The `Idempotency-Key`, if sent (once), validated (8–128 visible ASCII characters).
 pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
-    match headers.get("idempotency-key") {
+    match single(headers, "idempotency-key")? {
         None => Ok(None),
         Some(v) => {
             let s = v
@@ -88,12 +97,17 @@ pub async fn read_body(
 }
 
 /// The request's cost: `{"cost": n}` in a JSON object body (other fields are accepted and
-/// ignored), else `?cost=n` in the query, else 1.
+/// ignored; an object naming a key twice is refused as ambiguous), else `?cost=n` in the
+/// query (given once), else 1.
 pub fn cost(body: &[u8], query: Option<&str>) -> Result<u32, Problem> {
-    let from_query = query
+    let mut in_query = query
         .into_iter()
         .flat_map(|q| q.split('&'))
-        .find_map(|kv| kv.strip_prefix("cost="));
+        .filter_map(|kv| kv.strip_prefix("cost="));
+    let from_query = in_query.next();
+    if in_query.next().is_some() {
+        return Err(Problem::Ambiguous("`cost` given twice in the query".into()));
+    }
     let is_blank = body.iter().all(u8::is_ascii_whitespace);
     let raw: Option<serde_json::Value> = if is_blank {
         from_query.map(|q| {
@@ -102,14 +116,7 @@ pub fn cost(body: &[u8], query: Option<&str>) -> Result<u32, Problem> {
                 .unwrap_or_else(|_| serde_json::Value::String(q.to_string()))
         })
     } else {
-        let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-            Problem::InvalidJson(format!(
-                "{} at line {} column {}",
-                short(&e),
-                e.line(),
-                e.column()
-            ))
-        })?;
+        let v = parse_unique(body)?;
         let obj = v.as_object().ok_or_else(|| {
             Problem::Validation(vec![("body".into(), "must be a JSON object".into())])
         })?;
@@ -129,15 +136,6 @@ pub fn cost(body: &[u8], query: Option<&str>) -> Result<u32, Problem> {
         )]));
     }
     u32::try_from(n).map_err(|_| Problem::Validation(vec![("cost".into(), "too large".into())]))
-}
-
-/// serde_json's message without its position suffix (reported separately).
-fn short(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    match s.find(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
 }
 
 #[cfg(test)]
@@ -163,6 +161,13 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("x-api-key", HeaderValue::from_static("key-0"));
         assert!(authenticate(&h, &keys).is_ok());
+        // two credentials, or one twice: ambiguous
+        h.insert("authorization", HeaderValue::from_static("Bearer key-0"));
+        assert!(matches!(authenticate(&h, &keys), Err(Problem::Ambiguous(_))));
+        let mut h = HeaderMap::new();
+        h.append("authorization", HeaderValue::from_static("Bearer key-0"));
+        h.append("authorization", HeaderValue::from_static("Bearer key-1"));
+        assert!(matches!(authenticate(&h, &keys), Err(Problem::Ambiguous(_))));
     }
 
     #[tokio::test]
@@ -202,6 +207,14 @@ mod tests {
         assert!(matches!(
             cost(br#"{"cost": "5"}"#, None),
             Err(Problem::Validation(_))
+        ));
+        assert!(matches!(
+            cost(br#"{"cost":1,"cost":1000000}"#, None),
+            Err(Problem::Ambiguous(_))
+        ));
+        assert!(matches!(
+            cost(b"", Some("cost=1&cost=1000000")),
+            Err(Problem::Ambiguous(_))
         ));
         assert!(matches!(
             cost(b"", Some("cost=abc")),

@@ -163,12 +163,17 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            super::ambiguity::host_check,
+        ))
         .with_state(app)
 }
 
 /// Bind 127.0.0.1:`port`, print `listening on http://127.0.0.1:PORT` as the first line of
-/// stdout, and serve until Ctrl-C or SIGTERM (see [`super::listen`]).
-pub async fn serve(app: App) -> Result<()> {
+/// stdout, then `banner` (the API keys, when `serve` shows them), and serve until Ctrl-C or
+/// SIGTERM (see [`super::listen`]).
+pub async fn serve(app: App, banner: &str) -> Result<()> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, app.config.port));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -179,6 +184,8 @@ pub async fn serve(app: App) -> Result<()> {
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on http://{bound}").context("writing to stdout")?;
+        out.write_all(banner.as_bytes())
+            .context("writing to stdout")?;
         out.flush().context("flushing stdout")?;
     }
     let header_timeout = app.config.header_timeout;

@@ -18,14 +18,51 @@ pub struct Server {
     pub base: String,
     /// The port.
     pub port: u16,
+    /// The keys file the server wrote (`--keys-out`), or was given (`--keys-file`).
+    pub keys_file: std::path::PathBuf,
+    /// Key label -> secret.
+    pub secrets: std::collections::HashMap<String, String>,
+    owns_keys_file: bool,
+}
+
+/// A fresh path in the temporary directory.
+pub fn temp_path(what: &str) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    std::env::temp_dir().join(format!(
+        "throttlelab-test-{what}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ))
+}
+
+/// `label secret` lines of a keys file.
+pub fn read_keys(path: &std::path::Path) -> std::collections::HashMap<String, String> {
+    let text = std::fs::read_to_string(path).expect("keys file");
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once(' '))
+        .map(|(a, b)| (a.to_string(), b.trim().to_string()))
+        .collect()
 }
 
 impl Server {
-    /// Start `serve --port 0 <args>` and wait (at most 20 s) for its `listening on` line.
+    /// Start `serve --port 0 <args>` (with `--keys-out` to a temporary file unless the args
+    /// name a keys file) and wait (at most 20 s) for its `listening on` line.
     pub fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_throttlelab"))
-            .arg("serve")
-            .args(["--port", "0"])
+        let given = args
+            .iter()
+            .position(|a| *a == "--keys-file")
+            .and_then(|i| args.get(i + 1))
+            .map(std::path::PathBuf::from);
+        let owns_keys_file = given.is_none();
+        let keys_file = given.unwrap_or_else(|| temp_path("keys"));
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_throttlelab"));
+        cmd.arg("serve").args(["--port", "0"]);
+        if owns_keys_file {
+            cmd.arg("--keys-out").arg(&keys_file);
+        }
+        let mut child = cmd
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -66,7 +103,27 @@ impl Server {
             .next()
             .and_then(|p| p.parse().ok())
             .expect("port");
-        Server { child, base, port }
+        let secrets = read_keys(&keys_file);
+        Server {
+            child,
+            base,
+            port,
+            keys_file,
+            secrets,
+            owns_keys_file,
+        }
+    }
+
+    /// The secret of the key labelled `label` (`key-0`, ...).
+    pub fn secret(&self, label: &str) -> &str {
+        self.secrets
+            .get(label)
+            .unwrap_or_else(|| panic!("no key labelled {label}"))
+    }
+
+    /// `Bearer <secret of label>`.
+    pub fn bearer(&self, label: &str) -> String {
+        format!("Bearer {}", self.secret(label))
     }
 
     /// The URL of `path`.
@@ -84,6 +141,9 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if self.owns_keys_file {
+            let _ = std::fs::remove_file(&self.keys_file);
+        }
     }
 }
 

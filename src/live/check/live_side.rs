@@ -32,6 +32,7 @@ pub async fn run(scenario: &Scenario, seed: u64) -> Result<LiveSide> {
     let server = serve_in_process(&seeded).await?;
     let mut opts = LoadOptions::new(scenario);
     opts.seed = seed;
+    opts.secrets = Some(std::sync::Arc::new(server.secrets.clone()));
     // the server's gauges read directly, once per bucket
     let gauges = Source::InProcess(std::sync::Arc::clone(&server.app));
     let run = run_scenario_with(scenario, &server.base, &opts, Some(gauges)).await;

@@ -62,6 +62,9 @@ pub struct LoadOptions {
     /// `None`: the scenario's identities (`serve --scenario`, `serve_in_process`); `Some(n)`:
     /// the keys `key-0 .. key-(n-1)` of `serve --keys n`, round-robin.
     pub tokens: Option<u32>,
+    /// The server's keys: each label above is sent as its secret (`serve --keys-out`, or the
+    /// in-process server's); `None`: the labels themselves.
+    pub secrets: Option<Arc<crate::live::keys::Secrets>>,
 }
 
 impl LoadOptions {
@@ -74,6 +77,7 @@ impl LoadOptions {
             seed: s.seed,
             allow_remote: false,
             tokens: None,
+            secrets: None,
         }
     }
 }
@@ -132,8 +136,25 @@ pub fn unsupported(s: &Scenario) -> Vec<String> {
     out
 }
 
-/// The bearer token of client `i` of `fleet`, whose key numbers start at `offset`: the
-/// scenario's (one per key and tenant, see [`client_bearer`]), or `serve --keys n`'s.
+/// The bearer token of client `i` of `fleet`, whose key numbers start at `offset`: the secret
+/// of the key labelled as the scenario labels it (one per key and tenant, see
+/// [`client_bearer`]) or as `serve --keys n` does; the label itself without `secrets`.
+fn bearer_of(
+    fleet: &Fleet,
+    offset: u32,
+    i: u32,
+    opts: &LoadOptions,
+) -> Result<String> {
+    let label = token_of(fleet, offset, i, opts.tokens);
+    match &opts.secrets {
+        None => Ok(label),
+        Some(s) => s.get(&label).map(str::to_string).ok_or_else(|| {
+            anyhow!("the keys file has no secret for `{label}` (fleet `{}`)", fleet.name)
+        }),
+    }
+}
+
+/// The label of client `i`'s key (see [`bearer_of`]).
 fn token_of(fleet: &Fleet, offset: u32, i: u32, tokens: Option<u32>) -> String {
     match tokens {
         None => client_bearer(fleet, offset, i),
@@ -170,6 +191,16 @@ pub async fn run_scenario_with(
         bail!("too many fleets");
     }
     let horizon = Nanos::from(opts.duration).min(scenario.duration);
+    // every client's bearer token first: a missing secret fails the run before it starts
+    let mut bearers = Vec::new();
+    let mut offset = 0u32;
+    for fleet in &scenario.fleets {
+        for i in 0..fleet.count {
+            bearers.push(bearer_of(fleet, offset, i, opts)?);
+        }
+        offset = offset.saturating_add(fleet_tokens(fleet));
+    }
+    let mut bearers = bearers.into_iter();
     let url = base
         .join("/v1/work")
         .map_err(|e| anyhow!("target `{target}`: {e}"))?;
@@ -233,7 +264,7 @@ pub async fn run_scenario_with(
                 gen: Arc::clone(&gen),
                 fi: fi as u16,
                 client: global,
-                token: token_of(&fleet, offset, i, opts.tokens),
+                token: bearers.next().unwrap_or_default(),
                 arrivals: Stream::derive_hashed(opts.seed, Purpose::Arrivals, h, u64::from(i)),
                 jitter: Stream::derive_hashed(opts.seed, Purpose::Jitter, h, u64::from(i)),
             };
