@@ -87,6 +87,10 @@ pub struct ServeArgs {
     /// How long an idempotent response is kept for replay.
     #[arg(long, default_value = "24h")]
     pub idempotency_ttl: String,
+    /// Stored idempotent responses kept per tenant (its oldest are evicted past it; other
+    /// tenants' traffic never evicts them).
+    #[arg(long, default_value_t = 10_000)]
+    pub idempotency_capacity: usize,
     /// Limiter state: `memory` or `redis://127.0.0.1:6379`.
     #[arg(long, default_value = "memory")]
     pub store: String,
@@ -169,7 +173,7 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
         max_body: args.max_body,
         header_timeout: duration("header-timeout", &args.header_timeout)?,
         idempotency_ttl: duration("idempotency-ttl", &args.idempotency_ttl)?,
-        idempotency_capacity: 100_000,
+        idempotency_capacity: args.idempotency_capacity,
         backend: BackendConfig {
             workers: args.workers,
             queue: args.queue,

@@ -256,7 +256,8 @@ pub struct LiveConfig {
     pub header_timeout: Duration,
     /// How long a stored idempotent response is replayed.
     pub idempotency_ttl: Duration,
-    /// At most this many stored idempotent responses (oldest evicted first).
+    /// At most this many stored idempotent responses per tenant (that tenant's oldest evicted
+    /// first: another tenant's traffic never evicts them).
     pub idempotency_capacity: usize,
     /// The backend model.
     pub backend: BackendConfig,

@@ -11,7 +11,11 @@
 //! task aborted) frees its key for a retry; a client disconnect does not cancel admitted work
 //! (see `work.rs`), so its retry meets the first attempt as in the simulator.
 //!
-//! Memory is bounded: entries expire after a TTL and the oldest are evicted past a capacity.
+//! Memory is bounded per tenant: entries expire after a TTL and, past a tenant's capacity, that
+//! tenant's oldest are evicted. Each tenant has its own partition, so one tenant's flood of
+//! fresh keys evicts only its own entries, never a victim's stored response (with one shared
+//! queue, 3 s of another tenant's traffic evicted it and the victim's retry ran, and was
+//! charged, twice). The number of partitions is bounded by the server's tenants.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
@@ -91,32 +95,44 @@ pub enum Begin {
     InProgress,
 }
 
-/// Stored responses by (API key, idempotency key).
+/// Stored responses by tenant, then (API key, idempotency key).
 #[derive(Debug)]
 pub struct IdempotencyStore {
-    inner: Arc<Mutex<Inner>>,
+    tenants: Mutex<HashMap<String, Arc<Mutex<Inner>>>>,
     ttl: Duration,
     capacity: usize,
 }
 
-fn lock(m: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl IdempotencyStore {
-    /// A store keeping responses for `ttl`, at most `capacity` of them.
+    /// A store keeping responses for `ttl`, at most `capacity` of them per tenant.
     pub fn new(ttl: Duration, capacity: usize) -> IdempotencyStore {
         IdempotencyStore {
-            inner: Arc::new(Mutex::new(Inner::default())),
+            tenants: Mutex::new(HashMap::new()),
             ttl,
             capacity: capacity.max(1),
         }
     }
 
-    /// Present `key` of `api_key` with the request's fingerprint.
-    pub fn begin(&self, api_key: &str, key: &str, fp: u64) -> Begin {
+    /// `tenant`'s partition (made on first use).
+    fn partition(&self, tenant: &str) -> Arc<Mutex<Inner>> {
+        let mut tenants = lock(&self.tenants);
+        if let Some(p) = tenants.get(tenant) {
+            return Arc::clone(p);
+        }
+        let p = Arc::new(Mutex::new(Inner::default()));
+        tenants.insert(tenant.to_string(), Arc::clone(&p));
+        p
+    }
+
+    /// Present `key` of `api_key` (of `tenant`) with the request's fingerprint.
+    pub fn begin(&self, tenant: &str, api_key: &str, key: &str, fp: u64) -> Begin {
         let now = Instant::now();
-        let mut inner = lock(&self.inner);
+        let partition = self.partition(tenant);
+        let mut inner = lock(&partition);
         self.evict(&mut inner, now);
         let k: Key = (api_key.to_string(), key.to_string());
         match inner.map.get(&k) {
@@ -137,7 +153,7 @@ impl IdempotencyStore {
                 );
                 inner.order.push_back((k.clone(), now));
                 Begin::Fresh(Ticket {
-                    inner: Arc::clone(&self.inner),
+                    inner: Arc::clone(&partition),
                     key: Some(k),
                     fingerprint: fp,
                     created: now,
@@ -159,10 +175,13 @@ impl IdempotencyStore {
         }
     }
 
-    /// Entries held (in flight or done).
+    /// Entries held (in flight or done), over every tenant.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        lock(&self.inner).map.len()
+        lock(&self.tenants)
+            .values()
+            .map(|p| lock(p).map.len())
+            .sum()
     }
 }
 
@@ -231,50 +250,69 @@ mod tests {
     #[test]
     fn replay_mismatch_and_in_progress() {
         let s = IdempotencyStore::new(Duration::from_secs(60), 100);
-        let Begin::Fresh(t) = s.begin("k", "idem-0001", 1) else {
+        let Begin::Fresh(t) = s.begin("t", "k", "idem-0001", 1) else {
             panic!("fresh")
         };
-        assert!(matches!(s.begin("k", "idem-0001", 1), Begin::InProgress));
-        assert!(matches!(s.begin("k", "idem-0001", 2), Begin::Mismatch));
+        assert!(matches!(s.begin("t", "k", "idem-0001", 1), Begin::InProgress));
+        assert!(matches!(s.begin("t", "k", "idem-0001", 2), Begin::Mismatch));
         assert!(
-            matches!(s.begin("other", "idem-0001", 2), Begin::Fresh(_)),
+            matches!(s.begin("t", "other", "idem-0001", 2), Begin::Fresh(_)),
             "scoped by API key"
         );
         t.complete(resp("hello"));
-        match s.begin("k", "idem-0001", 1) {
+        match s.begin("t", "k", "idem-0001", 1) {
             Begin::Replay(r) => assert_eq!(r.body, b"hello"),
             other => panic!("expected replay, got {other:?}"),
         }
-        assert!(matches!(s.begin("k", "idem-0001", 9), Begin::Mismatch));
+        assert!(matches!(s.begin("t", "k", "idem-0001", 9), Begin::Mismatch));
     }
 
     #[test]
     fn dropped_ticket_frees_the_key() {
         let s = IdempotencyStore::new(Duration::from_secs(60), 100);
-        let Begin::Fresh(t) = s.begin("k", "idem-0002", 1) else {
+        let Begin::Fresh(t) = s.begin("t", "k", "idem-0002", 1) else {
             panic!("fresh")
         };
         drop(t);
-        assert!(matches!(s.begin("k", "idem-0002", 1), Begin::Fresh(_)));
+        assert!(matches!(s.begin("t", "k", "idem-0002", 1), Begin::Fresh(_)));
     }
 
     #[test]
     fn capacity_and_ttl_bound_memory() {
         let s = IdempotencyStore::new(Duration::from_secs(60), 3);
         for i in 0..10 {
-            if let Begin::Fresh(t) = s.begin("k", &format!("idem-{i:04}"), 1) {
+            if let Begin::Fresh(t) = s.begin("t", "k", &format!("idem-{i:04}"), 1) {
                 t.complete(resp("x"));
             }
         }
         assert!(s.len() <= 4, "len {}", s.len());
         let s = IdempotencyStore::new(Duration::ZERO, 100);
-        if let Begin::Fresh(t) = s.begin("k", "idem-aaaa", 1) {
+        if let Begin::Fresh(t) = s.begin("t", "k", "idem-aaaa", 1) {
             t.complete(resp("x"));
         }
         assert!(
-            matches!(s.begin("k", "idem-aaaa", 1), Begin::Fresh(_)),
+            matches!(s.begin("t", "k", "idem-aaaa", 1), Begin::Fresh(_)),
             "expired"
         );
+    }
+
+    #[test]
+    fn another_tenants_flood_does_not_evict_a_stored_response() {
+        let s = IdempotencyStore::new(Duration::from_secs(60), 3);
+        let Begin::Fresh(t) = s.begin("victim", "v", "idem-keep", 1) else {
+            panic!("fresh")
+        };
+        t.complete(resp("charged once"));
+        for i in 0..1000 {
+            if let Begin::Fresh(t) = s.begin("attacker", "a", &format!("flood-{i:05}"), 1) {
+                t.complete(resp("x"));
+            }
+        }
+        match s.begin("victim", "v", "idem-keep", 1) {
+            Begin::Replay(r) => assert_eq!(r.body, b"charged once"),
+            other => panic!("the victim's response was evicted: {other:?}"),
+        }
+        assert!(s.len() <= 3 + 4, "each tenant bounded: {}", s.len());
     }
 
     #[test]

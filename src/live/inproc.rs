@@ -74,7 +74,7 @@ pub fn scenario_config(
         max_body: 64 * 1024,
         header_timeout: Duration::from_secs(10),
         idempotency_ttl: Duration::from_secs(24 * 3600),
-        idempotency_capacity: 100_000,
+        idempotency_capacity: 10_000,
         backend: part.backend,
         store: StoreConfig::Memory,
     };

