@@ -46,3 +46,41 @@ async fn another_tenants_flood_does_not_evict_a_stored_response() {
     let again = post(&srv, "key-1", "flood-000000").await;
     assert_eq!(header(&again, "x-idempotent-replay"), "");
 }
+
+async fn get(url: &str, auth: Option<&str>) -> (u16, String) {
+    let mut req = client().get(url);
+    if let Some(a) = auth {
+        req = req.header("authorization", a);
+    }
+    let r = req.send().await.expect("request");
+    (r.status().as_u16(), r.text().await.expect("text"))
+}
+
+#[tokio::test]
+async fn metrics_behind_a_token() {
+    let token = "metrics-token-0123456789";
+    let srv = Server::start(&["--metrics-token", token]);
+    let url = srv.url("/metrics");
+    assert_eq!(get(&url, None).await.0, 401);
+    assert_eq!(get(&url, Some(&srv.bearer("key-0"))).await.0, 401, "an API key is not it");
+    let (s, text) = get(&url, Some(&format!("Bearer {token}"))).await;
+    assert_eq!(s, 200);
+    assert!(text.contains("throttlelab_in_flight"), "{text}");
+}
+
+#[tokio::test]
+async fn metrics_on_their_own_address() {
+    let srv = Server::start(&["--metrics-addr", "127.0.0.1:0"]);
+    let line = srv.next_line().expect("the metrics address line");
+    let url = line
+        .trim()
+        .strip_prefix("metrics on ")
+        .unwrap_or_else(|| panic!("{line:?}"))
+        .to_string();
+    assert_eq!(get(&srv.url("/metrics"), None).await.0, 404, "not on the API port");
+    let (s, text) = get(&url, None).await;
+    assert_eq!(s, 200);
+    assert!(text.contains("throttlelab_in_flight"), "{text}");
+    // the API itself still answers
+    assert_eq!(post(&srv, "key-0", "after-metrics-01").await.status(), 200);
+}

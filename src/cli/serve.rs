@@ -100,6 +100,13 @@ pub struct ServeArgs {
     /// Timeout of one Redis call.
     #[arg(long, default_value = "250ms")]
     pub store_timeout: String,
+    /// Serve `/metrics` (and `/healthz`) on this address, e.g. `127.0.0.1:9100`, instead of
+    /// the API's port, where `/metrics` is then 404 (clients of the API never see it).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// `/metrics` answers 401 unless the request carries `Authorization: Bearer <TOKEN>`.
+    #[arg(long, value_name = "TOKEN")]
+    pub metrics_token: Option<String>,
     /// Seed of the backend's service-time and fault draws, split into streams as the simulator
     /// splits its seed (default: the scenario's seed, or 0).
     #[arg(long)]
@@ -184,6 +191,8 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
             seed: args.seed.unwrap_or(0),
         },
         store,
+        metrics_addr: args.metrics_addr,
+        metrics_token: args.metrics_token.clone(),
     };
     let mut retry_after = retry_after;
     if let Some(path) = &args.scenario {
@@ -217,6 +226,14 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
             config.backend.seed = seed;
         }
         retry_after = part.retry_after;
+    }
+    if let Some(t) = &args.metrics_token {
+        let min = crate::live::scrape::MIN_TOKEN_LEN;
+        if t.len() < min || !t.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(bad(anyhow!(
+                "--metrics-token must be at least {min} visible ASCII characters"
+            )));
+        }
     }
     // the labels above name the keys; clients present their secrets
     let secrets = match &args.keys_file {

@@ -263,6 +263,10 @@ pub struct LiveConfig {
     pub backend: BackendConfig,
     /// Where limiter state lives.
     pub store: StoreConfig,
+    /// Serve `/metrics` on this address instead of the API's (`None`: on the API's).
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// `/metrics` answers only `Authorization: Bearer <token>` (`None`: anyone who reaches it).
+    pub metrics_token: Option<String>,
 }
 
 impl LiveConfig {

@@ -77,6 +77,8 @@ pub fn scenario_config(
         idempotency_capacity: 10_000,
         backend: part.backend,
         store: StoreConfig::Memory,
+        metrics_addr: None,
+        metrics_token: None,
     };
     (config, part.retry_after, warnings, secrets)
 }

@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod request;
 pub mod respond;
 pub mod scenario;
+pub mod scrape;
 pub mod server;
 pub mod store;
 pub mod work;

@@ -131,16 +131,6 @@ async fn healthz() -> &'static str {
     "ok\n"
 }
 
-async fn metrics(State(app): State<Arc<App>>) -> Response<Body> {
-    app.refresh_limiter_gauges().await;
-    let mut r = Response::new(Body::from(app.metrics.render()));
-    r.headers_mut().insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("text/plain; version=0.0.4"),
-    );
-    r
-}
-
 async fn not_found(State(app): State<Arc<App>>) -> Response<Body> {
     let id = uuid::Uuid::new_v4().to_string();
     app.reject(Problem::NotFound, None, &id).await
@@ -151,18 +141,21 @@ async fn method_not_allowed(State(app): State<Arc<App>>) -> Response<Body> {
     app.reject(Problem::MethodNotAllowed, None, &id).await
 }
 
-/// The router over shared state.
+/// The router over shared state (`/metrics` only when it has no address of its own, see
+/// [`super::scrape`]).
 pub fn router(app: Arc<App>) -> Router {
-    Router::new()
+    let mut r = Router::new()
         .route(
             "/v1/work",
             get(super::work::handle)
                 .post(super::work::handle)
                 .fallback(method_not_allowed),
         )
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .fallback(not_found)
+        .route("/healthz", get(healthz));
+    if app.config.metrics_addr.is_none() {
+        r = r.route("/metrics", get(super::scrape::metrics));
+    }
+    r.fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),
             super::ambiguity::host_check,
@@ -179,19 +172,37 @@ pub async fn serve(app: App, banner: &str) -> Result<()> {
         .await
         .with_context(|| format!("binding {addr}"))?;
     let bound = listener.local_addr().context("reading the bound address")?;
+    let scrape = match app.config.metrics_addr {
+        Some(a) => {
+            let l = tokio::net::TcpListener::bind(a)
+                .await
+                .with_context(|| format!("binding --metrics-addr {a}"))?;
+            let at = l.local_addr().context("reading the metrics address")?;
+            Some((l, at))
+        }
+        None => None,
+    };
     app.backend.start_faults();
     {
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on http://{bound}").context("writing to stdout")?;
+        if let Some((_, at)) = &scrape {
+            writeln!(out, "metrics on http://{at}/metrics").context("writing to stdout")?;
+        }
         out.write_all(banner.as_bytes())
             .context("writing to stdout")?;
         out.flush().context("flushing stdout")?;
     }
     let header_timeout = app.config.header_timeout;
+    let app = Arc::new(app);
+    if let Some((l, _)) = scrape {
+        let r = super::scrape::router(Arc::clone(&app));
+        tokio::spawn(super::listen::run(l, r, header_timeout, shutdown_signal()));
+    }
     super::listen::run(
         listener,
-        router(Arc::new(app)),
+        router(app),
         header_timeout,
         shutdown_signal(),
     )

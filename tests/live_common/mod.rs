@@ -23,6 +23,7 @@ pub struct Server {
     /// Key label -> secret.
     pub secrets: std::collections::HashMap<String, String>,
     owns_keys_file: bool,
+    lines: mpsc::Receiver<String>,
 }
 
 /// A fresh path in the temporary directory.
@@ -71,13 +72,18 @@ impl Server {
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
-            let mut line = String::new();
+            // every line to the test (`next_line`); draining so the server never blocks on a
+            // full pipe
             let mut reader = BufReader::new(stdout);
-            let _ = reader.read_line(&mut line);
-            let _ = tx.send(line);
-            // keep draining so the server never blocks on a full pipe
-            let mut sink = Vec::new();
-            let _ = reader.read_to_end(&mut sink);
+            loop {
+                let mut line = String::new();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {
+                        let _ = tx.send(line);
+                    }
+                }
+            }
         });
         let line = match rx.recv_timeout(Duration::from_secs(20)) {
             Ok(l) => l,
@@ -111,7 +117,13 @@ impl Server {
             keys_file,
             secrets,
             owns_keys_file,
+            lines: rx,
         }
+    }
+
+    /// The next line `serve` printed after the address (waiting at most 5 s).
+    pub fn next_line(&self) -> Option<String> {
+        self.lines.recv_timeout(Duration::from_secs(5)).ok()
     }
 
     /// The secret of the key labelled `label` (`key-0`, ...).
