@@ -14,7 +14,7 @@
 -- clock (no skew between processes or hosts). ARGV[2] may give an explicit `now` in ns instead
 -- (tests use it to replay a sequence against the in-crate algorithm; epoch is then 0).
 --
--- KEYS: two per level: state hash, log list (the list is used by sliding_log only).
+-- KEYS: two per level: state hash, log sorted set (used by sliding_log only).
 -- ARGV[1] = "check" | "peek" | "release"; ARGV[2] = now override or ""; ARGV[3] = cost;
 -- ARGV[4] = number of levels; then four per level: algorithm, a, b, c; for "release" (a failed
 -- request: quota refunds) one more, the request's latency in ns
@@ -139,59 +139,76 @@ algos.gcra = function(key, _, interval, burst, horizon)
   end
 end
 
+-- sliding_log keeps one sorted-set member per admitted request (score: its time relative to
+-- `e`; member: the running total of admitted cost `C` after it, zero-padded so that members of
+-- equal time sort in admission order), and in the hash `C` and `B`, the running total up to
+-- the newest entry already removed. Every step is O(log n) in the log's length n (the limit at
+-- most), never a walk of the log: the cost in the window is C minus the running total of the
+-- newest expired entry (one ZREVRANGEBYSCORE); the retry time of a denial is the time of the
+-- first entry whose running total reaches C + cost - limit (a binary search over ranks, on
+-- denials only); expired entries are removed with ZREMRANGEBYSCORE (O(log n + removed)).
+-- An epoch rebase (every 10^6 s) rewrites the live entries' times once.
+local function running(member) return tonumber(member) end
+local function member_of(total) return string.format('%016d', total) end
+
 algos.sliding_log = function(key, logkey, limit, window, _)
-  local st = redis.call('HMGET', key, 'e', 'l')
+  local st = redis.call('HMGET', key, 'e', 'l', 'C', 'B')
   local e, now, shift = clock(tonumber(st[1]))
   local last = (tonumber(st[2]) or 0) - shift
   if now < last then now = last end
-  -- entries "t:c", oldest first; drop those that left the window (at + window <= now)
-  local entries = redis.call('LRANGE', logkey, 0, -1)
-  local log, used, dropped = {}, 0, 0
-  for _, s in ipairs(entries) do
-    local sep = string.find(s, ':', 1, true)
-    local at = tonumber(string.sub(s, 1, sep - 1)) - shift
-    local c = tonumber(string.sub(s, sep + 1))
-    if at + window <= now then
-      dropped = dropped + 1
-    else
-      log[#log + 1] = {at, c}
-      used = used + c
-    end
+  local total, base = tonumber(st[3]) or 0, tonumber(st[4]) or 0
+  if redis.call('TYPE', logkey).ok == 'list' then
+    -- the log of an earlier version (a list): start afresh
+    redis.call('DEL', logkey)
+    total, base = 0, 0
+  end
+  -- stored times are relative to the old epoch: old = new + shift
+  local cutoff = now - window + shift
+  local gone = redis.call('ZREVRANGEBYSCORE', logkey, fmt(cutoff), '-inf', 'LIMIT', 0, 1)
+  if gone[1] ~= nil then base = running(gone[1]) end
+  local used = total - base
+  local newest = nil
+  if used > 0 then
+    local top = redis.call('ZRANGE', logkey, -1, -1, 'WITHSCORES')
+    newest = tonumber(top[2]) - shift
   end
   local d
   if cost > limit then
     d = never(limit)
-  else
-    local newest = nil
-    if #log > 0 then newest = log[#log][1] end
-    if used + cost <= limit then
-      local reset = window
-      if cost == 0 then
-        if newest ~= nil and used > 0 then reset = newest + window - now else reset = 0 end
-      end
-      d = allow(limit, limit - used - cost, reset)
-    else
-      local freed, retry = 0, 0
-      for _, entry in ipairs(log) do
-        freed = freed + entry[2]
-        if used - freed + cost <= limit then retry = entry[1] + window - now; break end
-      end
-      local reset = 0
-      if newest ~= nil then reset = newest + window - now end
-      d = deny(limit, limit - used, reset, retry)
+  elseif used + cost <= limit then
+    local reset = window
+    if cost == 0 then
+      if newest ~= nil then reset = newest + window - now else reset = 0 end
     end
+    d = allow(limit, limit - used - cost, reset)
+  else
+    -- the first entry whose departure frees enough: running total >= total + cost - limit
+    local target = total + cost - limit
+    local lo, hi = 0, redis.call('ZCARD', logkey) - 1
+    while lo < hi do
+      local mid = idiv(lo + hi, 2)
+      if running(redis.call('ZRANGE', logkey, mid, mid)[1]) >= target then hi = mid else lo = mid + 1 end
+    end
+    local at = tonumber(redis.call('ZRANGE', logkey, lo, lo, 'WITHSCORES')[2]) - shift
+    d = deny(limit, limit - used, newest + window - now, at + window - now)
   end
   return d, function()
-    if shift ~= 0 then
+    redis.call('ZREMRANGEBYSCORE', logkey, '-inf', fmt(cutoff))
+    if used == 0 then
+      total, base = 0, 0 -- an empty log: the running totals start again from zero
+    end
+    if shift ~= 0 and used > 0 then
+      local live = redis.call('ZRANGE', logkey, 0, -1, 'WITHSCORES')
       redis.call('DEL', logkey)
-      for _, entry in ipairs(log) do redis.call('RPUSH', logkey, fmt(entry[1]) .. ':' .. fmt(entry[2])) end
-    elseif dropped > 0 then
-      redis.call('LTRIM', logkey, dropped, -1)
+      for k = 1, #live, 2 do
+        redis.call('ZADD', logkey, fmt(tonumber(live[k + 1]) - shift), live[k])
+      end
     end
     if d[1] == 1 and cost > 0 then
-      redis.call('RPUSH', logkey, fmt(now) .. ':' .. fmt(cost))
+      total = total + cost
+      redis.call('ZADD', logkey, fmt(now), member_of(total))
     end
-    redis.call('HSET', key, 'e', fmt(e), 'l', fmt(now))
+    redis.call('HSET', key, 'e', fmt(e), 'l', fmt(now), 'C', fmt(total), 'B', fmt(base))
     local ttl = math.ceil(window / 1000000) + 1000
     redis.call('PEXPIRE', key, ttl)
     redis.call('PEXPIRE', logkey, ttl)
