@@ -8,6 +8,7 @@
 
 mod memory;
 mod redis;
+mod redis_conn;
 
 pub use self::redis::RedisStore;
 pub use memory::MemoryStore;

@@ -21,22 +21,25 @@
 //!
 //! The script is sent with `EVALSHA` and loaded on `NOSCRIPT` (`redis::Script`), so the source
 //! crosses the network once per Redis server. Every call has a timeout; a failed call drops
-//! the connection, and reconnection is attempted at most every [`RECONNECT_BACKOFF`].
+//! the connection, checked before use after an idle spell (see [`super::redis_conn`]);
+//! a failed reconnection is retried at most every [`RECONNECT_BACKOFF`].
+//!
+//! Without persistence (RDB or AOF), limits held in Redis are lost when it restarts: every
+//! key's window, bucket and quota starts again full.
 
 use super::super::config::Level;
 use super::{SKIP, SKIPPED};
 use anyhow::{anyhow, bail, Result};
 use limiters::quota::Period;
 use limiters::{Decision, Nanos, Outcome, OutcomeKind, Registry};
-use redis::aio::MultiplexedConnection;
-use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
+use std::time::Duration;
 
 /// Lua doubles hold integers exactly below 2^53; parameters must keep every product below it.
 const LUA_EXACT: u64 = 1 << 53;
 
-/// Least time between two connection attempts after a failure.
-pub const RECONNECT_BACKOFF: Duration = Duration::from_millis(250);
+#[cfg(doc)]
+use super::redis_conn::RECONNECT_BACKOFF;
+use super::redis_conn::Link;
 
 /// One second in nanoseconds.
 const SECOND: u64 = 1_000_000_000;
@@ -163,15 +166,9 @@ impl ScriptLevel {
     }
 }
 
-struct Conn {
-    conn: Option<MultiplexedConnection>,
-    last_failure: Option<Instant>,
-}
-
 /// Limiter state in Redis.
 pub struct RedisStore {
-    client: redis::Client,
-    conn: Mutex<Conn>,
+    link: Link,
     script: redis::Script,
     levels: Vec<ScriptLevel>,
     names: Vec<String>,
@@ -204,53 +201,13 @@ impl RedisStore {
             .map(|(i, l)| format!("{prefix}:{i}:{}:{}", l.algorithm, l.scope))
             .collect();
         Ok(RedisStore {
-            client,
-            conn: Mutex::new(Conn {
-                conn: None,
-                last_failure: None,
-            }),
+            link: Link::new(client, timeout),
             script: redis::Script::new(SCRIPT),
             levels: script_levels,
             names,
             prefix: prefix.to_string(),
             timeout,
         })
-    }
-
-    async fn connection(&self) -> Result<MultiplexedConnection> {
-        let mut guard = self.conn.lock().await;
-        if let Some(c) = &guard.conn {
-            return Ok(c.clone());
-        }
-        if let Some(t) = guard.last_failure {
-            if t.elapsed() < RECONNECT_BACKOFF {
-                bail!("redis unreachable (retrying in {RECONNECT_BACKOFF:?})");
-            }
-        }
-        let attempt =
-            tokio::time::timeout(self.timeout, self.client.get_multiplexed_async_connection())
-                .await;
-        match attempt {
-            Ok(Ok(c)) => {
-                guard.conn = Some(c.clone());
-                guard.last_failure = None;
-                Ok(c)
-            }
-            Ok(Err(e)) => {
-                guard.last_failure = Some(Instant::now());
-                Err(anyhow!("redis connect: {e}"))
-            }
-            Err(_) => {
-                guard.last_failure = Some(Instant::now());
-                Err(anyhow!("redis connect timed out after {:?}", self.timeout))
-            }
-        }
-    }
-
-    async fn drop_connection(&self) {
-        let mut guard = self.conn.lock().await;
-        guard.conn = None;
-        guard.last_failure = Some(Instant::now());
     }
 
     /// Decide over every level (see [`super::MemoryStore::decide`] for the semantics), on
@@ -311,7 +268,7 @@ impl RedisStore {
         cost: u32,
         extra: Option<u64>,
     ) -> Result<Vec<i64>> {
-        let mut conn = self.connection().await?;
+        let (mut conn, id) = self.link.get().await?;
         let mut inv = self.script.prepare_invoke();
         for &i in counted {
             let (name, id) = (&self.names[i], ids[i]);
@@ -334,8 +291,9 @@ impl RedisStore {
             Ok(Err(e)) => Err(anyhow!("redis script: {e}")),
             Err(_) => Err(anyhow!("redis call timed out after {:?}", self.timeout)),
         };
-        if answer.is_err() {
-            self.drop_connection().await;
+        match &answer {
+            Ok(_) => self.link.ok(),
+            Err(_) => self.link.failed(id).await,
         }
         answer
     }
