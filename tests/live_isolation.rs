@@ -84,3 +84,60 @@ async fn metrics_on_their_own_address() {
     // the API itself still answers
     assert_eq!(post(&srv, "key-0", "after-metrics-01").await.status(), 200);
 }
+
+#[tokio::test]
+async fn idle_connections_past_the_cap_are_closed_oldest_first() {
+    use std::io::Read;
+    let srv = Server::start(&["--max-connections", "20"]);
+    // 30 idle sockets (connected, nothing sent): the first 10 make room for the last 10
+    let mut idle = Vec::new();
+    for _ in 0..30 {
+        let s = std::net::TcpStream::connect(("127.0.0.1", srv.port)).expect("connect");
+        s.set_read_timeout(Some(std::time::Duration::from_secs(3))).ok();
+        idle.push(s);
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let started = std::time::Instant::now();
+    let r = post(&srv, "key-0", "after-idle-0001").await;
+    assert_eq!(r.status(), 200);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    let mut buf = [0u8; 16];
+    assert!(
+        matches!(idle[0].read(&mut buf), Ok(0)),
+        "the oldest idle connection was closed"
+    );
+    let mut newest = idle.pop().expect("newest");
+    newest.set_read_timeout(Some(std::time::Duration::from_millis(300))).ok();
+    assert!(
+        newest.read(&mut buf).is_err(),
+        "the newest is still open (the read times out)"
+    );
+}
+
+#[tokio::test]
+async fn when_every_connection_is_busy_a_newcomer_gets_a_clear_503() {
+    let srv = Server::start(&["--max-connections", "2", "--service-time", "1500ms"]);
+    let slow = || {
+        let url = srv.url("/v1/work");
+        let auth = srv.bearer("key-0");
+        tokio::spawn(async move {
+            client()
+                .post(url)
+                .header("authorization", auth)
+                .body("{}")
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        })
+    };
+    let (a, b) = (slow(), slow());
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let refused = live_common::raw(
+        srv.port,
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    assert!(refused.contains("too many open connections"), "{refused}");
+    assert_eq!(a.await.expect("join").expect("a"), 200);
+    assert_eq!(b.await.expect("join").expect("b"), 200);
+}

@@ -100,6 +100,11 @@ pub struct ServeArgs {
     /// Timeout of one Redis call.
     #[arg(long, default_value = "250ms")]
     pub store_timeout: String,
+    /// At most this many open connections: past it the one idle longest is closed, and when
+    /// all are busy a newcomer gets 503 (kept 64 under the open-file limit, which `serve`
+    /// raises to its hard maximum at start).
+    #[arg(long, default_value_t = 4096)]
+    pub max_connections: usize,
     /// Serve `/metrics` (and `/healthz`) on this address, e.g. `127.0.0.1:9100`, instead of
     /// the API's port, where `/metrics` is then 404 (clients of the API never see it).
     #[arg(long, value_name = "ADDR")]
@@ -191,6 +196,10 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
             seed: args.seed.unwrap_or(0),
         },
         store,
+        max_connections: crate::live::conns::effective_cap(
+            args.max_connections,
+            crate::live::conns::raise_nofile(),
+        ),
         metrics_addr: args.metrics_addr,
         metrics_token: args.metrics_token.clone(),
     };

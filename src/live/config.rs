@@ -263,6 +263,8 @@ pub struct LiveConfig {
     pub backend: BackendConfig,
     /// Where limiter state lives.
     pub store: StoreConfig,
+    /// At most this many open connections (idle ones closed oldest first past it).
+    pub max_connections: usize,
     /// Serve `/metrics` on this address instead of the API's (`None`: on the API's).
     pub metrics_addr: Option<std::net::SocketAddr>,
     /// `/metrics` answers only `Authorization: Bearer <token>` (`None`: anyone who reaches it).

@@ -77,6 +77,7 @@ pub fn scenario_config(
         idempotency_capacity: 10_000,
         backend: part.backend,
         store: StoreConfig::Memory,
+        max_connections: 4096,
         metrics_addr: None,
         metrics_token: None,
     };
@@ -99,6 +100,7 @@ pub async fn serve_in_process(scenario: &Scenario) -> Result<LiveServer> {
         listener,
         router(Arc::clone(&app)),
         header_timeout,
+        app.config.max_connections,
         async {
             let _ = stopped.await;
         },

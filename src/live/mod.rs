@@ -9,6 +9,7 @@ pub mod ambiguity;
 pub mod backend;
 pub mod check;
 pub mod config;
+pub mod conns;
 pub mod envelope;
 pub mod faults;
 pub mod gauges;
