@@ -79,9 +79,11 @@ fn ambiguous_requests_get_400_and_charge_nothing() {
             .contains("x-ratelimit-remaining: 999999\r\n"),
         "{ok}"
     );
-    let http10 = format!(
-        "POST /v1/work HTTP/1.0\r\nAuthorization: {auth}\r\nContent-Length: 2\r\n\r\n{{}}"
-    );
+    let http10 =
+        format!("POST /v1/work HTTP/1.0\r\nAuthorization: {auth}\r\nContent-Length: 2\r\n\r\n{{}}");
     let resp = raw(srv.port, http10.as_bytes());
-    assert!(resp.starts_with("HTTP/1.0 200"), "HTTP/1.0 may omit Host: {resp}");
+    assert!(
+        resp.starts_with("HTTP/1.0 200"),
+        "HTTP/1.0 may omit Host: {resp}"
+    );
 }

@@ -232,9 +232,7 @@ async fn credits_run_out_with_402_and_never_reset() {
     );
     // key-2 is in the same org (round-robin over 2 orgs): same balance
     assert_eq!(
-        post(&srv, "key-2", r#"{"cost": 2}"#, None)
-            .await
-            .status(),
+        post(&srv, "key-2", r#"{"cost": 2}"#, None).await.status(),
         200
     );
     assert_eq!(post(&srv, "key-2", "{}", None).await.status(), 402);

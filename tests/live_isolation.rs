@@ -41,7 +41,11 @@ async fn another_tenants_flood_does_not_evict_a_stored_response() {
     let retry = post(&srv, "key-0", "victim-order-0001").await;
     assert_eq!(retry.status(), 200);
     assert_eq!(header(&retry, "x-idempotent-replay"), "true");
-    assert_eq!(header(&retry, "x-ratelimit-remaining"), "99", "charged once");
+    assert_eq!(
+        header(&retry, "x-ratelimit-remaining"),
+        "99",
+        "charged once"
+    );
     // the flooding tenant's own oldest entries went: its first key runs again
     let again = post(&srv, "key-1", "flood-000000").await;
     assert_eq!(header(&again, "x-idempotent-replay"), "");
@@ -62,7 +66,11 @@ async fn metrics_behind_a_token() {
     let srv = Server::start(&["--metrics-token", token]);
     let url = srv.url("/metrics");
     assert_eq!(get(&url, None).await.0, 401);
-    assert_eq!(get(&url, Some(&srv.bearer("key-0"))).await.0, 401, "an API key is not it");
+    assert_eq!(
+        get(&url, Some(&srv.bearer("key-0"))).await.0,
+        401,
+        "an API key is not it"
+    );
     let (s, text) = get(&url, Some(&format!("Bearer {token}"))).await;
     assert_eq!(s, 200);
     assert!(text.contains("throttlelab_in_flight"), "{text}");
@@ -77,7 +85,11 @@ async fn metrics_on_their_own_address() {
         .strip_prefix("metrics on ")
         .unwrap_or_else(|| panic!("{line:?}"))
         .to_string();
-    assert_eq!(get(&srv.url("/metrics"), None).await.0, 404, "not on the API port");
+    assert_eq!(
+        get(&srv.url("/metrics"), None).await.0,
+        404,
+        "not on the API port"
+    );
     let (s, text) = get(&url, None).await;
     assert_eq!(s, 200);
     assert!(text.contains("throttlelab_in_flight"), "{text}");
@@ -93,7 +105,8 @@ async fn idle_connections_past_the_cap_are_closed_oldest_first() {
     let mut idle = Vec::new();
     for _ in 0..30 {
         let s = std::net::TcpStream::connect(("127.0.0.1", srv.port)).expect("connect");
-        s.set_read_timeout(Some(std::time::Duration::from_secs(3))).ok();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(3)))
+            .ok();
         idle.push(s);
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
@@ -107,7 +120,9 @@ async fn idle_connections_past_the_cap_are_closed_oldest_first() {
         "the oldest idle connection was closed"
     );
     let mut newest = idle.pop().expect("newest");
-    newest.set_read_timeout(Some(std::time::Duration::from_millis(300))).ok();
+    newest
+        .set_read_timeout(Some(std::time::Duration::from_millis(300)))
+        .ok();
     assert!(
         newest.read(&mut buf).is_err(),
         "the newest is still open (the read times out)"
@@ -132,10 +147,7 @@ async fn when_every_connection_is_busy_a_newcomer_gets_a_clear_503() {
     };
     let (a, b) = (slow(), slow());
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-    let refused = live_common::raw(
-        srv.port,
-        b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
-    );
+    let refused = live_common::raw(srv.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
     assert!(refused.contains("too many open connections"), "{refused}");
     assert_eq!(a.await.expect("join").expect("a"), 200);

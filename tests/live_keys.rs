@@ -64,7 +64,10 @@ fn without_keys_out_the_secrets_are_printed_once_after_the_address() {
     }
     let _ = child.kill();
     let _ = child.wait();
-    assert!(lines[0].starts_with("listening on http://127.0.0.1:"), "{lines:?}");
+    assert!(
+        lines[0].starts_with("listening on http://127.0.0.1:"),
+        "{lines:?}"
+    );
     assert!(lines[1].starts_with('#'), "{lines:?}");
     for (i, l) in lines[2..].iter().enumerate() {
         let (label, secret) = l.trim().split_once(' ').expect("label secret");
@@ -80,7 +83,10 @@ async fn keys_file_round_trips_between_processes() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&a.keys_file).expect("meta").permissions().mode();
+        let mode = std::fs::metadata(&a.keys_file)
+            .expect("meta")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o077, 0, "the keys file is private: {mode:o}");
     }
     let b = Server::start(&["--keys", "2", "--keys-file", &file]);
@@ -108,7 +114,10 @@ fn a_bad_keys_file_is_refused_with_its_line_and_exit_2() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{text}: {err}");
         assert!(err.contains(want), "{text}: {err}");
-        assert!(err.contains(&*path.to_string_lossy()), "names the file: {err}");
+        assert!(
+            err.contains(&*path.to_string_lossy()),
+            "names the file: {err}"
+        );
     }
     let _ = std::fs::remove_file(&path);
 }

@@ -155,7 +155,9 @@ pub fn raise_nofile() -> Option<u64> {
 /// The cap in force: `wanted`, kept `RESERVED_FDS` under the open-file limit `nofile`.
 pub fn effective_cap(wanted: usize, nofile: Option<u64>) -> usize {
     let room = nofile.map_or(u64::MAX, |n| n.saturating_sub(RESERVED_FDS).max(1));
-    usize::try_from(room).map_or(wanted, |r| wanted.min(r)).max(1)
+    usize::try_from(room)
+        .map_or(wanted, |r| wanted.min(r))
+        .max(1)
 }
 
 #[cfg(test)]
@@ -175,7 +177,10 @@ mod tests {
         // now both busy: refused
         assert!(c.admit().is_none());
         drop(a);
-        assert_eq!(REFUSAL.len() - REFUSAL.windows(4).position(|w| w == b"\r\n\r\n").unwrap() - 4, 80);
+        assert_eq!(
+            REFUSAL.len() - REFUSAL.windows(4).position(|w| w == b"\r\n\r\n").unwrap() - 4,
+            80
+        );
     }
 
     #[test]

@@ -224,7 +224,9 @@ impl Problem {
             (Seed002, MissingKey | InvalidKey) => "auth.invalid_credential",
             (Seed002, Denied { status: 402, .. }) => "billing.credits_exhausted",
             (Seed002, Denied { .. }) => "rate_limited",
-            (Seed002, InvalidJson(_) | BadIdempotencyKey(_) | Validation(_) | Ambiguous(_)) => "validation_error",
+            (Seed002, InvalidJson(_) | BadIdempotencyKey(_) | Validation(_) | Ambiguous(_)) => {
+                "validation_error"
+            }
             (Seed002, CostOverCapacity { .. }) => "validation.cost_over_limit",
             (Seed002, IdempotencyMismatch) => "idempotency.key_mismatch",
             (Seed002, IdempotencyInProgress) => "idempotency.in_progress",
@@ -258,7 +260,9 @@ impl Problem {
             (Seed004, MissingKey | InvalidKey) => "AUTH_REQUIRED",
             (Seed004, Denied { quota: true, .. } | Denied { status: 402, .. }) => "QUOTA_EXCEEDED",
             (Seed004, Denied { .. }) => "RATE_LIMITED",
-            (Seed004, InvalidJson(_) | BadIdempotencyKey(_) | Validation(_) | Ambiguous(_)) => "INVALID_REQUEST",
+            (Seed004, InvalidJson(_) | BadIdempotencyKey(_) | Validation(_) | Ambiguous(_)) => {
+                "INVALID_REQUEST"
+            }
             (Seed004, CostOverCapacity { .. }) => "PAYLOAD_OVER_LIMIT",
             (Seed004, IdempotencyMismatch | IdempotencyInProgress) => "IDEMPOTENCY_KEY_CONFLICT",
             (Seed004, PayloadTooLarge { .. }) => "PAYLOAD_TOO_LARGE",

@@ -253,7 +253,10 @@ mod tests {
         let Begin::Fresh(t) = s.begin("t", "k", "idem-0001", 1) else {
             panic!("fresh")
         };
-        assert!(matches!(s.begin("t", "k", "idem-0001", 1), Begin::InProgress));
+        assert!(matches!(
+            s.begin("t", "k", "idem-0001", 1),
+            Begin::InProgress
+        ));
         assert!(matches!(s.begin("t", "k", "idem-0001", 2), Begin::Mismatch));
         assert!(
             matches!(s.begin("t", "other", "idem-0001", 2), Begin::Fresh(_)),

@@ -179,8 +179,8 @@ mod tests {
 
     #[test]
     fn every_label_needs_a_secret_and_every_secret_a_label() {
-        let two = Secrets::parse("k", "key-0 aaaaaaaaaaaaaaaaaa\nkey-1 bbbbbbbbbbbbbbbbbb\n")
-            .unwrap();
+        let two =
+            Secrets::parse("k", "key-0 aaaaaaaaaaaaaaaaaa\nkey-1 bbbbbbbbbbbbbbbbbb\n").unwrap();
         assert!(two.secure(roster(2)).is_ok());
         assert!(two.secure(roster(3)).is_err(), "key-2 has no secret");
         assert!(two.secure(roster(1)).is_err(), "key-1 is not a key");

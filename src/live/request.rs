@@ -163,11 +163,17 @@ mod tests {
         assert!(authenticate(&h, &keys).is_ok());
         // two credentials, or one twice: ambiguous
         h.insert("authorization", HeaderValue::from_static("Bearer key-0"));
-        assert!(matches!(authenticate(&h, &keys), Err(Problem::Ambiguous(_))));
+        assert!(matches!(
+            authenticate(&h, &keys),
+            Err(Problem::Ambiguous(_))
+        ));
         let mut h = HeaderMap::new();
         h.append("authorization", HeaderValue::from_static("Bearer key-0"));
         h.append("authorization", HeaderValue::from_static("Bearer key-1"));
-        assert!(matches!(authenticate(&h, &keys), Err(Problem::Ambiguous(_))));
+        assert!(matches!(
+            authenticate(&h, &keys),
+            Err(Problem::Ambiguous(_))
+        ));
     }
 
     #[tokio::test]

@@ -74,13 +74,25 @@ mod tests {
         let token = "0123456789abcdef";
         let mut h = HeaderMap::new();
         assert!(!authorized(&h, token));
-        h.insert("authorization", HeaderValue::from_static("Bearer 0123456789abcdef"));
+        h.insert(
+            "authorization",
+            HeaderValue::from_static("Bearer 0123456789abcdef"),
+        );
         assert!(authorized(&h, token));
-        h.insert("authorization", HeaderValue::from_static("Bearer 0123456789abcdeF"));
+        h.insert(
+            "authorization",
+            HeaderValue::from_static("Bearer 0123456789abcdeF"),
+        );
         assert!(!authorized(&h, token));
-        h.insert("authorization", HeaderValue::from_static("Basic 0123456789abcdef"));
+        h.insert(
+            "authorization",
+            HeaderValue::from_static("Basic 0123456789abcdef"),
+        );
         assert!(!authorized(&h, token));
-        h.insert("authorization", HeaderValue::from_static("Bearer 0123456789abcdef0"));
+        h.insert(
+            "authorization",
+            HeaderValue::from_static("Bearer 0123456789abcdef0"),
+        );
         assert!(!authorized(&h, token));
     }
 }

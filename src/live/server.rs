@@ -198,7 +198,13 @@ pub async fn serve(app: App, banner: &str) -> Result<()> {
     let app = Arc::new(app);
     if let Some((l, _)) = scrape {
         let r = super::scrape::router(Arc::clone(&app));
-        tokio::spawn(super::listen::run(l, r, header_timeout, 64, shutdown_signal()));
+        tokio::spawn(super::listen::run(
+            l,
+            r,
+            header_timeout,
+            64,
+            shutdown_signal(),
+        ));
     }
     let cap = app.config.max_connections;
     super::listen::run(

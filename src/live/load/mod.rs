@@ -139,17 +139,15 @@ pub fn unsupported(s: &Scenario) -> Vec<String> {
 /// The bearer token of client `i` of `fleet`, whose key numbers start at `offset`: the secret
 /// of the key labelled as the scenario labels it (one per key and tenant, see
 /// [`client_bearer`]) or as `serve --keys n` does; the label itself without `secrets`.
-fn bearer_of(
-    fleet: &Fleet,
-    offset: u32,
-    i: u32,
-    opts: &LoadOptions,
-) -> Result<String> {
+fn bearer_of(fleet: &Fleet, offset: u32, i: u32, opts: &LoadOptions) -> Result<String> {
     let label = token_of(fleet, offset, i, opts.tokens);
     match &opts.secrets {
         None => Ok(label),
         Some(s) => s.get(&label).map(str::to_string).ok_or_else(|| {
-            anyhow!("the keys file has no secret for `{label}` (fleet `{}`)", fleet.name)
+            anyhow!(
+                "the keys file has no secret for `{label}` (fleet `{}`)",
+                fleet.name
+            )
         }),
     }
 }

@@ -37,9 +37,9 @@ use std::time::Duration;
 /// Lua doubles hold integers exactly below 2^53; parameters must keep every product below it.
 const LUA_EXACT: u64 = 1 << 53;
 
+use super::redis_conn::Link;
 #[cfg(doc)]
 use super::redis_conn::RECONNECT_BACKOFF;
-use super::redis_conn::Link;
 
 /// One second in nanoseconds.
 const SECOND: u64 = 1_000_000_000;

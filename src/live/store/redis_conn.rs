@@ -42,7 +42,9 @@ pub struct Link {
 
 impl std::fmt::Debug for Link {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Link").field("timeout", &self.timeout).finish()
+        f.debug_struct("Link")
+            .field("timeout", &self.timeout)
+            .finish()
     }
 }
 
