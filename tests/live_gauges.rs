@@ -107,15 +107,17 @@ count = 2
 arrival = { process = "constant", rate = "10/s" }
 "#;
 
-fn load(target: &str, scenario: &Path, out: &Path) -> (Value, Value, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_throttlelab"))
-        .args(["load", "--target", target, "--scenario"])
+fn load(target: &str, scenario: &Path, out: &Path, keys: Option<&Path>) -> (Value, Value, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_throttlelab"));
+    cmd.args(["load", "--target", target, "--scenario"])
         .arg(scenario)
         .arg("--out")
         .arg(out)
-        .arg("--no-report")
-        .output()
-        .expect("run load");
+        .arg("--no-report");
+    if let Some(k) = keys {
+        cmd.arg("--keys-file").arg(k);
+    }
+    let o = cmd.output().expect("run load");
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(o.status.code(), Some(0), "{stderr}");
     let name = std::fs::read_dir(out)
@@ -164,9 +166,9 @@ async fn an_outage_is_the_load_balancers_and_not_admitted_and_gauges_fill_the_se
         !r.headers().contains_key("x-ratelimit-limit"),
         "the limiters never saw it: no rate-limit headers"
     );
-    let base = srv.base.clone();
+    let (base, keys) = (srv.base.clone(), srv.keys_file.clone());
     let (summary, live, series) =
-        tokio::task::spawn_blocking(move || load(&base, &path, &dir.join("out")))
+        tokio::task::spawn_blocking(move || load(&base, &path, &dir.join("out"), Some(&keys)))
             .await
             .expect("load");
     let n = |k: &str| {
@@ -229,8 +231,12 @@ fn a_target_without_gauges_leaves_them_empty_and_says_so() {
     )
     .expect("write scenario");
     let port = plain_server();
-    let (summary, live, series) =
-        load(&format!("http://127.0.0.1:{port}"), &path, &dir.join("out"));
+    let (summary, live, series) = load(
+        &format!("http://127.0.0.1:{port}"),
+        &path,
+        &dir.join("out"),
+        None,
+    );
     assert!(summary["successes"].as_u64().unwrap_or(0) >= 5, "{summary}");
     assert!(
         live["warnings"]
