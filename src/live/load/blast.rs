@@ -34,7 +34,7 @@ pub struct BlastConfig {
     pub duration: Duration,
     /// At most this many requests in the whole run.
     pub max_requests: u64,
-    /// Bearer token sent on every request (`key-0` for `serve --keys`).
+    /// Bearer token sent on every request (a secret of `serve --keys-out`).
     pub token: String,
     /// Request path, e.g. `/v1/work`.
     pub path: String,
