@@ -5,6 +5,7 @@
 mod live_common;
 
 use live_common::{client, header, Server};
+use std::time::Duration;
 
 async fn post(srv: &Server, label: &str, idem: &str) -> reqwest::Response {
     client()
@@ -152,4 +153,51 @@ async fn when_every_connection_is_busy_a_newcomer_gets_a_clear_503() {
     assert!(refused.contains("too many open connections"), "{refused}");
     assert_eq!(a.await.expect("join").expect("a"), 200);
     assert_eq!(b.await.expect("join").expect("b"), 200);
+}
+
+/// `serve` under `ulimit -n 256` (soft and hard: it cannot raise it), with 400 idle sockets
+/// open: a new client is answered at once (it waited 7 s before the cap).
+#[test]
+fn four_hundred_idle_sockets_at_a_256_descriptor_limit_do_not_lock_clients_out() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let keys = live_common::temp_path("ulimit-keys");
+    let mut child = Command::new("sh")
+        .args(["-c", "ulimit -n 256 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_throttlelab"))
+        .args(["serve", "--port", "0", "--keys-out"])
+        .arg(&keys)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("address");
+    let port: u16 = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut idle = Vec::new();
+    for _ in 0..400 {
+        if let Ok(s) = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)) {
+            idle.push(s);
+        }
+    }
+    let started = std::time::Instant::now();
+    let answer = live_common::raw(
+        port,
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    let took = started.elapsed();
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_file(&keys);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    assert!(took < Duration::from_secs(2), "answered after {took:?}");
+    assert_eq!(idle.len(), 400, "every connect was accepted");
 }

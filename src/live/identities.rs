@@ -4,7 +4,8 @@
 //!
 //! The simulator names client `i` of a fleet by key `<key_prefix>-<k>` (`k = i`, or `i % n`
 //! for `keys = n`) and tenant `<tenant_prefix>-<i % tenants>` (`sim::client::IdSpaces`). Live,
-//! the bearer token is `key-<m>`, numbered over the fleets in order as `load` numbers them
+//! the key's label is `key-<m>` (its bearer token is the label's secret, see [`super::keys`]),
+//! numbered over the fleets in order as `load` numbers them
 //! (a fleet takes as many key numbers as it has keys), and the server maps each token to an
 //! [`Identity`] carrying the simulator's names. When a fleet's shared keys span several
 //! tenants (seed 001: `keys = 1, tenants = 3`), there is one token per (key, tenant) pair,
