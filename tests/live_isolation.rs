@@ -201,3 +201,52 @@ fn four_hundred_idle_sockets_at_a_256_descriptor_limit_do_not_lock_clients_out()
     assert!(took < Duration::from_secs(2), "answered after {took:?}");
     assert_eq!(idle.len(), 400, "every connect was accepted");
 }
+
+/// `load` reads the gauges of a server whose `/metrics` needs a token when given it.
+#[test]
+fn load_scrapes_token_protected_metrics_with_the_token() {
+    let token = "metrics-token-for-load-01";
+    let srv = Server::start(&["--keys", "1", "--metrics-token", token]);
+    let dir = live_common::temp_path("load-metrics");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let scenario = dir.join("s.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"m\"\nduration = \"1s\"\nbucket = \"500ms\"\n[fleet.web]\ncount = 1\n\
+         arrival = { process = \"constant\", rate = \"10/s\" }\n",
+    )
+    .expect("scenario");
+    let warnings = |extra: &[&str], out: &str| -> String {
+        let out = dir.join(out);
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_throttlelab"))
+            .args(["load", "--target", &srv.base, "--keys", "1", "--no-report"])
+            .arg("--scenario")
+            .arg(&scenario)
+            .arg("--keys-file")
+            .arg(&srv.keys_file)
+            .arg("--out")
+            .arg(&out)
+            .args(extra)
+            .output()
+            .expect("load");
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        // <out>/m/<seed>/live.json
+        let seed_dir = std::fs::read_dir(out.join("m"))
+            .expect("run dir")
+            .next()
+            .expect("seed dir")
+            .expect("entry")
+            .path();
+        let live = std::fs::read_to_string(seed_dir.join("live.json")).expect("live.json");
+        let v: serde_json::Value = serde_json::from_str(&live).expect("json");
+        v["warnings"].to_string()
+    };
+    assert!(warnings(&[], "a").contains("no throttlelab gauges"));
+    assert!(!warnings(&["--metrics-token", token], "b").contains("no throttlelab gauges"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

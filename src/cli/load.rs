@@ -33,6 +33,13 @@ pub struct LoadArgs {
     /// secret itself.
     #[arg(long, default_value = "key-0")]
     pub token: String,
+    /// Scrape the server's gauges here instead of the target's `/metrics` (`serve
+    /// --metrics-addr`), e.g. `http://127.0.0.1:9100/metrics`.
+    #[arg(long, value_name = "URL")]
+    pub metrics: Option<String>,
+    /// Bearer token of the metrics scrape (`serve --metrics-token`).
+    #[arg(long, value_name = "TOKEN")]
+    pub metrics_token: Option<String>,
     /// The server's keys (`serve --keys-out FILE`): each client sends the secret of its key's
     /// label (`key-N`), as the server knows them.
     #[arg(long, value_name = "FILE")]
@@ -106,6 +113,11 @@ pub fn run_load(args: LoadArgs, quiet: bool) -> Result<(), CliError> {
         );
     }
     opts.secrets = secrets.map(std::sync::Arc::new);
+    if let Some(m) = &args.metrics {
+        let url = check_target(m, args.allow_remote).map_err(|e| bad(anyhow!("--metrics: {e}")))?;
+        opts.metrics_url = Some(url);
+    }
+    opts.metrics_token = args.metrics_token.clone();
     if args.keys == Some(0) {
         return Err(bad(anyhow!("--keys must be at least 1")));
     }

@@ -3,8 +3,9 @@
 //! `limiter_limit` of the total rows), and its wasted work brought into the run's figures.
 //!
 //! Where the readings come from ([`Source`]): a server in this process is read directly
-//! (`check-live`); a separately started `serve` is scraped at `/metrics` on the target (on
-//! loopback, a few hundred bytes per bucket). A reading at time 0 tells whether the target
+//! (`check-live`); a separately started `serve` is scraped at `/metrics` on the target, or
+//! where `load --metrics URL` says (`serve --metrics-addr`), with `--metrics-token` as a
+//! bearer token when given (on loopback, a few hundred bytes per bucket). A reading at time 0 tells whether the target
 //! reports the gauges at all; one that does not (not a throttlelab server) leaves the columns
 //! empty, and the run's warnings say so.
 //!
@@ -44,18 +45,21 @@ pub enum Source {
         url: reqwest::Url,
         /// A client of its own (the fleet's pool stays the fleet's).
         http: reqwest::Client,
+        /// Sent as `Authorization: Bearer <token>` (`serve --metrics-token`).
+        token: Option<String>,
     },
 }
 
 impl Source {
-    /// Scrape `/metrics` of the server at `base`.
-    pub fn scrape(base: &reqwest::Url) -> Option<Source> {
+    /// Scrape the server's metrics at `url` (with `token`, if any).
+    pub fn scrape(url: reqwest::Url, token: Option<String>) -> Option<Source> {
         Some(Source::Scrape {
-            url: base.join("/metrics").ok()?,
+            url,
             http: reqwest::Client::builder()
                 .timeout(SCRAPE_TIMEOUT)
                 .build()
                 .ok()?,
+            token,
         })
     }
 
@@ -66,8 +70,12 @@ impl Source {
                 app.refresh_limiter_gauges().await;
                 Some(app.metrics.sample())
             }
-            Source::Scrape { url, http } => {
-                let r = http.get(url.clone()).send().await.ok()?;
+            Source::Scrape { url, http, token } => {
+                let mut req = http.get(url.clone());
+                if let Some(t) = token {
+                    req = req.bearer_auth(t);
+                }
+                let r = req.send().await.ok()?;
                 if !r.status().is_success() {
                     return None;
                 }

@@ -65,6 +65,10 @@ pub struct LoadOptions {
     /// The server's keys: each label above is sent as its secret (`serve --keys-out`, or the
     /// in-process server's); `None`: the labels themselves.
     pub secrets: Option<Arc<crate::live::keys::Secrets>>,
+    /// Where the server's gauges are scraped (`None`: `/metrics` on the target).
+    pub metrics_url: Option<reqwest::Url>,
+    /// Bearer token of the metrics scrape (`serve --metrics-token`).
+    pub metrics_token: Option<String>,
 }
 
 impl LoadOptions {
@@ -78,6 +82,8 @@ impl LoadOptions {
             allow_remote: false,
             tokens: None,
             secrets: None,
+            metrics_url: None,
+            metrics_token: None,
         }
     }
 }
@@ -204,7 +210,13 @@ pub async fn run_scenario_with(
         .map_err(|e| anyhow!("target `{target}`: {e}"))?;
     let denials: Vec<u16> = scenario.server.levels.iter().map(|l| l.status).collect();
     let source = source
-        .or_else(|| gauges::Source::scrape(&base))
+        .or_else(|| {
+            let url = match &opts.metrics_url {
+                Some(u) => u.clone(),
+                None => base.join("/metrics").ok()?,
+            };
+            gauges::Source::scrape(url, opts.metrics_token.clone())
+        })
         .map(Arc::new);
     let samples = Arc::new(Mutex::new(gauges::Samples::default()));
     let first = match &source {
