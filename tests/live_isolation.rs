@@ -155,15 +155,14 @@ async fn when_every_connection_is_busy_a_newcomer_gets_a_clear_503() {
     assert_eq!(b.await.expect("join").expect("b"), 200);
 }
 
-/// `serve` under `ulimit -n 256` (soft and hard: it cannot raise it), with 400 idle sockets
-/// open: a new client is answered at once (it waited 7 s before the cap).
-#[test]
-fn four_hundred_idle_sockets_at_a_256_descriptor_limit_do_not_lock_clients_out() {
-    use std::io::{BufRead, BufReader};
+/// `serve` under `ulimit <flag> 256`, with 400 idle sockets opened: whether the first is still
+/// open, and the time a new client waited for its answer.
+fn four_hundred_idle(ulimit: &str) -> (bool, Duration) {
+    use std::io::{BufRead, BufReader, Read};
     use std::process::{Command, Stdio};
     let keys = live_common::temp_path("ulimit-keys");
     let mut child = Command::new("sh")
-        .args(["-c", "ulimit -n 256 && exec \"$0\" \"$@\""])
+        .args(["-c", &format!("ulimit {ulimit} 256 && exec \"$0\" \"$@\"")])
         .arg(env!("CARGO_BIN_EXE_throttlelab"))
         .args(["serve", "--port", "0", "--keys-out"])
         .arg(&keys)
@@ -194,12 +193,48 @@ fn four_hundred_idle_sockets_at_a_256_descriptor_limit_do_not_lock_clients_out()
         b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     );
     let took = started.elapsed();
+    let first_open = {
+        let mut buf = [0u8; 8];
+        idle[0]
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .ok();
+        idle[0].read(&mut buf).is_err()
+    };
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_file(&keys);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
-    assert!(took < Duration::from_secs(2), "answered after {took:?}");
     assert_eq!(idle.len(), 400, "every connect was accepted");
+    (first_open, took)
+}
+
+/// At a hard limit of 256 descriptors (it cannot be raised), 400 idle sockets do not lock a
+/// new client out: the oldest idle ones are closed (the new client waited 7 s before the cap).
+#[test]
+fn four_hundred_idle_sockets_at_a_256_descriptor_limit_do_not_lock_clients_out() {
+    let (first_open, took) = four_hundred_idle("-n");
+    assert!(took < Duration::from_secs(2), "answered after {took:?}");
+    assert!(
+        !first_open,
+        "the oldest idle socket was closed to make room"
+    );
+}
+
+/// A soft limit of 256 under a higher hard one is raised at start: all 400 stay open.
+#[test]
+fn a_soft_descriptor_limit_is_raised_at_start() {
+    let hard = std::process::Command::new("sh")
+        .args(["-c", "ulimit -H -n"])
+        .output()
+        .expect("ulimit");
+    let hard = String::from_utf8_lossy(&hard.stdout).trim().to_string();
+    if hard.parse::<u64>().is_ok_and(|h| h < 1024) {
+        eprintln!("SKIP: the hard open-file limit is {hard}");
+        return;
+    }
+    let (first_open, took) = four_hundred_idle("-S -n");
+    assert!(took < Duration::from_secs(2), "answered after {took:?}");
+    assert!(first_open, "the limit was raised: no idle socket had to go");
 }
 
 /// `load` reads the gauges of a server whose `/metrics` needs a token when given it.

@@ -141,6 +141,21 @@ fn error_rate_fault(p: f64) -> Result<Option<Fault>, CliError> {
     }))
 }
 
+/// `--max-connections`, after raising the open-file limit, kept under it (said on stderr when
+/// that lowers it).
+fn connection_cap(wanted: usize) -> usize {
+    use crate::live::conns::{effective_cap, raise_nofile};
+    let nofile = raise_nofile();
+    let cap = effective_cap(wanted, nofile);
+    if let (true, Some(n)) = (cap < wanted, nofile) {
+        eprintln!(
+            "throttlelab serve: at most {cap} connections, not {wanted}: the open-file limit \
+             is {n} and cannot be raised"
+        );
+    }
+    cap
+}
+
 /// Build the configuration from flags (every error is bad input: exit code 2), with the
 /// keys' secrets (issued, or read from `--keys-file`).
 pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets), CliError> {
@@ -196,10 +211,7 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
             seed: args.seed.unwrap_or(0),
         },
         store,
-        max_connections: crate::live::conns::effective_cap(
-            args.max_connections,
-            crate::live::conns::raise_nofile(),
-        ),
+        max_connections: connection_cap(args.max_connections),
         metrics_addr: args.metrics_addr,
         metrics_token: args.metrics_token.clone(),
     };
