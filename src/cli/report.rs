@@ -111,16 +111,13 @@ pub(crate) fn load_run(
         .map(Path::to_path_buf)
         .unwrap_or_else(|| dir.join(::report::html::SCENARIO_COPY));
     let display = scenario_path.display().to_string();
-    let bytes = std::fs::read(&scenario_path).map_err(|e| {
-        CliError::BadInput(anyhow!(
-            "{display}: cannot read the scenario ({e}); pass it with --scenario FILE"
-        ))
+    let text = sim::scenario::read_file(&scenario_path).map_err(|e| {
+        CliError::BadInput(anyhow!("{e}; pass the scenario with --scenario FILE"))
     })?;
-    let text = String::from_utf8(bytes.clone()).map_err(|_| {
-        CliError::BadInput(anyhow!("{display}: the scenario file is not UTF-8 text"))
-    })?;
+    let bytes = text.clone().into_bytes();
     let scenario =
         sim::scenario::load_str(&display, &text).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+    super::limits::MemoryArgs { max_memory: None }.check(&display, &scenario, 1)?;
     let manifest = read_manifest(dir)?;
     let seed = seed_override.or(manifest.seed).unwrap_or(scenario.seed);
 

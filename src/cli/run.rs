@@ -30,19 +30,17 @@ pub struct RunArgs {
     /// Skip the charts and `report.html` (tables only; faster).
     #[arg(long)]
     pub no_report: bool,
+    #[command(flatten)]
+    pub memory: super::limits::MemoryArgs,
 }
 
 /// Load, simulate, print, write.
 pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
-    let display = args.file.display().to_string();
-    let text = std::fs::read(&args.file).map_err(|e| {
-        CliError::BadInput(anyhow!("{display}: cannot read the scenario file: {e}"))
-    })?;
-    let text_str = String::from_utf8(text.clone()).map_err(|_| {
-        CliError::BadInput(anyhow!("{display}: the scenario file is not UTF-8 text"))
-    })?;
+    let (display, text_str) = super::limits::read_scenario(&args.file)?;
+    let text = text_str.clone().into_bytes();
     let scenario = sim::scenario::load_str(&display, &text_str)
         .map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+    args.memory.check(&display, &scenario, 1)?;
     let seed = args.seed.unwrap_or(scenario.seed);
 
     let started = Instant::now();

@@ -17,6 +17,9 @@ use limiters::{parse_duration, Nanos, Registry};
 use sim::model::{Fault, FaultKind};
 use std::time::Duration;
 
+/// Most keys (and orgs) `--keys` (`--orgs`) may generate.
+const MAX_KEYS: usize = 1_000_000;
+
 /// Arguments of `serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -118,6 +121,14 @@ fn error_rate_fault(p: f64) -> Result<Option<Fault>, CliError> {
 /// Build the configuration from flags (every error is bad input: exit code 2).
 pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat), CliError> {
     let bad = CliError::BadInput;
+    // Every generated key is allocated up front (100,000,000 took 9.8 GB).
+    if args.keys > MAX_KEYS || args.orgs > MAX_KEYS {
+        return Err(bad(anyhow!(
+            "--keys {} / --orgs {}: at most {MAX_KEYS} generated keys and orgs",
+            args.keys,
+            args.orgs
+        )));
+    }
     let registry = Registry::builtin();
     let levels = args
         .limiters

@@ -55,18 +55,13 @@ pub struct SweepArgs {
     /// `merge` does.
     #[arg(long)]
     pub no_report: bool,
+    #[command(flatten)]
+    pub memory: super::limits::MemoryArgs,
 }
 
-/// Read a scenario file as UTF-8 text; failures are bad input.
+/// Read a scenario file as UTF-8 text (size-capped); failures are bad input.
 pub(crate) fn read_text(file: &Path) -> Result<(String, String), CliError> {
-    let display = file.display().to_string();
-    let bytes = std::fs::read(file).map_err(|e| {
-        CliError::BadInput(anyhow!("{display}: cannot read the scenario file: {e}"))
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        CliError::BadInput(anyhow!("{display}: the scenario file is not UTF-8 text"))
-    })?;
-    Ok((display, text))
+    super::limits::read_scenario(file)
 }
 
 /// Plan, run, write, print.
@@ -102,6 +97,18 @@ pub fn run(args: SweepArgs, quiet: bool) -> Result<(), CliError> {
         sweep_dir.clone()
     };
     let jobs = plan.shard_jobs(shard);
+    // The largest point, as many at once as there are threads to run them.
+    let at_once = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(jobs.len().max(1));
+    if let Some(p) = plan
+        .points
+        .iter()
+        .max_by_key(|p| p.scenario.memory_estimate().bytes)
+    {
+        args.memory.check(&display, &p.scenario, at_once as u64)?;
+    }
     if args.dry_run {
         return print_plan(&plan, &jobs, &dir);
     }
