@@ -75,6 +75,9 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
     let run = load_run(&args.dir, args.scenario.as_deref(), args.seed)?;
     let html = ::report::write_run_report(&args.dir, &run.result, &run.text)
         .with_context(|| format!("writing the report into {}", args.dir.display()))?;
+    if !run.live {
+        reseal(&args.dir)?;
+    }
     for w in &run.warnings {
         eprintln!("warning: {w}");
     }
@@ -86,6 +89,18 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
         ))?;
     }
     Ok(())
+}
+
+/// Refuse a run or sweep folder that its writer did not finish, or that mixes files of two
+/// runs (exit code 2, every problem named): see `report::files::complete`.
+pub(crate) fn check_complete(dir: &Path) -> Result<(), CliError> {
+    ::report::files::complete::check(dir).map_err(|e| CliError::BadInput(e.into()))
+}
+
+/// Seal `dir` again after rebuilding its report (its charts changed).
+pub(crate) fn reseal(dir: &Path) -> Result<(), CliError> {
+    Ok(::report::files::complete::seal(dir)
+        .with_context(|| format!("sealing {}", dir.display()))?)
 }
 
 /// A run directory's result: re-simulated from its scenario copy and seed, or, for a live run,
@@ -130,6 +145,7 @@ pub(crate) fn load_run(
             warnings: Vec::new(),
         });
     }
+    check_complete(dir)?;
     let result = sim::run(&scenario, seed).with_context(|| format!("simulating {display}"))?;
     let mut warnings = Vec::new();
     if let Some(recorded) = &manifest.sha256 {
