@@ -67,7 +67,10 @@ fn every_folder_is_complete_or_refused(root: &Path, name_of_final: &str) -> (usi
                 complete += 1;
             }
             Err(e) => {
-                assert!(name.starts_with('.'), "{name}: incomplete folder in place: {e}");
+                assert!(
+                    name.starts_with('.'),
+                    "{name}: incomplete folder in place: {e}"
+                );
                 assert!(!dir.join(MARKER).exists());
                 let r = out(&["report", &dir.display().to_string()]);
                 assert_eq!(r.status.code(), Some(2), "report took {name} for complete");
@@ -147,7 +150,10 @@ fn a_rerun_replaces_the_whole_folder_and_report_names_truncated_files() {
     let d = tmp("rerun");
     let file = d.join("crash.toml");
     std::fs::write(&file, SCENARIO.replace("60s", "5s")).unwrap();
-    let (f, os) = (file.display().to_string(), d.join("out").display().to_string());
+    let (f, os) = (
+        file.display().to_string(),
+        d.join("out").display().to_string(),
+    );
     assert!(out(&["--quiet", "run", &f, "--out", &os]).status.success());
     let run = d.join("out/crash/1");
     assert!(run.join("charts").is_dir());
@@ -159,17 +165,32 @@ fn a_rerun_replaces_the_whole_folder_and_report_names_truncated_files() {
     check(&run).unwrap();
 
     assert!(out(&[
-        "--quiet", "sweep", &f, "--param", "fleet.web.count=1,2", "--seeds", "1", "--out", &os,
+        "--quiet",
+        "sweep",
+        &f,
+        "--param",
+        "fleet.web.count=1,2",
+        "--seeds",
+        "1",
+        "--out",
+        &os,
     ])
     .status
     .success());
     let sweep = std::fs::read_dir(d.join("out/crash"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("sweep-"))
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("sweep-")
+        })
         .unwrap();
     assert_eq!(
-        out(&["--quiet", "report", &sweep.display().to_string()]).status.code(),
+        out(&["--quiet", "report", &sweep.display().to_string()])
+            .status
+            .code(),
         Some(0)
     );
     std::fs::write(sweep.join("runs.parquet"), "").unwrap();

@@ -50,7 +50,9 @@ fn shipped() -> Vec<String> {
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     v.sort();
-    v.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+    v.iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
 }
 
 fn mutate(text: &str, g: &mut Gen) -> String {
@@ -102,9 +104,9 @@ fn mutated_scenarios_exit_0_or_2_with_a_location() {
             if code == Some(2) && args[0] == "validate" {
                 refused += 1;
                 let at = format!("{f}:");
-                let located = err.match_indices(&at).any(|(i, _)| {
-                    err[i + at.len()..].starts_with(|c: char| c.is_ascii_digit())
-                });
+                let located = err
+                    .match_indices(&at)
+                    .any(|(i, _)| err[i + at.len()..].starts_with(|c: char| c.is_ascii_digit()));
                 let memory = err.contains("--max-memory");
                 assert!(
                     located || memory,
@@ -113,6 +115,9 @@ fn mutated_scenarios_exit_0_or_2_with_a_location() {
             }
         }
     }
-    assert!(refused > 10, "the mutations were too gentle: {refused} refused");
+    assert!(
+        refused > 10,
+        "the mutations were too gentle: {refused} refused"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -108,12 +108,19 @@ fn runs_larger_than_the_memory_limit_are_refused_before_allocating() {
         );
         expect(&run(&["run", f, "--out", &out], 30), 2, &["--max-memory"]);
         expect(
-            &run(&["sweep", f, "--seeds", "2", "--out", &out, "--dry-run"], 30),
+            &run(
+                &["sweep", f, "--seeds", "2", "--out", &out, "--dry-run"],
+                30,
+            ),
             2,
             &["--max-memory"],
         );
     }
-    expect(&run(&["validate", &buckets], 30), 2, &["7200000 time buckets"]);
+    expect(
+        &run(&["validate", &buckets], 30),
+        2,
+        &["7200000 time buckets"],
+    );
     // The limit is an override, not a ban.
     let ok = run(&["validate", &buckets, "--max-memory", "64G"], 30);
     expect(&ok, 0, &[]);
@@ -135,14 +142,25 @@ fn endless_files_huge_sweeps_and_key_counts_are_refused() {
     let out = d.join("out").display().to_string();
     expect(
         &run(
-            &["sweep", &f, "--seeds", "4294967295", "--dry-run", "--out", &out],
+            &[
+                "sweep",
+                &f,
+                "--seeds",
+                "4294967295",
+                "--dry-run",
+                "--out",
+                &out,
+            ],
             30,
         ),
         2,
         &["more than 1000000 runs"],
     );
     expect(
-        &run(&["compare", &f, &f, "--seeds", "4294967295", "--out", &out], 30),
+        &run(
+            &["compare", &f, &f, "--seeds", "4294967295", "--out", &out],
+            30,
+        ),
         2,
         &["--seeds"],
     );

@@ -54,7 +54,13 @@ fn rates_above_one_per_nanosecond_are_refused_at_the_rate() {
         let text = format!("{HEAD}arrival = {arrival}\n");
         let at = refused(&text);
         assert_eq!(at.line, 5, "{at}");
-        let col = text.lines().nth(4).unwrap().find("\"10000000000/s\"").unwrap() + 1;
+        let col = text
+            .lines()
+            .nth(4)
+            .unwrap()
+            .find("\"10000000000/s\"")
+            .unwrap()
+            + 1;
         assert_eq!(at.col, col, "{at}");
         assert!(at.message.contains("one arrival per nanosecond"), "{at}");
     }

@@ -126,9 +126,8 @@ pub(crate) fn load_run(
         .map(Path::to_path_buf)
         .unwrap_or_else(|| dir.join(::report::html::SCENARIO_COPY));
     let display = scenario_path.display().to_string();
-    let text = sim::scenario::read_file(&scenario_path).map_err(|e| {
-        CliError::BadInput(anyhow!("{e}; pass the scenario with --scenario FILE"))
-    })?;
+    let text = sim::scenario::read_file(&scenario_path)
+        .map_err(|e| CliError::BadInput(anyhow!("{e}; pass the scenario with --scenario FILE")))?;
     let bytes = text.clone().into_bytes();
     let scenario =
         sim::scenario::load_str(&display, &text).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;

@@ -25,7 +25,9 @@ pub fn run(args: ValidateArgs, quiet: bool) -> Result<(), CliError> {
         let checked = sim::scenario::load_file(path)
             .map_err(|e| e.to_string())
             .and_then(|s| match args.memory.check(&display, &s, 1) {
-                Err(super::CliError::BadInput(e) | super::CliError::Failed(e)) => Err(e.to_string()),
+                Err(super::CliError::BadInput(e) | super::CliError::Failed(e)) => {
+                    Err(e.to_string())
+                }
                 Ok(()) => Ok(s),
             });
         match checked {

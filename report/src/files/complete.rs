@@ -303,12 +303,24 @@ mod tests {
         let e = check(&dir).unwrap_err();
         let text = e.to_string();
         assert_eq!(e.problems.len(), 4, "{text}");
-        assert!(text.contains("runs.parquet has 0 bytes, 4 were written"), "{text}");
-        assert!(text.contains("b.csv is not the file that was written"), "{text}");
+        assert!(
+            text.contains("runs.parquet has 0 bytes, 4 were written"),
+            "{text}"
+        );
+        assert!(
+            text.contains("b.csv is not the file that was written"),
+            "{text}"
+        );
         assert!(text.contains("c.csv is missing"), "{text}");
-        assert!(text.contains("d.csv was not written with the rest"), "{text}");
+        assert!(
+            text.contains("d.csv was not written with the rest"),
+            "{text}"
+        );
         unseal(&dir).unwrap();
-        assert!(check(&dir).unwrap_err().to_string().contains("no complete.json"));
+        assert!(check(&dir)
+            .unwrap_err()
+            .to_string()
+            .contains("no complete.json"));
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -215,9 +215,18 @@ mod tests {
 
     #[test]
     fn refusal_names_estimate_limit_and_override() {
-        let err = one(10_000_000).memory_estimate().within(1 << 30).unwrap_err();
-        assert!(err.contains("about 6.") && err.contains("limit of 1.0 GiB"), "{err}");
-        assert!(err.contains("--max-memory") && err.contains("10000000 clients"), "{err}");
+        let err = one(10_000_000)
+            .memory_estimate()
+            .within(1 << 30)
+            .unwrap_err();
+        assert!(
+            err.contains("about 6.") && err.contains("limit of 1.0 GiB"),
+            "{err}"
+        );
+        assert!(
+            err.contains("--max-memory") && err.contains("10000000 clients"),
+            "{err}"
+        );
     }
 
     #[test]

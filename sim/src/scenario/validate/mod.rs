@@ -99,10 +99,7 @@ pub(crate) fn scenario(cx: &Cx, s: &ScenarioSpec, registry: &Registry) -> R<Scen
         spans.insert(format!("fleet.{name}"), f.span());
         let fl = fleet::fleet(cx, name, f)?;
         if crate::model::closed_stalls(&fl.arrival, &out.network.delay) {
-            return Err(cx.err(
-                f.get_ref().arrival.span(),
-                crate::model::CLOSED_STALLS,
-            ));
+            return Err(cx.err(f.get_ref().arrival.span(), crate::model::CLOSED_STALLS));
         }
         out.fleets.push(fl);
     }
