@@ -122,6 +122,12 @@ pub(crate) fn load_run(
     scenario_file: Option<&Path>,
     seed_override: Option<u64>,
 ) -> Result<LoadedRun, CliError> {
+    // A live run (`throttlelab load`) cannot be re-simulated: its recorded result is used. A
+    // simulated one is trusted only when sealed whole (checked before anything is read).
+    let live = crate::live::load::read_live_result(dir).map_err(CliError::BadInput)?;
+    if live.is_none() {
+        check_complete(dir)?;
+    }
     let scenario_path = scenario_file
         .map(Path::to_path_buf)
         .unwrap_or_else(|| dir.join(::report::html::SCENARIO_COPY));
@@ -135,8 +141,7 @@ pub(crate) fn load_run(
     let manifest = read_manifest(dir)?;
     let seed = seed_override.or(manifest.seed).unwrap_or(scenario.seed);
 
-    // A live run (`throttlelab load`) cannot be re-simulated: its recorded result is used.
-    if let Some(result) = crate::live::load::read_live_result(dir).map_err(CliError::BadInput)? {
+    if let Some(result) = live {
         return Ok(LoadedRun {
             result,
             text,
@@ -144,7 +149,6 @@ pub(crate) fn load_run(
             warnings: Vec::new(),
         });
     }
-    check_complete(dir)?;
     let result = sim::run(&scenario, seed).with_context(|| format!("simulating {display}"))?;
     let mut warnings = Vec::new();
     if let Some(recorded) = &manifest.sha256 {

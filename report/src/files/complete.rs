@@ -201,7 +201,10 @@ pub struct Staged {
 
 impl Staged {
     /// Start writing the folder `dest`: an empty hidden sibling, `.<name>.partial-<pid>`.
+    /// Siblings left by killed writers of the same folder are removed first (on systems with
+    /// `/proc`, where a dead writer can be told from a running one).
     pub fn begin(dest: &Path) -> Result<Staged, FilesError> {
+        remove_dead_siblings(dest);
         let tmp = sibling(dest, "partial");
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
@@ -237,6 +240,37 @@ impl Staged {
             std::fs::remove_dir_all(&old).map_err(io(&old))?;
         }
         Ok(self.dest)
+    }
+}
+
+/// Remove `.<name>.partial-<pid>` and `.<name>.old-<pid>` folders whose process is gone
+/// (best effort: anything unexpected is left alone).
+fn remove_dead_siblings(dest: &Path) {
+    let proc_fs = Path::new("/proc/self");
+    let (Some(name), Some(parent)) = (dest.file_name(), dest.parent()) else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    if !proc_fs.exists() {
+        return;
+    }
+    let prefix = format!(".{}.", name.to_string_lossy());
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = ["partial-", "old-"]
+            .iter()
+            .find_map(|w| rest.strip_prefix(w))
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
     }
 }
 
@@ -284,6 +318,22 @@ mod tests {
         assert!(!dest.join("charts/old.svg").exists(), "stale chart kept");
         let left: Vec<_> = std::fs::read_dir(&root).unwrap().collect();
         assert_eq!(left.len(), 1, "temporary folders left: {left:?}");
+        std::fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn folders_of_dead_writers_are_removed_at_the_next_begin() {
+        if !Path::new("/proc/self").exists() {
+            return;
+        }
+        let root = tmp("dead");
+        // No process has pid u32::MAX - 1 (Linux caps pids at 2^22).
+        let dead = root.join(format!(".run.partial-{}", u32::MAX - 1));
+        let other = root.join(format!(".other.partial-{}", u32::MAX - 1));
+        std::fs::create_dir_all(&dead).unwrap();
+        std::fs::create_dir_all(&other).unwrap();
+        Staged::begin(&root.join("run")).unwrap().commit().unwrap();
+        assert!(!dead.exists() && other.exists());
         std::fs::remove_dir_all(root).unwrap();
     }
 
