@@ -27,6 +27,19 @@ pub enum SimError {
     /// A gate was given for a fleet the scenario does not have.
     #[error("no fleet named `{0}` to attach a gate to")]
     UnknownFleet(String),
+    /// Simulated time stopped advancing: more events at one instant than any client could
+    /// cause by every attempt its policy allows (see `World::stall_limit`).
+    #[error(
+        "simulated time stopped advancing at {at}: {events} events in a row at that instant; \
+         something loops without a delay (a think time, network delay or retry backoff that is \
+         almost always zero)"
+    )]
+    Stalled {
+        /// The instant.
+        at: Nanos,
+        /// Events processed at it.
+        events: u64,
+    },
 }
 
 /// Run `scenario` with `seed` and the built-in limiters.

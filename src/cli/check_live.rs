@@ -274,6 +274,8 @@ fn write(
     report::tables::write_run_parquet(&sim_dir, sim)?;
     // the whole result, as a live run keeps it: arrivals at 100 ms, retry delays, series
     std::fs::write(sim_dir.join("result.json"), serde_json::to_string(sim)?)?;
+    // sealed like a `run` folder, so `report DIR/sim` takes it for complete
+    report::files::complete::seal(&sim_dir)?;
     let live_dir = dir.join("live");
     std::fs::create_dir_all(&live_dir)?;
     write_live_run(&live_dir, &live.run, &text, &file_name, false)?;

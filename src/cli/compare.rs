@@ -53,6 +53,8 @@ pub struct CompareArgs {
     /// Skip the charts and `report.html` (tables only; faster).
     #[arg(long)]
     pub no_report: bool,
+    #[command(flatten)]
+    pub memory: super::limits::MemoryArgs,
 }
 
 /// Names for the two variants: the scenario names, else the file stems, else `-b` appended.
@@ -87,6 +89,20 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
     let sa = load_base(&da, &ta, &registry).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
     let sb = load_base(&db, &tb, &registry).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
     let (na, nb) = names(&sa.name, &sb.name, &args.a, &args.b);
+    // Every job is planned up front: `--seeds 4294967295` would allocate tens of GB.
+    if args.seeds as usize > sim::sweep::MAX_RUNS / 2 {
+        return Err(CliError::BadInput(anyhow!(
+            "--seeds {}: at most {} seeds per variant",
+            args.seeds,
+            sim::sweep::MAX_RUNS / 2
+        )));
+    }
+    let at_once = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(2 * args.seeds.max(1) as usize) as u64;
+    args.memory.check(&da, &sa, at_once)?;
+    args.memory.check(&db, &sb, at_once)?;
     let first = args.seed.unwrap_or(sa.seed);
     let seeds: Vec<u64> = (0..u64::from(args.seeds))
         .map(|i| first.wrapping_add(i))

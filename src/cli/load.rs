@@ -94,8 +94,7 @@ pub fn run_load(args: LoadArgs, quiet: bool) -> Result<(), CliError> {
     let scenario_path = args.scenario.clone().unwrap_or_default();
     check_target(&args.target, args.allow_remote).map_err(bad)?;
     let display = scenario_path.display().to_string();
-    let text = std::fs::read_to_string(&scenario_path)
-        .map_err(|e| bad(anyhow!("{display}: cannot read the scenario file: {e}")))?;
+    let text = sim::scenario::read_file(&scenario_path).map_err(|e| bad(anyhow!("{e}")))?;
     let scenario = sim::scenario::load_str(&display, &text).map_err(|e| bad(anyhow!("{e}")))?;
     let mut opts = LoadOptions::new(&scenario);
     if let Some(d) = &args.duration {

@@ -120,6 +120,10 @@ fn read_table(path: &Path) -> Result<Table, CliError> {
 /// Merge, write, print.
 pub fn run(args: MergeArgs, quiet: bool) -> Result<(), CliError> {
     let dirs = shard_dirs(&args.dirs)?;
+    // A shard killed while it was written is not taken for complete.
+    for d in &dirs {
+        super::report::check_complete(d)?;
+    }
     let shards = dirs
         .iter()
         .map(|d| read_manifest(d).map(|m| (d.clone(), m)))
@@ -152,6 +156,11 @@ pub fn run(args: MergeArgs, quiet: bool) -> Result<(), CliError> {
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
     };
+    // Written beside the shards, in place: unsealed first, sealed last (a killed merge leaves
+    // a folder that `report` refuses).
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    report::files::complete::unseal(&out)
+        .with_context(|| format!("unsealing {}", out.display()))?;
     write_sweep(&out, &keys, &runs, &series, Some(&points))
         .with_context(|| format!("writing the merged sweep to {}", out.display()))?;
     write_manifest(&out, &whole)?;
@@ -171,6 +180,7 @@ pub fn run(args: MergeArgs, quiet: bool) -> Result<(), CliError> {
         }
         _ => None,
     };
+    super::report::reseal(&out)?;
     if !quiet {
         let mut text = render_points(&keys, &points);
         text += &format!("merged {} shards into {}\n", shards.len(), out.display());

@@ -7,6 +7,7 @@ mod compare;
 mod compare_runs;
 mod demo;
 mod layers;
+mod limits;
 mod list;
 mod load;
 mod merge;

@@ -75,6 +75,9 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
     let run = load_run(&args.dir, args.scenario.as_deref(), args.seed)?;
     let html = ::report::write_run_report(&args.dir, &run.result, &run.text)
         .with_context(|| format!("writing the report into {}", args.dir.display()))?;
+    if !run.live {
+        reseal(&args.dir)?;
+    }
     for w in &run.warnings {
         eprintln!("warning: {w}");
     }
@@ -86,6 +89,18 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
         ))?;
     }
     Ok(())
+}
+
+/// Refuse a run or sweep folder that its writer did not finish, or that mixes files of two
+/// runs (exit code 2, every problem named): see `report::files::complete`.
+pub(crate) fn check_complete(dir: &Path) -> Result<(), CliError> {
+    ::report::files::complete::check(dir).map_err(|e| CliError::BadInput(e.into()))
+}
+
+/// Seal `dir` again after rebuilding its report (its charts changed).
+pub(crate) fn reseal(dir: &Path) -> Result<(), CliError> {
+    Ok(::report::files::complete::seal(dir)
+        .with_context(|| format!("sealing {}", dir.display()))?)
 }
 
 /// A run directory's result: re-simulated from its scenario copy and seed, or, for a live run,
@@ -107,25 +122,26 @@ pub(crate) fn load_run(
     scenario_file: Option<&Path>,
     seed_override: Option<u64>,
 ) -> Result<LoadedRun, CliError> {
+    // A live run (`throttlelab load`) cannot be re-simulated: its recorded result is used. A
+    // simulated one is trusted only when sealed whole (checked before anything is read).
+    let live = crate::live::load::read_live_result(dir).map_err(CliError::BadInput)?;
+    if live.is_none() {
+        check_complete(dir)?;
+    }
     let scenario_path = scenario_file
         .map(Path::to_path_buf)
         .unwrap_or_else(|| dir.join(::report::html::SCENARIO_COPY));
     let display = scenario_path.display().to_string();
-    let bytes = std::fs::read(&scenario_path).map_err(|e| {
-        CliError::BadInput(anyhow!(
-            "{display}: cannot read the scenario ({e}); pass it with --scenario FILE"
-        ))
-    })?;
-    let text = String::from_utf8(bytes.clone()).map_err(|_| {
-        CliError::BadInput(anyhow!("{display}: the scenario file is not UTF-8 text"))
-    })?;
+    let text = sim::scenario::read_file(&scenario_path)
+        .map_err(|e| CliError::BadInput(anyhow!("{e}; pass the scenario with --scenario FILE")))?;
+    let bytes = text.clone().into_bytes();
     let scenario =
         sim::scenario::load_str(&display, &text).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+    super::limits::MemoryArgs { max_memory: None }.check(&display, &scenario, 1)?;
     let manifest = read_manifest(dir)?;
     let seed = seed_override.or(manifest.seed).unwrap_or(scenario.seed);
 
-    // A live run (`throttlelab load`) cannot be re-simulated: its recorded result is used.
-    if let Some(result) = crate::live::load::read_live_result(dir).map_err(CliError::BadInput)? {
+    if let Some(result) = live {
         return Ok(LoadedRun {
             result,
             text,

@@ -30,19 +30,17 @@ pub struct RunArgs {
     /// Skip the charts and `report.html` (tables only; faster).
     #[arg(long)]
     pub no_report: bool,
+    #[command(flatten)]
+    pub memory: super::limits::MemoryArgs,
 }
 
 /// Load, simulate, print, write.
 pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
-    let display = args.file.display().to_string();
-    let text = std::fs::read(&args.file).map_err(|e| {
-        CliError::BadInput(anyhow!("{display}: cannot read the scenario file: {e}"))
-    })?;
-    let text_str = String::from_utf8(text.clone()).map_err(|_| {
-        CliError::BadInput(anyhow!("{display}: the scenario file is not UTF-8 text"))
-    })?;
+    let (display, text_str) = super::limits::read_scenario(&args.file)?;
+    let text = text_str.clone().into_bytes();
     let scenario = sim::scenario::load_str(&display, &text_str)
         .map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+    args.memory.check(&display, &scenario, 1)?;
     let seed = args.seed.unwrap_or(scenario.seed);
 
     let started = Instant::now();
@@ -83,18 +81,25 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
         result.events,
     );
     let dir = report::files::run_dir(&args.out, &scenario.name, seed);
-    report::files::write_run(&dir, &result, &manifest)
-        .with_context(|| format!("writing the run's files to {}", dir.display()))?;
-    report::tables::write_run_parquet(&dir, &result)
-        .with_context(|| format!("writing the run's Parquet files to {}", dir.display()))?;
-
+    // Written aside and renamed into place when whole (report::files::complete): a killed run
+    // leaves no half-written folder under `dir`, a rerun replaces the whole folder.
+    let staged = report::files::complete::Staged::begin(&dir)
+        .with_context(|| format!("creating the run's folder beside {}", dir.display()))?;
+    let tmp = staged.dir();
+    report::files::write_run(tmp, &result, &manifest)
+        .with_context(|| format!("writing the run's files to {}", tmp.display()))?;
+    report::tables::write_run_parquet(tmp, &result)
+        .with_context(|| format!("writing the run's Parquet files to {}", tmp.display()))?;
     let html = if args.no_report {
         None
     } else {
-        let html = report::write_run_report(&dir, &result, &text_str)
-            .with_context(|| format!("writing the run's report to {}", dir.display()))?;
-        Some(html)
+        report::write_run_report(tmp, &result, &text_str)
+            .with_context(|| format!("writing the run's report to {}", tmp.display()))?;
+        Some(dir.join("report.html"))
     };
+    staged
+        .commit()
+        .with_context(|| format!("putting the run's folder in place at {}", dir.display()))?;
 
     if !quiet {
         let secs = wall.as_secs_f64();

@@ -18,6 +18,9 @@ use limiters::{parse_duration, Nanos, Registry};
 use sim::model::{Fault, FaultKind};
 use std::time::Duration;
 
+/// Most keys (and orgs) `--keys` (`--orgs`) may generate.
+const MAX_KEYS: usize = 1_000_000;
+
 /// Arguments of `serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -160,6 +163,14 @@ fn connection_cap(wanted: usize) -> usize {
 /// keys' secrets (issued, or read from `--keys-file`).
 pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets), CliError> {
     let bad = CliError::BadInput;
+    // Every generated key is allocated up front (100,000,000 took 9.8 GB).
+    if args.keys > MAX_KEYS || args.orgs > MAX_KEYS {
+        return Err(bad(anyhow!(
+            "--keys {} / --orgs {}: at most {MAX_KEYS} generated keys and orgs",
+            args.keys,
+            args.orgs
+        )));
+    }
     let registry = Registry::builtin();
     let levels = args
         .limiters

@@ -55,18 +55,13 @@ pub struct SweepArgs {
     /// `merge` does.
     #[arg(long)]
     pub no_report: bool,
+    #[command(flatten)]
+    pub memory: super::limits::MemoryArgs,
 }
 
-/// Read a scenario file as UTF-8 text; failures are bad input.
+/// Read a scenario file as UTF-8 text (size-capped); failures are bad input.
 pub(crate) fn read_text(file: &Path) -> Result<(String, String), CliError> {
-    let display = file.display().to_string();
-    let bytes = std::fs::read(file).map_err(|e| {
-        CliError::BadInput(anyhow!("{display}: cannot read the scenario file: {e}"))
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        CliError::BadInput(anyhow!("{display}: the scenario file is not UTF-8 text"))
-    })?;
-    Ok((display, text))
+    super::limits::read_scenario(file)
 }
 
 /// Plan, run, write, print.
@@ -102,6 +97,18 @@ pub fn run(args: SweepArgs, quiet: bool) -> Result<(), CliError> {
         sweep_dir.clone()
     };
     let jobs = plan.shard_jobs(shard);
+    // The largest point, as many at once as there are threads to run them.
+    let at_once = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(jobs.len().max(1));
+    if let Some(p) = plan
+        .points
+        .iter()
+        .max_by_key(|p| p.scenario.memory_estimate().bytes)
+    {
+        args.memory.check(&display, &p.scenario, at_once as u64)?;
+    }
     if args.dry_run {
         return print_plan(&plan, &jobs, &dir);
     }
@@ -143,21 +150,30 @@ pub fn run(args: SweepArgs, quiet: bool) -> Result<(), CliError> {
     let series = series_table(&records);
     let whole = args.shard.is_none();
     let points = whole.then(|| sweep_points(&keys, &runs));
-    let mut written = write_sweep(&dir, &keys, &runs, &series, points.as_ref())
-        .with_context(|| format!("writing the sweep's tables to {}", dir.display()))?;
+    // Written aside and renamed into place when whole (report::files::complete): a killed
+    // sweep leaves no folder with a 0-byte runs.parquet under `dir`.
+    let staged = report::files::complete::Staged::begin(&dir)
+        .with_context(|| format!("creating the sweep's folder beside {}", dir.display()))?;
+    let tmp = staged.dir();
+    let mut written = write_sweep(tmp, &keys, &runs, &series, points.as_ref())
+        .with_context(|| format!("writing the sweep's tables to {}", tmp.display()))?;
     let manifest = manifest(&plan, shard, whole, jobs.len(), !args.no_timeseries);
-    written.push(write_manifest(&dir, &manifest)?);
+    written.push(write_manifest(tmp, &manifest)?);
     // The scenario text beside the tables, so `report DIR` (and `merge`) can rebuild the report.
-    let copy = dir.join(report::html::SCENARIO_COPY);
+    let copy = tmp.join(report::html::SCENARIO_COPY);
     std::fs::write(&copy, &text).with_context(|| format!("writing {}", copy.display()))?;
     let html = match (&points, args.no_report) {
         (Some(points), false) => {
             let scenarios: Vec<&sim::model::Scenario> =
                 plan.points.iter().map(|p| &p.scenario).collect();
-            Some(write_report(&dir, &manifest, points, &text, &scenarios)?)
+            write_report(tmp, &manifest, points, &text, &scenarios)?;
+            Some(dir.join("report.html"))
         }
         _ => None,
     };
+    staged
+        .commit()
+        .with_context(|| format!("putting the sweep's folder in place at {}", dir.display()))?;
 
     if !quiet {
         let mut text = match &points {
@@ -232,6 +248,7 @@ pub(crate) fn replan(text: &str, m: &SweepManifest) -> Option<Plan> {
 /// `throttlelab report DIR` for a sweep folder: the charts and `report.html` from its
 /// `points.parquet`, `sweep.json` and scenario copy.
 pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
+    super::report::check_complete(dir)?;
     let m = read_manifest(dir)?;
     if m.shard.is_some() {
         return Err(CliError::BadInput(anyhow!(
@@ -255,6 +272,7 @@ pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
         .map(|p| p.points.iter().map(|p| &p.scenario).collect())
         .unwrap_or_default();
     let html = write_report(dir, &m, &points, &text, &scenarios)?;
+    super::report::reseal(dir)?;
     if !quiet {
         super::write_stdout(&format!(
             "wrote {} and charts/*.svg, charts/*.png\n",

@@ -13,18 +13,29 @@ pub struct ValidateArgs {
     /// Scenario files to check.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub memory: super::limits::MemoryArgs,
 }
 
 /// Check every file; print one line per valid file (unless `quiet`) and each error in full.
 pub fn run(args: ValidateArgs, quiet: bool) -> Result<(), CliError> {
     let mut bad = 0usize;
     for path in &args.files {
-        match sim::scenario::load_file(path) {
+        let display = path.display().to_string();
+        let checked = sim::scenario::load_file(path)
+            .map_err(|e| e.to_string())
+            .and_then(|s| match args.memory.check(&display, &s, 1) {
+                Err(super::CliError::BadInput(e) | super::CliError::Failed(e)) => {
+                    Err(e.to_string())
+                }
+                Ok(()) => Ok(s),
+            });
+        match checked {
             Ok(s) => {
                 if !quiet {
                     let clients: u64 = s.fleets.iter().map(|f| u64::from(f.count)).sum();
                     super::write_stdout(&format!(
-                        "ok  {}  ({}: {} fleet{}, {clients} clients, {} limiter level{}, {} fault{}, {})\n",
+                        "ok  {}  ({}: {} fleet{}, {clients} clients, {} limiter level{}, {} fault{}, {}, ~{} of memory)\n",
                         path.display(),
                         s.name,
                         s.fleets.len(),
@@ -34,6 +45,7 @@ pub fn run(args: ValidateArgs, quiet: bool) -> Result<(), CliError> {
                         s.faults.len(),
                         plural(s.faults.len()),
                         s.duration,
+                        sim::model::Bytes(s.memory_estimate().bytes),
                     ))?;
                 }
             }

@@ -6,6 +6,7 @@
 //! files, so outputs can be diffed and committed.
 
 mod clients;
+pub mod complete;
 mod manifest;
 mod series;
 mod summary;

@@ -46,6 +46,31 @@ pub(crate) struct World {
     pub error: Option<SimError>,
     /// The trace, when asked for.
     pub trace: Option<Vec<TraceEvent>>,
+    /// Most events a run may process at one instant before it is stopped as stalled.
+    pub stall_limit: u64,
+}
+
+/// Events at one instant that any run may take (a cron burst, a queue draining at once).
+const STALL_BASE: u64 = 1 << 22;
+/// Events per attempt of one client at one instant, with room to spare (arrival, send,
+/// server receive, response, timeout, hedge copies: at most 8 events an attempt).
+const STALL_PER_ATTEMPT: u64 = 8 * 8;
+
+/// The stall guard's limit for `s`: a run that has every client make every attempt its retry
+/// policy allows, all at the same instant, stays under it; a loop that never advances simulated
+/// time (a closed loop answered at once, a rate faster than the nanosecond clock) passes it in
+/// well under a second instead of eating memory until the process is killed.
+fn stall_limit(s: &Scenario) -> u64 {
+    s.fleets.iter().fold(STALL_BASE, |acc, f| {
+        let concurrency = match f.arrival {
+            crate::model::Arrival::Closed { concurrency, .. } => u64::from(concurrency),
+            _ => 1,
+        };
+        let per_client = STALL_PER_ATTEMPT
+            .saturating_mul(u64::from(f.retry.max_attempts.max(1)))
+            .saturating_mul(concurrency);
+        acc.saturating_add(u64::from(f.count).saturating_mul(per_client))
+    })
 }
 
 /// Every non-2xx status the server of `s` can answer.
@@ -128,6 +153,7 @@ impl World {
             events: 0,
             error: None,
             trace: None,
+            stall_limit: stall_limit(s),
         };
         w.schedule_first_arrivals();
         Ok(w)
@@ -165,9 +191,22 @@ impl World {
 
     /// Run to the horizon.
     pub fn run(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<(), SimError> {
+        // Events in a row at the instant `self.now` (the stall guard).
+        let mut same = 0u64;
         while let Some((t, ev)) = self.q.pop() {
             if t >= self.horizon {
                 break;
+            }
+            if t == self.now {
+                same += 1;
+                if same > self.stall_limit {
+                    return Err(SimError::Stalled {
+                        at: t,
+                        events: same,
+                    });
+                }
+            } else {
+                same = 0;
             }
             if t >= self.rec.next_edge() {
                 let g = self.gauges();

@@ -8,6 +8,7 @@
 mod dist;
 mod fault;
 mod fleet;
+mod memory;
 mod server;
 mod validate;
 
@@ -15,8 +16,10 @@ pub use crate::retry::{Backoff, HonourRetryAfter, Jitter, RetryPolicy, StatusSet
 pub use dist::Distribution;
 pub use fault::{Fault, FaultKind};
 pub use fleet::{Arrival, Fleet, Keys};
+pub use memory::{parse_bytes, Bytes, MemoryEstimate, DEFAULT_MAX_MEMORY};
 pub use server::{Backend, Charge, Level, RetryAfterFormat, Scope, Server};
 pub use validate::ModelError;
+pub(crate) use validate::{arrival_rate_ok, closed_stalls, CLOSED_STALLS};
 
 use limiters::Nanos;
 

@@ -64,6 +64,37 @@ fn rate(field: &str, r: &Rate) -> Result<(), ModelError> {
     Ok(())
 }
 
+/// An arrival rate: besides [`rate`], at most one arrival per nanosecond per client. Gaps are
+/// whole nanoseconds, so a faster rate draws gaps of zero and simulated time never advances
+/// (the run would loop at one instant, growing its queue until memory runs out).
+fn arrival_rate(field: &str, r: &Rate) -> Result<(), ModelError> {
+    rate(field, r)?;
+    arrival_rate_ok(r).map_err(|why| ModelError::invalid(field, why))
+}
+
+/// [`arrival_rate`]'s speed check alone, for the scenario parser (which has the value's span).
+pub(crate) fn arrival_rate_ok(r: &Rate) -> Result<(), &'static str> {
+    if r.count > r.period.0 {
+        return Err(TOO_FAST);
+    }
+    Ok(())
+}
+
+/// Why [`arrival_rate`] refuses a rate.
+pub(crate) const TOO_FAST: &str = "more than one arrival per nanosecond per client: simulated \
+     time is counted in whole nanoseconds and could not advance; use more clients at a lower rate";
+
+/// Why a closed-loop fleet without think time or network delay is refused.
+pub(crate) const CLOSED_STALLS: &str = "a closed-loop fleet needs a `think` time or a \
+     `network.delay` with a mean above zero: a rejected request is answered at once, so the \
+     next one would start at the same instant and simulated time could never advance";
+
+/// True when a closed-loop fleet could loop at one instant forever: nothing on the way of a
+/// rejected request (answered by a limiter or a fault without reaching the backend) takes time.
+pub(crate) fn closed_stalls(arrival: &Arrival, network: &Distribution) -> bool {
+    matches!(arrival, Arrival::Closed { think, .. } if think.mean().is_zero() && network.mean().is_zero())
+}
+
 fn status(field: &str, s: u16) -> Result<(), ModelError> {
     if !(100..600).contains(&s) {
         return Err(ModelError::invalid(
@@ -125,14 +156,14 @@ pub(crate) fn distribution(field: &str, d: &Distribution) -> Result<(), ModelErr
 fn arrival(field: &str, a: &Arrival) -> Result<(), ModelError> {
     match a {
         Arrival::Poisson { rate: r } | Arrival::Constant { rate: r } => {
-            rate(&format!("{field}.rate"), r)
+            arrival_rate(&format!("{field}.rate"), r)
         }
         Arrival::OnOff {
             rate: r,
             on,
             off: _,
         } => {
-            rate(&format!("{field}.rate"), r)?;
+            arrival_rate(&format!("{field}.rate"), r)?;
             positive(&format!("{field}.on"), *on)
         }
         Arrival::Cron { period, offset } => {
@@ -146,8 +177,8 @@ fn arrival(field: &str, a: &Arrival) -> Result<(), ModelError> {
             Ok(())
         }
         Arrival::Diurnal { low, high, period } => {
-            rate(&format!("{field}.low"), low)?;
-            rate(&format!("{field}.high"), high)?;
+            arrival_rate(&format!("{field}.low"), low)?;
+            arrival_rate(&format!("{field}.high"), high)?;
             positive(&format!("{field}.period"), *period)?;
             if high.per_sec() < low.per_sec() {
                 return Err(ModelError::invalid(
@@ -166,7 +197,7 @@ fn arrival(field: &str, a: &Arrival) -> Result<(), ModelError> {
             }
             for (i, (from, r)) in points.iter().enumerate() {
                 if let Some(r) = r {
-                    rate(&format!("{field}.points[{i}]"), r)?;
+                    arrival_rate(&format!("{field}.points[{i}]"), r)?;
                 }
                 if i > 0 && *from <= points[i - 1].0 {
                     return Err(ModelError::invalid(
@@ -280,6 +311,12 @@ impl Scenario {
                 positive(&format!("{field}.deadline"), t)?;
             }
             arrival(&format!("{field}.arrival"), &fl.arrival)?;
+            if closed_stalls(&fl.arrival, &self.network.delay) {
+                return Err(ModelError::invalid(
+                    format!("{field}.arrival"),
+                    CLOSED_STALLS,
+                ));
+            }
             if fl.trigger && !matches!(fl.arrival, Arrival::Piecewise { .. }) {
                 return Err(ModelError::invalid(
                     format!("{field}.trigger"),

@@ -27,6 +27,20 @@ pub enum ScenarioError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is larger than a scenario may be (or endless, like `/dev/zero`).
+    #[error("{file}: the scenario file is larger than {limit} bytes (the most a scenario file may have)")]
+    TooLarge {
+        /// The path as given.
+        file: String,
+        /// [`crate::scenario::MAX_FILE_BYTES`].
+        limit: u64,
+    },
+    /// The file is not UTF-8 text.
+    #[error("{file}: the scenario file is not UTF-8 text")]
+    NotText {
+        /// The path as given.
+        file: String,
+    },
     /// The text is not a valid scenario: a syntax error, a wrong type, an unknown or missing
     /// field, or a value that is impossible (zero rate, fault outside the run, ...).
     #[error("{0}")]
@@ -38,7 +52,7 @@ impl ScenarioError {
     pub fn location(&self) -> Option<&Located> {
         match self {
             ScenarioError::At(l) => Some(l),
-            ScenarioError::Io { .. } => None,
+            _ => None,
         }
     }
 }

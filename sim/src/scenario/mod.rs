@@ -63,14 +63,36 @@ pub fn load_str(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     load_str_with(file, text, &Registry::builtin())
 }
 
-/// Read and load a scenario file with the built-in limiter algorithms.
-pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
+/// Largest scenario file read, in bytes: the biggest real scenario is a few KB, a 10 MB one
+/// still loads, and `validate /dev/zero` must not read until memory runs out.
+pub const MAX_FILE_BYTES: u64 = 32 << 20;
+
+/// Read a scenario file as UTF-8 text, at most [`MAX_FILE_BYTES`] of it (a larger file, or an
+/// endless one such as `/dev/zero`, is an error, not a read until memory runs out).
+pub fn read_file(path: &Path) -> Result<String, ScenarioError> {
+    use std::io::Read;
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+    let io = |source| ScenarioError::Io {
         file: file.clone(),
         source,
-    })?;
-    load_str(&file, &text)
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ScenarioError::TooLarge {
+            file,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    String::from_utf8(bytes).map_err(|_| ScenarioError::NotText { file })
+}
+
+/// Read and load a scenario file with the built-in limiter algorithms.
+pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = read_file(path)?;
+    load_str(&path.display().to_string(), &text)
 }
 
 /// serde's type names in words a scenario author knows.

@@ -38,7 +38,7 @@ pub use declare::SweepDecl;
 pub use param::{check_path, parse_values, show, Param, MAX_RANGE};
 pub use plan::{
     checked_without_sweep, load_base, without_sweep, Job, Plan, Point, SweepArgs, DEFAULT_SEEDS,
-    MAX_POINTS,
+    MAX_POINTS, MAX_RUNS,
 };
 pub use shard::Shard;
 
@@ -84,6 +84,16 @@ pub enum SweepError {
     /// The product has too many points.
     #[error("the sweep has more than {limit} points: sweep fewer values, or split it into several sweeps")]
     TooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// Points times seeds is more runs than a sweep may plan.
+    #[error("the sweep has {points} points x {seeds} seeds, more than {limit} runs: lower `--seeds` (or `[sweep] seeds`), or split it into several sweeps")]
+    TooManyRuns {
+        /// Points.
+        points: usize,
+        /// Seeds per point.
+        seeds: u32,
         /// The limit.
         limit: usize,
     },

@@ -20,6 +20,9 @@ use toml_edit::DocumentMut;
 pub const DEFAULT_SEEDS: u32 = 5;
 /// At most this many points in one sweep.
 pub const MAX_POINTS: usize = 100_000;
+/// At most this many runs (points x seeds) in one sweep: the job list and the seed list are
+/// allocated up front (`--seeds 4294967295` asked for 34 GB before this cap).
+pub const MAX_RUNS: usize = 1_000_000;
 
 /// What to sweep, before loading: the command line's side.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -125,6 +128,14 @@ impl Plan {
             .try_fold(1usize, |acc, p| acc.checked_mul(p.values.len()))
             .filter(|n| *n <= MAX_POINTS)
             .ok_or(SweepError::TooLarge { limit: MAX_POINTS })?;
+        let n = args.seeds.or(decl.seeds).unwrap_or(DEFAULT_SEEDS);
+        if total.saturating_mul(n as usize) > MAX_RUNS {
+            return Err(SweepError::TooManyRuns {
+                points: total,
+                seeds: n,
+                limit: MAX_RUNS,
+            });
+        }
         let mut points = Vec::with_capacity(total);
         for index in 0..total {
             let values = point_values(&params, index);
@@ -142,7 +153,6 @@ impl Plan {
                 scenario,
             });
         }
-        let n = args.seeds.or(decl.seeds).unwrap_or(DEFAULT_SEEDS);
         let first = args.first_seed.unwrap_or(base.seed);
         let seeds: Vec<u64> = (0..u64::from(n)).map(|i| first.wrapping_add(i)).collect();
         let hash = hash_of(&stripped, &params, &seeds);

@@ -81,6 +81,12 @@ pub(crate) fn fleet(cx: &Cx, name: &str, f: &Spanned<FleetSpec>) -> R<Fleet> {
     Ok(out)
 }
 
+/// `r`, unless it is above one arrival per nanosecond (time could not advance).
+fn too_fast(cx: &Cx, r: Rate, span: std::ops::Range<usize>) -> R<Rate> {
+    crate::model::arrival_rate_ok(&r).map_err(|why| cx.err(span, format!("`{r}`: {why}")))?;
+    Ok(r)
+}
+
 fn nonempty(cx: &Cx, s: &Spanned<String>, what: &str) -> R<String> {
     if s.get_ref().trim().is_empty() {
         return Err(cx.err(s.span(), format!("`{what}` must not be empty")));
@@ -122,7 +128,8 @@ fn arrival(cx: &Cx, a: &Spanned<ArrivalSpec>) -> R<Arrival> {
         ],
     )?;
     let req_rate = |r: &Opt<RateValue>, n: &str| -> R<Rate> {
-        Ok(cx.required(r, n, span.clone(), &v)?.get_ref().0)
+        let r = cx.required(r, n, span.clone(), &v)?;
+        too_fast(cx, r.get_ref().0, r.span())
     };
     let req_dur = |d: &Opt<Dur>, n: &str| cx.positive(cx.required(d, n, span.clone(), &v)?, n);
     Ok(match name {
@@ -182,12 +189,16 @@ fn arrival(cx: &Cx, a: &Spanned<ArrivalSpec>) -> R<Arrival> {
                 }
                 let rate = match p.rate.get_ref().as_str() {
                     "off" => None,
-                    s => Some(s.parse::<Rate>().map_err(|e| {
-                        cx.err(
-                            p.rate.span(),
-                            format!("expected a rate such as \"5/s\" or \"off\": {e}"),
-                        )
-                    })?),
+                    s => Some(too_fast(
+                        cx,
+                        s.parse::<Rate>().map_err(|e| {
+                            cx.err(
+                                p.rate.span(),
+                                format!("expected a rate such as \"5/s\" or \"off\": {e}"),
+                            )
+                        })?,
+                        p.rate.span(),
+                    )?),
                 };
                 points.push((from, rate));
             }

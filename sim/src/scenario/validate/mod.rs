@@ -97,7 +97,11 @@ pub(crate) fn scenario(cx: &Cx, s: &ScenarioSpec, registry: &Registry) -> R<Scen
     }
     for (name, f) in &s.fleet {
         spans.insert(format!("fleet.{name}"), f.span());
-        out.fleets.push(fleet::fleet(cx, name, f)?);
+        let fl = fleet::fleet(cx, name, f)?;
+        if crate::model::closed_stalls(&fl.arrival, &out.network.delay) {
+            return Err(cx.err(f.get_ref().arrival.span(), crate::model::CLOSED_STALLS));
+        }
+        out.fleets.push(fl);
     }
     out.validate(registry).map_err(|e| {
         let field = e.field();

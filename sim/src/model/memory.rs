@@ -1,0 +1,241 @@
+//! What a run of a scenario will allocate, estimated from the scenario alone, so a command can
+//! refuse a run that cannot fit before it allocates anything (a 7.2 M-bucket run needed more
+//! than 9 GB and was killed by the OS half way, after minutes).
+//!
+//! The figures are peak resident sizes of `throttlelab run --no-report` measured with
+//! `/usr/bin/time -f %M` (debug build, the tables written; see BENCHMARKS.md), rounded up:
+//!
+//! | what                           | measured                     | counted here |
+//! |--------------------------------|------------------------------|--------------|
+//! | one time bucket, one fleet     | 2.5 KB (1 M buckets: 2.53 GB)| 2,600 B      |
+//! | each further fleet, per bucket | 1.2 KB (2 fleets: 3.75 GB)   | 1,300 B      |
+//! | one client                     | 650 B (1 M: 676 MB, 2 M: 1.33 GB) | 700 B   |
+//! | one arrival-count slot, per fleet | 36 B (1 M slots: 54 MB)   | 40 B         |
+//! | the program itself             | 18 MB                        | 32 MiB       |
+//!
+//! Requests in flight are not counted: they depend on how the run goes, not on what it asks
+//! (the stall guard in the engine stops a run whose queue grows without time advancing).
+
+use super::Scenario;
+use std::fmt;
+
+/// Bytes of a time bucket with one fleet.
+const PER_BUCKET: u64 = 2_600;
+/// Bytes of a time bucket for every fleet after the first.
+const PER_BUCKET_FLEET: u64 = 1_300;
+/// Bytes of a client (its state, its table row).
+const PER_CLIENT: u64 = 700;
+/// Bytes of an arrival-count slot of one fleet.
+const PER_ARRIVAL_SLOT: u64 = 40;
+/// The program, before the scenario asks for anything.
+const BASE: u64 = 32 << 20;
+
+/// Memory any command may use unless told otherwise (`--max-memory`).
+pub const DEFAULT_MAX_MEMORY: u64 = 4 << 30;
+
+/// A run's memory, by what asks for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryEstimate {
+    /// Time buckets (duration / bucket).
+    pub buckets: u64,
+    /// Fleets.
+    pub fleets: u64,
+    /// Clients over all fleets.
+    pub clients: u64,
+    /// Bytes of the time series.
+    pub series_bytes: u64,
+    /// Bytes of the clients.
+    pub client_bytes: u64,
+    /// Bytes of the arrival counts.
+    pub arrival_bytes: u64,
+    /// Everything, with the program itself.
+    pub bytes: u64,
+}
+
+impl Scenario {
+    /// Estimate the memory a run of this scenario allocates (saturating: never overflows).
+    ///
+    /// ```
+    /// use sim::model::{Arrival, Fleet, Scenario};
+    /// use limiters::Nanos;
+    /// let mut s = Scenario::new("m");
+    /// s.duration = Nanos::from_secs(7_200);
+    /// s.bucket = Nanos::from_millis(1);
+    /// s.fleets.push(Fleet::new("web", 1, Arrival::Poisson { rate: "1/s".parse().unwrap() }));
+    /// let m = s.memory_estimate();
+    /// assert_eq!(m.buckets, 7_200_000);
+    /// assert!(m.bytes > 9 << 30 && m.bytes < 20 << 30);
+    /// ```
+    pub fn memory_estimate(&self) -> MemoryEstimate {
+        let buckets = self.duration.0 / self.bucket.0.max(1);
+        let slots = self.duration.0 / self.arrival_resolution.0.max(1);
+        let fleets = self.fleets.len() as u64;
+        let clients = self
+            .fleets
+            .iter()
+            .fold(0u64, |a, f| a.saturating_add(u64::from(f.count)));
+        let per_bucket =
+            PER_BUCKET.saturating_add(PER_BUCKET_FLEET.saturating_mul(fleets.saturating_sub(1)));
+        let series_bytes = buckets.saturating_mul(per_bucket);
+        let client_bytes = clients.saturating_mul(PER_CLIENT);
+        let arrival_bytes = slots
+            .saturating_mul(fleets)
+            .saturating_mul(PER_ARRIVAL_SLOT);
+        MemoryEstimate {
+            buckets,
+            fleets,
+            clients,
+            series_bytes,
+            client_bytes,
+            arrival_bytes,
+            bytes: BASE
+                .saturating_add(series_bytes)
+                .saturating_add(client_bytes)
+                .saturating_add(arrival_bytes),
+        }
+    }
+}
+
+impl MemoryEstimate {
+    /// `Ok` when the estimate is within `limit` bytes, else a sentence naming the estimate, what
+    /// makes it up and how to lower it.
+    pub fn within(&self, limit: u64) -> Result<(), String> {
+        if self.bytes <= limit {
+            return Ok(());
+        }
+        Err(format!(
+            "a run needs about {} ({}), more than the limit of {}: use a wider `bucket` or \
+             `arrival_resolution`, fewer clients, or raise the limit with --max-memory",
+            Bytes(self.bytes),
+            self,
+            Bytes(limit)
+        ))
+    }
+}
+
+impl fmt::Display for MemoryEstimate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} time buckets x {} fleet{}: {}; {} clients: {}; arrival counts: {}",
+            self.buckets,
+            self.fleets,
+            if self.fleets == 1 { "" } else { "s" },
+            Bytes(self.series_bytes),
+            self.clients,
+            Bytes(self.client_bytes),
+            Bytes(self.arrival_bytes)
+        )
+    }
+}
+
+/// A byte count in binary units, one decimal (`1.5 GiB`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bytes(pub u64);
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+        let mut v = self.0 as f64;
+        let mut u = 0;
+        while v >= 1024.0 && u + 1 < UNITS.len() {
+            v /= 1024.0;
+            u += 1;
+        }
+        if u == 0 {
+            write!(f, "{} B", self.0)
+        } else {
+            write!(f, "{v:.1} {}", UNITS[u])
+        }
+    }
+}
+
+/// Parse a byte size: a whole number with an optional unit `K`, `M`, `G`, `T` (binary
+/// multiples; `KiB`, `KB`, `k` are read the same), as `--max-memory` takes it.
+///
+/// ```
+/// use sim::model::parse_bytes;
+/// assert_eq!(parse_bytes("16G"), Ok(16 << 30));
+/// assert_eq!(parse_bytes("512MiB"), Ok(512 << 20));
+/// assert_eq!(parse_bytes("1000"), Ok(1000));
+/// assert!(parse_bytes("lots").is_err());
+/// ```
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{text}`: expected a size such as 512M or 16G"))?;
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => return Err(format!("`{text}`: unknown unit (use K, M, G or T)")),
+    };
+    n.checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("`{text}`: too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Arrival, Fleet};
+    use limiters::Nanos;
+
+    fn one(count: u32) -> Scenario {
+        let mut s = Scenario::new("m");
+        s.duration = Nanos::from_secs(10);
+        s.fleets.push(Fleet::new(
+            "web",
+            count,
+            Arrival::Poisson {
+                rate: "1/s".parse().unwrap(),
+            },
+        ));
+        s
+    }
+
+    #[test]
+    fn ten_million_clients_are_counted_at_their_measured_size() {
+        let m = one(10_000_000).memory_estimate();
+        assert!(m.bytes > 6 << 30, "{m}");
+        assert!(m.within(DEFAULT_MAX_MEMORY).is_err());
+        assert!(m.within(16 << 30).is_ok());
+    }
+
+    #[test]
+    fn small_runs_fit_the_default() {
+        let m = one(100).memory_estimate();
+        assert!(m.bytes < 64 << 20, "{m}");
+        assert_eq!(m.within(DEFAULT_MAX_MEMORY), Ok(()));
+    }
+
+    #[test]
+    fn refusal_names_estimate_limit_and_override() {
+        let err = one(10_000_000)
+            .memory_estimate()
+            .within(1 << 30)
+            .unwrap_err();
+        assert!(
+            err.contains("about 6.") && err.contains("limit of 1.0 GiB"),
+            "{err}"
+        );
+        assert!(
+            err.contains("--max-memory") && err.contains("10000000 clients"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn sizes_parse_and_print() {
+        assert_eq!(parse_bytes("4g"), Ok(4 << 30));
+        assert_eq!(parse_bytes(" 2 KB "), Ok(2048));
+        assert!(parse_bytes("99999999999T").is_err());
+        assert!(parse_bytes("").is_err());
+        assert_eq!(Bytes(4 << 30).to_string(), "4.0 GiB");
+        assert_eq!(Bytes(12).to_string(), "12 B");
+    }
+}

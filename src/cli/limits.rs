@@ -1,0 +1,60 @@
+//! Limits every command applies before it allocates: the scenario file's size (read with a cap:
+//! `validate /dev/zero` read until memory ran out) and a run's estimated memory against
+//! `--max-memory` (a 7.2 M-bucket run needed more than 9 GB and was killed by the OS half way).
+//! Both refusals are bad input: exit code 2, with the limit and how to raise or avoid it.
+
+use super::CliError;
+use anyhow::anyhow;
+use clap::Args;
+use sim::model::{parse_bytes, Bytes, MemoryEstimate, Scenario, DEFAULT_MAX_MEMORY};
+use std::path::Path;
+
+/// `--max-memory`, shared by the commands that simulate.
+#[derive(Debug, Clone, Args)]
+pub struct MemoryArgs {
+    /// Refuse a run whose estimated memory is above SIZE (e.g. 512M, 16G; default 4G).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    parse_bytes(s)
+}
+
+impl MemoryArgs {
+    /// The limit in bytes.
+    pub fn limit(&self) -> u64 {
+        self.max_memory.unwrap_or(DEFAULT_MAX_MEMORY)
+    }
+
+    /// Refuse `scenario` (from `file`) if `runs` runs of it at once need more than the limit.
+    pub fn check(&self, file: &str, scenario: &Scenario, runs: u64) -> Result<(), CliError> {
+        check(file, scenario.memory_estimate(), runs.max(1), self.limit())
+    }
+}
+
+/// Refuse `runs` concurrent runs of estimate `one` above `limit` bytes.
+pub fn check(file: &str, one: MemoryEstimate, runs: u64, limit: u64) -> Result<(), CliError> {
+    let total = one.bytes.saturating_mul(runs);
+    if total <= limit {
+        return Ok(());
+    }
+    let why = match one.within(limit / runs) {
+        Err(why) if runs == 1 => why,
+        _ => format!(
+            "{runs} runs at once need about {} ({} each: {one}), more than the limit of {}: \
+             use fewer --threads, or raise the limit with --max-memory",
+            Bytes(total),
+            Bytes(one.bytes),
+            Bytes(limit)
+        ),
+    };
+    Err(CliError::BadInput(anyhow!("{file}: {why}")))
+}
+
+/// Read a scenario file (at most [`sim::scenario::MAX_FILE_BYTES`], UTF-8): its name as shown
+/// in messages and its text; every failure is bad input.
+pub fn read_scenario(path: &Path) -> Result<(String, String), CliError> {
+    let text = sim::scenario::read_file(path).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+    Ok((path.display().to_string(), text))
+}
