@@ -22,6 +22,7 @@ fn scenario() -> Scenario {
         workers: Some(4),
         queue: 20,
         queue_timeout: Some(Nanos::from_millis(500)),
+        deadline: None,
         service_time: Distribution::Exponential {
             mean: Nanos::from_millis(20),
         },

@@ -104,6 +104,7 @@ fn closed_loop_throughput_is_concurrency_over_cycle_time() {
         workers: None,
         queue: 0,
         queue_timeout: None,
+        deadline: None,
         service_time: Distribution::Constant(Nanos::from_millis(50)),
     };
     s.fleets.push(Fleet::new(

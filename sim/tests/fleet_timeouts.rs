@@ -14,6 +14,7 @@ fn slow_server(secs: u64) -> Scenario {
         workers: None,
         queue: 0,
         queue_timeout: None,
+        deadline: None,
         service_time: Distribution::Constant(Nanos::from_millis(100)),
     };
     s

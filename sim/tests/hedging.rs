@@ -22,6 +22,7 @@ fn one_shot(service: Nanos, delay: Nanos, max_hedges: u32) -> Scenario {
         workers: None,
         queue: 0,
         queue_timeout: None,
+        deadline: None,
         service_time: Distribution::Constant(service),
     };
     let mut f = Fleet::new(
@@ -248,6 +249,7 @@ fn busy(hedge: bool) -> Scenario {
         workers: Some(64),
         queue: 1000,
         queue_timeout: None,
+        deadline: None,
         service_time: Distribution::Bimodal {
             low: ms(5),
             high: ms(300),

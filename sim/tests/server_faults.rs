@@ -107,6 +107,7 @@ fn capacity_drop_queues_requests_until_it_ends() {
         workers: Some(4),
         queue: 100_000,
         queue_timeout: None,
+        deadline: None,
         service_time: Distribution::Constant(Nanos::from_millis(10)),
     };
     s.faults

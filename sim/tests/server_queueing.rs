@@ -11,6 +11,7 @@ fn md1(rate: &str, queue: u32, queue_timeout: Option<Nanos>, secs: u64) -> Scena
         workers: Some(1),
         queue,
         queue_timeout,
+        deadline: None,
         service_time: Distribution::Constant(Nanos::from_millis(10)),
     };
     s.fleets.push(Fleet::new(

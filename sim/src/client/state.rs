@@ -58,6 +58,10 @@ pub struct FleetRt {
     pub headers: Option<crate::resilience::HeaderClient>,
     /// Attempts carry an idempotency key.
     pub idempotency_key: bool,
+    /// Probability that a retry carries a changed body under the same key.
+    pub changed_body: f64,
+    /// Salt of the changed-body coin (from the seed and the fleet's name).
+    pub body_salt: u64,
     /// Hedged requests, if the fleet sends them.
     pub hedge: Option<crate::resilience::HedgeRt>,
 }
@@ -79,6 +83,8 @@ impl FleetRt {
             gate: crate::resilience::build_gates(&f.gates),
             headers: f.headers,
             idempotency_key: f.idempotency_key,
+            changed_body: f.changed_body,
+            body_salt: 0,
             hedge: f.hedge.map(crate::resilience::HedgeRt::new),
         }
     }

@@ -38,6 +38,8 @@ pub enum Purpose {
     Faults = 4,
     /// Network delays.
     Network = 5,
+    /// The changed-body coins of idempotency keys (a salt per fleet).
+    IdempotencyBody = 16,
 }
 
 /// A SplitMix64 stream.

@@ -113,7 +113,8 @@ impl World {
         clients.reserve_exact(usize::try_from(total).unwrap_or(0));
         let mut first = 0u32;
         for (i, f) in s.fleets.iter().enumerate() {
-            let rt = FleetRt::new(f, first, ids.identity(f));
+            let mut rt = FleetRt::new(f, first, ids.identity(f));
+            rt.body_salt = crate::resilience::body_salt(seed, &f.name);
             clients.extend(rt.clients(seed, i as u16));
             first += f.count;
             fleets.push(rt);

@@ -129,6 +129,12 @@ pub struct Fleet {
     /// stored response of an attempt it already executed instead of executing it again, and
     /// answers 409 while the first is still executing (seeds 002, 004).
     pub idempotency_key: bool,
+    /// Probability that a retry (an attempt after the first) reuses the key with a changed
+    /// body (a client that rebuilds its payload on retry, e.g. with a fresh timestamp). The
+    /// server refuses it with 409 while the key holds the first body (seed 002
+    /// `idempotency.key_mismatch`, seed 004 `IDEMPOTENCY_KEY_CONFLICT`). Needs
+    /// `idempotency_key`; 0 = bodies never change.
+    pub changed_body: f64,
     /// Hedged requests (`[fleet.<name>.hedge]`): further copies of an unanswered attempt, the
     /// first success wins. `None`: one copy at a time.
     pub hedge: Option<crate::resilience::HedgeConfig>,
@@ -159,6 +165,7 @@ impl Fleet {
             gates: Vec::new(),
             headers: None,
             idempotency_key: false,
+            changed_body: 0.0,
             hedge: None,
             trigger: false,
         }

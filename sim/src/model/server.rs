@@ -105,8 +105,14 @@ pub struct Backend {
     pub workers: Option<u32>,
     /// Queue capacity; a request arriving to a full queue gets 503. Zero = no queue.
     pub queue: u32,
-    /// A request that waited this long in the queue is dropped with 504. `None` = no limit.
+    /// A request that waited this long in the queue is dropped with 504 (its service never
+    /// starts). `None` = no limit.
     pub queue_timeout: Option<Nanos>,
+    /// A deadline from admission (the limiters letting the request in), service included: a
+    /// request not answered by then gets 504, whether it is still queued or in service; a
+    /// request in service is cancelled (its worker is freed, the work is not done). Seed 004's
+    /// "504 ENGINE_TIMEOUT: Analysis exceeded the 30s deadline". `None` = no deadline.
+    pub deadline: Option<Nanos>,
     /// Service time of one request once a worker takes it.
     pub service_time: Distribution,
 }
@@ -118,6 +124,7 @@ impl Backend {
             workers: None,
             queue: 0,
             queue_timeout: None,
+            deadline: None,
             service_time: Distribution::ZERO,
         }
     }

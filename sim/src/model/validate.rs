@@ -249,6 +249,9 @@ impl Scenario {
         if let Some(t) = b.queue_timeout {
             positive("server.backend.queue_timeout", t)?;
         }
+        if let Some(t) = b.deadline {
+            positive("server.backend.deadline", t)?;
+        }
         distribution("server.backend.service_time", &b.service_time)?;
         distribution("network.delay", &self.network.delay)?;
         for (i, f) in self.faults.iter().enumerate() {

@@ -59,7 +59,7 @@ pub use hedge_fleet::{
     HedgeConfig, HedgeDelay, HedgeRt, MAX_COPIES, REFRESH_EVERY, WARMUP_SAMPLES,
 };
 pub use hedging::{hedge_monte_carlo, HedgeAction, HedgeEstimate, HedgePolicy, HedgeState};
-pub use idem_server::{IdemServer, IDEM_CAPACITY, IDEM_TTL};
+pub use idem_server::{body_changed, body_salt, IdemServer, IDEM_CAPACITY, IDEM_TTL};
 pub use idempotency::{IdemKey, IdemLookup, IdempotencyStore};
 pub use jitter_variants::{PollyV2, RandomizeThenCap, POLLY_P_FACTOR, POLLY_RP_SCALING};
 pub use layers::{expected_bottom_calls, simulate_layers, top_failure_probability};

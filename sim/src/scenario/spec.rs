@@ -80,6 +80,8 @@ pub struct BackendSpec {
     pub queue: Opt<i64>,
     /// Longest wait in the queue before a 504.
     pub queue_timeout: Opt<Dur>,
+    /// Deadline from admission, service included, before a 504 (service cancelled).
+    pub deadline: Opt<Dur>,
     /// Service-time distribution.
     pub service_time: Opt<DistSpec>,
 }
@@ -169,6 +171,14 @@ pub struct FaultSpec {
     pub workers: Opt<i64>,
 }
 
+/// `[fleet.<name>.idempotency]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdempotencySpec {
+    /// Probability that a retry reuses the key with a changed body.
+    pub changed_body_probability: Opt<f64>,
+}
+
 /// One `[fleet.<name>]` table.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -199,6 +209,8 @@ pub struct FleetSpec {
     pub gates: Option<Vec<Spanned<super::gate_spec::GateTable>>>,
     /// Attempts carry the logical request's idempotency key.
     pub idempotency_key: Opt<bool>,
+    /// How clients use their idempotency keys (`[fleet.<name>.idempotency]`).
+    pub idempotency: Option<Spanned<IdempotencySpec>>,
     /// How clients read rate-limit headers (`[fleet.<name>.headers]`).
     pub headers: Option<Spanned<super::gate_spec::HeadersTable>>,
     /// Hedged requests (`[fleet.<name>.hedge]`).

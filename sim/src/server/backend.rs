@@ -1,6 +1,9 @@
 //! The backend behind the limiters: `workers` requests in service at once, a bounded FIFO
-//! queue in front of them (full -> 503), a queue timeout (waited too long -> 504, seed 004's
-//! "Analysis exceeded the 30s deadline"), and a service-time distribution. With unlimited
+//! queue in front of them (full -> 503), and a service-time distribution, with two separate
+//! time limits: a queue timeout (waited too long for a worker -> 504, service never starts)
+//! and a deadline from admission, service included (seed 004's "504 ENGINE_TIMEOUT: Analysis
+//! exceeded the 30s deadline": a request still queued or in service then gets 504; service is
+//! cancelled and its worker freed). With unlimited
 //! workers there is no queue; with unlimited workers and zero service time an admitted request
 //! completes at once without an event (the fleet-429 reference model).
 //!
@@ -49,6 +52,9 @@ struct Job {
     admitted_at: Nanos,
     started_at: Nanos,
     decision: Option<Decision>,
+    /// In service, but its service ends past the deadline: the service-done event is the
+    /// deadline, answered 504 with the work cancelled.
+    cut: bool,
 }
 
 /// A job that left the backend.
@@ -75,6 +81,7 @@ pub struct BackendRt {
     busy: u32,
     queue_cap: u32,
     queue_timeout: Option<Nanos>,
+    deadline: Option<Nanos>,
     service: Sampler,
     rng: Stream,
     queue: VecDeque<u32>,
@@ -91,6 +98,7 @@ impl BackendRt {
             busy: 0,
             queue_cap: cfg.queue,
             queue_timeout: cfg.queue_timeout,
+            deadline: cfg.deadline,
             service: Sampler::new(&cfg.service_time),
             rng,
             queue: VecDeque::new(),
@@ -125,6 +133,7 @@ impl BackendRt {
             admitted_at: now,
             started_at: now,
             decision,
+            cut: false,
         };
         match self.free.pop() {
             Some(id) => {
@@ -179,12 +188,32 @@ impl BackendRt {
             self.release_slot(id);
             return Some(f);
         }
+        let mut end = now + service;
         let j = &mut self.jobs[id as usize];
+        if let Some(d) = self.deadline {
+            let due = j.admitted_at + d;
+            if end > due {
+                // cancelled at the deadline: the worker is busy until then
+                end = due.max(now);
+                j.cut = true;
+            }
+        }
         j.state = JobState::InService;
         j.started_at = now;
         self.busy += 1;
-        q.push(now + service, Event::ServiceDone { job: id });
+        q.push(end, Event::ServiceDone { job: id });
         None
+    }
+
+    /// When a job queued at `now` times out: the earlier of its queue timeout and its deadline
+    /// from admission.
+    fn wait_limit(&self, now: Nanos, id: u32) -> Option<Nanos> {
+        let queued = self.queue_timeout.map(|t| now + t);
+        let due = self.deadline.map(|d| self.jobs[id as usize].admitted_at + d);
+        match (queued, due) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// An admitted job enters the backend: served, queued, or refused with 503.
@@ -203,13 +232,20 @@ impl BackendRt {
             self.release_slot(id);
             return Some(f);
         }
+        let limit = self.wait_limit(now, id);
+        if limit.is_some_and(|t| t <= now) {
+            // delayed past its deadline before it reached the backend
+            let f = self.finished(id, 504, false, Nanos::ZERO);
+            self.release_slot(id);
+            return Some(f);
+        }
         let j = &mut self.jobs[id as usize];
         j.state = JobState::Queued;
         let gen = j.gen;
         self.queue.push_back(id);
         self.queued += 1;
-        if let Some(t) = self.queue_timeout {
-            q.push(now + t, Event::QueueTimeout { job: id, gen });
+        if let Some(t) = limit {
+            q.push(t, Event::QueueTimeout { job: id, gen });
         }
         None
     }
@@ -233,7 +269,8 @@ impl BackendRt {
         }
     }
 
-    /// A job's service is over: it succeeded; its worker takes the next queued job.
+    /// A job's service is over: it succeeded (or its deadline cancelled it: 504); its worker
+    /// takes the next queued job.
     pub fn done(
         &mut self,
         now: Nanos,
@@ -244,8 +281,13 @@ impl BackendRt {
         if self.jobs.get(id as usize).map(|j| j.state) != Some(JobState::InService) {
             return None;
         }
-        let work = now - self.jobs[id as usize].started_at;
-        let f = self.finished(id, 200, true, work);
+        let j = self.jobs[id as usize];
+        let work = now - j.started_at;
+        let f = if j.cut {
+            self.finished(id, 504, false, work)
+        } else {
+            self.finished(id, 200, true, work)
+        };
         self.busy -= 1;
         self.release_slot(id);
         self.fill_workers(now, q, faults);

@@ -63,6 +63,18 @@ pub(crate) fn fleet(cx: &Cx, name: &str, f: &Spanned<FleetSpec>) -> R<Fleet> {
     if let Some(k) = &f.idempotency_key {
         out.idempotency_key = *k.get_ref();
     }
+    if let Some(t) = &f.idempotency {
+        if let Some(p) = &t.get_ref().changed_body_probability {
+            out.changed_body = cx.probability(p, "changed_body_probability")?;
+        }
+        if !out.idempotency_key {
+            return Err(cx.err(
+                t.span(),
+                "`[idempotency]` needs `idempotency_key = true` (without a key a changed body \
+                 is just another request)",
+            ));
+        }
+    }
     if let Some(h) = &f.headers {
         out.headers = Some(super::gates::headers(cx, h)?);
     }

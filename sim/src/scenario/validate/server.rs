@@ -63,6 +63,7 @@ pub(crate) fn server(
             .transpose()?;
         backend.queue = cx.int_or(&b.queue, "queue", 0, u32::MAX as i64, 0)?;
         backend.queue_timeout = cx.positive_opt(&b.queue_timeout, "queue_timeout")?;
+        backend.deadline = cx.positive_opt(&b.deadline, "deadline")?;
         if let Some(st) = &b.service_time {
             backend.service_time = dist(cx, st)?;
         }
