@@ -68,9 +68,11 @@ pub struct ServeArgs {
     /// Requests that may wait for a worker; beyond, 503.
     #[arg(long, default_value_t = 256)]
     pub queue: usize,
-    /// Deadline from admission to answer (queue wait + service); beyond, 504.
-    #[arg(long, default_value = "30s")]
-    pub deadline: String,
+    /// Deadline from admission to answer (queue wait + service); beyond, 504 and the service
+    /// is cancelled. Default 30s; with `--scenario`, the scenario's `[server.backend]`
+    /// `deadline` (none if it sets none), which this flag replaces when given.
+    #[arg(long)]
+    pub deadline: Option<String>,
     /// Service time: `5ms`, `exponential 20ms` (mean) or `uniform 1ms 10ms`.
     #[arg(long, default_value = "0s")]
     pub service_time: String,
@@ -215,7 +217,10 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
         backend: BackendConfig {
             workers: args.workers,
             queue: args.queue,
-            deadline: duration("deadline", &args.deadline)?,
+            deadline: Some(duration(
+                "deadline",
+                args.deadline.as_deref().unwrap_or("30s"),
+            )?),
             queue_timeout: None,
             service_time: parse_service_time(&args.service_time).map_err(bad)?,
             faults: error_rate_fault(args.error_rate)?.into_iter().collect(),
@@ -234,7 +239,11 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
             )));
         }
         let scenario = sim::scenario::load_file(path).map_err(|e| bad(anyhow!("{e}")))?;
-        let part = server_part(&scenario, config.backend.deadline, &config.backend.faults);
+        let flag = match &args.deadline {
+            Some(d) => Some(duration("deadline", d)?),
+            None => None,
+        };
+        let part = server_part(&scenario, flag, &config.backend.faults);
         for what in &part.ignored {
             eprintln!(
                 "throttlelab serve: {}: not honoured live: {what}",

@@ -1,7 +1,9 @@
 //! The backend behind the limiters, in real time: a pool of `workers` (a tokio `Semaphore`), a
 //! bounded queue in front of it (503 when full), a service time drawn per request (a real
-//! `sleep`), a deadline from admission to answer (504), and an injected error rate (500, drawn
-//! as the request enters the backend and answered at once, as the simulator's server does).
+//! `sleep`), two time limits as in the simulator (a queue timeout: waited too long for a
+//! worker, 504; a deadline from admission to answer, service included: 504 and the service
+//! cancelled), and an injected error rate (500, drawn as the request enters the backend and
+//! answered at once, as the simulator's server does).
 //!
 //! This is the live twin of the simulator's backend (`sim::model::Backend`): the same knobs, so
 //! a scenario's server section means the same thing in `run` and in `serve`. Its draws come
@@ -73,7 +75,8 @@ pub enum Served {
     Failed(u16),
     /// The queue was full (503).
     QueueFull,
-    /// The deadline passed while waiting or being served (504).
+    /// The queue timeout or the deadline passed while waiting, or the deadline while being
+    /// served (504).
     DeadlineExceeded,
 }
 
@@ -82,8 +85,8 @@ pub enum Served {
 pub struct Backend {
     workers: Arc<Semaphore>,
     queue: usize,
-    queue_timeout: Duration,
-    deadline: Duration,
+    queue_timeout: Option<Duration>,
+    deadline: Option<Duration>,
     service: Sampler,
     faults: Faults,
     total_workers: usize,
@@ -100,10 +103,10 @@ impl Backend {
         Ok(Backend {
             workers: Arc::new(Semaphore::new(config.workers)),
             queue: config.queue,
-            queue_timeout: config
-                .queue_timeout
-                .unwrap_or(config.deadline)
-                .min(config.deadline),
+            queue_timeout: match (config.queue_timeout, config.deadline) {
+                (Some(q), Some(d)) => Some(q.min(d)),
+                (q, d) => q.or(d),
+            },
             deadline: config.deadline,
             service: Sampler::new(&config.service_time),
             faults: Faults::new(&config.faults, Instant::now()),
@@ -158,8 +161,12 @@ impl Backend {
                     return Served::QueueFull;
                 }
                 let wait = Arc::clone(&self.workers).acquire_owned();
-                match tokio::time::timeout(self.queue_timeout, wait).await {
-                    Ok(Ok(p)) => p,
+                let got = match self.queue_timeout {
+                    Some(limit) => tokio::time::timeout(limit, wait).await.ok(),
+                    None => Some(wait.await),
+                };
+                match got {
+                    Some(Ok(p)) => p,
                     _ => return Served::DeadlineExceeded,
                 }
             }
@@ -167,7 +174,9 @@ impl Backend {
         let waited = start.elapsed();
         let _busy = metrics.busy();
         let service = self.draw();
-        let left = self.deadline.saturating_sub(waited);
+        let left = self
+            .deadline
+            .map_or(Duration::MAX, |d| d.saturating_sub(waited));
         if service > left {
             // the worker is busy until the deadline, then the request is abandoned
             tokio::time::sleep(left).await;
@@ -220,7 +229,7 @@ mod tests {
             workers: 4,
             queue: 0,
             queue_timeout: None,
-            deadline: Duration::from_secs(1),
+            deadline: Some(Duration::from_secs(1)),
             service_time: Distribution::Constant(Nanos::ZERO),
             faults: Vec::new(),
             seed: 0,
@@ -241,7 +250,7 @@ mod tests {
                 workers,
                 queue,
                 queue_timeout: None,
-                deadline: Duration::from_millis(deadline),
+                deadline: Some(Duration::from_millis(deadline)),
                 service_time: Distribution::Constant(Nanos::from_millis(service)),
                 faults: Vec::new(),
                 seed: 0,
@@ -258,5 +267,44 @@ mod tests {
         assert_eq!(b.serve(&m).await, Served::DeadlineExceeded);
         assert_eq!(m.queue_depth(), 0);
         assert!(Backend::new(&config(0, 0, 0, 1)).is_err());
+    }
+
+    /// As in the simulator: a queue timeout bounds the wait only (a long service still
+    /// completes), a deadline bounds wait plus service (and cancels the service).
+    #[tokio::test]
+    async fn queue_timeout_and_deadline_are_separate_knobs() {
+        let config = |queue_timeout: Option<u64>, deadline: Option<u64>| {
+            super::super::config::BackendConfig {
+                workers: 1,
+                queue: 4,
+                queue_timeout: queue_timeout.map(Duration::from_millis),
+                deadline: deadline.map(Duration::from_millis),
+                service_time: Distribution::Constant(Nanos::from_millis(60)),
+                faults: Vec::new(),
+                seed: 0,
+            }
+        };
+        let m = Metrics::default();
+        let two = |b: Backend| async move {
+            let m = Metrics::default();
+            let (a, b2) = tokio::join!(b.serve(&m), async {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                b.serve(&m).await
+            });
+            (a, b2)
+        };
+        // queue timeout 100 ms: the second waits ~55 ms, then is served 60 ms: 200
+        let (a, b) = two(Backend::new(&config(Some(100), None)).unwrap()).await;
+        assert!(matches!(a, Served::Ok { .. }) && matches!(b, Served::Ok { .. }));
+        // deadline 100 ms from admission: the second would answer at ~115 ms: 504
+        let (a, b) = two(Backend::new(&config(None, Some(100))).unwrap()).await;
+        assert!(matches!(a, Served::Ok { .. }), "{a:?}");
+        assert_eq!(b, Served::DeadlineExceeded);
+        // a service longer than the deadline is cut even with an idle worker
+        let b = Backend::new(&config(None, Some(30))).unwrap();
+        assert_eq!(b.serve(&m).await, Served::DeadlineExceeded);
+        // neither knob: everything completes
+        let (a, b) = two(Backend::new(&config(None, None)).unwrap()).await;
+        assert!(matches!(a, Served::Ok { .. }) && matches!(b, Served::Ok { .. }));
     }
 }

@@ -174,11 +174,12 @@ pub struct BackendConfig {
     pub workers: usize,
     /// Requests allowed to wait for a worker; one more gets 503.
     pub queue: usize,
-    /// Longest wait for a worker (a scenario's `queue_timeout`); past it, 504. `None`: the
-    /// deadline.
+    /// Longest wait for a worker (a scenario's `queue_timeout`); past it, 504 and the service
+    /// never starts. `None`: no limit of its own (the deadline still applies).
     pub queue_timeout: Option<Duration>,
-    /// Deadline from admission to response (queue wait plus service); past it, 504.
-    pub deadline: Duration,
+    /// Deadline from admission to response (queue wait plus service, a scenario's
+    /// `deadline`); past it, 504 and the service is cancelled. `None`: no deadline.
+    pub deadline: Option<Duration>,
     /// Service time drawn per request, by the simulator's sampler.
     pub service_time: sim::model::Distribution,
     /// Fault windows from server start (outage, error rate, latency spike, capacity drop);

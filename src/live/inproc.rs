@@ -60,8 +60,8 @@ pub fn scenario_config(
 ) {
     let ids = identities(scenario);
     let secrets = issue(ids.keys.keys());
-    // the simulated backend has no deadline beyond its queue timeout
-    let part = server_part(scenario, Duration::from_secs(24 * 3600), &[]);
+    // the scenario's queue timeout and deadline, as the simulator reads them
+    let part = server_part(scenario, None, &[]);
     let mut warnings = part.ignored;
     warnings.extend(ids.caveats);
     let config = LiveConfig {

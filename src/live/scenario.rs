@@ -27,15 +27,21 @@ pub struct ServerPart {
     pub dialect: String,
     /// `Retry-After` form.
     pub retry_after: RetryAfterFormat,
-    /// Backend (with the scenario's fault windows), `deadline` taken from the flags.
+    /// Backend (with the scenario's fault windows and time limits).
     pub backend: BackendConfig,
     /// Parts of the file `serve` does not use, for a warning.
     pub ignored: Vec<String>,
 }
 
-/// Map `s`'s server section and fault windows; `deadline` comes from the flags, and
-/// `extra_faults` (from `--error-rate`) are added to the scenario's.
-pub fn server_part(s: &Scenario, deadline: Duration, extra_faults: &[Fault]) -> ServerPart {
+/// Map `s`'s server section and fault windows. The backend's `queue_timeout` and `deadline`
+/// are the scenario's, as the simulator reads them; `deadline` (a `--deadline` flag) replaces
+/// the scenario's deadline when given. `extra_faults` (from `--error-rate`) are added to the
+/// scenario's.
+pub fn server_part(
+    s: &Scenario,
+    deadline: Option<Duration>,
+    extra_faults: &[Fault],
+) -> ServerPart {
     let ids = identities(s);
     let mut ignored = Vec::new();
     let levels = s
@@ -86,7 +92,7 @@ pub fn server_part(s: &Scenario, deadline: Duration, extra_faults: &[Fault]) -> 
             .map_or(tokio::sync::Semaphore::MAX_PERMITS, |w| w as usize),
         queue: b.queue as usize,
         queue_timeout: b.queue_timeout.map(Duration::from),
-        deadline,
+        deadline: deadline.or(b.deadline.map(Duration::from)),
         service_time: b.service_time.clone(),
         faults: s.faults.iter().chain(extra_faults).cloned().collect(),
         seed: s.seed,
@@ -132,13 +138,14 @@ status = 429
 workers = 5
 queue = 7
 queue_timeout = "2s"
+deadline = "30s"
 service_time = { dist = "constant", value = "10ms" }
 [fleet.web]
 count = 1
 arrival = { process = "constant", rate = "1/s" }
 "#;
         let s = sim::scenario::load_str("t.toml", text).unwrap();
-        let p = server_part(&s, Duration::from_secs(30), &[]);
+        let p = server_part(&s, None, &[]);
         assert_eq!(p.levels.len(), 2);
         assert_eq!(p.levels[0].scope, Scope::Key);
         assert_eq!(p.levels[1].scope, Scope::Tenant);
@@ -147,6 +154,12 @@ arrival = { process = "constant", rate = "1/s" }
         assert_eq!(p.retry_after, RetryAfterFormat::HttpDate);
         assert_eq!((p.backend.workers, p.backend.queue), (5, 7));
         assert_eq!(p.backend.queue_timeout, Some(Duration::from_secs(2)));
+        assert_eq!(p.backend.deadline, Some(Duration::from_secs(30)));
+        // a `--deadline` flag replaces the scenario's; without either there is none
+        let flag = server_part(&s, Some(Duration::from_secs(5)), &[]);
+        assert_eq!(flag.backend.deadline, Some(Duration::from_secs(5)));
+        let none = sim::scenario::load_str("t.toml", &text.replace("deadline = \"30s\"\n", ""));
+        assert_eq!(server_part(&none.unwrap(), None, &[]).backend.deadline, None);
         assert!(p.ignored.is_empty());
         for l in &p.levels {
             l.validate(&limiters::Registry::builtin()).unwrap();
@@ -174,7 +187,7 @@ count = 2
 arrival = { process = "constant", rate = "1/s" }
 "#;
         let s = sim::scenario::load_str("t.toml", text).unwrap();
-        let p = server_part(&s, Duration::from_secs(30), &[]);
+        let p = server_part(&s, None, &[]);
         let l = &p.levels[0];
         assert_eq!(l.retry_after, Some(Duration::from_secs(7)));
         assert_eq!(l.charge, model::Charge::OnCompletion);
@@ -184,7 +197,7 @@ arrival = { process = "constant", rate = "1/s" }
         // fleets sharing keys with a fleet outside the filter cannot be told apart: a warning
         let shared = text.replace("[fleet.b]\n", "[fleet.b]\nkey_prefix = \"a\"\n");
         let s = sim::scenario::load_str("t.toml", &shared).unwrap();
-        let p = server_part(&s, Duration::from_secs(30), &[]);
+        let p = server_part(&s, None, &[]);
         assert_eq!(p.ignored.len(), 1, "{:?}", p.ignored);
     }
 }

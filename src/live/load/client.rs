@@ -47,6 +47,8 @@ pub struct Shared {
     pub denials: Vec<u16>,
     /// Logical request ids (the gate's `request`).
     pub requests: AtomicU32,
+    /// Per fleet: the salt of its changed-body coins (`sim::resilience::body_salt`).
+    pub body_salts: Vec<u64>,
 }
 
 impl Shared {
@@ -115,20 +117,27 @@ pub(super) enum Raw {
 
 /// One attempt over HTTP, bounded by `timeout` (and the horizon at `horizon_left`). The
 /// server's answer is recorded the moment it arrives; the future owns what it needs, so a
-/// hedge copy can run in its own task.
+/// hedge copy can run in its own task. `changed`: the attempt number when this retry carries
+/// a body other than the first attempt's under the same idempotency key (the fleet's
+/// `changed_body_probability`, flipped as the simulator flips it).
 pub(super) fn exchange(
     shared: &Arc<Shared>,
     who: &Who<'_>,
     idem: Option<&str>,
+    changed: Option<u32>,
     timeout: Duration,
     horizon_left: Duration,
 ) -> impl Future<Output = Raw> + Send + 'static {
+    let body = match changed {
+        Some(n) => format!("{{\"cost\": {}, \"attempt\": {n}}}", who.fleet.cost),
+        None => format!("{{\"cost\": {}}}", who.fleet.cost),
+    };
     let mut req = shared
         .http
         .post(&shared.url)
         .header("authorization", format!("Bearer {}", who.token))
         .header("content-type", "application/json")
-        .body(format!("{{\"cost\": {}}}", who.fleet.cost));
+        .body(body);
     if let Some(k) = idem {
         req = req.header("idempotency-key", k);
     }
@@ -294,7 +303,17 @@ pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
             }
             None => {
                 let (timeout, horizon_left) = limits(who, sent, deadline, horizon);
-                let raw = exchange(shared, who, idem.as_deref(), timeout, horizon_left).await;
+                let changed = (idem.is_some()
+                    && sim::resilience::body_changed(
+                        shared.body_salts[f],
+                        c,
+                        u64::from(req),
+                        state.attempts,
+                        who.fleet.changed_body,
+                    ))
+                .then_some(state.attempts);
+                let raw = exchange(shared, who, idem.as_deref(), changed, timeout, horizon_left)
+                    .await;
                 settle(shared, who, raw, round)
             }
         };

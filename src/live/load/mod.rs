@@ -259,6 +259,11 @@ pub async fn run_scenario_with(
             .collect(),
         denials,
         requests: AtomicU32::new(0),
+        body_salts: scenario
+            .fleets
+            .iter()
+            .map(|f| sim::resilience::body_salt(opts.seed, &f.name))
+            .collect(),
     });
     let mut tasks = tokio::task::JoinSet::new();
     let mut offset = 0u32;
