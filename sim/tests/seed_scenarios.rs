@@ -241,6 +241,14 @@ fn seed_003_credits_run_out_into_402_and_502s_burn_them() {
     }
     // The free tier's 1,000 rpm never binds: no 429.
     assert_eq!(rejected(doc, 429) + rejected(lab, 429), 0);
+    // The incident (minutes 10-15) hits the primary model only: a request that met two 502s
+    // fails over to the secondary and gets its forecast there (before fail-over was modelled,
+    // every attempt went to the failing upstream: no forecast in those minutes).
+    let during: u64 = r.series.fleets["doc"][11..14]
+        .iter()
+        .map(|b| b.successes)
+        .sum();
+    assert!(during >= 10, "doc forecasts in minutes 11-14: {during}");
     // The breaker stops paying credits for 502s in the incident: more forecasts per credit,
     // and the credits last longer.
     assert!(

@@ -97,6 +97,13 @@ pub fn server_part(
         faults: s.faults.iter().chain(extra_faults).cloned().collect(),
         seed: s.seed,
     };
+    if !s.server.upstreams.is_empty() {
+        ignored.push(
+            "`[[server.upstreams]]` (one backend live: an upstream's own faults are not \
+             injected, and load's clients do not fail over)"
+                .to_string(),
+        );
+    }
     if !s.network.delay.is_zero() {
         ignored.push("the network delay (the network is real here)".to_string());
     }

@@ -249,6 +249,9 @@ impl World {
     /// [`World::after_failure`] of client `c` of fleet `fi`.
     #[inline(always)]
     fn retry_or_give_up(&mut self, req: u32, c: usize, fi: usize, result: &AttemptResult) {
+        if let Some(f) = self.fleets[fi].failover {
+            self.count_failover(req, f, result);
+        }
         let mut state: RetryState = self.reqs[req].retry;
         let decision =
             self.fleets[fi]
@@ -273,6 +276,21 @@ impl World {
                 // flight when the run ends.
             }
             RetryDecision::GiveUp(reason) => self.give_up(req, reason),
+        }
+    }
+
+    /// A failed attempt counts towards a fail-over: after `after` of them with a status in
+    /// `on`, the request's next attempts go to the next upstream.
+    fn count_failover(&mut self, req: u32, f: crate::model::Failover, result: &AttemptResult) {
+        let n = self.server.upstreams();
+        let r = &mut self.reqs[req];
+        if n < 2 || !result.status.is_some_and(|s| f.on.contains(s)) {
+            return;
+        }
+        r.upstream_failures += 1;
+        if r.upstream_failures >= f.after {
+            r.upstream_failures = 0;
+            r.upstream = ((usize::from(r.upstream) + 1) % n) as u8;
         }
     }
 

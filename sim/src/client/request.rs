@@ -44,6 +44,10 @@ pub struct Request {
     pub outstanding: u16,
     /// When the current attempt was sent (gates time slow calls with it).
     pub attempt_sent: Nanos,
+    /// The upstream its attempts go to (index in `[[server.upstreams]]`; 0 without any).
+    pub upstream: u8,
+    /// Failures counted towards a fail-over on the current upstream.
+    pub upstream_failures: u8,
 }
 
 impl Request {
@@ -106,6 +110,8 @@ impl Requests {
             executed: 0,
             outstanding: 0,
             attempt_sent: now,
+            upstream: 0,
+            upstream_failures: 0,
         };
         match self.free.pop() {
             Some(id) => {

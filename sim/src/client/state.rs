@@ -62,6 +62,8 @@ pub struct FleetRt {
     pub changed_body: f64,
     /// Salt of the changed-body coin (from the seed and the fleet's name).
     pub body_salt: u64,
+    /// Fail-over between upstreams.
+    pub failover: Option<crate::model::Failover>,
     /// Hedged requests, if the fleet sends them.
     pub hedge: Option<crate::resilience::HedgeRt>,
 }
@@ -85,6 +87,7 @@ impl FleetRt {
             idempotency_key: f.idempotency_key,
             changed_body: f.changed_body,
             body_salt: 0,
+            failover: f.failover,
             hedge: f.hedge.map(crate::resilience::HedgeRt::new),
         }
     }

@@ -80,7 +80,8 @@ fn possible_statuses(s: &Scenario) -> Vec<u16> {
     if s.fleets.iter().any(|f| f.idempotency_key) {
         v.push(409);
     }
-    for f in &s.faults {
+    let upstream_faults = s.server.upstreams.iter().flat_map(|u| &u.faults);
+    for f in s.faults.iter().chain(upstream_faults) {
         match f.kind {
             FaultKind::ErrorRate { status, .. } | FaultKind::Outage { status } => v.push(status),
             _ => {}
@@ -104,6 +105,7 @@ impl World {
             SimError::Model(crate::model::ModelError::Limiter { level, source })
         })?;
         let mut server = server;
+        server.set_upstreams(&s.server.upstreams, seed);
         let names: Vec<&str> = s.fleets.iter().map(|f| f.name.as_str()).collect();
         server.bind_fleets(&names);
         let ids = IdSpaces::new(&s.fleets);
@@ -278,6 +280,7 @@ impl World {
             key: f.identity.key(i),
             tenant: f.identity.tenant(i),
             cost: f.cost,
+            upstream: self.reqs[req].upstream,
         };
         let fi = cs.fleet as usize;
         let keyed = f.idempotency_key;

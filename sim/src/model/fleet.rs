@@ -86,6 +86,19 @@ impl Arrival {
     }
 }
 
+/// Client-side fail-over between the server's upstreams (seed 003's "Retry ... then fail
+/// over to a different model"): after `after` failed attempts with a status in `on` on its
+/// current upstream, a logical request sends its next attempts to the next upstream (in
+/// `[[server.upstreams]]` order, wrapping around). Whether it retries at all is still the
+/// retry policy's decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Failover {
+    /// Statuses that count towards a fail-over (502 in seed 003).
+    pub on: crate::retry::StatusSet,
+    /// Failures on one upstream before moving on (at least 1).
+    pub after: u8,
+}
+
 /// A fleet of identical clients.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fleet {
@@ -135,6 +148,8 @@ pub struct Fleet {
     /// `idempotency.key_mismatch`, seed 004 `IDEMPOTENCY_KEY_CONFLICT`). Needs
     /// `idempotency_key`; 0 = bodies never change.
     pub changed_body: f64,
+    /// Fail-over between the server's upstreams; `None`: every attempt to the first.
+    pub failover: Option<Failover>,
     /// Hedged requests (`[fleet.<name>.hedge]`): further copies of an unanswered attempt, the
     /// first success wins. `None`: one copy at a time.
     pub hedge: Option<crate::resilience::HedgeConfig>,
@@ -166,6 +181,7 @@ impl Fleet {
             headers: None,
             idempotency_key: false,
             changed_body: 0.0,
+            failover: None,
             hedge: None,
             trigger: false,
         }

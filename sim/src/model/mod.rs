@@ -15,9 +15,9 @@ mod validate;
 pub use crate::retry::{Backoff, HonourRetryAfter, Jitter, RetryPolicy, StatusSet, Strategy};
 pub use dist::Distribution;
 pub use fault::{Fault, FaultKind};
-pub use fleet::{Arrival, Fleet, Keys};
+pub use fleet::{Arrival, Failover, Fleet, Keys};
 pub use memory::{parse_bytes, Bytes, MemoryEstimate, DEFAULT_MAX_MEMORY};
-pub use server::{Backend, Charge, Level, RetryAfterFormat, Scope, Server};
+pub use server::{Backend, Charge, Level, RetryAfterFormat, Scope, Server, Upstream};
 pub use validate::ModelError;
 pub(crate) use validate::{arrival_rate_ok, closed_stalls, CLOSED_STALLS};
 

@@ -136,6 +136,18 @@ impl Default for Backend {
     }
 }
 
+/// One of several upstreams (models) behind the API's gateway, with fault windows of its own
+/// (seed 003: "fail over to a different model"). Upstreams share the backend (workers, queue,
+/// service time) and the scenario-wide `[[faults]]`; a request goes to its client's current
+/// upstream (the first, until the fleet's `failover` moves it on).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Upstream {
+    /// Name (`[[server.upstreams]] name`).
+    pub name: String,
+    /// Error-rate and outage windows that hit only requests to this upstream.
+    pub faults: Vec<super::Fault>,
+}
+
 /// The server: limiter levels (possibly none), backend, header dialect.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Server {
@@ -148,6 +160,8 @@ pub struct Server {
     pub levels: Vec<Level>,
     /// The backend.
     pub backend: Backend,
+    /// Named upstreams (at most 255), each with its own faults; empty: one, without a name.
+    pub upstreams: Vec<Upstream>,
 }
 
 impl Default for Server {
@@ -157,6 +171,7 @@ impl Default for Server {
             retry_after: RetryAfterFormat::Seconds,
             levels: Vec::new(),
             backend: Backend::instant(),
+            upstreams: Vec::new(),
         }
     }
 }

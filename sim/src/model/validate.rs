@@ -269,6 +269,36 @@ impl Scenario {
                 FaultKind::CapacityDrop { .. } => {}
             }
         }
+        if self.server.upstreams.len() > usize::from(u8::MAX) {
+            return Err(ModelError::invalid("server.upstreams", "at most 255 upstreams"));
+        }
+        let mut upstream_names = BTreeSet::new();
+        for (i, u) in self.server.upstreams.iter().enumerate() {
+            if !upstream_names.insert(u.name.as_str()) {
+                return Err(ModelError::invalid(
+                    format!("server.upstreams[{i}]"),
+                    "duplicate upstream name",
+                ));
+            }
+            for (j, f) in u.faults.iter().enumerate() {
+                let field = format!("server.upstreams[{i}].faults[{j}]");
+                positive(&format!("{field}.duration"), f.duration)?;
+                match &f.kind {
+                    FaultKind::ErrorRate { status: s, rate: r } => {
+                        status(&format!("{field}.status"), *s)?;
+                        probability(&format!("{field}.rate"), *r)?;
+                    }
+                    FaultKind::Outage { status: s } => status(&format!("{field}.status"), *s)?,
+                    _ => {
+                        return Err(ModelError::invalid(
+                            field,
+                            "an upstream's faults are `error_rate` or `outage` (latency and \
+                             capacity belong to the shared backend: use `[[faults]]`)",
+                        ))
+                    }
+                }
+            }
+        }
         let mut names = BTreeSet::new();
         let mut total: u64 = 0;
         if self.fleets.len() > u16::MAX as usize {
@@ -281,6 +311,20 @@ impl Scenario {
             }
             if !names.insert(fl.name.as_str()) {
                 return Err(ModelError::invalid(field, "duplicate fleet name"));
+            }
+            if let Some(f) = &fl.failover {
+                if self.server.upstreams.len() < 2 {
+                    return Err(ModelError::invalid(
+                        format!("{field}.failover"),
+                        "fail-over needs at least two `[[server.upstreams]]`",
+                    ));
+                }
+                if f.after == 0 {
+                    return Err(ModelError::invalid(
+                        format!("{field}.failover.after"),
+                        "must be at least 1",
+                    ));
+                }
             }
             if fl.count == 0 {
                 return Err(ModelError::invalid(

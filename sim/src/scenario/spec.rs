@@ -65,6 +65,29 @@ pub struct ServerSpec {
     pub limiters: Vec<Spanned<LimiterTable>>,
     /// Backend capacity.
     pub backend: Option<Spanned<BackendSpec>>,
+    /// Named upstreams (models), each with its own faults (`[[server.upstreams]]`).
+    pub upstreams: Option<Vec<Spanned<UpstreamSpec>>>,
+}
+
+/// One `[[server.upstreams]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamSpec {
+    /// Name.
+    pub name: Spanned<String>,
+    /// Its own fault windows (`[[server.upstreams.faults]]`).
+    #[serde(default)]
+    pub faults: Vec<Spanned<FaultSpec>>,
+}
+
+/// `[fleet.<name>.failover]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailoverSpec {
+    /// Statuses that count towards a fail-over.
+    pub on: Spanned<Vec<Spanned<i64>>>,
+    /// Failures on one upstream before moving on (default 1).
+    pub after: Opt<i64>,
 }
 
 /// One `[[server.limiters]]` table, key by key.
@@ -211,6 +234,8 @@ pub struct FleetSpec {
     pub idempotency_key: Opt<bool>,
     /// How clients use their idempotency keys (`[fleet.<name>.idempotency]`).
     pub idempotency: Option<Spanned<IdempotencySpec>>,
+    /// Fail-over between the server's upstreams (`[fleet.<name>.failover]`).
+    pub failover: Option<Spanned<FailoverSpec>>,
     /// How clients read rate-limit headers (`[fleet.<name>.headers]`).
     pub headers: Option<Spanned<super::gate_spec::HeadersTable>>,
     /// Hedged requests (`[fleet.<name>.hedge]`).

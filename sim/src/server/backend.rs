@@ -33,6 +33,8 @@ pub struct JobMeta {
     pub tenant: u32,
     /// Cost charged.
     pub cost: u32,
+    /// The upstream it is for (index in the server's upstreams; 0 without any).
+    pub upstream: u8,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

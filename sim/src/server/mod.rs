@@ -1,7 +1,8 @@
 //! The server: an outage check, the front limiter hierarchy, injected errors, then the backend.
 //!
-//! The way of one attempt: an active outage answers its status before anything else (the load
-//! balancer answers; no limiter is charged) -> the limiter levels admit or deny (429/402 with
+//! The way of one attempt: an active outage (of the whole API, or of the upstream the attempt
+//! is for) answers its status before anything else (the load balancer answers; no limiter is
+//! charged) -> the limiter levels admit or deny (429/402 with
 //! the [`Decision`]) -> an error-rate fault may fail the admitted request (limiters released
 //! with a failure) -> the backend serves it, queues it, or refuses it (503 full, 504 waited too
 //! long). Every admitted request is released on every level when it leaves, with its outcome.
@@ -54,6 +55,8 @@ pub struct Server {
     levels: Levels,
     backend: BackendRt,
     faults: Faults,
+    /// Per upstream: its own fault windows (error rates, outages), each with its own stream.
+    upstream_faults: Vec<Faults>,
     /// Header dialect name, carried to clients.
     pub dialect: String,
     /// How `Retry-After` is written.
@@ -98,8 +101,47 @@ impl Server {
             instant,
             backend,
             faults,
+            upstream_faults: Vec::new(),
             dialect: cfg.dialect.clone(),
             retry_after: cfg.retry_after,
+        })
+    }
+
+    /// The upstreams' own fault windows, each drawing from its own stream (derived from `seed`
+    /// and the upstream's name, so adding an upstream changes no other draw).
+    pub fn set_upstreams(&mut self, upstreams: &[crate::model::Upstream], seed: u64) {
+        self.upstream_faults = upstreams
+            .iter()
+            .map(|u| {
+                let name = format!("upstream/{}", u.name);
+                Faults::new(
+                    &u.faults,
+                    Stream::derive(seed, crate::engine::Purpose::Faults, &name, 0),
+                )
+            })
+            .collect();
+        if self.upstream_faults.iter().any(|f| !f.is_empty()) {
+            self.direct = false;
+        }
+    }
+
+    /// An active outage of the whole API or of `upstream`.
+    #[inline]
+    fn outage(&self, now: Nanos, upstream: u8) -> Option<u16> {
+        self.faults.outage(now).or_else(|| {
+            self.upstream_faults
+                .get(usize::from(upstream))
+                .and_then(|f| f.outage(now))
+        })
+    }
+
+    /// An injected error of the whole API, else of `upstream` (one coin per active window).
+    #[inline]
+    fn injected_error(&mut self, now: Nanos, upstream: u8) -> Option<u16> {
+        self.faults.error(now).or_else(|| {
+            self.upstream_faults
+                .get_mut(usize::from(upstream))
+                .and_then(|f| f.error(now))
         })
     }
 
@@ -111,6 +153,11 @@ impl Server {
     /// Times at which a capacity-drop fault starts or ends.
     pub fn capacity_edges(&self) -> Vec<Nanos> {
         self.faults.capacity_edges()
+    }
+
+    /// Upstreams a client may fail over between (at least 1).
+    pub fn upstreams(&self) -> usize {
+        self.upstream_faults.len().max(1)
     }
 
     /// Requests waiting in the backend queue.
@@ -171,7 +218,7 @@ impl Server {
         if self.direct {
             return self.receive_direct(now, q, meta, resp);
         }
-        if let Some(status) = self.faults.outage(now) {
+        if let Some(status) = self.outage(now, meta.upstream) {
             *resp = Response::rejected(status, None);
             return Ok(true);
         }
@@ -185,7 +232,7 @@ impl Server {
             }
             Admission::Allowed { first, delay } => (first, delay),
         };
-        if let Some(status) = self.faults.error(now) {
+        if let Some(status) = self.injected_error(now, meta.upstream) {
             self.levels.release_as(
                 Some(meta.fleet),
                 now,
@@ -386,6 +433,7 @@ mod tests {
                     key: i % 7,
                     tenant: 0,
                     cost: 1,
+                    upstream: 0,
                 };
                 let answer = |s: &mut Server, q: &mut EventQueue| {
                     // A response left over from an earlier attempt: every field is rewritten.

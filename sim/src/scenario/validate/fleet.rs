@@ -63,6 +63,9 @@ pub(crate) fn fleet(cx: &Cx, name: &str, f: &Spanned<FleetSpec>) -> R<Fleet> {
     if let Some(k) = &f.idempotency_key {
         out.idempotency_key = *k.get_ref();
     }
+    if let Some(fo) = &f.failover {
+        out.failover = Some(super::upstream::failover(cx, fo)?);
+    }
     if let Some(t) = &f.idempotency {
         if let Some(p) = &t.get_ref().changed_body_probability {
             out.changed_body = cx.probability(p, "changed_body_probability")?;

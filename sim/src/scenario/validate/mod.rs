@@ -12,6 +12,7 @@ mod level_opts;
 mod retry;
 mod retry_variants;
 mod server;
+mod upstream;
 
 pub use retry::DEFAULT_MAX_ATTEMPTS;
 pub use server::DIALECTS;
@@ -89,6 +90,11 @@ pub(crate) fn scenario(cx: &Cx, s: &ScenarioSpec, registry: &Registry) -> R<Scen
         spans.insert(format!("faults[{i}]"), f.span());
         out.faults.push(fault::fault(cx, f, out.duration)?);
     }
+    for (i, u) in s.server.upstreams.iter().flatten().enumerate() {
+        spans.insert(format!("server.upstreams[{i}]"), u.span());
+    }
+    out.server.upstreams =
+        upstream::upstreams(cx, s.server.upstreams.as_deref().unwrap_or(&[]), out.duration)?;
     if s.fleet.is_empty() {
         return Err(cx.err(
             0..0,
