@@ -66,6 +66,7 @@ pub struct Simulation<'a> {
     gates: BTreeMap<String, Box<dyn ClientGate>>,
     progress: Option<&'a mut dyn FnMut(Progress)>,
     trace: bool,
+    network_replica: u64,
 }
 
 impl std::fmt::Debug for Simulation<'_> {
@@ -88,7 +89,18 @@ impl<'a> Simulation<'a> {
             gates: BTreeMap::new(),
             progress: None,
             trace: false,
+            network_replica: 0,
         }
+    }
+
+    /// Draw the network delays from replica `r` of the run's network stream (0, the default:
+    /// the run's own). Everything else (arrivals, jitter, service times, faults) keeps its
+    /// draws, so the replicas of a run differ only in the network's timing noise: how far a
+    /// figure moves with them measures how sensitive the scenario is to timing (`check-live`
+    /// judges a live run against that spread).
+    pub fn network_replica(mut self, r: u64) -> Self {
+        self.network_replica = r;
+        self
     }
 
     /// Use `registry` instead of [`Registry::builtin`].
@@ -132,6 +144,14 @@ impl<'a> Simulation<'a> {
         let s = self.scenario;
         s.validate(registry)?;
         let mut world = World::new(s, self.seed, registry)?;
+        if self.network_replica != 0 {
+            world.net_rng = crate::engine::Stream::derive(
+                self.seed,
+                crate::engine::Purpose::Network,
+                "network",
+                self.network_replica,
+            );
+        }
         if self.trace {
             world.trace = Some(Vec::new());
         }

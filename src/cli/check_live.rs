@@ -6,11 +6,13 @@
 //! `throttlelab run`'s layout under `sim/` and `live/` (so `report DIR` draws either).
 //!
 //! Exit codes: 0 when every headline figure (admitted, rejections by status, retry
-//! amplification, goodput; total and per fleet) agrees within the tolerance, 1 when one does
-//! not (or the run failed), 2 for bad input. See `crate::live::check`.
+//! amplification, goodput; total and per fleet) agrees within the tolerance, or lies within the
+//! spread of `--replicas` simulated runs that differ only in the network's timing noise
+//! (widened by the tolerance), 1 when one does not (or the run failed), 2 for bad input. See
+//! `crate::live::check`.
 
 use super::CliError;
-use crate::live::check::compare::{render, to_csv, Judge, Row, Verdict};
+use crate::live::check::compare::{render, to_csv, widen_by_spread, Judge, Row, Verdict};
 use crate::live::check::figures::{admitted_from_metrics, Figures};
 use crate::live::check::live_side::{self, LiveSide};
 use crate::live::load::write_live_run;
@@ -69,6 +71,11 @@ pub struct CheckLiveArgs {
     /// Headline counts below this on both sides are shown but not judged.
     #[arg(long, default_value_t = 20)]
     pub min_count: u64,
+    /// Simulated replicas with other draws of the network delay (0: none; none either when the
+    /// scenario has no network delay): a headline figure off by more than the tolerance still
+    /// agrees when it lies within their spread widened by the tolerance.
+    #[arg(long, default_value_t = 8)]
+    pub replicas: u64,
     /// Output root; files go to `<out>/<scenario>/check-live/`.
     #[arg(long, default_value = "notebooks-out", value_name = "DIR")]
     pub out: PathBuf,
@@ -138,12 +145,21 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
     let server_admitted = admitted_from_metrics(&live.metrics);
     let mut live_total = Figures::from_summary(&lr.summary);
     live_total.admitted = server_admitted;
-    let mut rows: Vec<Row> = judge.rows(
-        "total",
-        &Figures::from_summary(&sim.summary),
-        &live_total,
-        secs,
-    );
+    let mut rows = headline_rows(&judge, &scenario, &sim, &live_total, lr, secs);
+    let replicas = if scenario.network.delay.is_zero() {
+        0
+    } else {
+        args.replicas
+    };
+    let mut spread = Vec::new();
+    for r in 1..=replicas {
+        let rep = sim::Simulation::new(&scenario, seed)
+            .network_replica(r)
+            .run()
+            .with_context(|| format!("simulating {} (replica {r})", args.file.display()))?;
+        spread.push(headline_rows(&judge, &scenario, &rep, &live_total, lr, secs));
+    }
+    widen_by_spread(&mut rows, &spread, tolerance);
     let client_view = |fleet: &str, sim: u64, live: u64| {
         judge.row(
             fleet,
@@ -161,16 +177,22 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
     rows.extend(server_rows(&judge, &sim, lr));
     if scenario.fleets.len() > 1 {
         for (name, s) in &sim.fleets {
-            let Some(l) = lr.fleets.get(name) else {
-                continue;
-            };
-            let mut live_fleet = Figures::from_summary(l);
-            live_fleet.admitted = None;
-            rows.extend(judge.rows(name, &Figures::from_summary(s), &live_fleet, secs));
-            rows.push(client_view(name, s.admitted, l.admitted));
+            if let Some(l) = lr.fleets.get(name) {
+                rows.push(client_view(name, s.admitted, l.admitted));
+            }
         }
     }
-    let caveats = &live.warnings;
+    let mut caveats = live.warnings.clone();
+    for r in rows.iter().filter(|r| r.verdict == Verdict::WithinSpread) {
+        if let Some((lo, hi)) = r.sim_range {
+            caveats.push(format!(
+                "{} {}: live {} is off the simulated {} by more than the tolerance, but within \
+                 the simulated spread {lo}..{hi} over {replicas} network-noise replicas",
+                r.fleet, r.figure, r.live, r.sim
+            ));
+        }
+    }
+    let caveats = &caveats;
     let failed: Vec<&Row> = rows
         .iter()
         .filter(|r| r.verdict == Verdict::Disagree)
@@ -221,6 +243,30 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
             names.join(", ")
         )))
     }
+}
+
+/// The judged rows of a simulated run against the live one: the total (with the server's
+/// admitted count) and, with several fleets, each fleet.
+fn headline_rows(
+    judge: &Judge,
+    scenario: &sim::model::Scenario,
+    sim: &RunResult,
+    live_total: &Figures,
+    live: &RunResult,
+    secs: f64,
+) -> Vec<Row> {
+    let mut rows = judge.rows("total", &Figures::from_summary(&sim.summary), live_total, secs);
+    if scenario.fleets.len() > 1 {
+        for (name, s) in &sim.fleets {
+            let Some(l) = live.fleets.get(name) else {
+                continue;
+            };
+            let mut live_fleet = Figures::from_summary(l);
+            live_fleet.admitted = None;
+            rows.extend(judge.rows(name, &Figures::from_summary(s), &live_fleet, secs));
+        }
+    }
+    rows
 }
 
 #[allow(clippy::too_many_arguments)]
