@@ -125,7 +125,13 @@ fn rows_of(tag: &str, text: &str, duration: &str) -> (Output, Vec<Value>, String
     let file = out.join(format!("{tag}.toml"));
     std::fs::write(&file, text).unwrap();
     let o = check_live(
-        &[file.to_str().unwrap(), "--duration", duration, "--tolerance", "5%"],
+        &[
+            file.to_str().unwrap(),
+            "--duration",
+            duration,
+            "--tolerance",
+            "5%",
+        ],
         &out,
     );
     let report = format!(
@@ -180,7 +186,12 @@ retry_on = [429]
     let (o, rows, report) = rows_of("rejecting", text, "8s");
     let (sim_429, live_429) = figure(&rows, "total", "rejected 429");
     assert!(sim_429 >= 50.0, "a third or more rejected: {report}");
-    for f in ["admitted", "rejected 429", "retry amplification", "goodput /s"] {
+    for f in [
+        "admitted",
+        "rejected 429",
+        "retry amplification",
+        "goodput /s",
+    ] {
         let (a, b) = figure(&rows, "total", f);
         assert!(
             (b - a).abs() <= 0.05 * a,
@@ -196,6 +207,9 @@ retry_on = [429]
 /// `rebuilds` gives up after 150 ms and retries 400 ms later with a rebuilt body under the
 /// same key: a first attempt that completed (150-300 ms of service) is stored, and the retry
 /// meets it with 409 (before, live clients never changed the body: replays, no 409).
+/// `again` does the same without a key: an attempt executed after its client gave up, then
+/// its retry executed too, is a duplicate, counted by the live server as by the simulator
+/// (before, not counted live).
 #[test]
 fn the_deadline_and_changed_bodies_mean_the_same_live() {
     let text = r#"
@@ -221,12 +235,34 @@ policy = "fixed"
 delay = "400ms"
 max_attempts = 2
 retry_on = [409, 504]
+[fleet.again]
+count = 20
+arrival = { process = "poisson", rate = "2/s" }
+timeout = "150ms"
+idempotent = false
+[fleet.again.retry]
+policy = "fixed"
+delay = "400ms"
+max_attempts = 2
+retry_on = [504]
 "#;
     let (_, rows, report) = rows_of("deadline-bodies", text, "6s");
     let (sim, live) = figure(&rows, "patient", "server errors 504");
     assert!(sim >= 30.0, "{report}");
-    assert!((live - sim).abs() <= 0.25 * sim, "504s {sim} / {live}\n{report}");
+    assert!(
+        (live - sim).abs() <= 0.25 * sim,
+        "504s {sim} / {live}\n{report}"
+    );
     let (sim, live) = figure(&rows, "rebuilds", "rejected 409");
     assert!(sim >= 15.0, "{report}");
-    assert!((live - sim).abs() <= 0.35 * sim, "409s {sim} / {live}\n{report}");
+    assert!(
+        (live - sim).abs() <= 0.35 * sim,
+        "409s {sim} / {live}\n{report}"
+    );
+    let (sim, live) = figure(&rows, "total", "duplicates executed");
+    assert!(sim >= 10.0, "{report}");
+    assert!(
+        (live - sim).abs() <= 0.4 * sim,
+        "duplicates {sim} / {live}\n{report}"
+    );
 }

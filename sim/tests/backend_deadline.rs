@@ -27,8 +27,7 @@ arrival = {{ process = "cron", period = "1s", offset = "0s" }}
 }
 
 fn run(service: &str, limits: &str) -> sim::metrics::Summary {
-    let s = load_str("deadline.toml", &scenario(service, limits))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = load_str("deadline.toml", &scenario(service, limits)).unwrap_or_else(|e| panic!("{e}"));
     sim::run(&s, 1).unwrap().summary
 }
 
@@ -71,5 +70,8 @@ fn both_knobs_together_the_earlier_wins() {
 fn a_zero_deadline_is_refused_with_its_position() {
     let e = load_str("d.toml", &scenario("20ms", r#"deadline = "0s""#)).unwrap_err();
     let text = e.to_string();
-    assert!(text.contains("d.toml:") && text.contains("deadline"), "{text}");
+    assert!(
+        text.contains("d.toml:") && text.contains("deadline"),
+        "{text}"
+    );
 }

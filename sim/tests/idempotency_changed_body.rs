@@ -65,7 +65,10 @@ fn changed_bodies_need_a_key_and_a_probability() {
     let no_key = scenario("[fleet.c.idempotency]\nchanged_body_probability = 0.5")
         .replace("idempotency_key = true\n", "");
     let e = load_str("k.toml", &no_key).unwrap_err().to_string();
-    assert!(e.contains("k.toml:") && e.contains("idempotency_key"), "{e}");
+    assert!(
+        e.contains("k.toml:") && e.contains("idempotency_key"),
+        "{e}"
+    );
     let e = load_str(
         "p.toml",
         &scenario("[fleet.c.idempotency]\nchanged_body_probability = 1.5"),

@@ -19,7 +19,10 @@ fn replicas_share_everything_but_the_network_noise() {
         let rep = Simulation::new(&s, 42).network_replica(r).run().unwrap();
         // the same arrivals: the same logical requests, per fleet
         for (name, f) in &plain.fleets {
-            assert_eq!(f.logical_requests, rep.fleets[name].logical_requests, "{name}");
+            assert_eq!(
+                f.logical_requests, rep.fleets[name].logical_requests,
+                "{name}"
+            );
         }
         let lat = |x: &sim::metrics::RunResult| x.summary.latency.as_ref().map(|l| l.p50_ms);
         differ += usize::from(lat(&rep) != lat(&plain));
@@ -27,5 +30,8 @@ fn replicas_share_everything_but_the_network_noise() {
         let again = Simulation::new(&s, 42).network_replica(r).run().unwrap();
         assert_eq!(rep.summary, again.summary);
     }
-    assert!(differ >= 3, "the network noise changed in {differ} of 4 replicas");
+    assert!(
+        differ >= 3,
+        "the network noise changed in {differ} of 4 replicas"
+    );
 }

@@ -299,7 +299,11 @@ fn seed_004_bucket_429s_retry_after_1_and_504s_past_the_deadline() {
     // first attempt still running (with a 30 s `queue_timeout` instead, an analysis started
     // at 29 s ran on past the timeout: 315 409s).
     assert_eq!(lab.timeouts, 0);
-    assert_eq!(rejected(lab, 409), 0, "no retry meets a running first attempt");
+    assert_eq!(
+        rejected(lab, 409),
+        0,
+        "no retry meets a running first attempt"
+    );
     // The lab client: fewer attempts per request, more analyses out of the same quota.
     assert!(lab.retry_amplification < doc.retry_amplification);
     assert!(lab.successes as f64 > 1.5 * doc.successes as f64);

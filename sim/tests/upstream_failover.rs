@@ -78,5 +78,8 @@ fn failover_needs_two_upstreams_and_upstream_faults_are_errors_or_outages() {
     );
     let spike = spike.replace("status = 502\nrate = 1.0\n", "");
     let e = load_str("spike.toml", &spike).unwrap_err().to_string();
-    assert!(e.contains("spike.toml:") && e.contains("shared backend"), "{e}");
+    assert!(
+        e.contains("spike.toml:") && e.contains("shared backend"),
+        "{e}"
+    );
 }

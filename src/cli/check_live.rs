@@ -13,7 +13,7 @@
 
 use super::CliError;
 use crate::live::check::compare::{render, to_csv, widen_by_spread, Judge, Row, Verdict};
-use crate::live::check::figures::{admitted_from_metrics, Figures};
+use crate::live::check::figures::{admitted_from_metrics, counter_from_metrics, Figures};
 use crate::live::check::live_side::{self, LiveSide};
 use crate::live::load::write_live_run;
 use anyhow::{anyhow, Context};
@@ -157,7 +157,14 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
             .network_replica(r)
             .run()
             .with_context(|| format!("simulating {} (replica {r})", args.file.display()))?;
-        spread.push(headline_rows(&judge, &scenario, &rep, &live_total, lr, secs));
+        spread.push(headline_rows(
+            &judge,
+            &scenario,
+            &rep,
+            &live_total,
+            lr,
+            secs,
+        ));
     }
     widen_by_spread(&mut rows, &spread, tolerance);
     let client_view = |fleet: &str, sim: u64, live: u64| {
@@ -175,6 +182,12 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         lr.summary.admitted,
     ));
     rows.extend(server_rows(&judge, &sim, lr));
+    // duplicates executed: the live server counts them by logical-request tag (total only:
+    // it knows no fleets)
+    if let Some(d) = counter_from_metrics(&live.metrics, "throttlelab_duplicates_executed_total") {
+        let s = sim.summary.duplicates_executed as f64;
+        rows.push(judge.row("total", "duplicates executed".into(), s, d as f64, None));
+    }
     if scenario.fleets.len() > 1 {
         for (name, s) in &sim.fleets {
             if let Some(l) = lr.fleets.get(name) {
@@ -255,7 +268,12 @@ fn headline_rows(
     live: &RunResult,
     secs: f64,
 ) -> Vec<Row> {
-    let mut rows = judge.rows("total", &Figures::from_summary(&sim.summary), live_total, secs);
+    let mut rows = judge.rows(
+        "total",
+        &Figures::from_summary(&sim.summary),
+        live_total,
+        secs,
+    );
     if scenario.fleets.len() > 1 {
         for (name, s) in &sim.fleets {
             let Some(l) = live.fleets.get(name) else {

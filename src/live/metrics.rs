@@ -45,6 +45,8 @@ type LimiterGauges = Vec<HashMap<String, Gauge>>;
 pub struct Metrics {
     admitted: AtomicU64,
     replays: AtomicU64,
+    /// Executions by logical-request tag, and the duplicates among them.
+    pub executions: super::executions::Executions,
     in_flight: AtomicI64,
     queued: AtomicI64,
     busy: AtomicI64,
@@ -66,6 +68,7 @@ impl Default for Metrics {
         Metrics {
             admitted: AtomicU64::new(0),
             replays: AtomicU64::new(0),
+            executions: Default::default(),
             in_flight: AtomicI64::new(0),
             queued: AtomicI64::new(0),
             busy: AtomicI64::new(0),
@@ -288,6 +291,11 @@ impl Metrics {
             "throttlelab_idempotent_replays_total",
             "Stored responses replayed for a repeated Idempotency-Key.",
             self.replays.load(Relaxed),
+        );
+        counter(
+            "throttlelab_duplicates_executed_total",
+            "Executions of a tagged non-idempotent request beyond its first (X-Throttlelab-Request).",
+            self.executions.duplicates(),
         );
         counter(
             "throttlelab_wasted_total",

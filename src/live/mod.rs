@@ -11,6 +11,7 @@ pub mod check;
 pub mod config;
 pub mod conns;
 pub mod envelope;
+pub mod executions;
 pub mod faults;
 pub mod gauges;
 pub mod idempotency;

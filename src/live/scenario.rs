@@ -37,11 +37,7 @@ pub struct ServerPart {
 /// are the scenario's, as the simulator reads them; `deadline` (a `--deadline` flag) replaces
 /// the scenario's deadline when given. `extra_faults` (from `--error-rate`) are added to the
 /// scenario's.
-pub fn server_part(
-    s: &Scenario,
-    deadline: Option<Duration>,
-    extra_faults: &[Fault],
-) -> ServerPart {
+pub fn server_part(s: &Scenario, deadline: Option<Duration>, extra_faults: &[Fault]) -> ServerPart {
     let ids = identities(s);
     let mut ignored = Vec::new();
     let levels = s
@@ -166,7 +162,10 @@ arrival = { process = "constant", rate = "1/s" }
         let flag = server_part(&s, Some(Duration::from_secs(5)), &[]);
         assert_eq!(flag.backend.deadline, Some(Duration::from_secs(5)));
         let none = sim::scenario::load_str("t.toml", &text.replace("deadline = \"30s\"\n", ""));
-        assert_eq!(server_part(&none.unwrap(), None, &[]).backend.deadline, None);
+        assert_eq!(
+            server_part(&none.unwrap(), None, &[]).backend.deadline,
+            None
+        );
         assert!(p.ignored.is_empty());
         for l in &p.levels {
             l.validate(&limiters::Registry::builtin()).unwrap();

@@ -108,7 +108,11 @@ pub async fn handle(
             app.finish(reply, &stored.request_id)
         }
         Ok(Prepared::Fresh { cost, ticket }) => {
-            let reply = execute(&app, who, cost, &request_id, ticket).await;
+            let tag = headers
+                .get(super::executions::HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let reply = execute(&app, who, (cost, tag), &request_id, ticket).await;
             app.finish(reply, &request_id)
         }
     }
@@ -189,7 +193,7 @@ fn headline_of(ds: &[Decision], counted: &[bool]) -> Option<(usize, Decision)> {
 async fn execute(
     app: &Arc<App>,
     who: &Identity,
-    cost: u32,
+    (cost, tag): (u32, Option<String>),
     request_id: &str,
     ticket: Option<Ticket>,
 ) -> Reply {
@@ -267,6 +271,7 @@ async fn execute(
         decision,
         ticket,
         gone: Arc::clone(&gone),
+        tag,
     };
     // awaited here, but not cancelled with the handler: when the client disconnects (hyper
     // drops this future) the admitted work still holds its worker or queue slot, completes,
@@ -314,6 +319,8 @@ struct Job {
     ticket: Option<Ticket>,
     /// Set when the client disconnected before the answer.
     gone: Arc<AtomicBool>,
+    /// The logical request's `X-Throttlelab-Request` tag (duplicate executions).
+    tag: Option<String>,
 }
 
 impl Job {
@@ -328,8 +335,13 @@ impl Job {
             decision,
             ticket,
             gone,
+            tag,
         } = self;
         let (reply, work) = serve(&app, &who, cost, &request_id, decision).await;
+        if let (Some(tag), Some(_)) = (&tag, work) {
+            // executed to completion, as the simulator's `executed`
+            app.metrics.executions.executed(tag);
+        }
         if let Some(work) = work.filter(|_| gone.load(Ordering::Relaxed)) {
             // executed for a client that had already given up (the simulator's wasted work:
             // only a completed service counts, with its service time)

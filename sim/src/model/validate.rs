@@ -270,7 +270,10 @@ impl Scenario {
             }
         }
         if self.server.upstreams.len() > usize::from(u8::MAX) {
-            return Err(ModelError::invalid("server.upstreams", "at most 255 upstreams"));
+            return Err(ModelError::invalid(
+                "server.upstreams",
+                "at most 255 upstreams",
+            ));
         }
         let mut upstream_names = BTreeSet::new();
         for (i, u) in self.server.upstreams.iter().enumerate() {

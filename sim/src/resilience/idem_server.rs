@@ -48,7 +48,12 @@ fn key_of(client: u32, req: u32, first_sent: Nanos) -> IdemKey {
 
 /// The salt of fleet `fleet`'s changed-body coins under `seed`.
 pub fn body_salt(seed: u64, fleet: &str) -> u64 {
-    rand::RngCore::next_u64(&mut Stream::derive(seed, Purpose::IdempotencyBody, fleet, 0))
+    rand::RngCore::next_u64(&mut Stream::derive(
+        seed,
+        Purpose::IdempotencyBody,
+        fleet,
+        0,
+    ))
 }
 
 /// Whether attempt `attempt` (1 = the first) of logical request `request` of `client` carries

@@ -211,7 +211,9 @@ impl BackendRt {
     /// from admission.
     fn wait_limit(&self, now: Nanos, id: u32) -> Option<Nanos> {
         let queued = self.queue_timeout.map(|t| now + t);
-        let due = self.deadline.map(|d| self.jobs[id as usize].admitted_at + d);
+        let due = self
+            .deadline
+            .map(|d| self.jobs[id as usize].admitted_at + d);
         match (queued, due) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

@@ -219,7 +219,10 @@ pub fn widen_by_spread(rows: &mut [Row], replicas: &[Vec<Row>], tolerance: f64) 
     for r in rows.iter_mut() {
         let (mut lo, mut hi) = (r.sim, r.sim);
         for rep in replicas {
-            if let Some(x) = rep.iter().find(|x| x.fleet == r.fleet && x.figure == r.figure) {
+            if let Some(x) = rep
+                .iter()
+                .find(|x| x.fleet == r.fleet && x.figure == r.figure)
+            {
                 lo = lo.min(x.sim);
                 hi = hi.max(x.sim);
             }
@@ -357,7 +360,13 @@ mod tests {
         let rows = |sim: f64, live: f64| {
             vec![
                 j.row("lab", "attempts".into(), sim, live, None),
-                j.row("lab", "admitted".into(), sim, live, Some((sim as u64, live as u64))),
+                j.row(
+                    "lab",
+                    "admitted".into(),
+                    sim,
+                    live,
+                    Some((sim as u64, live as u64)),
+                ),
             ]
         };
         let replicas = vec![rows(118.0, 0.0), rows(126.0, 0.0), rows(122.0, 0.0)];
@@ -376,7 +385,10 @@ mod tests {
         // without replicas nothing changes
         let mut none = rows(119.0, 132.0);
         widen_by_spread(&mut none, &[], 0.05);
-        assert_eq!((none[1].verdict, none[1].sim_range), (Verdict::Disagree, None));
+        assert_eq!(
+            (none[1].verdict, none[1].sim_range),
+            (Verdict::Disagree, None)
+        );
     }
 
     fn figures(attempts: u64, successes: u64, r429: u64) -> Figures {

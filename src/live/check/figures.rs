@@ -76,8 +76,13 @@ impl Figures {
 
 /// `throttlelab_admitted_total N` from a `/metrics` exposition text.
 pub fn admitted_from_metrics(text: &str) -> Option<u64> {
+    counter_from_metrics(text, "throttlelab_admitted_total")
+}
+
+/// The value of the unlabelled counter `name` in a `/metrics` exposition text.
+pub fn counter_from_metrics(text: &str, name: &str) -> Option<u64> {
     text.lines()
-        .find_map(|l| l.strip_prefix("throttlelab_admitted_total "))
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
         .and_then(|v| v.trim().parse().ok())
 }
 

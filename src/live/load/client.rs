@@ -119,12 +119,14 @@ pub(super) enum Raw {
 /// server's answer is recorded the moment it arrives; the future owns what it needs, so a
 /// hedge copy can run in its own task. `changed`: the attempt number when this retry carries
 /// a body other than the first attempt's under the same idempotency key (the fleet's
-/// `changed_body_probability`, flipped as the simulator flips it).
+/// `changed_body_probability`, flipped as the simulator flips it). `tag`: the logical
+/// request's `X-Throttlelab-Request` (non-idempotent fleets: the server counts duplicates).
 pub(super) fn exchange(
     shared: &Arc<Shared>,
     who: &Who<'_>,
     idem: Option<&str>,
     changed: Option<u32>,
+    tag: Option<&str>,
     timeout: Duration,
     horizon_left: Duration,
 ) -> impl Future<Output = Raw> + Send + 'static {
@@ -140,6 +142,9 @@ pub(super) fn exchange(
         .body(body);
     if let Some(k) = idem {
         req = req.header("idempotency-key", k);
+    }
+    if let Some(t) = tag {
+        req = req.header(crate::live::executions::HEADER, t);
     }
     let shared = Arc::clone(shared);
     let (c, fi) = (who.client, who.fi);
@@ -255,6 +260,9 @@ pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
         .fleet
         .idempotency_key
         .then(|| uuid::Uuid::new_v4().to_string());
+    // every attempt of a non-idempotent request carries its tag: the server counts the
+    // executions beyond the first (duplicates), as the simulator does
+    let tag = (!who.fleet.idempotent).then(|| format!("{fi}.{c}.{req}"));
     let mut state = RetryState {
         attempts: 0,
         prev_delay: Nanos::ZERO,
@@ -312,8 +320,16 @@ pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
                         who.fleet.changed_body,
                     ))
                 .then_some(state.attempts);
-                let raw = exchange(shared, who, idem.as_deref(), changed, timeout, horizon_left)
-                    .await;
+                let raw = exchange(
+                    shared,
+                    who,
+                    idem.as_deref(),
+                    changed,
+                    tag.as_deref(),
+                    timeout,
+                    horizon_left,
+                )
+                .await;
                 settle(shared, who, raw, round)
             }
         };

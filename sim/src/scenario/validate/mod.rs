@@ -93,8 +93,11 @@ pub(crate) fn scenario(cx: &Cx, s: &ScenarioSpec, registry: &Registry) -> R<Scen
     for (i, u) in s.server.upstreams.iter().flatten().enumerate() {
         spans.insert(format!("server.upstreams[{i}]"), u.span());
     }
-    out.server.upstreams =
-        upstream::upstreams(cx, s.server.upstreams.as_deref().unwrap_or(&[]), out.duration)?;
+    out.server.upstreams = upstream::upstreams(
+        cx,
+        s.server.upstreams.as_deref().unwrap_or(&[]),
+        out.duration,
+    )?;
     if s.fleet.is_empty() {
         return Err(cx.err(
             0..0,

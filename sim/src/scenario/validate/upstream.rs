@@ -53,7 +53,10 @@ pub(crate) fn failover(cx: &Cx, f: &Spanned<FailoverSpec>) -> R<Failover> {
         on.insert(cx.error_status(s, "on")?);
     }
     if spec.on.get_ref().is_empty() {
-        return Err(cx.err(spec.on.span(), "`on` needs at least one status (e.g. [502])"));
+        return Err(cx.err(
+            spec.on.span(),
+            "`on` needs at least one status (e.g. [502])",
+        ));
     }
     let after = cx.int_or(&spec.after, "after", 1, i64::from(u8::MAX), 1)?;
     Ok(Failover { on, after })
