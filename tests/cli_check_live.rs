@@ -266,3 +266,60 @@ retry_on = [504]
         "duplicates {sim} / {live}\n{report}"
     );
 }
+
+/// Seed 003's fail-over, live as simulated: two upstreams, the primary failing every request
+/// with 502 for the whole run; `fails_over` moves to the secondary after one 502 (and
+/// succeeds), `stays` retries the primary (and never does). The live server serves both upstreams (`X-Upstream`) with
+/// their own faults and the load clients fail over as the simulated ones do (before, live
+/// ignored the upstreams: no 502 at all, and `stays` did as well as `fails_over`).
+#[test]
+fn failing_over_between_upstreams_agrees_live_and_simulated() {
+    let text = r#"
+name = "failover"
+duration = "6s"
+bucket = "1s"
+[[server.upstreams]]
+name = "primary"
+[[server.upstreams.faults]]
+kind = "error_rate"
+start = "0s"
+duration = "6s"
+status = 502
+rate = 1.0
+[[server.upstreams]]
+name = "secondary"
+[fleet.fails_over]
+count = 20
+arrival = { process = "poisson", rate = "2/s" }
+[fleet.fails_over.failover]
+on = [502]
+[fleet.fails_over.retry]
+policy = "fixed"
+delay = "100ms"
+max_attempts = 3
+retry_on = [502]
+[fleet.stays]
+count = 20
+arrival = { process = "poisson", rate = "2/s" }
+[fleet.stays.retry]
+policy = "fixed"
+delay = "100ms"
+max_attempts = 3
+retry_on = [502]
+"#;
+    let (o, rows, report) = rows_of("failover", text, "6s");
+    for side in [0, 1] {
+        let pick = |(a, b): (f64, f64)| if side == 0 { a } else { b };
+        let over = pick(figure(&rows, "fails_over", "goodput /s"));
+        let stays = pick(figure(&rows, "stays", "goodput /s"));
+        assert!(
+            over > 1.5 * stays,
+            "side {side}: {over} vs {stays}\n{report}"
+        );
+        assert!(
+            pick(figure(&rows, "stays", "server errors 502")) > 200.0,
+            "{report}"
+        );
+    }
+    assert!(o.status.success(), "{report}");
+}

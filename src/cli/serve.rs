@@ -224,6 +224,7 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
             queue_timeout: None,
             service_time: parse_service_time(&args.service_time).map_err(bad)?,
             faults: error_rate_fault(args.error_rate)?.into_iter().collect(),
+            upstreams: Vec::new(),
             seed: args.seed.unwrap_or(0),
         },
         store,

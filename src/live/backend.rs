@@ -92,7 +92,12 @@ pub struct Backend {
     total_workers: usize,
     service_rng: Mutex<Stream>,
     fault_rng: Mutex<Stream>,
+    /// Per upstream: its name, fault windows and fault stream (as the simulator derives it).
+    upstreams: Vec<(String, Faults, Mutex<Stream>)>,
 }
+
+/// The header a request names its upstream with.
+pub const UPSTREAM_HEADER: &str = "x-upstream";
 
 impl Backend {
     /// A backend with `workers` workers (at least 1) and room for `queue` waiting requests.
@@ -113,7 +118,33 @@ impl Backend {
             total_workers: config.workers,
             service_rng: Mutex::new(Stream::derive(config.seed, Purpose::Service, "server", 0)),
             fault_rng: Mutex::new(Stream::derive(config.seed, Purpose::Faults, "server", 0)),
+            upstreams: config
+                .upstreams
+                .iter()
+                .map(|u| {
+                    let name = format!("upstream/{}", u.name);
+                    let rng = Stream::derive(config.seed, Purpose::Faults, &name, 0);
+                    (
+                        u.name.clone(),
+                        Faults::new(&u.faults, Instant::now()),
+                        Mutex::new(rng),
+                    )
+                })
+                .collect(),
         })
+    }
+
+    /// The index of upstream `name` (`None`: unknown); without a name, the first.
+    pub fn upstream(&self, name: Option<&str>) -> Option<usize> {
+        match name {
+            None => Some(0),
+            Some(n) => self.upstreams.iter().position(|(u, _, _)| u == n),
+        }
+    }
+
+    /// The status of an active outage of upstream `i`, if any.
+    pub fn upstream_outage(&self, i: usize) -> Option<u16> {
+        self.upstreams.get(i).and_then(|(_, f, _)| f.outage())
     }
 
     /// Service time, with any active latency spike (drawn when service starts).
@@ -126,10 +157,18 @@ impl Backend {
         service + self.faults.extra_latency(&mut *rng)
     }
 
-    /// An injected failure status, if any (drawn when the request enters the backend).
-    fn fails(&self) -> Option<u16> {
-        let mut rng = self.fault_rng.lock().unwrap_or_else(|p| p.into_inner());
-        self.faults.error(&mut rng)
+    /// An injected failure status, if any (drawn when the request enters the backend): the
+    /// whole API's windows, then those of upstream `upstream`, as the simulator's server.
+    fn fails(&self, upstream: usize) -> Option<u16> {
+        let global = {
+            let mut rng = self.fault_rng.lock().unwrap_or_else(|p| p.into_inner());
+            self.faults.error(&mut rng)
+        };
+        global.or_else(|| {
+            let (_, faults, rng) = self.upstreams.get(upstream)?;
+            let mut rng = rng.lock().unwrap_or_else(|p| p.into_inner());
+            faults.error(&mut rng)
+        })
     }
 
     /// The status of an active outage window, if any.
@@ -143,11 +182,11 @@ impl Backend {
             .spawn_capacity_drops(&self.workers, self.total_workers);
     }
 
-    /// Serve one admitted request: wait for a worker (or refuse when the queue is full), sleep
-    /// the service time, all within the deadline. Cancel-safe: dropping the future frees the
-    /// worker and the queue slot.
-    pub async fn serve(&self, metrics: &Metrics) -> Served {
-        if let Some(status) = self.fails() {
+    /// Serve one admitted request for upstream `upstream` (0 without upstreams): wait for a
+    /// worker (or refuse when the queue is full), sleep the service time, all within the
+    /// deadline. Cancel-safe: dropping the future frees the worker and the queue slot.
+    pub async fn serve(&self, metrics: &Metrics, upstream: usize) -> Served {
+        if let Some(status) = self.fails(upstream) {
             // as in the simulator's server: an injected error fails the admitted request
             // before the backend (no worker, no service time)
             return Served::Failed(status);
@@ -232,13 +271,14 @@ mod tests {
             deadline: Some(Duration::from_secs(1)),
             service_time: Distribution::Constant(Nanos::ZERO),
             faults: Vec::new(),
+            upstreams: Vec::new(),
             seed: 0,
         };
         let m = Metrics::default();
         let b = Backend::new(&config).unwrap();
         let waker = std::task::Waker::from(std::sync::Arc::new(NoWake));
         let mut cx = std::task::Context::from_waker(&waker);
-        let mut serve = std::pin::pin!(b.serve(&m));
+        let mut serve = std::pin::pin!(b.serve(&m, 0));
         let polled = std::future::Future::poll(serve.as_mut(), &mut cx);
         assert!(matches!(polled, std::task::Poll::Ready(Served::Ok { .. })));
     }
@@ -253,18 +293,20 @@ mod tests {
                 deadline: Some(Duration::from_millis(deadline)),
                 service_time: Distribution::Constant(Nanos::from_millis(service)),
                 faults: Vec::new(),
+                upstreams: Vec::new(),
+                upstreams: Vec::new(),
                 seed: 0,
             };
         let m = Metrics::default();
         let b = Backend::new(&config(1, 0, 200, 5_000)).unwrap();
-        let (first, second) = tokio::join!(b.serve(&m), async {
+        let (first, second) = tokio::join!(b.serve(&m, 0), async {
             tokio::time::sleep(Duration::from_millis(50)).await;
-            b.serve(&m).await
+            b.serve(&m, 0).await
         });
         assert!(matches!(first, Served::Ok { .. }));
         assert_eq!(second, Served::QueueFull);
         let b = Backend::new(&config(1, 4, 1_000, 100)).unwrap();
-        assert_eq!(b.serve(&m).await, Served::DeadlineExceeded);
+        assert_eq!(b.serve(&m, 0).await, Served::DeadlineExceeded);
         assert_eq!(m.queue_depth(), 0);
         assert!(Backend::new(&config(0, 0, 0, 1)).is_err());
     }
@@ -281,15 +323,17 @@ mod tests {
                 deadline: deadline.map(Duration::from_millis),
                 service_time: Distribution::Constant(Nanos::from_millis(60)),
                 faults: Vec::new(),
+                upstreams: Vec::new(),
+                upstreams: Vec::new(),
                 seed: 0,
             }
         };
         let m = Metrics::default();
         let two = |b: Backend| async move {
             let m = Metrics::default();
-            let (a, b2) = tokio::join!(b.serve(&m), async {
+            let (a, b2) = tokio::join!(b.serve(&m, 0), async {
                 tokio::time::sleep(Duration::from_millis(5)).await;
-                b.serve(&m).await
+                b.serve(&m, 0).await
             });
             (a, b2)
         };
@@ -302,7 +346,7 @@ mod tests {
         assert_eq!(b, Served::DeadlineExceeded);
         // a service longer than the deadline is cut even with an idle worker
         let b = Backend::new(&config(None, Some(30))).unwrap();
-        assert_eq!(b.serve(&m).await, Served::DeadlineExceeded);
+        assert_eq!(b.serve(&m, 0).await, Served::DeadlineExceeded);
         // neither knob: everything completes
         let (a, b) = two(Backend::new(&config(None, None)).unwrap()).await;
         assert!(matches!(a, Served::Ok { .. }) && matches!(b, Served::Ok { .. }));

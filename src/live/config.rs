@@ -185,6 +185,9 @@ pub struct BackendConfig {
     /// Fault windows from server start (outage, error rate, latency spike, capacity drop);
     /// `--error-rate` is an error-rate window over the whole run.
     pub faults: Vec<sim::model::Fault>,
+    /// Named upstreams with their own fault windows (a scenario's `[[server.upstreams]]`): a
+    /// request picks one with its `X-Upstream` header (none: the first).
+    pub upstreams: Vec<sim::model::Upstream>,
     /// Seed of the service-time and fault streams (derived as the simulator derives them).
     pub seed: u64,
 }

@@ -91,15 +91,9 @@ pub fn server_part(s: &Scenario, deadline: Option<Duration>, extra_faults: &[Fau
         deadline: deadline.or(b.deadline.map(Duration::from)),
         service_time: b.service_time.clone(),
         faults: s.faults.iter().chain(extra_faults).cloned().collect(),
+        upstreams: s.server.upstreams.clone(),
         seed: s.seed,
     };
-    if !s.server.upstreams.is_empty() {
-        ignored.push(
-            "`[[server.upstreams]]` (one backend live: an upstream's own faults are not \
-             injected, and load's clients do not fail over)"
-                .to_string(),
-        );
-    }
     if !s.network.delay.is_zero() {
         ignored.push("the network delay (the network is real here)".to_string());
     }

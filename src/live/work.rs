@@ -93,6 +93,24 @@ pub async fn handle(
             .header("server", OUTAGE_SERVER);
         return app.finish(reply, &request_id);
     }
+    // the upstream (model) the request is for: its own outage answers as the load balancer's
+    let named = headers
+        .get(super::backend::UPSTREAM_HEADER)
+        .and_then(|v| v.to_str().ok());
+    let Some(upstream) = app.backend.upstream(named) else {
+        let field = (
+            super::backend::UPSTREAM_HEADER.into(),
+            "unknown upstream".into(),
+        );
+        return app
+            .reject(Problem::Validation(vec![field]), None, &request_id)
+            .await;
+    };
+    if let Some(status) = app.backend.upstream_outage(upstream) {
+        let reply = Reply::problem(&Problem::Injected(status), app.config.envelope, &request_id)
+            .header("server", OUTAGE_SERVER);
+        return app.finish(reply, &request_id);
+    }
     let who = match authenticate(&headers, &app.config.keys) {
         Ok(who) => who,
         Err(p) => return app.reject(p, None, &request_id).await,
@@ -112,7 +130,7 @@ pub async fn handle(
                 .get(super::executions::HEADER)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let reply = execute(&app, who, (cost, tag), &request_id, ticket).await;
+            let reply = execute(&app, who, (cost, tag, upstream), &request_id, ticket).await;
             app.finish(reply, &request_id)
         }
     }
@@ -193,7 +211,7 @@ fn headline_of(ds: &[Decision], counted: &[bool]) -> Option<(usize, Decision)> {
 async fn execute(
     app: &Arc<App>,
     who: &Identity,
-    (cost, tag): (u32, Option<String>),
+    (cost, tag, upstream): (u32, Option<String>, usize),
     request_id: &str,
     ticket: Option<Ticket>,
 ) -> Reply {
@@ -272,6 +290,7 @@ async fn execute(
         ticket,
         gone: Arc::clone(&gone),
         tag,
+        upstream,
     };
     // awaited here, but not cancelled with the handler: when the client disconnects (hyper
     // drops this future) the admitted work still holds its worker or queue slot, completes,
@@ -321,6 +340,8 @@ struct Job {
     gone: Arc<AtomicBool>,
     /// The logical request's `X-Throttlelab-Request` tag (duplicate executions).
     tag: Option<String>,
+    /// The upstream it is for (`X-Upstream`; 0 without upstreams).
+    upstream: usize,
 }
 
 impl Job {
@@ -336,8 +357,9 @@ impl Job {
             ticket,
             gone,
             tag,
+            upstream,
         } = self;
-        let (reply, work) = serve(&app, &who, cost, &request_id, decision).await;
+        let (reply, work) = serve(&app, &who, (cost, upstream), &request_id, decision).await;
         if let (Some(tag), Some(_)) = (&tag, work) {
             // executed to completion, as the simulator's `executed`
             app.metrics.executions.executed(tag);
@@ -366,7 +388,7 @@ impl Job {
 async fn serve(
     app: &App,
     who: &Identity,
-    cost: u32,
+    (cost, upstream): (u32, usize),
     request_id: &str,
     decision: Option<Decision>,
 ) -> (Reply, Option<Duration>) {
@@ -384,7 +406,7 @@ async fn serve(
         // NGINX-style delayed admission (leaky bucket with `delay`): wait, then serve
         tokio::time::sleep(d.delay.into()).await;
     }
-    let served = app.backend.serve(&app.metrics).await;
+    let served = app.backend.serve(&app.metrics, upstream).await;
     let work = match served {
         Served::Ok { service, .. } => Some(service),
         _ => None,

@@ -284,14 +284,8 @@ impl World {
     fn count_failover(&mut self, req: u32, f: crate::model::Failover, result: &AttemptResult) {
         let n = self.server.upstreams();
         let r = &mut self.reqs[req];
-        if n < 2 || !result.status.is_some_and(|s| f.on.contains(s)) {
-            return;
-        }
-        r.upstream_failures += 1;
-        if r.upstream_failures >= f.after {
-            r.upstream_failures = 0;
-            r.upstream = ((usize::from(r.upstream) + 1) % n) as u8;
-        }
+        (r.upstream, r.upstream_failures) =
+            f.next(r.upstream, r.upstream_failures, result.status, n);
     }
 
     #[inline]

@@ -99,6 +99,33 @@ pub struct Failover {
     pub after: u8,
 }
 
+impl Failover {
+    /// After an attempt to `upstream` (of `n`) that ended with `status`, with `failures`
+    /// counted there before it: the upstream of the next attempt and its failure count.
+    ///
+    /// ```
+    /// use sim::model::Failover;
+    /// use sim::retry::StatusSet;
+    /// let f = Failover { on: StatusSet::of(&[502]), after: 2 };
+    /// assert_eq!(f.next(0, 0, Some(502), 2), (0, 1));
+    /// assert_eq!(f.next(0, 1, Some(502), 2), (1, 0));
+    /// assert_eq!(f.next(1, 1, Some(502), 2), (0, 0)); // wraps around
+    /// assert_eq!(f.next(0, 1, Some(429), 2), (0, 1)); // not a fail-over status
+    /// assert_eq!(f.next(0, 1, Some(502), 1), (0, 1)); // one upstream: nowhere to go
+    /// ```
+    pub fn next(&self, upstream: u8, failures: u8, status: Option<u16>, n: usize) -> (u8, u8) {
+        if n < 2 || !status.is_some_and(|s| self.on.contains(s)) {
+            return (upstream, failures);
+        }
+        let failures = failures.saturating_add(1);
+        if failures >= self.after {
+            (((usize::from(upstream) + 1) % n) as u8, 0)
+        } else {
+            (upstream, failures)
+        }
+    }
+}
+
 /// A fleet of identical clients.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fleet {

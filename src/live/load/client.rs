@@ -49,6 +49,8 @@ pub struct Shared {
     pub requests: AtomicU32,
     /// Per fleet: the salt of its changed-body coins (`sim::resilience::body_salt`).
     pub body_salts: Vec<u64>,
+    /// The scenario's upstream names (`[[server.upstreams]]`), for fail-over.
+    pub upstreams: Vec<String>,
 }
 
 impl Shared {
@@ -92,6 +94,22 @@ impl Shared {
     }
 }
 
+/// What an attempt carries besides its fleet's body.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Marks<'a> {
+    /// The logical request's idempotency key.
+    pub idem: Option<&'a str>,
+    /// The attempt number, when this retry carries a body other than the first attempt's
+    /// under the same key (the fleet's `changed_body_probability`, flipped as the simulator
+    /// flips it).
+    pub changed: Option<u32>,
+    /// The logical request's `X-Throttlelab-Request` tag (non-idempotent fleets: the server
+    /// counts duplicate executions).
+    pub tag: Option<&'a str>,
+    /// The upstream (`X-Upstream`), when the scenario names upstreams.
+    pub upstream: Option<&'a str>,
+}
+
 /// Who is asking: a client of a fleet.
 #[derive(Debug, Clone)]
 pub struct Who<'a> {
@@ -115,22 +133,17 @@ pub(super) enum Raw {
     Horizon,
 }
 
-/// One attempt over HTTP, bounded by `timeout` (and the horizon at `horizon_left`). The
-/// server's answer is recorded the moment it arrives; the future owns what it needs, so a
-/// hedge copy can run in its own task. `changed`: the attempt number when this retry carries
-/// a body other than the first attempt's under the same idempotency key (the fleet's
-/// `changed_body_probability`, flipped as the simulator flips it). `tag`: the logical
-/// request's `X-Throttlelab-Request` (non-idempotent fleets: the server counts duplicates).
+/// One attempt over HTTP, bounded by `timeout` (and the horizon at `horizon_left`), carrying
+/// `marks`. The server's answer is recorded the moment it arrives; the future owns what it
+/// needs, so a hedge copy can run in its own task.
 pub(super) fn exchange(
     shared: &Arc<Shared>,
     who: &Who<'_>,
-    idem: Option<&str>,
-    changed: Option<u32>,
-    tag: Option<&str>,
+    marks: Marks<'_>,
     timeout: Duration,
     horizon_left: Duration,
 ) -> impl Future<Output = Raw> + Send + 'static {
-    let body = match changed {
+    let body = match marks.changed {
         Some(n) => format!("{{\"cost\": {}, \"attempt\": {n}}}", who.fleet.cost),
         None => format!("{{\"cost\": {}}}", who.fleet.cost),
     };
@@ -140,11 +153,15 @@ pub(super) fn exchange(
         .header("authorization", format!("Bearer {}", who.token))
         .header("content-type", "application/json")
         .body(body);
-    if let Some(k) = idem {
-        req = req.header("idempotency-key", k);
-    }
-    if let Some(t) = tag {
-        req = req.header(crate::live::executions::HEADER, t);
+    let headers = [
+        ("idempotency-key", marks.idem),
+        (crate::live::executions::HEADER, marks.tag),
+        (crate::live::backend::UPSTREAM_HEADER, marks.upstream),
+    ];
+    for (name, value) in headers {
+        if let Some(v) = value {
+            req = req.header(name, v);
+        }
     }
     let shared = Arc::clone(shared);
     let (c, fi) = (who.client, who.fi);
@@ -263,6 +280,8 @@ pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
     // every attempt of a non-idempotent request carries its tag: the server counts the
     // executions beyond the first (duplicates), as the simulator does
     let tag = (!who.fleet.idempotent).then(|| format!("{fi}.{c}.{req}"));
+    // the upstream its attempts go to, and the failures counted there (the fleet's failover)
+    let (mut upstream, mut failures) = (0u8, 0u8);
     let mut state = RetryState {
         attempts: 0,
         prev_delay: Nanos::ZERO,
@@ -320,16 +339,16 @@ pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
                         who.fleet.changed_body,
                     ))
                 .then_some(state.attempts);
-                let raw = exchange(
-                    shared,
-                    who,
-                    idem.as_deref(),
+                let marks = Marks {
+                    idem: idem.as_deref(),
                     changed,
-                    tag.as_deref(),
-                    timeout,
-                    horizon_left,
-                )
-                .await;
+                    tag: tag.as_deref(),
+                    upstream: shared
+                        .upstreams
+                        .get(usize::from(upstream))
+                        .map(String::as_str),
+                };
+                let raw = exchange(shared, who, marks, timeout, horizon_left).await;
                 settle(shared, who, raw, round)
             }
         };
@@ -344,6 +363,10 @@ pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
         if result.status.is_none() && now >= deadline {
             give_up(GiveUpReason::Deadline);
             return;
+        }
+        if let Some(f) = who.fleet.failover {
+            let n = shared.upstreams.len();
+            (upstream, failures) = f.next(upstream, failures, result.status, n);
         }
         match who.fleet.retry.decide(&mut state, &result, rng) {
             RetryDecision::Retry(wait) => {

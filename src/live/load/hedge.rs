@@ -93,7 +93,11 @@ impl<'a> Round<'a> {
     /// Put copy `copy` on the wire at `sent`, in its own task.
     fn spawn(&mut self, shared: &Arc<Shared>, who: &Who<'_>, copy: u32, sent: Nanos) {
         let (timeout, horizon_left) = limits(who, sent, self.deadline, shared.log.horizon());
-        let answer = exchange(shared, who, self.idem, None, None, timeout, horizon_left);
+        let marks = super::client::Marks {
+            idem: self.idem,
+            ..Default::default()
+        };
+        let answer = exchange(shared, who, marks, timeout, horizon_left);
         let copy = u8::try_from(copy).unwrap_or(u8::MAX);
         self.set.spawn(async move { (copy, answer.await) });
         self.live += 1;

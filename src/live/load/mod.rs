@@ -264,6 +264,12 @@ pub async fn run_scenario_with(
             .iter()
             .map(|f| sim::resilience::body_salt(opts.seed, &f.name))
             .collect(),
+        upstreams: scenario
+            .server
+            .upstreams
+            .iter()
+            .map(|u| u.name.clone())
+            .collect(),
     });
     let mut tasks = tokio::task::JoinSet::new();
     let mut offset = 0u32;
