@@ -294,7 +294,6 @@ mod tests {
                 service_time: Distribution::Constant(Nanos::from_millis(service)),
                 faults: Vec::new(),
                 upstreams: Vec::new(),
-                upstreams: Vec::new(),
                 seed: 0,
             };
         let m = Metrics::default();
@@ -323,7 +322,6 @@ mod tests {
                 deadline: deadline.map(Duration::from_millis),
                 service_time: Distribution::Constant(Nanos::from_millis(60)),
                 faults: Vec::new(),
-                upstreams: Vec::new(),
                 upstreams: Vec::new(),
                 seed: 0,
             }
