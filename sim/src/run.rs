@@ -5,7 +5,7 @@
 
 use crate::engine::{Progress, TraceEvent, World};
 use crate::metrics::{
-    jain_of_ratios, recovery_window, Arrivals, ClientRow, RunResult, Series, SummaryInputs,
+    jain_of_ratios, recovery_of_fleets, recovery_window, Arrivals, ClientRow, RunResult, Series, SummaryInputs,
     TenantRow,
 };
 use crate::model::{ModelError, Scenario};
@@ -252,16 +252,23 @@ fn assemble(s: &Scenario, seed: u64, w: &World) -> RunResult {
         series_fleets.insert(f.name.clone(), w.rec.series(&[fi], false));
     }
     let all: Vec<usize> = (0..w.fleets.len()).collect();
-    let summary = w.rec.summary(
+    let mut summary = w.rec.summary(
         &all,
         SummaryInputs {
             clients: w.clients.len() as u64,
             duration: s.duration,
             fairness_clients: client_pairs(0..w.clients.len()),
             fairness_tenants: jain_of_ratios(tenants.values().map(|t| (t[2], t[1]))),
-            fault,
+            // Set below from the fleets' verdicts.
+            fault: None,
             recovery_window,
         },
+    );
+    // The run's recovery is its fleets' verdict, not that of their summed goodput.
+    summary.recovery = recovery_of_fleets(
+        fleets
+            .iter()
+            .map(|(n, f)| (n.as_str(), f.recovery.as_ref())),
     );
     let mut tenant_rows: Vec<TenantRow> = tenants
         .iter()

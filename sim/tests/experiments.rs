@@ -67,6 +67,26 @@ fn metastable_with_immediate_retries_does_not_recover_and_without_retries_does()
     assert!(rec.time_to_recover_s.unwrap_or(f64::MAX) < 120.0, "{rec:?}");
 }
 
+/// Issue #12: the run's verdict is its fleets'. Summed over fleets, the trigger fleet's
+/// successes during its spike put goodput "back" at once, while `base` never recovers.
+#[test]
+fn metastable_run_level_verdict_follows_the_stuck_fleet() {
+    let path = file("metastable.toml");
+    let text = std::fs::read_to_string(&path).expect("experiment file");
+    let s = sim::scenario::load_str(&path.display().to_string(), &text).expect("scenario");
+    let r = sim::run(&s, s.seed).expect("run");
+    let base = fleet(&r, "base").recovery.as_ref().expect("base has a figure");
+    assert!(!base.recovered, "{base:?}");
+    assert!(
+        fleet(&r, "spike").recovery.is_none(),
+        "the trigger fleet has no pre-fault goodput"
+    );
+    let run = r.summary.recovery.as_ref().expect("run-level figure");
+    assert!(!run.recovered, "run-level verdict: {run:?}");
+    assert_eq!(run.time_to_recover_s, None);
+    assert_eq!(run.fleets_not_recovered, ["base"]);
+}
+
 #[test]
 fn metastable_needs_a_deep_and_long_relief() {
     let p = plan("metastable-relief.toml");

@@ -24,6 +24,9 @@ pub use delays::{DelayBin, RetryDelays};
 pub use fairness::{jain, jain_max_min, jain_of_ratios, max_min_shares};
 pub(crate) use recorder::{LimiterScope, ServerGauges};
 pub use recorder::{Recorder, MAX_LATENCY_ROWS};
-pub use recovery::{recovery, recovery_window, Recovery, MIN_WINDOW_BUCKETS, TOLERANCE, WINDOW};
+pub use recovery::{
+    of_fleets as recovery_of_fleets, recovery, recovery_window, Recovery, MIN_WINDOW_BUCKETS,
+    TOLERANCE, WINDOW,
+};
 pub use result::{ClientRow, Latency, RunResult, Series, SeriesRow, Summary, TenantRow};
 pub use summary::SummaryInputs;

@@ -18,6 +18,12 @@
 //!   `b` minus the fault's end;
 //! - "did not recover" only if no such window exists before the run ends. When the run ends
 //!   less than one window after the fault, there is nothing to judge and no figure.
+//!
+//! The run's verdict is taken per fleet ([`of_fleets`]), never from the goodput of all fleets
+//! summed: in `scenarios/experiments/metastable.toml` the trigger fleet's late successes fill
+//! the sum back to its pre-fault level while fleet `base` serves nothing from 70 s to the end
+//! (issue #12). The run recovered only if every fleet with pre-fault goodput did, and then at
+//! the time of the slowest one.
 
 use crate::model::{Arrival, Scenario};
 use limiters::Nanos;
@@ -40,6 +46,14 @@ pub struct Recovery {
     pub recovered_at_s: Option<f64>,
     /// `recovered_at - fault_end` (seconds); `None`: did not recover within the run.
     pub time_to_recover_s: Option<f64>,
+    /// The run's verdict only ([`of_fleets`]): the fleets with pre-fault goodput that did not
+    /// recover, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fleets_not_recovered: Vec<String>,
+    /// The run's verdict only: the fleet that recovered last (the one that sets the run's
+    /// time), when every fleet recovered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slowest_fleet: Option<String>,
 }
 
 /// Tolerance around the pre-fault goodput.
@@ -129,6 +143,60 @@ pub fn recovery(
         recovered: found.is_some(),
         recovered_at_s: at,
         time_to_recover_s: at.map(|a| (a - end.as_secs_f64()).max(0.0)),
+        fleets_not_recovered: Vec::new(),
+        slowest_fleet: None,
+    })
+}
+
+/// The run's recovery from its fleets' (by name; `None`: the fleet had no pre-fault goodput,
+/// or the run left no window to judge): recovered only if every fleet with a figure
+/// recovered, at the latest of their times; the pre-fault level is the sum of theirs. `None`
+/// when no fleet has a figure.
+///
+/// ```
+/// use sim::metrics::{recovery, recovery_of_fleets};
+/// use limiters::Nanos;
+/// let (one, ten) = (Nanos::from_secs(1), Nanos::from_secs(10));
+/// let mut stuck = vec![10u64; 60];
+/// stuck[20..].fill(0);                     // never back after the fault at 20..25 s
+/// let late = vec![0u64; 60];               // a trigger fleet: nothing before the fault
+/// let r = |s: &[u64]| recovery(s, one, Nanos::from_secs(20), Nanos::from_secs(25), ten);
+/// let run = recovery_of_fleets([("base", r(&stuck).as_ref()), ("spike", r(&late).as_ref())])
+///     .unwrap();
+/// assert!(!run.recovered);
+/// assert_eq!(run.fleets_not_recovered, ["base"]);
+/// ```
+pub fn of_fleets<'a>(
+    fleets: impl IntoIterator<Item = (&'a str, Option<&'a Recovery>)>,
+) -> Option<Recovery> {
+    let judged: Vec<(&str, &Recovery)> = fleets
+        .into_iter()
+        .filter_map(|(n, r)| r.map(|r| (n, r)))
+        .collect();
+    let (_, first) = judged.first()?;
+    let not: Vec<String> = judged
+        .iter()
+        .filter(|(_, r)| !r.recovered)
+        .map(|(n, _)| (*n).to_owned())
+        .collect();
+    let slowest = judged
+        .iter()
+        .filter(|_| not.is_empty())
+        .max_by(|a, b| {
+            let t = |r: &Recovery| r.recovered_at_s.unwrap_or(f64::INFINITY);
+            t(a.1).total_cmp(&t(b.1))
+        })
+        .map(|(n, r)| (*n, *r));
+    Some(Recovery {
+        fault_start_s: first.fault_start_s,
+        fault_end_s: first.fault_end_s,
+        window_s: first.window_s,
+        pre_fault_goodput_rps: judged.iter().map(|(_, r)| r.pre_fault_goodput_rps).sum(),
+        recovered: not.is_empty(),
+        recovered_at_s: slowest.and_then(|(_, r)| r.recovered_at_s),
+        time_to_recover_s: slowest.and_then(|(_, r)| r.time_to_recover_s),
+        fleets_not_recovered: not,
+        slowest_fleet: slowest.map(|(n, _)| n.to_owned()),
     })
 }
 
@@ -233,6 +301,29 @@ mod tests {
         }
         let r = rec(&series, 25, 30).unwrap();
         assert_eq!(r.pre_fault_goodput_rps, 100.0);
+    }
+
+    #[test]
+    fn the_run_recovers_at_its_slowest_fleet_and_only_if_all_do() {
+        let mut quick = vec![100u64; 80];
+        quick[20..30].fill(0);
+        let mut slow = quick.clone();
+        slow[30..45].fill(0);
+        let (q, sl) = (rec(&quick, 20, 30).unwrap(), rec(&slow, 20, 30).unwrap());
+        let run = of_fleets([("quick", Some(&q)), ("slow", Some(&sl)), ("idle", None)]).unwrap();
+        assert!(run.recovered);
+        // [44, 54) holds one empty bucket: 90/s, within 10%.
+        assert_eq!(run.time_to_recover_s, Some(14.0));
+        assert_eq!(run.slowest_fleet.as_deref(), Some("slow"));
+        assert_eq!(run.pre_fault_goodput_rps, 200.0);
+        let mut stuck = quick.clone();
+        stuck[30..].fill(0);
+        let st = rec(&stuck, 20, 30).unwrap();
+        let run = of_fleets([("quick", Some(&q)), ("stuck", Some(&st))]).unwrap();
+        assert!(!run.recovered);
+        assert_eq!((run.time_to_recover_s, run.slowest_fleet), (None, None));
+        assert_eq!(run.fleets_not_recovered, ["stuck"]);
+        assert!(of_fleets([("idle", None)]).is_none());
     }
 
     #[test]

@@ -15,7 +15,7 @@
 use super::gauges::Feed;
 use limiters::Nanos;
 use sim::metrics::{
-    jain_of_ratios, recovery_window, Arrivals, ClientRow, Recorder, RunResult, Series,
+    jain_of_ratios, recovery_of_fleets, recovery_window, Arrivals, ClientRow, Recorder, RunResult, Series,
     SummaryInputs, TenantRow,
 };
 use sim::model::{FaultKind, Scenario};
@@ -305,17 +305,20 @@ fn build(
         series_fleets.insert(f.name.clone(), rec.series(&[fi], false));
     }
     let all: Vec<usize> = (0..s.fleets.len()).collect();
-    let summary = rec.summary(
+    let mut summary = rec.summary(
         &all,
         SummaryInputs {
             clients: owner.len() as u64,
             duration: horizon,
             fairness_clients: pairs(0..owner.len()),
             fairness_tenants: jain_of_ratios(tenants.values().map(|t| (t[2], t[1]))),
-            fault,
+            fault: None,
             recovery_window: window,
         },
     );
+    // As in the simulator: the run's recovery is its fleets' verdict.
+    summary.recovery =
+        recovery_of_fleets(fleets.iter().map(|(n, f)| (n.as_str(), f.recovery.as_ref())));
     let series = Series {
         bucket_s: s.bucket.as_secs_f64(),
         latency_bucket_s: rec.latency_bucket().as_secs_f64(),
