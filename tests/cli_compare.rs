@@ -117,7 +117,7 @@ fn retries_against_errors_raise_success_and_load() {
     let m = |r: &[Cell]| r.iter().map(|c| c.as_f64().unwrap()).sum::<f64>() / 4.0;
     let sr = figure(&cmp, "success_ratio");
     assert!((sr[3].as_f64().unwrap() - (m(&col[4..]) - m(&col[..4]))).abs() < 1e-9);
-    assert_eq!(sr[7], Cell::U64(4));
+    assert_eq!(sr[7], Cell::I64(4), "counts read back as Int64");
 
     // The report: verdicts with intervals, the forest plot, and `report DIR` rebuilds it.
     let html = std::fs::read_to_string(d.join("report.html")).unwrap();
@@ -177,7 +177,7 @@ fn a_scenario_compared_with_itself_differs_by_zero() {
     let pairs = cmp.column("pairs").unwrap();
     for (i, diff) in cmp.column("diff_mean").unwrap().iter().enumerate() {
         // A figure no run produced (time to recover when none recovered) has no pair.
-        let expect = if pairs[i] == Cell::U64(0) {
+        let expect = if pairs[i] == Cell::I64(0) {
             None
         } else {
             Some(0.0)

@@ -167,7 +167,7 @@ fn tables_load_back_with_the_expected_shape() {
     let t = Table::from_frame(&runs, None).unwrap();
     assert_eq!(
         t.column("seed").unwrap()[..3],
-        [Cell::U64(11), Cell::U64(12), Cell::U64(13)]
+        [Cell::I64(11), Cell::I64(12), Cell::I64(13)]
     );
     assert_eq!(t.column("fleet.web.count").unwrap()[3], Cell::I64(30));
     assert_eq!(
@@ -178,7 +178,7 @@ fn tables_load_back_with_the_expected_shape() {
     let points = read_parquet(&d.join("points.parquet")).unwrap();
     assert_eq!(points.height(), 4);
     let p = Table::from_frame(&points, None).unwrap();
-    assert_eq!(p.column("runs").unwrap()[0], Cell::U64(3));
+    assert_eq!(p.column("runs").unwrap()[0], Cell::I64(3));
     // The point's mean is the mean of its runs; the interval holds it.
     let g: Vec<f64> = t.column("goodput_rps").unwrap()[..3]
         .iter()
@@ -212,9 +212,15 @@ fn tables_load_back_with_the_expected_shape() {
             "fleet.web.count",
             "seed",
             "fleet",
-            "t_s"
+            "bucket_start_s"
         ]
     );
+    // The bucket width, which no column holds, is in the metadata of every table.
+    for t in ["runs", "points", "timeseries"] {
+        let meta =
+            report::tables::read_parquet_metadata(&d.join(format!("{t}.parquet"))).unwrap();
+        assert!(meta.contains(&("bucket_s".into(), "1".into())), "{t}: {meta:?}");
+    }
 
     let csv = std::fs::read_to_string(d.join("runs.csv")).unwrap();
     assert_eq!(csv.lines().count(), 13);

@@ -357,6 +357,7 @@ fn sweep_and_compare_reports_render_in_headless_chromium() {
     let (plan, records) = small_sweep();
     let keys = SweepKeys {
         params: plan.params.iter().map(|p| p.path.clone()).collect(),
+        bucket_s: None,
     };
     let points = sweep_points(&keys, &runs_table(&records));
     let manifest = SweepManifest {
@@ -378,6 +379,7 @@ fn sweep_and_compare_reports_render_in_headless_chromium() {
         shard: None,
         jobs_here: records.len(),
         timeseries: false,
+        bucket_s: None,
     };
     let scenarios: Vec<&sim::model::Scenario> = plan.points.iter().map(|p| &p.scenario).collect();
     let input = report::html::SweepReportInput {

@@ -335,7 +335,6 @@ fn write(
         sim.events,
     );
     report::files::write_run(&sim_dir, sim, &manifest)?;
-    report::tables::write_run_parquet(&sim_dir, sim)?;
     // the whole result, as a live run keeps it: arrivals at 100 ms, retry delays, series
     std::fs::write(sim_dir.join("result.json"), serde_json::to_string(sim)?)?;
     // sealed like a `run` folder, so `report DIR/sim` takes it for complete

@@ -140,11 +140,14 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
         move |source| report::tables::TablesError::Polars { path, source }
     };
     let keys = ["variant", "seed"];
+    let meta = report::tables::bucket_meta(report::tables::common_bucket(
+        [&sa, &sb].map(|s| s.bucket.as_secs_f64()),
+    ));
     let mut runs = runs_table(&records)
         .to_frame(|n| rank(n, &keys, FIGURES))
         .map_err(frame_err("runs.parquet"))
         .context("building the runs table")?;
-    write_both(&dir, "runs", &mut runs).context("writing runs")?;
+    write_both(&dir, "runs", &mut runs, &meta).context("writing runs")?;
     let mut cmp = compare_table(&diffs)
         .to_frame(|n| {
             COMPARE_COLUMNS
@@ -154,15 +157,15 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
         })
         .map_err(frame_err("compare.parquet"))
         .context("building the comparison table")?;
-    write_both(&dir, "compare", &mut cmp).context("writing compare")?;
+    write_both(&dir, "compare", &mut cmp, &meta).context("writing compare")?;
     let series = series_table(&records);
     if !series.is_empty() {
-        let skeys = ["variant", "seed", "fleet", "t_s"];
+        let skeys = ["variant", "seed", "fleet", report::tables::BUCKET_START];
         let mut ts = series
             .to_frame(|n| rank(n, &skeys, SERIES))
             .map_err(frame_err("timeseries.parquet"))
             .context("building the time series")?;
-        write_both(&dir, "timeseries", &mut ts).context("writing timeseries")?;
+        write_both(&dir, "timeseries", &mut ts, &meta).context("writing timeseries")?;
     }
 
     let manifest = CompareManifest {

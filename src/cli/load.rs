@@ -150,7 +150,7 @@ pub fn run_load(args: LoadArgs, quiet: bool) -> Result<(), CliError> {
             run.info.target, run.info.wall_s, run.result.summary.attempts
         );
         out += &format!(
-            "wrote {} (manifest.json, summary.json, summary.csv, timeseries.{{parquet,csv}}, clients.{{parquet,csv}}, tenants.{{parquet,csv}}, result.json, live.json)\n",
+            "wrote {} (manifest.json, summary.json, summary.{{parquet,csv}}, timeseries.{{parquet,csv}}, clients.{{parquet,csv}}, tenants.{{parquet,csv}}, result.json, live.json)\n",
             dir.display()
         );
         if let Some(html) = html {

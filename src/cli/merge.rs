@@ -148,6 +148,7 @@ pub fn run(args: MergeArgs, quiet: bool) -> Result<(), CliError> {
     let series = sort_runs(&series, &whole.seeds);
     let keys = SweepKeys {
         params: whole.params.iter().map(|p| p.path.clone()).collect(),
+        bucket_s: whole.bucket_s,
     };
     let points = sweep_points(&keys, &runs);
     let out = match &args.out {

@@ -88,8 +88,6 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
     let tmp = staged.dir();
     report::files::write_run(tmp, &result, &manifest)
         .with_context(|| format!("writing the run's files to {}", tmp.display()))?;
-    report::tables::write_run_parquet(tmp, &result)
-        .with_context(|| format!("writing the run's Parquet files to {}", tmp.display()))?;
     let html = if args.no_report {
         None
     } else {
@@ -110,7 +108,7 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
             result.events as f64 / secs.max(1e-9) / 1e6
         );
         text += &format!(
-            "wrote {} (manifest.json, summary.json, summary.csv, timeseries.{{parquet,csv}}, clients.{{parquet,csv}}, tenants.{{parquet,csv}})\n",
+            "wrote {} (manifest.json, summary.json, summary.{{parquet,csv}}, timeseries.{{parquet,csv}}, clients.{{parquet,csv}}, tenants.{{parquet,csv}})\n",
             dir.display()
         );
         if let Some(html) = html {

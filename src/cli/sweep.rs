@@ -115,6 +115,7 @@ pub fn run(args: SweepArgs, quiet: bool) -> Result<(), CliError> {
 
     let keys = SweepKeys {
         params: plan.params.iter().map(|p| p.path.clone()).collect(),
+        bucket_s: bucket_of(&plan),
     };
     let specs: Vec<JobSpec> = jobs
         .iter()
@@ -328,7 +329,13 @@ pub(crate) fn manifest(
         shard: (!whole).then_some([shard.index, shard.count]),
         jobs_here: here,
         timeseries,
+        bucket_s: bucket_of(plan),
     }
+}
+
+/// The bucket width every point of `plan` shares, if any.
+fn bucket_of(plan: &Plan) -> Option<f64> {
+    report::tables::common_bucket(plan.points.iter().map(|p| p.scenario.bucket.as_secs_f64()))
 }
 
 /// Write `sweep.json` into `dir`.

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use sim::metrics::RunResult;
 
 /// The provenance of a run's files.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -22,6 +23,16 @@ pub struct Manifest {
     pub events: u64,
     /// The files written beside this one.
     pub files: Vec<String>,
+}
+
+/// `manifest.json`: the manifest and the run's bucket widths (seconds), which the tables'
+/// Parquet metadata also carry (`crate::tables::run_meta`).
+#[derive(Debug, Serialize)]
+pub(crate) struct WithBuckets<'a> {
+    #[serde(flatten)]
+    manifest: &'a Manifest,
+    bucket_s: f64,
+    latency_bucket_s: f64,
 }
 
 impl Manifest {
@@ -48,15 +59,22 @@ impl Manifest {
             seed,
             throttlelab_version: version.to_string(),
             events,
-            files: [
-                "summary.json",
-                "summary.csv",
-                "timeseries.csv",
-                "clients.csv",
-                "tenants.csv",
-            ]
-            .map(String::from)
-            .to_vec(),
+            files: std::iter::once("summary.json".to_owned())
+                .chain(
+                    crate::tables::RUN_TABLES
+                        .iter()
+                        .flat_map(|(stem, _)| [format!("{stem}.parquet"), format!("{stem}.csv")]),
+                )
+                .collect(),
+        }
+    }
+
+    /// What `manifest.json` holds for a run of `r`: this manifest and `r`'s bucket widths.
+    pub(crate) fn with_buckets<'a>(&'a self, r: &RunResult) -> WithBuckets<'a> {
+        WithBuckets {
+            manifest: self,
+            bucket_s: r.series.bucket_s,
+            latency_bucket_s: r.series.latency_bucket_s,
         }
     }
 }

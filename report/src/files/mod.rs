@@ -1,18 +1,19 @@
-//! The files of one run: `manifest.json`, `summary.json`, `summary.csv`, `timeseries.csv`,
-//! `clients.csv` and `tenants.csv`, written from a [`sim::metrics::RunResult`].
+//! The files of one run: `manifest.json`, `summary.json`, and the tables `summary`,
+//! `timeseries`, `clients` and `tenants` as Parquet and CSV (written by
+//! [`crate::tables::write_run_tables`], both from the same polars frame), from a
+//! [`sim::metrics::RunResult`].
 //!
 //! Reproducible by construction: no timestamps, no absolute paths, maps in sorted order, floats
 //! in Rust's shortest round-trip form. The same scenario file and seed give byte-identical
 //! files, so outputs can be diffed and committed.
 
-mod clients;
 pub mod complete;
 mod manifest;
-mod series;
 mod summary;
 mod table;
 
 pub use manifest::Manifest;
+pub(crate) use table::recovery_verdict;
 pub use table::summary_table;
 
 use sim::metrics::RunResult;
@@ -31,15 +32,9 @@ pub enum FilesError {
         #[source]
         source: std::io::Error,
     },
-    /// CSV encoding failed.
-    #[error("{path}: {source}")]
-    Csv {
-        /// The path.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: csv::Error,
-    },
+    /// A table could not be built or written.
+    #[error(transparent)]
+    Tables(#[from] crate::tables::TablesError),
     /// JSON encoding failed.
     #[error("{path}: {source}")]
     Json {
@@ -83,27 +78,15 @@ pub fn write_run(
         written.push(path);
         Ok(())
     };
-    put("manifest.json", json(dir, "manifest.json", manifest)?)?;
+    put(
+        "manifest.json",
+        json(dir, "manifest.json", &manifest.with_buckets(result))?,
+    )?;
     put(
         "summary.json",
         json(dir, "summary.json", &summary::SummaryJson::of(result))?,
     )?;
-    put(
-        "summary.csv",
-        csv_bytes(dir, "summary.csv", summary::rows(result))?,
-    )?;
-    put(
-        "timeseries.csv",
-        csv_bytes(dir, "timeseries.csv", series::rows(result))?,
-    )?;
-    put(
-        "clients.csv",
-        csv_bytes(dir, "clients.csv", clients::client_rows(result))?,
-    )?;
-    put(
-        "tenants.csv",
-        csv_bytes(dir, "tenants.csv", clients::tenant_rows(result))?,
-    )?;
+    written.extend(crate::tables::write_run_tables(dir, result)?);
     Ok(written)
 }
 
@@ -114,25 +97,4 @@ fn json<T: serde::Serialize>(dir: &Path, name: &str, value: &T) -> Result<Vec<u8
     })?;
     v.push(b'\n');
     Ok(v)
-}
-
-/// Header first, then records, all as strings.
-fn csv_bytes(dir: &Path, name: &str, rows: Vec<Vec<String>>) -> Result<Vec<u8>, FilesError> {
-    let err = |source| FilesError::Csv {
-        path: dir.join(name),
-        source,
-    };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.write_record(&r).map_err(err)?;
-    }
-    w.into_inner().map_err(|e| err(e.into_error().into()))
-}
-
-/// A float as CSV text: shortest round-trip form; empty when absent or not finite.
-pub(crate) fn num(v: Option<f64>) -> String {
-    match v {
-        Some(x) if x.is_finite() => format!("{x}"),
-        _ => String::new(),
-    }
 }

@@ -3,7 +3,7 @@
 //! give-ups, latency, fairness).
 
 use crate::tables::aligned::{aligned, Align};
-use sim::metrics::{RunResult, Summary};
+use sim::metrics::{Recovery, RunResult, Summary};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -38,21 +38,55 @@ pub fn summary_table(r: &RunResult) -> String {
         r.scenario, r.seed, r.duration_s, r.events
     );
     out += &aligned(&rows, Align::FirstLeft);
-    if let Some(rec) = &r.summary.recovery {
-        let _ = match rec.time_to_recover_s {
-            Some(t) => writeln!(
-                out,
-                "recovery: goodput back within 10% of its pre-fault {:.1}/s {t:.0} s after the fault ended",
-                rec.pre_fault_goodput_rps
-            ),
-            None => writeln!(
-                out,
-                "recovery: goodput did not come back within 10% of its pre-fault {:.1}/s (metastable?)",
-                rec.pre_fault_goodput_rps
-            ),
-        };
+    out += &recovery_lines(r);
+    out
+}
+
+/// The recovery verdict per fleet and for the run (design.md "Figures every run reports"),
+/// empty without a fault. The run's line names the fleets that did not recover: the run
+/// recovered only if each fleet with pre-fault goodput did (`sim::metrics::recovery_of_fleets`).
+fn recovery_lines(r: &RunResult) -> String {
+    let Some(run) = &r.summary.recovery else {
+        return String::new();
+    };
+    let mut rows: Vec<(&str, String)> = r
+        .fleets
+        .iter()
+        .map(|(name, s)| {
+            let verdict = match &s.recovery {
+                None => "- (no goodput before the fault)".to_owned(),
+                Some(rec) => format!(
+                    "{} (pre-fault {:.1}/s)",
+                    recovery_verdict(rec),
+                    rec.pre_fault_goodput_rps
+                ),
+            };
+            (name.as_str(), verdict)
+        })
+        .collect();
+    rows.push(("run", recovery_verdict(run)));
+    let width = rows.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(0);
+    let mut out = format!(
+        "recovery after the fault ({:.0} s to {:.0} s), goodput back within 10% of its pre-fault level:\n",
+        run.fault_start_s, run.fault_end_s
+    );
+    for (name, verdict) in rows {
+        let _ = writeln!(out, "  {name:<width$}  {verdict}");
     }
     out
+}
+
+/// `back after 12 s`, `did not recover`, and for the run the fleets that did not
+/// (`did not recover (base)`).
+pub(crate) fn recovery_verdict(rec: &Recovery) -> String {
+    match rec.time_to_recover_s {
+        Some(t) => format!("back {t:.0} s after the fault ended"),
+        None if rec.fleets_not_recovered.is_empty() => "did not recover".to_owned(),
+        None => format!(
+            "did not recover ({})",
+            rec.fleets_not_recovered.join(", ")
+        ),
+    }
 }
 
 fn by_code(m: &BTreeMap<u16, u64>) -> String {

@@ -101,7 +101,7 @@ pub fn summary_table(r: &RunResult, palette: &Palette) -> Table {
         None => dash(),
         Some(rec) => match rec.time_to_recover_s {
             Some(t) => f1(t),
-            None => "did not recover".to_owned(),
+            None => crate::files::recovery_verdict(rec),
         },
     });
     Table { columns, rows }

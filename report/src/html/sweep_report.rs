@@ -209,6 +209,7 @@ mod tests {
             shard: None,
             jobs_here: 4,
             timeseries: false,
+            bucket_s: None,
         };
         let mut t = Table::new();
         for (i, n) in [10i64, 20].iter().enumerate() {

@@ -201,6 +201,25 @@ pub fn run_cells(r: &RunResult) -> Vec<(String, Cell)> {
     out
 }
 
+/// Each fleet's figures and the whole run's (fleet `all`), one row each, unprefixed: the
+/// rows of a run's `summary` table.
+pub fn summary_rows(r: &RunResult) -> Vec<(String, Vec<(String, Cell)>)> {
+    let (all, fleets) = jain_max_min_of(r);
+    let row = |s: &Summary, j: Option<f64>| {
+        let mut out = summary_cells(s, "");
+        put_jain(&mut out, 0, "", j);
+        out
+    };
+    r.fleets
+        .iter()
+        .map(|(n, s)| {
+            let name: &str = n.as_ref();
+            (n.clone(), row(s, fleets.get(name).copied().flatten()))
+        })
+        .chain([("all".to_owned(), row(&r.summary, all))])
+        .collect()
+}
+
 /// The cells of one time-series row.
 pub fn series_cells(row: &SeriesRow) -> Vec<(String, Cell)> {
     let mut out: Vec<(String, Cell)> = Vec::with_capacity(20);

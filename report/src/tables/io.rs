@@ -5,11 +5,16 @@
 //! function of the data, so the bytes depend on the table alone. We fix the compression
 //! (zstd, default level), the row-group size and the page size instead of relying on defaults
 //! that may change, and serialise columns on the calling thread.
+//!
+//! The CSV beside a Parquet file is written by polars from the same frame, so both have the
+//! same columns in the same order (issue #12: a second, hand-written CSV writer had fallen
+//! four columns behind). Facts about a table that are not columns (the run's bucket width)
+//! go into the Parquet file's key-value metadata ([`Meta`]).
 
 use super::TablesError;
 use polars::prelude::{
-    CsvWriter, DataFrame, ParquetCompression, ParquetReader, ParquetWriter, SerReader, SerWriter,
-    StatisticsOptions,
+    CsvWriter, DataFrame, KeyValueMetadata, ParquetCompression, ParquetReader, ParquetWriter,
+    SerReader, SerWriter, StatisticsOptions,
 };
 use std::fs::File;
 use std::io::BufWriter;
@@ -18,8 +23,13 @@ use std::path::{Path, PathBuf};
 /// Rows per Parquet row group.
 const ROW_GROUP: usize = 256 * 1024;
 
-/// Write `df` as Parquet to `path`.
-pub fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), TablesError> {
+/// Key-value metadata of a Parquet file, in order: `("bucket_s", "1")`. Read it with
+/// `pl.read_parquet_metadata(path)` (polars), `pq.read_schema(path).metadata` (pyarrow) or
+/// [`read_parquet_metadata`].
+pub type Meta = [(String, String)];
+
+/// Write `df` as Parquet to `path`, with `meta` as the file's key-value metadata.
+pub fn write_parquet(path: &Path, df: &mut DataFrame, meta: &Meta) -> Result<(), TablesError> {
     let file = File::create(path).map_err(|source| TablesError::Io {
         path: path.to_path_buf(),
         source,
@@ -30,6 +40,9 @@ pub fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), TablesError>
         .with_row_group_size(Some(ROW_GROUP))
         .with_data_page_size(Some(1024 * 1024))
         .set_parallel(false)
+        .with_key_value_metadata((!meta.is_empty()).then(|| {
+            KeyValueMetadata::from_static(meta.to_vec())
+        }))
         .finish(df)
         .map_err(|source| TablesError::Polars {
             path: path.to_path_buf(),
@@ -53,15 +66,21 @@ pub fn write_csv(path: &Path, df: &mut DataFrame) -> Result<(), TablesError> {
         })
 }
 
-/// Write `<dir>/<stem>.parquet` and `<dir>/<stem>.csv`; returns both paths.
-pub fn write_both(dir: &Path, stem: &str, df: &mut DataFrame) -> Result<Vec<PathBuf>, TablesError> {
+/// Write `<dir>/<stem>.parquet` (with `meta`) and `<dir>/<stem>.csv` from the same frame;
+/// returns both paths.
+pub fn write_both(
+    dir: &Path,
+    stem: &str,
+    df: &mut DataFrame,
+    meta: &Meta,
+) -> Result<Vec<PathBuf>, TablesError> {
     std::fs::create_dir_all(dir).map_err(|source| TablesError::Io {
         path: dir.to_path_buf(),
         source,
     })?;
     let pq = dir.join(format!("{stem}.parquet"));
     let csv = dir.join(format!("{stem}.csv"));
-    write_parquet(&pq, df)?;
+    write_parquet(&pq, df, meta)?;
     write_csv(&csv, df)?;
     Ok(vec![pq, csv])
 }
@@ -78,4 +97,25 @@ pub fn read_parquet(path: &Path) -> Result<DataFrame, TablesError> {
             path: path.to_path_buf(),
             source,
         })
+}
+
+/// The key-value metadata of a Parquet file (polars' own `ARROW:schema` entry left out).
+pub fn read_parquet_metadata(path: &Path) -> Result<Vec<(String, String)>, TablesError> {
+    let file = File::open(path).map_err(|source| TablesError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let polars_err = |source| TablesError::Polars {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut reader = ParquetReader::new(file);
+    let meta = reader.get_metadata().map_err(polars_err)?;
+    Ok(meta
+        .key_value_metadata()
+        .iter()
+        .flatten()
+        .filter(|kv| kv.key != "ARROW:schema")
+        .map(|kv| (kv.key.clone(), kv.value.clone().unwrap_or_default()))
+        .collect())
 }

@@ -14,7 +14,7 @@ pub struct ParamManifest {
 }
 
 /// The contents of `sweep.json`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepManifest {
     /// Always `throttlelab-sweep`.
     pub kind: String,
@@ -38,6 +38,10 @@ pub struct SweepManifest {
     pub jobs_here: usize,
     /// Whether time series were kept.
     pub timeseries: bool,
+    /// The time series' bucket width (seconds), when every point has the same (also in the
+    /// tables' Parquet metadata); absent when the sweep varies `bucket`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_s: Option<f64>,
 }
 
 impl SweepManifest {

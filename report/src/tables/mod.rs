@@ -34,15 +34,18 @@ pub use compare::{
     compare, compare_table, diffs_from_table, render as render_compare, FigureDiff, COMPARE_COLUMNS,
 };
 pub use figures::{
-    fill, jain_max_min_of, rank, rejection_rate, run_cells, series_cells, summary_cells, Rank,
-    FIGURES, SERIES,
+    fill, jain_max_min_of, rank, rejection_rate, run_cells, series_cells, summary_cells,
+    summary_rows, Rank, FIGURES, SERIES,
 };
-pub use io::{read_parquet, write_both, write_csv, write_parquet};
+pub use io::{read_parquet, read_parquet_metadata, write_both, write_csv, write_parquet, Meta};
 pub use long::{long_rank, long_table};
 pub use manifest::{CompareManifest, ParamManifest, SweepManifest};
 pub use points::{points_rank, points_table, SUFFIXES};
-pub use records::{push_series, runs_table, series_table, RunRecord};
-pub use run::{clients_frame, tenants_frame, timeseries_frame, write_run_parquet};
+pub use records::{push_series, runs_table, series_table, RunRecord, BUCKET_START};
+pub use run::{
+    bucket_meta, clients_frame, common_bucket, run_meta, summary_frame, tenants_frame,
+    timeseries_frame, write_run_tables, RUN_TABLES,
+};
 pub use scopes::{
     lead_with, scopes_of, split_scope, tenant_cells, tenants_cells, tenants_differ, touched_fleets,
     Scope, TENANT_PREFIX,

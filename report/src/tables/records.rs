@@ -7,6 +7,10 @@ use super::figures::{run_cells, series_cells};
 use super::table::{Cell, Table};
 use sim::metrics::{RunResult, SeriesRow};
 
+/// The time-series column of a bucket's start, in seconds from the run's start (the unit in
+/// the name, as every column's: `latency_p99_ms`, `goodput_rps`; issue #12).
+pub const BUCKET_START: &str = "bucket_start_s";
+
 /// The rows a finished run contributes.
 #[derive(Clone, Debug)]
 pub struct RunRecord {
@@ -14,7 +18,8 @@ pub struct RunRecord {
     pub keys: Vec<(String, Cell)>,
     /// Every figure of the run.
     pub figures: Vec<(String, Cell)>,
-    /// Time-series rows: the keys, `fleet` (`all` for the totals), `t_s`, the counters.
+    /// Time-series rows: the keys, `fleet` (`all` for the totals), `bucket_start_s`, the
+    /// counters.
     pub series: Table,
 }
 
@@ -56,7 +61,7 @@ pub fn push_series(t: &mut Table, keys: &[(String, Cell)], r: &RunResult) {
 fn series_row(keys: &[(String, Cell)], fleet: &str, row: &SeriesRow) -> Vec<(String, Cell)> {
     let mut cells = keys.to_vec();
     cells.push(("fleet".into(), Cell::Str(fleet.to_string())));
-    cells.push(("t_s".into(), Cell::F64(row.t_s)));
+    cells.push((BUCKET_START.into(), Cell::F64(row.t_s)));
     cells.extend(series_cells(row));
     cells
 }

@@ -1,25 +1,36 @@
-//! The Parquet files of one run, beside the CSV files of `report::files`:
-//! `timeseries.parquet` (one row per bucket and fleet, `all` for the totals with the server's
-//! gauges), `clients.parquet` (per-client totals) and `tenants.parquet`.
+//! The tables of one run, each written as Parquet and as CSV from the same frame:
+//! `summary` (one row per fleet and an `all` row: every figure), `timeseries` (one row per
+//! bucket and fleet, `all` for the totals with the server's gauges), `clients` (per-client
+//! totals) and `tenants`. Counts are Int64, columns carry their unit (`bucket_start_s`,
+//! `latency_p99_ms`), and each Parquet file records the run's bucket width ([`run_meta`]).
 
-use super::figures::{rank, SERIES};
-use super::io::write_parquet;
-use super::records::push_series;
+use super::figures::{rank, summary_rows, FIGURES, SERIES};
+use super::io::write_both;
+use super::records::{push_series, BUCKET_START};
 use super::table::{Cell, Table};
 use super::TablesError;
-use polars::prelude::DataFrame;
+use polars::prelude::{DataFrame, PolarsError};
 use sim::metrics::RunResult;
 use std::path::{Path, PathBuf};
 
-/// The time series of `r` as a frame: `fleet`, `t_s`, then the counters.
-pub fn timeseries_frame(r: &RunResult) -> Result<DataFrame, polars::prelude::PolarsError> {
+/// The figures of `r`, one row per fleet then `all`: `fleet`, then every figure.
+pub fn summary_frame(r: &RunResult) -> Result<DataFrame, PolarsError> {
+    let mut t = Table::with_fill(super::figures::fill);
+    for (fleet, cells) in summary_rows(r) {
+        t.push(std::iter::once(("fleet".to_owned(), Cell::Str(fleet))).chain(cells));
+    }
+    t.to_frame(|n| rank(n, &["fleet"], FIGURES))
+}
+
+/// The time series of `r` as a frame: `fleet`, `bucket_start_s`, then the counters.
+pub fn timeseries_frame(r: &RunResult) -> Result<DataFrame, PolarsError> {
     let mut t = Table::with_fill(super::figures::fill);
     push_series(&mut t, &[], r);
-    t.to_frame(|n| rank(n, &["fleet", "t_s"], SERIES))
+    t.to_frame(|n| rank(n, &["fleet", BUCKET_START], SERIES))
 }
 
 /// Per-client totals of `r`, by global client index.
-pub fn clients_frame(r: &RunResult) -> Result<DataFrame, polars::prelude::PolarsError> {
+pub fn clients_frame(r: &RunResult) -> Result<DataFrame, PolarsError> {
     let mut t = Table::new();
     for c in &r.clients {
         t.push([
@@ -38,7 +49,7 @@ pub fn clients_frame(r: &RunResult) -> Result<DataFrame, polars::prelude::Polars
 }
 
 /// Per-tenant totals of `r`, by tenant name.
-pub fn tenants_frame(r: &RunResult) -> Result<DataFrame, polars::prelude::PolarsError> {
+pub fn tenants_frame(r: &RunResult) -> Result<DataFrame, PolarsError> {
     let mut t = Table::new();
     for row in &r.tenants {
         t.push([
@@ -53,28 +64,57 @@ pub fn tenants_frame(r: &RunResult) -> Result<DataFrame, polars::prelude::Polars
     t.to_frame(|_| 0)
 }
 
-/// Write `timeseries.parquet`, `clients.parquet` and `tenants.parquet` of `r` into `dir`
+/// The Parquet key-value metadata of a run's tables: `bucket_s` (the time series' bucket
+/// width) and `latency_bucket_s` (the width over which its latency percentiles are taken),
+/// both in seconds.
+pub fn run_meta(r: &RunResult) -> Vec<(String, String)> {
+    vec![
+        ("bucket_s".to_owned(), r.series.bucket_s.to_string()),
+        (
+            "latency_bucket_s".to_owned(),
+            r.series.latency_bucket_s.to_string(),
+        ),
+    ]
+}
+
+/// The bucket width (seconds) shared by runs whose widths are `widths`; `None` when they
+/// differ (a sweep over `bucket`) or there is none.
+pub fn common_bucket(widths: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let mut it = widths.into_iter();
+    let first = it.next()?;
+    it.all(|w| w == first).then_some(first)
+}
+
+/// The Parquet metadata of a sweep's or comparison's tables: `bucket_s` when every run has
+/// the same bucket width.
+pub fn bucket_meta(bucket_s: Option<f64>) -> Vec<(String, String)> {
+    bucket_s
+        .map(|b| ("bucket_s".to_owned(), b.to_string()))
+        .into_iter()
+        .collect()
+}
+
+type Make = fn(&RunResult) -> Result<DataFrame, PolarsError>;
+
+/// The tables of a run, by file stem, in the order they are written.
+pub const RUN_TABLES: [(&str, Make); 4] = [
+    ("summary", summary_frame),
+    ("timeseries", timeseries_frame),
+    ("clients", clients_frame),
+    ("tenants", tenants_frame),
+];
+
+/// Write `<stem>.parquet` and `<stem>.csv` of every table of [`RUN_TABLES`] into `dir`
 /// (created if needed); returns the paths written.
-pub fn write_run_parquet(dir: &Path, r: &RunResult) -> Result<Vec<PathBuf>, TablesError> {
-    std::fs::create_dir_all(dir).map_err(|source| TablesError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+pub fn write_run_tables(dir: &Path, r: &RunResult) -> Result<Vec<PathBuf>, TablesError> {
+    let meta = run_meta(r);
     let mut written = Vec::new();
-    type Make = fn(&RunResult) -> Result<DataFrame, polars::prelude::PolarsError>;
-    let files: [(&str, Make); 3] = [
-        ("timeseries.parquet", timeseries_frame),
-        ("clients.parquet", clients_frame),
-        ("tenants.parquet", tenants_frame),
-    ];
-    for (name, make) in files {
-        let path = dir.join(name);
+    for (stem, make) in RUN_TABLES {
         let mut df = make(r).map_err(|source| TablesError::Polars {
-            path: path.clone(),
+            path: dir.join(format!("{stem}.parquet")),
             source,
         })?;
-        write_parquet(&path, &mut df)?;
-        written.push(path);
+        written.extend(write_both(dir, stem, &mut df, &meta)?);
     }
     Ok(written)
 }

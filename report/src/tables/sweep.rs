@@ -20,6 +20,8 @@ use std::path::{Path, PathBuf};
 pub struct SweepKeys {
     /// Parameter paths, in order.
     pub params: Vec<String>,
+    /// The runs' common bucket width (seconds), for the tables' Parquet metadata.
+    pub bucket_s: Option<f64>,
 }
 
 impl SweepKeys {
@@ -90,9 +92,10 @@ pub fn write_sweep(
         })
     };
     let run_keys = keys.run_keys();
+    let meta = super::run::bucket_meta(keys.bucket_s);
     let mut written = Vec::new();
     let mut df = frame(runs, "runs.parquet", &|n| rank(n, &run_keys, FIGURES))?;
-    written.extend(write_both(dir, "runs", &mut df)?);
+    written.extend(write_both(dir, "runs", &mut df, &meta)?);
     if let Some(pts) = points {
         let point_keys = keys.point_keys();
         let mut df = pts
@@ -101,19 +104,19 @@ pub fn write_sweep(
                 path: dir.join("points.parquet"),
                 source,
             })?;
-        written.extend(write_both(dir, "points", &mut df)?);
+        written.extend(write_both(dir, "points", &mut df, &meta)?);
         let mut df = frame(&long_table(runs, &run_keys), "points_long.parquet", &|n| {
             (long_rank(n, &run_keys), String::new(), 0, 0, String::new())
         })?;
-        written.extend(write_both(dir, "points_long", &mut df)?);
+        written.extend(write_both(dir, "points_long", &mut df, &meta)?);
     }
     if !series.is_empty() {
         let mut series_keys = run_keys.clone();
-        series_keys.extend(["fleet", "t_s"]);
+        series_keys.extend(["fleet", super::records::BUCKET_START]);
         let mut df = frame(series, "timeseries.parquet", &|n| {
             rank(n, &series_keys, SERIES)
         })?;
-        written.extend(write_both(dir, "timeseries", &mut df)?);
+        written.extend(write_both(dir, "timeseries", &mut df, &meta)?);
     }
     Ok(written)
 }

@@ -217,7 +217,7 @@ mod tests {
         let df = t.to_frame(|n| n.to_string()).unwrap();
         assert_eq!(df.get_column_names(), ["a", "rejected_429", "x"]);
         assert_eq!(df.column("x").unwrap().null_count(), 2);
-        assert_eq!(df.column("a").unwrap().dtype(), &DataType::UInt64);
+        assert_eq!(df.column("a").unwrap().dtype(), &DataType::Int64);
     }
 
     #[test]

@@ -83,7 +83,7 @@ pub fn peak_retries(series: &Csv, fleet: &str, from_s: f64) -> Option<(f64, f64)
         .rows()
         .iter()
         .filter(|r| r.get("fleet").map(String::as_str) == Some(fleet))
-        .filter_map(|r| Some((count(r, "retries"), num(r, "t_s")?)))
+        .filter_map(|r| Some((count(r, "retries"), num(r, report::tables::BUCKET_START)?)))
         .filter(|&(_, t)| t >= from_s)
         .fold(None, |best: Option<(f64, f64)>, x| match best {
             Some(b) if b.0 >= x.0 => Some(b),
@@ -138,7 +138,7 @@ mod tests {
 
     #[test]
     fn peak_and_shares() {
-        let s = csv("fleet,t_s,first_attempts,retries\na,0,5,0\na,1,2,9\nb,0,50,50\na,2,1,4\n");
+        let s = csv("fleet,bucket_start_s,first_attempts,retries\na,0,5,0\na,1,2,9\nb,0,50,50\na,2,1,4\n");
         assert_eq!(peak_retries(&s, "a", 0.0), Some((9.0, 1.0)));
         assert_eq!(peak_retries(&s, "a", 2.0), Some((4.0, 2.0)));
         assert_eq!(peak_retries(&s, "c", 0.0), None);

@@ -1,5 +1,5 @@
 //! A live run's files, in the layout of a simulated run (`throttlelab run`), written by the
-//! same `report` crate writers: `manifest.json`, `summary.json`, `summary.csv`,
+//! same `report` crate writers: `manifest.json`, `summary.json`, `summary.{csv,parquet}`,
 //! `timeseries.{csv,parquet}`, `clients.{csv,parquet}`, `tenants.{csv,parquet}`, the scenario
 //! copy, and unless told otherwise `charts/*` and `report.html`.
 //!
@@ -64,8 +64,6 @@ pub fn write_live_run(
     );
     report::files::write_run(dir, r, &manifest)
         .with_context(|| format!("writing the run's files to {}", dir.display()))?;
-    report::tables::write_run_parquet(dir, r)
-        .with_context(|| format!("writing the run's Parquet files to {}", dir.display()))?;
     write_json(&dir.join(RESULT_FILE), r)?;
     write_json(&dir.join(LIVE_FILE), &run.info)?;
     let html = if report {

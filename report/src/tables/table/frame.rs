@@ -3,6 +3,11 @@
 //! frame read back from Parquet becomes a table again, so a sweep's shards can be joined and
 //! its reports rebuilt from the files alone.
 //!
+//! Counts ([`Cell::U64`]) are stored as signed 64-bit integers (Int64): a notebook that
+//! subtracts two count columns must get a negative number, not an unsigned wrap-around to
+//! 1.8e19 as UInt64 columns give in polars and pandas (issue #12). A frame read back gives
+//! [`Cell::I64`] cells, which every reader treats as the same counts.
+//!
 //! Kept apart from the row builder in [`super`] because it is the one place that knows
 //! polars' types; the builder itself only collects cells.
 
@@ -122,22 +127,13 @@ fn series(name: &str, cells: &[Cell]) -> Series {
                 })
                 .collect::<Vec<_>>(),
         ),
-        Kind::U64 => Series::new(
+        Kind::U64 | Kind::I64 => Series::new(
             name,
             cells
                 .iter()
                 .map(|c| match c {
-                    Cell::U64(v) => Some(*v),
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Kind::I64 => Series::new(
-            name,
-            cells
-                .iter()
-                .map(|c| match c {
-                    Cell::U64(v) => i64::try_from(*v).ok(),
+                    // Counts beyond 9.2e18 cannot occur (a run would take centuries).
+                    Cell::U64(v) => Some(i64::try_from(*v).unwrap_or(i64::MAX)),
                     Cell::I64(v) => Some(*v),
                     _ => None,
                 })
@@ -180,6 +176,18 @@ mod tests {
         assert_eq!(df.column("s").unwrap().dtype(), &DataType::String);
     }
 
+    /// Issue #12: counts load as signed integers, so `a - b` can go below zero.
+    #[test]
+    fn counts_are_signed_so_differences_can_be_negative() {
+        let mut t = Table::new();
+        t.push([("a", Cell::U64(1)), ("b", Cell::U64(3))]);
+        let df = t.to_frame(|_| 0).unwrap();
+        assert_eq!(df.column("a").unwrap().dtype(), &DataType::Int64);
+        let s = |n: &str| df.column(n).unwrap().as_materialized_series().clone();
+        let d = (&s("a") - &s("b")).unwrap();
+        assert_eq!(d.i64().unwrap().get(0), Some(-2));
+    }
+
     #[test]
     fn frames_round_trip() {
         let mut t = Table::new();
@@ -194,8 +202,9 @@ mod tests {
         let df = t.to_frame(|n| n.to_string()).unwrap();
         let back = Table::from_frame(&df, None).unwrap();
         assert_eq!(back.len(), 2);
-        for name in ["b", "u", "i", "f", "s"] {
+        for name in ["b", "i", "f", "s"] {
             assert_eq!(back.column(name), t.column(name), "{name}");
         }
+        assert_eq!(back.column("u").unwrap(), [Cell::I64(7), Cell::I64(8)]);
     }
 }

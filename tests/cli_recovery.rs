@@ -1,0 +1,125 @@
+//! Issue #12: the recovery verdict is per fleet, in `run` (printed summary, `summary.json`,
+//! `summary.csv`) and in `sweep` and `compare` (their `recovered` figures). On
+//! `scenarios/experiments/metastable.toml` fleet `base` never serves again after the spike,
+//! so the run did not recover, whatever the trigger fleet's successes add to the sum.
+
+use report::tables::{read_parquet, Cell, Table};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn metastable() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/experiments/metastable.toml")
+}
+
+fn tmp(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "throttlelab-cli-recovery-{}-{tag}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn throttlelab(args: &[&str]) -> Output {
+    let o = Command::new(env!("CARGO_BIN_EXE_throttlelab"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+#[test]
+fn metastable_run_did_not_recover_and_names_the_fleet() {
+    let out = tmp("run");
+    let file = metastable();
+    let o = throttlelab(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-report",
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let verdicts = text
+        .split_once("recovery after the fault (60 s to 65 s)")
+        .unwrap_or_else(|| panic!("no recovery block in\n{text}"))
+        .1;
+    let line = |name: &str| {
+        verdicts
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no `{name}` line in\n{text}"))
+            .to_owned()
+    };
+    assert!(line("run").contains("did not recover (base)"), "{text}");
+    assert!(line("base").contains("did not recover"), "{text}");
+    assert!(
+        line("spike").contains("no goodput before the fault"),
+        "{text}"
+    );
+    assert!(!text.contains("after the fault ended"), "{text}");
+
+    let dir = out.join("metastable/1");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(json["summary"]["recovery"]["recovered"], false, "{json}");
+    assert_eq!(
+        json["summary"]["recovery"]["fleets_not_recovered"],
+        serde_json::json!(["base"])
+    );
+    assert_eq!(json["fleets"]["base"]["recovery"]["recovered"], false);
+    assert!(json["fleets"]["spike"]["recovery"].is_null());
+
+    let summary = Table::from_frame(&read_parquet(&dir.join("summary.parquet")).unwrap(), None)
+        .unwrap();
+    let fleets = summary.column("fleet").unwrap();
+    let recovered = summary.column("recovered").unwrap();
+    let at = |f: &str| {
+        let i = fleets
+            .iter()
+            .position(|c| *c == Cell::Str(f.into()))
+            .unwrap();
+        recovered[i].clone()
+    };
+    assert_eq!(at("all"), Cell::Bool(false));
+    assert_eq!(at("base"), Cell::Bool(false));
+    assert_eq!(at("spike"), Cell::Null);
+}
+
+/// The sweep's own points (max_attempts 4 and 1): with retries no seed recovers, without
+/// every seed does; the `recovered` figure is the run's per-fleet verdict.
+#[test]
+fn metastable_sweep_recovered_fraction_follows_the_base_fleet() {
+    let out = tmp("sweep");
+    let file = metastable();
+    throttlelab(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--seeds",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "--no-report",
+        "--no-timeseries",
+        "--quiet",
+    ]);
+    let sweep = std::fs::read_dir(out.join("metastable"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("sweep-"))
+        .expect("a sweep folder");
+    let pts = Table::from_frame(&read_parquet(&sweep.join("points.parquet")).unwrap(), None)
+        .unwrap();
+    let attempts = pts.column("fleet.base.retry.max_attempts").unwrap();
+    let rec = pts.column("recovered_mean").unwrap();
+    for (a, r) in attempts.iter().zip(rec) {
+        let expect = if a.as_f64() == Some(4.0) { 0.0 } else { 1.0 };
+        assert_eq!(r.as_f64(), Some(expect), "max_attempts {a:?}");
+    }
+}
