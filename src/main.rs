@@ -1,5 +1,7 @@
 //! `throttlelab`: simulate and benchmark API throttling and retry strategies.
 
+#[macro_use]
+mod stderr;
 mod cli;
 mod live;
 

@@ -1,6 +1,8 @@
 //! Every subcommand's output through a pipe whose reader is already gone (`throttlelab sweep
 //! ... | head`): the binary must end normally, not panic with "failed printing to stdout:
-//! Broken pipe" (exit code 101), which `println!` does there.
+//! Broken pipe" (exit code 101), which `println!` does there. The same for stderr
+//! (`validate bad.toml 2>&1 | head -1`): `eprintln!` panics too, so errors, warnings and
+//! progress go through `src/stderr.rs`, and the exit code still tells how the command ended.
 //!
 //! The reader is closed before the binary starts, so every write fails with `EPIPE` and the
 //! test does not depend on timing: stdout is one end of a Unix socket pair whose other end is
@@ -120,4 +122,43 @@ fn scenario_subcommands_survive_a_closed_reader() {
         "--out",
         out,
     ]);
+}
+
+/// Run the binary with stderr (and stdout: `2>&1 | head`) connected to a reader that has
+/// already gone away.
+fn with_closed_stderr(args: &[&str]) -> Output {
+    let (reader, writer) = UnixStream::pair().unwrap();
+    drop(reader);
+    let out = writer.try_clone().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_throttlelab"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(OwnedFd::from(out)))
+        .stderr(Stdio::from(OwnedFd::from(writer)))
+        .output()
+        .unwrap()
+}
+
+/// `throttlelab validate bad.toml 2>&1 | head -1` exited 101 (`eprintln!` panics on EPIPE):
+/// the error still sets the exit code, and nothing panics.
+#[test]
+fn errors_and_warnings_survive_a_closed_stderr() {
+    let dir = tmp("stderr");
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "name = \"bad\"\nduration = \"forever\"\n").unwrap();
+    let o = with_closed_stderr(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let o = with_closed_stderr(&["run", "no-such-file.toml"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let good = dir.join("s.toml");
+    std::fs::write(&good, SCENARIO).unwrap();
+    let out = dir.join("out");
+    let o = with_closed_stderr(&[
+        "run",
+        good.to_str().unwrap(),
+        "--no-report",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
 }

@@ -117,7 +117,7 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
     };
 
     if !quiet {
-        eprintln!(
+        errln!(
             "check-live {}: simulating {secs} s, seed {seed}",
             scenario.name
         );
@@ -125,7 +125,7 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
     let sim =
         sim::run(&scenario, seed).with_context(|| format!("simulating {}", args.file.display()))?;
     if !quiet {
-        eprintln!(
+        errln!(
             "check-live {}: running live on loopback for {secs} s",
             scenario.name
         );

@@ -37,7 +37,7 @@ fn side(dir: &Path) -> Result<(sim::RunResult, &'static str), CliError> {
     }
     let run = load_run(dir, None, None)?;
     for w in &run.warnings {
-        eprintln!("warning: {}: {w}", dir.display());
+        errln!("warning: {}: {w}", dir.display());
     }
     Ok((run.result, "re-simulated"))
 }

@@ -128,10 +128,10 @@ pub fn run_load(args: LoadArgs, quiet: bool) -> Result<(), CliError> {
         .block_on(run_scenario(&scenario, &args.target, &opts))
         .map_err(CliError::Failed)?;
     for w in &run.info.warnings {
-        eprintln!("throttlelab load: {display}: not driven live: {w}");
+        errln!("throttlelab load: {display}: not driven live: {w}");
     }
     if run.info.truncated {
-        eprintln!(
+        errln!(
             "throttlelab load: --max-requests {} reached after {:.2} s: the figures cover that \
              much of the run",
             args.max_requests, run.info.horizon_s

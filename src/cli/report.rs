@@ -79,7 +79,7 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
         reseal(&args.dir)?;
     }
     for w in &run.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     if !quiet {
         let live = if run.live { " (live run)" } else { "" };

@@ -11,7 +11,7 @@ use super::CliError;
 use anyhow::{anyhow, Context};
 use clap::Args;
 use sim::Progress;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -50,11 +50,10 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
         let pct = p.now.as_nanos().saturating_mul(100) / p.horizon.as_nanos().max(1);
         if pct != last_pct {
             last_pct = pct;
-            eprint!(
+            err_print!(
                 "\r  simulating {}: {pct:>3}%  ({} events)",
                 scenario.name, p.events
             );
-            let _ = std::io::stderr().flush();
         }
     };
     let mut sim = sim::Simulation::new(&scenario, seed);
@@ -63,7 +62,7 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
     }
     let result = sim.run();
     if show_progress {
-        eprint!("\r{}\r", " ".repeat(72));
+        err_print!("\r{}\r", " ".repeat(72));
     }
     let result = result.with_context(|| format!("running {display}"))?;
     let wall = started.elapsed();

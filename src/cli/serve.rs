@@ -246,7 +246,7 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
         };
         let part = server_part(&scenario, flag, &config.backend.faults);
         for what in &part.ignored {
-            eprintln!(
+            errln!(
                 "throttlelab serve: {}: not honoured live: {what}",
                 path.display()
             );
@@ -255,7 +255,7 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
         // `--keys` tokens
         let ids = identities(&scenario);
         for c in &ids.caveats {
-            eprintln!("throttlelab serve: {}: {c}", path.display());
+            errln!("throttlelab serve: {}: {c}", path.display());
         }
         let generated = std::mem::replace(&mut config.keys, ids.keys);
         for (token, id) in generated {

@@ -51,7 +51,7 @@ pub fn run(args: ValidateArgs, quiet: bool) -> Result<(), CliError> {
             }
             Err(e) => {
                 bad += 1;
-                eprintln!("error: {e}\n");
+                errln!("error: {e}\n");
             }
         }
     }

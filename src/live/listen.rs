@@ -40,7 +40,7 @@ pub async fn run(
                     Ok((stream, _)) => stream,
                     Err(e) => {
                         // e.g. out of file descriptors: back off instead of spinning
-                        eprintln!("throttlelab serve: accept failed: {e}");
+                        errln!("throttlelab serve: accept failed: {e}");
                         tokio::time::sleep(Duration::from_millis(50)).await;
                         continue;
                     }

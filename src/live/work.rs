@@ -54,7 +54,7 @@ impl Admitted<'_> {
             latency: Nanos::from(self.start.elapsed()),
         };
         if let Err(e) = self.app.store.release(&self.ids, self.cost, outcome) {
-            eprintln!("throttlelab serve: release failed: {e:#}");
+            errln!("throttlelab serve: release failed: {e:#}");
         }
         Some(outcome)
     }
@@ -65,7 +65,7 @@ impl Admitted<'_> {
         if let Some(outcome) = self.release(kind) {
             let store = &self.app.store;
             if let Err(e) = store.release_shared(&self.ids, self.cost, outcome).await {
-                eprintln!("throttlelab serve: release failed: {e:#}");
+                errln!("throttlelab serve: release failed: {e:#}");
             }
         }
     }
@@ -230,7 +230,7 @@ async fn execute(
             }
             Ok(Verdict::FailOpen) => None,
             Err(e) => {
-                eprintln!("throttlelab serve: limiter error: {e:#}");
+                errln!("throttlelab serve: limiter error: {e:#}");
                 return Reply::problem(&Problem::Internal, env, request_id);
             }
         },
@@ -246,7 +246,7 @@ async fn execute(
     let verdict = match app.store.decide(&ids, cost, true).await {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("throttlelab serve: limiter error: {e:#}");
+            errln!("throttlelab serve: limiter error: {e:#}");
             return Reply::problem(&Problem::Internal, env, request_id);
         }
     };
@@ -303,7 +303,7 @@ async fn execute(
     match joined {
         Ok(reply) => reply,
         Err(e) => {
-            eprintln!("throttlelab serve: backend task failed: {e}");
+            errln!("throttlelab serve: backend task failed: {e}");
             Reply::problem(&Problem::Internal, env, request_id)
         }
     }
@@ -417,7 +417,7 @@ async fn serve(
             if let Some(later) = &later {
                 // record on completion; beyond the limit the record is refused (saturates)
                 if let Err(e) = app.store.decide(later, cost, true).await {
-                    eprintln!("throttlelab serve: limiter error: {e:#}");
+                    errln!("throttlelab serve: limiter error: {e:#}");
                 }
             }
             Reply::json(

@@ -134,7 +134,7 @@ impl Store {
                 self.metrics.store_result(false);
                 self.metrics.store_fallback(*on_error);
                 if self.metrics.should_log_store_error() {
-                    eprintln!(
+                    errln!(
                         "throttlelab serve: limit store error ({}): {e:#}",
                         on_error.as_str()
                     );
@@ -172,7 +172,7 @@ impl Store {
         if let Err(e) = redis.release(ids, cost, outcome).await {
             self.metrics.store_result(false);
             if self.metrics.should_log_store_error() {
-                eprintln!("throttlelab serve: limit store error on release: {e:#}");
+                errln!("throttlelab serve: limit store error on release: {e:#}");
             }
             if *on_error == OnStoreError::Local {
                 self.memory.release(ids, self.clock.now(), cost, outcome)?;
