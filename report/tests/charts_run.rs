@@ -204,3 +204,21 @@ fn global_limiter_gives_capacity_line_limiter_state_and_resets() {
     );
     assert!(rep.html.contains("limit 10 req/s"));
 }
+
+/// A live run (`throttlelab load`) is measured, not simulated: neither its report nor its
+/// printed summary may say "simulated" (issue #12).
+#[test]
+fn a_live_run_is_never_labelled_simulated() {
+    let (text, s) = scenario("calm.toml");
+    assert!(!text.to_lowercase().contains("simulat"), "the premise");
+    let mut r = sim::run(&s, s.seed).expect("run");
+    let simulated = report::html::build_run_report(&r, &text).expect("report");
+    assert!(simulated.html.contains("simulated"), "a simulated run says so");
+    r.live = true;
+    let live = report::html::build_run_report(&r, &text).expect("report");
+    assert!(!live.html.to_lowercase().contains("simulated"));
+    assert!(live.html.contains("live"));
+    let table = report::files::summary_table(&r);
+    assert!(!table.contains("simulated"), "{table}");
+    assert!(table.contains("s live"), "{table}");
+}

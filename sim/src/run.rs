@@ -320,5 +320,6 @@ fn assemble(s: &Scenario, seed: u64, w: &World) -> RunResult {
                 .map(|(fi, f)| (f.name.clone(), w.rec.arrivals.fleet(fi).to_vec()))
                 .collect(),
         },
+        live: false,
     }
 }

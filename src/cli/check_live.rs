@@ -134,7 +134,7 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
-    let live = runtime.block_on(live_side::run(&scenario, seed))?;
+    let live = runtime.block_on(live_side::run(&scenario, seed, !quiet))?;
     drop(runtime);
     let lr = &live.run.result;
 

@@ -117,6 +117,7 @@ pub fn run_load(args: LoadArgs, quiet: bool) -> Result<(), CliError> {
         opts.metrics_url = Some(url);
     }
     opts.metrics_token = args.metrics_token.clone();
+    opts.progress = !quiet;
     if args.keys == Some(0) {
         return Err(bad(anyhow!("--keys must be at least 1")));
     }

@@ -32,9 +32,14 @@ pub fn summary_table(r: &RunResult) -> String {
         rows.push(row("all", &r.summary));
     }
     let mut out = String::new();
+    let (kind, events) = if r.live {
+        ("s live", "attempts")
+    } else {
+        ("simulated s", "events")
+    };
     let _ = writeln!(
         out,
-        "{}  seed {}  {} simulated s  {} events",
+        "{}  seed {}  {} {kind}  {} {events}",
         r.scenario, r.seed, r.duration_s, r.events
     );
     out += &aligned(&rows, Align::FirstLeft);

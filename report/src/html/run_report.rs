@@ -58,7 +58,8 @@ pub fn build_run_report(result: &RunResult, scenario_text: &str) -> Result<RunRe
     let mut meta = vec![
         ("seed".to_owned(), result.seed.to_string()),
         (
-            "simulated".to_owned(),
+            // A live run's horizon is wall-clock time, never "simulated".
+            if result.live { "live" } else { "simulated" }.to_owned(),
             format!("{} s", trim_float(result.duration_s)),
         ),
         (
@@ -67,7 +68,10 @@ pub fn build_run_report(result: &RunResult, scenario_text: &str) -> Result<RunRe
         ),
         ("fleets".to_owned(), result.fleets.len().to_string()),
         ("clients".to_owned(), result.summary.clients.to_string()),
-        ("events".to_owned(), result.events.to_string()),
+        (
+            if result.live { "attempts" } else { "events" }.to_owned(),
+            result.events.to_string(),
+        ),
     ];
     if let Some(s) = scenario {
         meta.push(("faults".to_owned(), s.faults.len().to_string()));

@@ -220,4 +220,12 @@ pub struct RunResult {
     pub retry_delays: BTreeMap<String, RetryDelays>,
     /// Attempts arriving at the server at a fine resolution, per fleet.
     pub arrivals: Arrivals,
+    /// Measured against a live server (`throttlelab load`, `check-live`), not simulated: the
+    /// horizon is wall-clock time and `events` counts attempts. Reports label it so.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub live: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }

@@ -25,7 +25,8 @@ pub struct LiveSide {
 
 /// Serve `scenario` in process and drive it with its fleets for its (already shortened)
 /// duration, with `seed`.
-pub async fn run(scenario: &Scenario, seed: u64) -> Result<LiveSide> {
+/// `progress`: show the live run's progress bar (not `--quiet`).
+pub async fn run(scenario: &Scenario, seed: u64, progress: bool) -> Result<LiveSide> {
     // the server's service-time and fault draws from the same seed as the simulated run's
     let mut seeded = scenario.clone();
     seeded.seed = seed;
@@ -33,6 +34,7 @@ pub async fn run(scenario: &Scenario, seed: u64) -> Result<LiveSide> {
     let mut opts = LoadOptions::new(scenario);
     opts.seed = seed;
     opts.secrets = Some(std::sync::Arc::new(server.secrets.clone()));
+    opts.progress = progress;
     // the server's gauges read directly, once per bucket
     let gauges = Source::InProcess(std::sync::Arc::clone(&server.app));
     let run = run_scenario_with(scenario, &server.base, &opts, Some(gauges)).await;

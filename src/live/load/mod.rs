@@ -25,6 +25,7 @@ mod closed;
 pub mod gauges;
 mod hedge;
 mod output;
+mod progress;
 mod record;
 
 pub use output::{read_live_result, write_live_run};
@@ -69,6 +70,8 @@ pub struct LoadOptions {
     pub metrics_url: Option<reqwest::Url>,
     /// Bearer token of the metrics scrape (`serve --metrics-token`).
     pub metrics_token: Option<String>,
+    /// Show a progress bar on stderr (when it is a terminal): not `--quiet`.
+    pub progress: bool,
 }
 
 impl LoadOptions {
@@ -84,6 +87,7 @@ impl LoadOptions {
             secrets: None,
             metrics_url: None,
             metrics_token: None,
+            progress: false,
         }
     }
 }
@@ -297,7 +301,10 @@ pub async fn run_scenario_with(
     // Run to the horizon, or until the attempt cap is reached.
     let end = start + Duration::from(horizon);
     let mut truncated_at = None;
+    let bar = progress::LiveProgress::new(opts.progress, &scenario.name, Duration::from(horizon));
     while Instant::now() < end {
+        let left = shared.budget.load(Ordering::Relaxed);
+        bar.update(start.elapsed(), opts.max_requests.saturating_sub(left));
         if shared.exhausted.load(Ordering::SeqCst) {
             truncated_at = Some(shared.log.now());
             break;
@@ -313,6 +320,7 @@ pub async fn run_scenario_with(
         let end = src.read().await;
         samples.lock().unwrap_or_else(|p| p.into_inner()).end = end;
     }
+    bar.finish();
     tasks.abort_all();
     while tasks.join_next().await.is_some() {}
     let wall = start.elapsed();

@@ -369,6 +369,7 @@ fn build(
                 .map(|(fi, f)| (f.name.clone(), rec.arrival_counts(fi).to_vec()))
                 .collect(),
         },
+        live: true,
     }
 }
 
