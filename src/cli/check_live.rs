@@ -13,6 +13,7 @@
 
 use super::CliError;
 use crate::live::check::compare::{render, to_csv, widen_by_spread, Judge, Row, Verdict};
+use crate::live::check::cutoff::cut_off;
 use crate::live::check::figures::{admitted_from_metrics, counter_from_metrics, Figures};
 use crate::live::check::live_side::{self, LiveSide};
 use crate::live::load::write_live_run;
@@ -108,6 +109,10 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
     if duration == Nanos::ZERO {
         return Err(bad(anyhow!("--duration must be positive")));
     }
+    let cut = cut_off(&scenario, duration);
+    for w in &cut {
+        errln!("warning: check-live {}: {w}", scenario.name);
+    }
     scenario.duration = duration;
     let seed = args.seed.unwrap_or(scenario.seed);
     let secs = duration.as_secs_f64();
@@ -195,7 +200,7 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
             }
         }
     }
-    let mut caveats = live.warnings.clone();
+    let mut caveats: Vec<String> = cut.iter().chain(&live.warnings).cloned().collect();
     for r in rows.iter().filter(|r| r.verdict == Verdict::WithinSpread) {
         if let Some((lo, hi)) = r.sim_range {
             caveats.push(format!(
@@ -217,10 +222,14 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         tolerance * 100.0,
         render(&rows)
     );
+    for w in &cut {
+        text.push_str(&format!("warning: {w}\n"));
+    }
     if live.run.info.truncated {
         text.push_str("note: the live run hit its attempt cap before the horizon\n");
     }
-    for c in caveats {
+    // the cut-off warnings lead the caveats and are printed above as warnings
+    for c in &caveats[cut.len()..] {
         text.push_str(&format!("note: {c}\n"));
     }
     let dir = args.out.join(&scenario.name).join("check-live");

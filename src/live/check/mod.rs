@@ -9,5 +9,6 @@
 //! row by row ([`compare`]).
 
 pub mod compare;
+pub mod cutoff;
 pub mod figures;
 pub mod live_side;
