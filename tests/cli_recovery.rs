@@ -123,3 +123,42 @@ fn metastable_sweep_recovered_fraction_follows_the_base_fleet() {
         assert_eq!(r.as_f64(), Some(expect), "max_attempts {a:?}");
     }
 }
+
+/// `compare` of the metastable file against itself without retries: the `recovered` figure
+/// (the run's per-fleet verdict) is 0 with retries and 1 without.
+#[test]
+fn metastable_compare_recovered_follows_the_base_fleet() {
+    let dir = tmp("compare");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(metastable()).unwrap();
+    let calm = text
+        .replace("name = \"metastable\"", "name = \"no-retries\"")
+        .replace("max_attempts = 4", "max_attempts = 1");
+    assert_ne!(calm, text);
+    let b = dir.join("no-retries.toml");
+    std::fs::write(&b, calm).unwrap();
+    let out = dir.join("out");
+    let file = metastable();
+    throttlelab(&[
+        "compare",
+        file.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--seeds",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "--no-report",
+        "--no-timeseries",
+        "--quiet",
+    ]);
+    let d = out.join("compare-metastable-vs-no-retries");
+    let cmp = Table::from_frame(&read_parquet(&d.join("compare.parquet")).unwrap(), None)
+        .unwrap();
+    let figures = cmp.column("figure").unwrap();
+    let row = figures
+        .iter()
+        .position(|f| *f == Cell::Str("recovered".into()))
+        .expect("a recovered row");
+    assert_eq!(cmp.column("a_mean").unwrap()[row].as_f64(), Some(0.0));
+    assert_eq!(cmp.column("b_mean").unwrap()[row].as_f64(), Some(1.0));
+}

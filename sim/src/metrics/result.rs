@@ -88,6 +88,8 @@ pub struct Summary {
     /// Service time spent on those attempts (seconds).
     pub wasted_work_s: f64,
     /// Recovery after the fault windows (first start to last end), when the scenario has faults.
+    /// A fleet's is measured on its own goodput; the whole run's is its fleets' verdict
+    /// ([`super::recovery_of_fleets`]), not that of the summed goodput.
     pub recovery: Option<Recovery>,
 }
 
