@@ -14,7 +14,12 @@ fn a_fault_after_the_duration_is_warned_about() {
     let _ = std::fs::remove_dir_all(&out);
     let o = Command::new(env!("CARGO_BIN_EXE_throttlelab"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["check-live", "scenarios/retry-storm.toml", "--duration", "2s"])
+        .args([
+            "check-live",
+            "scenarios/retry-storm.toml",
+            "--duration",
+            "2s",
+        ])
         .arg("--out")
         .arg(&out)
         .output()

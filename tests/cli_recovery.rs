@@ -76,8 +76,8 @@ fn metastable_run_did_not_recover_and_names_the_fleet() {
     assert_eq!(json["fleets"]["base"]["recovery"]["recovered"], false);
     assert!(json["fleets"]["spike"]["recovery"].is_null());
 
-    let summary = Table::from_frame(&read_parquet(&dir.join("summary.parquet")).unwrap(), None)
-        .unwrap();
+    let summary =
+        Table::from_frame(&read_parquet(&dir.join("summary.parquet")).unwrap(), None).unwrap();
     let fleets = summary.column("fleet").unwrap();
     let recovered = summary.column("recovered").unwrap();
     let at = |f: &str| {
@@ -112,10 +112,15 @@ fn metastable_sweep_recovered_fraction_follows_the_base_fleet() {
     let sweep = std::fs::read_dir(out.join("metastable"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("sweep-"))
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("sweep-")
+        })
         .expect("a sweep folder");
-    let pts = Table::from_frame(&read_parquet(&sweep.join("points.parquet")).unwrap(), None)
-        .unwrap();
+    let pts =
+        Table::from_frame(&read_parquet(&sweep.join("points.parquet")).unwrap(), None).unwrap();
     let attempts = pts.column("fleet.base.retry.max_attempts").unwrap();
     let rec = pts.column("recovered_mean").unwrap();
     for (a, r) in attempts.iter().zip(rec) {
@@ -152,8 +157,7 @@ fn metastable_compare_recovered_follows_the_base_fleet() {
         "--quiet",
     ]);
     let d = out.join("compare-metastable-vs-no-retries");
-    let cmp = Table::from_frame(&read_parquet(&d.join("compare.parquet")).unwrap(), None)
-        .unwrap();
+    let cmp = Table::from_frame(&read_parquet(&d.join("compare.parquet")).unwrap(), None).unwrap();
     let figures = cmp.column("figure").unwrap();
     let row = figures
         .iter()

@@ -217,9 +217,11 @@ fn tables_load_back_with_the_expected_shape() {
     );
     // The bucket width, which no column holds, is in the metadata of every table.
     for t in ["runs", "points", "timeseries"] {
-        let meta =
-            report::tables::read_parquet_metadata(&d.join(format!("{t}.parquet"))).unwrap();
-        assert!(meta.contains(&("bucket_s".into(), "1".into())), "{t}: {meta:?}");
+        let meta = report::tables::read_parquet_metadata(&d.join(format!("{t}.parquet"))).unwrap();
+        assert!(
+            meta.contains(&("bucket_s".into(), "1".into())),
+            "{t}: {meta:?}"
+        );
     }
 
     let csv = std::fs::read_to_string(d.join("runs.csv")).unwrap();

@@ -213,7 +213,10 @@ fn a_live_run_is_never_labelled_simulated() {
     assert!(!text.to_lowercase().contains("simulat"), "the premise");
     let mut r = sim::run(&s, s.seed).expect("run");
     let simulated = report::html::build_run_report(&r, &text).expect("report");
-    assert!(simulated.html.contains("simulated"), "a simulated run says so");
+    assert!(
+        simulated.html.contains("simulated"),
+        "a simulated run says so"
+    );
     r.live = true;
     let live = report::html::build_run_report(&r, &text).expect("report");
     assert!(!live.html.to_lowercase().contains("simulated"));

@@ -5,8 +5,8 @@
 
 use crate::engine::{Progress, TraceEvent, World};
 use crate::metrics::{
-    jain_of_ratios, recovery_of_fleets, recovery_window, Arrivals, ClientRow, RunResult, Series, SummaryInputs,
-    TenantRow,
+    jain_of_ratios, recovery_of_fleets, recovery_window, Arrivals, ClientRow, RunResult, Series,
+    SummaryInputs, TenantRow,
 };
 use crate::model::{ModelError, Scenario};
 use crate::retry::ClientGate;

@@ -75,7 +75,10 @@ fn metastable_run_level_verdict_follows_the_stuck_fleet() {
     let text = std::fs::read_to_string(&path).expect("experiment file");
     let s = sim::scenario::load_str(&path.display().to_string(), &text).expect("scenario");
     let r = sim::run(&s, s.seed).expect("run");
-    let base = fleet(&r, "base").recovery.as_ref().expect("base has a figure");
+    let base = fleet(&r, "base")
+        .recovery
+        .as_ref()
+        .expect("base has a figure");
     assert!(!base.recovered, "{base:?}");
     assert!(
         fleet(&r, "spike").recovery.is_none(),

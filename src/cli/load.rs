@@ -135,7 +135,8 @@ pub fn run_load(args: LoadArgs, quiet: bool) -> Result<(), CliError> {
         errln!(
             "throttlelab load: --max-requests {} reached after {:.2} s: the figures cover that \
              much of the run",
-            args.max_requests, run.info.horizon_s
+            args.max_requests,
+            run.info.horizon_s
         );
     }
     let file_name = scenario_path

@@ -52,7 +52,8 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
             last_pct = pct;
             err_print!(
                 "\r  simulating {}: {pct:>3}%  ({} events)",
-                scenario.name, p.events
+                scenario.name,
+                p.events
             );
         }
     };

@@ -264,9 +264,7 @@ pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
         .map_err(|e| CliError::BadInput(anyhow!("{}: {e}", pq.display())))?;
     let plan = replan(&text, &m);
     if plan.is_none() {
-        errln!(
-            "warning: the scenario copy does not rebuild the recorded sweep; no model curves"
-        );
+        errln!("warning: the scenario copy does not rebuild the recorded sweep; no model curves");
     }
     let scenarios: Vec<&sim::model::Scenario> = plan
         .as_ref()

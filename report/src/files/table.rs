@@ -70,7 +70,11 @@ fn recovery_lines(r: &RunResult) -> String {
         })
         .collect();
     rows.push(("run", recovery_verdict(run)));
-    let width = rows.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut out = format!(
         "recovery after the fault ({:.0} s to {:.0} s), goodput back within 10% of its pre-fault level:\n",
         run.fault_start_s, run.fault_end_s
@@ -87,10 +91,7 @@ pub(crate) fn recovery_verdict(rec: &Recovery) -> String {
     match rec.time_to_recover_s {
         Some(t) => format!("back {t:.0} s after the fault ended"),
         None if rec.fleets_not_recovered.is_empty() => "did not recover".to_owned(),
-        None => format!(
-            "did not recover ({})",
-            rec.fleets_not_recovered.join(", ")
-        ),
+        None => format!("did not recover ({})", rec.fleets_not_recovered.join(", ")),
     }
 }
 

@@ -40,9 +40,9 @@ pub fn write_parquet(path: &Path, df: &mut DataFrame, meta: &Meta) -> Result<(),
         .with_row_group_size(Some(ROW_GROUP))
         .with_data_page_size(Some(1024 * 1024))
         .set_parallel(false)
-        .with_key_value_metadata((!meta.is_empty()).then(|| {
-            KeyValueMetadata::from_static(meta.to_vec())
-        }))
+        .with_key_value_metadata(
+            (!meta.is_empty()).then(|| KeyValueMetadata::from_static(meta.to_vec())),
+        )
         .finish(df)
         .map_err(|source| TablesError::Polars {
             path: path.to_path_buf(),

@@ -138,7 +138,9 @@ mod tests {
 
     #[test]
     fn peak_and_shares() {
-        let s = csv("fleet,bucket_start_s,first_attempts,retries\na,0,5,0\na,1,2,9\nb,0,50,50\na,2,1,4\n");
+        let s = csv(
+            "fleet,bucket_start_s,first_attempts,retries\na,0,5,0\na,1,2,9\nb,0,50,50\na,2,1,4\n",
+        );
         assert_eq!(peak_retries(&s, "a", 0.0), Some((9.0, 1.0)));
         assert_eq!(peak_retries(&s, "a", 2.0), Some((4.0, 2.0)));
         assert_eq!(peak_retries(&s, "c", 0.0), None);

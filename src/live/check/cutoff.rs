@@ -59,7 +59,10 @@ mod tests {
         );
         let w = cut_off(&s, Nanos::from_secs(30));
         assert_eq!(w.len(), 1, "{w:?}");
-        assert!(w[0].contains("fault `outage` (60 s to 90 s) never happens"), "{w:?}");
+        assert!(
+            w[0].contains("fault `outage` (60 s to 90 s) never happens"),
+            "{w:?}"
+        );
         let w = cut_off(&s, Nanos::from_secs(75));
         assert!(w[0].contains("is cut short"), "{w:?}");
         assert!(cut_off(&s, Nanos::from_secs(90)).is_empty());

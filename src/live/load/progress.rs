@@ -30,7 +30,9 @@ impl LiveProgress {
     /// `elapsed` of the horizon, `attempts` sent.
     pub fn update(&self, elapsed: Duration, attempts: u64) {
         let len = self.0.length().unwrap_or(0);
-        let ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX).min(len);
+        let ms = u64::try_from(elapsed.as_millis())
+            .unwrap_or(u64::MAX)
+            .min(len);
         self.0.set_position(ms);
         self.0.set_message(format!(
             "{:.0}/{:.0} s, {attempts} attempts",

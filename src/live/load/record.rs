@@ -15,8 +15,8 @@
 use super::gauges::Feed;
 use limiters::Nanos;
 use sim::metrics::{
-    jain_of_ratios, recovery_of_fleets, recovery_window, Arrivals, ClientRow, Recorder, RunResult, Series,
-    SummaryInputs, TenantRow,
+    jain_of_ratios, recovery_of_fleets, recovery_window, Arrivals, ClientRow, Recorder, RunResult,
+    Series, SummaryInputs, TenantRow,
 };
 use sim::model::{FaultKind, Scenario};
 use sim::retry::GiveUpReason;
@@ -317,8 +317,11 @@ fn build(
         },
     );
     // As in the simulator: the run's recovery is its fleets' verdict.
-    summary.recovery =
-        recovery_of_fleets(fleets.iter().map(|(n, f)| (n.as_str(), f.recovery.as_ref())));
+    summary.recovery = recovery_of_fleets(
+        fleets
+            .iter()
+            .map(|(n, f)| (n.as_str(), f.recovery.as_ref())),
+    );
     let series = Series {
         bucket_s: s.bucket.as_secs_f64(),
         latency_bucket_s: rec.latency_bucket().as_secs_f64(),
