@@ -34,6 +34,14 @@ fn throttlelab(args: &[&str]) -> Output {
     o
 }
 
+/// `args` over 2 seeds into `out`, tables only.
+fn tables_only(args: &[&str], out: &Path) {
+    let mut all = args.to_vec();
+    all.extend(["--seeds", "2", "--no-report", "--no-timeseries", "--quiet"]);
+    all.extend(["--out", out.to_str().unwrap()]);
+    throttlelab(&all);
+}
+
 #[test]
 fn metastable_run_did_not_recover_and_names_the_fleet() {
     let out = tmp("run");
@@ -98,17 +106,7 @@ fn metastable_run_did_not_recover_and_names_the_fleet() {
 fn metastable_sweep_recovered_fraction_follows_the_base_fleet() {
     let out = tmp("sweep");
     let file = metastable();
-    throttlelab(&[
-        "sweep",
-        file.to_str().unwrap(),
-        "--seeds",
-        "2",
-        "--out",
-        out.to_str().unwrap(),
-        "--no-report",
-        "--no-timeseries",
-        "--quiet",
-    ]);
+    tables_only(&["sweep", file.to_str().unwrap()], &out);
     let sweep = std::fs::read_dir(out.join("metastable"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -144,18 +142,10 @@ fn metastable_compare_recovered_follows_the_base_fleet() {
     std::fs::write(&b, calm).unwrap();
     let out = dir.join("out");
     let file = metastable();
-    throttlelab(&[
-        "compare",
-        file.to_str().unwrap(),
-        b.to_str().unwrap(),
-        "--seeds",
-        "2",
-        "--out",
-        out.to_str().unwrap(),
-        "--no-report",
-        "--no-timeseries",
-        "--quiet",
-    ]);
+    tables_only(
+        &["compare", file.to_str().unwrap(), b.to_str().unwrap()],
+        &out,
+    );
     let d = out.join("compare-metastable-vs-no-retries");
     let cmp = Table::from_frame(&read_parquet(&d.join("compare.parquet")).unwrap(), None).unwrap();
     let figures = cmp.column("figure").unwrap();
