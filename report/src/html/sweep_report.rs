@@ -256,6 +256,7 @@ mod tests {
             shard: None,
             jobs_here: 1,
             timeseries: false,
+            bucket_s: None,
         };
         let mut t = Table::new();
         t.push([

@@ -228,6 +228,7 @@ mod tests {
     fn printed_table_leads_with_the_touched_fleet() {
         let keys = SweepKeys {
             params: vec!["fleet.jitter.retry.jitter".into()],
+            bucket_s: None,
         };
         let mut pts = Table::new();
         for (i, (j, fleet)) in [("none", 162.0), ("full", 0.0)].into_iter().enumerate() {
@@ -264,6 +265,7 @@ mod tests {
     fn one_fleet_prints_as_before() {
         let keys = SweepKeys {
             params: vec!["fleet.web.count".into()],
+            bucket_s: None,
         };
         let mut pts = Table::new();
         pts.push([
