@@ -106,7 +106,7 @@ pub fn run_load(args: LoadArgs, quiet: bool) -> Result<(), CliError> {
     opts.allow_remote = args.allow_remote;
     opts.tokens = args.keys;
     if secrets.is_none() {
-        eprintln!(
+        errln!(
             "throttlelab load: no --keys-file: the key labels are sent as bearer tokens, which \
              `throttlelab serve` refuses (401); pass the file `serve --keys-out FILE` wrote"
         );

@@ -153,7 +153,7 @@ fn connection_cap(wanted: usize) -> usize {
     let nofile = raise_nofile();
     let cap = effective_cap(wanted, nofile);
     if let (true, Some(n)) = (cap < wanted, nofile) {
-        eprintln!(
+        errln!(
             "throttlelab serve: at most {cap} connections, not {wanted}: the open-file limit \
              is {n} and cannot be raised"
         );
