@@ -242,7 +242,18 @@ mod tests {
     #[test]
     fn draws_and_refuses_empty() {
         let c = sweep_chart(&data(), &Palette::new(["a"])).unwrap();
-        assert!(c.svg.contains("<polygon"), "band drawn");
+        assert!(!c.svg.contains("<polygon"), "no band between two points");
+        assert!(c.svg.contains("<circle"), "markers");
+        let mut dense = data();
+        dense.lines[0].points = (0..8)
+            .map(|i| MeanPoint {
+                x: f64::from(i),
+                mean: 1.0,
+                ci95: Some((0.5, 1.5)),
+            })
+            .collect();
+        let c = sweep_chart(&dense, &Palette::new(["a"])).unwrap();
+        assert!(c.svg.contains("<polygon"), "band drawn over dense points");
         assert!(c.png.len() > 1000);
         let mut empty = data();
         empty.lines[0].points.clear();

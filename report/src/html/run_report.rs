@@ -76,6 +76,7 @@ pub fn build_run_report(result: &RunResult, scenario_text: &str) -> Result<RunRe
         title: result.scenario.clone(),
         description: scenario.map(|s| s.description.clone()).unwrap_or_default(),
         meta,
+        headline: Some(super::headline::run_headline(result, scenario)),
         table: summary_table(result, &palette),
         scenario_text: scenario_text.to_owned(),
         charts: drawn.charts,

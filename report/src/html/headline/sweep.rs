@@ -1,0 +1,247 @@
+//! The answer of a sweep: for the fleet the swept parameters touch (`fleet.jitter.retry.jitter`
+//! touches fleet `jitter`; the whole run when they touch none or several), the point that is
+//! best on the first figure whose best and worst points' 95% intervals do not overlap, with
+//! that figure and up to two more, each as best against worst point with their intervals.
+//! Figures are read from the `points` table (`jitter:rejected_total_mean`, `..._ci95_lo`, ...).
+
+use super::{noun, with_ci, Headline};
+use crate::charts::from_sweep::{short_name, show_cell};
+use crate::charts::Chart;
+use crate::html::compare_report::{direction, Better};
+use crate::tables::{ParamManifest, Table};
+
+/// The figures that can decide, in the order they are tried.
+const DECIDERS: [&str; 5] = [
+    "rejected_total",
+    "latency_p99_ms",
+    "goodput_rps",
+    "success_ratio",
+    "retry_amplification",
+];
+
+/// One figure across the points: the best and the worst point.
+struct Spread {
+    figure: String,
+    best: (usize, f64, Option<(f64, f64)>),
+    worst: (usize, f64, Option<(f64, f64)>),
+    /// The two intervals do not overlap.
+    significant: bool,
+}
+
+/// The fleet prefix (`jitter:`) when every swept parameter is under one fleet whose figures
+/// the points table has; else `""` (all fleets).
+pub(crate) fn fleet_prefix(params: &[ParamManifest], points: &Table) -> String {
+    let fleets: std::collections::BTreeSet<&str> = params
+        .iter()
+        .filter(|p| p.values.len() > 1)
+        .map(|p| match p.path.strip_prefix("fleet.") {
+            Some(rest) => rest.split('.').next().unwrap_or(""),
+            None => "",
+        })
+        .collect();
+    match fleets.into_iter().collect::<Vec<_>>()[..] {
+        [f] if !f.is_empty() && points.column(&format!("{f}:goodput_rps_mean")).is_some() => {
+            format!("{f}:")
+        }
+        _ => String::new(),
+    }
+}
+
+fn spread(points: &Table, figure: &str) -> Option<Spread> {
+    let better = direction(figure)?;
+    let mean = points.column(&format!("{figure}_mean"))?;
+    let lo = points.column(&format!("{figure}_ci95_lo"));
+    let hi = points.column(&format!("{figure}_ci95_hi"));
+    let vals: Vec<(usize, f64, Option<(f64, f64)>)> = (0..points.len())
+        .filter_map(|r| {
+            let m = mean[r].as_f64()?;
+            let ci = lo
+                .and_then(|c| c[r].as_f64())
+                .zip(hi.and_then(|c| c[r].as_f64()));
+            Some((r, m, ci))
+        })
+        .collect();
+    let key = |v: &(usize, f64, Option<(f64, f64)>)| match better {
+        Better::Higher => -v.1,
+        Better::Lower => v.1,
+    };
+    let best = *vals.iter().min_by(|a, b| key(a).total_cmp(&key(b)))?;
+    let worst = *vals.iter().max_by(|a, b| key(a).total_cmp(&key(b)))?;
+    if best.1 == worst.1 {
+        return None;
+    }
+    let significant = match (best.2, worst.2) {
+        (Some(b), Some(w)) => b.1 < w.0 || w.1 < b.0,
+        _ => false,
+    };
+    Some(Spread {
+        figure: figure.to_owned(),
+        best,
+        worst,
+        significant,
+    })
+}
+
+/// The label of a point: its swept values (`jitter=full`).
+fn label(params: &[ParamManifest], points: &Table, r: usize) -> String {
+    params
+        .iter()
+        .filter(|p| p.values.len() > 1)
+        .map(|p| {
+            let v = points
+                .column(&p.path)
+                .map_or_else(String::new, |c| show_cell(&c[r]));
+            format!("{}={v}", short_name(&p.path))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The headline of a sweep report.
+pub fn sweep_headline(
+    params: &[ParamManifest],
+    points: &Table,
+    question: String,
+    charts: &[Chart],
+) -> Headline {
+    let prefix = fleet_prefix(params, points);
+    let scope = match prefix.strip_suffix(':') {
+        Some(f) => format!("Fleet {f} (the fleet the swept parameter changes)"),
+        None => "All fleets".to_owned(),
+    };
+    let spreads: Vec<Spread> = DECIDERS
+        .iter()
+        .filter_map(|f| spread(points, &format!("{prefix}{f}")))
+        .collect();
+    let phrase = |s: &Spread| {
+        format!(
+            "{} {} at {} vs {} at {}",
+            noun(&s.figure),
+            with_ci(&s.figure, s.best.1, s.best.2),
+            label(params, points, s.best.0),
+            with_ci(&s.figure, s.worst.1, s.worst.2),
+            label(params, points, s.worst.0)
+        )
+    };
+    let decider = spreads.iter().position(|s| s.significant);
+    let (answer, fig) = match decider {
+        Some(d) => {
+            let s = &spreads[d];
+            let mut parts = vec![phrase(s)];
+            parts.extend(
+                spreads
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, o)| *i != d && o.significant)
+                    .take(2)
+                    .map(|(_, o)| phrase(o)),
+            );
+            (
+                format!(
+                    "{scope}: {} is best on {}: {}. Brackets: 95% confidence intervals over \
+                     the seeds.",
+                    label(params, points, s.best.0),
+                    noun(&s.figure),
+                    parts.join("; ")
+                ),
+                s.figure.clone(),
+            )
+        }
+        None => match spreads.first() {
+            Some(s) => (
+                format!(
+                    "{scope}: the seeds cannot tell the points apart at 95% confidence ({}).",
+                    phrase(s)
+                ),
+                s.figure.clone(),
+            ),
+            None => (
+                format!("{scope}: every point has the same headline figures."),
+                format!("{prefix}goodput_rps"),
+            ),
+        },
+    };
+    let base = fig.rsplit(':').next().unwrap_or(&fig).to_owned();
+    let by_name = |n: &str| charts.iter().find(|c| c.name == n).map(|c| c.name.clone());
+    let chart = by_name(&format!("sweep_{}", fig.replace(':', "_")))
+        .or_else(|| by_name(&format!("sweep_{base}")))
+        .or_else(|| charts.first().map(|c| c.name.clone()));
+    Headline {
+        question,
+        answer,
+        chart,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tables::Cell;
+
+    fn jitter_points() -> (Vec<ParamManifest>, Table) {
+        let params = vec![ParamManifest {
+            path: "fleet.jitter.retry.jitter".into(),
+            values: vec!["none".into(), "full".into()],
+        }];
+        let mut t = Table::new();
+        for (i, (j, rej, p99)) in [("none", 162.0, 47_000.0), ("full", 0.0, 39_000.0)]
+            .into_iter()
+            .enumerate()
+        {
+            t.push([
+                ("point", Cell::U64(i as u64)),
+                ("fleet.jitter.retry.jitter", Cell::Str(j.into())),
+                ("rejected_total_mean", Cell::F64(162.0)),
+                ("rejected_total_ci95_lo", Cell::F64(160.0)),
+                ("rejected_total_ci95_hi", Cell::F64(164.0)),
+                ("jitter:goodput_rps_mean", Cell::F64(20.0)),
+                ("jitter:rejected_total_mean", Cell::F64(rej)),
+                ("jitter:rejected_total_ci95_lo", Cell::F64(rej * 0.9)),
+                ("jitter:rejected_total_ci95_hi", Cell::F64(rej * 1.1)),
+                ("jitter:latency_p99_ms_mean", Cell::F64(p99)),
+                ("jitter:latency_p99_ms_ci95_lo", Cell::F64(p99 - 500.0)),
+                ("jitter:latency_p99_ms_ci95_hi", Cell::F64(p99 + 500.0)),
+            ]);
+        }
+        (params, t)
+    }
+
+    #[test]
+    fn names_the_winner_by_the_changed_fleets_figures() {
+        let (params, t) = jitter_points();
+        let h = sweep_headline(&params, &t, "q".into(), &[]);
+        assert!(
+            h.answer.starts_with("Fleet jitter (the fleet the swept parameter changes): jitter=full is best on rejected attempts: rejected attempts 0 at jitter=full vs 162 [146, 178] at jitter=none; p99 latency 39.0 s [38.5 s, 39.5 s] at jitter=full vs 47.0 s [46.5 s, 47.5 s] at jitter=none."),
+            "{}",
+            h.answer
+        );
+    }
+
+    #[test]
+    fn overlapping_intervals_decide_nothing() {
+        let (params, mut t) = jitter_points();
+        t = {
+            let mut u = Table::new();
+            for r in 0..t.len() {
+                u.push([
+                    ("point", Cell::U64(r as u64)),
+                    (
+                        "fleet.jitter.retry.jitter",
+                        t.column("fleet.jitter.retry.jitter").unwrap()[r].clone(),
+                    ),
+                    ("goodput_rps_mean", Cell::F64(40.0 + r as f64 * 0.01)),
+                    ("goodput_rps_ci95_lo", Cell::F64(39.0)),
+                    ("goodput_rps_ci95_hi", Cell::F64(41.0)),
+                ]);
+            }
+            u
+        };
+        let h = sweep_headline(&params, &t, "q".into(), &[]);
+        assert!(
+            h.answer
+                .starts_with("All fleets: the seeds cannot tell the points apart"),
+            "{}",
+            h.answer
+        );
+    }
+}
