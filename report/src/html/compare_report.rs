@@ -227,6 +227,7 @@ pub fn write_compare_report(
     write_charts(dir, &page.charts)?;
     write(&dir.join(CompareManifest::A_COPY), input.a_text.as_bytes())?;
     write(&dir.join(CompareManifest::B_COPY), input.b_text.as_bytes())?;
+    super::headline::write_headline(dir, page.headline.as_ref())?;
     let html = dir.join("report.html");
     write(&html, render_page(&page).as_bytes())?;
     Ok(html)

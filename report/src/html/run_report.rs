@@ -105,6 +105,7 @@ pub fn write_run_report(
     let report = build_run_report(result, scenario_text)?;
     write_charts(dir, report.charts())?;
     write(&dir.join(SCENARIO_COPY), scenario_text.as_bytes())?;
+    super::headline::write_headline(dir, report.page.headline.as_ref())?;
     let html = dir.join("report.html");
     write(&html, report.html.as_bytes())?;
     Ok(html)

@@ -6,7 +6,7 @@
 use super::headline::{noun, question_of, sweep_headline, with_ci};
 use super::page::{render_page, Embed, Grid, GridRow, Page};
 use super::run_report::{write_charts, ReportError, SCENARIO_COPY};
-use crate::charts::from_sweep::{show_cell, sweep_charts, SweepInput, SWEEP_FIGURES};
+use crate::charts::from_sweep::{figure_chart, show_cell, sweep_charts, SweepInput, SWEEP_FIGURES};
 use crate::tables::{lead_with, scopes_of, touched_fleets, Cell, SweepManifest, Table};
 use sim::model::Scenario;
 use std::path::{Path, PathBuf};
@@ -42,7 +42,26 @@ pub fn build_sweep_report(input: &SweepReportInput<'_>) -> Result<Page, ReportEr
         q if q.is_empty() => format!("What does each point of the {} sweep give?", m.scenario),
         q => q,
     };
-    let headline = sweep_headline(&m.params, input.points, question, &drawn.charts);
+    let (headline, column) = sweep_headline(&m.params, input.points, question);
+    let mut drawn = drawn;
+    // The headline's chart: the deciding figure of the fleet the sweep changes, drawn here
+    // when the sweep charts (whole-run figures) do not have it.
+    if let Some(name) = &headline.chart {
+        if !drawn.charts.iter().any(|c| &c.name == name) {
+            let title = match column.split_once(':') {
+                Some((fleet, _)) => format!("Fleet {fleet}: {}", noun(&column)),
+                None => capital(&noun(&column)),
+            };
+            let input = SweepInput {
+                params: &m.params,
+                points: input.points,
+                scenarios: input.scenarios,
+            };
+            if let Some(c) = figure_chart(&input, &column, &title, name)? {
+                drawn.charts.insert(0, c);
+            }
+        }
+    }
     let seeds = match (m.seeds.first(), m.seeds.last()) {
         (Some(a), Some(b)) => format!("{} ({a}..={b})", m.seeds.len()),
         _ => "0".into(),
@@ -100,6 +119,14 @@ fn mean_ci(points: &Table, fig: &str, r: usize) -> String {
         None => "-".into(),
         Some(m) => with_ci(fig, m, get("_ci95_lo").zip(get("_ci95_hi"))),
     }
+}
+
+/// `text` with its first letter in capitals.
+fn capital(text: &str) -> String {
+    let mut c = text.chars();
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
 }
 
 /// The points: parameters, runs, and each headline figure's mean with its 95% interval; with
@@ -173,6 +200,7 @@ pub fn write_sweep_report(
     let page = build_sweep_report(input)?;
     write_charts(dir, &page.charts)?;
     super::run_report::write(&dir.join(SCENARIO_COPY), input.scenario_text.as_bytes())?;
+    super::headline::write_headline(dir, page.headline.as_ref())?;
     let html = dir.join("report.html");
     super::run_report::write(&html, render_page(&page).as_bytes())?;
     Ok(html)

@@ -16,10 +16,16 @@ pub use compare::compare_headline;
 pub use run::run_headline;
 pub use sweep::sweep_headline;
 
+use super::run_report::{write, ReportError};
 use crate::human;
+use std::path::Path;
+
+/// The headline beside `report.html` as JSON, for pages that link a report (the demo index
+/// shows each report's question, answer and key chart from it).
+pub const HEADLINE_FILE: &str = "headline.json";
 
 /// The headline of a report.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Headline {
     /// The question (the scenario's `question`, else its description).
     pub question: String,
@@ -27,6 +33,19 @@ pub struct Headline {
     pub answer: String,
     /// File stem of the chart that shows it (drawn in the block, not again below).
     pub chart: Option<String>,
+}
+
+/// Write `headline.json` into `dir` (nothing without a headline).
+pub(crate) fn write_headline(dir: &Path, h: Option<&Headline>) -> Result<(), ReportError> {
+    let Some(h) = h else { return Ok(()) };
+    let json = serde_json::to_string_pretty(h).unwrap_or_default();
+    write(&dir.join(HEADLINE_FILE), format!("{json}\n").as_bytes())
+}
+
+/// Read the `headline.json` a report wrote into `dir`.
+pub fn read_headline(dir: &Path) -> Option<Headline> {
+    let text = std::fs::read_to_string(dir.join(HEADLINE_FILE)).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 /// The question of a scenario: its `question` field, else its description.

@@ -26,7 +26,7 @@ pub fn run_headline(r: &RunResult, scenario: Option<&Scenario>) -> Headline {
         answer.push_str(&rec);
     }
     answer.push_str(&format!(
-        " One seed ({}): no confidence interval; `compare` or `sweep` over seeds gives one.",
+        " One seed ({}): no confidence interval (compare or sweep over several seeds for one).",
         r.seed
     ));
     let chart = if r.fleets.len() > 1 {

@@ -6,7 +6,6 @@
 
 use super::{noun, with_ci, Headline};
 use crate::charts::from_sweep::{short_name, show_cell};
-use crate::charts::Chart;
 use crate::html::compare_report::{direction, Better};
 use crate::tables::{ParamManifest, Table};
 
@@ -82,31 +81,52 @@ fn spread(points: &Table, figure: &str) -> Option<Spread> {
     })
 }
 
-/// The label of a point: its swept values (`jitter=full`).
+/// The label of a point: its swept values (`jitter=full`), or `point 2` when a value is too
+/// long for a sentence (a whole limiter table; the points table lists it).
 fn label(params: &[ParamManifest], points: &Table, r: usize) -> String {
-    params
+    let values: Vec<(String, String)> = params
         .iter()
         .filter(|p| p.values.len() > 1)
         .map(|p| {
             let v = points
                 .column(&p.path)
                 .map_or_else(String::new, |c| show_cell(&c[r]));
-            format!("{}={v}", short_name(&p.path))
+            (short_name(&p.path), v)
         })
+        .collect();
+    if values.iter().any(|(_, v)| v.chars().count() > 20) {
+        let k = points
+            .column("point")
+            .and_then(|c| c[r].as_f64())
+            .unwrap_or(r as f64);
+        return format!("point {k}");
+    }
+    values
+        .iter()
+        .map(|(n, v)| format!("{n}={v}"))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// The headline of a sweep report.
+/// The name of the chart of `figure` against the swept parameter, as the sweep charts name it
+/// (`sweep_fleet_jitter_rejected_total`):
+/// the report draws it when the sweep charts do not have it.
+pub fn headline_chart_name(figure: &str) -> String {
+    match figure.split_once(':') {
+        Some((fleet, base)) => format!("sweep_fleet_{fleet}_{base}"),
+        None => format!("sweep_{figure}"),
+    }
+}
+
+/// The headline of a sweep report, and the figure column its chart shows (`jitter:rejected_total`).
 pub fn sweep_headline(
     params: &[ParamManifest],
     points: &Table,
     question: String,
-    charts: &[Chart],
-) -> Headline {
+) -> (Headline, String) {
     let prefix = fleet_prefix(params, points);
     let scope = match prefix.strip_suffix(':') {
-        Some(f) => format!("Fleet {f} (the fleet the swept parameter changes)"),
+        Some(f) => format!("Fleet {f} (the one the sweep changes)"),
         None => "All fleets".to_owned(),
     };
     let spreads: Vec<Spread> = DECIDERS
@@ -133,7 +153,7 @@ pub fn sweep_headline(
                     .iter()
                     .enumerate()
                     .filter(|(i, o)| *i != d && o.significant)
-                    .take(2)
+                    .take(1)
                     .map(|(_, o)| phrase(o)),
             );
             (
@@ -161,16 +181,17 @@ pub fn sweep_headline(
             ),
         },
     };
-    let base = fig.rsplit(':').next().unwrap_or(&fig).to_owned();
-    let by_name = |n: &str| charts.iter().find(|c| c.name == n).map(|c| c.name.clone());
-    let chart = by_name(&format!("sweep_{}", fig.replace(':', "_")))
-        .or_else(|| by_name(&format!("sweep_{base}")))
-        .or_else(|| charts.first().map(|c| c.name.clone()));
-    Headline {
-        question,
-        answer,
-        chart,
-    }
+    // The sweep charts' own chart of that column when they drew one (the report draws it
+    // otherwise).
+    let name = headline_chart_name(&fig);
+    (
+        Headline {
+            question,
+            answer,
+            chart: Some(name),
+        },
+        fig,
+    )
 }
 
 #[cfg(test)]
@@ -209,9 +230,14 @@ mod tests {
     #[test]
     fn names_the_winner_by_the_changed_fleets_figures() {
         let (params, t) = jitter_points();
-        let h = sweep_headline(&params, &t, "q".into(), &[]);
+        let (h, fig) = sweep_headline(&params, &t, "q".into());
+        assert_eq!(fig, "jitter:rejected_total");
+        assert_eq!(
+            h.chart.as_deref(),
+            Some("sweep_fleet_jitter_rejected_total")
+        );
         assert!(
-            h.answer.starts_with("Fleet jitter (the fleet the swept parameter changes): jitter=full is best on rejected attempts: rejected attempts 0 at jitter=full vs 162 [146, 178] at jitter=none; p99 latency 39.0 s [38.5 s, 39.5 s] at jitter=full vs 47.0 s [46.5 s, 47.5 s] at jitter=none."),
+            h.answer.starts_with("Fleet jitter (the one the sweep changes): jitter=full is best on rejected attempts: rejected attempts 0 at jitter=full vs 162 [146, 178] at jitter=none; p99 latency 39.0 s [38.5 s, 39.5 s] at jitter=full vs 47.0 s [46.5 s, 47.5 s] at jitter=none."),
             "{}",
             h.answer
         );
@@ -236,7 +262,7 @@ mod tests {
             }
             u
         };
-        let h = sweep_headline(&params, &t, "q".into(), &[]);
+        let (h, _) = sweep_headline(&params, &t, "q".into());
         assert!(
             h.answer
                 .starts_with("All fleets: the seeds cannot tell the points apart"),
