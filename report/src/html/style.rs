@@ -36,7 +36,7 @@ footer{margin-top:40px;font-size:12px;color:#888}\
 section.headline{margin:16px 0 8px;padding:12px 16px 4px;border-left:4px solid #4e79a7;background:#f4f7fb}\
 section.headline p{margin:0 0 8px;font-size:16px}\
 section.headline p span{display:inline-block;min-width:76px;font-weight:700;font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:#4e79a7}\
-section.headline p.answer{font-weight:600}\
+section.headline p.answer{font-weight:500;color:#111}\
 section.headline figure{margin:8px 0}\
 section.headline figure h2{display:none}\
 ";
