@@ -81,6 +81,43 @@ fn spread(points: &Table, figure: &str) -> Option<Spread> {
     })
 }
 
+/// The spreads of the deciding figures of one scope (`""` or a fleet's `quiet:`).
+fn spreads_of(points: &Table, prefix: &str) -> Vec<Spread> {
+    DECIDERS
+        .iter()
+        .filter_map(|f| spread(points, &format!("{prefix}{f}")))
+        .collect()
+}
+
+/// When the swept parameters touch no single fleet (a server limit), every fleet may change:
+/// the fleet whose first significant deciding figure moves most, relative to its larger
+/// value, leads the answer (the quiet tenant that a per-tenant limit rescues, not the total
+/// that hides it); `None` with one fleet or no significant change.
+fn most_changed(points: &Table) -> Option<String> {
+    let fleets: Vec<String> = points
+        .names()
+        .iter()
+        .filter_map(|n| n.strip_suffix("goodput_rps_mean")?.strip_suffix(':'))
+        .map(|f| format!("{f}:"))
+        .collect();
+    let relative = |s: &Spread| {
+        let m = s.best.1.abs().max(s.worst.1.abs());
+        if m > 0.0 {
+            (s.best.1 - s.worst.1).abs() / m
+        } else {
+            0.0
+        }
+    };
+    fleets
+        .into_iter()
+        .filter_map(|p| {
+            let first = spreads_of(points, &p).into_iter().find(|s| s.significant)?;
+            Some((relative(&first), p))
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+        .map(|(_, p)| p)
+}
+
 /// The label of a point: its swept values (`jitter=full`), or `point 2` when a value is too
 /// long for a sentence (a whole limiter table; the points table lists it).
 fn label(params: &[ParamManifest], points: &Table, r: usize) -> String {
@@ -124,15 +161,23 @@ pub fn sweep_headline(
     points: &Table,
     question: String,
 ) -> (Headline, String) {
-    let prefix = fleet_prefix(params, points);
-    let scope = match prefix.strip_suffix(':') {
-        Some(f) => format!("Fleet {f} (the one the sweep changes)"),
-        None => "All fleets".to_owned(),
+    let touched = fleet_prefix(params, points);
+    let (prefix, scope) = if touched.is_empty() {
+        match most_changed(points) {
+            Some(p) => {
+                let scope = format!("Fleet {} (changed most)", p.trim_end_matches(':'));
+                (p, scope)
+            }
+            None => (String::new(), "All fleets".to_owned()),
+        }
+    } else {
+        let scope = format!(
+            "Fleet {} (the one the sweep changes)",
+            touched.trim_end_matches(':')
+        );
+        (touched, scope)
     };
-    let spreads: Vec<Spread> = DECIDERS
-        .iter()
-        .filter_map(|f| spread(points, &format!("{prefix}{f}")))
-        .collect();
+    let spreads = spreads_of(points, &prefix);
     let phrase = |s: &Spread| {
         format!(
             "{} {} at {} vs {} at {}",
@@ -266,6 +311,45 @@ mod tests {
         assert!(
             h.answer
                 .starts_with("All fleets: the seeds cannot tell the points apart"),
+            "{}",
+            h.answer
+        );
+    }
+
+    #[test]
+    fn a_server_sweep_is_answered_for_the_fleet_that_changed_most() {
+        let params = vec![ParamManifest {
+            path: "server.limiters".into(),
+            values: vec!["global".into(), "tenant".into()],
+        }];
+        let mut t = Table::new();
+        for (i, (quiet, noisy)) in [(341.0, 2194.0), (0.0, 3492.0)].into_iter().enumerate() {
+            let mut row = vec![
+                ("point".to_owned(), Cell::U64(i as u64)),
+                (
+                    "server.limiters".to_owned(),
+                    Cell::Str(["global", "tenant"][i].into()),
+                ),
+            ];
+            for (fleet, v) in [("quiet", quiet), ("noisy", noisy)] {
+                row.push((format!("{fleet}:goodput_rps_mean"), Cell::F64(10.0)));
+                row.push((format!("{fleet}:rejected_total_mean"), Cell::F64(v)));
+                row.push((
+                    format!("{fleet}:rejected_total_ci95_lo"),
+                    Cell::F64(v * 0.95),
+                ));
+                row.push((
+                    format!("{fleet}:rejected_total_ci95_hi"),
+                    Cell::F64(v * 1.05),
+                ));
+            }
+            t.push(row);
+        }
+        let (h, fig) = sweep_headline(&params, &t, "q".into(), &[]);
+        assert_eq!(fig, "quiet:rejected_total");
+        assert!(
+            h.answer
+                .starts_with("Fleet quiet (changed most): limiters=tenant is best"),
             "{}",
             h.answer
         );
