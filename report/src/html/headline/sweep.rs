@@ -18,11 +18,14 @@ const DECIDERS: [&str; 5] = [
     "retry_amplification",
 ];
 
+/// A point's value of a figure: (row, mean, 95% interval).
+type Value = (usize, f64, Option<(f64, f64)>);
+
 /// One figure across the points: the best and the worst point.
 struct Spread {
     figure: String,
-    best: (usize, f64, Option<(f64, f64)>),
-    worst: (usize, f64, Option<(f64, f64)>),
+    best: Value,
+    worst: Value,
     /// The two intervals do not overlap.
     significant: bool,
 }
@@ -51,7 +54,7 @@ fn spread(points: &Table, figure: &str) -> Option<Spread> {
     let mean = points.column(&format!("{figure}_mean"))?;
     let lo = points.column(&format!("{figure}_ci95_lo"));
     let hi = points.column(&format!("{figure}_ci95_hi"));
-    let vals: Vec<(usize, f64, Option<(f64, f64)>)> = (0..points.len())
+    let vals: Vec<Value> = (0..points.len())
         .filter_map(|r| {
             let m = mean[r].as_f64()?;
             let ci = lo
@@ -60,7 +63,7 @@ fn spread(points: &Table, figure: &str) -> Option<Spread> {
             Some((r, m, ci))
         })
         .collect();
-    let key = |v: &(usize, f64, Option<(f64, f64)>)| match better {
+    let key = |v: &Value| match better {
         Better::Higher => -v.1,
         Better::Lower => v.1,
     };
