@@ -28,7 +28,10 @@ fn weighed(d: &FigureDiff) -> bool {
 /// `quiet goodput (req/s) 4.00 -> 9.00 (+125%, 95% CI +110% to +140%)`.
 fn phrase(d: &FigureDiff) -> String {
     let scope = match d.figure.split_once(':') {
-        Some((fleet, _)) => format!("fleet {fleet} "),
+        Some((scope, _)) => match scope.strip_prefix("tenant/") {
+            Some(tenant) => format!("tenant {tenant} "),
+            None => format!("fleet {scope} "),
+        },
         None => "all fleets' ".to_owned(),
     };
     let v = |x: Option<f64>| x.map_or_else(|| "-".into(), |x| human::figure(&d.figure, x));

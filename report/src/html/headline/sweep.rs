@@ -348,7 +348,7 @@ mod tests {
             }
             t.push(row);
         }
-        let (h, fig) = sweep_headline(&params, &t, "q".into(), &[]);
+        let (h, fig) = sweep_headline(&params, &t, "q".into());
         assert_eq!(fig, "quiet:rejected_total");
         assert!(
             h.answer
