@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "../report/tests/browser/mod.rs"]
+mod browser;
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_throttlelab"))
 }
@@ -87,10 +90,12 @@ fn demo_quick_writes_every_report_and_an_index_whose_links_resolve() {
     }
     assert!(files.iter().any(|l| l.ends_with("points.csv")));
     // the jitter and fairness sweeps write their own reports, and the index links both
+    // (distinct: an item's thumbnail links its report too)
     let sweep_reports = files
         .iter()
         .filter(|l| l.contains("/sweep-") && l.ends_with("/report.html"))
-        .count();
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     assert_eq!(sweep_reports, 2, "{files:?}");
     for l in &files {
         assert!(!l.contains(".."), "{l} stays inside the pack");
@@ -118,6 +123,39 @@ fn demo_quick_writes_every_report_and_an_index_whose_links_resolve() {
         "index quotes summary.csv's {nojitter}"
     );
     assert!(html.contains("Mean over 2 seeds"));
+
+    // Each item leads with its report's key chart as a thumbnail, its question and a one-line
+    // answer; text is rendered HTML (no raw Markdown backticks).
+    assert!(!html.contains('`'), "raw backticks in index.html");
+    let sections = html.split("<section id=").skip(1).count();
+    let thumbs: Vec<&str> = html
+        .split("<a class=\"thumb\"")
+        .skip(1)
+        .filter_map(|t| t.split("src=\"").nth(1)?.split('"').next())
+        .collect();
+    assert_eq!(thumbs.len(), sections, "one thumbnail per item");
+    for t in &thumbs {
+        assert!(t.ends_with(".png"), "{t}");
+        assert_file(&out.join(t));
+    }
+    assert_eq!(html.matches("<p class=\"a\">").count(), sections);
+    assert!(
+        html.contains("<p class=\"a\">Fleet jitter fares best of 2 and nojitter worst"),
+        "the storm's answer names the winner"
+    );
+
+    // Nothing overflows at 1280 px: the index, a run report and a sweep report.
+    if let Some(chromium) = browser::chromium() {
+        let sweep = files
+            .iter()
+            .find(|l| l.contains("/sweep-") && l.ends_with("/report.html"))
+            .unwrap();
+        for page in ["index.html", "retry-storm/42/report.html", sweep.as_str()] {
+            browser::assert_no_overflow(&chromium, &out, &out.join(page));
+        }
+    } else {
+        println!("SKIP: chromium is not installed; overflow at 1280 px not measured");
+    }
 
     let _ = std::fs::remove_dir_all(&out);
 }

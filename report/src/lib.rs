@@ -4,6 +4,7 @@ pub mod charts;
 pub mod experiments;
 pub mod files;
 pub mod html;
+pub mod human;
 pub mod tables;
 
 pub use html::write_run_report;

@@ -7,6 +7,9 @@
 //!   top of the page to the end of its content there is no blank band as tall as half a
 //!   chart, which a chart that failed to draw would leave.
 //!
+//! Every page is also probed at 1280 px (`browser::overflow_at_1280`): the document may not be
+//! wider than the viewport, and no element may scroll sideways (a hidden verdict column).
+//!
 //! The same for a sweep's report and a comparison's report (small sweeps of the
 //! retry-amplification experiment), whose charts are `<img>` elements with PNG `data:` URIs:
 //! every image decodes to a chart of the expected size that is not blank, and the screenshot
@@ -15,57 +18,9 @@
 //! SKIPS (prints why and passes) when `chromium` is not installed; CI installs it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-fn chromium() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join("chromium"))
-        .find(|p| p.is_file())
-}
-
-/// Run chromium headless with `extra` arguments on `url`; return stdout. Killed after 120 s.
-fn run_chromium(bin: &Path, profile: &Path, extra: &[String], url: &str) -> Vec<u8> {
-    let mut child = Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(extra)
-        .arg(url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromium");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut stdout, &mut buf).map(|_| buf)
-    });
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            assert!(status.success(), "chromium exited with {status}");
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    reader.join().expect("reader").expect("read stdout")
-}
+mod browser;
+use browser::{assert_no_overflow, chromium, run_chromium};
 
 fn build_report(dir: &Path) -> (PathBuf, usize) {
     let path: PathBuf = [
@@ -123,6 +78,8 @@ fn report_renders_in_headless_chromium_with_every_chart() {
     let dir = root.join("retry-storm");
     let (html_path, n_charts) = build_report(&dir);
     assert!(n_charts >= 5, "only {n_charts} charts");
+    // Nothing scrolls sideways at 1280 px, and the page opens with its question and answer.
+    assert_no_overflow(&bin, &root, &html_path);
     let url = format!(
         "file://{}",
         html_path.canonicalize().expect("path").display()
@@ -234,6 +191,7 @@ fn variance(luma: &[u8]) -> f64 {
 fn check_img_page(bin: &Path, root: &Path, html: &Path, heading: &str, n_charts: usize) {
     use base64::Engine as _;
     let url = format!("file://{}", html.canonicalize().expect("path").display());
+    assert_no_overflow(bin, root, html);
     let dom = String::from_utf8(run_chromium(
         bin,
         &root.join("profile-dom"),
@@ -241,6 +199,11 @@ fn check_img_page(bin: &Path, root: &Path, html: &Path, heading: &str, n_charts:
         &url,
     ))
     .expect("utf8 DOM");
+    let headline = dom.find("id=\"headline\"").expect("no headline block");
+    assert!(
+        headline < dom.find("<table").unwrap_or(dom.len()),
+        "the headline does not open the page"
+    );
     assert!(
         dom.contains(&format!("<h1>{heading}</h1>")),
         "page did not load: {}",

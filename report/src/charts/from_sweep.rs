@@ -153,6 +153,7 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
     } else {
         String::new()
     };
+    let (categories, key) = axis_labels(&l.categories);
     let seeds_note = "Each point is the mean over the point's seeds; the band and whiskers are \
                       the 95% confidence interval of the mean (Student's t; none with one seed).";
     for (scope, (fig, noun, y_desc, _)) in chart_scopes(input)
@@ -208,10 +209,13 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
             ),
             x_desc: x_desc.clone(),
             y_desc: y_desc.to_owned(),
-            categories: l.categories.clone(),
+            categories: categories.clone(),
             lines,
             models: Vec::new(),
         };
+        if let Some(k) = &key {
+            data.caption.push_str(&format!(" {k}"));
+        }
         if let Some(m) = model.as_ref().filter(|_| scope == Scope::All) {
             let curves = match fig {
                 "retry_amplification" => Some(&m.amplification),
@@ -239,6 +243,62 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
         notes,
         palette,
     })
+}
+
+/// Longest category drawn as itself on the x axis; longer ones (a whole limiter table) become
+/// `#1`, `#2`, ... with a key for the caption.
+const MAX_CATEGORY: usize = 16;
+
+/// The x labels of categories, and the key when they were replaced by numbers.
+fn axis_labels(cats: &[String]) -> (Vec<String>, Option<String>) {
+    if cats.iter().all(|c| c.chars().count() <= MAX_CATEGORY) {
+        return (cats.to_vec(), None);
+    }
+    let key = cats
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("#{} = {c}", i + 1))
+        .collect::<Vec<_>>()
+        .join("; ");
+    (
+        (1..=cats.len()).map(|i| format!("#{i}")).collect(),
+        Some(format!("x values: {key}.")),
+    )
+}
+
+/// One figure column of the points table (any figure, a fleet's `jitter:rejected_total`
+/// included) against the swept parameter, as chart `name`; `None` when no point has it.
+pub fn figure_chart(
+    input: &SweepInput<'_>,
+    figure: &str,
+    noun: &str,
+    name: &str,
+) -> Result<Option<Chart>, ChartError> {
+    let l = layout(input.params, input.points);
+    let lines = mean_lines(&l, input.points, figure);
+    if lines.is_empty() {
+        return Ok(None);
+    }
+    let palette = Palette::new(&l.lines);
+    let x_path =
+        l.x.map(|i| input.params[i].path.clone())
+            .unwrap_or_default();
+    let (categories, key) = axis_labels(&l.categories);
+    let data = SweepChart {
+        name: name.to_owned(),
+        title: format!("{noun} against {}", short_name(&x_path)),
+        caption: format!(
+            "{noun} ({figure}) at each value of {x_path}: the mean over the point's seeds with \
+             the 95% confidence interval of the mean (Student's t; none with one seed).{}",
+            key.map_or_else(String::new, |k| format!(" {k}"))
+        ),
+        x_desc: axis_desc(&x_path),
+        y_desc: noun.to_owned(),
+        categories,
+        lines,
+        models: Vec::new(),
+    };
+    sweep_chart(&data, &palette).map(Some)
 }
 
 #[cfg(test)]
@@ -329,5 +389,14 @@ mod tests {
             "the touched fleet first, the untouched one not drawn"
         );
         assert!(drawn.charts[1].title.contains("of fleet jitter"));
+    }
+
+    #[test]
+    fn long_categories_are_numbered_with_a_key() {
+        let long = "[{ algorithm = \"token_bucket\", rate = \"100/s\" }]".to_owned();
+        let (labels, key) = axis_labels(&["none".into(), long.clone()]);
+        assert_eq!(labels, ["#1", "#2"]);
+        assert!(key.unwrap().contains(&format!("#2 = {long}")));
+        assert_eq!(axis_labels(&["none".into()]).0, ["none"]);
     }
 }

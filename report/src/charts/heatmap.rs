@@ -6,6 +6,12 @@
 //! readable in greyscale and by the common forms of colour blindness; interpolated here from
 //! nine of its stops. Text in a cell is white on the dark half of the scale, black on the
 //! light half.
+//!
+//! Why cells can be grey: a colour scale stretched over the cells' range turns any spread,
+//! however small, into the full scale from purple to yellow. A cell whose 95% confidence
+//! interval contains the mean of the other cells is not shown to differ from them, so it is
+//! drawn grey ("within CI") and only cells the seeds can tell apart get a colour; the colour
+//! bar states the scale's range and its spread relative to the mean.
 
 use super::render::{err, fmt_num, frame, render, text, Area, Figure, DESC_PX, LABEL_PX};
 use super::{Chart, ChartError};
@@ -32,9 +38,17 @@ pub struct Heatmap {
     pub y_labels: Vec<String>,
     /// The figure's mean per cell; `None` where a point has no value.
     pub cells: Vec<Vec<Option<f64>>>,
+    /// The 95% confidence interval of each cell's mean, like `cells`; empty when unknown
+    /// (then no cell is greyed).
+    pub ci: Vec<Vec<Option<(f64, f64)>>>,
     /// The figure and its unit, for the colour bar (`goodput, req/s`).
     pub unit: String,
 }
+
+/// Fill of a cell with no value.
+const EMPTY: RGBColor = RGBColor(0xE8, 0xE8, 0xE8);
+/// Fill of a cell inside the 95% CI of the others.
+const WITHIN: RGBColor = RGBColor(0xCF, 0xCF, 0xCF);
 
 /// Nine stops of viridis, from 0 to 1.
 const VIRIDIS: [(u8, u8, u8); 9] = [
@@ -81,6 +95,36 @@ impl Heatmap {
     fn range(&self) -> (f64, f64) {
         let vals = self.cells.iter().flatten().flatten().copied();
         super::data::finite_range(vals).unwrap_or((0.0, 1.0))
+    }
+
+    /// Whether cell (row, col) has a 95% interval that contains the mean of the other cells:
+    /// the seeds do not show it to differ from them.
+    pub fn within_ci(&self, row: usize, col: usize) -> bool {
+        let Some(Some((lo, hi))) = self.ci.get(row).and_then(|r| r.get(col)) else {
+            return false;
+        };
+        let others: Vec<f64> = self
+            .cells
+            .iter()
+            .enumerate()
+            .flat_map(|(r, vs)| vs.iter().enumerate().map(move |(c, v)| ((r, c), v)))
+            .filter(|(rc, _)| *rc != (row, col))
+            .filter_map(|(_, v)| *v)
+            .collect();
+        if others.is_empty() {
+            return false;
+        }
+        let m = others.iter().sum::<f64>() / others.len() as f64;
+        *lo <= m && m <= *hi
+    }
+
+    /// The scale's spread, `hi - lo`, as a share of the mean of the cells (`None` when the
+    /// mean is zero).
+    fn spread(&self) -> Option<f64> {
+        let vals: Vec<f64> = self.cells.iter().flatten().flatten().copied().collect();
+        let mean = vals.iter().sum::<f64>() / vals.len().max(1) as f64;
+        let (lo, hi) = self.range();
+        (mean != 0.0).then(|| (hi - lo) / mean.abs())
     }
 
     fn norm(&self, v: f64) -> f64 {
@@ -153,9 +197,11 @@ impl Figure for Heatmap {
         for (row, values) in self.cells.iter().enumerate() {
             for (col, v) in values.iter().enumerate() {
                 let (x, y) = (col as f64, row as f64);
+                let within = self.within_ci(row, col);
                 let fill = match v {
+                    Some(_) if within => WITHIN,
                     Some(v) => viridis(self.norm(*v)),
-                    None => RGBColor(0xE8, 0xE8, 0xE8),
+                    None => EMPTY,
                 };
                 let corners = [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)];
                 chart
@@ -166,6 +212,7 @@ impl Figure for Heatmap {
                     .map_err(err)?;
                 let label = v.map_or_else(|| "-".to_owned(), cell_text);
                 let ink = match v {
+                    Some(_) if within => RGBColor(0x40, 0x40, 0x40),
                     Some(v) if self.norm(*v) < 0.55 => WHITE,
                     Some(_) => BLACK,
                     None => RGBColor(0x60, 0x60, 0x60),
@@ -188,7 +235,7 @@ fn colour_bar<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap) -> Result<(), Ch
     let (lo, hi) = h.range();
     let (_, height) = area.dim_in_pixel();
     let top = 40i32;
-    let bottom = (height as i32 - 70).max(top + 40);
+    let bottom = (height as i32 - 110).max(top + 40);
     let (x0, x1) = (16i32, 40i32);
     area.draw_text(&h.unit, &text(LABEL_PX, BLACK), (12, 12))
         .map_err(err)?;
@@ -216,13 +263,41 @@ fn colour_bar<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap) -> Result<(), Ch
         area.draw_text(&fmt_num(v), &text(LABEL_PX, BLACK), (x1 + 9, y - 8))
             .map_err(err)?;
     }
-    area.draw_text(
-        "grey: no value",
-        &text(LABEL_PX - 2, RGBColor(0x60, 0x60, 0x60)),
-        (12, bottom + 14),
-    )
-    .map_err(err)?;
+    let grey = text(LABEL_PX - 2, RGBColor(0x60, 0x60, 0x60));
+    let mut notes = vec![format!("range {} to {}", fmt_num(lo), fmt_num(hi))];
+    if let Some(s) = h.spread() {
+        notes.push(format!("spread {} of the mean", pct(s)));
+    }
+    if !h.ci.is_empty() {
+        notes.push("grey: within the 95% CI".into());
+        notes.push("of the other cells' mean".into());
+    }
+    notes.push("light grey: no value".into());
+    for (i, n) in notes.iter().enumerate() {
+        area.draw_text(n, &grey, (12, bottom + 12 + 17 * i as i32))
+            .map_err(err)?;
+    }
     Ok(())
+}
+
+/// A share as a percentage with two significant digits, trailing zeros cut: `0.0007` ->
+/// `0.07%`, `0.034` -> `3.4%`.
+fn pct(share: f64) -> String {
+    let p = 100.0 * share;
+    if p == 0.0 {
+        "0%".into()
+    } else if p.abs() >= 10.0 {
+        format!("{p:.0}%")
+    } else {
+        let decimals = (1 - p.abs().log10().floor() as i32).clamp(0, 6) as usize;
+        let s = format!("{p:.decimals$}");
+        let s = if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            &s
+        };
+        format!("{s}%")
+    }
 }
 
 #[cfg(test)]
@@ -251,6 +326,7 @@ mod tests {
             x_labels: vec!["1".into(), "2".into()],
             y_labels: vec!["a".into()],
             cells: vec![vec![Some(1.5), None]],
+            ci: vec![],
             unit: "goodput, req/s".into(),
         };
         let c = heatmap(&h).unwrap();
@@ -260,5 +336,32 @@ mod tests {
         assert!(heatmap(&bad).is_err());
         assert_eq!(cell_text(12345.0), "12k");
         assert_eq!(cell_text(0.5), "0.50");
+    }
+
+    #[test]
+    fn cells_within_the_others_interval_are_flagged() {
+        let h = Heatmap {
+            name: "heat".into(),
+            title: "t".into(),
+            caption: "c".into(),
+            x_desc: "x".into(),
+            y_desc: "y".into(),
+            x_labels: vec!["1".into(), "2".into(), "3".into()],
+            y_labels: vec!["a".into()],
+            cells: vec![vec![Some(10.0), Some(10.1), Some(20.0)]],
+            ci: vec![vec![
+                Some((9.0, 16.0)),
+                Some((10.0, 10.2)),
+                Some((19.0, 21.0)),
+            ]],
+            unit: "u".into(),
+        };
+        // others' means: 15.05 (inside), 15.0 (outside), 10.05 (outside)
+        assert!(h.within_ci(0, 0));
+        assert!(!h.within_ci(0, 1));
+        assert!(!h.within_ci(0, 2));
+        assert_eq!(pct(0.0007), "0.07%");
+        assert_eq!(pct(0.25), "25%");
+        assert_eq!(pct(0.034), "3.4%");
     }
 }

@@ -27,6 +27,7 @@ pub mod palette;
 mod render;
 pub mod run_series;
 pub mod sweep;
+mod sweep_panel;
 pub mod theory;
 pub mod timeline;
 

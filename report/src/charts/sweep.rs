@@ -4,22 +4,24 @@
 //! experiment tests) in the colour of the line they predict.
 //!
 //! The x axis is numeric when every value of the swept parameter is a number, else
-//! categorical (values in sweep order, evenly spaced).
+//! categorical (values in sweep order, evenly spaced). How points are marked on each kind of
+//! axis (dots, markers, a band) is in [`super::sweep_panel`]. Three lines or more are drawn
+//! as small multiples: one panel per line on shared axes, so no line hides another.
 
 use super::data::finite_range;
 use super::legend::{self, Entry, Swatch};
 use super::palette::Palette;
-use super::render::{
-    err, fmt_num, frame, render, text, Area, Figure, DESC_PX, GRID_BOLD, GRID_LIGHT, LABEL_PX,
-};
+use super::render::{frame, render, Area, Figure, LABEL_PX};
+use super::sweep_panel::{draw_panel, x_range, Marks, Panel};
 use super::{Chart, ChartError};
-use plotters::prelude::{
-    ChartBuilder, Circle, DashedLineSeries, DrawingBackend, LineSeries, Polygon,
-};
-use plotters::style::{Color, RGBColor, BLACK};
+use plotters::prelude::DrawingBackend;
+use plotters::style::RGBColor;
 
 /// Colour of model curves.
-const MODEL: RGBColor = RGBColor(0x22, 0x22, 0x22);
+pub(crate) const MODEL: RGBColor = RGBColor(0x22, 0x22, 0x22);
+
+/// From this many lines on, one panel per line (small multiples with shared axes).
+pub const SMALL_MULTIPLES: usize = 3;
 
 /// One point of a line: x, the mean over seeds, and the 95% interval when there are two
 /// seeds or more.
@@ -114,101 +116,82 @@ impl Figure for Fig<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Result<(), ChartError> {
         let d = self.data;
         let (plot, legend_area) = frame(root, &d.title)?;
-        let xs = d
+        let x = x_range(d)?;
+        let y = y_range(d);
+        let marks = Marks::of(d);
+        let color = |l: &MeanLine| self.palette.color(&l.name);
+        let models_of = |name: Option<&str>| -> Vec<&ModelLine> {
+            d.models
+                .iter()
+                .filter(|m| name.map_or(true, |n| m.color_key == n))
+                .collect()
+        };
+        if d.lines.len() >= SMALL_MULTIPLES {
+            // One panel per line, shared axes: an overlay of three or more would hide lines.
+            let n = d.lines.len();
+            let cols = if n <= 4 { 2 } else { 3 };
+            let rows = n.div_ceil(cols);
+            let panels = plot.split_evenly((rows, cols));
+            for (i, (l, area)) in d.lines.iter().zip(&panels).enumerate() {
+                draw_panel(
+                    area,
+                    &Panel {
+                        data: d,
+                        lines: vec![l],
+                        models: models_of(Some(&l.name)),
+                        colors: vec![color(l)],
+                        x: x.clone(),
+                        y: y.clone(),
+                        heading: Some(&l.name),
+                        x_desc: i + cols >= n,
+                        y_desc: i % cols == 0,
+                        label_px: LABEL_PX - 3,
+                    },
+                )?;
+            }
+        } else {
+            draw_panel(
+                &plot,
+                &Panel {
+                    data: d,
+                    lines: d.lines.iter().collect(),
+                    models: models_of(None),
+                    colors: d.lines.iter().map(color).collect(),
+                    x,
+                    y,
+                    heading: None,
+                    x_desc: true,
+                    y_desc: true,
+                    label_px: LABEL_PX,
+                },
+            )?;
+        }
+        let swatch = if marks == Marks::Band {
+            Swatch::Line
+        } else {
+            Swatch::Fill
+        };
+        let mut entries: Vec<Entry> = d
             .lines
             .iter()
-            .flat_map(|l| l.points.iter().map(|p| p.x))
-            .chain(d.models.iter().flat_map(|m| m.points.iter().map(|p| p.0)));
-        let (x0, x1) = finite_range(xs).ok_or(ChartError::Empty("no finite x"))?;
-        let pad = if x1 > x0 { (x1 - x0) * 0.03 } else { 0.5 };
-        let cats = &d.categories;
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(10)
-            .margin_right(20)
-            .x_label_area_size(45)
-            .y_label_area_size(70)
-            .build_cartesian_2d((x0 - pad)..(x1 + pad), y_range(d))
-            .map_err(err)?;
-        let x_fmt = |v: &f64| -> String {
-            if cats.is_empty() {
-                fmt_num(*v)
-            } else {
-                let i = v.round();
-                if (v - i).abs() < 1e-6 && i >= 0.0 {
-                    cats.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            }
-        };
-        let mut mesh = chart.configure_mesh();
-        mesh.light_line_style(GRID_LIGHT)
-            .bold_line_style(GRID_BOLD)
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&|v| fmt_num(*v))
-            .x_desc(d.x_desc.as_str())
-            .y_desc(d.y_desc.as_str())
-            .label_style(text(LABEL_PX, BLACK))
-            .axis_desc_style(text(DESC_PX, BLACK));
-        if !cats.is_empty() {
-            mesh.x_labels(cats.len().max(2) * 4);
-        }
-        mesh.draw().map_err(err)?;
-
-        let mut entries = Vec::new();
-        let mut any_band = false;
-        for l in &d.lines {
-            let color = self.palette.color(&l.name);
-            let band: Vec<&MeanPoint> = l.points.iter().filter(|p| p.ci95.is_some()).collect();
-            if band.len() >= 2 {
-                any_band = true;
-                let mut poly: Vec<(f64, f64)> = band
-                    .iter()
-                    .filter_map(|p| p.ci95.map(|c| (p.x, c.1)))
-                    .collect();
-                poly.extend(band.iter().rev().filter_map(|p| p.ci95.map(|c| (p.x, c.0))));
-                chart
-                    .draw_series(std::iter::once(Polygon::new(poly, color.mix(0.2).filled())))
-                    .map_err(err)?;
-            }
-            // Error bars too: a band cannot show the interval of a lone point.
-            for p in &l.points {
-                if let Some((lo, hi)) = p.ci95 {
-                    chart
-                        .draw_series(LineSeries::new(
-                            [(p.x, lo), (p.x, hi)],
-                            color.mix(0.7).stroke_width(1),
-                        ))
-                        .map_err(err)?;
-                }
-            }
-            let pts: Vec<(f64, f64)> = l.points.iter().map(|p| (p.x, p.mean)).collect();
-            chart
-                .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(3)))
-                .map_err(err)?;
-            chart
-                .draw_series(pts.iter().map(|p| Circle::new(*p, 4, color.filled())))
-                .map_err(err)?;
-            entries.push(Entry::new(l.name.clone(), color, Swatch::Line));
-        }
-        // Model curves: dark dashes over the measured lines, which stay visible between them.
-        for m in &d.models {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    m.points.iter().copied(),
-                    6,
-                    6,
-                    MODEL.stroke_width(1),
-                ))
-                .map_err(err)?;
-            entries.push(Entry::new(m.name.clone(), MODEL, Swatch::Dashed));
-        }
-        if any_band {
-            entries.push(Entry::new(
-                "95% CI of the mean",
-                RGBColor(0x80, 0x80, 0x80),
-                Swatch::Shade,
-            ));
+            .map(|l| Entry::new(l.name.clone(), color(l), swatch))
+            .collect();
+        entries.extend(
+            d.models
+                .iter()
+                .map(|m| Entry::new(m.name.clone(), MODEL, Swatch::Dashed)),
+        );
+        let any_ci = d
+            .lines
+            .iter()
+            .flat_map(|l| l.points.iter())
+            .any(|p| p.ci95.is_some());
+        if any_ci {
+            let (label, sw) = match marks {
+                Marks::Band => ("95% CI of the mean", Swatch::Shade),
+                _ => ("95% CI (whiskers)", Swatch::Line),
+            };
+            entries.push(Entry::new(label, RGBColor(0x80, 0x80, 0x80), sw));
         }
         legend::draw(&legend_area, &entries)
     }
@@ -259,7 +242,18 @@ mod tests {
     #[test]
     fn draws_and_refuses_empty() {
         let c = sweep_chart(&data(), &Palette::new(["a"])).unwrap();
-        assert!(c.svg.contains("<polygon"), "band drawn");
+        assert!(!c.svg.contains("<polygon"), "no band between two points");
+        assert!(c.svg.contains("<circle"), "markers");
+        let mut dense = data();
+        dense.lines[0].points = (0..8)
+            .map(|i| MeanPoint {
+                x: f64::from(i),
+                mean: 1.0,
+                ci95: Some((0.5, 1.5)),
+            })
+            .collect();
+        let c = sweep_chart(&dense, &Palette::new(["a"])).unwrap();
+        assert!(c.svg.contains("<polygon"), "band drawn over dense points");
         assert!(c.png.len() > 1000);
         let mut empty = data();
         empty.lines[0].points.clear();

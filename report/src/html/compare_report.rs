@@ -7,6 +7,7 @@
 
 mod verdict;
 
+use super::headline::compare_headline;
 use super::page::{render_page, Embed, Grid, GridRow, Page};
 use super::run_report::{write, write_charts, ReportError};
 use crate::charts::compare::{forest, Forest, ForestRow};
@@ -184,8 +185,17 @@ pub fn build_compare_report(input: &CompareReportInput<'_>) -> Result<Page, Repo
         m.b_file,
         input.b_text.trim_end()
     );
+    let question = [input.b_text, input.a_text]
+        .iter()
+        .filter_map(|t| {
+            sim::scenario::load_str("scenario.toml", &sim::sweep::without_sweep(t)).ok()
+        })
+        .map(|s| s.question)
+        .find(|q| !q.is_empty())
+        .unwrap_or_else(|| format!("Is B ({}) better than A ({})?", m.b, m.a));
     Ok(Page {
         title: format!("{} vs {}", m.a, m.b),
+        headline: Some(compare_headline(m, input.diffs, question)),
         description: format!(
             "Comparison of B ({}) against the baseline A ({}), run with the same seeds.",
             m.b, m.a
@@ -217,6 +227,7 @@ pub fn write_compare_report(
     write_charts(dir, &page.charts)?;
     write(&dir.join(CompareManifest::A_COPY), input.a_text.as_bytes())?;
     write(&dir.join(CompareManifest::B_COPY), input.b_text.as_bytes())?;
+    super::headline::write_headline(dir, page.headline.as_ref())?;
     let html = dir.join("report.html");
     write(&html, render_page(&page).as_bytes())?;
     Ok(html)

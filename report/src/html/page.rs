@@ -87,6 +87,8 @@ pub struct Page {
     pub description: String,
     /// (label, value) facts shown under the heading: seed, duration, bucket, events.
     pub meta: Vec<(String, String)>,
+    /// The question, its answer and the chart that shows it: the first thing on the page.
+    pub headline: Option<super::Headline>,
     /// The summary table.
     pub table: Table,
     /// Further tables, after the summary table.

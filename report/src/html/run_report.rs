@@ -80,6 +80,7 @@ pub fn build_run_report(result: &RunResult, scenario_text: &str) -> Result<RunRe
         title: result.scenario.clone(),
         description: scenario.map(|s| s.description.clone()).unwrap_or_default(),
         meta,
+        headline: Some(super::headline::run_headline(result, scenario)),
         table: summary_table(result, &palette),
         scenario_text: scenario_text.to_owned(),
         charts: drawn.charts,
@@ -108,6 +109,7 @@ pub fn write_run_report(
     let report = build_run_report(result, scenario_text)?;
     write_charts(dir, report.charts())?;
     write(&dir.join(SCENARIO_COPY), scenario_text.as_bytes())?;
+    super::headline::write_headline(dir, report.page.headline.as_ref())?;
     let html = dir.join("report.html");
     write(&html, report.html.as_bytes())?;
     Ok(html)

@@ -24,10 +24,19 @@ figure{margin:12px 0 28px}\
 figure .chart svg,figure .chart img{display:block;max-width:100%;height:auto;border:1px solid #eee}\
 p.caption{font-size:13px;color:#444;margin:4px 0}\
 div.scroll{overflow-x:auto}\
-table.grid td{font-variant-numeric:tabular-nums}\
+table.grid{width:100%;min-width:0}\
+table.grid th,table.grid td{white-space:normal;overflow-wrap:break-word;font-variant-numeric:tabular-nums}\
+table.grid th{font-size:12px}\
+table.grid th,table.grid td{padding:3px 6px}\
 table.grid tr.better td:last-child{color:#1b7a3a;font-weight:600}\
 table.grid tr.worse td:last-child{color:#c01e2e;font-weight:600}\
 figcaption{font-size:13px;color:#444;margin-top:6px}\
 ul.notes{font-size:13px;color:#555}\
 footer{margin-top:40px;font-size:12px;color:#888}\
+section.headline{margin:16px 0 8px;padding:12px 16px 4px;border-left:4px solid #4e79a7;background:#f4f7fb}\
+section.headline p{margin:0 0 8px;font-size:16px}\
+section.headline p span{display:inline-block;min-width:76px;font-weight:700;font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:#4e79a7}\
+section.headline p.answer{font-weight:500;color:#111}\
+section.headline figure{margin:8px 0}\
+section.headline figure h2{display:none}\
 ";

@@ -1,8 +1,10 @@
 //! The summary table of a run: every figure of "Figures every run reports" (design.md), for
-//! the whole run and for each fleet side by side.
+//! the whole run and for each fleet side by side. Latencies carry their unit in the cell (ms
+//! below 10 s, s from 10 s on: [`crate::human::latency_ms`]).
 
 use super::page::{Column, Row, Table};
 use crate::charts::Palette;
+use crate::human;
 use sim::metrics::{RunResult, Summary};
 use std::collections::BTreeSet;
 
@@ -72,17 +74,25 @@ pub fn summary_table(r: &RunResult, palette: &Palette) -> Table {
     row("in flight at end", "requests", &|s| {
         s.in_flight_at_end.to_string()
     });
-    row("latency p50", "ms", &|s| {
-        s.latency.as_ref().map_or_else(dash, |l| f1(l.p50_ms))
+    row("latency p50", "", &|s| {
+        s.latency
+            .as_ref()
+            .map_or_else(dash, |l| human::latency_ms(l.p50_ms))
     });
-    row("latency p90", "ms", &|s| {
-        s.latency.as_ref().map_or_else(dash, |l| f1(l.p90_ms))
+    row("latency p90", "", &|s| {
+        s.latency
+            .as_ref()
+            .map_or_else(dash, |l| human::latency_ms(l.p90_ms))
     });
-    row("latency p99", "ms", &|s| {
-        s.latency.as_ref().map_or_else(dash, |l| f1(l.p99_ms))
+    row("latency p99", "", &|s| {
+        s.latency
+            .as_ref()
+            .map_or_else(dash, |l| human::latency_ms(l.p99_ms))
     });
-    row("latency p99.9", "ms", &|s| {
-        s.latency.as_ref().map_or_else(dash, |l| f1(l.p999_ms))
+    row("latency p99.9", "", &|s| {
+        s.latency
+            .as_ref()
+            .map_or_else(dash, |l| human::latency_ms(l.p999_ms))
     });
     row("Jain's index, clients", "", &|s| {
         s.fairness_clients.map_or_else(dash, f3)

@@ -3,9 +3,10 @@
 //! ([`crate::charts::from_sweep`]), in one self-contained `report.html` whose charts are PNG
 //! `data:` URIs (no network, no side files needed).
 
+use super::headline::{noun, question_of, sweep_headline, with_ci};
 use super::page::{render_page, Embed, Grid, GridRow, Page};
 use super::run_report::{write_charts, ReportError, SCENARIO_COPY};
-use crate::charts::from_sweep::{show_cell, sweep_charts, SweepInput, SWEEP_FIGURES};
+use crate::charts::from_sweep::{figure_chart, show_cell, sweep_charts, SweepInput, SWEEP_FIGURES};
 use crate::tables::{lead_with, scopes_of, touched_fleets, Cell, SweepManifest, Table};
 use sim::model::Scenario;
 use std::path::{Path, PathBuf};
@@ -31,12 +32,36 @@ pub fn build_sweep_report(input: &SweepReportInput<'_>) -> Result<Page, ReportEr
         points: input.points,
         scenarios: input.scenarios,
     })?;
-    let description = sim::scenario::load_str(
+    let (description, question) = sim::scenario::load_str(
         "scenario.toml",
         &sim::sweep::without_sweep(input.scenario_text),
     )
-    .map(|s| s.description)
+    .map(|s| (s.description, s.question))
     .unwrap_or_default();
+    let question = match question_of(&question, &description) {
+        q if q.is_empty() => format!("What does each point of the {} sweep give?", m.scenario),
+        q => q,
+    };
+    let (headline, column) = sweep_headline(&m.params, input.points, question);
+    let mut drawn = drawn;
+    // The headline's chart: the deciding figure of the fleet the sweep changes, drawn here
+    // when the sweep charts (whole-run figures) do not have it.
+    if let Some(name) = &headline.chart {
+        if !drawn.charts.iter().any(|c| &c.name == name) {
+            let title = match column.split_once(':') {
+                Some((fleet, _)) => format!("Fleet {fleet}: {}", noun(&column)),
+                None => capital(&noun(&column)),
+            };
+            let input = SweepInput {
+                params: &m.params,
+                points: input.points,
+                scenarios: input.scenarios,
+            };
+            if let Some(c) = figure_chart(&input, &column, &title, name)? {
+                drawn.charts.insert(0, c);
+            }
+        }
+    }
     let seeds = match (m.seeds.first(), m.seeds.last()) {
         (Some(a), Some(b)) => format!("{} ({a}..={b})", m.seeds.len()),
         _ => "0".into(),
@@ -67,6 +92,7 @@ pub fn build_sweep_report(input: &SweepReportInput<'_>) -> Result<Page, ReportEr
         title: format!("{} (sweep)", m.scenario),
         description,
         meta,
+        headline: Some(headline),
         grids: vec![params, points_grid(m, input.points)],
         embed: Embed::PngDataUri,
         scenario_text: input.scenario_text.to_owned(),
@@ -81,34 +107,26 @@ pub fn build_sweep_report(input: &SweepReportInput<'_>) -> Result<Page, ReportEr
     Ok(page)
 }
 
-/// `12.3 [11.9, 12.7]`, or the mean alone without an interval.
+/// `12.3 [11.9, 12.7]` in the figure's human format ([`crate::human::figure`]: latency in s
+/// from 10 s, counts whole), or the mean alone without an interval.
 fn mean_ci(points: &Table, fig: &str, r: usize) -> String {
     let get = |s: &str| {
         points
             .column(&format!("{fig}{s}"))
             .and_then(|c| c[r].as_f64())
     };
-    match (get("_mean"), get("_ci95_lo"), get("_ci95_hi")) {
-        (None, _, _) => "-".into(),
-        (Some(m), Some(lo), Some(hi)) => format!("{} [{}, {}]", short(m), short(lo), short(hi)),
-        (Some(m), _, _) => short(m),
+    match get("_mean") {
+        None => "-".into(),
+        Some(m) => with_ci(fig, m, get("_ci95_lo").zip(get("_ci95_hi"))),
     }
 }
 
-/// Three significant figures or so.
-fn short(v: f64) -> String {
-    let a = v.abs();
-    if a == 0.0 {
-        "0".into()
-    } else if a >= 1000.0 {
-        format!("{v:.0}")
-    } else if a >= 10.0 {
-        format!("{v:.1}")
-    } else if a >= 0.1 {
-        format!("{v:.3}")
-    } else {
-        format!("{v:.4}")
-    }
+/// `text` with its first letter in capitals.
+fn capital(text: &str) -> String {
+    let mut c = text.chars();
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
 }
 
 /// The points: parameters, runs, and each headline figure's mean with its 95% interval; with
@@ -138,7 +156,7 @@ fn points_grid(m: &SweepManifest, points: &Table) -> Grid {
         head.push("fleet".into());
     }
     head.push("runs".into());
-    head.extend(figs.iter().map(|(_, n, u)| format!("{n} ({u})")));
+    head.extend(figs.iter().map(|(f, ..)| noun(f)));
     let cell = |col: &str, r: usize| points.column(col).map_or(Cell::Null, |c| c[r].clone());
     let rows = scopes
         .iter()
@@ -182,6 +200,7 @@ pub fn write_sweep_report(
     let page = build_sweep_report(input)?;
     write_charts(dir, &page.charts)?;
     super::run_report::write(&dir.join(SCENARIO_COPY), input.scenario_text.as_bytes())?;
+    super::headline::write_headline(dir, page.headline.as_ref())?;
     let html = dir.join("report.html");
     super::run_report::write(&html, render_page(&page).as_bytes())?;
     Ok(html)

@@ -154,15 +154,23 @@ pub const COMPARE_COLUMNS: [&str; 11] = [
     "name",
 ];
 
-/// A figure as shown in the printed and HTML tables: 4 decimals, 1 from 100, scientific
-/// below 0.001 and from 100,000; `-` when absent.
-fn num(v: Option<f64>) -> String {
+/// A figure as shown in the printed and HTML tables: three significant digits, never in
+/// scientific notation, latency with its unit (s from 10 s on), counts whole
+/// ([`crate::human::figure`]); `-` when absent. The exact values are in `compare.csv`.
+/// A latency row reads in one unit, chosen by the larger of A's and B's means.
+fn num(d: &FigureDiff, v: Option<f64>) -> String {
+    let base = d.figure.rsplit(':').next().unwrap_or(&d.figure);
+    let scale = d
+        .a_mean
+        .unwrap_or(0.0)
+        .abs()
+        .max(d.b_mean.unwrap_or(0.0).abs());
     match v {
         None => "-".into(),
-        Some(0.0) => "0".into(),
-        Some(x) if x.abs() >= 1e5 || x.abs() < 1e-3 => format!("{x:.3e}"),
-        Some(x) if x.abs() >= 100.0 => format!("{x:.1}"),
-        Some(x) => format!("{x:.4}"),
+        Some(x) if base.starts_with("latency_") && base.ends_with("_ms") => {
+            crate::human::latency_ms_in(x, scale)
+        }
+        Some(x) => crate::human::figure(&d.figure, x),
     }
 }
 
@@ -171,13 +179,19 @@ fn num(v: Option<f64>) -> String {
 pub(crate) fn diff_cells(d: &FigureDiff) -> Vec<String> {
     vec![
         d.figure.clone(),
-        num(d.a_mean),
-        num(d.b_mean),
-        num(d.diff_mean),
+        num(d, d.a_mean),
+        num(d, d.b_mean),
+        num(d, d.diff_mean),
         d.diff_ci95.map_or("-".into(), |(lo, hi)| {
-            format!("[{}, {}]", num(Some(lo)), num(Some(hi)))
+            format!("[{}, {}]", num(d, Some(lo)), num(d, Some(hi)))
         }),
-        d.change_pct().map_or("-".into(), |p| format!("{p:+.1}%")),
+        d.change_pct().map_or("-".into(), |p| {
+            format!(
+                "{}{}%",
+                if p > 0.0 { "+" } else { "" },
+                crate::human::sig(p)
+            )
+        }),
     ]
 }
 
@@ -265,6 +279,40 @@ mod tests {
         assert!(p99.ends_with("* B worse"), "{text}");
         assert!(!text.contains("rejected_429"), "{text}");
         assert!(render(&d, "a", "b", true).contains("rejected_429"));
+    }
+
+    #[test]
+    fn cells_are_for_people() {
+        let d = FigureDiff {
+            figure: "latency_p99_ms".into(),
+            a_mean: Some(47_012.0),
+            b_mean: Some(39_100.0),
+            n: 5,
+            diff_mean: Some(-7_912.0),
+            diff_ci95: Some((-8_500.0, -7_300.0)),
+        };
+        assert_eq!(
+            diff_cells(&d),
+            [
+                "latency_p99_ms",
+                "47.0 s",
+                "39.1 s",
+                "-7.91 s",
+                "[-8.50 s, -7.30 s]",
+                "-16.8%"
+            ]
+        );
+        let tiny = FigureDiff {
+            figure: "rejection_rate".into(),
+            a_mean: Some(0.01),
+            b_mean: Some(0.0092179),
+            n: 5,
+            diff_mean: Some(-7.821e-4),
+            diff_ci95: Some((-9e-4, -6e-4)),
+        };
+        let cells = diff_cells(&tiny);
+        assert_eq!(cells[3], "-0.000782");
+        assert!(cells.iter().all(|c| !c.contains("e-")), "{cells:?}");
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub struct Scenario {
     pub name: String,
     /// One-line description.
     pub description: String,
+    /// The design question the scenario answers (empty: reports use the description).
+    pub question: String,
     /// The default seed (a run may override it).
     pub seed: u64,
     /// Simulated horizon: no event at or after it is processed.
@@ -68,6 +70,7 @@ impl Scenario {
         Scenario {
             name: name.to_string(),
             description: String::new(),
+            question: String::new(),
             seed: 0,
             duration: Nanos::from_secs(60),
             bucket: Nanos::from_secs(1),

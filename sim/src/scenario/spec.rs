@@ -27,6 +27,10 @@ pub struct ScenarioSpec {
     /// One line for humans.
     #[serde(default)]
     pub description: String,
+    /// The design question the scenario answers, in one sentence; reports open with it
+    /// (and fall back to `description` without it).
+    #[serde(default)]
+    pub question: String,
     /// Default seed.
     pub seed: Opt<i64>,
     /// Simulated horizon.

@@ -1,7 +1,9 @@
-//! `<out>/index.html`: the front page of the pack. One section per item: the question it
-//! answers, the answer with its figures read from the step's files ([`super::figures`]), the
-//! links to its reports and tables (relative, so the folder can be zipped or moved), and the
-//! command that made it. No timestamp: the same pack gives the same bytes.
+//! `<out>/index.html`: the front page of the pack. One section per item: its key chart as a
+//! thumbnail beside the question it answers and a one-line answer naming the winner (both
+//! from the headline its report wrote, `headline.json`), then the figures read from the step's
+//! files ([`super::figures`]), the links to its reports and tables (relative, so the folder
+//! can be zipped or moved), and the command that made it. Text in backticks is rendered as
+//! code, never shown as raw Markdown. No timestamp: the same pack gives the same bytes.
 
 use super::figures::{count, jain_max_min, num, pct, peak_retries, secs, tenant_share, Csv};
 use super::plan::{Out, Pack};
@@ -15,6 +17,8 @@ use std::path::{Path, PathBuf};
 /// One section of the page.
 struct Section {
     title: String,
+    /// The folder of the report whose headline leads the section.
+    lead: PathBuf,
     question: String,
     answer: String,
     links: Vec<(String, PathBuf)>,
@@ -90,6 +94,7 @@ fn storm(pack: &Pack) -> Result<Section> {
     }
     Ok(Section {
         title: "Retry storm: no jitter vs full jitter".into(),
+        lead: out.dir.clone(),
         question: format!(
             "After an outage that ends at {outage_end:.0} s, do clients that back off without \
              jitter come back in synchronised waves that the limiter then refuses?"
@@ -142,6 +147,7 @@ fn jitter(pack: &Pack) -> Result<Section> {
     links.extend(run_links("four strategies in one run", &pack.jitter_run));
     Ok(Section {
         title: "Jitter experiment: none, full, equal, decorrelated".into(),
+        lead: out.dir.clone(),
         question: "Which jitter strategy of exponential backoff (Brooker 2015) spreads the \
                    retries after the outage best, and what does each cost in attempts and tail \
                    latency?"
@@ -185,6 +191,7 @@ fn fairness(pack: &Pack) -> Result<Section> {
     let runs = points.rows().first().map_or(0.0, |r| count(r, "runs"));
     Ok(Section {
         title: "Fairness experiment: a noisy neighbour".into(),
+        lead: out.dir.clone(),
         question: "Three quiet tenants ask 10/s each, a noisy one 200/s, the API serves 100/s: \
                    does a global limit, a per-tenant limit or a hierarchy protect the quiet \
                    tenants?"
@@ -209,6 +216,7 @@ fn seed(stem: &str, out: &Out) -> Result<Section> {
         .map_or_else(String::new, |d| format!(" (--quick: the first {d} only)"));
     Ok(Section {
         title: format!("Seed API {stem}"),
+        lead: out.dir.clone(),
         question: format!(
             "{description}: what does the document's client (`doc`) cost against the lab's \
              (`lab`)?"
@@ -228,15 +236,46 @@ fn href(base: &Path, path: &Path) -> String {
         .join("/")
 }
 
+/// Escape `text` and render its `code` spans (backticks) as `<code>`.
+fn inline(text: &str) -> String {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", escape(part))
+            } else {
+                escape(part)
+            }
+        })
+        .collect()
+}
+
+/// The first sentence of an answer (a sentence ends at `. ` followed by a capital).
+fn first_sentence(text: &str) -> &str {
+    let b = text.as_bytes();
+    (0..b.len().saturating_sub(2))
+        .find(|&i| b[i] == b'.' && b[i + 1] == b' ' && b[i + 2].is_ascii_uppercase())
+        .map_or(text, |i| &text[..=i])
+}
+
+const CSS: &str = "\
+body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}\n\
+section{border-top:1px solid #ddd;padding:.5rem 0 1rem}\n\
+.lead{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}\n\
+.lead a.thumb{flex:0 0 360px;max-width:100%}\n\
+.lead a.thumb img{width:100%;height:auto;border:1px solid #ddd}\n\
+.lead div{flex:1 1 20rem;min-width:0}\n\
+.q{font-style:italic;margin-top:0}\n\
+.a{background:#f4f7fb;padding:.5rem;border-left:3px solid #4a78b5;font-weight:600}\n\
+.d{font-size:.9em;color:#333}\n\
+code{font-size:.85em;color:#555;overflow-wrap:anywhere}\n";
+
 fn render(args: &DemoArgs, sections: &[Section]) -> String {
-    let mut h = String::from(
+    let mut h = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>throttlelab design-review pack</title>\n<style>\n\
-         body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}\n\
-         section{border-top:1px solid #ddd;padding:.5rem 0}\n.q{font-style:italic}\n\
-         .a{background:#f4f7fb;padding:.5rem;border-left:3px solid #4a78b5}\n\
-         code{font-size:.85em;color:#555}\n</style>\n</head>\n<body>\n\
-         <h1>throttlelab design-review pack</h1>\n",
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>throttlelab design-review pack</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n\
+         <h1>throttlelab design-review pack</h1>\n"
     );
     let _ = writeln!(
         h,
@@ -246,13 +285,41 @@ fn render(args: &DemoArgs, sections: &[Section]) -> String {
     );
     h.push_str("<ul>\n");
     for (i, s) in sections.iter().enumerate() {
-        let _ = writeln!(h, "<li><a href=\"#s{i}\">{}</a></li>", escape(&s.title));
+        let _ = writeln!(h, "<li><a href=\"#s{i}\">{}</a></li>", inline(&s.title));
     }
     h.push_str("</ul>\n");
     for (i, s) in sections.iter().enumerate() {
-        let _ = writeln!(h, "<section id=\"s{i}\">\n<h2>{}</h2>", escape(&s.title));
-        let _ = writeln!(h, "<p class=\"q\">{}</p>", escape(&s.question));
-        let _ = writeln!(h, "<p class=\"a\">{}</p>\n<ul>", escape(&s.answer));
+        let _ = writeln!(h, "<section id=\"s{i}\">\n<h2>{}</h2>", inline(&s.title));
+        let headline = report::html::read_headline(&s.lead);
+        let question = headline
+            .as_ref()
+            .map_or(s.question.as_str(), |hl| hl.question.as_str());
+        h.push_str("<div class=\"lead\">");
+        if let Some(chart) = headline.as_ref().and_then(|hl| hl.chart.as_ref()) {
+            let png = s.lead.join("charts").join(format!("{chart}.png"));
+            if png.is_file() {
+                let _ = write!(
+                    h,
+                    "<a class=\"thumb\" href=\"{}\"><img src=\"{}\" alt=\"{}\" width=\"360\" height=\"180\"></a>",
+                    escape(&href(&args.out, &s.lead.join("report.html"))),
+                    escape(&href(&args.out, &png)),
+                    escape(chart)
+                );
+            }
+        }
+        let _ = write!(h, "<div><p class=\"q\">{}</p>", inline(question));
+        if let Some(hl) = &headline {
+            let _ = write!(
+                h,
+                "<p class=\"a\">{}</p>",
+                inline(first_sentence(&hl.answer))
+            );
+        }
+        let _ = writeln!(
+            h,
+            "<p class=\"d\">{}</p></div></div>\n<ul>",
+            inline(&s.answer)
+        );
         for (label, path) in &s.links {
             let _ = writeln!(
                 h,
@@ -280,5 +347,18 @@ mod tests {
         let base = Path::new("notebooks-out");
         let p = base.join("retry-storm").join("42").join("report.html");
         assert_eq!(href(base, &p), "retry-storm/42/report.html");
+    }
+
+    #[test]
+    fn backticks_become_code_and_answers_cut_at_the_first_sentence() {
+        assert_eq!(
+            inline("fleet `jitter` <b>"),
+            "fleet <code>jitter</code> &lt;b&gt;"
+        );
+        assert_eq!(
+            first_sentence("p99 47.0 s vs 39.1 s. One seed (42): no interval."),
+            "p99 47.0 s vs 39.1 s."
+        );
+        assert_eq!(first_sentence("no end"), "no end");
     }
 }

@@ -52,6 +52,9 @@ pub(super) fn heatmaps(
             continue;
         }
         let mut cells = vec![vec![None; xp.values.len()]; yp.values.len()];
+        let mut ci = vec![vec![None; xp.values.len()]; yp.values.len()];
+        let lo = pts.column(&format!("{fig}_ci95_lo"));
+        let hi = pts.column(&format!("{fig}_ci95_hi"));
         for (r, m) in mean.iter().enumerate() {
             let (Some(cx), Some(cy)) = (
                 find(&xp.values, cell(pts, &xp.path, r)),
@@ -60,6 +63,9 @@ pub(super) fn heatmaps(
                 continue;
             };
             cells[cy][cx] = m.as_f64();
+            ci[cy][cx] = lo
+                .and_then(|c| c[r].as_f64())
+                .zip(hi.and_then(|c| c[r].as_f64()));
         }
         let values: Vec<f64> = cells.iter().flatten().flatten().copied().collect();
         if values.is_empty() || values.iter().all(|v| *v == 0.0) {
@@ -75,7 +81,9 @@ pub(super) fn heatmaps(
             caption: format!(
                 "{noun} ({y_desc}), mean over the seeds of each point, for every combination \
                  of {} (x) and {} (y); the value is printed in each cell, the colour bar gives \
-                 the scale. Grey: no value (for latency, no success at that point).",
+                 the scale and its range. Grey: the cell's 95% confidence interval contains the \
+                 mean of the other cells (the seeds do not tell it apart from them); light \
+                 grey: no value (for latency, no success at that point).",
                 xp.path, yp.path
             ),
             x_desc: axis_desc(&xp.path),
@@ -83,6 +91,7 @@ pub(super) fn heatmaps(
             x_labels: xp.values.clone(),
             y_labels: yp.values.clone(),
             cells,
+            ci,
             unit: y_desc.to_owned(),
         };
         charts.push(heatmap(&h)?);

@@ -1,5 +1,6 @@
 //! Rendering a [`Page`] into one HTML document: head and inline style, the header with its
-//! facts, the tables, the scenario file, the charts, the notes and the footer, in that order.
+//! facts, the headline (question, answer, the chart that shows it), the tables, the scenario
+//! file, the other charts, the notes and the footer, in that order.
 //! Deterministic: the same page gives the same bytes.
 
 use super::super::escape::escape;
@@ -40,6 +41,24 @@ pub fn render_page(page: &Page) -> String {
         h.push_str("</dl>\n");
     }
     h.push_str("</header>\n");
+    let key = page.headline.as_ref().and_then(|hl| hl.chart.as_deref());
+    let embed = |h: &mut String, c: &crate::charts::Chart| match page.embed {
+        Embed::InlineSvg => chart(h, c),
+        Embed::PngDataUri => chart_img(h, c),
+    };
+    if let Some(hl) = &page.headline {
+        h.push_str("<section id=\"headline\" class=\"headline\">\n");
+        let _ = writeln!(
+            h,
+            "<p class=\"question\"><span>Question</span> {}</p>\n<p class=\"answer\"><span>Answer</span> {}</p>",
+            escape(&hl.question),
+            escape(&hl.answer)
+        );
+        if let Some(c) = page.charts.iter().find(|c| Some(c.name.as_str()) == key) {
+            embed(&mut h, c);
+        }
+        h.push_str("</section>\n");
+    }
     table(&mut h, &page.table);
     for g in &page.grids {
         grid(&mut h, g);
@@ -53,11 +72,12 @@ pub fn render_page(page: &Page) -> String {
     }
     if !page.charts.is_empty() {
         h.push_str("<section id=\"charts\">\n");
-        for c in &page.charts {
-            match page.embed {
-                Embed::InlineSvg => chart(&mut h, c),
-                Embed::PngDataUri => chart_img(&mut h, c),
-            }
+        for c in page
+            .charts
+            .iter()
+            .filter(|c| page.headline.is_none() || Some(c.name.as_str()) != key)
+        {
+            embed(&mut h, c);
         }
         h.push_str("</section>\n");
     }
@@ -158,6 +178,22 @@ mod tests {
         assert!(!h.contains("<svg"));
         assert!(h.contains("<tr class=\"better\"><td>goodput</td></tr>"));
         assert!(h.contains("&lt;why&gt;"));
+    }
+
+    #[test]
+    fn headline_comes_first_with_its_chart_drawn_once() {
+        let mut p = page();
+        p.headline = Some(crate::html::Headline {
+            question: "Does jitter help?".into(),
+            answer: "Yes: 0 vs 162.".into(),
+            chart: Some("timeline".into()),
+        });
+        let h = render_page(&p);
+        let head = h.find("id=\"headline\"").expect("headline");
+        assert!(head < h.find("id=\"summary\"").unwrap(), "before the table");
+        assert!(h[head..].starts_with("id=\"headline\" class=\"headline\">\n<p class=\"question\"><span>Question</span> Does jitter help?</p>"));
+        assert_eq!(h.matches("<figure id=\"chart-timeline\">").count(), 1);
+        assert!(h.find("chart-timeline").unwrap() < h.find("id=\"summary\"").unwrap());
     }
 
     #[test]

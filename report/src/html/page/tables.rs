@@ -56,7 +56,8 @@ pub(super) fn grid(h: &mut String, g: &Grid) {
     }
     h.push_str("<div class=\"scroll\"><table class=\"summary grid\">\n<thead><tr>");
     for c in &g.head {
-        let _ = write!(h, "<th>{}</th>", escape(c));
+        // A dotted parameter path may break after any dot: a narrow column, not a wide table.
+        let _ = write!(h, "<th>{}</th>", escape(c).replace('.', ".<wbr>"));
     }
     h.push_str("</tr></thead>\n<tbody>\n");
     for r in &g.rows {
@@ -66,9 +67,39 @@ pub(super) fn grid(h: &mut String, g: &Grid) {
             let _ = write!(h, "<tr class=\"{}\">", escape(&r.class));
         }
         for c in &r.cells {
-            let _ = write!(h, "<td>{}</td>", escape(c));
+            let _ = write!(h, "<td>{}</td>", escape(&keep_intervals(c)));
         }
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n</table></div>\n</section>\n");
+}
+
+/// A cell with no-break spaces inside its brackets (`12.3 [11.9, 12.7]`): a narrow column
+/// wraps between a value and its interval, never inside the interval.
+fn keep_intervals(cell: &str) -> String {
+    let mut depth = 0u32;
+    cell.chars()
+        .map(|c| {
+            match c {
+                '[' => depth += 1,
+                ']' => depth = depth.saturating_sub(1),
+                ' ' if depth > 0 => return '\u{a0}',
+                _ => {}
+            }
+            c
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_intervals;
+
+    #[test]
+    fn intervals_do_not_break() {
+        assert_eq!(
+            keep_intervals("12.3 [11.9, 12.7] x"),
+            "12.3 [11.9,\u{a0}12.7] x"
+        );
+    }
 }

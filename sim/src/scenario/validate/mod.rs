@@ -47,6 +47,7 @@ pub(crate) fn scenario(cx: &Cx, s: &ScenarioSpec, registry: &Registry) -> R<Scen
     }
     let mut out = Scenario::new(name);
     out.description = s.description.clone();
+    out.question = s.question.trim().to_owned();
     out.seed = cx.int_or(&s.seed, "seed", 0, i64::MAX, DEFAULT_SEED)?;
     out.duration = cx.positive(&s.duration, "duration")?;
     spans.insert("duration".into(), s.duration.span());
