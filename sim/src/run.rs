@@ -197,12 +197,15 @@ fn assemble(s: &Scenario, seed: u64, w: &World) -> RunResult {
     let mut clients = Vec::with_capacity(w.clients.len());
     // One shared name per tenant and per fleet, however many rows name it.
     let mut tenant_names: BTreeMap<u32, Arc<str>> = BTreeMap::new();
+    // Tenant id -> its slot in the recorder's per-tenant counters.
+    let mut slots: BTreeMap<u32, u32> = BTreeMap::new();
     for (fi, f) in w.fleets.iter().enumerate() {
         let fleet: Arc<str> = Arc::from(f.name.as_str());
         for i in 0..f.count {
             let c = f.first + i;
             let cs = &w.clients[c as usize];
             let tenant = f.identity.tenant(i);
+            slots.insert(tenant, cs.tenant);
             let t = tenants.entry(tenant).or_insert([0; 5]);
             t[0] += 1;
             t[1] += u64::from(cs.demand);
@@ -272,13 +275,23 @@ fn assemble(s: &Scenario, seed: u64, w: &World) -> RunResult {
     );
     let mut tenant_rows: Vec<TenantRow> = tenants
         .iter()
-        .map(|(id, t)| TenantRow {
-            tenant: w.ids.tenant_name(*id),
-            clients: t[0],
-            demand: t[1],
-            successes: t[2],
-            attempts: t[3],
-            give_ups: t[4],
+        .map(|(id, t)| {
+            let mut row = TenantRow {
+                tenant: w.ids.tenant_name(*id),
+                clients: t[0],
+                demand: t[1],
+                successes: t[2],
+                attempts: t[3],
+                give_ups: t[4],
+                rejected: BTreeMap::new(),
+                rejected_total: 0,
+                server_errors: BTreeMap::new(),
+                server_errors_total: 0,
+                latency_p50_ms: None,
+                latency_p99_ms: None,
+            };
+            w.rec.fill_tenant(slots[id] as usize, &mut row);
+            row
         })
         .collect();
     tenant_rows.sort_by(|a, b| a.tenant.cmp(&b.tenant));

@@ -42,8 +42,10 @@ fn side(dir: &Path) -> Result<(sim::RunResult, &'static str), CliError> {
     Ok((run.result, "re-simulated"))
 }
 
-/// The comparison rows: the total, then every fleet both runs have, then (where tenants split
-/// the clients differently from fleets) every tenant both runs have.
+/// The comparison rows, grouped by figure as `compare A.toml B.toml` groups them: each
+/// figure's total row, then the same figure of every fleet both runs have, then (where
+/// tenants split the clients differently from fleets) of every tenant both runs have. Each
+/// row keeps its own verdict.
 pub(crate) fn rows(a: &sim::RunResult, b: &sim::RunResult) -> Vec<Row> {
     let secs = a.duration_s;
     let mut rows = JUDGE.rows(
@@ -69,52 +71,46 @@ pub(crate) fn rows(a: &sim::RunResult, b: &sim::RunResult) -> Vec<Row> {
             }
         }
     }
+    by_figure(rows)
+}
+
+/// `rows` (scope by scope) reordered figure by figure, figures in order of first appearance,
+/// scopes in their order within each figure.
+fn by_figure(rows: Vec<Row>) -> Vec<Row> {
+    let mut order: Vec<String> = Vec::new();
+    for r in &rows {
+        if !order.contains(&r.figure) {
+            order.push(r.figure.clone());
+        }
+    }
+    let mut rows = rows;
+    rows.sort_by_key(|r| order.iter().position(|f| *f == r.figure));
     rows
 }
 
-/// The rows of one tenant (what per-tenant totals hold): demand and attempts for
-/// information, retry amplification and goodput judged like a fleet's.
+/// The rows of one tenant, the figures its totals hold judged like a fleet's: the fleet rows
+/// of [`Judge::rows`] without those the simulator does not count per tenant (admitted,
+/// timeouts, hedges).
 fn tenant_rows(a: &sim::metrics::TenantRow, b: &sim::metrics::TenantRow, secs: f64) -> Vec<Row> {
-    let label = format!("tenant {}", a.tenant);
-    let c = |x: u64| x as f64;
-    let amp = |t: &sim::metrics::TenantRow| {
-        if t.demand == 0 {
-            0.0
-        } else {
-            c(t.attempts) / c(t.demand)
-        }
+    let figures = |t: &sim::metrics::TenantRow| Figures {
+        logical: t.demand,
+        attempts: t.attempts,
+        admitted: None,
+        rejected: t.rejected.clone(),
+        server_errors: t.server_errors.clone(),
+        successes: t.successes,
+        p50_ms: t.latency_p50_ms,
+        p99_ms: t.latency_p99_ms,
+        ..Figures::default()
     };
-    let rate = |x: u64| if secs > 0.0 { c(x) / secs } else { 0.0 };
-    vec![
-        JUDGE.row(
-            &label,
-            "logical requests".into(),
-            c(a.demand),
-            c(b.demand),
-            None,
-        ),
-        JUDGE.row(
-            &label,
-            "attempts".into(),
-            c(a.attempts),
-            c(b.attempts),
-            None,
-        ),
-        JUDGE.row(
-            &label,
-            "retry amplification".into(),
-            amp(a),
-            amp(b),
-            Some((a.attempts, b.attempts)),
-        ),
-        JUDGE.row(
-            &label,
-            "goodput /s".into(),
-            rate(a.successes),
-            rate(b.successes),
-            Some((a.successes, b.successes)),
-        ),
-    ]
+    let mut rows = JUDGE.rows(
+        &format!("tenant {}", a.tenant),
+        &figures(a),
+        &figures(b),
+        secs,
+    );
+    rows.retain(|r| r.figure != "timeouts");
+    rows
 }
 
 /// Compare two run directories: print, and write `comparison.csv` under

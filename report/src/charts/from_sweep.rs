@@ -12,11 +12,15 @@
 //! fleet beside it can flatten the whole run's curve); after the whole run's, one set per
 //! fleet, for a parameter of the server, limiters or faults.
 //!
+//! Where tenants split the clients differently from fleets, each figure of [`tenants`] is
+//! also drawn with one line per tenant (`sweep_tenants_<figure>`), after the fleets'.
+//!
 //! The layout of the points (x axis, lines, mean lines) is in [`layout`], the heatmaps in
 //! [`heatmaps`].
 
 mod heatmaps;
 mod layout;
+mod tenants;
 
 use super::palette::Palette;
 use super::sweep::{sweep_chart, SweepChart};
@@ -28,6 +32,7 @@ use layout::{axis_desc, layout, mean_lines};
 use sim::model::Scenario;
 
 pub use layout::{short_name, show_cell};
+pub use tenants::{MAX_TENANT_LINES, TENANT_FIGURES};
 
 /// The headline figures of a sweep: column, name in titles, y axis with unit, heatmap too.
 pub const SWEEP_FIGURES: [(&str, &str, &str, bool); 7] = [
@@ -234,6 +239,13 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
         }
         charts.push(sweep_chart(&data, &palette)?);
     }
+    let axis = tenants::Axis {
+        x_path: &x_path,
+        x_short: &x_short,
+        x_desc: &x_desc,
+        seeds_note,
+    };
+    tenants::tenant_charts(&l, input.points, &axis, &mut charts, &mut notes)?;
     if let Some(m) = &model {
         notes.extend(m.skipped.iter().cloned());
     }

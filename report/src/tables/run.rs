@@ -52,14 +52,28 @@ pub fn clients_frame(r: &RunResult) -> Result<DataFrame, PolarsError> {
 pub fn tenants_frame(r: &RunResult) -> Result<DataFrame, PolarsError> {
     let mut t = Table::new();
     for row in &r.tenants {
-        t.push([
-            ("tenant", Cell::Str(row.tenant.clone())),
-            ("clients", Cell::U64(row.clients)),
-            ("demand", Cell::U64(row.demand)),
-            ("successes", Cell::U64(row.successes)),
-            ("attempts", Cell::U64(row.attempts)),
-            ("give_ups", Cell::U64(row.give_ups)),
-        ]);
+        let mut cells: Vec<(String, Cell)> = vec![
+            ("tenant".into(), Cell::Str(row.tenant.clone())),
+            ("clients".into(), Cell::U64(row.clients)),
+            ("demand".into(), Cell::U64(row.demand)),
+            ("successes".into(), Cell::U64(row.successes)),
+            ("attempts".into(), Cell::U64(row.attempts)),
+            ("give_ups".into(), Cell::U64(row.give_ups)),
+            ("rejected_total".into(), Cell::U64(row.rejected_total)),
+        ];
+        for (c, n) in &row.rejected {
+            cells.push((format!("rejected_{c}"), Cell::U64(*n)));
+        }
+        cells.push((
+            "server_errors_total".into(),
+            Cell::U64(row.server_errors_total),
+        ));
+        for (c, n) in &row.server_errors {
+            cells.push((format!("server_errors_{c}"), Cell::U64(*n)));
+        }
+        cells.push(("latency_p50_ms".into(), row.latency_p50_ms.into()));
+        cells.push(("latency_p99_ms".into(), row.latency_p99_ms.into()));
+        t.push(cells);
     }
     t.to_frame(|_| 0)
 }

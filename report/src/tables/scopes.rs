@@ -126,8 +126,9 @@ pub fn tenants_differ(r: &RunResult) -> bool {
     false
 }
 
-/// The figures of one tenant (what the per-tenant totals hold), named
-/// `tenant/<name>:<figure>` with the names of the whole run's figures.
+/// The figures of one tenant (what the per-tenant totals hold: counts, rates, rejections and
+/// server errors by status, p50/p99 latency), named `tenant/<name>:<figure>` with the names
+/// of the whole run's figures.
 pub fn tenant_cells(t: &TenantRow, duration_s: f64) -> Vec<(String, Cell)> {
     let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     let per_sec = |a: u64| {
@@ -137,24 +138,45 @@ pub fn tenant_cells(t: &TenantRow, duration_s: f64) -> Vec<(String, Cell)> {
             0.0
         }
     };
-    let prefix = Scope::Tenant(t.tenant.clone()).prefix();
-    [
-        ("clients", Cell::U64(t.clients)),
-        ("logical_requests", Cell::U64(t.demand)),
-        ("offered_rps", Cell::F64(per_sec(t.demand))),
-        ("attempts", Cell::U64(t.attempts)),
+    let mut cells: Vec<(String, Cell)> = vec![
+        ("clients".into(), Cell::U64(t.clients)),
+        ("logical_requests".into(), Cell::U64(t.demand)),
+        ("offered_rps".into(), Cell::F64(per_sec(t.demand))),
+        ("attempts".into(), Cell::U64(t.attempts)),
         (
-            "retry_amplification",
+            "retry_amplification".into(),
             Cell::F64(ratio(t.attempts, t.demand)),
         ),
-        ("successes", Cell::U64(t.successes)),
-        ("goodput_rps", Cell::F64(per_sec(t.successes))),
-        ("success_ratio", Cell::F64(ratio(t.successes, t.demand))),
-        ("give_ups_total", Cell::U64(t.give_ups)),
-    ]
-    .into_iter()
-    .map(|(n, c)| (format!("{prefix}{n}"), c))
-    .collect()
+        ("rejected_total".into(), Cell::U64(t.rejected_total)),
+    ];
+    for (code, n) in &t.rejected {
+        cells.push((format!("rejected_{code}"), Cell::U64(*n)));
+    }
+    let rejection_rate = (t.attempts > 0).then(|| ratio(t.rejected_total, t.attempts));
+    cells.push(("rejection_rate".into(), rejection_rate.into()));
+    cells.push((
+        "server_errors_total".into(),
+        Cell::U64(t.server_errors_total),
+    ));
+    for (code, n) in &t.server_errors {
+        cells.push((format!("server_errors_{code}"), Cell::U64(*n)));
+    }
+    cells.extend([
+        ("successes".into(), Cell::U64(t.successes)),
+        ("goodput_rps".into(), Cell::F64(per_sec(t.successes))),
+        (
+            "success_ratio".into(),
+            Cell::F64(ratio(t.successes, t.demand)),
+        ),
+        ("give_ups_total".into(), Cell::U64(t.give_ups)),
+        ("latency_p50_ms".into(), t.latency_p50_ms.into()),
+        ("latency_p99_ms".into(), t.latency_p99_ms.into()),
+    ]);
+    let prefix = Scope::Tenant(t.tenant.clone()).prefix();
+    cells
+        .into_iter()
+        .map(|(n, c)| (format!("{prefix}{n}"), c))
+        .collect()
 }
 
 /// Every tenant's figures when [`tenants_differ`], else none.
@@ -226,6 +248,12 @@ mod tests {
             successes: 300,
             attempts: 900,
             give_ups: 12,
+            rejected: [(429, 150)].into(),
+            rejected_total: 150,
+            server_errors: [(503, 0)].into(),
+            server_errors_total: 0,
+            latency_p50_ms: Some(12.5),
+            latency_p99_ms: None,
         };
         let cells = tenant_cells(&t, 60.0);
         let get = |n: &str| cells.iter().find(|(k, _)| k == n).map(|(_, c)| c.clone());
@@ -233,5 +261,13 @@ mod tests {
         assert_eq!(get("tenant/q-1:success_ratio"), Some(Cell::F64(0.5)));
         assert_eq!(get("tenant/q-1:retry_amplification"), Some(Cell::F64(1.5)));
         assert_eq!(get("tenant/q-1:give_ups_total"), Some(Cell::U64(12)));
+        assert_eq!(get("tenant/q-1:rejected_429"), Some(Cell::U64(150)));
+        assert_eq!(
+            get("tenant/q-1:rejection_rate"),
+            Some(Cell::F64(150.0 / 900.0))
+        );
+        assert_eq!(get("tenant/q-1:server_errors_503"), Some(Cell::U64(0)));
+        assert_eq!(get("tenant/q-1:latency_p50_ms"), Some(Cell::F64(12.5)));
+        assert_eq!(get("tenant/q-1:latency_p99_ms"), Some(Cell::Null));
     }
 }

@@ -205,7 +205,8 @@ impl World {
             if self.fleets[fi].hedge.is_some() {
                 self.hedge_succeeded(req, fi, copy);
             }
-            self.rec.success(fi, latency);
+            self.rec
+                .success(fi, self.clients[c as usize].tenant, latency);
             self.clients[c as usize].successes += 1;
             self.finish(req);
         } else if !(self.fleets[fi].hedge.is_some() && self.hedge_failed(req, fi, &result)) {

@@ -17,6 +17,8 @@ pub struct Identity {
     key_mod: Option<u32>,
     tenant_base: u32,
     tenants: u32,
+    /// First dense tenant slot of the fleet (see [`IdSpaces::tenant_slots`]).
+    slot_base: u32,
 }
 
 impl Identity {
@@ -40,6 +42,12 @@ impl Identity {
                 0
             }
     }
+    /// The dense tenant slot of client `i` (per-tenant counters are indexed by it): the
+    /// tenant's offset in its prefix plus the prefix's first slot.
+    #[inline]
+    pub fn tenant_slot(&self, i: u32) -> u32 {
+        self.tenant(i) - self.tenant_base + self.slot_base
+    }
 }
 
 /// Id spaces of a run: prefix -> (base, size), for keys and tenants.
@@ -47,6 +55,10 @@ impl Identity {
 pub struct IdSpaces {
     keys: BTreeMap<String, (u32, u32)>,
     tenants: BTreeMap<String, (u32, u32)>,
+    /// Tenant prefix -> (first slot, tenants in use): the tenants clients can have, which the
+    /// id space may exceed (a fleet of 10 clients with `tenants = 1000000` uses 10), so that
+    /// per-tenant counters cost at most one entry per client.
+    slots: BTreeMap<String, (u32, u32)>,
 }
 
 fn assign(sizes: BTreeMap<String, u32>) -> BTreeMap<String, (u32, u32)> {
@@ -73,6 +85,7 @@ impl IdSpaces {
     pub fn new(fleets: &[Fleet]) -> IdSpaces {
         let mut keys: BTreeMap<String, u32> = BTreeMap::new();
         let mut tenants: BTreeMap<String, u32> = BTreeMap::new();
+        let mut used: BTreeMap<String, u32> = BTreeMap::new();
         for f in fleets {
             let k = match f.keys {
                 Keys::PerClient => f.count,
@@ -82,10 +95,13 @@ impl IdSpaces {
             *e = (*e).max(k);
             let e = tenants.entry(f.tenant_prefix.clone()).or_insert(0);
             *e = (*e).max(f.tenants.max(1));
+            let e = used.entry(f.tenant_prefix.clone()).or_insert(0);
+            *e = (*e).max(f.tenants.max(1).min(f.count.max(1)));
         }
         IdSpaces {
             keys: assign(keys),
             tenants: assign(tenants),
+            slots: assign(used),
         }
     }
 
@@ -99,7 +115,21 @@ impl IdSpaces {
             },
             tenant_base: self.tenants.get(&f.tenant_prefix).map_or(0, |x| x.0),
             tenants: f.tenants.max(1),
+            slot_base: self.slots.get(&f.tenant_prefix).map_or(0, |x| x.0),
         }
+    }
+
+    /// Tenant slots in use: at most the number of clients.
+    pub fn tenant_slots(&self) -> u32 {
+        self.slots
+            .values()
+            .map(|x| x.1)
+            .fold(0, u32::saturating_add)
+    }
+
+    /// The name of the tenant in slot `slot`.
+    pub fn slot_tenant_name(&self, slot: u32) -> String {
+        name_of(&self.slots, slot)
     }
 
     /// The name of key `id`.
@@ -146,5 +176,31 @@ mod tests {
         assert_eq!(ia.tenant(3), ib.tenant(1));
         assert_eq!(s.key_name(5), "b-1");
         assert_eq!(s.tenant_name(ia.tenant(0)), "a-0");
+    }
+
+    #[test]
+    fn tenant_slots_are_dense_and_name_the_same_tenants() {
+        let mut wide = fleet("wide", 10);
+        wide.tenants = 1_000_000; // more tenants than clients: 10 in use
+        let mut quiet = fleet("quiet", 30);
+        quiet.tenants = 3;
+        let mut more = fleet("more", 5);
+        more.tenant_prefix = "quiet".into();
+        more.tenants = 4; // shares quiet's prefix: 4 in use over both
+        let fleets = [wide.clone(), quiet.clone(), more.clone()];
+        let s = IdSpaces::new(&fleets);
+        assert_eq!(s.tenant_slots(), 10 + 4);
+        for f in &fleets {
+            let id = s.identity(f);
+            for i in 0..f.count {
+                let slot = id.tenant_slot(i);
+                assert!(slot < s.tenant_slots());
+                assert_eq!(s.slot_tenant_name(slot), s.tenant_name(id.tenant(i)));
+            }
+        }
+        assert_eq!(
+            s.identity(&quiet).tenant_slot(2),
+            s.identity(&more).tenant_slot(2)
+        );
     }
 }

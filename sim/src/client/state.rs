@@ -1,7 +1,7 @@
 //! Per-client and per-fleet runtime state.
 //!
-//! A client is 40 bytes: two 8-byte random streams (arrivals, retry jitter), its totals and
-//! its fleet index. Clients live in one `Vec` indexed by global client id; a fleet's clients are
+//! A client is 40 bytes: two 8-byte random streams (arrivals, retry jitter), its totals, its
+//! tenant slot and its fleet index. Clients live in one `Vec` indexed by global client id; a fleet's clients are
 //! contiguous. Per-client streams are seeded by `(seed, purpose, fleet name, index in fleet)`.
 
 use super::{ArrivalGen, Identity};
@@ -25,6 +25,8 @@ pub struct ClientState {
     pub attempts: u32,
     /// Give-ups.
     pub give_ups: u32,
+    /// Dense tenant slot (`Identity::tenant_slot`): per-tenant counters are indexed by it.
+    pub tenant: u32,
     /// Fleet index.
     pub fleet: u16,
 }
@@ -102,6 +104,7 @@ impl FleetRt {
             successes: 0,
             attempts: 0,
             give_ups: 0,
+            tenant: self.identity.tenant_slot(i),
             fleet: fleet_index,
         })
     }

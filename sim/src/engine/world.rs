@@ -128,7 +128,8 @@ impl World {
             &possible_statuses(s),
             s.arrival_resolution,
             LimiterScope::of(server.first_limiter_scope()),
-        );
+        )
+        .with_tenants(ids.tenant_slots() as usize);
         // Not sized by the client count: idle clients schedule nothing, and the wheel's slots
         // grow to what is pending.
         let mut q = EventQueue::new();
@@ -320,7 +321,8 @@ impl World {
     fn responded(&mut self, meta: JobMeta, fi: usize, resp: &Response) {
         let req = meta.req;
         self.idem_after(&meta, resp);
-        self.rec.response(fi, resp.status);
+        let tenant = self.clients[meta.client as usize].tenant;
+        self.rec.response(fi, tenant, resp.status);
         let idempotent = self.fleets[fi].idempotent;
         let r = &mut self.reqs[req];
         r.outstanding = r.outstanding.saturating_sub(1);

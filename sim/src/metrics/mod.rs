@@ -7,7 +7,8 @@
 //! per-bucket counters it keeps a small log-linear latency histogram per bucket ([`loghist`],
 //! for p50/p90/p99 over time), the retry delays each fleet's policy chose, server arrivals at
 //! a finer resolution (100 ms by default), and the hottest key of a keyed first limiter level
-//! (whose state the time series samples).
+//! (whose state the time series samples). Per tenant it counts rejections by status and keeps
+//! a latency row while tenants are few enough (`tenants.rs`: bounded cost per tenant).
 
 mod arrivals;
 mod delays;
@@ -18,6 +19,7 @@ mod recorder;
 mod recovery;
 mod result;
 mod summary;
+mod tenants;
 
 pub use arrivals::{arrival_bins, Arrivals, DEFAULT_ARRIVAL_RESOLUTION, MAX_ARRIVAL_BINS};
 pub use delays::{DelayBin, RetryDelays};
@@ -30,3 +32,4 @@ pub use recovery::{
 };
 pub use result::{ClientRow, Latency, RunResult, Series, SeriesRow, Summary, TenantRow};
 pub use summary::SummaryInputs;
+pub use tenants::{tenant_bytes, MAX_TENANT_LATENCY_ROWS};

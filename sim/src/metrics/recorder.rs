@@ -6,6 +6,7 @@ use super::arrivals::ArrivalRec;
 use super::delays::DelayRec;
 use super::hotkey::HotKey;
 use super::loghist;
+use super::tenants::TenantRec;
 use crate::model::Scope;
 use crate::retry::GiveUpReason;
 use hdrhistogram::Histogram;
@@ -112,6 +113,8 @@ pub struct Recorder {
     pub(crate) arrivals: ArrivalRec,
     scope: LimiterScope,
     hot: HotKey,
+    /// Per-tenant rejections and latency, by tenant slot.
+    pub(crate) tenants: TenantRec,
 }
 
 fn reason_index(r: GiveUpReason) -> usize {
@@ -165,6 +168,7 @@ impl Recorder {
         let bucket = if bucket.is_zero() { Nanos(1) } else { bucket };
         let nbuckets = duration.0.div_ceil(bucket.0).max(1) as usize;
         let width = col::STATUS0 + st.len();
+        let tenants = TenantRec::new(0, st.len());
         let nfleets = fleets.max(1);
         let latency_every = (nbuckets * nfleets).div_ceil(MAX_LATENCY_ROWS).max(1);
         let latency_rows = nbuckets.div_ceil(latency_every);
@@ -211,7 +215,16 @@ impl Recorder {
             arrivals,
             scope,
             hot: HotKey::default(),
+            tenants,
         }
+    }
+
+    /// Count rejections, errors and latency per tenant too, for `tenants` tenants: the
+    /// `tenant` argument of [`Recorder::response`] and [`Recorder::success`] is then an index
+    /// below `tenants` (without this call, it is ignored).
+    pub fn with_tenants(mut self, tenants: usize) -> Recorder {
+        self.tenants = TenantRec::new(tenants, self.statuses.len());
+        self
     }
 
     /// The time at which the current bucket ends; the world calls [`Recorder::roll`] before
@@ -359,15 +372,17 @@ impl Recorder {
         self.bump(fleet, col::ADMIT);
     }
 
-    /// The server answered an attempt (whether or not the client still waits for it).
+    /// The server answered an attempt of a client of tenant `tenant` (a slot, see
+    /// [`Recorder::with_tenants`]), whether or not the client still waits for it.
     #[inline]
-    pub fn response(&mut self, fleet: usize, status: u16) {
+    pub fn response(&mut self, fleet: usize, tenant: u32, status: u16) {
         if (200..300).contains(&status) {
             return;
         }
         let s = self.slot.get(status as usize).copied().unwrap_or(u8::MAX);
         if s != u8::MAX {
             self.fleets[fleet].by_status[s as usize] += 1;
+            self.tenants.response(tenant, s as usize);
             self.bump(fleet, col::STATUS0 + s as usize);
         }
     }
@@ -379,14 +394,15 @@ impl Recorder {
         self.bump(fleet, col::TIMEOUT);
     }
 
-    /// A logical request succeeded after `latency`.
+    /// A logical request of a client of tenant `tenant` succeeded after `latency`.
     #[inline]
-    pub fn success(&mut self, fleet: usize, latency: Nanos) {
+    pub fn success(&mut self, fleet: usize, tenant: u32, latency: Nanos) {
         let f = &mut self.fleets[fleet];
         f.successes += 1;
         f.in_flight -= 1;
         let us = latency.0 / 1_000;
         f.latency.saturating_record(us);
+        self.tenants.success(tenant, us);
         let row = self.lat_cur * loghist::BINS;
         loghist::record(&mut f.bucket_latency[row..row + loghist::BINS], us);
         self.bump(fleet, col::SUCCESS);

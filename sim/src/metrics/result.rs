@@ -181,7 +181,7 @@ pub struct ClientRow {
 }
 
 /// Totals of one tenant.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TenantRow {
     /// Tenant name.
     pub tenant: String,
@@ -195,6 +195,26 @@ pub struct TenantRow {
     pub attempts: u64,
     /// Give-ups.
     pub give_ups: u64,
+    /// Limiter rejections (4xx) of its attempts, by status (every status the run can produce).
+    #[serde(default)]
+    pub rejected: BTreeMap<u16, u64>,
+    /// All its limiter rejections.
+    #[serde(default)]
+    pub rejected_total: u64,
+    /// Server errors (5xx) of its attempts, by status.
+    #[serde(default)]
+    pub server_errors: BTreeMap<u16, u64>,
+    /// All its server errors.
+    #[serde(default)]
+    pub server_errors_total: u64,
+    /// Median latency of its successful logical requests (ms, within 6.25%: a log-linear
+    /// histogram, `metrics::loghist`); `None` without a success, or in a run of more than
+    /// [`super::MAX_TENANT_LATENCY_ROWS`] tenants.
+    #[serde(default)]
+    pub latency_p50_ms: Option<f64>,
+    /// 99th percentile of the same.
+    #[serde(default)]
+    pub latency_p99_ms: Option<f64>,
 }
 
 /// Everything a run produces.

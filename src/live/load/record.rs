@@ -175,12 +175,24 @@ pub fn assemble(s: &Scenario, seed: u64, horizon: Nanos, log: &Log, feed: &mut F
     });
     let statuses = statuses(s, seen);
     let nfleets = s.fleets.len();
-    let mut rec = Recorder::new(nfleets, horizon, s.bucket, &statuses);
     // global client index -> (fleet, index in fleet)
     let mut owner: Vec<(usize, u32)> = Vec::new();
     for (fi, f) in s.fleets.iter().enumerate() {
         owner.extend((0..f.count).map(|i| (fi, i)));
     }
+    // tenant name -> dense index (in name order), and each client's
+    let mut slots: BTreeMap<String, u32> = BTreeMap::new();
+    for &(fi, i) in &owner {
+        slots.insert(tenant_name(s, fi, i), 0);
+    }
+    for (k, v) in slots.values_mut().enumerate() {
+        *v = k as u32;
+    }
+    let tenant_of: Vec<u32> = owner
+        .iter()
+        .map(|&(fi, i)| slots[&tenant_name(s, fi, i)])
+        .collect();
+    let mut rec = Recorder::new(nfleets, horizon, s.bucket, &statuses).with_tenants(slots.len());
     let mut totals = vec![Totals::default(); owner.len()];
     let mut attempts = 0u64;
     for e in &entries {
@@ -198,11 +210,11 @@ pub fn assemble(s: &Scenario, seed: u64, horizon: Nanos, log: &Log, feed: &mut F
                 t.attempts += 1;
                 attempts += 1;
             }
-            Ev::Response(status) => rec.response(f, status),
+            Ev::Response(status) => rec.response(f, tenant_of[e.client as usize], status),
             Ev::Admitted => rec.admitted(f),
             Ev::Timeout => rec.timeout(f),
             Ev::Success(latency) => {
-                rec.success(f, latency);
+                rec.success(f, tenant_of[e.client as usize], latency);
                 t.successes += 1;
             }
             Ev::GiveUp(reason) => {
@@ -231,30 +243,46 @@ pub fn assemble(s: &Scenario, seed: u64, horizon: Nanos, log: &Log, feed: &mut F
     }
     feed.finish(&mut rec, &timeouts);
     let server = feed.present();
-    build(s, seed, horizon, &rec, &owner, &totals, attempts, server)
+    let clients = Clients {
+        owner: &owner,
+        totals: &totals,
+        slots: &slots,
+    };
+    build(s, seed, horizon, &rec, &clients, attempts, server)
+}
+
+/// The tenant name of client `i` of fleet `fi`, as the simulator names it.
+fn tenant_name(s: &Scenario, fi: usize, i: u32) -> String {
+    let f = &s.fleets[fi];
+    format!("{}-{}", f.tenant_prefix, i % f.tenants.max(1))
+}
+
+/// Who the clients are and what each did.
+struct Clients<'a> {
+    /// Global client index -> (fleet, index in fleet).
+    owner: &'a [(usize, u32)],
+    totals: &'a [Totals],
+    /// Tenant name -> its index in the recorder's per-tenant counters.
+    slots: &'a BTreeMap<String, u32>,
 }
 
 /// The tenant and key names of client `i` of fleet `fi`, as the simulator names them.
 fn names(s: &Scenario, fi: usize, i: u32) -> (String, String) {
     let f = &s.fleets[fi];
     let k = crate::live::identities::client_token(f, i);
-    (
-        format!("{}-{}", f.tenant_prefix, i % f.tenants.max(1)),
-        format!("{}-{k}", f.key_prefix),
-    )
+    (tenant_name(s, fi, i), format!("{}-{k}", f.key_prefix))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn build(
     s: &Scenario,
     seed: u64,
     horizon: Nanos,
     rec: &Recorder,
-    owner: &[(usize, u32)],
-    totals: &[Totals],
+    who: &Clients,
     attempts: u64,
     server: bool,
 ) -> RunResult {
+    let (owner, totals) = (who.owner, who.totals);
     let fault = fault_window(s, horizon);
     let window = recovery_window(s);
     let mut clients = Vec::with_capacity(owner.len());
@@ -348,13 +376,24 @@ fn build(
         clients,
         tenants: tenants
             .into_iter()
-            .map(|(tenant, t)| TenantRow {
-                tenant,
-                clients: t[0],
-                demand: t[1],
-                successes: t[2],
-                attempts: t[3],
-                give_ups: t[4],
+            .map(|(tenant, t)| {
+                let slot = who.slots.get(&tenant).copied().unwrap_or(u32::MAX);
+                let mut row = TenantRow {
+                    tenant,
+                    clients: t[0],
+                    demand: t[1],
+                    successes: t[2],
+                    attempts: t[3],
+                    give_ups: t[4],
+                    rejected: BTreeMap::new(),
+                    rejected_total: 0,
+                    server_errors: BTreeMap::new(),
+                    server_errors_total: 0,
+                    latency_p50_ms: None,
+                    latency_p99_ms: None,
+                };
+                rec.fill_tenant(slot as usize, &mut row);
+                row
             })
             .collect(),
         retry_delays: s
