@@ -5,7 +5,9 @@
 //!   with full jitter, and `points_long` holds them per fleet;
 //! - the fairness pair (a global limit against a hierarchy): the total goodput barely moves
 //!   while the quiet tenants' more than doubles; `compare` shows each tenant's row with its
-//!   own verdict, for scenario files and for run directories alike.
+//!   own verdict, for scenario files and for run directories alike, with each tenant's 429s
+//!   and p99 (recorded per tenant by the simulator); the fairness sweep draws one line per
+//!   tenant.
 
 use report::tables::{read_parquet, Cell, Table};
 use std::path::{Path, PathBuf};
@@ -165,6 +167,13 @@ fn fairness_compare_gives_the_quiet_tenants_their_own_verdict() {
     let at = |f: &str| text.find(&format!("\n{f} ")).unwrap();
     assert!(at("goodput_rps") < at("quiet:goodput_rps"));
     assert!(at("quiet:goodput_rps") < at("tenant/quiet-0:goodput_rps"));
+    // each tenant's 429s (the global limit rejects the quiet tenants ~330 times a run, the
+    // hierarchy a few) and its p99, beside the fleet's
+    let quiet_429 = line("tenant/quiet-0:rejected_429");
+    assert!(quiet_429.contains("* B better"), "{quiet_429}\n{text}");
+    assert!(change(quiet_429) < -80.0, "{quiet_429}");
+    line("tenant/noisy-0:rejected_429");
+    line("tenant/quiet-0:latency_p99_ms");
 
     // two run directories, figure by figure: a row per tenant too
     for f in [a, b] {
@@ -189,4 +198,54 @@ fn fairness_compare_gives_the_quiet_tenants_their_own_verdict() {
         .unwrap_or_else(|| panic!("no tenant row:\n{csv}"));
     let rel: f64 = row.split(',').nth(7).unwrap().parse().unwrap();
     assert!(rel > 1.0, "more than doubled: {row}");
+    let row = csv
+        .lines()
+        .find(|l| l.contains(",tenant quiet-0,rejected 429,"))
+        .unwrap_or_else(|| panic!("no tenant 429 row:\n{csv}"));
+    let (a429, b429): (f64, f64) = (
+        row.split(',').nth(5).unwrap().parse().unwrap(),
+        row.split(',').nth(6).unwrap().parse().unwrap(),
+    );
+    assert!(a429 > 100.0 && b429 < a429 / 5.0, "{row}");
+    assert!(csv.contains(",tenant quiet-0,latency p99 ms,"), "{csv}");
+    // figure by figure, as `compare A.toml B.toml`: each figure's total, fleet and tenant
+    // rows together
+    let goodput: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(4).unwrap())
+        .skip_while(|f| *f != "goodput /s")
+        .take_while(|f| *f == "goodput /s")
+        .collect();
+    assert_eq!(
+        goodput.len(),
+        1 + 2 + 4,
+        "total, 2 fleets, 4 tenants:\n{csv}"
+    );
+}
+
+#[test]
+fn fairness_sweep_draws_a_line_per_tenant() {
+    let out = tmp("fairness-sweep");
+    throttlelab(
+        &[
+            "sweep",
+            "scenarios/experiments/fairness.toml",
+            "--seeds",
+            "1",
+        ],
+        &out,
+    );
+    let dir = only_dir(&out.join("fairness"));
+    let svg = std::fs::read_to_string(dir.join("charts/sweep_tenants_goodput_rps.svg"))
+        .expect("a per-tenant goodput chart");
+    for t in ["noisy-0", "quiet-0", "quiet-1", "quiet-2"] {
+        assert!(svg.contains(&format!("tenant {t}")), "no line for {t}");
+    }
+    assert!(dir.join("charts/sweep_tenants_success_ratio.svg").is_file());
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(
+        html.contains("sweep_tenants_goodput_rps"),
+        "the report shows it"
+    );
 }

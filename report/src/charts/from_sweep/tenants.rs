@@ -129,3 +129,90 @@ pub(super) fn tenant_charts(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::layout::tests::manifest;
+    use super::super::{sweep_charts, SweepInput};
+    use crate::tables::{Cell, Table};
+
+    /// The fairness sweep in miniature: a global limit, then per-tenant limits; the quiet
+    /// tenant's goodput doubles while the total barely moves.
+    fn fairness_points(tenants: &[&str]) -> Table {
+        let mut t = Table::new();
+        for (i, (limit, total, quiet, noisy)) in
+            [("global", 100.0, 4.4, 88.0), ("tenant", 55.0, 10.0, 25.0)]
+                .into_iter()
+                .enumerate()
+        {
+            let mut cells = vec![
+                ("point".to_owned(), Cell::U64(i as u64)),
+                ("server.limiters".to_owned(), Cell::Str(limit.into())),
+                ("goodput_rps_mean".to_owned(), Cell::F64(total)),
+            ];
+            for name in tenants {
+                let g = if name.starts_with("noisy") {
+                    noisy
+                } else {
+                    quiet
+                };
+                cells.push((format!("tenant/{name}:goodput_rps_mean"), Cell::F64(g)));
+                cells.push((format!("tenant/{name}:rejection_rate_mean"), Cell::F64(0.0)));
+            }
+            t.push(cells);
+        }
+        t
+    }
+
+    #[test]
+    fn one_chart_per_figure_with_a_line_per_tenant() {
+        let params = [manifest("server.limiters", &["global", "tenant"])];
+        let points = fairness_points(&["noisy-0", "quiet-0", "quiet-1"]);
+        let drawn = sweep_charts(&SweepInput {
+            params: &params,
+            points: &points,
+            scenarios: &[],
+        })
+        .unwrap();
+        let names: Vec<&str> = drawn.charts.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["sweep_goodput_rps", "sweep_tenants_goodput_rps"]);
+        let chart = &drawn.charts[1];
+        assert!(chart.title.contains("per tenant"), "{}", chart.title);
+        assert!(
+            drawn
+                .notes
+                .iter()
+                .any(|n| n.starts_with("Rejection rate per tenant is 0")),
+            "{:?}",
+            drawn.notes
+        );
+        // each tenant is a series of the SVG, named in its legend
+        for t in ["tenant noisy-0", "tenant quiet-0", "tenant quiet-1"] {
+            assert!(chart.svg.contains(t), "no series {t}");
+        }
+    }
+
+    #[test]
+    fn too_many_tenants_give_a_note_not_an_unreadable_chart() {
+        let names: Vec<String> = (0..=super::MAX_TENANT_LINES)
+            .map(|i| format!("t-{i}"))
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let params = [manifest("server.limiters", &["global", "tenant"])];
+        let drawn = sweep_charts(&SweepInput {
+            params: &params,
+            points: &fairness_points(&refs),
+            scenarios: &[],
+        })
+        .unwrap();
+        assert!(drawn
+            .charts
+            .iter()
+            .all(|c| !c.name.starts_with("sweep_tenants_")));
+        assert!(
+            drawn.notes.iter().any(|n| n.contains("11 tenants")),
+            "{:?}",
+            drawn.notes
+        );
+    }
+}
