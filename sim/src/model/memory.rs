@@ -44,7 +44,7 @@ pub struct MemoryEstimate {
     pub clients: u64,
     /// Bytes of the time series.
     pub series_bytes: u64,
-    /// Bytes of the clients.
+    /// Bytes of the clients (and of their tenants' counters).
     pub client_bytes: u64,
     /// Bytes of the arrival counts.
     pub arrival_bytes: u64,
@@ -77,7 +77,14 @@ impl Scenario {
         let per_bucket =
             PER_BUCKET.saturating_add(PER_BUCKET_FLEET.saturating_mul(fleets.saturating_sub(1)));
         let series_bytes = buckets.saturating_mul(per_bucket);
-        let client_bytes = clients.saturating_mul(PER_CLIENT);
+        // Per-tenant counters (at most one tenant slot per client): one per status the run
+        // can answer (each level's, each fault's, 409, 503, 504), a latency row each while
+        // tenants are few (`crate::metrics::tenant_bytes`).
+        let tenants = crate::client::IdSpaces::new(&self.fleets).tenant_slots();
+        let statuses = (self.server.levels.len() + self.faults.len() + 3) as u64;
+        let client_bytes = clients
+            .saturating_mul(PER_CLIENT)
+            .saturating_add(crate::metrics::tenant_bytes(u64::from(tenants), statuses));
         let arrival_bytes = slots
             .saturating_mul(fleets)
             .saturating_mul(PER_ARRIVAL_SLOT);
