@@ -71,6 +71,11 @@ pub struct Level {
     /// The identity keys (`Identity::key`) the level applies to (a scenario level's `fleets`,
     /// resolved to the keys those fleets' clients use); `None`: every key.
     pub only: Option<std::collections::HashSet<String>>,
+    /// The header dialect of this level's fields (`dialect=x-quota-monthly`, a scenario level's
+    /// `dialect`); `None`: the server's `--dialect`.
+    pub dialect: Option<limiters::headers::Dialect>,
+    /// The level's IETF policy name (`policy=per-key`); `None`: its scope's name.
+    pub policy: Option<String>,
 }
 
 impl Level {
@@ -91,10 +96,26 @@ impl Level {
         };
         let mut params = Params::new();
         let mut status = 429;
+        let mut dialect = None;
+        let mut policy = None;
         for w in words {
             let (k, v) = w
                 .split_once('=')
                 .ok_or_else(|| anyhow!("limiter parameter `{w}` is not of the form name=value"))?;
+            if k == "dialect" {
+                dialect = Some(
+                    v.parse()
+                        .map_err(|e| anyhow!("limiter `dialect={v}`: {e}"))?,
+                );
+                continue;
+            }
+            if k == "policy" {
+                limiters::headers::HeaderStyle::new(limiters::headers::Dialect::Ietf)
+                    .with_policy(v)
+                    .map_err(|e| anyhow!("limiter `policy={v}`: {e}"))?;
+                policy = Some(v.to_string());
+                continue;
+            }
             if k == "status" {
                 status = v
                     .parse()
@@ -121,6 +142,8 @@ impl Level {
             retry_after: None,
             charge: sim::model::Charge::OnAdmission,
             only: None,
+            dialect,
+            policy,
         };
         level.validate(registry)?;
         Ok(level)

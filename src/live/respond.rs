@@ -5,7 +5,7 @@ use super::envelope::{Envelope, Problem};
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderName, HeaderValue, Response, StatusCode};
 use limiters::calendar::UnixTime;
-use limiters::headers::{render, HeaderStyle};
+use limiters::headers::{render_levels, HeaderStyle};
 use limiters::{Decision, Nanos};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -99,10 +99,17 @@ impl Reply {
         }
         self
     }
-    /// Add the rate-limit headers of `d` in `style` (including `Retry-After` on a denial).
-    pub fn rate_headers(mut self, d: Option<&Decision>, style: &HeaderStyle) -> Reply {
-        if let Some(d) = d {
-            for (name, value) in render(d, style, unix_now()) {
+    /// Add the rate-limit headers of every level that decided (`shown[i]`: level `i`'s
+    /// decision, `None` for a level that does not count the request), each in its own style
+    /// (`styles[i]`), with `Retry-After` on a denial (see `limiters::headers::render_levels`).
+    pub fn rate_headers(mut self, shown: &[Option<Decision>], styles: &[HeaderStyle]) -> Reply {
+        let parts: Vec<(&Decision, &HeaderStyle)> = shown
+            .iter()
+            .zip(styles)
+            .filter_map(|(d, s)| d.as_ref().map(|d| (d, s)))
+            .collect();
+        if !parts.is_empty() {
+            for (name, value) in render_levels(&parts, unix_now()) {
                 // the rendered String becomes the header value without a copy
                 let value = HeaderValue::from_maybe_shared(Bytes::from(value));
                 if let (Some(n), Ok(v)) = (header_name(name), value) {
@@ -164,7 +171,7 @@ mod tests {
         let d = Decision::deny(10, 0, Nanos::from_millis(1500), Nanos::from_millis(200));
         for &dialect in Dialect::ALL {
             let style = HeaderStyle::new(dialect);
-            for (name, _) in render(&d, &style, unix_now()) {
+            for (name, _) in limiters::headers::render(&d, &style, unix_now()) {
                 let n = header_name(name).unwrap();
                 assert_eq!(n.as_str(), name.to_ascii_lowercase(), "{dialect:?}");
             }
@@ -176,11 +183,36 @@ mod tests {
     fn rate_headers_render_the_dialect() {
         let style = HeaderStyle::new(limiters::headers::Dialect::XRateLimitDelta);
         let d = Decision::deny(10, 0, Nanos::from_millis(1500), Nanos::from_millis(200));
-        let r = Reply::json(429, &serde_json::json!({})).rate_headers(Some(&d), &style);
+        let r = Reply::json(429, &serde_json::json!({}))
+            .rate_headers(&[Some(d)], std::slice::from_ref(&style));
         assert!(r.has_header("x-ratelimit-limit"));
         assert!(r.has_header("retry-after"));
         let resp = r.into_response();
         assert_eq!(resp.headers()["x-ratelimit-reset"], "2");
         assert_eq!(resp.headers()["retry-after"], "1");
+    }
+
+    /// Seed 004: the bucket in `X-RateLimit-*` and the monthly quota in `X-Quota-Monthly-*`
+    /// on one response, each with its own numbers; a skipped level shows nothing.
+    #[test]
+    fn every_level_renders_in_its_own_dialect() {
+        use limiters::headers::Dialect;
+        let styles = [
+            HeaderStyle::new(Dialect::XRateLimitDelta),
+            HeaderStyle::new(Dialect::XQuotaMonthly),
+            HeaderStyle::new(Dialect::Ietf),
+        ];
+        let bucket = Decision::allow(10, 7, Nanos::from_millis(300));
+        let month = Decision::allow(50_000, 49_993, Nanos::from_secs(86_400));
+        let r = Reply::json(200, &serde_json::json!({}))
+            .rate_headers(&[Some(bucket), Some(month), None], &styles)
+            .into_response();
+        let h = r.headers();
+        assert_eq!(h["x-ratelimit-limit"], "10");
+        assert_eq!(h["x-ratelimit-reset"], "1");
+        assert_eq!(h["x-quota-monthly-limit"], "50000");
+        assert_eq!(h["x-quota-monthly-remaining"], "49993");
+        assert!(!h.contains_key("ratelimit"), "the skipped level");
+        assert!(!h.contains_key("retry-after"));
     }
 }

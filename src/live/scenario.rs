@@ -78,6 +78,8 @@ pub fn server_part(s: &Scenario, deadline: Option<Duration>, extra_faults: &[Fau
                 retry_after: l.retry_after.map(Duration::from),
                 charge: l.charge,
                 only,
+                dialect: l.dialect,
+                policy: l.policy.clone(),
             }
         })
         .collect();

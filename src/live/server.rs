@@ -10,7 +10,7 @@ use super::config::{Identity, LiveConfig, StoreConfig};
 use super::envelope::Problem;
 use super::idempotency::IdempotencyStore;
 use super::metrics::Metrics;
-use super::respond::{headline, Reply};
+use super::respond::Reply;
 use super::store::{Store, Verdict, SKIP};
 use anyhow::{Context, Result};
 use axum::extract::State;
@@ -35,8 +35,8 @@ pub struct App {
     pub idem: IdempotencyStore,
     /// Counters.
     pub metrics: Arc<Metrics>,
-    /// How decisions become headers.
-    pub style: HeaderStyle,
+    /// How each level's decision becomes headers (its dialect or `--dialect`), by level.
+    pub styles: Vec<HeaderStyle>,
     anonymous: Identity,
 }
 
@@ -61,8 +61,15 @@ impl App {
         )?;
         let backend = Backend::new(&config.backend)?;
         let idem = IdempotencyStore::new(config.idempotency_ttl, config.idempotency_capacity);
+        let base = HeaderStyle::new(dialect).with_retry_after(retry_after);
+        let levels = &config.levels;
+        let dialects: Vec<Option<Dialect>> = levels.iter().map(|l| l.dialect).collect();
+        let policies: Vec<Option<&str>> = levels.iter().map(|l| l.policy.as_deref()).collect();
+        let names: Vec<&str> = levels.iter().map(|l| l.scope.as_str()).collect();
+        let styles = limiters::headers::level_styles(&base, &dialects, &policies, &names)
+            .map_err(|e| anyhow::anyhow!("limiter `policy`: {e}"))?;
         Ok(App {
-            style: HeaderStyle::new(dialect).with_retry_after(retry_after),
+            styles,
             config,
             store,
             backend,
@@ -78,12 +85,13 @@ impl App {
     }
 
     /// The state of `who`'s levels without charging (cost 0), for the headers of responses
-    /// that consume nothing. `None` when there are no levels or the store is unreachable.
-    pub async fn peek(&self, who: Option<&Identity>) -> Option<Decision> {
+    /// that consume nothing, by level. Empty when there are no levels or the store is
+    /// unreachable.
+    pub async fn peek(&self, who: Option<&Identity>) -> Vec<Option<Decision>> {
         let who = who.unwrap_or(&self.anonymous);
         match self.store.decide(&self.ids(who), 0, false).await {
-            Ok(Verdict::Decided(ds)) => headline(&ds).map(|(_, d)| d),
-            _ => None,
+            Ok(Verdict::Decided(ds)) => ds.into_iter().map(Some).collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -122,7 +130,7 @@ impl App {
     ) -> Response<Body> {
         let d = self.peek(who).await;
         let reply = Reply::problem(&problem, self.config.envelope, request_id)
-            .rate_headers(d.as_ref(), &self.style);
+            .rate_headers(&d, &self.styles);
         self.finish(reply, request_id)
     }
 }

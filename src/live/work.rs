@@ -121,7 +121,7 @@ pub async fn handle(
             app.metrics.replay();
             let d = app.peek(Some(who)).await;
             let reply = Reply::raw(stored.status, stored.body, "application/json")
-                .rate_headers(d.as_ref(), &app.style)
+                .rate_headers(&d, &app.styles)
                 .header("x-idempotent-replay", "true");
             app.finish(reply, &stored.request_id)
         }
@@ -240,7 +240,8 @@ async fn execute(
         let counted: Vec<bool> = later.iter().map(|id| *id != SKIP).collect();
         if let Some((i, d)) = headline_of(p, &counted).filter(|(_, d)| !d.allowed) {
             // denied by a level charged on completion: nothing was charged
-            return deny(app, i, &d, cost, request_id);
+            let shown = shown(app, p, &counted);
+            return deny(app, i, &d, cost, request_id, &shown);
         }
     }
     let verdict = match app.store.decide(&ids, cost, true).await {
@@ -250,6 +251,7 @@ async fn execute(
             return Reply::problem(&Problem::Internal, env, request_id);
         }
     };
+    let mut levels: Vec<Option<Decision>> = Vec::new();
     let decision: Option<Decision> = match verdict {
         Verdict::FailClosed => {
             return Reply::problem(&Problem::StoreUnavailable, env, request_id)
@@ -273,8 +275,9 @@ async fn execute(
                 }
             }
             let head = headline_of(&ds, &counted);
+            levels = shown(app, &ds, &counted);
             if let Some((i, d)) = head.filter(|(_, d)| !d.allowed) {
-                return deny(app, i, &d, cost, request_id);
+                return deny(app, i, &d, cost, request_id, &levels);
             }
             head.map(|(_, d)| d)
         }
@@ -287,6 +290,7 @@ async fn execute(
         cost,
         request_id: request_id.to_owned(),
         decision,
+        levels,
         ticket,
         gone: Arc::clone(&gone),
         tag,
@@ -335,6 +339,8 @@ struct Job {
     cost: u32,
     request_id: String,
     decision: Option<Decision>,
+    /// Every level's decision, for the headers (`None`: the level does not count it).
+    levels: Vec<Option<Decision>>,
     ticket: Option<Ticket>,
     /// Set when the client disconnected before the answer.
     gone: Arc<AtomicBool>,
@@ -354,6 +360,7 @@ impl Job {
             cost,
             request_id,
             decision,
+            levels,
             ticket,
             gone,
             tag,
@@ -364,6 +371,7 @@ impl Job {
             // executed to completion, as the simulator's `executed`
             app.metrics.executions.executed(tag);
         }
+        let reply = reply.rate_headers(&levels, &app.styles);
         if let Some(work) = work.filter(|_| gone.load(Ordering::Relaxed)) {
             // executed for a client that had already given up (the simulator's wasted work:
             // only a completed service counts, with its service time)
@@ -446,18 +454,39 @@ async fn serve(
             Reply::problem(&Problem::DeadlineExceeded, env, request_id)
         }
     };
-    (reply.rate_headers(decision.as_ref(), &app.style), work)
+    (reply, work)
 }
 
-/// A denial by level `i`.
-fn deny(app: &App, i: usize, d: &Decision, cost: u32, request_id: &str) -> Reply {
-    let level = &app.config.levels[i];
-    let mut d = *d;
-    if let (Some(fixed), Some(_)) = (level.retry_after, d.retry_after) {
-        // the level's fixed Retry-After (seed 000: always 60 s); a denial that can never pass
-        // keeps none
+/// The decisions the headers show, by level: those of the levels that count the request
+/// (`counted`), with each level's fixed `Retry-After` on its denials.
+fn shown(app: &App, ds: &[Decision], counted: &[bool]) -> Vec<Option<Decision>> {
+    ds.iter()
+        .zip(counted)
+        .zip(&app.config.levels)
+        .map(|((d, c), level)| c.then(|| with_fixed_retry(level, *d)))
+        .collect()
+}
+
+/// `d` with `level`'s fixed `Retry-After` (seed 000: always 60 s) if it is a denial that can
+/// pass later (a denial that can never pass keeps none).
+fn with_fixed_retry(level: &Level, mut d: Decision) -> Decision {
+    if let (false, Some(fixed), Some(_)) = (d.allowed, level.retry_after, d.retry_after) {
         d.retry_after = Some(Nanos::from(fixed));
     }
+    d
+}
+
+/// A denial by level `i`; `shown` is every level's decision, for the headers.
+fn deny(
+    app: &App,
+    i: usize,
+    d: &Decision,
+    cost: u32,
+    request_id: &str,
+    shown: &[Option<Decision>],
+) -> Reply {
+    let level = &app.config.levels[i];
+    let d = with_fixed_retry(level, *d);
     let problem = if d.is_never() && level.status != 402 {
         Problem::CostOverCapacity {
             cost: u64::from(cost),
@@ -471,5 +500,5 @@ fn deny(app: &App, i: usize, d: &Decision, cost: u32, request_id: &str) -> Reply
             available: d.remaining,
         }
     };
-    Reply::problem(&problem, app.config.envelope, request_id).rate_headers(Some(&d), &app.style)
+    Reply::problem(&problem, app.config.envelope, request_id).rate_headers(shown, &app.styles)
 }

@@ -11,6 +11,9 @@
 //! - seed 004's `X-Quota-Monthly-Limit/Remaining/Reset` (Reset = epoch seconds at rollover);
 //! - `Retry-After` (RFC 9110 §10.2.3) on denials, as delay-seconds or an HTTP-date.
 //!
+//! The dialect is a limiter level's, not the server's: [`render_levels`] puts several levels on
+//! one response, each in its own dialect (seed 004's per-second bucket and monthly quota).
+//!
 //! Rendering rounds every wait up so that a client doing exactly what it is told is not
 //! rejected again; a client reading back gets a wait no shorter than the server's truth and
 //! less than one unit (second, or millisecond) longer. The ambiguity of a bare `Reset` number
@@ -20,12 +23,14 @@
 mod dialect;
 mod error;
 mod ietf;
+mod levels;
 mod parse;
 mod render;
 mod sf;
 
 pub use dialect::{Dialect, ResetInterpretation, RetryAfterFormat};
 pub use error::HeaderError;
+pub use levels::{binding, level_styles, render_levels};
 pub use parse::{parse, ParseOptions};
 pub use render::{render, HeaderStyle};
 

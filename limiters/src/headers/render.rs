@@ -110,6 +110,32 @@ pub fn render(
     style: &HeaderStyle,
     unix_now: UnixTime,
 ) -> Vec<(&'static str, String)> {
+    let mut out = render_fields(d, style, unix_now);
+    out.extend(retry_after_field(d, style, unix_now));
+    out
+}
+
+/// `Retry-After` for `d` in `style`'s form: only on a denial that can pass later.
+pub(super) fn retry_after_field(
+    d: &Decision,
+    style: &HeaderStyle,
+    unix_now: UnixTime,
+) -> Option<(&'static str, String)> {
+    match (d.allowed, d.retry_after) {
+        (false, Some(wait)) => Some((
+            "Retry-After",
+            retry_after_value(wait, style.retry_after, u128::from(unix_now.as_nanos())),
+        )),
+        _ => None,
+    }
+}
+
+/// [`render`] without `Retry-After`: the dialect's limit/remaining/reset fields only.
+pub(super) fn render_fields(
+    d: &Decision,
+    style: &HeaderStyle,
+    unix_now: UnixTime,
+) -> Vec<(&'static str, String)> {
     let mut out: Vec<(&'static str, String)> = Vec::with_capacity(5);
     let never_resets = d.reset_after == Nanos::MAX;
     let now = u128::from(unix_now.as_nanos());
@@ -170,12 +196,6 @@ pub fn render(
                 ));
             }
         }
-    }
-    if let (false, Some(wait)) = (d.allowed, d.retry_after) {
-        out.push((
-            "Retry-After",
-            retry_after_value(wait, style.retry_after, now),
-        ));
     }
     out
 }

@@ -174,6 +174,12 @@ impl World {
         status: u16,
         decision: Option<&limiters::Decision>,
     ) {
+        // every level's decision behind this response (kept only for header-reading clients)
+        let shown = if self.server.keeps_shown() {
+            self.server.take_shown(req, token)
+        } else {
+            None
+        };
         let r = &mut self.reqs[req];
         let Some(copy) = r.settle(token) else {
             return;
@@ -182,8 +188,8 @@ impl World {
             None => interpret(decision, &self.server.dialect, self.server.retry_after),
             Some(h) => h.sim_hints(
                 decision,
-                &self.server.dialect,
-                self.server.retry_after,
+                shown.as_deref(),
+                &self.server.styles,
                 limiters::calendar::Epoch::from_unix_secs(self.epoch).at(self.now),
             ),
         };

@@ -108,6 +108,7 @@ impl World {
         server.set_upstreams(&s.server.upstreams, seed);
         let names: Vec<&str> = s.fleets.iter().map(|f| f.name.as_str()).collect();
         server.bind_fleets(&names);
+        server.keep_shown(s.fleets.iter().any(|f| f.headers.is_some()));
         let ids = IdSpaces::new(&s.fleets);
         let mut fleets = Vec::with_capacity(s.fleets.len());
         let mut clients = Vec::new();

@@ -47,6 +47,13 @@ pub struct Level {
     pub charge: Charge,
     /// The fleets this level applies to, by name; empty: every fleet.
     pub fleets: Vec<String>,
+    /// The header dialect of this level's fields (seed 004: the per-second bucket in
+    /// `x-ratelimit-delta`, the monthly quota in `x-quota-monthly`, on one response); `None`:
+    /// the server's [`Server::dialect`].
+    pub dialect: Option<limiters::headers::Dialect>,
+    /// The level's IETF policy name (`RateLimit-Policy: "<name>";q=..`); `None`: its scope's
+    /// name (`default` when it is the only level).
+    pub policy: Option<String>,
 }
 
 /// When a limiter level charges a request.
@@ -84,6 +91,8 @@ impl Level {
             retry_after: None,
             charge: Charge::OnAdmission,
             fleets: Vec::new(),
+            dialect: None,
+            policy: None,
         }
     }
 }
@@ -151,8 +160,8 @@ pub struct Upstream {
 /// The server: limiter levels (possibly none), backend, header dialect.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Server {
-    /// Header dialect name (as in `limiters::headers`); carried to clients with every response
-    /// so a later client-side interpretation can depend on it.
+    /// Header dialect name (as in `limiters::headers`): the dialect of every level that does not
+    /// name its own ([`Level::dialect`]).
     pub dialect: String,
     /// How `Retry-After` is written.
     pub retry_after: RetryAfterFormat,

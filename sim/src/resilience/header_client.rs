@@ -13,8 +13,8 @@
 
 use limiters::calendar::UnixTime;
 use limiters::headers::{
-    parse, render, Dialect, HeaderError, HeaderStyle, ParseOptions, RateLimitInfo,
-    ResetInterpretation, RetryAfterFormat,
+    parse, render, render_levels, HeaderError, HeaderStyle, ParseOptions, RateLimitInfo,
+    ResetInterpretation,
 };
 use limiters::{Decision, Nanos};
 
@@ -116,30 +116,34 @@ impl HeaderClient {
         Ok(HeaderReading { info, wait })
     }
 
-    /// What a simulated client learns from a response: the server's `decision` rendered in
-    /// `dialect` with `Retry-After` as `format` at the server's calendar time `server_now`, read
-    /// back by this client. `retry_after` is the wait this client honours (per its
-    /// [`HeaderSource`]), `reset_after` the reset it parsed. An unknown dialect or an unreadable
-    /// field gives no hints (the client learns nothing).
+    /// What a simulated client learns from a response: every level's decision (`shown`,
+    /// `(level index, decision)`; `None`: the response's one `decision`, of level 0) rendered
+    /// as the server renders it (`styles[i]`: level `i`'s dialect and `Retry-After` form) at the
+    /// server's calendar time `server_now`, to header bytes, and read back by this client.
+    /// `retry_after` is the wait this client honours (per its [`HeaderSource`]), `reset_after`
+    /// the reset it parsed. Without a decision, or with an unreadable field, the client learns
+    /// nothing.
     pub fn sim_hints(
         &self,
         decision: Option<&Decision>,
-        dialect: &str,
-        format: crate::model::RetryAfterFormat,
+        shown: Option<&[(u16, Decision)]>,
+        styles: &[HeaderStyle],
         server_now: UnixTime,
     ) -> crate::client::Hints {
-        let (Some(d), Ok(dialect)) = (decision, dialect.parse::<Dialect>()) else {
+        let parts: Vec<(&Decision, &HeaderStyle)> = match (shown, decision) {
+            (Some(levels), _) if !levels.is_empty() => levels
+                .iter()
+                .filter_map(|(i, d)| styles.get(usize::from(*i)).map(|s| (d, s)))
+                .collect(),
+            (_, Some(d)) => styles.first().map(|s| (d, s)).into_iter().collect(),
+            _ => Vec::new(),
+        };
+        if parts.is_empty() {
             return crate::client::Hints::default();
-        };
-        let ra = match format {
-            crate::model::RetryAfterFormat::Seconds => RetryAfterFormat::Seconds,
-            crate::model::RetryAfterFormat::HttpDate => RetryAfterFormat::HttpDate,
-        };
-        match self.read_decision(
-            d,
-            &HeaderStyle::new(dialect).with_retry_after(ra),
-            server_now,
-        ) {
+        }
+        let fields = render_levels(&parts, server_now);
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        match self.read(&pairs, server_now) {
             Ok(r) => crate::client::Hints {
                 retry_after: r.wait,
                 reset_after: r.info.reset_after,
@@ -164,6 +168,7 @@ impl HeaderClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use limiters::headers::{Dialect, RetryAfterFormat};
 
     const NOW: UnixTime = UnixTime(1_767_225_600 * 1_000_000_000);
 

@@ -125,6 +125,12 @@ pub enum Admission {
 #[derive(Debug, Default)]
 pub struct Levels {
     levels: Vec<LevelRt>,
+    /// Keep every level's decision of the last multi-level admission in [`Levels::shown`] (for
+    /// clients that read every level's headers, each level in its own dialect).
+    keep: bool,
+    /// `(level index, decision)` of every level that applied to the last admission through
+    /// the hierarchy (filled only with `keep`).
+    shown: Vec<(u16, Decision)>,
 }
 
 /// How long a denial asks to wait; "never" sorts last.
@@ -154,7 +160,24 @@ impl Levels {
                 states: Vec::new(),
             });
         }
-        Ok(Levels { levels: out })
+        Ok(Levels {
+            levels: out,
+            keep: false,
+            shown: Vec::new(),
+        })
+    }
+
+    /// Keep every level's decision of each admission through the hierarchy, for
+    /// [`Levels::take_shown`].
+    pub fn keep_shown(&mut self, keep: bool) {
+        self.keep = keep;
+    }
+
+    /// Every applying level's decision of the last admission, `(level index, decision)`, taken
+    /// (empty without [`Levels::keep_shown`], and for a single plain level, whose one decision
+    /// is the response's).
+    pub fn take_shown(&mut self) -> Vec<(u16, Decision)> {
+        std::mem::take(&mut self.shown)
     }
 
     /// Resolve the levels' fleet restrictions against the run's fleets: `names[i]` is the name
@@ -277,10 +300,18 @@ impl Levels {
         cost: u32,
     ) -> Result<Admission, LimiterError> {
         let mut denied: Option<(u16, Decision)> = None;
-        for l in self.levels.iter_mut().filter(|l| l.applies(fleet)) {
+        let keep = self.keep;
+        self.shown.clear();
+        for (i, l) in self.levels.iter_mut().enumerate() {
+            if !l.applies(fleet) {
+                continue;
+            }
             let id = l.id(key, tenant);
             let d = l.state(id)?.peek(now, cost);
             let d = l.fix(d);
+            if keep {
+                self.shown.push((i as u16, d));
+            }
             if !d.allowed && denied.map_or(true, |(_, prev)| wait_of(&d) > wait_of(&prev)) {
                 denied = Some((l.status, d));
             }
@@ -290,6 +321,7 @@ impl Levels {
         }
         let mut first = None;
         let mut delay = Nanos::ZERO;
+        self.shown.clear();
         for i in 0..self.levels.len() {
             let l = &mut self.levels[i];
             if !l.applies(fleet) {
@@ -303,6 +335,9 @@ impl Levels {
                 Charge::OnCompletion => l.state(id)?.peek(now, cost),
             };
             let d = l.fix(d);
+            if self.keep {
+                self.shown.push((i as u16, d));
+            }
             if !d.allowed {
                 // A limiter whose check disagrees with its peek: take back exactly what was
                 // charged above (`Limiter::undo`, innermost first), then deny.

@@ -17,7 +17,9 @@ pub use levels::{Admission, Levels};
 
 use crate::engine::{EventQueue, Stream};
 use crate::model::{RetryAfterFormat, Server as ServerCfg};
+use limiters::headers::{level_styles, Dialect, HeaderStyle};
 use limiters::{Decision, LimiterError, Nanos, Outcome, OutcomeKind, Registry};
+use std::collections::HashMap;
 
 /// A response to one attempt, as the server sends it. The typed decision travels instead of
 /// header strings; the client interprets it in the server's dialect.
@@ -61,6 +63,13 @@ pub struct Server {
     pub dialect: String,
     /// How `Retry-After` is written.
     pub retry_after: RetryAfterFormat,
+    /// How each level's decision is rendered (its dialect, or the server's; its IETF policy
+    /// name), by level index: what a client that reads headers gets to parse.
+    pub styles: Vec<HeaderStyle>,
+    /// Every level's decision behind an attempt's response, by `(request, token)`, while the
+    /// response travels: kept only when some client reads headers ([`Server::keep_shown`]) and
+    /// there are several levels (one level's decision is the response's own).
+    shown: HashMap<(u32, u32), Vec<(u16, Decision)>>,
     /// Every admitted request completes at once, without a job (unlimited workers, zero
     /// service time, no latency fault): the fleet-429 reference model's backend.
     instant: bool,
@@ -95,7 +104,10 @@ impl Server {
         let faults = Faults::new(faults, fault_rng);
         let levels = Levels::build(&cfg.levels, registry)?;
         let instant = backend.instant() && !faults.adds_latency();
+        let styles = styles(cfg).map_err(|e| (0, e))?;
         Ok(Server {
+            styles,
+            shown: HashMap::new(),
             direct: instant && faults.is_empty() && levels.single_plain(),
             levels,
             instant,
@@ -148,6 +160,24 @@ impl Server {
     /// Resolve limiter levels restricted to some fleets: `names[i]` is fleet `i`'s name.
     pub fn bind_fleets(&mut self, names: &[&str]) {
         self.levels.bind_fleets(names);
+    }
+
+    /// Keep every level's decision of each attempt for clients that read headers (see
+    /// [`Server::take_shown`]); needed only with several levels.
+    pub fn keep_shown(&mut self, keep: bool) {
+        self.levels.keep_shown(keep && self.levels.len() > 1);
+    }
+
+    /// True when [`Server::take_shown`] may hold something.
+    #[inline(always)]
+    pub fn keeps_shown(&self) -> bool {
+        !self.shown.is_empty()
+    }
+
+    /// Every level's decision behind the response to attempt `token` of request `req`, taken
+    /// (`None` when not kept: one level, no header-reading client, or no level consulted).
+    pub fn take_shown(&mut self, req: u32, token: u32) -> Option<Vec<(u16, Decision)>> {
+        self.shown.remove(&(req, token))
     }
 
     /// Times at which a capacity-drop fault starts or ends.
@@ -225,6 +255,10 @@ impl Server {
         let admission =
             self.levels
                 .admit_as(Some(meta.fleet), now, meta.key, meta.tenant, meta.cost)?;
+        let shown = self.levels.take_shown();
+        if !shown.is_empty() {
+            self.shown.insert((meta.req, meta.token), shown);
+        }
         let (first, delay) = match admission {
             Admission::Denied { status, decision } => {
                 *resp = Response::rejected(status, Some(decision));
@@ -375,6 +409,25 @@ impl Server {
     pub fn capacity_change(&mut self, now: Nanos, q: &mut EventQueue) {
         self.backend.fill_workers(now, q, &mut self.faults);
     }
+}
+
+/// The levels' header styles: each level's own dialect or the server's, with the server's
+/// `Retry-After` form; IETF policy names from the levels' `policy` or their scopes.
+fn styles(cfg: &ServerCfg) -> Result<Vec<HeaderStyle>, LimiterError> {
+    let dialect = cfg
+        .dialect
+        .parse::<Dialect>()
+        .map_err(|e| LimiterError::invalid("dialect", e.to_string()))?;
+    let retry_after = match cfg.retry_after {
+        RetryAfterFormat::Seconds => limiters::headers::RetryAfterFormat::Seconds,
+        RetryAfterFormat::HttpDate => limiters::headers::RetryAfterFormat::HttpDate,
+    };
+    let base = HeaderStyle::new(dialect).with_retry_after(retry_after);
+    let dialects: Vec<Option<Dialect>> = cfg.levels.iter().map(|l| l.dialect).collect();
+    let policies: Vec<Option<&str>> = cfg.levels.iter().map(|l| l.policy.as_deref()).collect();
+    let names: Vec<&str> = cfg.levels.iter().map(|l| l.scope.as_str()).collect();
+    level_styles(&base, &dialects, &policies, &names)
+        .map_err(|e| LimiterError::invalid("policy", e.to_string()))
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! The keys of a `[[server.limiters]]` table that are about the level rather than its
-//! algorithm: a fixed `retry_after`, when the level is charged (`charge`), and which fleets it
-//! applies to (`fleets`). Everything else in the table is the algorithm's parameters.
+//! algorithm: a fixed `retry_after`, when the level is charged (`charge`), which fleets it
+//! applies to (`fleets`), and how its headers read (`dialect`, `policy`: seed 004 answers its
+//! bucket and its monthly quota in two dialects on one response). Everything else in the table
+//! is the algorithm's parameters.
 
 use super::cx::{Cx, R};
 use crate::model::Charge;
@@ -10,7 +12,7 @@ use limiters::Nanos;
 use serde::Deserialize;
 
 /// The level keys handled here.
-pub(crate) const LEVEL_KEYS: &[&str] = &["retry_after", "charge", "fleets"];
+pub(crate) const LEVEL_KEYS: &[&str] = &["retry_after", "charge", "fleets", "dialect", "policy"];
 const CHARGES: &[&str] = &["on_admission", "on_completion"];
 
 /// The level options of one table.
@@ -19,6 +21,8 @@ pub(crate) struct LevelOpts {
     pub retry_after: Option<Nanos>,
     pub charge: Charge,
     pub fleets: Vec<String>,
+    pub dialect: Option<limiters::headers::Dialect>,
+    pub policy: Option<String>,
 }
 
 /// Read `retry_after`, `charge` and `fleets` from `map`; `fleet_names` are the scenario's
@@ -73,6 +77,24 @@ pub(crate) fn level_opts(cx: &Cx, map: &LimiterTable, fleet_names: &[&str]) -> R
             }
             out.fleets.push(name.to_string());
         }
+    }
+    if let Some(v) = map.get("dialect") {
+        let text = v.get_ref().as_str().unwrap_or_default().to_string();
+        let s = toml::Spanned::new(v.span(), text);
+        out.dialect = Some(
+            s.get_ref()
+                .parse()
+                .map_err(|_| cx.unknown(&s, "header dialect", super::server::DIALECTS))?,
+        );
+    }
+    if let Some(v) = map.get("policy") {
+        let text = v.get_ref().as_str().ok_or_else(|| {
+            cx.err(v.span(), "`policy` is an IETF policy name such as \"per-key\"")
+        })?;
+        limiters::headers::HeaderStyle::new(limiters::headers::Dialect::Ietf)
+            .with_policy(text)
+            .map_err(|e| cx.err(v.span(), format!("`policy`: {e}")))?;
+        out.policy = Some(text.to_string());
     }
     Ok(out)
 }

@@ -163,6 +163,8 @@ fn level(
         retry_after: opts.retry_after,
         charge: opts.charge,
         fleets: opts.fleets,
+        dialect: opts.dialect,
+        policy: opts.policy,
     })
 }
 
