@@ -123,6 +123,35 @@ impl FixedWindow {
     }
 }
 
+/// Put a `fixed_window` level's windows on the calendar clock: its parameters with `align`
+/// rewritten so that, when the limiter's time 0 is the Unix instant `zero_unix_ns`, windows start
+/// at `align + k * period` of *Unix time* (`align` as given, default 0): a minute window starts
+/// at the top of each wall-clock minute wherever time 0 falls, as in the Redis store (which
+/// reads Redis `TIME`). Parameters without a valid `period` are returned unchanged (building
+/// the limiter reports them).
+///
+/// ```
+/// use limiters::{fixed_window::on_unix_clock, Limiter, Nanos, Params, Registry};
+/// let p = Params::new().with("limit", 1i64).with("period", "60s");
+/// // time 0 is 12:00:45 UTC: the next window starts 15 s later, at 12:01:00
+/// let zero = (1_767_268_800 + 45) * 1_000_000_000u128;
+/// let l = Registry::builtin().build("fixed_window", &on_unix_clock(&p, zero)).unwrap();
+/// assert_eq!(l.peek(Nanos::ZERO, 1).reset_after, Nanos::from_secs(15));
+/// ```
+pub fn on_unix_clock(params: &crate::Params, zero_unix_ns: u128) -> crate::Params {
+    let (Ok(period), Ok(align)) = (
+        params.positive_duration("period"),
+        params.duration_or("align", Nanos::ZERO),
+    ) else {
+        return params.clone();
+    };
+    let period = u128::from(period.as_nanos());
+    let shift = (u128::from(align.as_nanos()) % period + period - zero_unix_ns % period) % period;
+    let mut out = params.clone();
+    out.insert("align", format!("{shift}ns"));
+    out
+}
+
 impl Limiter for FixedWindow {
     #[inline]
     fn check(&mut self, now: Nanos, cost: u32) -> Decision {

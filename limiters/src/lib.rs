@@ -10,7 +10,7 @@ pub mod calendar;
 pub mod concurrency;
 mod decision;
 mod error;
-mod fixed_window;
+pub mod fixed_window;
 mod gcra;
 pub mod headers;
 pub mod hierarchy;

@@ -102,14 +102,25 @@ impl Reply {
     /// Add the rate-limit headers of every level that decided (`shown[i]`: level `i`'s
     /// decision, `None` for a level that does not count the request), each in its own style
     /// (`styles[i]`), with `Retry-After` on a denial (see `limiters::headers::render_levels`).
-    pub fn rate_headers(mut self, shown: &[Option<Decision>], styles: &[HeaderStyle]) -> Reply {
+    pub fn rate_headers(self, shown: &[Option<Decision>], styles: &[HeaderStyle]) -> Reply {
+        self.rate_headers_at(shown, styles, unix_now())
+    }
+    /// [`Reply::rate_headers`] for decisions taken at calendar time `decided_at`: their
+    /// resets and waits count from then, so an epoch `Reset` or an HTTP-date `Retry-After` on
+    /// a response sent after the backend served names the same instant as at admission.
+    pub fn rate_headers_at(
+        mut self,
+        shown: &[Option<Decision>],
+        styles: &[HeaderStyle],
+        decided_at: UnixTime,
+    ) -> Reply {
         let parts: Vec<(&Decision, &HeaderStyle)> = shown
             .iter()
             .zip(styles)
             .filter_map(|(d, s)| d.as_ref().map(|d| (d, s)))
             .collect();
         if !parts.is_empty() {
-            for (name, value) in render_levels(&parts, unix_now()) {
+            for (name, value) in render_levels(&parts, decided_at) {
                 // the rendered String becomes the header value without a copy
                 let value = HeaderValue::from_maybe_shared(Bytes::from(value));
                 if let (Some(n), Ok(v)) = (header_name(name), value) {

@@ -14,12 +14,13 @@ use super::config::{Identity, Level};
 use super::envelope::Problem;
 use super::idempotency::{fingerprint, Begin, StoredResponse, Ticket};
 use super::request::{authenticate, cost, idempotency_key, read_body};
-use super::respond::{headline, Reply};
+use super::respond::{headline, unix_now, Reply};
 use super::server::App;
 use super::store::{Verdict, SKIP};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Response, Uri};
+use limiters::calendar::UnixTime;
 use limiters::{Decision, Nanos, Outcome, OutcomeKind};
 use serde_json::json;
 use sim::model::Charge;
@@ -244,6 +245,7 @@ async fn execute(
             return deny(app, i, &d, cost, request_id, &shown);
         }
     }
+    let decided_at = unix_now();
     let verdict = match app.store.decide(&ids, cost, true).await {
         Ok(v) => v,
         Err(e) => {
@@ -291,6 +293,7 @@ async fn execute(
         request_id: request_id.to_owned(),
         decision,
         levels,
+        decided_at,
         ticket,
         gone: Arc::clone(&gone),
         tag,
@@ -341,6 +344,8 @@ struct Job {
     decision: Option<Decision>,
     /// Every level's decision, for the headers (`None`: the level does not count it).
     levels: Vec<Option<Decision>>,
+    /// The calendar time of the decisions (their resets count from then).
+    decided_at: UnixTime,
     ticket: Option<Ticket>,
     /// Set when the client disconnected before the answer.
     gone: Arc<AtomicBool>,
@@ -361,6 +366,7 @@ impl Job {
             request_id,
             decision,
             levels,
+            decided_at,
             ticket,
             gone,
             tag,
@@ -371,7 +377,7 @@ impl Job {
             // executed to completion, as the simulator's `executed`
             app.metrics.executions.executed(tag);
         }
-        let reply = reply.rate_headers(&levels, &app.styles);
+        let reply = reply.rate_headers_at(&levels, &app.styles, decided_at);
         if let Some(work) = work.filter(|_| gone.load(Ordering::Relaxed)) {
             // executed for a client that had already given up (the simulator's wasted work:
             // only a completed service counts, with its service time)

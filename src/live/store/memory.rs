@@ -74,7 +74,10 @@ fn build(level: &Level, registry: &Registry, atomic: bool) -> Result<Cell> {
 impl MemoryStore {
     /// State for `levels` and every identity in `who` (plus `anonymous`). `epoch_unix_secs` is
     /// the Unix time of the clock's zero: calendar quotas (`quota` with `period = "day"|"month"`)
-    /// that were not given an `epoch` get it, so their boundaries fall on real UTC midnights.
+    /// get it as their `epoch` (any `epoch` a scenario gave is the simulator's time 0, not this
+    /// server's), so their boundaries fall on real UTC midnights; fixed windows are moved onto
+    /// the wall clock (`limiters::fixed_window::on_unix_clock`), so a minute window starts at
+    /// the top of the minute as on the Redis store (seed 002), not at server start.
     pub fn new<'a>(
         levels: &[Level],
         who: impl Iterator<Item = &'a Identity> + Clone,
@@ -86,9 +89,13 @@ impl MemoryStore {
         let mut out = Vec::with_capacity(levels.len());
         for l in levels {
             let mut level = l.clone();
-            if level.algorithm == "quota" && level.params.get("epoch").is_none() {
+            if level.algorithm == "quota" {
                 let epoch = i64::try_from(epoch_unix_secs).unwrap_or(i64::MAX);
                 level.params.insert("epoch", epoch);
+            }
+            if level.algorithm == "fixed_window" {
+                let zero = u128::from(epoch_unix_secs) * 1_000_000_000;
+                level.params = limiters::fixed_window::on_unix_clock(&level.params, zero);
             }
             let mut cells = HashMap::new();
             for id in who.clone().chain(std::iter::once(anonymous)) {
@@ -264,6 +271,48 @@ mod tests {
         s.release(&ids, Nanos(5), 1, Outcome::success(Nanos(5)))
             .unwrap();
         assert!(s.decide(&ids, Nanos(6), 1, true).unwrap()[0].allowed);
+    }
+
+    /// Seed 002's minute windows start at the top of the wall-clock minute, wherever the
+    /// server's clock started (here 45 s into a minute), as on the Redis store.
+    #[test]
+    fn fixed_windows_start_at_the_top_of_the_wall_clock_minute() {
+        let r = Registry::builtin();
+        let levels = [Level::parse("key:fixed_window limit=2 period=60s", &r).unwrap()];
+        let keys = LiveConfig::generated_keys(1, 1).unwrap();
+        let anon = Identity {
+            key: "(anonymous)".into(),
+            tenant: "(anonymous)".into(),
+        };
+        let zero = 1_767_268_800 + 45; // 12:00:45 UTC
+        let s = MemoryStore::new(&levels, keys.values(), &anon, zero).unwrap();
+        let at = |secs: u64| Nanos::from_secs(secs);
+        let d = s.decide(&["key-0"], at(0), 1, true).unwrap()[0];
+        assert_eq!(d.reset_after, at(15), "the window ends at 12:01:00");
+        assert!(s.decide(&["key-0"], at(14), 1, true).unwrap()[0].allowed);
+        assert!(!s.decide(&["key-0"], at(14), 1, true).unwrap()[0].allowed);
+        assert!(s.decide(&["key-0"], at(15), 1, true).unwrap()[0].allowed, "12:01:00");
+    }
+
+    /// A scenario's `epoch` is the simulator's time 0: live, a calendar quota rolls over at
+    /// the real month's end, counted from the server's clock.
+    #[test]
+    fn a_quota_rolls_over_on_the_real_calendar_whatever_epoch_it_was_given() {
+        let r = Registry::builtin();
+        let levels = [Level::parse(
+            "org:quota limit=5 period=month epoch=1767225600",
+            &r,
+        )
+        .unwrap()];
+        let keys = LiveConfig::generated_keys(1, 1).unwrap();
+        let anon = Identity {
+            key: "(anonymous)".into(),
+            tenant: "(anonymous)".into(),
+        };
+        let zero = 1_798_761_600 - 3_600; // 2026-12-31T23:00:00Z
+        let s = MemoryStore::new(&levels, keys.values(), &anon, zero).unwrap();
+        let d = s.decide(&["org-0"], Nanos::ZERO, 1, true).unwrap()[0];
+        assert_eq!(d.reset_after, Nanos::from_secs(3_600), "2027-01-01T00:00:00Z");
     }
 
     #[test]

@@ -21,23 +21,44 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// The live clock: a monotonic `Instant` converted to [`Nanos`] since server start, at the edge
-/// (the `limiters` crate never reads a clock).
+/// The live clock: a monotonic `Instant` converted to [`Nanos`] at the edge (the `limiters`
+/// crate never reads a clock). Its zero is the whole Unix second at or before server start,
+/// so limiter time maps onto calendar time exactly: calendar quotas get that second as their
+/// `epoch`, and fixed windows are placed on the wall clock's minutes (see [`MemoryStore`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Clock {
     start: Instant,
+    zero_unix_secs: u64,
 }
 
 impl Clock {
-    /// A clock starting now.
+    /// A clock whose zero is the Unix second now began.
     pub fn start() -> Clock {
-        Clock {
-            start: Instant::now(),
+        // the instant first: the zero errs early by the time between the two reads (a clock
+        // microseconds ahead, never behind the wall clock, so no rendered reset is late)
+        let now = Instant::now();
+        let unix = super::respond::unix_now().as_nanos();
+        let into_second = std::time::Duration::from_nanos(unix % 1_000_000_000);
+        // `Instant` cannot go before the process's own origin on some platforms: then the zero
+        // is now and the epoch one second later is still a whole second (rounded up)
+        match now.checked_sub(into_second) {
+            Some(start) => Clock {
+                start,
+                zero_unix_secs: unix / 1_000_000_000,
+            },
+            None => Clock {
+                start: now,
+                zero_unix_secs: unix.div_ceil(1_000_000_000),
+            },
         }
     }
-    /// Time since start.
+    /// Time since the clock's zero.
     pub fn now(&self) -> Nanos {
         Nanos::from(self.start.elapsed())
+    }
+    /// The Unix second of the clock's zero.
+    pub fn zero_unix_secs(&self) -> u64 {
+        self.zero_unix_secs
     }
 }
 
@@ -88,8 +109,7 @@ impl Store {
         metrics: Arc<Metrics>,
     ) -> Result<Store> {
         let clock = Clock::start();
-        let epoch = super::respond::unix_now().as_secs();
-        let memory = MemoryStore::new(levels, who.values(), anonymous, epoch)?;
+        let memory = MemoryStore::new(levels, who.values(), anonymous, clock.zero_unix_secs())?;
         let redis = match config {
             StoreConfig::Memory => None,
             StoreConfig::Redis {
