@@ -46,6 +46,7 @@ fn meta(req: u32) -> JobMeta {
 fn rendered(srv: &mut Server, epoch: u64, req: u32) -> Vec<(&'static str, String)> {
     let shown = srv.take_shown(req, 0).expect("every level's decision is kept");
     let parts: Vec<(&Decision, &limiters::headers::HeaderStyle)> = shown
+        .levels
         .iter()
         .map(|(i, d)| (d, &srv.styles[usize::from(*i)]))
         .collect();
@@ -116,7 +117,36 @@ fn a_header_reading_client_sees_the_spent_month_on_an_admitted_response() {
     }
     let shown = srv.take_shown(2, 0).unwrap();
     let now = UnixTime::from_secs(s.epoch + 2);
-    let hints = HeaderClient::default().sim_hints(resp.decision.as_ref(), Some(&shown), &srv.styles, now);
+    let hints = HeaderClient::default().sim_hints(
+        resp.decision.as_ref(),
+        Some(&shown.levels),
+        &srv.styles,
+        now,
+        now,
+    );
     let month = Nanos::from_secs(31 * 86_400 - 2);
     assert_eq!(hints.retry_after, Some(month), "wait for the rollover");
+}
+
+/// Fixed windows sit on the calendar clock: with time 0 at 00:00:45 (the scenario's `epoch`),
+/// a minute window ends 15 s into the run, at the top of the minute, as live on either store.
+#[test]
+fn fixed_windows_start_at_the_top_of_the_minute_of_the_scenario_epoch() {
+    let text = r#"
+name = "aligned"
+duration = "30s"
+epoch = 1767225645
+[[server.limiters]]
+scope = "key"
+algorithm = "fixed_window"
+limit = 1
+period = "60s"
+[fleet.a]
+count = 1
+arrival = { process = "constant", rate = "1/s" }
+"#;
+    let s = sim::scenario::load_str("aligned.toml", text).unwrap();
+    let r = sim::run(&s, 1).unwrap();
+    let a = &r.fleets["a"];
+    assert_eq!(a.successes, 2, "t = 0 s and t = 15 s (00:01:00): {a:?}");
 }

@@ -186,12 +186,17 @@ impl World {
         };
         let hints = match &self.fleets[fi].headers {
             None => interpret(decision, &self.server.dialect, self.server.retry_after),
-            Some(h) => h.sim_hints(
-                decision,
-                shown.as_deref(),
-                &self.server.styles,
-                limiters::calendar::Epoch::from_unix_secs(self.epoch).at(self.now),
-            ),
+            Some(h) => {
+                let epoch = limiters::calendar::Epoch::from_unix_secs(self.epoch);
+                let at = shown.as_ref().map_or(self.now, |s| s.at);
+                h.sim_hints(
+                    decision,
+                    shown.as_ref().map(|s| s.levels.as_slice()),
+                    &self.server.styles,
+                    epoch.at(at),
+                    epoch.at(self.now),
+                )
+            }
         };
         let result = AttemptResult {
             status: Some(status),

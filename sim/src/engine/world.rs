@@ -109,6 +109,7 @@ impl World {
         let names: Vec<&str> = s.fleets.iter().map(|f| f.name.as_str()).collect();
         server.bind_fleets(&names);
         server.keep_shown(s.fleets.iter().any(|f| f.headers.is_some()));
+        server.on_calendar(s.epoch);
         let ids = IdSpaces::new(&s.fleets);
         let mut fleets = Vec::with_capacity(s.fleets.len());
         let mut clients = Vec::new();

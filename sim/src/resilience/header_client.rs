@@ -119,7 +119,10 @@ impl HeaderClient {
     /// What a simulated client learns from a response: every level's decision (`shown`,
     /// `(level index, decision)`; `None`: the response's one `decision`, of level 0) rendered
     /// as the server renders it (`styles[i]`: level `i`'s dialect and `Retry-After` form) at the
-    /// server's calendar time `server_now`, to header bytes, and read back by this client.
+    /// server's calendar time of the decision `decided_at`, to header bytes, and read back by
+    /// this client when the response arrives, at the server's calendar time `read_at` (an epoch
+    /// reset names an instant; a delay counts from arrival, so service and network time make
+    /// the two forms differ as they do live).
     /// `retry_after` is the wait this client honours (per its [`HeaderSource`]), `reset_after`
     /// the reset it parsed. Without a decision, or with an unreadable field, the client learns
     /// nothing.
@@ -128,7 +131,8 @@ impl HeaderClient {
         decision: Option<&Decision>,
         shown: Option<&[(u16, Decision)]>,
         styles: &[HeaderStyle],
-        server_now: UnixTime,
+        decided_at: UnixTime,
+        read_at: UnixTime,
     ) -> crate::client::Hints {
         let parts: Vec<(&Decision, &HeaderStyle)> = match (shown, decision) {
             (Some(levels), _) if !levels.is_empty() => levels
@@ -141,9 +145,9 @@ impl HeaderClient {
         if parts.is_empty() {
             return crate::client::Hints::default();
         }
-        let fields = render_levels(&parts, server_now);
+        let fields = render_levels(&parts, decided_at);
         let pairs: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        match self.read(&pairs, server_now) {
+        match self.read(&pairs, read_at) {
             Ok(r) => crate::client::Hints {
                 retry_after: r.wait,
                 reset_after: r.info.reset_after,
@@ -226,6 +230,25 @@ mod tests {
             far.read_decision(&deny(30, 10), &date, NOW).unwrap().wait,
             Some(Nanos::ZERO)
         );
+    }
+
+    /// Rendered when the levels decided, read when the response arrives 5 s later (service
+    /// and network): an epoch reset names the decision's instant (55 s left), a delay counts
+    /// from arrival (60 s), as live.
+    #[test]
+    fn an_epoch_reset_names_the_decisions_instant_a_delay_counts_from_arrival() {
+        let c = HeaderClient {
+            source: HeaderSource::Reset,
+            ..HeaderClient::default()
+        };
+        let d = deny(60, 60);
+        let later = UnixTime(NOW.as_nanos() + 5_000_000_000);
+        let wait = |dialect| {
+            let styles = [HeaderStyle::new(dialect)];
+            c.sim_hints(Some(&d), None, &styles, NOW, later).retry_after
+        };
+        assert_eq!(wait(Dialect::XRateLimitEpoch), Some(Nanos::from_secs(55)));
+        assert_eq!(wait(Dialect::XRateLimitDelta), Some(Nanos::from_secs(60)));
     }
 
     #[test]

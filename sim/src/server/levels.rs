@@ -19,6 +19,7 @@ use limiters::{Decision, Factory, Limiter, LimiterError, Nanos, Outcome, Params,
 /// One level at run time.
 struct LevelRt {
     scope: Scope,
+    algorithm: String,
     status: u16,
     retry_after: Option<Nanos>,
     charge: Charge,
@@ -150,6 +151,7 @@ impl Levels {
             let entry = registry.get(&l.algorithm).map_err(|e| (i, e))?;
             out.push(LevelRt {
                 scope: l.scope,
+                algorithm: l.algorithm.clone(),
                 status: l.status,
                 retry_after: l.retry_after,
                 charge: l.charge,
@@ -167,15 +169,27 @@ impl Levels {
         })
     }
 
-    /// Keep every level's decision of each admission through the hierarchy, for
-    /// [`Levels::take_shown`].
+    /// Place fixed windows on the calendar clock: time 0 is the Unix second `epoch_unix_secs`
+    /// (the scenario's `epoch`), and a `fixed_window` level's windows start at `align + k *
+    /// period` of Unix time, as live on either store (see `limiters::fixed_window::
+    /// on_unix_clock`). With the default epoch (a UTC midnight) every period that divides a day
+    /// starts at time 0 as before. Call before the first admission.
+    pub fn on_calendar(&mut self, epoch_unix_secs: u64) {
+        let zero = u128::from(epoch_unix_secs) * 1_000_000_000;
+        for l in &mut self.levels {
+            if l.algorithm == "fixed_window" {
+                l.params = limiters::fixed_window::on_unix_clock(&l.params, zero);
+            }
+        }
+    }
+
+    /// Keep every level's decision of each admission, for [`Levels::take_shown`].
     pub fn keep_shown(&mut self, keep: bool) {
         self.keep = keep;
     }
 
     /// Every applying level's decision of the last admission, `(level index, decision)`, taken
-    /// (empty without [`Levels::keep_shown`], and for a single plain level, whose one decision
-    /// is the response's).
+    /// (empty without [`Levels::keep_shown`]).
     pub fn take_shown(&mut self) -> Vec<(u16, Decision)> {
         std::mem::take(&mut self.shown)
     }
@@ -235,6 +249,10 @@ impl Levels {
                 let id = l.id(key, tenant);
                 let d = l.state(id)?.check(now, cost);
                 let d = l.fix(d);
+                if self.keep {
+                    self.shown.clear();
+                    self.shown.push((0, d));
+                }
                 Ok(if d.allowed {
                     Admission::Allowed {
                         first: Some(d),

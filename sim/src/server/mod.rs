@@ -51,6 +51,16 @@ impl Response {
     }
 }
 
+/// Every level's decision behind one response and when they were taken (the calendar time
+/// their resets count from: a header is rendered at admission, read when it arrives).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shown {
+    /// When the levels decided.
+    pub at: Nanos,
+    /// `(level index, decision)` of every level that applied.
+    pub levels: Vec<(u16, Decision)>,
+}
+
 /// The server at run time.
 #[derive(Debug)]
 pub struct Server {
@@ -67,9 +77,8 @@ pub struct Server {
     /// name), by level index: what a client that reads headers gets to parse.
     pub styles: Vec<HeaderStyle>,
     /// Every level's decision behind an attempt's response, by `(request, token)`, while the
-    /// response travels: kept only when some client reads headers ([`Server::keep_shown`]) and
-    /// there are several levels (one level's decision is the response's own).
-    shown: HashMap<(u32, u32), Vec<(u16, Decision)>>,
+    /// response travels: kept only when some client reads headers ([`Server::keep_shown`]).
+    shown: HashMap<(u32, u32), Shown>,
     /// Every admitted request completes at once, without a job (unlimited workers, zero
     /// service time, no latency fault): the fleet-429 reference model's backend.
     instant: bool,
@@ -162,10 +171,19 @@ impl Server {
         self.levels.bind_fleets(names);
     }
 
-    /// Keep every level's decision of each attempt for clients that read headers (see
-    /// [`Server::take_shown`]); needed only with several levels.
+    /// Keep every level's decision of each attempt, with its time, for clients that read
+    /// headers (see [`Server::take_shown`]). Turns the direct way off (it keeps nothing).
     pub fn keep_shown(&mut self, keep: bool) {
-        self.levels.keep_shown(keep && self.levels.len() > 1);
+        self.levels.keep_shown(keep);
+        if keep {
+            self.direct = false;
+        }
+    }
+
+    /// Place fixed windows on the calendar clock whose time 0 is the Unix second `epoch` (see
+    /// [`Levels::on_calendar`]).
+    pub fn on_calendar(&mut self, epoch: u64) {
+        self.levels.on_calendar(epoch);
     }
 
     /// True when [`Server::take_shown`] may hold something.
@@ -175,8 +193,8 @@ impl Server {
     }
 
     /// Every level's decision behind the response to attempt `token` of request `req`, taken
-    /// (`None` when not kept: one level, no header-reading client, or no level consulted).
-    pub fn take_shown(&mut self, req: u32, token: u32) -> Option<Vec<(u16, Decision)>> {
+    /// (`None` when not kept: no header-reading client, or no level consulted).
+    pub fn take_shown(&mut self, req: u32, token: u32) -> Option<Shown> {
         self.shown.remove(&(req, token))
     }
 
@@ -255,9 +273,10 @@ impl Server {
         let admission =
             self.levels
                 .admit_as(Some(meta.fleet), now, meta.key, meta.tenant, meta.cost)?;
-        let shown = self.levels.take_shown();
-        if !shown.is_empty() {
-            self.shown.insert((meta.req, meta.token), shown);
+        let levels = self.levels.take_shown();
+        if !levels.is_empty() {
+            self.shown
+                .insert((meta.req, meta.token), Shown { at: now, levels });
         }
         let (first, delay) = match admission {
             Admission::Denied { status, decision } => {
