@@ -334,5 +334,6 @@ fn assemble(s: &Scenario, seed: u64, w: &World) -> RunResult {
                 .collect(),
         },
         live: false,
+        keyed: w.server.keyed_figures(),
     }
 }

@@ -99,6 +99,20 @@ pub struct ServeArgs {
     /// Limiter state: `memory` or `redis://127.0.0.1:6379`.
     #[arg(long, default_value = "memory")]
     pub store: String,
+    /// Accept API keys that were not configured, as a public API's free tier: each is a client
+    /// (and org) of its own, limited by every key and org level like a configured key. Their
+    /// states are kept in bounded memory (`--max-keys` per level, the memory store; with
+    /// Redis, keys expire there).
+    #[arg(long)]
+    pub open_registration: bool,
+    /// With `--open-registration`: at most this many unconfigured keys' states per level; a
+    /// new key in a full store evicts the least recently used one.
+    #[arg(long, default_value_t = 100_000)]
+    pub max_keys: usize,
+    /// With `--open-registration`: a key unused this long whose limiter is back to full
+    /// capacity is dropped (exact: a full limiter is a new one).
+    #[arg(long, default_value = "60s")]
+    pub idle_after: String,
     /// When Redis does not answer: fail-open, fail-closed or local (in-memory limits).
     #[arg(long, default_value = "fail-closed")]
     pub on_store_error: String,
@@ -231,6 +245,16 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
         max_connections: connection_cap(args.max_connections),
         metrics_addr: args.metrics_addr,
         metrics_token: args.metrics_token.clone(),
+        open_keys: match args.open_registration {
+            false => None,
+            true if args.max_keys == 0 => {
+                return Err(bad(anyhow!("--max-keys must be at least 1")));
+            }
+            true => Some(crate::live::config::OpenKeys {
+                max_keys: args.max_keys,
+                idle_after: duration("idle-after", &args.idle_after)?,
+            }),
+        },
     };
     let mut retry_after = retry_after;
     if let Some(path) = &args.scenario {

@@ -296,6 +296,20 @@ pub struct LiveConfig {
     pub metrics_addr: Option<std::net::SocketAddr>,
     /// `/metrics` answers only `Authorization: Bearer <token>` (`None`: anyone who reaches it).
     pub metrics_token: Option<String>,
+    /// Accept API keys that were not configured (`--open-registration`); `None`: 401.
+    pub open_keys: Option<OpenKeys>,
+}
+
+/// Open registration, as a public API's free tier: any presented API key is a client of its
+/// own (key and tenant named by the key), limited like a configured one. Its limiter states
+/// live in a bounded, evicting `limiters::keyed` store per level, so a flood of new keys cannot
+/// grow memory past `max_keys` states per level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenKeys {
+    /// At most this many unconfigured keys' states per level.
+    pub max_keys: usize,
+    /// A key unused this long whose limiter is back to full capacity is dropped (exact).
+    pub idle_after: Duration,
 }
 
 impl LiveConfig {

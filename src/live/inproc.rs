@@ -80,6 +80,7 @@ pub fn scenario_config(
         max_connections: 4096,
         metrics_addr: None,
         metrics_token: None,
+        open_keys: None,
     };
     (config, part.retry_after, warnings, secrets)
 }

@@ -99,6 +99,9 @@ impl Drop for GaugeGuard<'_> {
     }
 }
 
+/// At most this many ids per level get limiter gauges (`throttlelab_limiter_*{id=..}`).
+pub const MAX_GAUGED_IDS: usize = 10_000;
+
 impl Metrics {
     /// A request passed every limiter.
     pub fn admitted(&self) {
@@ -196,6 +199,11 @@ impl Metrics {
         let mut gauges = self.limiter.write().unwrap_or_else(|p| p.into_inner());
         if gauges.len() <= level {
             gauges.resize_with(level + 1, HashMap::new);
+        }
+        if gauges[level].len() >= MAX_GAUGED_IDS {
+            // a flood of new keys (open registration) must not grow memory: the ids seen
+            // first keep their gauges, later ones are counted nowhere here
+            return;
         }
         let g = gauges[level]
             .entry(id.to_string())

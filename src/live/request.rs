@@ -22,6 +22,12 @@ pub fn authenticate<'a>(
     headers: &HeaderMap,
     keys: &'a HashMap<String, Identity>,
 ) -> Result<&'a Identity, Problem> {
+    keys.get(presented_key(headers)?).ok_or(Problem::InvalidKey)
+}
+
+/// The API key the request presents (`Authorization: Bearer` or `X-API-Key`, exactly one),
+/// borrowed from the header map (the lookup allocates nothing).
+pub fn presented_key(headers: &HeaderMap) -> Result<&str, Problem> {
     let bearer = single(headers, "authorization")?;
     let api_key = single(headers, "x-api-key")?;
     if bearer.is_some() && api_key.is_some() {
@@ -45,7 +51,7 @@ pub fn authenticate<'a>(
     if presented.is_empty() {
         return Err(Problem::MissingKey);
     }
-    keys.get(presented).ok_or(Problem::InvalidKey)
+    Ok(presented)
 }
 
 /// The `Idempotency-Key`, if sent (once), validated (8–128 visible ASCII characters).

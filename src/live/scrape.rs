@@ -48,7 +48,11 @@ pub async fn metrics(State(app): State<Arc<App>>, headers: HeaderMap) -> Respons
         }
     }
     app.refresh_limiter_gauges().await;
-    let mut r = Response::new(Body::from(app.metrics.render()));
+    let mut text = app.metrics.render();
+    if app.config.open_keys.is_some() {
+        text.push_str(&app.store.open_metrics());
+    }
+    let mut r = Response::new(Body::from(text));
     r.headers_mut().insert(
         axum::http::header::CONTENT_TYPE,
         axum::http::HeaderValue::from_static("text/plain; version=0.0.4"),

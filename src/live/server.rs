@@ -57,6 +57,7 @@ impl App {
             &config.keys,
             &anonymous,
             &config.store,
+            config.open_keys,
             Arc::clone(&metrics),
         )?;
         let backend = Backend::new(&config.backend)?;

@@ -13,7 +13,7 @@ use super::backend::Served;
 use super::config::{Identity, Level};
 use super::envelope::Problem;
 use super::idempotency::{fingerprint, Begin, StoredResponse, Ticket};
-use super::request::{authenticate, cost, idempotency_key, read_body};
+use super::request::{authenticate, cost, idempotency_key, presented_key, read_body};
 use super::respond::{headline, unix_now, Reply};
 use super::server::App;
 use super::store::{Verdict, SKIP};
@@ -25,6 +25,7 @@ use limiters::{Decision, Nanos, Outcome, OutcomeKind};
 use serde_json::json;
 use sim::model::Charge;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -113,9 +114,20 @@ pub async fn handle(
         return app.finish(reply, &request_id);
     }
     let who = match authenticate(&headers, &app.config.keys) {
-        Ok(who) => who,
+        Ok(who) => Cow::Borrowed(who),
+        // open registration: an unknown key is a client (and org) of its own
+        Err(Problem::InvalidKey) if app.config.open_keys.is_some() => {
+            match presented_key(&headers) {
+                Ok(key) => Cow::Owned(Identity {
+                    key: key.to_string(),
+                    tenant: key.to_string(),
+                }),
+                Err(p) => return app.reject(p, None, &request_id).await,
+            }
+        }
         Err(p) => return app.reject(p, None, &request_id).await,
     };
+    let who: &Identity = &who;
     match prepare(&app, who, &method, &uri, &headers, body).await {
         Err(p) => app.reject(p, Some(who), &request_id).await,
         Ok(Prepared::Replay(stored)) => {

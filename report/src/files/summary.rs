@@ -3,7 +3,7 @@
 
 use crate::tables::jain_max_min_of;
 use serde::Serialize;
-use sim::metrics::{RunResult, Summary, TenantRow};
+use sim::metrics::{KeyedLevel, RunResult, Summary, TenantRow};
 use std::collections::BTreeMap;
 
 /// The JSON document: the run's figures without the bulky series and per-client rows (those
@@ -17,6 +17,9 @@ pub(crate) struct SummaryJson<'a> {
     summary: WithJain<'a>,
     fleets: BTreeMap<&'a str, WithJain<'a>>,
     tenants: &'a [TenantRow],
+    /// Levels with their keys in bounded memory (`max_keys`): keys held, evictions.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    keyed: &'a [KeyedLevel],
 }
 
 /// A summary with the figures the report derives from the run: `jain_max_min` (Jain's index
@@ -56,6 +59,7 @@ impl SummaryJson<'_> {
                 })
                 .collect(),
             tenants: &r.tenants,
+            keyed: &r.keyed,
         }
     }
 }

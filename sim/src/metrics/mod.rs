@@ -30,6 +30,8 @@ pub use recovery::{
     of_fleets as recovery_of_fleets, recovery, recovery_window, Recovery, MIN_WINDOW_BUCKETS,
     TOLERANCE, WINDOW,
 };
-pub use result::{ClientRow, Latency, RunResult, Series, SeriesRow, Summary, TenantRow};
+pub use result::{
+    ClientRow, KeyedLevel, Latency, RunResult, Series, SeriesRow, Summary, TenantRow,
+};
 pub use summary::SummaryInputs;
 pub use tenants::{tenant_bytes, MAX_TENANT_LATENCY_ROWS};

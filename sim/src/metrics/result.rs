@@ -246,7 +246,31 @@ pub struct RunResult {
     /// horizon is wall-clock time and `events` counts attempts. Reports label it so.
     #[serde(default, skip_serializing_if = "is_false")]
     pub live: bool,
+    /// The levels that keep their keys in bounded memory (`max_keys`): their eviction figures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keyed: Vec<KeyedLevel>,
 }
+
+/// A limiter level keeping its per-key states in a bounded `limiters::keyed` store.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyedLevel {
+    /// The level's index (0: outermost).
+    pub level: u32,
+    /// Its scope (`key`, `tenant`, `global`).
+    pub scope: String,
+    /// The bound on stored keys.
+    pub max_keys: u64,
+    /// Keys stored when the run ended.
+    pub keys_at_end: u64,
+    /// The most keys stored at once.
+    pub peak_keys: u64,
+    /// Keys dropped idle at full capacity (exact: nothing was lost).
+    pub idle_evictions: u64,
+    /// Keys evicted while not idle, to stay within `max_keys` (their state was lost: a store
+    /// that forces many is too small for its traffic).
+    pub forced_evictions: u64,
+}
+
 
 fn is_false(b: &bool) -> bool {
     !*b

@@ -54,6 +54,9 @@ pub struct Level {
     /// The level's IETF policy name (`RateLimit-Policy: "<name>";q=..`); `None`: its scope's
     /// name (`default` when it is the only level).
     pub policy: Option<String>,
+    /// Keep the level's per-key states in bounded memory (`max_keys`, `idle_after`); `None`:
+    /// one state per key ever seen.
+    pub keys: Option<crate::server::KeyBound>,
 }
 
 /// When a limiter level charges a request.
@@ -93,6 +96,7 @@ impl Level {
             fleets: Vec::new(),
             dialect: None,
             policy: None,
+            keys: None,
         }
     }
 }

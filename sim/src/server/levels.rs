@@ -11,8 +11,11 @@
 //!
 //! Per-level keyed state is a `Vec` indexed by the scope's dense id (keys and tenants are
 //! numbered at the start of a run), filled lazily on first use: a lookup is an index, not a
-//! hash, and an idle key costs one empty slot.
+//! hash, and an idle key costs one empty slot. A level with `max_keys` keeps them in a bounded,
+//! evicting `limiters::keyed` store instead (see [`super::level_state`]).
 
+use super::level_state::States;
+use crate::metrics::KeyedLevel;
 use crate::model::{Charge, Level, Scope};
 use limiters::{Decision, Factory, Limiter, LimiterError, Nanos, Outcome, Params, Registry};
 
@@ -29,7 +32,7 @@ struct LevelRt {
     mask: Vec<bool>,
     factory: Factory,
     params: Params,
-    states: Vec<Option<Box<dyn Limiter>>>,
+    states: States,
 }
 
 impl std::fmt::Debug for LevelRt {
@@ -37,7 +40,7 @@ impl std::fmt::Debug for LevelRt {
         f.debug_struct("LevelRt")
             .field("scope", &self.scope)
             .field("status", &self.status)
-            .field("states", &self.states.len())
+            .field("keyed", &self.states.figures())
             .finish()
     }
 }
@@ -74,25 +77,40 @@ impl LevelRt {
     }
 
     #[inline(always)]
-    fn state(&mut self, id: usize) -> Result<&mut Box<dyn Limiter>, LimiterError> {
+    fn state(&mut self, id: usize, now: Nanos) -> Result<&mut Box<dyn Limiter>, LimiterError> {
         // One bounds check and one null check once the state exists (every call but the first).
-        if let Some(Some(_)) = self.states.get(id) {
-            return match self.states.get_mut(id) {
-                Some(Some(l)) => Ok(l),
-                _ => Err(LimiterError::invalid("algorithm", "limiter state missing")),
-            };
+        if let States::Dense(v) = &self.states {
+            if let Some(Some(_)) = v.get(id) {
+                return match &mut self.states {
+                    States::Dense(v) => match v.get_mut(id) {
+                        Some(Some(l)) => Ok(l),
+                        _ => Err(LimiterError::invalid("algorithm", "limiter state missing")),
+                    },
+                    States::Bounded { .. } => {
+                        Err(LimiterError::invalid("algorithm", "limiter state missing"))
+                    }
+                };
+            }
         }
-        self.new_state(id)
+        self.new_state(id, now)
     }
 
-    /// [`LevelRt::state`] on first use of `id`: build it.
+    /// [`LevelRt::state`] on first use of `id`, or from a bounded store.
     #[cold]
     #[inline(never)]
-    fn new_state(&mut self, id: usize) -> Result<&mut Box<dyn Limiter>, LimiterError> {
-        if id >= self.states.len() {
-            self.states.resize_with(id + 1, || None);
+    fn new_state(&mut self, id: usize, now: Nanos) -> Result<&mut Box<dyn Limiter>, LimiterError> {
+        let v = match &mut self.states {
+            States::Dense(v) => v,
+            bounded => {
+                return bounded
+                    .bounded(id, now)
+                    .ok_or_else(|| LimiterError::invalid("algorithm", "limiter state missing"))
+            }
+        };
+        if id >= v.len() {
+            v.resize_with(id + 1, || None);
         }
-        let slot = &mut self.states[id];
+        let slot = &mut v[id];
         if slot.is_none() {
             *slot = Some((self.factory)(&self.params)?);
         }
@@ -159,7 +177,7 @@ impl Levels {
                 mask: Vec::new(),
                 factory: entry.factory,
                 params: l.params.clone(),
-                states: Vec::new(),
+                states: States::new(l.keys, entry.factory, &l.params).map_err(|e| (i, e))?,
             });
         }
         Ok(Levels {
@@ -247,7 +265,7 @@ impl Levels {
                 let l = &mut self.levels[0];
                 let status = l.status;
                 let id = l.id(key, tenant);
-                let d = l.state(id)?.check(now, cost);
+                let d = l.state(id, now)?.check(now, cost);
                 let d = l.fix(d);
                 if self.keep {
                     self.shown.clear();
@@ -290,7 +308,7 @@ impl Levels {
     ) -> Result<u16, LimiterError> {
         let l = &mut self.levels[0];
         let id = l.id(key, tenant);
-        let d = l.state(id)?.check(now, cost);
+        let d = l.state(id, now)?.check(now, cost);
         // Field by field: the limiter wrote its decision with one store per field, and a
         // whole-struct copy reads it back 16 bytes at a time, across two stores, which stalls
         // store forwarding on every attempt. `black_box` keeps the copies apart.
@@ -325,7 +343,7 @@ impl Levels {
                 continue;
             }
             let id = l.id(key, tenant);
-            let d = l.state(id)?.peek(now, cost);
+            let d = l.state(id, now)?.peek(now, cost);
             let d = l.fix(d);
             if keep {
                 self.shown.push((i as u16, d));
@@ -348,9 +366,9 @@ impl Levels {
             let id = l.id(key, tenant);
             let status = l.status;
             let d = match l.charge {
-                Charge::OnAdmission => l.state(id)?.check(now, cost),
+                Charge::OnAdmission => l.state(id, now)?.check(now, cost),
                 // Checked, not recorded: the record comes when the request completes.
-                Charge::OnCompletion => l.state(id)?.peek(now, cost),
+                Charge::OnCompletion => l.state(id, now)?.peek(now, cost),
             };
             let d = l.fix(d);
             if self.keep {
@@ -391,7 +409,11 @@ impl Levels {
     ) -> Result<(), LimiterError> {
         let l = &mut self.levels[i];
         let id = l.id(key, tenant);
-        l.state(id)?.release(now, cost, outcome);
+        if matches!(l.states, States::Bounded { .. }) {
+            l.states.release_bounded(id, now, cost, outcome);
+            return Ok(());
+        }
+        l.state(id, now)?.release(now, cost, outcome);
         Ok(())
     }
 
@@ -430,7 +452,7 @@ impl Levels {
                     if outcome.kind == limiters::OutcomeKind::Success {
                         let l = &mut self.levels[i];
                         let id = l.id(key, tenant);
-                        let _ = l.state(id)?.check(now, cost);
+                        let _ = l.state(id, now)?.check(now, cost);
                     }
                 }
             }
@@ -452,7 +474,22 @@ impl Levels {
             Scope::Global => 0,
             Scope::Key | Scope::Tenant => hot? as usize,
         };
-        let d = l.states.get(id)?.as_ref()?.peek(now, 1);
+        let d = l.states.get(id)?.peek(now, 1);
         Some((d.remaining, d.limit))
+    }
+
+    /// The figures of every level that keeps its keys in a bounded store (`max_keys`).
+    pub fn keyed_figures(&self) -> Vec<KeyedLevel> {
+        self.levels
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| {
+                l.states.figures().map(|f| KeyedLevel {
+                    level: i as u32,
+                    scope: l.scope.as_str().to_string(),
+                    ..f
+                })
+            })
+            .collect()
     }
 }

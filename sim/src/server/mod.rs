@@ -9,10 +9,12 @@
 
 mod backend;
 mod faults;
+mod level_state;
 mod levels;
 
 pub use backend::{BackendRt, Finished, JobMeta};
 pub use faults::Faults;
+pub use level_state::{KeyBound, Refuse};
 pub use levels::{Admission, Levels};
 
 use crate::engine::{EventQueue, Stream};
@@ -221,6 +223,11 @@ impl Server {
     /// The first level's `(remaining, limit)`: of its global state, or of key or tenant `hot`.
     pub fn limiter_state(&self, now: Nanos, hot: Option<u32>) -> Option<(u64, u64)> {
         self.levels.first_level_state(now, hot)
+    }
+
+    /// The figures of the levels that keep their keys in bounded memory (`max_keys`).
+    pub fn keyed_figures(&self) -> Vec<crate::metrics::KeyedLevel> {
+        self.levels.keyed_figures()
     }
 
     /// The first limiter level's scope, if there is a level.

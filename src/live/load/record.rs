@@ -412,6 +412,8 @@ fn build(
                 .collect(),
         },
         live: true,
+        // the live server's keyed stores are its own (see `/metrics`)
+        keyed: Vec::new(),
     }
 }
 

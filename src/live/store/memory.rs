@@ -4,7 +4,10 @@
 //! Every cell is created at startup for every configured identity (each key, each tenant, the
 //! global id, and one "anonymous" id used only to peek for the headers of unauthenticated
 //! responses): the map is then read-only, needs no lock, and memory is bounded by the
-//! configuration, never by what clients send.
+//! configuration, never by what clients send. With open registration (`--open-registration`,
+//! [`OpenKeys`]) the ids nobody configured get their states in a bounded, evicting
+//! `limiters::keyed::ShardedKeyed` store per level instead: at most `max_keys` per level, idle
+//! keys dropped exactly, the least recently used evicted when a flood of new keys fills it.
 //!
 //! Thread safety: a configuration with a single `gcra` or `token_bucket` level uses the
 //! lock-free `limiters::AtomicGcra` / `AtomicTokenBucket` (one compare-exchange per request,
@@ -17,9 +20,10 @@
 //! locked in level order for the whole peek-then-charge step, which makes it atomic across
 //! levels without deadlock.
 
-use super::super::config::{Identity, Level, Scope};
+use super::super::config::{Identity, Level, OpenKeys, Scope};
 use super::SKIPPED;
 use anyhow::{Context, Result};
+use limiters::keyed::{Keyed, ShardedKeyed};
 use limiters::{AtomicGcra, AtomicTokenBucket, Decision, Limiter, Nanos, Outcome, Registry};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -37,9 +41,44 @@ fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The states of unconfigured ids at one level (open registration).
+type OpenStore = ShardedKeyed<String, Box<dyn Limiter>>;
+
+/// Shards of an open store: threads working on different keys rarely share a lock.
+const OPEN_SHARDS: usize = 16;
+
+/// Where one level keeps the state of one request's id.
+enum Slot<'s> {
+    Cell(&'s Cell),
+    Open(&'s OpenStore, String),
+}
+
+/// A level's state locked for a hierarchy decision.
+enum Guard<'s> {
+    Cell(MutexGuard<'s, Box<dyn Limiter>>),
+    Open(MutexGuard<'s, Keyed<String, Box<dyn Limiter>>>, String),
+}
+
+impl Guard<'_> {
+    fn peek(&self, now: Nanos, cost: u32) -> Decision {
+        match self {
+            Guard::Cell(g) => g.peek(now, cost),
+            Guard::Open(k, id) => k.peek_key(id, now, cost),
+        }
+    }
+    fn check(&mut self, now: Nanos, cost: u32) -> Decision {
+        match self {
+            Guard::Cell(g) => g.check(now, cost),
+            Guard::Open(k, id) => k.check_key(id, now, cost),
+        }
+    }
+}
+
 /// In-memory limiter state for every level.
 pub struct MemoryStore {
     levels: Vec<HashMap<String, Cell>>,
+    /// Per level, the bounded store of ids not configured (open registration only).
+    open: Vec<Option<OpenStore>>,
 }
 
 impl std::fmt::Debug for MemoryStore {
@@ -71,6 +110,27 @@ fn build(level: &Level, registry: &Registry, atomic: bool) -> Result<Cell> {
     Ok(Cell::Locked(Mutex::new(limiter)))
 }
 
+/// The bounded store of a level's unconfigured ids.
+fn open_store(level: &Level, open: OpenKeys) -> Result<OpenStore> {
+    let registry = Registry::builtin();
+    let entry = registry.get(&level.algorithm)?;
+    let factory = entry.factory;
+    let params = level.params.clone();
+    // built once here, so the factory below cannot fail; if it ever did, the key would get a
+    // limiter that admits nothing rather than a panic
+    factory(&params)?;
+    let build = std::sync::Arc::new(move || -> Box<dyn Limiter> {
+        factory(&params).unwrap_or_else(|_| Box::new(sim::server::Refuse))
+    });
+    let shards = OPEN_SHARDS.min(open.max_keys.max(1));
+    Ok(ShardedKeyed::new(
+        shards,
+        open.max_keys.max(shards),
+        Nanos::from(open.idle_after),
+        build,
+    )?)
+}
+
 impl MemoryStore {
     /// State for `levels` and every identity in `who` (plus `anonymous`). `epoch_unix_secs` is
     /// the Unix time of the clock's zero: calendar quotas (`quota` with `period = "day"|"month"`)
@@ -78,15 +138,29 @@ impl MemoryStore {
     /// server's), so their boundaries fall on real UTC midnights; fixed windows are moved onto
     /// the wall clock (`limiters::fixed_window::on_unix_clock`), so a minute window starts at
     /// the top of the minute as on the Redis store (seed 002), not at server start.
+    #[cfg(test)]
     pub fn new<'a>(
         levels: &[Level],
         who: impl Iterator<Item = &'a Identity> + Clone,
         anonymous: &'a Identity,
         epoch_unix_secs: u64,
     ) -> Result<MemoryStore> {
+        MemoryStore::with_open(levels, who, anonymous, epoch_unix_secs, None)
+    }
+
+    /// [`MemoryStore::new`], accepting ids nobody configured when `open` is given (open
+    /// registration): their states live in a bounded store per key or tenant level.
+    pub fn with_open<'a>(
+        levels: &[Level],
+        who: impl Iterator<Item = &'a Identity> + Clone,
+        anonymous: &'a Identity,
+        epoch_unix_secs: u64,
+        open: Option<OpenKeys>,
+    ) -> Result<MemoryStore> {
         let registry = Registry::builtin();
         let atomic = levels.len() == 1;
         let mut out = Vec::with_capacity(levels.len());
+        let mut opens = Vec::with_capacity(levels.len());
         for l in levels {
             let mut level = l.clone();
             if level.algorithm == "quota" {
@@ -108,22 +182,44 @@ impl MemoryStore {
                 cells.insert(String::new(), build(&level, &registry, atomic)?);
             }
             out.push(cells);
+            opens.push(match open {
+                Some(o) if level.scope != Scope::Global => Some(open_store(&level, o)?),
+                _ => None,
+            });
         }
-        Ok(MemoryStore { levels: out })
+        Ok(MemoryStore {
+            levels: out,
+            open: opens,
+        })
     }
 
-    /// The cells of a request, by level; `None` for a level skipped ([`super::SKIP`]).
-    fn cells<'s>(&'s self, ids: &[&str]) -> Result<Vec<Option<&'s Cell>>> {
+    /// States held for unconfigured ids, over every level (open registration).
+    pub fn open_keys_held(&self) -> usize {
+        self.open.iter().flatten().map(ShardedKeyed::len).sum()
+    }
+
+    /// Evictions from the open stores, `(all, forced)`: forced ones lost a key's state.
+    pub fn open_evictions(&self) -> (u64, u64) {
+        self.open.iter().flatten().fold((0, 0), |(a, f), s| {
+            (a + s.evictions(), f + s.forced_evictions())
+        })
+    }
+
+    /// The states of a request, by level; `None` for a level skipped ([`super::SKIP`]).
+    fn cells<'s>(&'s self, ids: &[&str]) -> Result<Vec<Option<Slot<'s>>>> {
         ids.iter()
-            .zip(&self.levels)
-            .map(|(id, cells)| {
+            .zip(self.levels.iter().zip(&self.open))
+            .map(|(id, (cells, open))| {
                 if *id == super::SKIP {
                     return Ok(None);
                 }
-                cells
-                    .get(*id)
-                    .map(Some)
-                    .with_context(|| format!("no limiter state for `{id}`"))
+                if let Some(c) = cells.get(*id) {
+                    return Ok(Some(Slot::Cell(c)));
+                }
+                match open {
+                    Some(o) => Ok(Some(Slot::Open(o, (*id).to_string()))),
+                    None => anyhow::bail!("no limiter state for `{id}`"),
+                }
             })
             .collect()
     }
@@ -139,7 +235,14 @@ impl MemoryStore {
         charge: bool,
     ) -> Result<Vec<Decision>> {
         let cells = self.cells(ids)?;
-        if let [Some(single)] = cells.as_slice() {
+        if let [Some(Slot::Open(o, id))] = cells.as_slice() {
+            return Ok(vec![if charge {
+                o.check_key(id, now, cost)
+            } else {
+                o.peek_key(id, now, cost)
+            }]);
+        }
+        if let [Some(Slot::Cell(single))] = cells.as_slice() {
             let d = match (single, charge) {
                 (Cell::Gcra(g), true) => g.check(now, cost),
                 (Cell::Gcra(g), false) => g.peek(now, cost),
@@ -151,9 +254,11 @@ impl MemoryStore {
             return Ok(vec![d]);
         }
         let mut guards = Vec::with_capacity(cells.len());
+        // locked in level order (a cell, or an open store's shard): no deadlock
         for c in &cells {
             match c {
-                Some(Cell::Locked(m)) => guards.push(Some(lock(m))),
+                Some(Slot::Cell(Cell::Locked(m))) => guards.push(Some(Guard::Cell(lock(m)))),
+                Some(Slot::Open(o, id)) => guards.push(Some(Guard::Open(o.shard(id), id.clone()))),
                 // a skipped level admits without limit and is never charged
                 None => guards.push(None),
                 // atomic cells are only built for single-level configurations
@@ -196,8 +301,10 @@ impl MemoryStore {
     /// adaptive limits learn, credit quotas refund failures; GCRA and token buckets ignore it).
     pub fn release(&self, ids: &[&str], now: Nanos, cost: u32, outcome: Outcome) -> Result<()> {
         for cell in self.cells(ids)? {
-            if let Some(Cell::Locked(m)) = cell {
-                lock(m).release(now, cost, outcome);
+            match cell {
+                Some(Slot::Cell(Cell::Locked(m))) => lock(m).release(now, cost, outcome),
+                Some(Slot::Open(o, id)) => o.release_key(&id, now, cost, outcome),
+                _ => {}
             }
         }
         Ok(())
@@ -207,7 +314,7 @@ impl MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::live::config::LiveConfig;
+    use crate::live::config::{LiveConfig, OpenKeys};
     use std::sync::Arc;
 
     fn store(specs: &[&str]) -> (MemoryStore, HashMap<String, Identity>) {
@@ -313,6 +420,42 @@ mod tests {
         let s = MemoryStore::new(&levels, keys.values(), &anon, zero).unwrap();
         let d = s.decide(&["org-0"], Nanos::ZERO, 1, true).unwrap()[0];
         assert_eq!(d.reset_after, Nanos::from_secs(3_600), "2027-01-01T00:00:00Z");
+    }
+
+    /// Open registration: unknown ids are limited like configured ones, and a flood of new
+    /// keys keeps at most `max_keys` states per level (the configured keys are untouched).
+    #[test]
+    fn open_registration_limits_new_keys_in_bounded_memory() {
+        let r = Registry::builtin();
+        let levels: Vec<Level> = ["key:token_bucket rate=1/min burst=2", "org:gcra rate=100/s burst=100000"]
+            .iter()
+            .map(|s| Level::parse(s, &r).unwrap())
+            .collect();
+        let keys = LiveConfig::generated_keys(2, 1).unwrap();
+        let anon = Identity {
+            key: "(anonymous)".into(),
+            tenant: "(anonymous)".into(),
+        };
+        let open = OpenKeys {
+            max_keys: 64,
+            idle_after: std::time::Duration::from_secs(60),
+        };
+        let s = MemoryStore::with_open(&levels, keys.values(), &anon, 0, Some(open)).unwrap();
+        let t = Nanos::ZERO;
+        let ok = |id: &str| s.decide(&[id, id], t, 1, true).unwrap()[0].allowed;
+        assert!(ok("free-1") && ok("free-1"));
+        assert!(!ok("free-1"), "a new key gets the key level's burst of 2, then 429");
+        for i in 0..10_000 {
+            assert!(ok(&format!("flood-{i}")));
+        }
+        assert!(s.open_keys_held() <= 2 * 64, "{} held", s.open_keys_held());
+        let (all, forced) = s.open_evictions();
+        assert!(all >= 2 * (10_000 - 64) && forced > 0, "{all} {forced}");
+        // configured ids keep their own cells
+        assert!(s.decide(&["key-0", "org-0"], t, 1, true).unwrap()[0].allowed);
+        // without open registration an unknown id is an error, as before
+        let closed = MemoryStore::new(&levels, keys.values(), &anon, 0).unwrap();
+        assert!(closed.decide(&["free-1", "org-0"], t, 1, true).is_err());
     }
 
     #[test]

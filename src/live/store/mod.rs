@@ -13,7 +13,7 @@ mod redis_conn;
 pub use self::redis::RedisStore;
 pub use memory::MemoryStore;
 
-use super::config::{Identity, Level, OnStoreError, StoreConfig};
+use super::config::{Identity, Level, OnStoreError, OpenKeys, StoreConfig};
 use super::metrics::Metrics;
 use anyhow::Result;
 use limiters::{Decision, Nanos, Outcome};
@@ -106,10 +106,17 @@ impl Store {
         who: &HashMap<String, Identity>,
         anonymous: &Identity,
         config: &StoreConfig,
+        open: Option<OpenKeys>,
         metrics: Arc<Metrics>,
     ) -> Result<Store> {
         let clock = Clock::start();
-        let memory = MemoryStore::new(levels, who.values(), anonymous, clock.zero_unix_secs())?;
+        let memory = MemoryStore::with_open(
+            levels,
+            who.values(),
+            anonymous,
+            clock.zero_unix_secs(),
+            open,
+        )?;
         let redis = match config {
             StoreConfig::Memory => None,
             StoreConfig::Redis {
@@ -127,6 +134,24 @@ impl Store {
             clock,
             metrics,
         })
+    }
+
+    /// The open-registration figures of the in-memory store, in the Prometheus text format:
+    /// unconfigured keys' states held (bounded by `--max-keys` per level) and evictions.
+    pub fn open_metrics(&self) -> String {
+        let (all, forced) = self.memory.open_evictions();
+        format!(
+            "# HELP throttlelab_open_keys States held for unconfigured keys (open registration).\n\
+             # TYPE throttlelab_open_keys gauge\n\
+             throttlelab_open_keys {}\n\
+             # HELP throttlelab_open_key_evictions_total Unconfigured keys' states dropped (forced: not idle, state lost).\n\
+             # TYPE throttlelab_open_key_evictions_total counter\n\
+             throttlelab_open_key_evictions_total{{kind=\"idle\"}} {}\n\
+             throttlelab_open_key_evictions_total{{kind=\"forced\"}} {}\n",
+            self.memory.open_keys_held(),
+            all - forced,
+            forced
+        )
     }
 
     /// Decide on a request (`charge`) or look without charging. `ids[i]` is the request's

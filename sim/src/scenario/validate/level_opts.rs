@@ -12,7 +12,15 @@ use limiters::Nanos;
 use serde::Deserialize;
 
 /// The level keys handled here.
-pub(crate) const LEVEL_KEYS: &[&str] = &["retry_after", "charge", "fleets", "dialect", "policy"];
+pub(crate) const LEVEL_KEYS: &[&str] = &[
+    "retry_after",
+    "charge",
+    "fleets",
+    "dialect",
+    "policy",
+    "max_keys",
+    "idle_after",
+];
 const CHARGES: &[&str] = &["on_admission", "on_completion"];
 
 /// The level options of one table.
@@ -23,6 +31,7 @@ pub(crate) struct LevelOpts {
     pub fleets: Vec<String>,
     pub dialect: Option<limiters::headers::Dialect>,
     pub policy: Option<String>,
+    pub keys: Option<crate::server::KeyBound>,
 }
 
 /// Read `retry_after`, `charge` and `fleets` from `map`; `fleet_names` are the scenario's
@@ -96,5 +105,44 @@ pub(crate) fn level_opts(cx: &Cx, map: &LimiterTable, fleet_names: &[&str]) -> R
             .map_err(|e| cx.err(v.span(), format!("`policy`: {e}")))?;
         out.policy = Some(text.to_string());
     }
+    out.keys = key_bound(cx, map)?;
     Ok(out)
+}
+
+/// `max_keys` (and `idle_after`, default 0: a key is dropped as soon as its limiter is back to
+/// full capacity, which is exact for rate algorithms): the level's states in bounded memory.
+fn key_bound(cx: &Cx, map: &LimiterTable) -> R<Option<crate::server::KeyBound>> {
+    let idle = map.get("idle_after");
+    let Some(v) = map.get("max_keys") else {
+        return match idle {
+            Some(i) => Err(cx.err(i.span(), "`idle_after` needs `max_keys`")),
+            None => Ok(None),
+        };
+    };
+    let max_keys = match v.get_ref().as_integer() {
+        Some(n) if (1..=1_000_000_000).contains(&n) => n as usize,
+        _ => {
+            return Err(cx.err(
+                v.span(),
+                "`max_keys` is a whole number of keys from 1 to 1000000000",
+            ))
+        }
+    };
+    let idle_after = match idle {
+        None => Nanos::ZERO,
+        Some(i) => {
+            Dur::deserialize(i.get_ref().clone())
+                .map_err(|e| {
+                    cx.err(
+                        i.span(),
+                        format!("`idle_after` is a duration such as \"60s\": {}", e.message()),
+                    )
+                })?
+                .0
+        }
+    };
+    Ok(Some(crate::server::KeyBound {
+        max_keys,
+        idle_after,
+    }))
 }

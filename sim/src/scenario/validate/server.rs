@@ -165,6 +165,7 @@ fn level(
         fleets: opts.fleets,
         dialect: opts.dialect,
         policy: opts.policy,
+        keys: opts.keys,
     })
 }
 
