@@ -7,7 +7,10 @@ mod live_common;
 
 use live_common::{client, header, skip_without_redis, Redis, Server};
 
-const SEED_004: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/seeds/004-noxdren.toml");
+const SEED_004: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/scenarios/seeds/004-noxdren.toml"
+);
 
 async fn check(srv: &Server) {
     let now = std::time::SystemTime::now()
@@ -29,7 +32,11 @@ async fn check(srv: &Server) {
     assert_eq!(header(&r, "x-quota-monthly-limit"), "50000", "the month's");
     assert_eq!(header(&r, "x-quota-monthly-remaining"), "49999");
     let reset: u64 = header(&r, "x-quota-monthly-reset").parse().unwrap();
-    assert_eq!(reset, limiters::calendar::next_month_start(now), "epoch seconds at rollover");
+    assert_eq!(
+        reset,
+        limiters::calendar::next_month_start(now),
+        "epoch seconds at rollover"
+    );
 }
 
 #[tokio::test]

@@ -49,6 +49,9 @@ async fn unknown_keys_are_limited_in_bounded_memory() {
         .unwrap();
     let held = gauge(&text, "throttlelab_open_keys");
     assert!(held <= 32, "{held} states held");
-    let forced = gauge(&text, "throttlelab_open_key_evictions_total{kind=\"forced\"}");
+    let forced = gauge(
+        &text,
+        "throttlelab_open_key_evictions_total{kind=\"forced\"}",
+    );
     assert!(forced >= 300 - 32, "{forced} forced evictions");
 }

@@ -57,14 +57,19 @@ fn bad_bounds_are_errors_with_their_position() {
     for (extra, want) in [
         ("max_keys = 0", "`max_keys` is a whole number"),
         ("idle_after = \"5s\"", "`idle_after` needs `max_keys`"),
-        ("max_keys = 10\nidle_after = \"soon\"", "`idle_after` is a duration"),
+        (
+            "max_keys = 10\nidle_after = \"soon\"",
+            "`idle_after` is a duration",
+        ),
     ] {
         let text = format!(
             "name = \"k\"\nduration = \"1s\"\n[[server.limiters]]\nscope = \"key\"\n\
              algorithm = \"gcra\"\nrate = \"1/s\"\n{extra}\n[fleet.a]\ncount = 1\n\
              arrival = {{ process = \"constant\", rate = \"1/s\" }}\n"
         );
-        let e = sim::scenario::load_str("k.toml", &text).unwrap_err().to_string();
+        let e = sim::scenario::load_str("k.toml", &text)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(want) && e.contains("k.toml:"), "{e}");
     }
 }

@@ -44,7 +44,9 @@ fn meta(req: u32) -> JobMeta {
 
 /// The fields the server renders for attempt `req`'s response at scenario time `now`.
 fn rendered(srv: &mut Server, epoch: u64, req: u32) -> Vec<(&'static str, String)> {
-    let shown = srv.take_shown(req, 0).expect("every level's decision is kept");
+    let shown = srv
+        .take_shown(req, 0)
+        .expect("every level's decision is kept");
     let parts: Vec<(&Decision, &limiters::headers::HeaderStyle)> = shown
         .levels
         .iter()
@@ -63,18 +65,24 @@ fn seed_004_renders_the_bucket_and_the_monthly_quota_each_in_its_dialect() {
     let mut srv = server(&s);
     let mut q = EventQueue::new();
     let mut resp = Response::rejected(0, None);
-    srv.receive(Nanos::ZERO, &mut q, meta(0), &mut resp).unwrap();
+    srv.receive(Nanos::ZERO, &mut q, meta(0), &mut resp)
+        .unwrap();
     let h = rendered(&mut srv, s.epoch, 0);
     assert_eq!(field(&h, "X-RateLimit-Limit"), Some("10"), "{h:?}");
     assert_eq!(field(&h, "X-RateLimit-Remaining"), Some("9"));
-    assert_eq!(field(&h, "X-RateLimit-Reset"), Some("1"), "seconds until refill");
+    assert_eq!(
+        field(&h, "X-RateLimit-Reset"),
+        Some("1"),
+        "seconds until refill"
+    );
     assert_eq!(field(&h, "X-Quota-Monthly-Limit"), Some("50000"));
     assert_eq!(field(&h, "X-Quota-Monthly-Remaining"), Some("49999"));
     // 2026-02-01T00:00:00Z, the rollover, in epoch seconds
     assert_eq!(field(&h, "X-Quota-Monthly-Reset"), Some("1769904000"));
     // a burst of 10 more: the bucket denies with Retry-After: 1, the quota still shows its own
     for i in 1..=10 {
-        srv.receive(Nanos::ZERO, &mut q, meta(i), &mut resp).unwrap();
+        srv.receive(Nanos::ZERO, &mut q, meta(i), &mut resp)
+            .unwrap();
     }
     assert_eq!(resp.status, 429);
     let h = rendered(&mut srv, s.epoch, 10);

@@ -24,8 +24,8 @@ use limiters::calendar::UnixTime;
 use limiters::{Decision, Nanos, Outcome, OutcomeKind};
 use serde_json::json;
 use sim::model::Charge;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

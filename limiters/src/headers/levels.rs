@@ -168,10 +168,10 @@ pub fn level_styles(
 ) -> Result<Vec<HeaderStyle>, HeaderError> {
     let n = dialects.len();
     let mut out = Vec::with_capacity(n);
-    for i in 0..n {
+    for (i, dialect) in dialects.iter().enumerate() {
         let mut s = base.clone();
-        if let Some(d) = dialects[i] {
-            s.dialect = d;
+        if let Some(d) = dialect {
+            s.dialect = *d;
         }
         let own = policies.get(i).copied().flatten();
         let name = match (own, names.get(i)) {

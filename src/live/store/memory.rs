@@ -398,7 +398,10 @@ mod tests {
         assert_eq!(d.reset_after, at(15), "the window ends at 12:01:00");
         assert!(s.decide(&["key-0"], at(14), 1, true).unwrap()[0].allowed);
         assert!(!s.decide(&["key-0"], at(14), 1, true).unwrap()[0].allowed);
-        assert!(s.decide(&["key-0"], at(15), 1, true).unwrap()[0].allowed, "12:01:00");
+        assert!(
+            s.decide(&["key-0"], at(15), 1, true).unwrap()[0].allowed,
+            "12:01:00"
+        );
     }
 
     /// A scenario's `epoch` is the simulator's time 0: live, a calendar quota rolls over at
@@ -406,11 +409,7 @@ mod tests {
     #[test]
     fn a_quota_rolls_over_on_the_real_calendar_whatever_epoch_it_was_given() {
         let r = Registry::builtin();
-        let levels = [Level::parse(
-            "org:quota limit=5 period=month epoch=1767225600",
-            &r,
-        )
-        .unwrap()];
+        let levels = [Level::parse("org:quota limit=5 period=month epoch=1767225600", &r).unwrap()];
         let keys = LiveConfig::generated_keys(1, 1).unwrap();
         let anon = Identity {
             key: "(anonymous)".into(),
@@ -419,7 +418,11 @@ mod tests {
         let zero = 1_798_761_600 - 3_600; // 2026-12-31T23:00:00Z
         let s = MemoryStore::new(&levels, keys.values(), &anon, zero).unwrap();
         let d = s.decide(&["org-0"], Nanos::ZERO, 1, true).unwrap()[0];
-        assert_eq!(d.reset_after, Nanos::from_secs(3_600), "2027-01-01T00:00:00Z");
+        assert_eq!(
+            d.reset_after,
+            Nanos::from_secs(3_600),
+            "2027-01-01T00:00:00Z"
+        );
     }
 
     /// Open registration: unknown ids are limited like configured ones, and a flood of new
@@ -427,10 +430,13 @@ mod tests {
     #[test]
     fn open_registration_limits_new_keys_in_bounded_memory() {
         let r = Registry::builtin();
-        let levels: Vec<Level> = ["key:token_bucket rate=1/min burst=2", "org:gcra rate=100/s burst=100000"]
-            .iter()
-            .map(|s| Level::parse(s, &r).unwrap())
-            .collect();
+        let levels: Vec<Level> = [
+            "key:token_bucket rate=1/min burst=2",
+            "org:gcra rate=100/s burst=100000",
+        ]
+        .iter()
+        .map(|s| Level::parse(s, &r).unwrap())
+        .collect();
         let keys = LiveConfig::generated_keys(2, 1).unwrap();
         let anon = Identity {
             key: "(anonymous)".into(),
@@ -444,7 +450,10 @@ mod tests {
         let t = Nanos::ZERO;
         let ok = |id: &str| s.decide(&[id, id], t, 1, true).unwrap()[0].allowed;
         assert!(ok("free-1") && ok("free-1"));
-        assert!(!ok("free-1"), "a new key gets the key level's burst of 2, then 429");
+        assert!(
+            !ok("free-1"),
+            "a new key gets the key level's burst of 2, then 429"
+        );
         for i in 0..10_000 {
             assert!(ok(&format!("flood-{i}")));
         }

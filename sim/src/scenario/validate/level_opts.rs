@@ -98,7 +98,10 @@ pub(crate) fn level_opts(cx: &Cx, map: &LimiterTable, fleet_names: &[&str]) -> R
     }
     if let Some(v) = map.get("policy") {
         let text = v.get_ref().as_str().ok_or_else(|| {
-            cx.err(v.span(), "`policy` is an IETF policy name such as \"per-key\"")
+            cx.err(
+                v.span(),
+                "`policy` is an IETF policy name such as \"per-key\"",
+            )
         })?;
         limiters::headers::HeaderStyle::new(limiters::headers::Dialect::Ietf)
             .with_policy(text)
@@ -135,7 +138,10 @@ fn key_bound(cx: &Cx, map: &LimiterTable) -> R<Option<crate::server::KeyBound>> 
                 .map_err(|e| {
                     cx.err(
                         i.span(),
-                        format!("`idle_after` is a duration such as \"60s\": {}", e.message()),
+                        format!(
+                            "`idle_after` is a duration such as \"60s\": {}",
+                            e.message()
+                        ),
                     )
                 })?
                 .0
