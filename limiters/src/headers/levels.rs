@@ -155,10 +155,12 @@ pub fn render_levels(
 /// use limiters::headers::{level_styles, Dialect, HeaderStyle};
 /// let base = HeaderStyle::new(Dialect::Ietf);
 /// let s = level_styles(&base, &[None, Some(Dialect::XQuotaMonthly), None],
-///                      &[None, None, Some("burst")], &["key", "tenant", "key"]).unwrap();
+///                      &[None, None, None], &["key", "tenant", "key"]).unwrap();
 /// let names: Vec<&str> = s.iter().map(|s| s.policy()).collect();
-/// assert_eq!(names, ["key-1", "tenant", "burst"]);
+/// assert_eq!(names, ["key-1", "tenant", "key-3"]);
 /// assert_eq!(s[1].dialect, Dialect::XQuotaMonthly);
+/// let s = level_styles(&base, &[None, None], &[None, Some("burst")], &["key", "key"]).unwrap();
+/// assert_eq!((s[0].policy(), s[1].policy()), ("key", "burst"));
 /// ```
 pub fn level_styles(
     base: &HeaderStyle,
