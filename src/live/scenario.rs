@@ -46,6 +46,13 @@ pub fn server_part(s: &Scenario, deadline: Option<Duration>, extra_faults: &[Fau
         .iter()
         .enumerate()
         .map(|(i, l)| {
+            if l.keys.is_some() {
+                ignored.push(format!(
+                    "level {i} ({}): `max_keys` (live keeps one state per configured key; \
+                     `--open-registration --max-keys` bounds the keys nobody configured)",
+                    l.algorithm
+                ));
+            }
             let only = (!l.fleets.is_empty()).then(|| {
                 let keys: std::collections::HashSet<String> = ids
                     .fleets
@@ -166,6 +173,32 @@ arrival = { process = "constant", rate = "1/s" }
         for l in &p.levels {
             l.validate(&limiters::Registry::builtin()).unwrap();
         }
+    }
+
+    /// A level's `dialect` and `policy` are served; its `max_keys` is reported as not honoured.
+    #[test]
+    fn level_dialect_is_mapped_and_max_keys_reported() {
+        let text = r#"
+name = "t"
+duration = "10s"
+[[server.limiters]]
+scope = "org"
+algorithm = "quota"
+limit = 10
+period = "month"
+dialect = "x-quota-monthly"
+policy = "month"
+max_keys = 100
+[fleet.web]
+count = 1
+arrival = { process = "constant", rate = "1/s" }
+"#;
+        let s = sim::scenario::load_str("t.toml", text).unwrap();
+        let p = server_part(&s, Duration::from_secs(30), &[]);
+        let l = &p.levels[0];
+        assert_eq!(l.dialect, Some(limiters::headers::Dialect::XQuotaMonthly));
+        assert_eq!(l.policy.as_deref(), Some("month"));
+        assert!(p.ignored[0].contains("max_keys"), "{:?}", p.ignored);
     }
 
     #[test]
