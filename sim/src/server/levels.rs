@@ -383,7 +383,7 @@ impl Levels {
                         continue;
                     }
                     let id = lj.id(key, tenant);
-                    lj.state(id)?.undo(now, cost);
+                    lj.state(id, now)?.undo(now, cost);
                 }
                 return Ok(Admission::Denied {
                     status,

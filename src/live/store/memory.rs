@@ -72,6 +72,12 @@ impl Guard<'_> {
             Guard::Open(k, id) => k.check_key(id, now, cost),
         }
     }
+    fn undo(&mut self, now: Nanos, cost: u32) {
+        match self {
+            Guard::Cell(g) => g.undo(now, cost),
+            Guard::Open(k, id) => k.state_mut(id, now).undo(now, cost),
+        }
+    }
 }
 
 /// In-memory limiter state for every level.
