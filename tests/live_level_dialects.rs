@@ -19,7 +19,7 @@ async fn check(srv: &Server) {
         .as_secs();
     let r = client()
         .post(srv.url("/v1/work"))
-        .header("authorization", "Bearer key-0")
+        .header("authorization", srv.bearer("key-0"))
         .header("content-type", "application/json")
         .body("{}")
         .send()

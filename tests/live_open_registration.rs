@@ -6,6 +6,7 @@ mod live_common;
 
 use live_common::{client, Server};
 
+/// POST with API key `key` as presented: an unconfigured one, or a configured key's secret.
 async fn post(srv: &Server, key: &str) -> u16 {
     client()
         .post(srv.url("/v1/work"))
@@ -35,7 +36,11 @@ async fn unknown_keys_are_limited_in_bounded_memory() {
     assert_eq!(post(&srv, "free-tier-1").await, 200);
     assert_eq!(post(&srv, "free-tier-1").await, 200);
     assert_eq!(post(&srv, "free-tier-1").await, 429, "its own burst of 2");
-    assert_eq!(post(&srv, "key-0").await, 200, "configured keys as before");
+    assert_eq!(
+        post(&srv, srv.secret("key-0")).await,
+        200,
+        "configured keys as before"
+    );
     for i in 0..300 {
         assert_eq!(post(&srv, &format!("flood-{i}")).await, 200);
     }
@@ -47,6 +52,10 @@ async fn unknown_keys_are_limited_in_bounded_memory() {
         .text()
         .await
         .unwrap();
+    assert!(
+        !text.contains("free-tier-1") && text.contains("id=\"open-"),
+        "open keys are labelled by a digest, never by the secret"
+    );
     let held = gauge(&text, "throttlelab_open_keys");
     assert!(held <= 32, "{held} states held");
     let forced = gauge(
