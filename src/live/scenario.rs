@@ -194,7 +194,7 @@ count = 1
 arrival = { process = "constant", rate = "1/s" }
 "#;
         let s = sim::scenario::load_str("t.toml", text).unwrap();
-        let p = server_part(&s, Duration::from_secs(30), &[]);
+        let p = server_part(&s, None, &[]);
         let l = &p.levels[0];
         assert_eq!(l.dialect, Some(limiters::headers::Dialect::XQuotaMonthly));
         assert_eq!(l.policy.as_deref(), Some("month"));
