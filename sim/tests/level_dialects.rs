@@ -39,6 +39,7 @@ fn meta(req: u32) -> JobMeta {
         key: 0,
         tenant: 0,
         cost: 1,
+        upstream: 0,
     }
 }
 
