@@ -271,7 +271,6 @@ pub struct KeyedLevel {
     pub forced_evictions: u64,
 }
 
-
 fn is_false(b: &bool) -> bool {
     !*b
 }
