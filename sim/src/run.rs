@@ -145,11 +145,10 @@ impl<'a> Simulation<'a> {
         s.validate(registry)?;
         let mut world = World::new(s, self.seed, registry)?;
         if self.network_replica != 0 {
-            world.net_rng = crate::engine::Stream::derive(
+            world.net_draws = crate::engine::Crn::named(
                 self.seed,
                 crate::engine::Purpose::Network,
-                "network",
-                self.network_replica,
+                &format!("network/replica/{}", self.network_replica),
             );
         }
         if self.trace {

@@ -47,8 +47,11 @@ impl World {
         }
         let deadline = f.deadline.map_or(Nanos::MAX, |d| self.now + d);
         self.rec.logical(fi);
-        self.clients[client as usize].demand += 1;
+        let cs = &mut self.clients[client as usize];
+        cs.demand += 1;
+        let seq = cs.demand;
         let req = self.reqs.alloc(client, self.now, deadline);
+        self.reqs[req].seq = seq;
         self.trace(client, TraceKind::Arrival);
         self.send(req, client, false);
     }
@@ -130,7 +133,10 @@ impl World {
             self.q
                 .push(timeout_at, Event::AttemptTimeout { req, token });
         }
-        let d = self.net.sample(&mut self.net_rng);
+        let draws = self.net_draws;
+        let d = self
+            .net
+            .sample_from(|| draws.stream(self.attempt_id(req, token), 0));
         if d.is_zero() {
             if let Err(e) = self.server_recv(req, token) {
                 self.error.get_or_insert(e);

@@ -48,6 +48,12 @@ pub struct Request {
     pub upstream: u8,
     /// Failures counted towards a fail-over on the current upstream.
     pub upstream_failures: u8,
+    /// The client's number for this logical request (1 for its first): part of each
+    /// attempt's identity ([`crate::engine::AttemptId`]).
+    pub seq: u32,
+    /// The low 16 bits of the token before the first send: attempt `token - base` (mod 2^16)
+    /// is the how-manieth send (16 bits keep the request in one cache line).
+    pub base: u16,
 }
 
 impl Request {
@@ -112,6 +118,8 @@ impl Requests {
             attempt_sent: now,
             upstream: 0,
             upstream_failures: 0,
+            seq: 0,
+            base: token as u16,
         };
         match self.free.pop() {
             Some(id) => {
@@ -179,5 +187,13 @@ impl std::ops::IndexMut<u32> for Requests {
     #[inline]
     fn index_mut(&mut self, i: u32) -> &mut Request {
         &mut self.slots[i as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_request_is_one_cache_line() {
+        assert_eq!(std::mem::size_of::<super::Request>(), 64);
     }
 }

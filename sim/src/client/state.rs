@@ -36,6 +36,8 @@ pub struct ClientState {
 pub struct FleetRt {
     /// Name.
     pub name: String,
+    /// [`name_hash`] of the name (part of every attempt's identity).
+    pub name_hash: u64,
     /// Global index of its first client.
     pub first: u32,
     /// Clients.
@@ -75,6 +77,7 @@ impl FleetRt {
     pub fn new(f: &Fleet, first: u32, identity: Identity) -> FleetRt {
         FleetRt {
             name: f.name.clone(),
+            name_hash: name_hash(&f.name),
             first,
             count: f.count,
             identity,

@@ -2,11 +2,13 @@
 //! (`crate::run`) owns an [`EventQueue`], pops events in `(time, sequence)` order and matches on
 //! [`Event`]; there is no other control flow, no threads and no clock.
 
+mod crn;
 mod event;
 mod queue;
 mod rng;
 mod sample;
 
+pub use crn::{AttemptId, Crn};
 pub use event::Event;
 pub use queue::EventQueue;
 pub use rng::{mix64, name_hash, Purpose, Stream};

@@ -97,6 +97,11 @@ impl Sampler {
         }
     }
 
+    /// True when the distribution is a constant (a draw reads no random number).
+    pub fn is_const(&self) -> bool {
+        matches!(self, Sampler::Const(_))
+    }
+
     /// True when every draw is zero (the engine then needs no event).
     pub fn is_zero(&self) -> bool {
         matches!(self, Sampler::Const(0))
@@ -109,6 +114,16 @@ impl Sampler {
         match *self {
             Sampler::Const(v) => Nanos(v),
             _ => self.sample_dist(rng),
+        }
+    }
+
+    /// One draw from the stream `rng()` builds, called only for a non-constant distribution
+    /// (a per-attempt stream is hashed from the attempt's identity: constants skip that).
+    #[inline]
+    pub fn sample_from<S: Rng>(&self, rng: impl FnOnce() -> S) -> Nanos {
+        match *self {
+            Sampler::Const(v) => Nanos(v),
+            _ => self.sample_dist(&mut rng()),
         }
     }
 

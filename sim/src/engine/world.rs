@@ -2,7 +2,7 @@
 //! them. Client-side handlers live in `crate::client::flow`; server-side ones call into
 //! [`crate::server::Server`].
 
-use super::{Event, EventQueue, Purpose, Sampler, Stream, TraceEvent, TraceKind};
+use super::{AttemptId, Crn, Event, EventQueue, Purpose, Sampler, TraceEvent, TraceKind};
 use crate::client::{ClientState, FleetRt, IdSpaces, Requests};
 use crate::metrics::{LimiterScope, Recorder, ServerGauges};
 use crate::model::{FaultKind, Scenario};
@@ -39,7 +39,10 @@ pub(crate) struct World {
     pub idem: Option<crate::resilience::IdemServer>,
     pub ids: IdSpaces,
     pub net: Sampler,
-    pub net_rng: Stream,
+    /// Network delays, drawn per attempt identity (leg 0 the request, 1 the response).
+    pub net_draws: Crn,
+    /// Some draw needs an attempt's identity (else it is not hashed).
+    pub ids_needed: bool,
     pub rec: Recorder,
     pub events: u64,
     /// The first error met inside a handler that cannot return one (reported by `run`).
@@ -98,8 +101,7 @@ impl World {
             &s.server,
             registry,
             &s.faults,
-            Stream::derive(seed, Purpose::Service, "server", 0),
-            Stream::derive(seed, Purpose::Faults, "server", 0),
+            seed,
         )
         .map_err(|(level, source)| {
             SimError::Model(crate::model::ModelError::Limiter { level, source })
@@ -154,7 +156,11 @@ impl World {
                 .then(crate::resilience::IdemServer::default),
             ids,
             net: Sampler::new(&s.network.delay),
-            net_rng: Stream::derive(seed, Purpose::Network, "network", 0),
+            net_draws: Crn::new(seed, Purpose::Network),
+            ids_needed: !s.faults.is_empty()
+                || s.server.upstreams.iter().any(|u| !u.faults.is_empty())
+                || !Sampler::new(&s.network.delay).is_const()
+                || !Sampler::new(&s.server.backend.service_time).is_const(),
             rec,
             events: 0,
             error: None,
@@ -268,6 +274,20 @@ impl World {
         Ok(())
     }
 
+    /// The identity of attempt `token` of request `req`: fleet, client index in the fleet,
+    /// the client's request number, and the how-manieth send of the request.
+    #[inline]
+    pub fn attempt_id(&self, req: u32, token: u32) -> AttemptId {
+        let r = &self.reqs[req];
+        let f = &self.fleets[self.clients[r.client as usize].fleet as usize];
+        AttemptId::new(
+            f.name_hash,
+            r.client - f.first,
+            r.seq,
+            u32::from((token as u16).wrapping_sub(r.base)),
+        )
+    }
+
     /// An attempt reaches the server.
     #[inline]
     pub fn server_recv(&mut self, req: u32, token: u32) -> Result<(), SimError> {
@@ -284,6 +304,13 @@ impl World {
             tenant: f.identity.tenant(i),
             cost: f.cost,
             upstream: self.reqs[req].upstream,
+            // Hashed only when a draw needs it (the response leg's network delay, a random
+            // service time, a fault coin): most scenarios' samplers are constants.
+            id: if self.ids_needed {
+                self.attempt_id(req, token)
+            } else {
+                AttemptId::default()
+            },
         };
         let fi = cs.fleet as usize;
         let keyed = f.idempotency_key;
@@ -340,7 +367,8 @@ impl World {
             }
         }
         if current {
-            let d = self.net.sample(&mut self.net_rng);
+            let draws = self.net_draws;
+            let d = self.net.sample_from(|| draws.stream(meta.id, 1));
             if d.is_zero() {
                 let decision = resp.decision.as_ref();
                 self.read(req, meta.token, meta.client, fi, resp.status, decision);

@@ -11,7 +11,7 @@
 //! queue-timeout event from a current one.
 
 use super::Faults;
-use crate::engine::{Event, EventQueue, Sampler, Stream};
+use crate::engine::{AttemptId, Crn, Event, EventQueue, Sampler};
 use crate::model::Backend;
 use limiters::{Decision, Nanos};
 use std::collections::VecDeque;
@@ -35,6 +35,9 @@ pub struct JobMeta {
     pub cost: u32,
     /// The upstream it is for (index in the server's upstreams; 0 without any).
     pub upstream: u8,
+    /// Who sent it (client, request number, attempt): the key of its service time and fault
+    /// draws, so compared variants share them.
+    pub id: AttemptId,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,7 +88,7 @@ pub struct BackendRt {
     queue_timeout: Option<Nanos>,
     deadline: Option<Nanos>,
     service: Sampler,
-    rng: Stream,
+    draws: Crn,
     queue: VecDeque<u32>,
     queued: u32,
     jobs: Vec<Job>,
@@ -93,8 +96,8 @@ pub struct BackendRt {
 }
 
 impl BackendRt {
-    /// A backend for `cfg` drawing service times from `rng`.
-    pub fn new(cfg: &Backend, rng: Stream) -> BackendRt {
+    /// A backend for `cfg` drawing each attempt's service time from `draws`.
+    pub fn new(cfg: &Backend, draws: Crn) -> BackendRt {
         BackendRt {
             workers: cfg.workers,
             busy: 0,
@@ -102,7 +105,7 @@ impl BackendRt {
             queue_timeout: cfg.queue_timeout,
             deadline: cfg.deadline,
             service: Sampler::new(&cfg.service_time),
-            rng,
+            draws,
             queue: VecDeque::new(),
             queued: 0,
             jobs: Vec::new(),
@@ -184,7 +187,10 @@ impl BackendRt {
         faults: &mut Faults,
         id: u32,
     ) -> Option<Finished> {
-        let service = self.service.sample(&mut self.rng) + faults.extra_latency(now);
+        let who = self.jobs[id as usize].meta.id;
+        let draws = self.draws;
+        let service =
+            self.service.sample_from(|| draws.stream(who, 0)) + faults.extra_latency(now, who);
         if self.workers.is_none() && service.is_zero() {
             let f = self.finished(id, 200, true, Nanos::ZERO);
             self.release_slot(id);

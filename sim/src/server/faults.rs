@@ -1,7 +1,7 @@
 //! Faults on a timeline, looked up by time. Windows are few, so a linear scan over them is
 //! cheaper than any index; with no fault configured every query is one empty-slice check.
 
-use crate::engine::{Sampler, Stream};
+use crate::engine::{AttemptId, Crn, Sampler};
 use crate::model::{Fault, FaultKind};
 use limiters::Nanos;
 
@@ -24,12 +24,12 @@ struct Window {
 #[derive(Clone, Debug)]
 pub struct Faults {
     windows: Vec<Window>,
-    rng: Stream,
+    draws: Crn,
 }
 
 impl Faults {
-    /// Prepare the windows; `rng` is the run's fault stream.
-    pub fn new(faults: &[Fault], rng: Stream) -> Faults {
+    /// Prepare the windows; `draws` are the run's fault draws (per attempt identity).
+    pub fn new(faults: &[Fault], draws: Crn) -> Faults {
         let windows = faults
             .iter()
             .map(|f| Window {
@@ -48,7 +48,7 @@ impl Faults {
                 },
             })
             .collect();
-        Faults { windows, rng }
+        Faults { windows, draws }
     }
 
     fn active(&self, now: Nanos) -> impl Iterator<Item = &Window> {
@@ -69,17 +69,19 @@ impl Faults {
         })
     }
 
-    /// For an admitted request: the injected error status, if an error-rate window is active
-    /// and its coin flip says so (one draw per active window).
+    /// For admitted attempt `id`: the injected error status, if an error-rate window is
+    /// active and its coin flip says so (one draw per active window, from the attempt's own
+    /// stream: the same attempt gets the same coins in every variant).
     #[inline]
-    pub fn error(&mut self, now: Nanos) -> Option<u16> {
+    pub fn error(&mut self, now: Nanos, id: AttemptId) -> Option<u16> {
         if self.windows.is_empty() {
             return None;
         }
+        let mut rng = self.draws.stream(id, 0);
         for i in 0..self.windows.len() {
             let w = self.windows[i];
             if let Kind::ErrorRate { status, rate } = w.kind {
-                if now >= w.start && now < w.end && self.rng.unit() < rate {
+                if now >= w.start && now < w.end && rng.unit() < rate {
                     return Some(status);
                 }
             }
@@ -87,18 +89,20 @@ impl Faults {
         None
     }
 
-    /// Extra service time for a request starting service now.
+    /// Extra service time for attempt `id` starting service now (its own stream, apart from
+    /// its error coins).
     #[inline]
-    pub fn extra_latency(&mut self, now: Nanos) -> Nanos {
+    pub fn extra_latency(&mut self, now: Nanos, id: AttemptId) -> Nanos {
         if self.windows.is_empty() {
             return Nanos::ZERO;
         }
+        let mut rng = self.draws.stream(id, 1);
         let mut extra = Nanos::ZERO;
         for i in 0..self.windows.len() {
             let w = self.windows[i];
             if let Kind::LatencySpike { extra: s } = w.kind {
                 if now >= w.start && now < w.end {
-                    extra += s.sample(&mut self.rng);
+                    extra += s.sample(&mut rng);
                 }
             }
         }
@@ -154,7 +158,7 @@ mod tests {
     fn outage_is_exactly_its_window() {
         let f = Faults::new(
             &[window(FaultKind::Outage { status: 503 })],
-            Stream::from_seed(0),
+            Crn::new(0, crate::engine::Purpose::Faults),
         );
         assert_eq!(f.outage(Nanos::from_secs(10) - Nanos(1)), None);
         assert_eq!(f.outage(Nanos::from_secs(10)), Some(503));
@@ -169,21 +173,29 @@ mod tests {
                 status: 502,
                 rate: 0.3,
             })],
-            Stream::from_seed(1),
+            Crn::new(1, crate::engine::Purpose::Faults),
         );
         let n = 100_000;
+        let id = |r: u32| AttemptId::named("web", 0, r, 1);
         let hits = (0..n)
-            .filter(|_| f.error(Nanos::from_secs(12)) == Some(502))
+            .filter(|&r| f.error(Nanos::from_secs(12), id(r)) == Some(502))
             .count();
         assert!((hits as f64 / n as f64 - 0.3).abs() < 0.01);
-        assert_eq!(f.error(Nanos::from_secs(20)), None);
+        assert_eq!(f.error(Nanos::from_secs(20), id(0)), None);
+        // The coin is the attempt's: asked again, the same attempt gets the same answer.
+        for r in 0..100 {
+            assert_eq!(
+                f.error(Nanos::from_secs(12), id(r)),
+                f.error(Nanos::from_secs(12), id(r))
+            );
+        }
     }
 
     #[test]
     fn capacity_drop_lowers_workers_in_window() {
         let f = Faults::new(
             &[window(FaultKind::CapacityDrop { workers: 2 })],
-            Stream::from_seed(0),
+            Crn::new(0, crate::engine::Purpose::Faults),
         );
         assert_eq!(f.capacity(Nanos::from_secs(11), 8), 2);
         assert_eq!(f.capacity(Nanos::from_secs(16), 8), 8);

@@ -17,7 +17,7 @@ pub use faults::Faults;
 pub use level_state::{KeyBound, Refuse};
 pub use levels::{Admission, Levels};
 
-use crate::engine::{EventQueue, Stream};
+use crate::engine::{AttemptId, Crn, EventQueue, Purpose};
 use crate::model::{RetryAfterFormat, Server as ServerCfg};
 use limiters::headers::{level_styles, Dialect, HeaderStyle};
 use limiters::{Decision, LimiterError, Nanos, Outcome, OutcomeKind, Registry};
@@ -103,16 +103,16 @@ fn outcome_of(f: &Finished, now: Nanos) -> Outcome {
 }
 
 impl Server {
-    /// Build the server; `service_rng` and `fault_rng` are the run's streams for those purposes.
+    /// Build the server of a run with `seed`: service times and fault coins are drawn per
+    /// attempt identity ([`Crn`]).
     pub fn new(
         cfg: &ServerCfg,
         registry: &Registry,
         faults: &[crate::model::Fault],
-        service_rng: Stream,
-        fault_rng: Stream,
+        seed: u64,
     ) -> Result<Server, (usize, LimiterError)> {
-        let backend = BackendRt::new(&cfg.backend, service_rng);
-        let faults = Faults::new(faults, fault_rng);
+        let backend = BackendRt::new(&cfg.backend, Crn::new(seed, Purpose::Service));
+        let faults = Faults::new(faults, Crn::new(seed, Purpose::Faults));
         let levels = Levels::build(&cfg.levels, registry)?;
         let instant = backend.instant() && !faults.adds_latency();
         let styles = styles(cfg).map_err(|e| (0, e))?;
@@ -130,17 +130,14 @@ impl Server {
         })
     }
 
-    /// The upstreams' own fault windows, each drawing from its own stream (derived from `seed`
-    /// and the upstream's name, so adding an upstream changes no other draw).
+    /// The upstreams' own fault windows, each drawing per attempt from its own draws (derived
+    /// from `seed` and the upstream's name, so adding an upstream changes no other draw).
     pub fn set_upstreams(&mut self, upstreams: &[crate::model::Upstream], seed: u64) {
         self.upstream_faults = upstreams
             .iter()
             .map(|u| {
                 let name = format!("upstream/{}", u.name);
-                Faults::new(
-                    &u.faults,
-                    Stream::derive(seed, crate::engine::Purpose::Faults, &name, 0),
-                )
+                Faults::new(&u.faults, Crn::named(seed, Purpose::Faults, &name))
             })
             .collect();
         if self.upstream_faults.iter().any(|f| !f.is_empty()) {
@@ -160,11 +157,11 @@ impl Server {
 
     /// An injected error of the whole API, else of `upstream` (one coin per active window).
     #[inline]
-    fn injected_error(&mut self, now: Nanos, upstream: u8) -> Option<u16> {
-        self.faults.error(now).or_else(|| {
+    fn injected_error(&mut self, now: Nanos, upstream: u8, id: AttemptId) -> Option<u16> {
+        self.faults.error(now, id).or_else(|| {
             self.upstream_faults
                 .get_mut(usize::from(upstream))
-                .and_then(|f| f.error(now))
+                .and_then(|f| f.error(now, id))
         })
     }
 
@@ -292,7 +289,7 @@ impl Server {
             }
             Admission::Allowed { first, delay } => (first, delay),
         };
-        if let Some(status) = self.injected_error(now, meta.upstream) {
+        if let Some(status) = self.injected_error(now, meta.upstream, meta.id) {
             self.levels.release_as(
                 Some(meta.fleet),
                 now,
@@ -471,8 +468,7 @@ mod tests {
             &cfg,
             &Registry::builtin(),
             &[],
-            Stream::from_seed(1),
-            Stream::from_seed(2),
+            1,
         )
         .unwrap_or_else(|(i, e)| panic!("level {i}: {e}"));
         assert!(
@@ -513,6 +509,7 @@ mod tests {
                     tenant: 0,
                     cost: 1,
                     upstream: 0,
+                    id: crate::engine::AttemptId::new(0, i % 7, i, 1),
                 };
                 let answer = |s: &mut Server, q: &mut EventQueue| {
                     // A response left over from an earlier attempt: every field is rewritten.
