@@ -10,13 +10,15 @@
 //! from the simulator's streams for the same purposes, derived from the seed as the simulator
 //! derives them (`Stream::derive(seed, Service | Faults, "server", 0)`): service times from
 //! one, fault coin flips and spike latencies from the other. Real time still decides which
-//! request gets which draw, so a seeded live run repeats as closely as its timing does.
+//! request gets which draw, so a seeded live run repeats as closely as its timing does. A
+//! request that names its attempt (`X-Request-Identity`, [`super::attempt_id`]) gets the
+//! simulator's draws for that attempt instead (`sim::engine::Crn`), whatever the order.
 
 use super::faults::Faults;
 use super::metrics::Metrics;
 use anyhow::{anyhow, bail, Result};
 use limiters::{parse_duration, Nanos};
-use sim::engine::{lognormal_params, Purpose, Sampler, Stream};
+use sim::engine::{lognormal_params, AttemptId, Crn, Purpose, Sampler, Stream};
 use sim::model::Distribution;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -93,7 +95,11 @@ pub struct Backend {
     service_rng: Mutex<Stream>,
     fault_rng: Mutex<Stream>,
     /// Per upstream: its name, fault windows and fault stream (as the simulator derives it).
-    upstreams: Vec<(String, Faults, Mutex<Stream>)>,
+    upstreams: Vec<(String, Faults, Mutex<Stream>, Crn)>,
+    /// The simulator's per-attempt draws, for a request naming its attempt
+    /// ([`super::attempt_id`]).
+    service_draws: Crn,
+    fault_draws: Crn,
 }
 
 /// The header a request names its upstream with.
@@ -128,9 +134,12 @@ impl Backend {
                         u.name.clone(),
                         Faults::new(&u.faults, Instant::now()),
                         Mutex::new(rng),
+                        Crn::named(config.seed, Purpose::Faults, &name),
                     )
                 })
                 .collect(),
+            service_draws: Crn::new(config.seed, Purpose::Service),
+            fault_draws: Crn::new(config.seed, Purpose::Faults),
         })
     }
 
@@ -138,17 +147,24 @@ impl Backend {
     pub fn upstream(&self, name: Option<&str>) -> Option<usize> {
         match name {
             None => Some(0),
-            Some(n) => self.upstreams.iter().position(|(u, _, _)| u == n),
+            Some(n) => self.upstreams.iter().position(|(u, _, _, _)| u == n),
         }
     }
 
     /// The status of an active outage of upstream `i`, if any.
     pub fn upstream_outage(&self, i: usize) -> Option<u16> {
-        self.upstreams.get(i).and_then(|(_, f, _)| f.outage())
+        self.upstreams.get(i).and_then(|(_, f, _, _)| f.outage())
     }
 
-    /// Service time, with any active latency spike (drawn when service starts).
-    fn draw(&self) -> Duration {
+    /// Service time, with any active latency spike (drawn when service starts): attempt
+    /// `id`'s own draws, as the simulator's (`sim::server::BackendRt`), else the next of the
+    /// server's sequence.
+    fn draw(&self, id: Option<AttemptId>) -> Duration {
+        if let Some(id) = id {
+            let service = self.service.sample(&mut self.service_draws.stream(id, 0));
+            let extra = self.faults.extra_latency(&mut self.fault_draws.stream(id, 1));
+            return Duration::from(service) + extra;
+        }
         let service = {
             let mut rng = self.service_rng.lock().unwrap_or_else(|p| p.into_inner());
             Duration::from(self.service.sample(&mut *rng))
@@ -158,14 +174,24 @@ impl Backend {
     }
 
     /// An injected failure status, if any (drawn when the request enters the backend): the
-    /// whole API's windows, then those of upstream `upstream`, as the simulator's server.
-    fn fails(&self, upstream: usize) -> Option<u16> {
+    /// whole API's windows, then those of upstream `upstream`, as the simulator's server;
+    /// from attempt `id`'s own streams when named (the simulator's coins for that attempt).
+    fn fails(&self, upstream: usize, id: Option<AttemptId>) -> Option<u16> {
+        if let Some(id) = id {
+            return self
+                .faults
+                .error(&mut self.fault_draws.stream(id, 0))
+                .or_else(|| {
+                    let (_, faults, _, draws) = self.upstreams.get(upstream)?;
+                    faults.error(&mut draws.stream(id, 0))
+                });
+        }
         let global = {
             let mut rng = self.fault_rng.lock().unwrap_or_else(|p| p.into_inner());
             self.faults.error(&mut rng)
         };
         global.or_else(|| {
-            let (_, faults, rng) = self.upstreams.get(upstream)?;
+            let (_, faults, rng, _) = self.upstreams.get(upstream)?;
             let mut rng = rng.lock().unwrap_or_else(|p| p.into_inner());
             faults.error(&mut rng)
         })
@@ -185,8 +211,13 @@ impl Backend {
     /// Serve one admitted request for upstream `upstream` (0 without upstreams): wait for a
     /// worker (or refuse when the queue is full), sleep the service time, all within the
     /// deadline. Cancel-safe: dropping the future frees the worker and the queue slot.
-    pub async fn serve(&self, metrics: &Metrics, upstream: usize) -> Served {
-        if let Some(status) = self.fails(upstream) {
+    pub async fn serve(
+        &self,
+        metrics: &Metrics,
+        upstream: usize,
+        id: Option<AttemptId>,
+    ) -> Served {
+        if let Some(status) = self.fails(upstream, id) {
             // as in the simulator's server: an injected error fails the admitted request
             // before the backend (no worker, no service time)
             return Served::Failed(status);
@@ -212,7 +243,7 @@ impl Backend {
         };
         let waited = start.elapsed();
         let _busy = metrics.busy();
-        let service = self.draw();
+        let service = self.draw(id);
         let left = self
             .deadline
             .map_or(Duration::MAX, |d| d.saturating_sub(waited));
@@ -278,7 +309,7 @@ mod tests {
         let b = Backend::new(&config).unwrap();
         let waker = std::task::Waker::from(std::sync::Arc::new(NoWake));
         let mut cx = std::task::Context::from_waker(&waker);
-        let mut serve = std::pin::pin!(b.serve(&m, 0));
+        let mut serve = std::pin::pin!(b.serve(&m, 0, None));
         let polled = std::future::Future::poll(serve.as_mut(), &mut cx);
         assert!(matches!(polled, std::task::Poll::Ready(Served::Ok { .. })));
     }
@@ -298,14 +329,14 @@ mod tests {
             };
         let m = Metrics::default();
         let b = Backend::new(&config(1, 0, 200, 5_000)).unwrap();
-        let (first, second) = tokio::join!(b.serve(&m, 0), async {
+        let (first, second) = tokio::join!(b.serve(&m, 0, None), async {
             tokio::time::sleep(Duration::from_millis(50)).await;
-            b.serve(&m, 0).await
+            b.serve(&m, 0, None).await
         });
         assert!(matches!(first, Served::Ok { .. }));
         assert_eq!(second, Served::QueueFull);
         let b = Backend::new(&config(1, 4, 1_000, 100)).unwrap();
-        assert_eq!(b.serve(&m, 0).await, Served::DeadlineExceeded);
+        assert_eq!(b.serve(&m, 0, None).await, Served::DeadlineExceeded);
         assert_eq!(m.queue_depth(), 0);
         assert!(Backend::new(&config(0, 0, 0, 1)).is_err());
     }
@@ -329,9 +360,9 @@ mod tests {
         let m = Metrics::default();
         let two = |b: Backend| async move {
             let m = Metrics::default();
-            let (a, b2) = tokio::join!(b.serve(&m, 0), async {
+            let (a, b2) = tokio::join!(b.serve(&m, 0, None), async {
                 tokio::time::sleep(Duration::from_millis(5)).await;
-                b.serve(&m, 0).await
+                b.serve(&m, 0, None).await
             });
             (a, b2)
         };
@@ -344,7 +375,7 @@ mod tests {
         assert_eq!(b, Served::DeadlineExceeded);
         // a service longer than the deadline is cut even with an idle worker
         let b = Backend::new(&config(None, Some(30))).unwrap();
-        assert_eq!(b.serve(&m, 0).await, Served::DeadlineExceeded);
+        assert_eq!(b.serve(&m, 0, None).await, Served::DeadlineExceeded);
         // neither knob: everything completes
         let (a, b) = two(Backend::new(&config(None, None)).unwrap()).await;
         assert!(matches!(a, Served::Ok { .. }) && matches!(b, Served::Ok { .. }));

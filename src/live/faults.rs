@@ -58,7 +58,7 @@ impl Faults {
 
     /// The status an active error-rate window makes this request fail with, if any: one coin
     /// per active window, `unit() < rate`, the simulator's own flip
-    /// (`sim::server::Faults::error`), so one stream gives both the same sequence.
+    /// (`sim::server::Faults::error`), so the attempt's stream gives both the same coins.
     pub fn error(&self, rng: &mut Stream) -> Option<u16> {
         self.active().find_map(|(f, _)| match f.kind {
             FaultKind::ErrorRate { status, rate } if rng.unit() < rate => Some(status),
@@ -115,7 +115,7 @@ mod tests {
     }
 
     #[test]
-    fn the_error_coins_are_the_simulators_from_the_same_stream() {
+    fn the_error_coins_are_the_simulators_for_the_same_attempt() {
         let w = window(
             0,
             3_600_000,
@@ -124,12 +124,17 @@ mod tests {
                 rate: 0.3,
             },
         );
-        let stream = || Stream::derive(7, sim::engine::Purpose::Faults, "server", 0);
-        let mut simulated = sim::server::Faults::new(std::slice::from_ref(&w), stream());
+        let draws = sim::engine::Crn::new(7, sim::engine::Purpose::Faults);
+        let mut simulated = sim::server::Faults::new(std::slice::from_ref(&w), draws);
         let live = Faults::new(&[w], Instant::now());
-        let mut rng = stream();
-        let a: Vec<_> = (0..200).map(|_| simulated.error(Nanos(1))).collect();
-        let b: Vec<_> = (0..200).map(|_| live.error(&mut rng)).collect();
+        // served in opposite orders: each attempt still gets its own coin on both sides
+        let id = |r: u32| sim::engine::AttemptId::named("web", r % 5, r / 5, 1);
+        let a: Vec<_> = (0..200).map(|r| simulated.error(Nanos(1), id(r))).collect();
+        let mut b: Vec<_> = (0..200)
+            .rev()
+            .map(|r| live.error(&mut draws.stream(id(r), 0)))
+            .collect();
+        b.reverse();
         assert_eq!(a, b);
         let hits = b.iter().filter(|s| s.is_some()).count();
         assert!((40..80).contains(&hits), "about 30 %: {hits}");

@@ -6,6 +6,7 @@
 //! sleeps; and limiter state either in memory or in Redis, shared by several processes.
 
 pub mod ambiguity;
+pub mod attempt_id;
 pub mod backend;
 pub mod check;
 pub mod config;

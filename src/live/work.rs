@@ -23,6 +23,7 @@ use axum::http::{HeaderMap, Method, Response, Uri};
 use limiters::calendar::UnixTime;
 use limiters::{Decision, Nanos, Outcome, OutcomeKind};
 use serde_json::json;
+use sim::engine::AttemptId;
 use sim::model::Charge;
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -140,7 +141,9 @@ pub async fn handle(
                 .get(super::executions::HEADER)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let reply = execute(&app, who, (cost, tag, upstream), &request_id, ticket).await;
+            let attempt = super::attempt_id::parse(&headers);
+            let to = (upstream, attempt);
+            let reply = execute(&app, who, (cost, tag, to), &request_id, ticket).await;
             app.finish(reply, &request_id)
         }
     }
@@ -235,7 +238,7 @@ fn headline_of(ds: &[Decision], counted: &[bool]) -> Option<(usize, Decision)> {
 async fn execute(
     app: &Arc<App>,
     who: &Identity,
-    (cost, tag, upstream): (u32, Option<String>, usize),
+    (cost, tag, (upstream, attempt)): (u32, Option<String>, (usize, Option<AttemptId>)),
     request_id: &str,
     ticket: Option<Ticket>,
 ) -> Reply {
@@ -321,6 +324,7 @@ async fn execute(
         gone: Arc::clone(&gone),
         tag,
         upstream,
+        attempt,
     };
     // awaited here, but not cancelled with the handler: when the client disconnects (hyper
     // drops this future) the admitted work still holds its worker or queue slot, completes,
@@ -376,6 +380,8 @@ struct Job {
     tag: Option<String>,
     /// The upstream it is for (`X-Upstream`; 0 without upstreams).
     upstream: usize,
+    /// The attempt's identity, when the lab's load client sent it (its draws' key).
+    attempt: Option<AttemptId>,
 }
 
 impl Job {
@@ -394,8 +400,10 @@ impl Job {
             gone,
             tag,
             upstream,
+            attempt,
         } = self;
-        let (reply, work) = serve(&app, &who, (cost, upstream), &request_id, decision).await;
+        let to = (upstream, attempt);
+        let (reply, work) = serve(&app, &who, (cost, to), &request_id, decision).await;
         if let (Some(tag), Some(_)) = (&tag, work) {
             // executed to completion, as the simulator's `executed`
             app.metrics.executions.executed(tag);
@@ -425,7 +433,7 @@ impl Job {
 async fn serve(
     app: &App,
     who: &Identity,
-    (cost, upstream): (u32, usize),
+    (cost, (upstream, attempt)): (u32, (usize, Option<AttemptId>)),
     request_id: &str,
     decision: Option<Decision>,
 ) -> (Reply, Option<Duration>) {
@@ -443,7 +451,7 @@ async fn serve(
         // NGINX-style delayed admission (leaky bucket with `delay`): wait, then serve
         tokio::time::sleep(d.delay.into()).await;
     }
-    let served = app.backend.serve(&app.metrics, upstream).await;
+    let served = app.backend.serve(&app.metrics, upstream, attempt).await;
     let work = match served {
         Served::Ok { service, .. } => Some(service),
         _ => None,

@@ -108,6 +108,8 @@ pub(super) struct Marks<'a> {
     pub tag: Option<&'a str>,
     /// The upstream (`X-Upstream`), when the scenario names upstreams.
     pub upstream: Option<&'a str>,
+    /// The attempt's identity (`X-Request-Identity`), when the client numbers its requests.
+    pub identity: Option<&'a str>,
 }
 
 /// Who is asking: a client of a fleet.
@@ -121,6 +123,10 @@ pub struct Who<'a> {
     pub client: u32,
     /// Bearer token.
     pub token: &'a str,
+    /// The client's index in its fleet and its number for this logical request (1 for its
+    /// first), when it numbers requests as the simulator does (open loop): its attempts then
+    /// name themselves in `X-Request-Identity` ([`crate::live::attempt_id`]).
+    pub numbered: Option<(u32, u32)>,
 }
 
 /// How one attempt ended, before its headers are read.
@@ -157,6 +163,7 @@ pub(super) fn exchange(
         ("idempotency-key", marks.idem),
         (crate::live::executions::HEADER, marks.tag),
         (crate::live::backend::UPSTREAM_HEADER, marks.upstream),
+        (crate::live::attempt_id::HEADER, marks.identity),
     ];
     for (name, value) in headers {
         if let Some(v) = value {
@@ -339,7 +346,13 @@ pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
                         who.fleet.changed_body,
                     ))
                 .then_some(state.attempts);
+                // without hedges the n-th send is the simulator's attempt n (hedge copies
+                // are not numbered: they draw from the server's sequence)
+                let identity = who.numbered.map(|(i, n)| {
+                    crate::live::attempt_id::value(&who.fleet.name, i, n, state.attempts)
+                });
                 let marks = Marks {
+                    identity: identity.as_deref(),
                     idem: idem.as_deref(),
                     changed,
                     tag: tag.as_deref(),

@@ -77,6 +77,8 @@ impl Lane {
             fi: self.fi,
             client: self.client,
             token: &self.token,
+            // lanes share the client's request numbers in real-time order: not numbered
+            numbered: None,
         };
         let mut due = first;
         while due < horizon {

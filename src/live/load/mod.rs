@@ -289,6 +289,7 @@ pub async fn run_scenario_with(
                 gen: Arc::clone(&gen),
                 fi: fi as u16,
                 client: global,
+                index: i,
                 token: bearers.next().unwrap_or_default(),
                 arrivals: Stream::derive_hashed(opts.seed, Purpose::Arrivals, h, u64::from(i)),
                 jitter: Stream::derive_hashed(opts.seed, Purpose::Jitter, h, u64::from(i)),
@@ -362,6 +363,8 @@ struct ClientTask {
     gen: Arc<ArrivalGen>,
     fi: u16,
     client: u32,
+    /// Index in the fleet.
+    index: u32,
     token: String,
     arrivals: Stream,
     jitter: Stream,
@@ -405,12 +408,15 @@ impl ClientTask {
                 self.token.clone(),
             );
             let (fi, client) = (self.fi, self.client);
+            // the simulator's request number: its n-th arrival, from 1
+            let numbered = u32::try_from(n + 1).ok().map(|r| (self.index, r));
             reqs.spawn(async move {
                 let who = Who {
                     fleet: &fleet,
                     fi,
                     client,
                     token: &token,
+                    numbered,
                 };
                 logical(&shared, &who, &mut rng).await;
             });
