@@ -72,7 +72,9 @@ fn steady(s: &sim::model::Scenario) -> Vec<(u64, u32, String)> {
     // The run exercises what it claims to: failures, retries and successes.
     let f = &r.fleets["steady"];
     assert!(f.retries > 100 && f.successes > 1000, "{f:?}");
-    assert!(trace.iter().any(|e| matches!(e.kind, TraceKind::Response { status: 500 })));
+    assert!(trace
+        .iter()
+        .any(|e| matches!(e.kind, TraceKind::Response { status: 500 })));
     rows
 }
 
@@ -98,14 +100,22 @@ fn another_fleets_retry_policy_leaves_a_steady_fleets_draws_unchanged() {
     let a = steady(&scenario(Some(NO_RETRY)));
     let b = steady(&scenario(Some(RETRY)));
     assert_eq!(a.len(), b.len());
-    assert!(a == b, "first difference: {:?}", a.iter().zip(&b).find(|(x, y)| x != y));
+    assert!(
+        a == b,
+        "first difference: {:?}",
+        a.iter().zip(&b).find(|(x, y)| x != y)
+    );
 }
 
 #[test]
 fn adding_a_fleet_leaves_a_steady_fleets_draws_unchanged() {
     let alone = steady(&scenario(None));
     let crowded = steady(&scenario(Some(RETRY)));
-    assert!(alone == crowded, "first difference: {:?}", alone.iter().zip(&crowded).find(|(x, y)| x != y));
+    assert!(
+        alone == crowded,
+        "first difference: {:?}",
+        alone.iter().zip(&crowded).find(|(x, y)| x != y)
+    );
 }
 
 #[test]

@@ -43,12 +43,23 @@ mod tests {
     #[test]
     fn round_trips_the_simulators_identity() {
         let v = value("web.eu", 3, 17, 2);
-        assert_eq!(parse(&headers(&v)), Some(AttemptId::named("web.eu", 3, 17, 2)));
+        assert_eq!(
+            parse(&headers(&v)),
+            Some(AttemptId::named("web.eu", 3, 17, 2))
+        );
     }
 
     #[test]
     fn malformed_values_are_ignored() {
-        for v in ["", "web", "web.1.2", ".1.2.3", "web.x.2.3", "web.1.2.-3", "web.1.2.99999999999"] {
+        for v in [
+            "",
+            "web",
+            "web.1.2",
+            ".1.2.3",
+            "web.x.2.3",
+            "web.1.2.-3",
+            "web.1.2.99999999999",
+        ] {
             assert_eq!(parse(&headers(v)), None, "{v}");
         }
         assert_eq!(parse(&HeaderMap::new()), None);

@@ -162,7 +162,9 @@ impl Backend {
     fn draw(&self, id: Option<AttemptId>) -> Duration {
         if let Some(id) = id {
             let service = self.service.sample(&mut self.service_draws.stream(id, 0));
-            let extra = self.faults.extra_latency(&mut self.fault_draws.stream(id, 1));
+            let extra = self
+                .faults
+                .extra_latency(&mut self.fault_draws.stream(id, 1));
             return Duration::from(service) + extra;
         }
         let service = {
@@ -211,12 +213,7 @@ impl Backend {
     /// Serve one admitted request for upstream `upstream` (0 without upstreams): wait for a
     /// worker (or refuse when the queue is full), sleep the service time, all within the
     /// deadline. Cancel-safe: dropping the future frees the worker and the queue slot.
-    pub async fn serve(
-        &self,
-        metrics: &Metrics,
-        upstream: usize,
-        id: Option<AttemptId>,
-    ) -> Served {
+    pub async fn serve(&self, metrics: &Metrics, upstream: usize, id: Option<AttemptId>) -> Served {
         if let Some(status) = self.fails(upstream, id) {
             // as in the simulator's server: an injected error fails the admitted request
             // before the backend (no worker, no service time)

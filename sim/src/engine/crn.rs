@@ -30,7 +30,9 @@ impl AttemptId {
     #[inline]
     pub fn new(fleet: u64, client: u32, request: u32, attempt: u32) -> AttemptId {
         let who = (u64::from(client) << 32) | u64::from(request);
-        AttemptId(mix64(mix64(fleet ^ who) ^ u64::from(attempt).wrapping_mul(GOLDEN)))
+        AttemptId(mix64(
+            mix64(fleet ^ who) ^ u64::from(attempt).wrapping_mul(GOLDEN),
+        ))
     }
 
     /// As [`AttemptId::new`] with the fleet's name.
@@ -101,8 +103,18 @@ mod tests {
         ] {
             assert_ne!(base, d(other), "{other:?}");
         }
-        assert_ne!(base, Crn::new(2, Purpose::Faults).stream(AttemptId::named("a", 1, 2, 3), 0).next_u64());
-        assert_ne!(base, Crn::new(1, Purpose::Service).stream(AttemptId::named("a", 1, 2, 3), 0).next_u64());
+        assert_ne!(
+            base,
+            Crn::new(2, Purpose::Faults)
+                .stream(AttemptId::named("a", 1, 2, 3), 0)
+                .next_u64()
+        );
+        assert_ne!(
+            base,
+            Crn::new(1, Purpose::Service)
+                .stream(AttemptId::named("a", 1, 2, 3), 0)
+                .next_u64()
+        );
     }
 
     #[test]

@@ -97,15 +97,10 @@ fn possible_statuses(s: &Scenario) -> Vec<u16> {
 impl World {
     /// Build the world of `s` with `seed` (the scenario must be valid).
     pub fn new(s: &Scenario, seed: u64, registry: &Registry) -> Result<World, SimError> {
-        let server = Server::new(
-            &s.server,
-            registry,
-            &s.faults,
-            seed,
-        )
-        .map_err(|(level, source)| {
-            SimError::Model(crate::model::ModelError::Limiter { level, source })
-        })?;
+        let server =
+            Server::new(&s.server, registry, &s.faults, seed).map_err(|(level, source)| {
+                SimError::Model(crate::model::ModelError::Limiter { level, source })
+            })?;
         let mut server = server;
         server.set_upstreams(&s.server.upstreams, seed);
         let names: Vec<&str> = s.fleets.iter().map(|f| f.name.as_str()).collect();

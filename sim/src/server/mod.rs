@@ -464,13 +464,8 @@ mod tests {
             levels: vec![Level::new(Scope::Global, algorithm, params)],
             ..ServerCfg::default()
         };
-        let mut s = Server::new(
-            &cfg,
-            &Registry::builtin(),
-            &[],
-            1,
-        )
-        .unwrap_or_else(|(i, e)| panic!("level {i}: {e}"));
+        let mut s = Server::new(&cfg, &Registry::builtin(), &[], 1)
+            .unwrap_or_else(|(i, e)| panic!("level {i}: {e}"));
         assert!(
             s.instant && s.direct,
             "unlimited workers, zero service, no fault, one level"
