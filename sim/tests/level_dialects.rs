@@ -6,7 +6,7 @@
 use limiters::calendar::UnixTime;
 use limiters::headers::render_levels;
 use limiters::{Decision, Nanos, Params};
-use sim::engine::{EventQueue, Stream};
+use sim::engine::{AttemptId, EventQueue};
 use sim::model::{Level, Scenario, Scope};
 use sim::resilience::HeaderClient;
 use sim::server::{JobMeta, Response, Server};
@@ -22,8 +22,7 @@ fn server(s: &Scenario) -> Server {
         &s.server,
         &limiters::Registry::builtin(),
         &[],
-        Stream::from_seed(1),
-        Stream::from_seed(2),
+        1,
     )
     .unwrap_or_else(|(i, e)| panic!("level {i}: {e}"));
     srv.keep_shown(true);
@@ -40,6 +39,7 @@ fn meta(req: u32) -> JobMeta {
         tenant: 0,
         cost: 1,
         upstream: 0,
+        id: AttemptId::default(),
     }
 }
 
