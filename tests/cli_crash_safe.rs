@@ -286,9 +286,10 @@ fn merge_replaces_its_folder_whole_and_keeps_the_shards() {
     std::fs::create_dir_all(&other).unwrap();
     std::fs::write(other.join("notes.txt"), "keep me").unwrap();
     let od = other.display().to_string();
-    let r = out(&["--quiet", "merge", &sd, "--out", &od]);
-    assert_eq!(r.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&r.stderr).contains("not a sweep folder"));
+    let r = out(&["--quiet", "merge", &shards[0], &shards[1], "--out", &od]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(err.contains("not a sweep folder"), "{err}");
     assert!(other.join("notes.txt").exists());
     std::fs::remove_dir_all(d).unwrap();
 }

@@ -195,7 +195,7 @@ fn report_check_live_and_load_are_memory_checked_too() {
         "small",
         "seed = 7\nduration = \"2s\"\n[fleet.web]\ncount = 2\narrival = { process = \"poisson\", rate = \"1/s\" }\n",
     );
-    expect(&run(&["--quiet", "run", &small, "--out", &out, "--no-report"], 60), 0, &[]);
+    expect(&run(&["--quiet", "run", &small, "--out", &out], 60), 0, &[]);
     let run_dir = d.join("out/small/7").display().to_string();
     let refused = run(&["report", &run_dir, "--max-memory", "1K"], 30);
     expect(&refused, 2, &["more than the limit of 1.0 KiB"]);
