@@ -218,7 +218,16 @@ fn killed_compares_leave_the_previous_folder_or_refused_ones() {
     let os = d.join("out").display().to_string();
     let (af, bf) = (a.display().to_string(), b.display().to_string());
     let args = [
-        "--quiet", "compare", &af, &bf, "--seeds", "2", "--threads", "1", "--out", &os,
+        "--quiet",
+        "compare",
+        &af,
+        &bf,
+        "--seeds",
+        "2",
+        "--threads",
+        "1",
+        "--out",
+        &os,
     ];
     // A complete comparison first, timed: the kills land at fractions of that time, most of
     // them while the rerun writes its tables and report.
@@ -233,7 +242,10 @@ fn killed_compares_leave_the_previous_folder_or_refused_ones() {
         refused += every_folder_is_complete_or_refused(&d.join("out"), final_name).1;
         check(&d.join("out").join(final_name)).expect("a killed rerun lost the complete folder");
     }
-    assert!(refused > 0, "no kill landed while the folder was written ({whole} ms)");
+    assert!(
+        refused > 0,
+        "no kill landed while the folder was written ({whole} ms)"
+    );
     // An unsealed comparison folder is refused by `report` too (it used to be rebuilt).
     let dir = d.join("out").join(final_name);
     std::fs::remove_file(dir.join(MARKER)).unwrap();
@@ -254,22 +266,44 @@ fn merge_replaces_its_folder_whole_and_keeps_the_shards() {
     );
     for shard in ["1/2", "2/2"] {
         let args = [
-            "--quiet", "sweep", &f, "--param", "fleet.web.count=1,2", "--seeds", "1", "--shard",
-            shard, "--out", &os,
+            "--quiet",
+            "sweep",
+            &f,
+            "--param",
+            "fleet.web.count=1,2",
+            "--seeds",
+            "1",
+            "--shard",
+            shard,
+            "--out",
+            &os,
         ];
         assert_eq!(out(&args).status.code(), Some(0));
     }
     let sweep = std::fs::read_dir(d.join("out/crash"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("sweep-"))
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("sweep-")
+        })
         .unwrap();
     let sd = sweep.display().to_string();
     // Left in the folder before the merge (an old table, say): it must not be sealed with it.
     std::fs::write(sweep.join("stale.csv"), "from an earlier sweep\n").unwrap();
     let r = out(&["--quiet", "merge", &sd, "--no-report"]);
-    assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stderr));
-    assert!(!sweep.join("stale.csv").exists(), "a stale file survived the merge");
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert!(
+        !sweep.join("stale.csv").exists(),
+        "a stale file survived the merge"
+    );
     check(&sweep).unwrap();
     for shard in ["shard-1-of-2", "shard-2-of-2"] {
         check(&sweep.join(shard)).unwrap_or_else(|e| panic!("{shard}: {e}"));
@@ -277,7 +311,12 @@ fn merge_replaces_its_folder_whole_and_keeps_the_shards() {
     // Merging again from the shards (still there) gives a sealed folder again.
     let shards = ["shard-1-of-2", "shard-2-of-2"].map(|s| sweep.join(s).display().to_string());
     let r = out(&["--quiet", "merge", &shards[0], &shards[1], "--no-report"]);
-    assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
     check(&sweep).unwrap();
     let siblings = std::fs::read_dir(d.join("out/crash")).unwrap().count();
     assert_eq!(siblings, 1, "temporary folders left beside the sweep");

@@ -186,7 +186,15 @@ fn report_check_live_and_load_are_memory_checked_too() {
     expect(&run(&check_live, 30), 2, &limit);
     // Refused before anything is sent (nothing listens on port 9).
     let target = "http://127.0.0.1:9";
-    let load = ["load", "--target", target, "--scenario", &clients, "--out", &out];
+    let load = [
+        "load",
+        "--target",
+        target,
+        "--scenario",
+        &clients,
+        "--out",
+        &out,
+    ];
     expect(&run(&load, 30), 2, &limit);
 
     // `report` re-simulates a run directory: it takes the same limit.

@@ -78,12 +78,7 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
     if args.dir.join("compare.json").is_file() {
         return super::compare::report_dir(&args.dir, quiet);
     }
-    let run = load_run(
-        &args.dir,
-        args.scenario.as_deref(),
-        args.seed,
-        &args.memory,
-    )?;
+    let run = load_run(&args.dir, args.scenario.as_deref(), args.seed, &args.memory)?;
     let html = ::report::write_run_report(&args.dir, &run.result, &run.text)
         .with_context(|| format!("writing the report into {}", args.dir.display()))?;
     reseal(&args.dir)?;
