@@ -222,6 +222,27 @@ mod tests {
     }
 
     #[test]
+    fn kept_sub_folders_survive_the_replacement_and_nothing_else_does() {
+        let root = tmp("keep");
+        let dest = root.join("sweep");
+        write(
+            &dest,
+            &[("shard-1-of-2/runs.parquet", "x"), ("stale.csv", "old")],
+        );
+        let s = Staged::begin(&dest).unwrap();
+        s.keep("shard-1-of-2").unwrap();
+        write(s.dir(), &[("runs.parquet", "merged")]);
+        s.commit().unwrap();
+        check(&dest).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dest.join("shard-1-of-2/runs.parquet")).unwrap(),
+            "x"
+        );
+        assert!(!dest.join("stale.csv").exists(), "stale file kept");
+        std::fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
     fn folders_of_dead_writers_are_removed_at_the_next_begin() {
         if !Path::new("/proc/self").exists() {
             return;
