@@ -95,6 +95,16 @@ fn calm_agrees_live_and_simulated_within_the_tolerance() {
     let csv = std::fs::read_to_string(dir.join("comparison.csv")).unwrap();
     assert!(csv.starts_with("scenario,seed,duration_s,fleet,figure,sim,live,rel_diff,verdict\n"));
     assert_eq!(csv.lines().count(), rows.len() + 1);
+    // Staged and sealed whole, each side on its own (issue #14): `report` takes either side.
+    for d in [dir.clone(), dir.join("sim"), dir.join("live")] {
+        report::files::complete::check(&d).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let live = dir.join("live").display().to_string();
+    let r = Command::new(env!("CARGO_BIN_EXE_throttlelab"))
+        .args(["--quiet", "report", &live])
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let _ = std::fs::remove_dir_all(&out);
 }
 

@@ -108,6 +108,8 @@ fn occ_writes_every_run_and_charts_with_a_hundred_runs_by_default() {
             );
         }
     }
+    // Written aside and sealed whole, like every results folder (issue #14).
+    report::files::complete::check(&occ).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -139,6 +141,7 @@ fn layers_writes_its_rows_and_a_chart() {
     assert!(
         l.join("charts/layers_calls.svg").exists() && l.join("charts/layers_calls.png").exists()
     );
+    report::files::complete::check(&l).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -170,3 +170,42 @@ fn endless_files_huge_sweeps_and_key_counts_are_refused() {
         &["--keys"],
     );
 }
+
+#[test]
+fn report_check_live_and_load_are_memory_checked_too() {
+    let d = dir("memory-more");
+    // 10 M clients: too large at any horizon (check-live and load cut the duration).
+    let clients = scenario(
+        &d,
+        "clients",
+        "duration = \"10s\"\n[fleet.a]\ncount = 10000000\narrival = { process = \"poisson\", rate = \"1/h\" }\n",
+    );
+    let out = d.join("out").display().to_string();
+    let limit = ["more than the limit of 4.0 GiB", "--max-memory"];
+    let check_live = ["check-live", &clients, "--duration", "1s", "--out", &out];
+    expect(&run(&check_live, 30), 2, &limit);
+    // Refused before anything is sent (nothing listens on port 9).
+    let target = "http://127.0.0.1:9";
+    let load = [
+        "load",
+        "--target",
+        target,
+        "--scenario",
+        &clients,
+        "--out",
+        &out,
+    ];
+    expect(&run(&load, 30), 2, &limit);
+
+    // `report` re-simulates a run directory: it takes the same limit.
+    let small = scenario(
+        &d,
+        "small",
+        "seed = 7\nduration = \"2s\"\n[fleet.web]\ncount = 2\narrival = { process = \"poisson\", rate = \"1/s\" }\n",
+    );
+    expect(&run(&["--quiet", "run", &small, "--out", &out], 60), 0, &[]);
+    let run_dir = d.join("out/small/7").display().to_string();
+    let refused = run(&["report", &run_dir, "--max-memory", "1K"], 30);
+    expect(&refused, 2, &["more than the limit of 1.0 KiB"]);
+    expect(&run(&["--quiet", "report", &run_dir], 60), 0, &[]);
+}

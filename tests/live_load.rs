@@ -156,6 +156,17 @@ fn a_live_run_writes_a_runs_files_and_report_rebuilds_them() {
     assert_eq!(code, Some(0), "report: {out} {err}");
     assert!(out.contains("live run"), "{out}");
     assert!(run.join("report.html").is_file());
+    // Staged and sealed like a simulated run's folder (issue #14): without its seal (a load
+    // killed while writing) or with a file changed, `report` refuses it.
+    report::files::complete::check(&run).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(run.join("result.json"), "{}").unwrap();
+    let (code, _, err) = throttlelab(&["report", &run.to_string_lossy()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("result.json has 2 bytes"), "{err}");
+    std::fs::remove_file(run.join(report::files::complete::MARKER)).unwrap();
+    let (code, _, err) = throttlelab(&["report", &run.to_string_lossy()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no complete.json"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

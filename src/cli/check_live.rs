@@ -80,6 +80,8 @@ pub struct CheckLiveArgs {
     /// Output root; files go to `<out>/<scenario>/check-live/`.
     #[arg(long, default_value = "notebooks-out", value_name = "DIR")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub memory: super::limits::MemoryArgs,
 }
 
 /// `5%` -> 0.05, `0.05` -> 0.05.
@@ -114,6 +116,10 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         errln!("warning: check-live {}: {w}", scenario.name);
     }
     scenario.duration = duration;
+    // The simulated side is an ordinary run of the cut scenario; the live side records the
+    // same per-client and per-bucket figures, so the same estimate bounds it.
+    args.memory
+        .check(&args.file.display().to_string(), &scenario, 1)?;
     let seed = args.seed.unwrap_or(scenario.seed);
     let secs = duration.as_secs_f64();
     let judge = Judge {
@@ -233,8 +239,12 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         text.push_str(&format!("note: {c}\n"));
     }
     let dir = args.out.join(&scenario.name).join("check-live");
+    // Written aside and put in place whole (report::files::complete); `sim/` and `live/` are
+    // sealed on their own, so `report DIR/sim` and `report DIR/live` check just their side.
+    let staged = report::files::complete::Staged::begin(&dir)
+        .with_context(|| format!("creating {}", dir.display()))?;
     write(
-        &dir,
+        staged.dir(),
         &args.file,
         &scenario.name,
         seed,
@@ -246,6 +256,9 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         &live,
     )
     .with_context(|| format!("writing {}", dir.display()))?;
+    staged
+        .commit()
+        .with_context(|| format!("putting {} in place", dir.display()))?;
     text.push_str(&format!(
         "wrote {} (comparison.csv, comparison.json, sim.json, live.json; sim/ and live/ in run layout)\n",
         dir.display()
@@ -351,6 +364,7 @@ fn write(
     let live_dir = dir.join("live");
     std::fs::create_dir_all(&live_dir)?;
     write_live_run(&live_dir, &live.run, &text, &file_name, false)?;
+    report::files::complete::seal(&live_dir)?;
     let sim_json = serde_json::json!({ "summary": sim.summary, "fleets": sim.fleets });
     std::fs::write(
         dir.join("sim.json"),

@@ -134,7 +134,12 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
     let (ra, rb) = records.split_at(seeds.len());
     let diffs = compare(ra, rb);
 
-    let dir = args.out.join(format!("compare-{na}-vs-{nb}"));
+    let dest = args.out.join(format!("compare-{na}-vs-{nb}"));
+    // Written aside and put in place whole (report::files::complete): a killed compare leaves
+    // no half-written folder under `dest`, a rerun no file of an earlier one.
+    let staged = report::files::complete::Staged::begin(&dest)
+        .with_context(|| format!("creating the comparison's folder beside {}", dest.display()))?;
+    let dir = staged.dir().to_path_buf();
     let frame_err = |name: &str| {
         let path = dir.join(name);
         move |source| report::tables::TablesError::Polars { path, source }
@@ -191,8 +196,12 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
     let html = if args.no_report {
         None
     } else {
-        Some(write_report(&dir, &manifest, &diffs, &ta, &tb)?)
+        write_report(&dir, &manifest, &diffs, &ta, &tb)?;
+        Some(dest.join("report.html"))
     };
+    staged
+        .commit()
+        .with_context(|| format!("putting the comparison in place at {}", dest.display()))?;
 
     if !quiet {
         let mut text = format!(
@@ -203,7 +212,7 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
         );
         text += &render_compare(&diffs, &na, &nb, args.all);
         text += "* the 95% confidence interval of the paired difference excludes 0\n";
-        text += &format!("wrote {}\n", dir.display());
+        text += &format!("wrote {}\n", dest.display());
         if let Some(html) = html {
             text += &format!("report: {}\n", html.display());
         }
@@ -233,6 +242,7 @@ fn write_report(
 /// `throttlelab report DIR` for a comparison folder: the charts and `report.html` from its
 /// `compare.parquet`, `compare.json` and scenario copies.
 pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
+    super::report::check_complete(dir)?;
     let bad = |m: String| CliError::BadInput(anyhow!(m));
     let path = dir.join("compare.json");
     let text =
@@ -257,6 +267,7 @@ pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
         .map_err(|e| bad(format!("{}: {e}", pq.display())))?;
     let diffs = report::tables::diffs_from_table(&table);
     let html = write_report(dir, &m, &diffs, &ta, &tb)?;
+    super::report::reseal(dir)?;
     if !quiet {
         super::write_stdout(&format!(
             "wrote {} and charts/*.svg, charts/*.png\n",

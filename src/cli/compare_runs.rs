@@ -23,8 +23,13 @@ const JUDGE: Judge = Judge {
     min_count: 20,
 };
 
-/// One side: its result and whether it was recorded live.
-fn side(dir: &Path) -> Result<(sim::RunResult, &'static str), CliError> {
+/// One side, sealed whole (`report::files::complete`): its result and whether it was
+/// recorded live.
+fn side(
+    dir: &Path,
+    memory: &super::limits::MemoryArgs,
+) -> Result<(sim::RunResult, &'static str), CliError> {
+    super::report::check_complete(dir)?;
     let recorded = dir.join("result.json");
     if recorded.is_file() {
         // a live run, or a check-live side: the recorded figures are the run
@@ -35,7 +40,7 @@ fn side(dir: &Path) -> Result<(sim::RunResult, &'static str), CliError> {
         })?;
         return Ok((result, "recorded"));
     }
-    let run = load_run(dir, None, None)?;
+    let run = load_run(dir, None, None, memory)?;
     for w in &run.warnings {
         errln!("warning: {}: {w}", dir.display());
     }
@@ -116,8 +121,8 @@ fn tenant_rows(a: &sim::metrics::TenantRow, b: &sim::metrics::TenantRow, secs: f
 /// Compare two run directories: print, and write `comparison.csv` under
 /// `<out>/compare-runs-<A>-vs-<B>/`.
 pub fn run(args: &CompareArgs, quiet: bool) -> Result<(), CliError> {
-    let (a, how_a) = side(&args.a)?;
-    let (b, how_b) = side(&args.b)?;
+    let (a, how_a) = side(&args.a, &args.memory)?;
+    let (b, how_b) = side(&args.b, &args.memory)?;
     let same = (a.duration_s - b.duration_s).abs() <= 1e-6 * a.duration_s.max(1.0);
     if !same {
         return Err(CliError::BadInput(anyhow!(
@@ -139,10 +144,16 @@ pub fn run(args: &CompareArgs, quiet: bool) -> Result<(), CliError> {
         name(&args.a, &a),
         name(&args.b, &b)
     ));
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    // Written aside and put in place whole, like every results folder.
+    let staged = report::files::complete::Staged::begin(&out)
+        .with_context(|| format!("creating the comparison's folder beside {}", out.display()))?;
     let csv = to_csv_labeled(&a.scenario, a.seed, a.duration_s, &rows, ["a", "b"]);
+    let tmp_csv = staged.dir().join("comparison.csv");
+    std::fs::write(&tmp_csv, csv).with_context(|| format!("writing {}", tmp_csv.display()))?;
+    staged
+        .commit()
+        .with_context(|| format!("putting the comparison in place at {}", out.display()))?;
     let csv_path = out.join("comparison.csv");
-    std::fs::write(&csv_path, csv).with_context(|| format!("writing {}", csv_path.display()))?;
     if !quiet {
         let text = format!(
             "A: {} ({}, {how_a}, seed {})\nB: {} ({}, {how_b}, seed {})\n{} s each; diff = (B - A) / A; verdict: a headline figure within 5% agrees\n\n{}wrote {}\n",

@@ -11,6 +11,7 @@ use super::CliError;
 use anyhow::anyhow;
 use clap::Args;
 use report::experiments::{write_layers, LayersRow};
+use report::files::complete::Staged;
 use sim::engine::{Purpose, Stream};
 use sim::resilience::{expected_bottom_calls, simulate_layers, top_failure_probability};
 use std::path::PathBuf;
@@ -95,16 +96,15 @@ pub fn run(args: LayersArgs) -> Result<(), CliError> {
     let parameters = serde_json::json!({
         "attempts": args.attempts, "requests": args.requests, "seed": args.seed,
     });
-    let files = write_layers(
-        &args.out.join("layers"),
-        &parameters,
-        &shown.join(","),
-        &rows,
-    )
-    .map_err(|e| CliError::Failed(e.into()))?;
+    let dir = args.out.join("layers");
+    let staged = Staged::begin(&dir).map_err(|e| CliError::Failed(e.into()))?;
+    let files = write_layers(staged.dir(), &parameters, &shown.join(","), &rows)
+        .map_err(|e| CliError::Failed(e.into()))?;
+    let table = dir.join(files.tables[0].file_name().unwrap_or_default());
+    staged.commit().map_err(|e| CliError::Failed(e.into()))?;
     super::write_stdout(&format!(
         "wrote {} (and .json), charts/layers_calls.{{svg,png}}\n",
-        files.tables[0].display()
+        table.display()
     ))?;
     Ok(())
 }

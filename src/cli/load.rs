@@ -67,6 +67,8 @@ pub struct LoadArgs {
     /// Allow a target that is not on this machine.
     #[arg(long)]
     pub allow_remote: bool,
+    #[command(flatten)]
+    pub memory: super::limits::MemoryArgs,
 }
 
 /// Run the fleets, print the summary, write the files.
@@ -101,6 +103,11 @@ pub fn run_load(args: LoadArgs, quiet: bool) -> Result<(), CliError> {
         let d = parse_duration(d).map_err(|e| bad(anyhow!("--duration: {e}")))?;
         opts.duration = Duration::from(d).min(opts.duration);
     }
+    // The live run records what a simulated one does (per-client rows, per-bucket series), so
+    // the same estimate bounds it, at the horizon it will run.
+    let mut sized = scenario.clone();
+    sized.duration = limiters::Nanos::from(opts.duration).min(scenario.duration);
+    args.memory.check(&display, &sized, 1)?;
     opts.max_requests = args.max_requests;
     opts.seed = args.seed.unwrap_or(scenario.seed);
     opts.allow_remote = args.allow_remote;
@@ -143,8 +150,15 @@ pub fn run_load(args: LoadArgs, quiet: bool) -> Result<(), CliError> {
         .file_name()
         .map_or(display.clone(), |n| n.to_string_lossy().into_owned());
     let dir = report::files::run_dir(&args.out, &scenario.name, opts.seed);
-    let html =
-        write_live_run(&dir, &run, &text, &file_name, !args.no_report).map_err(CliError::Failed)?;
+    // Written aside and put in place whole (report::files::complete), like `run`'s folder.
+    let staged = report::files::complete::Staged::begin(&dir)
+        .with_context(|| format!("creating the run's folder beside {}", dir.display()))?;
+    let html = write_live_run(staged.dir(), &run, &text, &file_name, !args.no_report)
+        .map_err(CliError::Failed)?
+        .map(|_| dir.join("report.html"));
+    staged
+        .commit()
+        .with_context(|| format!("putting the run's folder in place at {}", dir.display()))?;
     if !quiet {
         let mut out = report::files::summary_table(&run.result);
         out += &format!(

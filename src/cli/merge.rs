@@ -117,6 +117,43 @@ fn read_table(path: &Path) -> Result<Table, CliError> {
     Table::from_frame(&df, Some(fill)).map_err(|e| bad(format!("{}: {e}", path.display())))
 }
 
+/// `merge` replaces its output folder whole: refuse one that holds anything but a sweep (a
+/// mistyped `--out` must not take a folder of other files with it).
+fn refuse_foreign(out: &Path) -> Result<(), CliError> {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return Ok(()); // not there yet
+    };
+    let names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let sweep = names.iter().any(|n| {
+        n == "sweep.json" || n == report::files::complete::MARKER || n.starts_with("shard-")
+    });
+    if names.is_empty() || sweep {
+        Ok(())
+    } else {
+        Err(bad(format!(
+            "{}: not a sweep folder (no sweep.json, seal or shard-* in it); merge replaces its \
+             output folder whole: give --out a new or sweep folder",
+            out.display()
+        )))
+    }
+}
+
+/// The `shard-*` folders in `dir` (sealed on their own, never part of the merged folder's seal).
+fn shards_in(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("shard-"))
+        .collect()
+}
+
 /// Merge, write, print.
 pub fn run(args: MergeArgs, quiet: bool) -> Result<(), CliError> {
     let dirs = shard_dirs(&args.dirs)?;
@@ -157,31 +194,41 @@ pub fn run(args: MergeArgs, quiet: bool) -> Result<(), CliError> {
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
     };
-    // Written beside the shards, in place: unsealed first, sealed last (a killed merge leaves
-    // a folder that `report` refuses).
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-    report::files::complete::unseal(&out)
-        .with_context(|| format!("unsealing {}", out.display()))?;
-    write_sweep(&out, &keys, &runs, &series, Some(&points))
-        .with_context(|| format!("writing the merged sweep to {}", out.display()))?;
-    write_manifest(&out, &whole)?;
+    // Written aside and put in place whole (report::files::complete): a killed merge leaves the
+    // previous folder, and no file left in it before (a stale table, an old report) survives
+    // beside the merged one. Shards inside the folder are carried over.
+    refuse_foreign(&out)?;
+    let staged = report::files::complete::Staged::begin(&out)
+        .with_context(|| format!("creating the merged folder beside {}", out.display()))?;
+    for name in shards_in(&out) {
+        staged
+            .keep(&name)
+            .with_context(|| format!("keeping {name} in the merged folder"))?;
+    }
+    let tmp = staged.dir();
+    write_sweep(tmp, &keys, &runs, &series, Some(&points))
+        .with_context(|| format!("writing the merged sweep to {}", tmp.display()))?;
+    write_manifest(tmp, &whole)?;
     // The shards' scenario copy (written by `sweep`) gives the merged sweep its report.
     let copy = dirs[0].join(report::html::SCENARIO_COPY);
     let html = match (copy.is_file(), args.no_report) {
         (true, false) => {
             let (_, text) = read_text(&copy)?;
-            let dest = out.join(report::html::SCENARIO_COPY);
+            let dest = tmp.join(report::html::SCENARIO_COPY);
             std::fs::write(&dest, &text).with_context(|| format!("writing {}", dest.display()))?;
             let plan = replan(&text, &whole);
             let scenarios: Vec<&sim::model::Scenario> = plan
                 .as_ref()
                 .map(|p| p.points.iter().map(|p| &p.scenario).collect())
                 .unwrap_or_default();
-            Some(write_report(&out, &whole, &points, &text, &scenarios)?)
+            write_report(tmp, &whole, &points, &text, &scenarios)?;
+            Some(out.join("report.html"))
         }
         _ => None,
     };
-    super::report::reseal(&out)?;
+    staged
+        .commit()
+        .with_context(|| format!("putting the merged folder in place at {}", out.display()))?;
     if !quiet {
         let mut text = render_points(&keys, &points);
         text += &format!("merged {} shards into {}\n", shards.len(), out.display());

@@ -13,6 +13,7 @@ use anyhow::anyhow;
 use clap::Args;
 use limiters::{parse_duration, Nanos};
 use report::experiments::{write_occ, OccRun};
+use report::files::complete::Staged;
 use sim::contention::{brooker_policy, run_occ, Occ};
 use sim::model::Distribution;
 use std::path::PathBuf;
@@ -119,10 +120,14 @@ pub fn run(args: OccArgs) -> Result<(), CliError> {
         "seeds": args.seeds, "first_seed": args.seed,
     });
     let dir = args.out.join("occ");
-    let files = write_occ(&dir, &parameters, &runs).map_err(|e| CliError::Failed(e.into()))?;
+    let staged = Staged::begin(&dir).map_err(|e| CliError::Failed(e.into()))?;
+    let files =
+        write_occ(staged.dir(), &parameters, &runs).map_err(|e| CliError::Failed(e.into()))?;
+    let table = dir.join(files.tables[0].file_name().unwrap_or_default());
+    staged.commit().map_err(|e| CliError::Failed(e.into()))?;
     super::write_stdout(&format!(
         "wrote {} (and .json), charts/occ_writes.{{svg,png}}, charts/occ_completion.{{svg,png}}\n",
-        files.tables[0].display(),
+        table.display(),
     ))?;
     Ok(())
 }

@@ -27,6 +27,9 @@ pub struct ReportArgs {
     /// Seed (default: the manifest's, else the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// The memory limit of the re-simulated run (a run directory's report re-runs it).
+    #[command(flatten)]
+    pub memory: super::limits::MemoryArgs,
 }
 
 /// What the manifest says, as far as the report needs it.
@@ -64,6 +67,9 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
             args.dir.display()
         )));
     }
+    // Every kind of folder (run, live run, sweep, comparison, check-live side) is trusted only
+    // when sealed whole, checked before anything in it is read.
+    check_complete(&args.dir)?;
     // A sweep folder (sweep.json) or a comparison folder (compare.json): its report is built
     // from its tables; anything else is a run directory.
     if args.dir.join("sweep.json").is_file() {
@@ -72,12 +78,10 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
     if args.dir.join("compare.json").is_file() {
         return super::compare::report_dir(&args.dir, quiet);
     }
-    let run = load_run(&args.dir, args.scenario.as_deref(), args.seed)?;
+    let run = load_run(&args.dir, args.scenario.as_deref(), args.seed, &args.memory)?;
     let html = ::report::write_run_report(&args.dir, &run.result, &run.text)
         .with_context(|| format!("writing the report into {}", args.dir.display()))?;
-    if !run.live {
-        reseal(&args.dir)?;
-    }
+    reseal(&args.dir)?;
     for w in &run.warnings {
         errln!("warning: {w}");
     }
@@ -91,8 +95,8 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Refuse a run or sweep folder that its writer did not finish, or that mixes files of two
-/// runs (exit code 2, every problem named): see `report::files::complete`.
+/// Refuse a results folder (of any kind) that its writer did not finish, or that mixes files
+/// of two runs (exit code 2, every problem named): see `report::files::complete`.
 pub(crate) fn check_complete(dir: &Path) -> Result<(), CliError> {
     ::report::files::complete::check(dir).map_err(|e| CliError::BadInput(e.into()))
 }
@@ -116,18 +120,16 @@ pub(crate) struct LoadedRun {
     pub warnings: Vec<String>,
 }
 
-/// Load the run in `dir`; `scenario_file` and `seed_override` replace the directory's own.
+/// Load the run in `dir` (checked complete by the caller, [`check_complete`]); `scenario_file`
+/// and `seed_override` replace the directory's own; a re-simulated run must fit `memory`.
 pub(crate) fn load_run(
     dir: &Path,
     scenario_file: Option<&Path>,
     seed_override: Option<u64>,
+    memory: &super::limits::MemoryArgs,
 ) -> Result<LoadedRun, CliError> {
-    // A live run (`throttlelab load`) cannot be re-simulated: its recorded result is used. A
-    // simulated one is trusted only when sealed whole (checked before anything is read).
+    // A live run (`throttlelab load`) cannot be re-simulated: its recorded result is used.
     let live = crate::live::load::read_live_result(dir).map_err(CliError::BadInput)?;
-    if live.is_none() {
-        check_complete(dir)?;
-    }
     let scenario_path = scenario_file
         .map(Path::to_path_buf)
         .unwrap_or_else(|| dir.join(::report::html::SCENARIO_COPY));
@@ -137,7 +139,7 @@ pub(crate) fn load_run(
     let bytes = text.clone().into_bytes();
     let scenario =
         sim::scenario::load_str(&display, &text).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
-    super::limits::MemoryArgs { max_memory: None }.check(&display, &scenario, 1)?;
+    memory.check(&display, &scenario, 1)?;
     let manifest = read_manifest(dir)?;
     let seed = seed_override.or(manifest.seed).unwrap_or(scenario.seed);
 

@@ -1,16 +1,15 @@
-//! Crash-safe output folders. A command that writes a folder (`run`, `sweep`) writes it under a
-//! hidden sibling (`.<name>.partial-<pid>`), seals it, and only then renames it into place, so
-//! a process killed at any point leaves either the previous complete folder, the new complete
+//! Crash-safe output folders. A command that writes a folder writes it under a hidden sibling
+//! (`.<name>.partial-<pid>`), seals it, and only then renames it into place ([`Staged`]), so a
+//! process killed at any point leaves either the previous complete folder, the new complete
 //! folder, or nothing under the folder's name; never a half-written one, and never a folder
 //! mixing two runs (a rerun replaces the whole folder: no stale charts from an earlier version
-//! of the scenario). `merge`, which writes beside the shards it reads, removes the seal first and
-//! seals last instead.
+//! of the scenario, no stale file beside a merged sweep).
 //!
 //! The seal is [`MARKER`] (`complete.json`), written after every file has been flushed to disk
 //! (`fsync`): each file's size and SHA-256. [`check`] is what `report`, `compare` and `merge`
-//! call before they trust a folder: no seal means the writer did not finish; a missing, resized
-//! (a 0-byte `runs.parquet` of a killed sweep) or changed file, or a data file the seal does not
-//! list, means the folder is not the one that was sealed. The report's own outputs (`charts/`,
+//! call before they trust a folder of any kind: no seal means the writer did not finish; a
+//! missing, resized (a 0-byte `runs.parquet` of a killed sweep) or changed file, or a data file
+//! the seal does not list, means the folder is not the one that was sealed. The report's own outputs (`charts/`,
 //! `report.html`) are listed but not checked: `report` rebuilds them and seals again.
 
 use super::FilesError;
@@ -19,6 +18,9 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+mod staged;
+pub use staged::Staged;
 
 /// The seal's file name.
 pub const MARKER: &str = "complete.json";
@@ -124,16 +126,6 @@ pub fn seal(dir: &Path) -> Result<(), FilesError> {
     sync_dir(dir)
 }
 
-/// Remove `dir`'s seal (before writing into a folder in place, as `merge` does), flushed.
-pub fn unseal(dir: &Path) -> Result<(), FilesError> {
-    let marker = dir.join(MARKER);
-    match std::fs::remove_file(&marker) {
-        Ok(()) => sync_dir(dir),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(io(&marker)(e)),
-    }
-}
-
 /// Why a folder is not taken for complete: every problem found, one per line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{dir}: incomplete or mixed output folder (rerun the command that wrote it):\n  {}", problems.join("\n  "))]
@@ -191,98 +183,6 @@ pub fn check(dir: &Path) -> Result<(), Incomplete> {
     }
 }
 
-/// A folder being written: files go into [`Staged::dir`], and [`Staged::commit`] seals it and
-/// puts it in place of the destination, whole.
-#[derive(Debug)]
-pub struct Staged {
-    tmp: PathBuf,
-    dest: PathBuf,
-}
-
-impl Staged {
-    /// Start writing the folder `dest`: an empty hidden sibling, `.<name>.partial-<pid>`.
-    /// Siblings left by killed writers of the same folder are removed first (on systems with
-    /// `/proc`, where a dead writer can be told from a running one).
-    pub fn begin(dest: &Path) -> Result<Staged, FilesError> {
-        remove_dead_siblings(dest);
-        let tmp = sibling(dest, "partial");
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
-        }
-        std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
-        Ok(Staged {
-            tmp,
-            dest: dest.to_path_buf(),
-        })
-    }
-
-    /// Where to write the files.
-    pub fn dir(&self) -> &Path {
-        &self.tmp
-    }
-
-    /// Seal the folder and rename it into place; a previous folder of that name is moved
-    /// aside first and removed after. Returns the destination.
-    pub fn commit(self) -> Result<PathBuf, FilesError> {
-        seal(&self.tmp)?;
-        let old = sibling(&self.dest, "old");
-        if self.dest.exists() {
-            if old.exists() {
-                std::fs::remove_dir_all(&old).map_err(io(&old))?;
-            }
-            std::fs::rename(&self.dest, &old).map_err(io(&self.dest))?;
-        }
-        std::fs::rename(&self.tmp, &self.dest).map_err(io(&self.dest))?;
-        if let Some(parent) = self.dest.parent() {
-            sync_dir(parent)?;
-        }
-        if old.exists() {
-            std::fs::remove_dir_all(&old).map_err(io(&old))?;
-        }
-        Ok(self.dest)
-    }
-}
-
-/// Remove `.<name>.partial-<pid>` and `.<name>.old-<pid>` folders whose process is gone
-/// (best effort: anything unexpected is left alone).
-fn remove_dead_siblings(dest: &Path) {
-    let proc_fs = Path::new("/proc/self");
-    let (Some(name), Some(parent)) = (dest.file_name(), dest.parent()) else {
-        return;
-    };
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return;
-    };
-    if !proc_fs.exists() {
-        return;
-    }
-    let prefix = format!(".{}.", name.to_string_lossy());
-    for e in entries.flatten() {
-        let file = e.file_name().to_string_lossy().into_owned();
-        let Some(rest) = file.strip_prefix(&prefix) else {
-            continue;
-        };
-        let pid = ["partial-", "old-"]
-            .iter()
-            .find_map(|w| rest.strip_prefix(w))
-            .and_then(|p| p.parse::<u32>().ok());
-        if let Some(pid) = pid {
-            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-                let _ = std::fs::remove_dir_all(e.path());
-            }
-        }
-    }
-}
-
-/// `<parent>/.<name>.<what>-<pid>`.
-fn sibling(dest: &Path, what: &str) -> PathBuf {
-    let name = dest
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let parent = dest.parent().unwrap_or(Path::new("."));
-    parent.join(format!(".{name}.{what}-{}", std::process::id()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,6 +218,27 @@ mod tests {
         assert!(!dest.join("charts/old.svg").exists(), "stale chart kept");
         let left: Vec<_> = std::fs::read_dir(&root).unwrap().collect();
         assert_eq!(left.len(), 1, "temporary folders left: {left:?}");
+        std::fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn kept_sub_folders_survive_the_replacement_and_nothing_else_does() {
+        let root = tmp("keep");
+        let dest = root.join("sweep");
+        write(
+            &dest,
+            &[("shard-1-of-2/runs.parquet", "x"), ("stale.csv", "old")],
+        );
+        let s = Staged::begin(&dest).unwrap();
+        s.keep("shard-1-of-2").unwrap();
+        write(s.dir(), &[("runs.parquet", "merged")]);
+        s.commit().unwrap();
+        check(&dest).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dest.join("shard-1-of-2/runs.parquet")).unwrap(),
+            "x"
+        );
+        assert!(!dest.join("stale.csv").exists(), "stale file kept");
         std::fs::remove_dir_all(root).unwrap();
     }
 
@@ -366,7 +287,7 @@ mod tests {
             text.contains("d.csv was not written with the rest"),
             "{text}"
         );
-        unseal(&dir).unwrap();
+        std::fs::remove_file(dir.join(MARKER)).unwrap();
         assert!(check(&dir)
             .unwrap_err()
             .to_string()

@@ -53,6 +53,8 @@ pub(crate) struct World {
     pub stall_limit: u64,
 }
 
+/// Events between two looks of the stall guard (a power of two dividing the progress period).
+const STALL_STRIDE: u64 = 1 << 12;
 /// Events at one instant that any run may take (a cron burst, a queue draining at once).
 const STALL_BASE: u64 = 1 << 22;
 /// Events per attempt of one client at one instant, with room to spare (arrival, send,
@@ -198,22 +200,15 @@ impl World {
 
     /// Run to the horizon.
     pub fn run(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<(), SimError> {
-        // Events in a row at the instant `self.now` (the stall guard).
-        let mut same = 0u64;
+        // The stall guard looks every STALL_STRIDE events, not at every event (a comparison per
+        // event cost 0.54% of fleet-429's instructions): time never goes back, so the same
+        // instant at two looks means every event between was at that instant. `still` is the
+        // instant of the last look and the events counted at it since; a stall is stopped
+        // within two strides of the limit.
+        let mut still = (self.now, 0u64);
         while let Some((t, ev)) = self.q.pop() {
             if t >= self.horizon {
                 break;
-            }
-            if t == self.now {
-                same += 1;
-                if same > self.stall_limit {
-                    return Err(SimError::Stalled {
-                        at: t,
-                        events: same,
-                    });
-                }
-            } else {
-                same = 0;
             }
             if t >= self.rec.next_edge() {
                 let g = self.gauges();
@@ -221,13 +216,16 @@ impl World {
             }
             self.now = t;
             self.events += 1;
-            if self.events & 0x3_FFFF == 0 {
-                progress(Progress {
-                    now: t,
-                    horizon: self.horizon,
-                    events: self.events,
-                    pending: self.q.len(),
-                });
+            if self.events & (STALL_STRIDE - 1) == 0 {
+                self.look_for_stall(&mut still)?;
+                if self.events & 0x3_FFFF == 0 {
+                    progress(Progress {
+                        now: t,
+                        horizon: self.horizon,
+                        events: self.events,
+                        pending: self.q.len(),
+                    });
+                }
             }
             self.dispatch(ev)?;
             if let Some(e) = self.error.take() {
@@ -237,6 +235,24 @@ impl World {
         self.now = self.horizon;
         let g = self.gauges();
         self.rec.close_all(g);
+        Ok(())
+    }
+
+    /// The stall guard's look, every [`STALL_STRIDE`] events: `still` holds the instant of the
+    /// previous look and the events counted at it.
+    #[cold]
+    fn look_for_stall(&self, still: &mut (Nanos, u64)) -> Result<(), SimError> {
+        if still.0 != self.now {
+            *still = (self.now, 0);
+            return Ok(());
+        }
+        still.1 += STALL_STRIDE;
+        if still.1 > self.stall_limit {
+            return Err(SimError::Stalled {
+                at: self.now,
+                events: still.1,
+            });
+        }
         Ok(())
     }
 
