@@ -23,6 +23,7 @@ mod legend;
 pub mod lines;
 mod nines;
 mod overlay;
+mod percentiles;
 pub mod palette;
 mod render;
 pub mod run_series;
