@@ -53,7 +53,10 @@ fn four_fleet_run_charts_have_one_panel_per_fleet_on_shared_axes() {
         // Shared axes: every panel has the same tick labels (`p99` on the scale of nines), so
         // each appears 4 times (or 8).
         let mut ticks: BTreeMap<&str, usize> = BTreeMap::new();
-        for t in texts.iter().filter(|t| t.trim_start_matches('p').parse::<f64>().is_ok()) {
+        for t in texts
+            .iter()
+            .filter(|t| t.trim_start_matches('p').parse::<f64>().is_ok())
+        {
             *ticks.entry(t).or_default() += 1;
         }
         assert!(ticks.len() >= 4, "{name}: tick labels {ticks:?}");

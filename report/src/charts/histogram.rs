@@ -14,10 +14,10 @@ use super::render::{
 use super::sweep::SMALL_MULTIPLES;
 use super::sweep_panel::grid;
 use super::{Chart, ChartError};
-use std::ops::Range;
 use plotters::coord::ranged1d::Ranged;
 use plotters::prelude::{ChartBuilder, DrawingBackend, IntoLogRange, PathElement, Rectangle};
 use plotters::style::{Color, BLACK};
+use std::ops::Range;
 
 /// One group of bins (a strategy, a fleet).
 #[derive(Debug, Clone, PartialEq)]

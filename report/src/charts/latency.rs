@@ -5,9 +5,9 @@
 
 use super::data::{finite_range, padded_x, Window};
 use super::legend::{self, Entry, Swatch};
-use super::percentiles::PercentileFig;
 use super::overlay::shade_windows;
 use super::palette::{role, Palette};
+use super::percentiles::PercentileFig;
 use super::render::{
     err, fmt_num, frame, render, text, Area, Figure, DESC_PX, GRID_BOLD, GRID_LIGHT, LABEL_PX,
 };

@@ -10,7 +10,9 @@ use super::latency::{log_bounds, LatencyPercentiles, PercentileCurve};
 use super::legend::{self, Entry, Swatch};
 use super::nines::{self, NinesRange};
 use super::palette::Palette;
-use super::render::{err, fmt_num, frame, text, Area, Figure, DESC_PX, GRID_BOLD, GRID_LIGHT, LABEL_PX};
+use super::render::{
+    err, fmt_num, frame, text, Area, Figure, DESC_PX, GRID_BOLD, GRID_LIGHT, LABEL_PX,
+};
 use super::sweep::SMALL_MULTIPLES;
 use super::sweep_panel::grid;
 use super::ChartError;
@@ -105,7 +107,11 @@ impl PercentileFig<'_> {
         let pts = |c: &PercentileCurve| -> Vec<(f64, f64)> {
             c.points.iter().map(|&(p, v)| (p, v.max(ylo))).collect()
         };
-        let others = self.data.curves.iter().filter(|c| own.is_some_and(|o| o.name != c.name));
+        let others = self
+            .data
+            .curves
+            .iter()
+            .filter(|c| own.is_some_and(|o| o.name != c.name));
         for c in others {
             chart
                 .draw_series(LineSeries::new(pts(c), CONTEXT.stroke_width(1)))
