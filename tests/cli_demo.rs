@@ -138,6 +138,28 @@ fn demo_quick_writes_every_report_and_an_index_whose_links_resolve() {
         assert!(t.ends_with(".png"), "{t}");
         assert_file(&out.join(t));
     }
+    // The storm's and each seed API's thumbnail is the chart of its answer (attempts arriving
+    // per fleet), not the headline's latency percentiles (log scale, unreadable that small).
+    assert_eq!(
+        thumbs[0], "retry-storm/42/charts/arrivals.png",
+        "storm thumbnail"
+    );
+    let seed_thumbs = html
+        .split("<section id=")
+        .filter(|s| s.contains("<h2>Seed API"))
+        .filter_map(|s| {
+            s.split("<a class=\"thumb\"")
+                .nth(1)?
+                .split("src=\"")
+                .nth(1)?
+                .split('"')
+                .next()
+        })
+        .collect::<Vec<_>>();
+    assert!(!seed_thumbs.is_empty(), "seed API items");
+    for t in seed_thumbs {
+        assert!(t.ends_with("/charts/arrivals.png"), "seed thumbnail {t}");
+    }
     assert_eq!(html.matches("<p class=\"a\">").count(), sections);
     assert!(
         html.contains("<p class=\"a\">Fleet jitter fares best of 2 and nojitter worst"),

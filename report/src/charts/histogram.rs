@@ -1,6 +1,9 @@
 //! Histograms: the retry-delay distribution per strategy (how backoff with jitter spreads
 //! retries out, or fails to), and the server's arrival histogram at fine resolution (herds of
 //! clients arriving together at window resets or on the minute), with marks at the resets.
+//! Three groups or more are drawn as small multiples (one panel per group, the same x and y
+//! ranges in each), the layout of the sweep charts ([`super::sweep_panel::grid`]): overlaid,
+//! four translucent histograms of retry delays or arrivals hide one another.
 
 use super::data::{finite_range, Bin, Mark};
 use super::legend::{self, Entry, Swatch};
@@ -8,10 +11,13 @@ use super::palette::{role, Palette};
 use super::render::{
     err, fmt_num, frame, render, text, Area, Figure, DESC_PX, GRID_BOLD, GRID_LIGHT, LABEL_PX,
 };
+use super::sweep::SMALL_MULTIPLES;
+use super::sweep_panel::grid;
 use super::{Chart, ChartError};
 use plotters::coord::ranged1d::Ranged;
 use plotters::prelude::{ChartBuilder, DrawingBackend, IntoLogRange, PathElement, Rectangle};
 use plotters::style::{Color, BLACK};
+use std::ops::Range;
 
 /// One group of bins (a strategy, a fleet).
 #[derive(Debug, Clone, PartialEq)]
@@ -22,7 +28,8 @@ pub struct HistGroup {
     pub bins: Vec<Bin>,
 }
 
-/// Data of a histogram chart. Groups are overlaid, translucent, each with its outline.
+/// Data of a histogram chart. Up to two groups are overlaid, translucent, each with its
+/// outline; from [`SMALL_MULTIPLES`] groups on, each has its own panel on shared axes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Histogram {
     /// File stem under `charts/`.
@@ -119,27 +126,87 @@ impl Figure for Fig<'_> {
             .ok_or(ChartError::Empty("no finite bins"))?;
         let x1 = if x1 > x0 { x1 } else { x0 + 1.0 };
         let y1 = self.bins().map(|b| b.count).max().unwrap_or(0).max(1) as f64 * 1.1;
-        let builder = |b: &mut ChartBuilder<'_, '_, DB>| {
-            b.margin(10)
-                .margin_right(20)
-                .x_label_area_size(45)
-                .y_label_area_size(70);
+        let axes = Axes {
+            x: x0..x1,
+            y: 0.0..y1,
         };
-        let mut cb = ChartBuilder::on(&plot);
-        builder(&mut cb);
-        if d.log_x {
-            let chart = cb
-                .build_cartesian_2d((x0..x1).log_scale(), 0.0..y1)
-                .map_err(err)?;
-            self.finish(chart, &legend_area)
+        if d.groups.len() >= SMALL_MULTIPLES {
+            // One panel per group on the shared axes: overlaid, three or more hide each other.
+            for (g, cell) in d.groups.iter().zip(grid(&plot, d.groups.len())) {
+                let look = Look {
+                    heading: Some(&g.name),
+                    x_desc: cell.x_desc,
+                    y_desc: cell.y_desc,
+                    label_px: LABEL_PX - 3,
+                };
+                self.panel(&cell.area, &axes, &[g], &look)?;
+            }
         } else {
-            let chart = cb.build_cartesian_2d(x0..x1, 0.0..y1).map_err(err)?;
-            self.finish(chart, &legend_area)
+            let all: Vec<&HistGroup> = d.groups.iter().collect();
+            let look = Look {
+                heading: None,
+                x_desc: true,
+                y_desc: true,
+                label_px: LABEL_PX,
+            };
+            self.panel(&plot, &axes, &all, &look)?;
         }
+        let mut entries: Vec<Entry> = d
+            .groups
+            .iter()
+            .map(|g| Entry::new(g.name.clone(), self.palette.color(&g.name), Swatch::Fill))
+            .collect();
+        if let Some(m) = d.marks.first() {
+            entries.push(Entry::new(m.label.clone(), role::MARK, Swatch::Line));
+        }
+        legend::draw(&legend_area, &entries)
     }
 }
 
+/// The axis ranges every panel of a chart shares.
+struct Axes {
+    x: Range<f64>,
+    y: Range<f64>,
+}
+
+/// How a panel is labelled.
+struct Look<'a> {
+    heading: Option<&'a str>,
+    x_desc: bool,
+    y_desc: bool,
+    label_px: u32,
+}
+
 impl Fig<'_> {
+    /// Draw `groups` into `area` on the shared `axes`.
+    fn panel<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        axes: &Axes,
+        groups: &[&HistGroup],
+        look: &Look<'_>,
+    ) -> Result<(), ChartError> {
+        let mut cb = ChartBuilder::on(area);
+        cb.margin(10)
+            .margin_right(20)
+            .x_label_area_size(if look.x_desc { 45 } else { 26 })
+            .y_label_area_size(if look.y_desc { 70 } else { 52 });
+        if let Some(h) = look.heading {
+            cb.caption(h, text(look.label_px, BLACK));
+        }
+        if self.data.log_x {
+            let chart = cb
+                .build_cartesian_2d(axes.x.clone().log_scale(), axes.y.clone())
+                .map_err(err)?;
+            self.finish(chart, groups, look)
+        } else {
+            let chart = cb
+                .build_cartesian_2d(axes.x.clone(), axes.y.clone())
+                .map_err(err)?;
+            self.finish(chart, groups, look)
+        }
+    }
+
     fn finish<DB, X>(
         &self,
         mut chart: plotters::chart::ChartContext<
@@ -147,28 +214,30 @@ impl Fig<'_> {
             DB,
             plotters::prelude::Cartesian2d<X, plotters::coord::types::RangedCoordf64>,
         >,
-        legend_area: &Area<DB>,
+        groups: &[&HistGroup],
+        look: &Look<'_>,
     ) -> Result<(), ChartError>
     where
         DB: DrawingBackend,
         X: Ranged<ValueType = f64> + plotters::coord::ranged1d::ValueFormatter<f64>,
     {
         let d = self.data;
-        chart
-            .configure_mesh()
-            .light_line_style(GRID_LIGHT)
+        let mut mesh = chart.configure_mesh();
+        mesh.light_line_style(GRID_LIGHT)
             .bold_line_style(GRID_BOLD)
             .x_label_formatter(&|v| fmt_num(*v))
             .y_label_formatter(&|v| fmt_num(*v))
-            .x_desc(d.x_desc.as_str())
-            .y_desc(d.y_desc.as_str())
-            .label_style(text(LABEL_PX, BLACK))
-            .axis_desc_style(text(DESC_PX, BLACK))
-            .draw()
-            .map_err(err)?;
-        let mut entries = Vec::new();
-        let alpha = if d.groups.len() > 1 { 0.35 } else { 0.7 };
-        for g in &d.groups {
+            .label_style(text(look.label_px, BLACK))
+            .axis_desc_style(text(DESC_PX, BLACK));
+        if look.x_desc {
+            mesh.x_desc(d.x_desc.as_str());
+        }
+        if look.y_desc {
+            mesh.y_desc(d.y_desc.as_str());
+        }
+        mesh.draw().map_err(err)?;
+        let alpha = if groups.len() > 1 { 0.35 } else { 0.7 };
+        for g in groups {
             let color = self.palette.color(&g.name);
             let bins = g
                 .bins
@@ -187,7 +256,6 @@ impl Fig<'_> {
                     Rectangle::new([(b.lo, 0.0), (b.hi, b.count as f64)], color.stroke_width(1))
                 }))
                 .map_err(err)?;
-            entries.push(Entry::new(g.name.clone(), color, Swatch::Fill));
         }
         let y = chart.y_range();
         let x = chart.x_range();
@@ -204,10 +272,7 @@ impl Fig<'_> {
                     }),
             )
             .map_err(err)?;
-        if let Some(m) = d.marks.first() {
-            entries.push(Entry::new(m.label.clone(), role::MARK, Swatch::Line));
-        }
-        legend::draw(legend_area, &entries)
+        Ok(())
     }
 }
 

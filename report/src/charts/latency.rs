@@ -5,14 +5,14 @@
 
 use super::data::{finite_range, padded_x, Window};
 use super::legend::{self, Entry, Swatch};
-use super::nines::{self, NinesRange};
 use super::overlay::shade_windows;
 use super::palette::{role, Palette};
+use super::percentiles::PercentileFig;
 use super::render::{
     err, fmt_num, frame, render, text, Area, Figure, DESC_PX, GRID_BOLD, GRID_LIGHT, LABEL_PX,
 };
 use super::{Chart, ChartError};
-use plotters::prelude::{ChartBuilder, Circle, DrawingBackend, IntoLogRange, LineSeries, Polygon};
+use plotters::prelude::{ChartBuilder, DrawingBackend, IntoLogRange, LineSeries, Polygon};
 use plotters::style::{Color, RGBColor, BLACK};
 
 /// Latency percentiles of successful logical requests completed in one bucket, milliseconds.
@@ -111,7 +111,7 @@ fn segments(data: &LatencyOverTime) -> Vec<&[LatencyBucket]> {
 }
 
 /// Lower and upper bounds of a positive log axis covering `lo..hi` with some room.
-fn log_bounds(lo: f64, hi: f64) -> (f64, f64) {
+pub(crate) fn log_bounds(lo: f64, hi: f64) -> (f64, f64) {
     let lo = if lo > 0.0 { lo } else { 0.01 };
     let hi = hi.max(lo * 2.0);
     (lo / 1.5, hi * 1.5)
@@ -199,58 +199,6 @@ impl Figure for LatencyOverTime {
         ];
         if !self.faults.is_empty() {
             entries.push(Entry::new("fault window", role::FAULT, Swatch::Shade));
-        }
-        legend::draw(&legend_area, &entries)
-    }
-}
-
-struct PercentileFig<'a> {
-    data: &'a LatencyPercentiles,
-    palette: &'a Palette,
-}
-
-impl Figure for PercentileFig<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Result<(), ChartError> {
-        let d = self.data;
-        let (plot, legend_area) = frame(root, &d.title)?;
-        let all = || d.curves.iter().flat_map(|c| c.points.iter());
-        let (p_lo, p_hi) =
-            finite_range(all().map(|p| p.0)).ok_or(ChartError::Empty("no finite percentile"))?;
-        let (lo, hi) = finite_range(all().map(|p| p.1).filter(|v| *v > 0.0)).unwrap_or((1.0, 10.0));
-        let (ylo, yhi) = log_bounds(lo, hi);
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(10)
-            .margin_right(25)
-            .x_label_area_size(45)
-            .y_label_area_size(65)
-            .build_cartesian_2d(
-                NinesRange::new(p_lo.min(50.0), p_hi),
-                (ylo..yhi).log_scale(),
-            )
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .light_line_style(GRID_LIGHT)
-            .bold_line_style(GRID_BOLD)
-            .x_label_formatter(&nines::label)
-            .y_label_formatter(&|v| fmt_num(*v))
-            .x_desc("percentile (scale of nines)")
-            .y_desc("latency, ms (log scale)")
-            .label_style(text(LABEL_PX, BLACK))
-            .axis_desc_style(text(DESC_PX, BLACK))
-            .draw()
-            .map_err(err)?;
-        let mut entries = Vec::new();
-        for c in &d.curves {
-            let color = self.palette.color(&c.name);
-            let pts: Vec<(f64, f64)> = c.points.iter().map(|&(p, v)| (p, v.max(ylo))).collect();
-            chart
-                .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
-                .map_err(err)?;
-            chart
-                .draw_series(pts.iter().map(|p| Circle::new(*p, 3, color.filled())))
-                .map_err(err)?;
-            entries.push(Entry::new(c.name.clone(), color, Swatch::Line));
         }
         legend::draw(&legend_area, &entries)
     }

@@ -24,6 +24,7 @@ pub mod lines;
 mod nines;
 mod overlay;
 pub mod palette;
+mod percentiles;
 mod render;
 pub mod run_series;
 pub mod sweep;

@@ -12,7 +12,7 @@ use super::data::finite_range;
 use super::legend::{self, Entry, Swatch};
 use super::palette::Palette;
 use super::render::{frame, render, Area, Figure, LABEL_PX};
-use super::sweep_panel::{draw_panel, x_range, Marks, Panel};
+use super::sweep_panel::{draw_panel, grid, x_range, Marks, Panel};
 use super::{Chart, ChartError};
 use plotters::prelude::DrawingBackend;
 use plotters::style::RGBColor;
@@ -128,13 +128,9 @@ impl Figure for Fig<'_> {
         };
         if d.lines.len() >= SMALL_MULTIPLES {
             // One panel per line, shared axes: an overlay of three or more would hide lines.
-            let n = d.lines.len();
-            let cols = if n <= 4 { 2 } else { 3 };
-            let rows = n.div_ceil(cols);
-            let panels = plot.split_evenly((rows, cols));
-            for (i, (l, area)) in d.lines.iter().zip(&panels).enumerate() {
+            for (l, cell) in d.lines.iter().zip(grid(&plot, d.lines.len())) {
                 draw_panel(
-                    area,
+                    &cell.area,
                     &Panel {
                         data: d,
                         lines: vec![l],
@@ -143,8 +139,8 @@ impl Figure for Fig<'_> {
                         x: x.clone(),
                         y: y.clone(),
                         heading: Some(&l.name),
-                        x_desc: i + cols >= n,
-                        y_desc: i % cols == 0,
+                        x_desc: cell.x_desc,
+                        y_desc: cell.y_desc,
                         label_px: LABEL_PX - 3,
                     },
                 )?;

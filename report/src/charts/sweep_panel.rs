@@ -61,6 +61,36 @@ pub(crate) fn x_range(d: &SweepChart) -> Result<Range<f64>, ChartError> {
     Ok((x0 - pad)..(x1 + pad))
 }
 
+/// One cell of a small-multiples grid: its area, and whether it writes the axis descriptions
+/// (the x one along the bottom row, the y one down the left column, so each is written once
+/// per edge and the panels keep their room for data).
+pub(crate) struct Cell<DB: DrawingBackend> {
+    /// Where the panel draws.
+    pub area: Area<DB>,
+    /// The panel is on the bottom edge of the grid.
+    pub x_desc: bool,
+    /// The panel is on the left edge of the grid.
+    pub y_desc: bool,
+}
+
+/// Split `plot` into `n` cells (two columns up to four panels, else three), in reading order.
+/// Used by every chart that draws small multiples (sweeps, and the run charts' per-fleet
+/// histograms and percentile curves), so all share one layout.
+pub(crate) fn grid<DB: DrawingBackend>(plot: &Area<DB>, n: usize) -> Vec<Cell<DB>> {
+    let cols = if n <= 4 { 2 } else { 3 };
+    let rows = n.div_ceil(cols);
+    plot.split_evenly((rows, cols))
+        .into_iter()
+        .take(n)
+        .enumerate()
+        .map(|(i, area)| Cell {
+            area,
+            x_desc: i + cols >= n,
+            y_desc: i % cols == 0,
+        })
+        .collect()
+}
+
 /// What one panel draws.
 pub(crate) struct Panel<'a> {
     /// The chart.

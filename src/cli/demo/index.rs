@@ -19,6 +19,8 @@ struct Section {
     title: String,
     /// The folder of the report whose headline leads the section.
     lead: PathBuf,
+    /// The chart that shows this item's answer, when it is not the headline's (see [`thumb`]).
+    thumb: Option<&'static str>,
     question: String,
     answer: String,
     links: Vec<(String, PathBuf)>,
@@ -95,6 +97,7 @@ fn storm(pack: &Pack) -> Result<Section> {
     Ok(Section {
         title: "Retry storm: no jitter vs full jitter".into(),
         lead: out.dir.clone(),
+        thumb: Some(ARRIVALS),
         question: format!(
             "After an outage that ends at {outage_end:.0} s, do clients that back off without \
              jitter come back in synchronised waves that the limiter then refuses?"
@@ -148,6 +151,7 @@ fn jitter(pack: &Pack) -> Result<Section> {
     Ok(Section {
         title: "Jitter experiment: none, full, equal, decorrelated".into(),
         lead: out.dir.clone(),
+        thumb: None,
         question: "Which jitter strategy of exponential backoff (Brooker 2015) spreads the \
                    retries after the outage best, and what does each cost in attempts and tail \
                    latency?"
@@ -192,6 +196,7 @@ fn fairness(pack: &Pack) -> Result<Section> {
     Ok(Section {
         title: "Fairness experiment: a noisy neighbour".into(),
         lead: out.dir.clone(),
+        thumb: None,
         question: "Three quiet tenants ask 10/s each, a noisy one 200/s, the API serves 100/s: \
                    does a global limit, a per-tenant limit or a hierarchy protect the quiet \
                    tenants?"
@@ -217,6 +222,7 @@ fn seed(stem: &str, out: &Out) -> Result<Section> {
     Ok(Section {
         title: format!("Seed API {stem}"),
         lead: out.dir.clone(),
+        thumb: Some(ARRIVALS),
         question: format!(
             "{description}: what does the document's client (`doc`) cost against the lab's \
              (`lab`)?"
@@ -225,6 +231,25 @@ fn seed(stem: &str, out: &Out) -> Result<Section> {
         links: run_links(stem, out),
         commands: vec![out.command.clone()],
     })
+}
+
+/// The attempts reaching the server per fleet over time (the run charts' `arrivals`): the
+/// storm's synchronised waves, and what each seed API's client sends against the lab's. The
+/// headline's latency percentiles (log scale, shrunk to a thumbnail) show neither.
+const ARRIVALS: &str = "arrivals";
+
+/// The thumbnail of a section: its own chart when drawn, else its headline's; with the PNG.
+fn thumb(s: &Section, headline: Option<&report::html::Headline>) -> Option<(String, PathBuf)> {
+    let png = |c: &str| s.lead.join("charts").join(format!("{c}.png"));
+    s.thumb
+        .map(str::to_owned)
+        .filter(|c| png(c).is_file())
+        .or_else(|| headline.and_then(|hl| hl.chart.clone()))
+        .map(|c| {
+            let p = png(&c);
+            (c, p)
+        })
+        .filter(|(_, p)| p.is_file())
 }
 
 /// `path` relative to the page's folder, with `/` separators.
@@ -295,17 +320,14 @@ fn render(args: &DemoArgs, sections: &[Section]) -> String {
             .as_ref()
             .map_or(s.question.as_str(), |hl| hl.question.as_str());
         h.push_str("<div class=\"lead\">");
-        if let Some(chart) = headline.as_ref().and_then(|hl| hl.chart.as_ref()) {
-            let png = s.lead.join("charts").join(format!("{chart}.png"));
-            if png.is_file() {
-                let _ = write!(
+        if let Some((chart, png)) = thumb(s, headline.as_ref()) {
+            let _ = write!(
                     h,
                     "<a class=\"thumb\" href=\"{}\"><img src=\"{}\" alt=\"{}\" width=\"360\" height=\"180\"></a>",
                     escape(&href(&args.out, &s.lead.join("report.html"))),
                     escape(&href(&args.out, &png)),
-                    escape(chart)
+                    escape(&chart)
                 );
-            }
         }
         let _ = write!(h, "<div><p class=\"q\">{}</p>", inline(question));
         if let Some(hl) = &headline {

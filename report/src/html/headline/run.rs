@@ -25,10 +25,8 @@ pub fn run_headline(r: &RunResult, scenario: Option<&Scenario>) -> Headline {
         answer.push(' ');
         answer.push_str(&rec);
     }
-    answer.push_str(&format!(
-        " One seed ({}): no confidence interval (compare or sweep over several seeds for one).",
-        r.seed
-    ));
+    answer.push(' ');
+    answer.push_str(&single_run_note(r));
     let chart = if r.fleets.len() > 1 {
         "latency_percentiles"
     } else {
@@ -38,6 +36,21 @@ pub fn run_headline(r: &RunResult, scenario: Option<&Scenario>) -> Headline {
         question,
         answer,
         chart: Some(chart.into()),
+    }
+}
+
+/// Why the answer has no interval: a simulated run is one seed, a live run one measurement of
+/// real clients against a real server (it has no seed; its `seed` field is the scenario's).
+fn single_run_note(r: &RunResult) -> String {
+    if r.live {
+        "One live measurement (wall-clock, real network): no confidence interval; repeat the \
+         load run, or check-live it against the simulation, before trusting a small difference."
+            .to_owned()
+    } else {
+        format!(
+            "One seed ({}): no confidence interval (compare or sweep over several seeds for one).",
+            r.seed
+        )
     }
 }
 
@@ -164,5 +177,18 @@ mod tests {
             h.answer
         );
         assert!(h.answer.contains(" s vs "), "latency in s: {}", h.answer);
+        assert!(h.answer.contains(&format!("One seed ({})", s.seed)));
+    }
+
+    #[test]
+    fn a_live_run_has_no_seed_sentence() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/retry-storm.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let s = sim::scenario::load_str("retry-storm.toml", &text).unwrap();
+        let mut r = sim::run(&s, s.seed).unwrap();
+        r.live = true;
+        let h = run_headline(&r, Some(&s));
+        assert!(!h.answer.contains("seed"), "{}", h.answer);
+        assert!(h.answer.contains("One live measurement"), "{}", h.answer);
     }
 }
