@@ -6,5 +6,6 @@ pub mod files;
 pub mod html;
 pub mod human;
 pub mod tables;
+pub mod value_label;
 
 pub use html::write_run_report;

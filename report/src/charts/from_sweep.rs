@@ -27,6 +27,7 @@ use super::sweep::{sweep_chart, SweepChart};
 use super::theory::{amplification_model, fault_index, ModelInputs};
 use super::{Chart, ChartError};
 use crate::tables::{scopes_of, touched_fleets, ParamManifest, Scope, Table};
+use crate::value_label;
 use heatmaps::heatmaps;
 use layout::{axis_desc, layout, mean_lines};
 use sim::model::Scenario;
@@ -257,14 +258,23 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
     })
 }
 
-/// Longest category drawn as itself on the x axis; longer ones (a whole limiter table) become
-/// `#1`, `#2`, ... with a key for the caption.
+/// Longest category drawn as itself on the x axis with few categories; with many, the
+/// budget shrinks so that labels never overlap (about 100 characters across the axis).
 const MAX_CATEGORY: usize = 16;
 
-/// The x labels of categories, and the key when they were replaced by numbers.
-fn axis_labels(cats: &[String]) -> (Vec<String>, Option<String>) {
-    if cats.iter().all(|c| c.chars().count() <= MAX_CATEGORY) {
+/// The x labels of categories: the values themselves, or their short names
+/// ([`crate::value_label`]: a limiter layout as `tenant 70/s + global 100/s`), or, when even
+/// those do not fit, `#1`, `#2`, ... with a key for the caption.
+pub(crate) fn axis_labels(cats: &[String]) -> (Vec<String>, Option<String>) {
+    let budget = MAX_CATEGORY
+        .max(100 / cats.len().max(1))
+        .min(value_label::MAX_LABEL);
+    let fit = |labels: &[String]| labels.iter().all(|c| c.chars().count() <= budget);
+    if fit(cats) {
         return (cats.to_vec(), None);
+    }
+    if let Some(short) = value_label::short_values(cats).filter(|s| fit(s)) {
+        return (short, None);
     }
     let key = cats
         .iter()
@@ -405,10 +415,25 @@ mod tests {
 
     #[test]
     fn long_categories_are_numbered_with_a_key() {
-        let long = "[{ algorithm = \"token_bucket\", rate = \"100/s\" }]".to_owned();
+        let long = "[{ algorithm = \"token_bucket\", rate = \"100/s\", burst = 100, window = \"10s\", extra = \"a long value\" }]".to_owned();
         let (labels, key) = axis_labels(&["none".into(), long.clone()]);
         assert_eq!(labels, ["#1", "#2"]);
         assert!(key.unwrap().contains(&format!("#2 = {long}")));
         assert_eq!(axis_labels(&["none".into()]).0, ["none"]);
+    }
+
+    /// The fairness sweep's limiter layouts were `#1`, `#2`, `#3` with a key a reader had to
+    /// decode (and raw tables on the tenant charts, overlapping): now their short names.
+    #[test]
+    fn limiter_layouts_are_named_by_scope_and_rate() {
+        let cats: Vec<String> = [
+            r#"[{ algorithm = "token_bucket", burst = 100, rate = "100/s", scope = "global" }]"#,
+            r#"[{ algorithm = "token_bucket", burst = 70, rate = "70/s", scope = "tenant" }, { algorithm = "token_bucket", burst = 100, rate = "100/s", scope = "global" }]"#,
+        ]
+        .map(String::from)
+        .to_vec();
+        let (labels, key) = axis_labels(&cats);
+        assert_eq!(labels, ["global 100/s", "tenant 70/s + global 100/s"]);
+        assert_eq!(key, None);
     }
 }

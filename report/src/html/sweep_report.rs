@@ -8,6 +8,7 @@ use super::page::{render_page, Embed, Grid, GridRow, Page};
 use super::run_report::{write_charts, ReportError, SCENARIO_COPY};
 use crate::charts::from_sweep::{figure_chart, show_cell, sweep_charts, SweepInput, SWEEP_FIGURES};
 use crate::tables::{lead_with, scopes_of, touched_fleets, Cell, SweepManifest, Table};
+use crate::value_label::short_value;
 use sim::model::Scenario;
 use std::path::{Path, PathBuf};
 
@@ -78,13 +79,30 @@ pub fn build_sweep_report(input: &SweepReportInput<'_>) -> Result<Page, ReportEr
         caption: "Every combination of these values is a point; each point runs with the same \
                   seeds."
             .into(),
-        head: vec!["path".into(), "values".into()],
+        head: vec!["path".into(), "value".into(), "as written".into()],
         rows: m
             .params
             .iter()
-            .map(|p| GridRow {
-                cells: vec![p.path.clone(), p.values.join(", ")],
-                class: String::new(),
+            .flat_map(|p| {
+                p.values.iter().enumerate().map(|(i, v)| {
+                    let short = short_value(v);
+                    GridRow {
+                        cells: vec![
+                            if i == 0 {
+                                p.path.clone()
+                            } else {
+                                String::new()
+                            },
+                            short.clone(),
+                            if short == *v {
+                                String::new()
+                            } else {
+                                v.clone()
+                            },
+                        ],
+                        class: String::new(),
+                    }
+                })
             })
             .collect(),
     };
@@ -163,7 +181,11 @@ fn points_grid(m: &SweepManifest, points: &Table) -> Grid {
         .flat_map(|scope| (0..points.len()).map(move |r| (scope, r)))
         .map(|(scope, r)| {
             let mut cells = vec![cell("point", r).text()];
-            cells.extend(m.params.iter().map(|p| show_cell(&cell(&p.path, r))));
+            cells.extend(
+                m.params
+                    .iter()
+                    .map(|p| short_value(&show_cell(&cell(&p.path, r)))),
+            );
             if many {
                 cells.push(scope.label());
             }

@@ -56,7 +56,10 @@ pub fn points_table(runs: &Table, group: &[&str], skip: &[&str]) -> Table {
                 continue;
             }
             let xs: Vec<f64> = rows.iter().filter_map(|&r| col[r].as_f64()).collect();
-            let s = stats(&xs);
+            let s = stats(&xs).map(|mut s| {
+                s.ci95 = s.ci95.map(|ci| clip_to_range(f, ci));
+                s
+            });
             cells.push((format!("{f}_mean"), s.map(|s| s.mean).into()));
             cells.push((format!("{f}_std"), s.and_then(|s| s.std).into()));
             cells.push((
@@ -71,6 +74,39 @@ pub fn points_table(runs: &Table, group: &[&str], skip: &[&str]) -> Table {
         out.push(cells);
     }
     out
+}
+
+/// Ratios and indexes of the run's figures: never above 1.
+const AT_MOST_ONE: [&str; 6] = [
+    "rejection_rate",
+    "success_ratio",
+    "fairness_clients",
+    "fairness_tenants",
+    "jain_max_min",
+    "recovered",
+];
+
+/// A 95% interval clipped to what the figure can be: every figure of a run (a count, a rate,
+/// a time, a ratio; a fleet's or tenant's `web:` prefix aside) is at least 0, and ratios at
+/// most 1. Student's t over two seeds gives `38 [-127, 203]` rejected attempts or a success
+/// ratio of `0.980 [0.894, 1.06]`: bounds no run can have, drawn as whiskers below zero.
+fn clip_to_range(figure: &str, (lo, hi): (f64, f64)) -> (f64, f64) {
+    let base = figure.rsplit(':').next().unwrap_or(figure);
+    let known = super::figures::FIGURES
+        .iter()
+        .any(|f| match f.strip_suffix('*') {
+            Some(family) => base.starts_with(family),
+            None => *f == base,
+        });
+    if !known {
+        return (lo, hi);
+    }
+    let top = if AT_MOST_ONE.contains(&base) {
+        1.0
+    } else {
+        f64::INFINITY
+    };
+    (lo.clamp(0.0, top), hi.clamp(0.0, top))
 }
 
 /// Column order of a points table: the group keys and `runs`, then each figure's four
@@ -93,6 +129,30 @@ mod tests {
     use super::*;
 
     #[test]
+    /// Two seeds of a fleet with 0 and 76 rejections gave `38 [-127, 203]`; a success ratio of
+    /// 0.96 and 1.0 gave `[0.853, 1.11]`: bounds no run can have, drawn below zero.
+    #[test]
+    fn intervals_stay_inside_what_a_figure_can_be() {
+        let mut runs = Table::new();
+        for (seed, rejected, ratio) in [(1u64, 0u64, 1.0), (2, 76, 0.96)] {
+            runs.push([
+                ("point", Cell::U64(0)),
+                ("seed", Cell::U64(seed)),
+                ("quiet:rejected_total", Cell::U64(rejected)),
+                ("success_ratio", Cell::F64(ratio)),
+                ("some_signed_figure", Cell::F64(rejected as f64)),
+            ]);
+        }
+        let pts = points_table(&runs, &["point"], &["seed"]);
+        let get = |c: &str| pts.column(c).unwrap()[0].as_f64().unwrap();
+        assert_eq!(get("quiet:rejected_total_ci95_lo"), 0.0);
+        assert!(get("quiet:rejected_total_ci95_hi") > 400.0);
+        assert_eq!(get("success_ratio_ci95_hi"), 1.0);
+        assert!(get("success_ratio_ci95_lo") < 0.8);
+        // A column that is not one of the run's figures keeps its interval as computed.
+        assert!(get("some_signed_figure_ci95_lo") < -400.0);
+    }
+
     fn aggregates_per_group_with_t_intervals() {
         let mut runs = Table::new();
         for (p, seed, g) in [

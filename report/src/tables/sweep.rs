@@ -164,7 +164,11 @@ pub fn render_points(keys: &SweepKeys, points: &Table) -> String {
         let prefix = scope.prefix();
         for r in 0..points.len() {
             let mut row = vec![get("point", r).text()];
-            row.extend(keys.params.iter().map(|p| get(p, r).text()));
+            row.extend(
+                keys.params
+                    .iter()
+                    .map(|p| crate::value_label::short_value(&get(p, r).text())),
+            );
             if many {
                 row.push(scope.label());
             }

@@ -112,16 +112,19 @@ pub(super) fn tenant_charts(
             notes.push(format!("{noun} per tenant is 0 at every point: no chart."));
             continue;
         }
+        let (categories, key) = super::axis_labels(&l.categories);
         let data = SweepChart {
             name: format!("sweep_tenants_{fig}"),
             title: format!("{noun} per tenant against {}", axis.x_short),
             caption: format!(
-                "{noun} of each tenant ({y_desc}) at each value of {}, one line per tenant. {}",
-                axis.x_path, axis.seeds_note
+                "{noun} of each tenant ({y_desc}) at each value of {}, one line per tenant. {}{}",
+                axis.x_path,
+                axis.seeds_note,
+                key.map(|k| format!(" {k}")).unwrap_or_default()
             ),
             x_desc: axis.x_desc.to_owned(),
             y_desc: y_desc.to_owned(),
-            categories: l.categories.clone(),
+            categories,
             lines,
             models: Vec::new(),
         };

@@ -8,6 +8,7 @@ use super::{noun, with_ci, Headline};
 use crate::charts::from_sweep::{short_name, show_cell};
 use crate::html::compare_report::{direction, Better};
 use crate::tables::{ParamManifest, Table};
+use crate::value_label::{short_value, MAX_LABEL};
 
 /// The figures that can decide, in the order they are tried.
 const DECIDERS: [&str; 5] = [
@@ -130,10 +131,19 @@ fn label(params: &[ParamManifest], points: &Table, r: usize) -> String {
         .map(|p| {
             let v = points
                 .column(&p.path)
-                .map_or_else(String::new, |c| show_cell(&c[r]));
+                .map_or_else(String::new, |c| short_value(&show_cell(&c[r])));
             (short_name(&p.path), v)
         })
         .collect();
+    if values.len() == 1 && values[0].1.chars().count() <= MAX_LABEL {
+        // One parameter: its value names the point (`tenant 25/s`, `jitter=full`).
+        let (n, v) = &values[0];
+        return if v.contains(' ') {
+            v.clone()
+        } else {
+            format!("{n}={v}")
+        };
+    }
     if values.iter().any(|(_, v)| v.chars().count() > 20) {
         let k = points
             .column("point")

@@ -74,21 +74,28 @@ pub(super) fn grid(h: &mut String, g: &Grid) {
     h.push_str("</tbody>\n</table></div>\n</section>\n");
 }
 
-/// A cell with no-break spaces inside its brackets (`12.3 [11.9, 12.7]`): a narrow column
-/// wraps between a value and its interval, never inside the interval.
+/// A cell with no-break spaces inside its intervals (`12.3 [11.9, 12.7]`): a narrow column
+/// wraps between a value and its interval, never inside the interval. Only an interval's
+/// brackets (short, numbers only) are kept whole: a bracketed TOML value such as a limiter
+/// layout must wrap, or it pushes the table past the page's edge.
 fn keep_intervals(cell: &str) -> String {
-    let mut depth = 0u32;
-    cell.chars()
-        .map(|c| {
-            match c {
-                '[' => depth += 1,
-                ']' => depth = depth.saturating_sub(1),
-                ' ' if depth > 0 => return '\u{a0}',
-                _ => {}
-            }
-            c
-        })
-        .collect()
+    let mut out = String::with_capacity(cell.len());
+    let mut rest = cell;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let group = &rest[open..];
+        let close = group.find(']').map_or(group.len(), |c| c + 1);
+        let (inside, after) = group.split_at(close);
+        let interval = inside.len() <= 40 && !inside[1..].contains(['{', '"', '=', '[']);
+        if interval {
+            out.extend(inside.chars().map(|c| if c == ' ' { '\u{a0}' } else { c }));
+        } else {
+            out.push_str(inside);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -100,6 +107,18 @@ mod tests {
         assert_eq!(
             keep_intervals("12.3 [11.9, 12.7] x"),
             "12.3 [11.9,\u{a0}12.7] x"
+        );
+    }
+
+    /// A limiter layout `[{ algorithm = "token_bucket", ... }]` in a cell was kept on one line
+    /// and pushed the parameters table past the page's right edge.
+    #[test]
+    fn toml_values_in_brackets_still_wrap() {
+        let v = r#"[{ algorithm = "token_bucket", burst = 100 }]"#;
+        assert_eq!(keep_intervals(v), v);
+        assert_eq!(
+            keep_intervals("1 [0, 2] and [3, 4]"),
+            "1 [0,\u{a0}2] and [3,\u{a0}4]"
         );
     }
 }
