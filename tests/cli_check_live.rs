@@ -61,6 +61,14 @@ fn calm_agrees_live_and_simulated_within_the_tolerance() {
     ] {
         assert!(dir.join(f).is_file(), "{f} missing\n{stdout}\n{stderr}");
     }
+    // The report opens with the verdict (issue #12: every report leads with its answer).
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("check-live report.html");
+    let answer = html.find("live agrees with the simulation within 5%");
+    let table = html.find("Every figure");
+    assert!(
+        matches!((answer, table), (Some(a), Some(t)) if a < t),
+        "the verdict leads the report\n{stdout}"
+    );
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("comparison.json")).unwrap())
             .unwrap();

@@ -260,7 +260,7 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         .commit()
         .with_context(|| format!("putting {} in place", dir.display()))?;
     text.push_str(&format!(
-        "wrote {} (comparison.csv, comparison.json, sim.json, live.json; sim/ and live/ in run layout)\n",
+        "wrote {} (report.html, comparison.csv, comparison.json, sim.json, live.json; sim/ and live/ in run layout)\n",
         dir.display()
     ));
     super::write_stdout(&text)?;
@@ -365,6 +365,44 @@ fn write(
     std::fs::create_dir_all(&live_dir)?;
     write_live_run(&live_dir, &live.run, &text, &file_name, false)?;
     report::files::complete::seal(&live_dir)?;
+    let report_rows: Vec<report::html::AgreementRow> = rows
+        .iter()
+        .map(|r| report::html::AgreementRow {
+            fleet: r.fleet.clone(),
+            figure: r.figure.clone(),
+            a: r.sim,
+            b: r.live,
+            rel_diff: r.rel_diff,
+            judged: !matches!(r.verdict, Verdict::Info | Verdict::TooFew),
+            agrees: r.verdict != Verdict::Disagree,
+            verdict: r.verdict.as_str().to_owned(),
+        })
+        .collect();
+    report::html::write_agreement_report(
+        dir,
+        &report::html::AgreementInput {
+            title: format!("{scenario}: simulated vs live"),
+            description: format!(
+                "The scenario simulated and run live on loopback (a real server and client \
+                 fleet) for {secs} s with seed {seed}, figure by figure."
+            ),
+            question: format!(
+                "Does the simulation of {scenario} predict what the live server does, within \
+                 {:.1}%?",
+                tolerance * 100.0
+            ),
+            names: ("simulated".into(), "live".into()),
+            tolerance,
+            rows: &report_rows,
+            caveats,
+            meta: vec![
+                ("seed".into(), seed.to_string()),
+                ("duration".into(), format!("{secs} s")),
+                ("tolerance".into(), format!("{:.1}%", tolerance * 100.0)),
+            ],
+            scenario_text: &text,
+        },
+    )?;
     let sim_json = serde_json::json!({ "summary": sim.summary, "fleets": sim.fleets });
     std::fs::write(
         dir.join("sim.json"),

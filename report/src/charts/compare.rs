@@ -39,6 +39,20 @@ pub struct Forest {
     pub b_name: String,
     /// Rows, top to bottom.
     pub rows: Vec<ForestRow>,
+    /// The x axis's description.
+    pub x_desc: String,
+    /// Legend words for a marked row and an unmarked one.
+    pub legend: (String, String),
+}
+
+impl Forest {
+    /// The x axis and legend of a comparison of two variants over paired seeds.
+    pub fn paired_seeds() -> (String, (String, String)) {
+        (
+            "change of B against A, % of A's mean (95% CI over paired seeds)".into(),
+            ("CI excludes 0".into(), "CI includes 0".into()),
+        )
+    }
 }
 
 const GREY: RGBColor = RGBColor(0x90, 0x90, 0x90);
@@ -95,7 +109,7 @@ impl Figure for Fig<'_> {
                     .map_or_else(String::new, |s| (*s).to_owned())
             })
             .x_label_formatter(&|v| format!("{}%", fmt_num(*v)))
-            .x_desc("change of B against A, % of A's mean (95% CI over paired seeds)")
+            .x_desc(d.x_desc.as_str())
             .label_style(text(LABEL_PX, BLACK))
             .axis_desc_style(text(DESC_PX, BLACK))
             .draw()
@@ -144,8 +158,8 @@ impl Figure for Fig<'_> {
             }
         }
         let entries = vec![
-            Entry::new("CI excludes 0", b, Swatch::Line),
-            Entry::new("CI includes 0", GREY, Swatch::Line),
+            Entry::new(d.legend.0.as_str(), b, Swatch::Line),
+            Entry::new(d.legend.1.as_str(), GREY, Swatch::Line),
         ];
         legend::draw(&legend_area, &entries)
     }
@@ -177,6 +191,8 @@ mod tests {
                     verdict: String::new(),
                 },
             ],
+            x_desc: Forest::paired_seeds().0,
+            legend: Forest::paired_seeds().1,
         };
         let c = forest(&f, &Palette::new(["a", "b"])).unwrap();
         assert!(c.svg.contains("goodput, req/s"));

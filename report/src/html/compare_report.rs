@@ -168,6 +168,8 @@ pub fn build_compare_report(input: &CompareReportInput<'_>) -> Result<Page, Repo
                 ),
                 b_name: m.b.clone(),
                 rows,
+                x_desc: Forest::paired_seeds().0,
+                legend: Forest::paired_seeds().1,
             },
             &palette,
         )?);

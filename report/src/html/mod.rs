@@ -6,6 +6,7 @@
 //! deterministic (the same run gives a byte-identical `report.html`). The page is built from
 //! plain data ([`Page`]); [`run_report`] fills it from a simulator run.
 
+pub mod agreement_report;
 pub mod compare_report;
 mod escape;
 pub mod headline;
@@ -15,6 +16,7 @@ mod style;
 pub mod summary;
 pub mod sweep_report;
 
+pub use agreement_report::{write_agreement_report, AgreementInput, AgreementRow};
 pub use compare_report::{build_compare_report, write_compare_report, CompareReportInput};
 pub use escape::escape;
 pub use headline::{question_of, read_headline, Headline, HEADLINE_FILE};

@@ -128,7 +128,6 @@ pub fn points_rank(name: &str, group: &[&str]) -> (Rank, usize) {
 mod tests {
     use super::*;
 
-    #[test]
     /// Two seeds of a fleet with 0 and 76 rejections gave `38 [-127, 203]`; a success ratio of
     /// 0.96 and 1.0 gave `[0.853, 1.11]`: bounds no run can have, drawn below zero.
     #[test]
@@ -153,6 +152,7 @@ mod tests {
         assert!(get("some_signed_figure_ci95_lo") < -400.0);
     }
 
+    #[test]
     fn aggregates_per_group_with_t_intervals() {
         let mut runs = Table::new();
         for (p, seed, g) in [

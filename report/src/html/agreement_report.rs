@@ -1,0 +1,307 @@
+//! The report of one run checked against another, figure by figure (`check-live`: the
+//! simulation against the live server on loopback), that opens with the verdict.
+//!
+//! A check's outcome is a yes or a no with the figures that decide it: a reviewer must see
+//! "live differs on 2 of 14 judged figures: nojitter rejected 429 162 -> 201 (+24%)" before
+//! the table of every figure, and must see a caveat (a fault the check's duration cut off)
+//! beside the verdict it qualifies, not under it.
+
+use super::headline::{write_headline, Headline};
+use super::page::{render_page, Embed, Grid, GridRow, Page};
+use super::run_report::{write, write_charts, ReportError};
+use crate::charts::compare::{forest, Forest, ForestRow};
+use crate::charts::palette::Palette;
+use crate::human;
+use std::path::{Path, PathBuf};
+
+/// One figure of one fleet (or `total`) on both sides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgreementRow {
+    /// `total` or a fleet name.
+    pub fleet: String,
+    /// The figure, e.g. `rejected 429`.
+    pub figure: String,
+    /// Side A's value (the simulation).
+    pub a: f64,
+    /// Side B's value (the live run).
+    pub b: f64,
+    /// `(b - a) / a`; `None` when unbounded.
+    pub rel_diff: Option<f64>,
+    /// Whether the figure is judged (headline figures with enough counts) or shown only.
+    pub judged: bool,
+    /// Whether a judged figure agrees.
+    pub agrees: bool,
+    /// The verdict word of the printed table (`ok`, `DIFFERS`, `ok (spread)`, `too few`).
+    pub verdict: String,
+}
+
+/// What the report shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgreementInput<'a> {
+    /// Heading (`retry-storm: simulated vs live`).
+    pub title: String,
+    /// One line under the heading.
+    pub description: String,
+    /// The question the check answers.
+    pub question: String,
+    /// Side A's name (`simulated`), side B's (`live`).
+    pub names: (String, String),
+    /// The tolerance, as a fraction.
+    pub tolerance: f64,
+    /// Every row, in the printed table's order.
+    pub rows: &'a [AgreementRow],
+    /// What qualifies the verdict (a fault cut off by the duration, the real network).
+    pub caveats: &'a [String],
+    /// Facts under the heading.
+    pub meta: Vec<(String, String)>,
+    /// The scenario file.
+    pub scenario_text: &'a str,
+}
+
+/// The verdict in one or two sentences.
+///
+/// ```
+/// use report::html::agreement_report::{answer, AgreementRow};
+/// let row = |figure: &str, a: f64, b: f64, agrees: bool| AgreementRow {
+///     fleet: "total".into(), figure: figure.into(), a, b, rel_diff: Some((b - a) / a),
+///     judged: true, agrees, verdict: if agrees { "ok".into() } else { "DIFFERS".into() },
+/// };
+/// let rows = [row("admitted", 800.0, 804.0, true), row("rejected 429", 162.0, 201.0, false)];
+/// let a = answer(&rows, 0.05, &[]);
+/// assert!(a.starts_with("No: live differs from the simulation by more than 5% on 1 of 2"), "{a}");
+/// assert!(a.contains("total rejected 429 162 -> 201 (+24.1%)"), "{a}");
+/// ```
+pub fn answer(rows: &[AgreementRow], tolerance: f64, caveats: &[String]) -> String {
+    let judged: Vec<&AgreementRow> = rows.iter().filter(|r| r.judged).collect();
+    let differ: Vec<&AgreementRow> = judged.iter().copied().filter(|r| !r.agrees).collect();
+    let tol = percent(tolerance);
+    let mut text = if judged.is_empty() {
+        "Nothing to judge: every headline count is too small on both sides to tell a difference \
+         from noise."
+            .to_owned()
+    } else if differ.is_empty() {
+        format!(
+            "Yes: live agrees with the simulation within {tol} on all {} judged figures.",
+            judged.len()
+        )
+    } else {
+        let named: Vec<String> = differ
+            .iter()
+            .take(3)
+            .map(|r| {
+                let pct = r
+                    .rel_diff
+                    .map_or_else(|| "from 0".to_owned(), |d| format!("{:+.1}%", d * 100.0));
+                format!(
+                    "{} {} {} -> {} ({pct})",
+                    r.fleet,
+                    r.figure,
+                    human::sig(r.a),
+                    human::sig(r.b)
+                )
+            })
+            .collect();
+        let more = if differ.len() > 3 { ", ..." } else { "" };
+        format!(
+            "No: live differs from the simulation by more than {tol} on {} of {} judged \
+             figures: {}{more}.",
+            differ.len(),
+            judged.len(),
+            named.join("; ")
+        )
+    };
+    if let Some(c) = caveats.first() {
+        text.push_str(&format!(" Caveat: {c}."));
+    }
+    text
+}
+
+/// A tolerance as people write it: `5%`, `2.5%`.
+fn percent(fraction: f64) -> String {
+    let p = fraction * 100.0;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// Build the page (pure: no I/O).
+pub fn build_agreement_report(input: &AgreementInput<'_>) -> Result<Page, ReportError> {
+    let (a, b) = &input.names;
+    let palette = Palette::new([a, b]);
+    let rows: Vec<ForestRow> = input
+        .rows
+        .iter()
+        .filter(|r| r.judged)
+        .filter_map(|r| {
+            Some(ForestRow {
+                label: format!("{}: {}", r.fleet, r.figure),
+                change_pct: r.rel_diff? * 100.0,
+                ci_pct: None,
+                significant: !r.agrees,
+                verdict: if r.agrees {
+                    String::new()
+                } else {
+                    r.verdict.clone()
+                },
+            })
+        })
+        .collect();
+    let mut charts = Vec::new();
+    let mut notes = Vec::new();
+    if rows.is_empty() {
+        notes.push("No judged figure has a bounded difference: no chart.".into());
+    } else {
+        charts.push(forest(
+            &Forest {
+                title: format!("{b} against {a}: difference of each judged figure"),
+                caption: format!(
+                    "Each row: ({b} - {a}) / {a} of a judged headline figure, in %. In {b}'s \
+                     colour where it is outside the tolerance ({}) and the simulated spread; \
+                     grey where it agrees.",
+                    percent(input.tolerance)
+                ),
+                b_name: b.clone(),
+                rows,
+                x_desc: format!("({b} - {a}) / {a}, %"),
+                legend: ("outside the tolerance".into(), "agrees".into()),
+            },
+            &palette,
+        )?);
+    }
+    let grid = Grid {
+        id: "figures".into(),
+        heading: "Every figure".into(),
+        caption: format!(
+            "diff = ({b} - {a}) / {a}. Judged: admitted, rejections by status, retry \
+             amplification, goodput (within the tolerance, or the simulated spread over network \
+             noise replicas when there are any); counts too small on both sides are not judged; \
+             latency, server errors and timeouts are shown for information (the network is real \
+             on one side only)."
+        ),
+        head: ["fleet", "figure", a.as_str(), b.as_str(), "diff", "verdict"]
+            .map(String::from)
+            .to_vec(),
+        rows: input
+            .rows
+            .iter()
+            .map(|r| GridRow {
+                cells: vec![
+                    r.fleet.clone(),
+                    r.figure.clone(),
+                    human::sig(r.a),
+                    human::sig(r.b),
+                    r.rel_diff
+                        .map_or_else(|| "-".to_owned(), |d| format!("{:+.1}%", d * 100.0)),
+                    r.verdict.clone(),
+                ],
+                class: match (r.judged, r.agrees) {
+                    (true, true) => "better".into(),
+                    (true, false) => "worse".into(),
+                    _ => String::new(),
+                },
+            })
+            .collect(),
+    };
+    Ok(Page {
+        title: input.title.clone(),
+        description: input.description.clone(),
+        meta: input.meta.clone(),
+        headline: Some(Headline {
+            question: input.question.clone(),
+            answer: answer(input.rows, input.tolerance, input.caveats),
+            chart: charts.first().map(|c| c.name.clone()),
+        }),
+        grids: vec![grid],
+        embed: Embed::PngDataUri,
+        scenario_text: input.scenario_text.to_owned(),
+        charts,
+        notes: input.caveats.iter().cloned().chain(notes).collect(),
+        footer: format!(
+            "throttlelab {} check report (one live measurement: wall clock, real network)",
+            env!("CARGO_PKG_VERSION")
+        ),
+        ..Page::default()
+    })
+}
+
+/// Write the charts, `headline.json` and `report.html` into `dir`; returns the report's path.
+pub fn write_agreement_report(
+    dir: &Path,
+    input: &AgreementInput<'_>,
+) -> Result<PathBuf, ReportError> {
+    let page = build_agreement_report(input)?;
+    write_charts(dir, &page.charts)?;
+    write_headline(dir, page.headline.as_ref())?;
+    let html = dir.join("report.html");
+    write(&html, render_page(&page).as_bytes())?;
+    Ok(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(fleet: &str, figure: &str, a: f64, b: f64, judged: bool, agrees: bool) -> AgreementRow {
+        AgreementRow {
+            fleet: fleet.into(),
+            figure: figure.into(),
+            a,
+            b,
+            rel_diff: Some((b - a) / a),
+            judged,
+            agrees,
+            verdict: match (judged, agrees) {
+                (true, true) => "ok",
+                (true, false) => "DIFFERS",
+                _ => "info",
+            }
+            .into(),
+        }
+    }
+
+    #[test]
+    fn a_passing_check_says_yes_and_names_its_caveat() {
+        let rows = [
+            row("total", "admitted", 800.0, 800.0, true, true),
+            row("total", "latency p99 ms", 100.0, 900.0, false, false),
+        ];
+        let caveat = ["the fault `outage` (60 s to 90 s) never happens in the check".to_owned()];
+        let a = answer(&rows, 0.05, &caveat);
+        assert_eq!(
+            a,
+            "Yes: live agrees with the simulation within 5% on all 1 judged figures. Caveat: \
+             the fault `outage` (60 s to 90 s) never happens in the check."
+        );
+    }
+
+    #[test]
+    fn the_page_leads_with_the_verdict_and_its_chart() {
+        let rows = [
+            row("total", "admitted", 800.0, 810.0, true, true),
+            row("lab", "rejected 429", 100.0, 130.0, true, false),
+        ];
+        let input = AgreementInput {
+            title: "seed: simulated vs live".into(),
+            description: String::new(),
+            question: "Does the simulation predict the live server?".into(),
+            names: ("simulated".into(), "live".into()),
+            tolerance: 0.05,
+            rows: &rows,
+            caveats: &[],
+            meta: Vec::new(),
+            scenario_text: "",
+        };
+        let page = build_agreement_report(&input).unwrap();
+        let html = render_page(&page);
+        let verdict = html.find("No: live differs").expect("verdict in the page");
+        let table = html.find("Every figure").expect("table in the page");
+        assert!(verdict < table, "the verdict comes before the table");
+        assert_eq!(page.charts.len(), 1);
+        assert_eq!(
+            page.headline.unwrap().chart,
+            Some(page.charts[0].name.clone())
+        );
+    }
+}
