@@ -103,6 +103,10 @@ fn simulated_runs_are_rebuilt_and_a_run_equals_itself() {
         std::fs::read_to_string(out.join("compare-runs-calm-1-vs-calm-1/comparison.csv")).unwrap();
     let (a, b) = total(&csv, "attempts");
     assert!(a > 10_000.0 && a == b, "{a} vs {b}");
+    // A run compared with itself: the report opens with "Yes" (issue #12).
+    let html =
+        std::fs::read_to_string(out.join("compare-runs-calm-1-vs-calm-1/report.html")).unwrap();
+    assert!(html.contains("Yes: B agrees with A within 5%"), "{html}");
     let o = run("1", "2");
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("re-simulated, seed 2"), "{}", text(&o));

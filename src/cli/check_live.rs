@@ -365,19 +365,7 @@ fn write(
     std::fs::create_dir_all(&live_dir)?;
     write_live_run(&live_dir, &live.run, &text, &file_name, false)?;
     report::files::complete::seal(&live_dir)?;
-    let report_rows: Vec<report::html::AgreementRow> = rows
-        .iter()
-        .map(|r| report::html::AgreementRow {
-            fleet: r.fleet.clone(),
-            figure: r.figure.clone(),
-            a: r.sim,
-            b: r.live,
-            rel_diff: r.rel_diff,
-            judged: !matches!(r.verdict, Verdict::Info | Verdict::TooFew),
-            agrees: r.verdict != Verdict::Disagree,
-            verdict: r.verdict.as_str().to_owned(),
-        })
-        .collect();
+    let report_rows = crate::live::check::compare::agreement_rows(rows);
     report::html::write_agreement_report(
         dir,
         &report::html::AgreementInput {
@@ -392,6 +380,10 @@ fn write(
                 tolerance * 100.0
             ),
             names: ("simulated".into(), "live".into()),
+            phrases: (
+                "live agrees with the simulation".into(),
+                "live differs from the simulation".into(),
+            ),
             tolerance,
             rows: &report_rows,
             caveats,

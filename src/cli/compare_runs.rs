@@ -150,6 +150,32 @@ pub fn run(args: &CompareArgs, quiet: bool) -> Result<(), CliError> {
     let csv = to_csv_labeled(&a.scenario, a.seed, a.duration_s, &rows, ["a", "b"]);
     let tmp_csv = staged.dir().join("comparison.csv");
     std::fs::write(&tmp_csv, csv).with_context(|| format!("writing {}", tmp_csv.display()))?;
+    let (an, bn) = (name(&args.a, &a), name(&args.b, &b));
+    let report_rows = crate::live::check::compare::agreement_rows(&rows);
+    report::html::write_agreement_report(
+        staged.dir(),
+        &report::html::AgreementInput {
+            title: format!("{an} vs {bn}"),
+            description: format!(
+                "Two runs compared figure by figure: A = {} ({how_a}), B = {} ({how_b}).",
+                args.a.display(),
+                args.b.display()
+            ),
+            question: format!("Does B ({bn}) do what A ({an}) does, within 5%?"),
+            names: ("A".into(), "B".into()),
+            phrases: ("B agrees with A".into(), "B differs from A".into()),
+            tolerance: JUDGE.tolerance,
+            rows: &report_rows,
+            caveats: &[],
+            meta: vec![
+                ("A".into(), args.a.display().to_string()),
+                ("B".into(), args.b.display().to_string()),
+                ("duration".into(), format!("{} s", a.duration_s)),
+            ],
+            scenario_text: "",
+        },
+    )
+    .with_context(|| format!("writing the report in {}", out.display()))?;
     staged
         .commit()
         .with_context(|| format!("putting the comparison in place at {}", out.display()))?;

@@ -46,6 +46,9 @@ pub struct AgreementInput<'a> {
     pub question: String,
     /// Side A's name (`simulated`), side B's (`live`).
     pub names: (String, String),
+    /// How the answer says each outcome: (`live agrees with the simulation`, `live differs
+    /// from the simulation`).
+    pub phrases: (String, String),
     /// The tolerance, as a fraction.
     pub tolerance: f64,
     /// Every row, in the printed table's order.
@@ -67,11 +70,16 @@ pub struct AgreementInput<'a> {
 ///     judged: true, agrees, verdict: if agrees { "ok".into() } else { "DIFFERS".into() },
 /// };
 /// let rows = [row("admitted", 800.0, 804.0, true), row("rejected 429", 162.0, 201.0, false)];
-/// let a = answer(&rows, 0.05, &[]);
+/// let a = answer(&rows, 0.05, &[], ("live agrees with the simulation", "live differs from the simulation"));
 /// assert!(a.starts_with("No: live differs from the simulation by more than 5% on 1 of 2"), "{a}");
 /// assert!(a.contains("total rejected 429 162 -> 201 (+24.1%)"), "{a}");
 /// ```
-pub fn answer(rows: &[AgreementRow], tolerance: f64, caveats: &[String]) -> String {
+pub fn answer(
+    rows: &[AgreementRow],
+    tolerance: f64,
+    caveats: &[String],
+    (agrees, differs): (&str, &str),
+) -> String {
     let judged: Vec<&AgreementRow> = rows.iter().filter(|r| r.judged).collect();
     let differ: Vec<&AgreementRow> = judged.iter().copied().filter(|r| !r.agrees).collect();
     let tol = percent(tolerance);
@@ -81,7 +89,7 @@ pub fn answer(rows: &[AgreementRow], tolerance: f64, caveats: &[String]) -> Stri
             .to_owned()
     } else if differ.is_empty() {
         format!(
-            "Yes: live agrees with the simulation within {tol} on all {} judged figures.",
+            "Yes: {agrees} within {tol} on all {} judged figures.",
             judged.len()
         )
     } else {
@@ -103,8 +111,7 @@ pub fn answer(rows: &[AgreementRow], tolerance: f64, caveats: &[String]) -> Stri
             .collect();
         let more = if differ.len() > 3 { ", ..." } else { "" };
         format!(
-            "No: live differs from the simulation by more than {tol} on {} of {} judged \
-             figures: {}{more}.",
+            "No: {differs} by more than {tol} on {} of {} judged figures: {}{more}.",
             differ.len(),
             judged.len(),
             named.join("; ")
@@ -210,7 +217,12 @@ pub fn build_agreement_report(input: &AgreementInput<'_>) -> Result<Page, Report
         meta: input.meta.clone(),
         headline: Some(Headline {
             question: input.question.clone(),
-            answer: answer(input.rows, input.tolerance, input.caveats),
+            answer: answer(
+                input.rows,
+                input.tolerance,
+                input.caveats,
+                (&input.phrases.0, &input.phrases.1),
+            ),
             chart: charts.first().map(|c| c.name.clone()),
         }),
         grids: vec![grid],
@@ -243,6 +255,11 @@ pub fn write_agreement_report(
 mod tests {
     use super::*;
 
+    const PHRASES: (&str, &str) = (
+        "live agrees with the simulation",
+        "live differs from the simulation",
+    );
+
     fn row(fleet: &str, figure: &str, a: f64, b: f64, judged: bool, agrees: bool) -> AgreementRow {
         AgreementRow {
             fleet: fleet.into(),
@@ -268,7 +285,7 @@ mod tests {
             row("total", "latency p99 ms", 100.0, 900.0, false, false),
         ];
         let caveat = ["the fault `outage` (60 s to 90 s) never happens in the check".to_owned()];
-        let a = answer(&rows, 0.05, &caveat);
+        let a = answer(&rows, 0.05, &caveat, PHRASES);
         assert_eq!(
             a,
             "Yes: live agrees with the simulation within 5% on all 1 judged figures. Caveat: \
@@ -287,6 +304,7 @@ mod tests {
             description: String::new(),
             question: "Does the simulation predict the live server?".into(),
             names: ("simulated".into(), "live".into()),
+            phrases: (PHRASES.0.into(), PHRASES.1.into()),
             tolerance: 0.05,
             rows: &rows,
             caveats: &[],

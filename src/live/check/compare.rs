@@ -70,6 +70,22 @@ pub struct Row {
     pub sim_range: Option<(f64, f64)>,
 }
 
+/// The rows as the report crate draws them ([`report::html::AgreementRow`]).
+pub fn agreement_rows(rows: &[Row]) -> Vec<report::html::AgreementRow> {
+    rows.iter()
+        .map(|r| report::html::AgreementRow {
+            fleet: r.fleet.clone(),
+            figure: r.figure.clone(),
+            a: r.sim,
+            b: r.live,
+            rel_diff: r.rel_diff,
+            judged: !matches!(r.verdict, Verdict::Info | Verdict::TooFew),
+            agrees: r.verdict != Verdict::Disagree,
+            verdict: r.verdict.as_str().to_owned(),
+        })
+        .collect()
+}
+
 /// How rows are judged.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Judge {
