@@ -7,6 +7,7 @@
 pub mod adaptive;
 pub mod atomic;
 pub mod calendar;
+mod clock_window;
 pub mod concurrency;
 mod decision;
 mod error;
@@ -22,11 +23,13 @@ pub mod quota;
 mod registry;
 mod sliding_counter;
 mod sliding_log;
+mod stepped_bucket;
 mod time;
 mod token_bucket;
 mod units;
 
 pub use atomic::{AtomicGcra, AtomicTokenBucket};
+pub use clock_window::ClockWindow;
 pub use concurrency::ConcurrencyLimit;
 pub use decision::{Decision, Outcome, OutcomeKind};
 pub use error::LimiterError;
@@ -41,6 +44,7 @@ pub use quota::Quota;
 pub use registry::{Entry, Factory, ParamDoc, Registry};
 pub use sliding_counter::SlidingCounter;
 pub use sliding_log::{SlidingLog, MAX_LOG_LIMIT};
+pub use stepped_bucket::{SteppedBucket, MIN_FILL_INTERVAL};
 pub use time::Nanos;
 pub use token_bucket::TokenBucket;
 pub use units::{parse_duration, Rate};
@@ -61,5 +65,7 @@ pub(crate) fn builtin_entries() -> Vec<Entry> {
         adaptive::aimd_entry(),
         adaptive::gradient_entry(),
         quota::entry(),
+        ClockWindow::entry(),
+        SteppedBucket::entry(),
     ]
 }
