@@ -1,0 +1,29 @@
+//! AWS API Gateway usage plans (throttle rate and burst, quota with period and offset).
+//!
+//! Not read yet: [`import`] says so, [`export`] refuses. (Filled in by the dialect's own work.)
+
+use crate::{Dialect, GatewayError, Imported};
+use sim::model::Level;
+
+/// Whether `text` looks like this dialect.
+pub(crate) fn sniff(text: &str) -> bool {
+    text.contains("usagePlan")
+}
+
+/// Read `text` (the file `file`).
+pub fn import(file: &str, text: &str) -> Result<Imported, GatewayError> {
+    let _ = (file, text);
+    Err(GatewayError::Unsupported {
+        dialect: Dialect::Aws.name(),
+        reason: "importing this dialect is not implemented yet".to_string(),
+    })
+}
+
+/// Write `levels` in this dialect.
+pub fn export(levels: &[Level]) -> Result<String, GatewayError> {
+    let _ = levels;
+    Err(GatewayError::Unsupported {
+        dialect: Dialect::Aws.name(),
+        reason: "exporting to this dialect is not implemented yet".to_string(),
+    })
+}
