@@ -23,6 +23,9 @@ pub mod envoy;
 mod error;
 pub mod haproxy;
 mod imported;
+mod tree;
+#[cfg(test)]
+mod test_support;
 pub mod kong;
 pub mod nginx;
 pub mod ratelimit;
