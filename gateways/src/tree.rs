@@ -156,7 +156,12 @@ pub fn json<T: for<'de> Deserialize<'de>>(file: &str, text: &str) -> Result<T, G
 /// The message without the parser's own "at line L column C" tail or snippet.
 fn first_line(msg: &str) -> String {
     let line = msg.lines().next().unwrap_or(msg).trim();
-    line.trim_start_matches("error: ").to_string()
+    let line = line.trim_start_matches("error: ");
+    // "line L column C: message": the position is given apart
+    match line.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
+        Some((pos, rest)) if pos.contains(" column ") => rest.to_string(),
+        _ => line.to_string(),
+    }
 }
 
 fn strip_json_pos(msg: &str) -> String {
