@@ -253,9 +253,7 @@ impl<'a> At<'a> {
             _ => return Err(self.err(format!("`{what}` must be a whole number"))),
         };
         if v < min || v > max {
-            return Err(self.err(format!(
-                "`{what}` must be from {min} to {max}, got {v}"
-            )));
+            return Err(self.err(format!("`{what}` must be from {min} to {max}, got {v}")));
         }
         Ok(v)
     }
@@ -299,8 +297,15 @@ mod tests {
         let root: Node = yaml("f.yaml", text).unwrap();
         let at = At::new("f.yaml", &root);
         let b = at.get("a").and_then(|a| a.get("b")).unwrap();
-        assert_eq!((b.node.referenced.line(), b.node.referenced.column()), (2, 6));
-        let d = at.get("a").and_then(|a| a.get("c")).and_then(|c| c.get("d")).unwrap();
+        assert_eq!(
+            (b.node.referenced.line(), b.node.referenced.column()),
+            (2, 6)
+        );
+        let d = at
+            .get("a")
+            .and_then(|a| a.get("c"))
+            .and_then(|c| c.get("d"))
+            .unwrap();
         assert_eq!(d.number("d").unwrap(), 0.5);
         let e = d.str("d").unwrap_err().to_string();
         assert!(e.starts_with("f.yaml:3:"), "{e}");
@@ -308,9 +313,13 @@ mod tests {
 
     #[test]
     fn syntax_errors_have_positions() {
-        let e = yaml::<Node>("f.yaml", "a: [1, 2\nb: 3\n").unwrap_err().to_string();
+        let e = yaml::<Node>("f.yaml", "a: [1, 2\nb: 3\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("f.yaml:"), "{e}");
-        let e = json::<Node>("p.json", "{\n  \"a\": 1,\n}\n").unwrap_err().to_string();
+        let e = json::<Node>("p.json", "{\n  \"a\": 1,\n}\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("p.json:3:1: not valid JSON"), "{e}");
     }
 }

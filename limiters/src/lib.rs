@@ -7,7 +7,6 @@
 pub mod adaptive;
 pub mod atomic;
 pub mod calendar;
-mod clock_window;
 pub mod concurrency;
 mod decision;
 mod error;
@@ -29,7 +28,6 @@ mod token_bucket;
 mod units;
 
 pub use atomic::{AtomicGcra, AtomicTokenBucket};
-pub use clock_window::ClockWindow;
 pub use concurrency::ConcurrencyLimit;
 pub use decision::{Decision, Outcome, OutcomeKind};
 pub use error::LimiterError;
@@ -65,7 +63,6 @@ pub(crate) fn builtin_entries() -> Vec<Entry> {
         adaptive::aimd_entry(),
         adaptive::gradient_entry(),
         quota::entry(),
-        ClockWindow::entry(),
         SteppedBucket::entry(),
     ]
 }

@@ -67,22 +67,23 @@ pub fn import(file: &str, text: &str) -> Result<Imported, GatewayError> {
     };
     let root = At::new(file, &root);
     let found = plans(root);
-    let plan = match found.as_slice() {
-        [] => return Err(root.err("no AWS::ApiGateway::UsagePlan resource in this template")),
-        [one] => *one,
-        [_, second, ..] => {
-            return Err(second.err(
+    let plan =
+        match found.as_slice() {
+            [] => return Err(root.err("no AWS::ApiGateway::UsagePlan resource in this template")),
+            [one] => *one,
+            [_, second, ..] => return Err(second.err(
                 "a second usage plan: the lab's levels describe one plan's keys, so import one \
                  plan at a time",
-            ))
-        }
-    };
+            )),
+        };
     plan.map("usage plan")?;
     let mut out = Imported::new(Dialect::Aws);
     if let Some(stages) = field(plan, "apiStages") {
         if let Kind::Seq(list) = &stages.node.value {
             for s in list.iter().map(|s| At::new(file, s)) {
-                if let Some(t) = field(s, "throttle").filter(|t| t.map("throttle").is_ok_and(|m| !m.is_empty())) {
+                if let Some(t) =
+                    field(s, "throttle").filter(|t| t.map("throttle").is_ok_and(|m| !m.is_empty()))
+                {
                     return Err(t.err(
                         "per-method throttles (\"/path/METHOD\") limit one method's requests, \
                          and the lab's requests have no method; remove them to import the \
@@ -142,8 +143,8 @@ fn quota(q: At<'_>) -> Result<ImportedLevel, GatewayError> {
     q.map("quota")?;
     let limit_at = field(q, "limit").ok_or_else(|| q.err("`quota` needs `limit`"))?;
     let limit = limit_at.int("limit", 1, i64::from(i32::MAX).into())? as i64;
-    let period_at = field(q, "period")
-        .ok_or_else(|| q.err("`quota` needs `period` (DAY, WEEK or MONTH)"))?;
+    let period_at =
+        field(q, "period").ok_or_else(|| q.err("`quota` needs `period` (DAY, WEEK or MONTH)"))?;
     let period = match period_at.str("period")? {
         "DAY" => "day",
         "WEEK" => "week",

@@ -44,13 +44,22 @@ fn err(text: &str) -> String {
 #[test]
 fn bad_input_points_at_the_value() {
     let e = err(&PLAN.replace("\"WEEK\"", "\"YEAR\""));
-    assert!(e.starts_with("p.json:6:53") && e.contains("DAY, WEEK or MONTH"), "{e}");
+    assert!(
+        e.starts_with("p.json:6:53") && e.contains("DAY, WEEK or MONTH"),
+        "{e}"
+    );
     let e = err(&PLAN.replace("\"offset\": 200", "\"offset\": 5000"));
-    assert!(e.starts_with("p.json:6:38") && e.contains("below `limit`"), "{e}");
+    assert!(
+        e.starts_with("p.json:6:38") && e.contains("below `limit`"),
+        "{e}"
+    );
     let e = err(&PLAN.replace("12.5", "0.0001"));
     assert!(e.contains("3 decimals"), "{e}");
     let e = err(&PLAN.replace("\"burstLimit\": 20, ", ""));
-    assert!(e.starts_with("p.json:5:") && e.contains("needs `burstLimit`"), "{e}");
+    assert!(
+        e.starts_with("p.json:5:") && e.contains("needs `burstLimit`"),
+        "{e}"
+    );
     let e = err(&PLAN.replace("\"Basic\",", "\"Basic\""));
     assert!(e.starts_with("p.json:4:3: not valid JSON"), "{e}");
 }
@@ -62,6 +71,9 @@ fn per_method_throttles_are_refused_with_the_reason() {
         "\"stage\": \"prod\", \"throttle\": {\"/pets/GET\": {\"burstLimit\": 1, \"rateLimit\": 1}}}",
     );
     let e = err(&text);
-    assert!(e.starts_with("p.json:4:") && e.contains("per-method"), "{e}");
+    assert!(
+        e.starts_with("p.json:4:") && e.contains("per-method"),
+        "{e}"
+    );
     assert!(export(&[]).is_err());
 }

@@ -153,7 +153,11 @@ pub fn export_levels(levels: &[Level]) -> Result<String, GatewayError> {
         ));
     }
     out.push_str("http_filters:\n- name: envoy.filters.http.local_ratelimit\n  typed_config:\n");
-    let _ = writeln!(out, "    \"@type\": type.googleapis.com/{}", super::read::HTTP_TYPE);
+    let _ = writeln!(
+        out,
+        "    \"@type\": type.googleapis.com/{}",
+        super::read::HTTP_TYPE
+    );
     out.push_str("    stat_prefix: throttlelab\n");
     if let Some(s) = status.filter(|s| *s != 429) {
         let _ = writeln!(out, "    status:\n      code: {s}");
@@ -174,8 +178,15 @@ pub fn export_levels(levels: &[Level]) -> Result<String, GatewayError> {
              descriptors:\n",
         );
         for (scope, b) in &keyed {
-            let key = if *scope == Scope::Tenant { "tenant" } else { "api_key" };
-            let _ = writeln!(out, "    - entries:\n      - key: {key}\n        value: \"\"");
+            let key = if *scope == Scope::Tenant {
+                "tenant"
+            } else {
+                "api_key"
+            };
+            let _ = writeln!(
+                out,
+                "    - entries:\n      - key: {key}\n        value: \"\""
+            );
             yaml_bucket(&mut out, "      ", b);
         }
     }

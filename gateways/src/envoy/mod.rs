@@ -26,7 +26,6 @@ use crate::tree::{self, At, Node};
 use crate::{Dialect, GatewayError, Imported, ImportedLevel};
 use limiters::{Nanos, Params, Registry};
 use read::{Bucket, Config};
-use sim::model::Level;
 
 pub use export::export_levels as export;
 
@@ -48,9 +47,8 @@ pub fn import(file: &str, text: &str) -> Result<Imported, GatewayError> {
                  new connections, and the lab models requests; only the HTTP filter is imported",
             ));
         }
-        out.notes.push(
-            "the network local_ratelimit filter (connections) is not imported".to_string(),
-        );
+        out.notes
+            .push("the network local_ratelimit filter (connections) is not imported".to_string());
     }
     let mut configs = Vec::new();
     for (at, per_route) in http {
@@ -161,11 +159,13 @@ fn per_value_scope(d: &read::Descriptor<'_>) -> Result<&'static str, GatewayErro
     match d.entries.as_slice() {
         [(key, value)] if value.is_empty() => {
             let k = key.to_ascii_lowercase();
-            Ok(if ["tenant", "org", "account"].iter().any(|t| k.contains(t)) {
-                "tenant"
-            } else {
-                "key"
-            })
+            Ok(
+                if ["tenant", "org", "account"].iter().any(|t| k.contains(t)) {
+                    "tenant"
+                } else {
+                    "key"
+                },
+            )
         }
         [(key, value)] => Err(d.at.err(format!(
             "descriptor {key}={value} limits only requests whose `{key}` is `{value}`, and lab \
@@ -242,7 +242,7 @@ pub(crate) fn dur(n: Nanos) -> String {
 
 /// The levels a scenario file would hold, for the round-trip tests.
 #[cfg(test)]
-pub(crate) fn as_levels(imported: &Imported) -> Vec<Level> {
+pub(crate) fn as_levels(imported: &Imported) -> Vec<sim::model::Level> {
     crate::test_support::levels(imported)
 }
 

@@ -146,7 +146,9 @@ pub fn config(at: At<'_>, per_route: bool) -> Result<Config<'_>, GatewayError> {
         None => 429,
         Some(s) => {
             s.only("status", &["code"])?;
-            let code = s.get("code").ok_or_else(|| s.err("`status` needs a `code`"))?;
+            let code = s
+                .get("code")
+                .ok_or_else(|| s.err("`status` needs a `code`"))?;
             let c = code.int("status.code", 0, 999)?;
             if c < 400 {
                 429
@@ -200,7 +202,9 @@ fn descriptor(at: At<'_>) -> Result<Descriptor<'_>, GatewayError> {
     for e in items {
         let e = At::new(at.file, e);
         e.only("descriptor entry", &["key", "value"])?;
-        let key = e.get("key").ok_or_else(|| e.err("an entry needs a `key`"))?;
+        let key = e
+            .get("key")
+            .ok_or_else(|| e.err("an entry needs a `key`"))?;
         let key = key.str("key")?.to_string();
         let value = match e.get("value") {
             Some(v) => v.str("value")?.to_string(),
@@ -220,7 +224,10 @@ fn descriptor(at: At<'_>) -> Result<Descriptor<'_>, GatewayError> {
 
 /// `type.v3.TokenBucket`.
 pub fn bucket(at: At<'_>) -> Result<Bucket, GatewayError> {
-    at.only("token_bucket", &["max_tokens", "tokens_per_fill", "fill_interval", "name"])?;
+    at.only(
+        "token_bucket",
+        &["max_tokens", "tokens_per_fill", "fill_interval", "name"],
+    )?;
     let max = at
         .get("max_tokens")
         .ok_or_else(|| at.err("`token_bucket` needs `max_tokens` (greater than 0)"))?;
@@ -272,7 +279,11 @@ pub fn duration(at: At<'_>, what: &str) -> Result<Nanos, GatewayError> {
     {
         return Err(bad());
     }
-    let secs: u64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| bad())? };
+    let secs: u64 = if int.is_empty() {
+        0
+    } else {
+        int.parse().map_err(|_| bad())?
+    };
     let nanos: u64 = format!("{frac:0<9}").parse().map_err(|_| bad())?;
     secs.checked_mul(1_000_000_000)
         .and_then(|s| s.checked_add(nanos))

@@ -87,15 +87,30 @@ fn err(text: &str) -> String {
 #[test]
 fn bad_input_points_at_the_value() {
     let e = err(&FILTER.replace("fill_interval: 1s", "fill_interval: 10ms"));
-    assert!(e.starts_with("e.yaml:12:") && e.contains("protobuf duration"), "{e}");
+    assert!(
+        e.starts_with("e.yaml:12:") && e.contains("protobuf duration"),
+        "{e}"
+    );
     let e = err(&FILTER.replace("fill_interval: 1s", "fill_interval: 0.01s"));
     assert!(e.starts_with("e.yaml:10:7") && e.contains("50ms"), "{e}");
     let e = err(&FILTER.replace("max_tokens: 10000", "max_tokens: 0"));
-    assert!(e.starts_with("e.yaml:10:") && e.contains("from 1 to"), "{e}");
+    assert!(
+        e.starts_with("e.yaml:10:") && e.contains("from 1 to"),
+        "{e}"
+    );
     let e = err(&FILTER.replace("tokens_per_fill", "tokens_per_fil"));
-    assert!(e.starts_with("e.yaml:11:") && e.contains("unknown field"), "{e}");
-    let e = err(&FILTER.replace("numerator: 100, denominator: HUNDRED}\n    filter_enforced", "numerator: 50, denominator: HUNDRED}\n    filter_enforced"));
-    assert!(e.starts_with("e.yaml:5:5") && e.contains("random share"), "{e}");
+    assert!(
+        e.starts_with("e.yaml:11:") && e.contains("unknown field"),
+        "{e}"
+    );
+    let e = err(&FILTER.replace(
+        "numerator: 100, denominator: HUNDRED}\n    filter_enforced",
+        "numerator: 50, denominator: HUNDRED}\n    filter_enforced",
+    ));
+    assert!(
+        e.starts_with("e.yaml:5:5") && e.contains("random share"),
+        "{e}"
+    );
     let e = err("a: [1\n");
     assert!(e.starts_with("e.yaml:"), "{e}");
 }
@@ -108,7 +123,10 @@ fn what_has_no_model_is_refused_with_the_reason() {
         + "    descriptors:\n    - entries: [{key: path, value: /slow}]\n      \
            token_bucket: {max_tokens: 1, fill_interval: 1s}\n";
     let e = err(&fixed);
-    assert!(e.starts_with("e.yaml:20:7") && e.contains("path=/slow"), "{e}");
+    assert!(
+        e.starts_with("e.yaml:20:7") && e.contains("path=/slow"),
+        "{e}"
+    );
     let per_conn = FILTER.to_string() + "    local_rate_limit_per_downstream_connection: true\n";
     assert!(err(&per_conn).contains("connections"));
     let network = "filters:\n- typed_config:\n    \"@type\": type.googleapis.com/envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit\n";
@@ -133,11 +151,21 @@ fn export_round_trips_both_buckets() {
 
 #[test]
 fn export_scales_short_periods_and_refuses_the_unsayable() {
-    let imp = import("e.yaml", &FILTER.replace("tokens_per_fill: 1000\n      fill_interval: 1s", "tokens_per_fill: 2\n      fill_interval: 0.05s")).unwrap();
+    let imp = import(
+        "e.yaml",
+        &FILTER.replace(
+            "tokens_per_fill: 1000\n      fill_interval: 1s",
+            "tokens_per_fill: 2\n      fill_interval: 0.05s",
+        ),
+    )
+    .unwrap();
     let mut levels = as_levels(&imp);
     levels[0].params.insert("rate", "2/10ms");
     let out = export(&levels).unwrap();
-    assert!(out.contains("tokens_per_fill: 10\n") && out.contains("fill_interval: 0.05s"), "{out}");
+    assert!(
+        out.contains("tokens_per_fill: 10\n") && out.contains("fill_interval: 0.05s"),
+        "{out}"
+    );
     levels[0].algorithm = "sliding_log".into();
     let e = export(&levels).unwrap_err().to_string();
     assert!(e.contains("cannot say a sliding_log"), "{e}");

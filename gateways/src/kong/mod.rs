@@ -6,7 +6,8 @@
 //! request when `limit - usage <= 0` for any of them (`get_usage`); an admitted request is then
 //! counted in every period (`increment`), a refused one in none. The windows are aligned to the
 //! clock (`kong/tools/timestamp.lua`, `get_timestamps`): the UTC second, minute, hour and day
-//! (multiples of their length in Unix time: the lab's `clock_window`), and the calendar month
+//! (multiples of their length in Unix time: the lab's `fixed_window`, which a run places on
+//! the Unix clock), and the calendar month
 //! and year (the lab's `quota` with `period = "month"` / `"year"`). So each period is one lab
 //! level, and the lab's rule that a request is charged only where every level admits it is
 //! Kong's rule. A fractional limit admits `ceil(limit)` per window.
@@ -37,12 +38,11 @@ pub fn import(file: &str, text: &str) -> Result<Imported, GatewayError> {
     let mut out = Imported::new(Dialect::Kong);
     let mut plugins: Vec<Plugin<'_>> = Vec::new();
     for p in found {
-        let name = p
-            .at
-            .get("name")
-            .or_else(|| p.at.get("plugin"))
-            .and_then(|n| n.str("name").ok())
-            .unwrap_or_default();
+        let name =
+            p.at.get("name")
+                .or_else(|| p.at.get("plugin"))
+                .and_then(|n| n.str("name").ok())
+                .unwrap_or_default();
         if name != "rate-limiting" {
             return Err(p.at.err(format!(
                 "`{name}` is another plugin (Kong Enterprise's sliding windows, or a custom \
@@ -130,7 +130,7 @@ fn levels(plugin: At<'_>, out: &mut Imported) -> Result<(), GatewayError> {
                     "hour" => 3_600,
                     _ => 86_400,
                 };
-                t.insert("algorithm".into(), "clock_window".into());
+                t.insert("algorithm".into(), "fixed_window".into());
                 t.insert("period".into(), format!("{secs}s").into());
             }
         }

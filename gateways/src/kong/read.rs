@@ -170,7 +170,10 @@ pub fn config<'a>(plugin: At<'a>) -> Result<Config<'a>, GatewayError> {
             return Ok(());
         }
         let at = c.get(k).unwrap_or(c);
-        Err(at.err(format!("`{k}` must be one of: {} (got `{v}`)", allowed.join(", "))))
+        Err(at.err(format!(
+            "`{k}` must be one of: {} (got `{v}`)",
+            allowed.join(", ")
+        )))
     };
     one_of(
         "limit_by",

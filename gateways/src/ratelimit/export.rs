@@ -1,9 +1,10 @@
 //! A scenario's levels as an envoyproxy/ratelimit configuration, where it can say them.
 //!
 //! ratelimit has one algorithm: a fixed window of a unit (second .. year) aligned to the Unix
-//! clock. So only `clock_window` levels whose period is a unit's length are exported; a
-//! `fixed_window` (aligned to the scenario's start, not the clock) and every other algorithm
-//! are refused with the reason. A global level becomes a `generic_key` descriptor, a per-key
+//! clock, which is what the lab's `fixed_window` is in a run (the simulator and live mode put
+//! its windows at Unix multiples of the period, `Levels::on_calendar`). So only `fixed_window`
+//! levels without an `align` shift and with a unit's length are exported; every other
+//! algorithm is refused with the reason. A global level becomes a `generic_key` descriptor, a per-key
 //! level an `api_key` descriptor (`tenant` for tenants), each needing the route `rate_limits`
 //! action that produces it (written as a comment).
 
@@ -36,17 +37,24 @@ pub fn export_levels(levels: &[Level]) -> Result<String, GatewayError> {
                 l.fleets
             )));
         }
-        if l.algorithm != "clock_window" {
-            let why = if l.algorithm == "fixed_window" {
-                "its windows start with the scenario, ratelimit's on the Unix clock (use \
-                 clock_window)"
-                    .to_string()
-            } else {
-                format!("ratelimit only counts fixed windows, and a {} is not one", l.algorithm)
-            };
-            return Err(refuse(format!("level {n} ({}): {why}", l.algorithm)));
+        if l.algorithm != "fixed_window" {
+            return Err(refuse(format!(
+                "level {n} ({0}): ratelimit only counts fixed windows, and a {0} is not one",
+                l.algorithm
+            )));
         }
         let bad = |e: limiters::LimiterError| refuse(format!("level {n}: {e}"));
+        if !l
+            .params
+            .duration_or("align", limiters::Nanos::ZERO)
+            .map_err(bad)?
+            .is_zero()
+        {
+            return Err(refuse(format!(
+                "level {n}: its windows are shifted by `align`; ratelimit's start at Unix \
+                 multiples of the unit"
+            )));
+        }
         let limit = l.params.positive_u64("limit").map_err(bad)?;
         let period = l.params.positive_duration("period").map_err(bad)?;
         let unit = (period.as_nanos() % 1_000_000_000 == 0)
@@ -59,7 +67,9 @@ pub fn export_levels(levels: &[Level]) -> Result<String, GatewayError> {
                 ))
             })?;
         if limit > u64::from(u32::MAX) {
-            return Err(refuse(format!("level {n}: {limit} exceeds ratelimit's 32-bit limit")));
+            return Err(refuse(format!(
+                "level {n}: {limit} exceeds ratelimit's 32-bit limit"
+            )));
         }
         let base = match l.scope {
             Scope::Global => "generic_key",
@@ -85,7 +95,10 @@ pub fn export_levels(levels: &[Level]) -> Result<String, GatewayError> {
         if l.scope == Scope::Global {
             let _ = writeln!(out, "  value: level-{n}");
         }
-        let _ = writeln!(out, "  rate_limit:\n    unit: {unit}\n    requests_per_unit: {limit}");
+        let _ = writeln!(
+            out,
+            "  rate_limit:\n    unit: {unit}\n    requests_per_unit: {limit}"
+        );
     }
     if levels.is_empty() {
         return Err(refuse("no levels"));

@@ -5,8 +5,9 @@
 //! The window: ratelimit keeps one counter per descriptor value and per window, the window
 //! being `(now / divider) * divider` of Unix seconds (`src/limiter/cache_key.go`,
 //! `GenerateCacheKey`): fixed windows aligned to the clock, a "month" being 30 days. That is
-//! the lab's `clock_window` with `period` = the unit's seconds (the scenario's `epoch` places
-//! the first, usually partial, window).
+//! the lab's `fixed_window` with `period` = the unit's seconds, whose windows a run places at
+//! Unix multiples of the period (the scenario's `epoch` is the Unix time of time 0, so the
+//! first window is usually partial).
 //!
 //! Which requests a rule counts: Envoy's route `rate_limits` actions build each request's
 //! descriptors; the lab's requests carry an API key and a tenant and nothing else. So a rule
@@ -55,7 +56,11 @@ struct Rule<'a> {
 pub fn import(file: &str, text: &str) -> Result<Imported, GatewayError> {
     let root: Root = tree::yaml(file, text)?;
     if root.domain.value.is_empty() {
-        return Err(err_at(file, root.domain.referenced, "`domain` must not be empty"));
+        return Err(err_at(
+            file,
+            root.domain.referenced,
+            "`domain` must not be empty",
+        ));
     }
     let mut rules = Vec::new();
     collect(file, &root.descriptors, &mut Vec::new(), &mut rules)?;
@@ -68,17 +73,26 @@ pub fn import(file: &str, text: &str) -> Result<Imported, GatewayError> {
     // names replaced by another rule that applies to the same requests (all of them, here)
     let replaced: Vec<&str> = rules
         .iter()
-        .flat_map(|r| r.limit.value.replaces.iter().map(|x| x.value.name.value.as_str()))
+        .flat_map(|r| {
+            r.limit
+                .value
+                .replaces
+                .iter()
+                .map(|x| x.value.name.value.as_str())
+        })
         .collect();
     for r in &rules {
         let rl = &r.limit.value;
         let label = label(&r.path);
         if rl.unlimited {
-            out.notes
-                .push(format!("{label}: unlimited, so no level"));
+            out.notes.push(format!("{label}: unlimited, so no level"));
             continue;
         }
-        if let Some(n) = rl.name.as_ref().filter(|n| replaced.contains(&n.value.as_str())) {
+        if let Some(n) = rl
+            .name
+            .as_ref()
+            .filter(|n| replaced.contains(&n.value.as_str()))
+        {
             out.notes.push(format!(
                 "{label}: `{}` is replaced by another rule every request matches, so no level",
                 n.value
@@ -145,9 +159,14 @@ fn collect<'a>(
 fn check(file: &str, rl: &Sp<RateLimit>, d: &Descriptor) -> Result<(), GatewayError> {
     let v = &rl.value;
     let at = |msg: String| err_at(file, rl.referenced, msg);
-    let valid_unit = v.unit.as_ref().is_some_and(|u| spec::divider(&u.value).is_some());
+    let valid_unit = v
+        .unit
+        .as_ref()
+        .is_some_and(|u| spec::divider(&u.value).is_some());
     if v.unlimited && valid_unit {
-        return Err(at("should not specify rate limit unit when unlimited".into()));
+        return Err(at(
+            "should not specify rate limit unit when unlimited".into()
+        ));
     }
     if !v.unlimited && !valid_unit {
         let (loc, u) = match &v.unit {
@@ -165,9 +184,16 @@ fn check(file: &str, rl: &Sp<RateLimit>, d: &Descriptor) -> Result<(), GatewayEr
     }
     for r in &v.replaces {
         if r.value.name.value.is_empty() {
-            return Err(err_at(file, r.referenced, "should not have an empty replaces entry"));
+            return Err(err_at(
+                file,
+                r.referenced,
+                "should not have an empty replaces entry",
+            ));
         }
-        if v.name.as_ref().is_some_and(|n| n.value == r.value.name.value) {
+        if v.name
+            .as_ref()
+            .is_some_and(|n| n.value == r.value.name.value)
+        {
             return Err(err_at(
                 file,
                 r.referenced,
@@ -256,11 +282,15 @@ fn level(file: &str, r: &Rule<'_>, label: &str) -> Result<ImportedLevel, Gateway
             ),
         ));
     }
-    let unit = rl.unit.as_ref().map(|u| u.value.to_ascii_lowercase()).unwrap_or_default();
+    let unit = rl
+        .unit
+        .as_ref()
+        .map(|u| u.value.to_ascii_lowercase())
+        .unwrap_or_default();
     let secs = spec::divider(&unit).unwrap_or(1);
     let mut t = toml::Table::new();
     t.insert("scope".into(), scope.into());
-    t.insert("algorithm".into(), "clock_window".into());
+    t.insert("algorithm".into(), "fixed_window".into());
     t.insert("limit".into(), count.into());
     t.insert("period".into(), format!("{secs}s").into());
     t.insert("status".into(), 429.into());

@@ -289,27 +289,6 @@ pub fn cases() -> Vec<Case> {
             refunds: true,
         },
         Case {
-            name: "clock_window",
-            // Unix second 1 at time 0: 3 s windows start at Unix 3k, i.e. at 2 s + 3k s here
-            params: Params::new()
-                .with("limit", 3i64)
-                .with("period", "3s")
-                .with("epoch", 1i64),
-            bound: Bound::Aligned {
-                limit: 3,
-                period: 3 * SEC,
-                align: 2 * SEC,
-                rolling_max: 6,
-            },
-            capacity: 3,
-            full: Some(3),
-            rest: Nanos(3 * SEC),
-            max_gap: Nanos(4_500 * MS),
-            exact_retry: true,
-            exact_reset: true,
-            refunds: false,
-        },
-        Case {
             name: "stepped_bucket",
             params: Params::new()
                 .with("max_tokens", 3i64)
