@@ -289,6 +289,27 @@ pub fn cases() -> Vec<Case> {
             refunds: true,
         },
         Case {
+            name: "quota",
+            // weeks from Sunday 00:00 UTC: 1970-01-04 (Unix day 3) was the first Sunday
+            params: Params::new()
+                .with("limit", 4i64)
+                .with("period", "week")
+                .with("epoch", 0i64),
+            bound: Bound::Aligned {
+                limit: 4,
+                period: 7 * 86_400 * SEC,
+                align: 3 * 86_400 * SEC,
+                rolling_max: 8,
+            },
+            capacity: 4,
+            full: Some(4),
+            rest: Nanos(7 * 86_400 * SEC),
+            max_gap: Nanos(3 * 86_400 * SEC),
+            exact_retry: true,
+            exact_reset: true,
+            refunds: false,
+        },
+        Case {
             name: "stepped_bucket",
             params: Params::new()
                 .with("max_tokens", 3i64)
