@@ -23,12 +23,12 @@ pub mod envoy;
 mod error;
 pub mod haproxy;
 mod imported;
-mod tree;
-#[cfg(test)]
-mod test_support;
 pub mod kong;
 pub mod nginx;
 pub mod ratelimit;
+#[cfg(test)]
+mod test_support;
+mod tree;
 
 pub use dialect::Dialect;
 pub use error::{GatewayError, Pos};
