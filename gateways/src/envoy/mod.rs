@@ -20,6 +20,7 @@
 //! value limits only requests carrying that value, which the lab's requests never do: refused.
 
 mod export;
+mod proto;
 mod read;
 
 use crate::tree::{self, At, Node};
