@@ -22,6 +22,7 @@ pub mod quota;
 mod registry;
 mod sliding_counter;
 mod sliding_log;
+mod stepped_bucket;
 mod time;
 mod token_bucket;
 mod units;
@@ -41,6 +42,7 @@ pub use quota::Quota;
 pub use registry::{Entry, Factory, ParamDoc, Registry};
 pub use sliding_counter::SlidingCounter;
 pub use sliding_log::{SlidingLog, MAX_LOG_LIMIT};
+pub use stepped_bucket::{SteppedBucket, MIN_FILL_INTERVAL};
 pub use time::Nanos;
 pub use token_bucket::TokenBucket;
 pub use units::{parse_duration, Rate};
@@ -61,5 +63,6 @@ pub(crate) fn builtin_entries() -> Vec<Entry> {
         adaptive::aimd_entry(),
         adaptive::gradient_entry(),
         quota::entry(),
+        SteppedBucket::entry(),
     ]
 }

@@ -25,59 +25,13 @@
 //! A balance never resets, so its `reset_after` is [`Nanos::MAX`] ("never"); the header
 //! renderers omit the reset field for it.
 
-use crate::calendar::{next_day_start, next_month_start, Epoch};
+use crate::calendar::Epoch;
 use crate::{
     Decision, Entry, Limiter, LimiterError, Nanos, Outcome, OutcomeKind, ParamDoc, Params,
 };
-use std::fmt;
-use std::str::FromStr;
 
-/// The calendar period a quota resets on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Period {
-    /// Every UTC midnight.
-    Day,
-    /// Every first of the month, 00:00 UTC.
-    Month,
-    /// Never: a one-off credit balance.
-    None,
-}
-
-impl Period {
-    /// The first boundary strictly after Unix second `unix_secs` (`u64::MAX` for `None`).
-    pub fn next_boundary(self, unix_secs: u64) -> u64 {
-        match self {
-            Period::Day => next_day_start(unix_secs),
-            Period::Month => next_month_start(unix_secs),
-            Period::None => u64::MAX,
-        }
-    }
-}
-
-impl FromStr for Period {
-    type Err = LimiterError;
-    fn from_str(s: &str) -> Result<Period, LimiterError> {
-        match s {
-            "day" => Ok(Period::Day),
-            "month" => Ok(Period::Month),
-            "none" => Ok(Period::None),
-            other => Err(LimiterError::invalid(
-                "period",
-                format!("unknown period `{other}` (expected one of: day, month, none)"),
-            )),
-        }
-    }
-}
-
-impl fmt::Display for Period {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Period::Day => "day",
-            Period::Month => "month",
-            Period::None => "none",
-        })
-    }
-}
+mod period;
+pub use period::Period;
 
 /// A calendar quota or credit balance. See the module documentation.
 ///
@@ -112,11 +66,15 @@ const PARAMS: &[ParamDoc] = &[
     },
     ParamDoc {
         name: "period",
-        help: "\"day\" | \"month\" (UTC calendar boundaries) | \"none\" (one-off balance); default \"month\"",
+        help: "\"day\" | \"week\" (from Sunday) | \"month\" | \"year\" (UTC calendar boundaries) | \"none\" (one-off balance); default \"month\"",
     },
     ParamDoc {
         name: "epoch",
         help: "Unix seconds at scenario start, to place boundaries; default 0 (1970-01-01, a month start)",
+    },
+    ParamDoc {
+        name: "used_at_start",
+        help: "units already spent in the period holding the scenario start (AWS usage plans' quota `offset`); default 0",
     },
     ParamDoc {
         name: "refund_on_failure",
@@ -146,7 +104,8 @@ impl Quota {
         })
     }
 
-    /// Build from scenario parameters (`limit`, `period`, `epoch`, `refund_on_failure`).
+    /// Build from scenario parameters (`limit`, `period`, `epoch`, `refund_on_failure`,
+    /// `used_at_start`).
     pub fn from_params(p: &Params) -> Result<Quota, LimiterError> {
         let period: Period = p.str_or("period", "month")?.parse()?;
         Quota::new(
@@ -154,7 +113,34 @@ impl Quota {
             period,
             Epoch::from_unix_secs(p.u64_or("epoch", 0)?),
             p.bool_or("refund_on_failure", false)?,
-        )
+        )?
+        .with_used_at_start(p.u64_or("used_at_start", 0)?)
+    }
+
+    /// The first period starts with `used` units already spent: AWS API Gateway's quota
+    /// `offset`, "the number of requests subtracted from the given limit in the initial time
+    /// period" (API reference, `QuotaSettings`). It must be below the limit (the initial period
+    /// then admits `limit - used`); later periods start from zero.
+    ///
+    /// ```
+    /// use limiters::{calendar::Epoch, quota::Period, Limiter, Nanos, Quota};
+    /// let q = Quota::new(10, Period::Day, Epoch::default(), false).unwrap();
+    /// let mut q = q.with_used_at_start(8).unwrap();
+    /// assert!(q.check(Nanos::ZERO, 2).allowed && !q.check(Nanos::ZERO, 1).allowed);
+    /// assert!(q.check(Nanos::from_secs(86_400), 10).allowed); // a fresh day
+    /// ```
+    pub fn with_used_at_start(mut self, used: u64) -> Result<Quota, LimiterError> {
+        if used >= self.limit {
+            return Err(LimiterError::invalid(
+                "used_at_start",
+                format!(
+                    "must be below the limit ({}), got {used}: the first period would admit nothing",
+                    self.limit
+                ),
+            ));
+        }
+        self.used = used;
+        Ok(self)
     }
 
     /// Units charged in the current period (as of the last call).
@@ -275,9 +261,16 @@ mod tests {
         let q = Quota::from_params(&Params::new().with("limit", 3i64)).unwrap();
         assert_eq!(q.peek(Nanos::ZERO, 1).remaining, 2);
         assert_eq!(q.used(), 0);
-        let bad = Params::new().with("limit", 3i64).with("period", "week");
+        let bad = Params::new()
+            .with("limit", 3i64)
+            .with("period", "fortnight");
         let e = Quota::from_params(&bad).unwrap_err().to_string();
-        assert!(e.contains("day, month, none"), "{e}");
+        assert!(e.contains("day, week, month, year, none"), "{e}");
         assert!(Quota::from_params(&Params::new().with("limit", 0i64)).is_err());
+        let over = Params::new()
+            .with("limit", 3i64)
+            .with("used_at_start", 3i64);
+        let e = Quota::from_params(&over).unwrap_err();
+        assert_eq!(e.param(), Some("used_at_start"));
     }
 }

@@ -171,3 +171,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn aws_weekly_quota_with_an_offset_resets_on_sunday_to_the_full_limit() {
+    // Wednesday 2024-07-03 00:00 UTC; the week ends Sunday 2024-07-07 00:00 (4 days later).
+    // AWS: limit 10 per WEEK, offset 4 subtracted in the first period.
+    let p = limiters::Params::new()
+        .with("limit", 10i64)
+        .with("period", "week")
+        .with("epoch", 1_719_964_800i64)
+        .with("used_at_start", 4i64);
+    let mut q = Quota::from_params(&p).unwrap();
+    let sunday = Nanos::from_secs(4 * 86_400);
+    assert!(
+        q.check(Nanos::ZERO, 6).allowed,
+        "10 - 4 left in the first week"
+    );
+    let d = q.check(sunday - Nanos(1), 1);
+    assert!(
+        !d.allowed,
+        "Saturday 23:59:59.999999999 is still the first week"
+    );
+    assert_eq!(d.retry_after, Some(Nanos(1)));
+    assert!(
+        q.check(sunday, 10).allowed,
+        "a new week starts from zero, not from the offset"
+    );
+    assert!(!q.check(sunday, 1).allowed);
+}

@@ -6,6 +6,7 @@ mod check_live;
 mod compare;
 mod compare_runs;
 mod demo;
+mod gateway;
 mod layers;
 mod limits;
 mod list;
@@ -62,6 +63,11 @@ pub enum Command {
     /// Run a scenario simulated and live on loopback; every figure side by side (exit 1 if a
     /// headline figure differs by more than --tolerance).
     CheckLive(check_live::CheckLiveArgs),
+    /// Read a gateway's rate-limit configuration (nginx, HAProxy, Envoy, envoyproxy/ratelimit,
+    /// Kong, AWS) into scenario limiter levels: printed as TOML, or merged with --into.
+    Import(gateway::ImportArgs),
+    /// Write a scenario's limiter levels in a gateway's language, or say why it cannot be said.
+    Export(gateway::ExportArgs),
     /// The design-review pack: retry storm, jitter and fairness experiments, seed APIs, index.html.
     Demo(demo::DemoArgs),
 }
@@ -95,6 +101,8 @@ pub fn write_stdout(text: &str) -> Result<(), CliError> {
 
 /// Run a parsed command line and map the result to an exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    // `[[server.limiters]] from = "nginx.conf"` in any scenario this process loads
+    sim::scenario::install_level_source(Box::new(gateway::GatewaySource));
     let result = match cli.command {
         Command::List(args) => list::run(args),
         Command::Load(args) => load::run_load(args, cli.quiet),
@@ -109,6 +117,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Occ(args) => occ::run(args),
         Command::CheckLive(args) => check_live::run(args, cli.quiet),
         Command::Demo(args) => demo::run(args, cli.quiet),
+        Command::Import(args) => gateway::run_import(args, cli.quiet),
+        Command::Export(args) => gateway::run_export(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -97,6 +97,25 @@ pub fn bounded(case: &Case, r: &Run) -> Result<(), String> {
                 }
             }
         }
+        Bound::Stepped {
+            max,
+            per_fill,
+            interval,
+        } => {
+            for i in 0..adm.len() {
+                let mut sum = 0;
+                for a in &adm[i..] {
+                    sum += a.cost;
+                    let ticks = a.eff.0 / interval - adm[i].eff.0 / interval;
+                    if sum > max + per_fill * ticks {
+                        return Err(format!(
+                            "{sum} admitted in [{}, {}] across {ticks} ticks",
+                            adm[i].eff, a.eff
+                        ));
+                    }
+                }
+            }
+        }
         Bound::InFlight { ceiling } => {
             // a cost-0 request charges nothing (a query), so only real admissions count
             for e in r.events.iter().filter(|e| e.d.allowed && e.cost > 0) {

@@ -32,6 +32,13 @@ pub enum Bound {
         interval: u64,
         spaced: bool,
     },
+    /// Envoy's timer bucket: over any `[a, b]`, at most `max + per_fill * (ticks in (a, b])`,
+    /// ticks at every multiple of `interval`.
+    Stepped {
+        max: u64,
+        per_fill: u64,
+        interval: u64,
+    },
     /// Concurrency-style: after every admission, the cost in flight is at most the decision's
     /// `limit`, itself at most `ceiling`. Releases free slots.
     InFlight { ceiling: u64 },
@@ -280,6 +287,46 @@ pub fn cases() -> Vec<Case> {
             exact_retry: true,
             exact_reset: true,
             refunds: true,
+        },
+        Case {
+            name: "quota",
+            // weeks from Sunday 00:00 UTC: 1970-01-04 (Unix day 3) was the first Sunday
+            params: Params::new()
+                .with("limit", 4i64)
+                .with("period", "week")
+                .with("epoch", 0i64),
+            bound: Bound::Aligned {
+                limit: 4,
+                period: 7 * 86_400 * SEC,
+                align: 3 * 86_400 * SEC,
+                rolling_max: 8,
+            },
+            capacity: 4,
+            full: Some(4),
+            rest: Nanos(7 * 86_400 * SEC),
+            max_gap: Nanos(3 * 86_400 * SEC),
+            exact_retry: true,
+            exact_reset: true,
+            refunds: false,
+        },
+        Case {
+            name: "stepped_bucket",
+            params: Params::new()
+                .with("max_tokens", 3i64)
+                .with("tokens_per_fill", 2i64)
+                .with("fill_interval", "100ms"),
+            bound: Bound::Stepped {
+                max: 3,
+                per_fill: 2,
+                interval: 100 * MS,
+            },
+            capacity: 3,
+            full: Some(3),
+            rest: Nanos(200 * MS),
+            max_gap: Nanos(300 * MS),
+            exact_retry: true,
+            exact_reset: true,
+            refunds: false,
         },
     ]
 }

@@ -19,12 +19,14 @@
 //! ```
 
 mod error;
+mod from;
 pub mod gate_spec;
 pub mod spec;
 mod units;
 mod validate;
 
 pub use error::{Located, ScenarioError};
+pub use from::{install_level_source, LevelSource};
 pub use units::{Dur, RateValue};
 pub use validate::{DEFAULT_BUCKET, DEFAULT_MAX_ATTEMPTS, DEFAULT_SEED, DIALECTS};
 

@@ -139,10 +139,17 @@ impl ScriptLevel {
                 // sets) only places simulated time on the calendar: in TIME mode the script
                 // reads the calendar from Redis's clock, the one clock all processes share
                 let period: Period = level.params.str_or("period", "month")?.parse()?;
+                if level.params.u64_or("used_at_start", 0)? != 0 {
+                    bail!("limiter `quota`: `used_at_start` is not implemented by the Redis store");
+                }
                 let code = match period {
                     Period::None => 0,
                     Period::Day => 1,
                     Period::Month => 2,
+                    Period::Week | Period::Year => bail!(
+                        "limiter `quota`: period `{period}` is not implemented by the Redis \
+                         store (day, month and none are)"
+                    ),
                 } + if level.params.bool_or("refund_on_failure", false)? {
                     REFUNDS
                 } else {

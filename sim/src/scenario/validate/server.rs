@@ -50,8 +50,10 @@ pub(crate) fn server(
         };
     }
     for table in &s.limiters {
-        out.levels
-            .push(level(cx, table, registry, epoch, fleet_names)?);
+        for table in expand_from(cx, table)? {
+            out.levels
+                .push(level(cx, &table, registry, epoch, fleet_names)?);
+        }
     }
     if let Some(b) = &s.backend {
         let b = b.get_ref();
@@ -76,6 +78,36 @@ pub(crate) fn server(
             }
         }
         out.backend = backend;
+    }
+    Ok(out)
+}
+
+/// A table with `from = "gateway.conf"` becomes the tables that file stands for (see
+/// [`crate::scenario::LevelSource`]); the table's other keys (`fleets`, `status`, ...) are set
+/// on each of them. Their values carry the `from` value's span, so a problem with an imported
+/// level points at the line that imported it.
+fn expand_from(cx: &Cx, t: &Spanned<LimiterTable>) -> R<Vec<Spanned<LimiterTable>>> {
+    let Some(from) = t.get_ref().get("from") else {
+        return Ok(vec![t.clone()]);
+    };
+    let Some(path) = from.get_ref().as_str() else {
+        return Err(cx.err(
+            from.span(),
+            "`from` must be a string: the path of a gateway configuration such as \"nginx.conf\"",
+        ));
+    };
+    let tables = crate::scenario::from::resolve(cx.file, path)
+        .map_err(|msg| cx.err(from.span(), format!("from \"{path}\": {msg}")))?;
+    let mut out = Vec::new();
+    for table in tables {
+        let mut map: LimiterTable = table
+            .into_iter()
+            .map(|(k, v)| (k, Spanned::new(from.span(), v)))
+            .collect();
+        for (k, v) in t.get_ref().iter().filter(|(k, _)| k.as_str() != "from") {
+            map.insert(k.clone(), v.clone());
+        }
+        out.push(Spanned::new(t.span(), map));
     }
     Ok(out)
 }
