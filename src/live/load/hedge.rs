@@ -24,7 +24,7 @@
 //! - observations for summary.csv: `Ev::Hedge` per copy after the first, `Ev::HedgeWin`
 //!   when a hedge's answer came first, `Ev::HedgeAbandoned` with the copies left in flight.
 
-use super::client::{exchange, limits, settle, Raw, Shared, Who};
+use super::client::{exchange, legs, limits, settle, Raw, Shared, Who};
 use super::record::Ev;
 use limiters::Nanos;
 use sim::engine::Stream;
@@ -93,8 +93,15 @@ impl<'a> Round<'a> {
     /// Put copy `copy` on the wire at `sent`, in its own task.
     fn spawn(&mut self, shared: &Arc<Shared>, who: &Who<'_>, copy: u32, sent: Nanos) {
         let (timeout, horizon_left) = limits(who, sent, self.deadline, shared.log.horizon());
+        // copies are not numbered as the simulator numbers them: their own network draws
         let marks = super::client::Marks {
             idem: self.idem,
+            legs: legs(
+                shared,
+                &who.unnumbered(),
+                self.req,
+                self.n.wrapping_mul(256).wrapping_add(copy),
+            ),
             ..Default::default()
         };
         let answer = exchange(shared, who, marks, timeout, horizon_left);

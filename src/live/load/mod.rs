@@ -16,14 +16,16 @@
 //! attempt cap (`max_requests`) that ends the run early when reached; at most
 //! [`MAX_CLIENTS`] clients; and no target off this machine unless `allow_remote`.
 //!
-//! Not driven live (reported in [`LiveInfo::warnings`]): the scenario's network delay (the
-//! network is real).
+//! The scenario's network delay is slept by the client on both legs of every attempt, with
+//! the simulator's draws ([`network`]), unless `network_delay` is off (`load
+//! --real-network`: then it is reported in [`LiveInfo::warnings`]).
 
 pub mod blast;
 mod client;
 mod closed;
 pub mod gauges;
 mod hedge;
+mod network;
 mod output;
 mod progress;
 mod record;
@@ -72,6 +74,10 @@ pub struct LoadOptions {
     pub metrics_token: Option<String>,
     /// Show a progress bar on stderr (when it is a terminal): not `--quiet`.
     pub progress: bool,
+    /// Sleep the scenario's network delay on both legs of every attempt, as the simulator
+    /// draws it (see `network.rs`); false when the network to the target is the real one
+    /// (`load --real-network`).
+    pub network_delay: bool,
 }
 
 impl LoadOptions {
@@ -88,6 +94,7 @@ impl LoadOptions {
             metrics_url: None,
             metrics_token: None,
             progress: false,
+            network_delay: true,
         }
     }
 }
@@ -137,10 +144,10 @@ pub fn check_target(target: &str, allow_remote: bool) -> Result<reqwest::Url> {
     Ok(url)
 }
 
-/// What the scenario asks of a client that live mode does not do.
-pub fn unsupported(s: &Scenario) -> Vec<String> {
+/// What the scenario asks of a client that live mode does not do with `opts`.
+pub fn unsupported(s: &Scenario, opts: &LoadOptions) -> Vec<String> {
     let mut out = Vec::new();
-    if !s.network.delay.is_zero() {
+    if !s.network.delay.is_zero() && !opts.network_delay {
         out.push("the network delay is not added (the network is real)".to_string());
     }
     out
@@ -274,6 +281,10 @@ pub async fn run_scenario_with(
             .iter()
             .map(|u| u.name.clone())
             .collect(),
+        network: opts
+            .network_delay
+            .then(|| network::Network::new(scenario, opts.seed))
+            .flatten(),
     });
     let mut tasks = tokio::task::JoinSet::new();
     let mut offset = 0u32;
@@ -331,7 +342,7 @@ pub async fn run_scenario_with(
         scenario.bucket,
     );
     let result = record::assemble(scenario, opts.seed, covered, &shared.log, &mut feed);
-    let mut warnings = unsupported(scenario);
+    let mut warnings = unsupported(scenario, opts);
     if !reads_server {
         warnings.push(
             "the target reports no throttlelab gauges at /metrics: the time series' queue \
