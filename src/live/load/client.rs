@@ -9,13 +9,14 @@
 //! attempt as a round of copies ([`super::hedge`]). Nothing of the policies is re-implemented
 //! here.
 
+pub use super::jitter::ClientJitter;
 use super::network::{wait, Legs};
 use super::record::{Ev, Log};
 use crate::live::respond::unix_now;
 use crate::live::work::OUTAGE_SERVER;
 use limiters::headers::{parse, ParseOptions};
 use limiters::Nanos;
-use sim::engine::{AttemptId, Stream};
+use sim::engine::AttemptId;
 use sim::model::Fleet;
 use sim::resilience::HedgeRt;
 use sim::retry::{
@@ -308,7 +309,7 @@ fn dur(n: Nanos) -> Duration {
 }
 
 /// Run one logical request of `who` to its end (success, give-up, or the horizon).
-pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
+pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &ClientJitter) {
     let log = &shared.log;
     let (c, fi) = (who.client, who.fi);
     let f = usize::from(fi);
@@ -334,7 +335,9 @@ pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
     loop {
         let now = log.now();
         let call = GateCall::admit(now, c, req, state.attempts + 1);
-        let decision = shared.gate(f).map(|mut g| g.admit_call(&call, rng));
+        let decision = shared
+            .gate(f)
+            .map(|mut g| rng.with(|r| g.admit_call(&call, r)));
         match decision {
             None | Some(GateDecision::Allow) => {}
             Some(GateDecision::Deny) => {
@@ -419,7 +422,7 @@ pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
             let n = shared.upstreams.len();
             (upstream, failures) = f.next(upstream, failures, result.status, n);
         }
-        match who.fleet.retry.decide(&mut state, &result, rng) {
+        match rng.with(|r| who.fleet.retry.decide(&mut state, &result, r)) {
             RetryDecision::Retry(wait) => {
                 log.push(c, fi, Ev::RetryDelay(wait));
                 let at = now + wait;

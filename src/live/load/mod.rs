@@ -25,6 +25,7 @@ mod client;
 mod closed;
 pub mod gauges;
 mod hedge;
+mod jitter;
 mod network;
 mod output;
 mod progress;
@@ -35,9 +36,8 @@ use record::Log;
 
 use crate::live::identities::{client_bearer, client_token, fleet_tokens, identities};
 use anyhow::{anyhow, bail, Result};
-use client::{logical, Shared, Who};
+use client::{logical, ClientJitter, Shared, Who};
 use limiters::Nanos;
-use rand::RngCore;
 use serde::Serialize;
 use sim::client::ArrivalGen;
 use sim::engine::{name_hash, Purpose, Stream};
@@ -382,12 +382,6 @@ struct ClientTask {
 }
 
 impl ClientTask {
-    /// A jitter stream for logical request `n` of this client, derived from its own: requests
-    /// of one client run concurrently live, so each gets its own stream.
-    fn rng(&mut self, n: u64) -> Stream {
-        Stream::derive_hashed(self.jitter.next_u64(), Purpose::Jitter, 0, n)
-    }
-
     async fn run(mut self) {
         let horizon = self.shared.log.horizon();
         let this_gen = Arc::clone(&self.gen);
@@ -407,12 +401,14 @@ impl ClientTask {
             .await;
             return;
         }
+        // the client's own jitter stream, shared by its requests in the order they draw
+        let jitter = Arc::new(ClientJitter::new(self.jitter));
         let mut reqs = tokio::task::JoinSet::new();
         let mut next = self.gen.first(&mut self.arrivals, horizon);
         let mut n = 0u64;
         while let Some(at) = next {
             self.shared.log.sleep_until(at).await;
-            let mut rng = self.rng(n);
+            let rng = Arc::clone(&jitter);
             let (shared, fleet, token) = (
                 Arc::clone(&self.shared),
                 Arc::clone(&self.fleet),
@@ -429,7 +425,7 @@ impl ClientTask {
                     token: &token,
                     numbered,
                 };
-                logical(&shared, &who, &mut rng).await;
+                logical(&shared, &who, &rng).await;
             });
             // reap finished requests so the set stays small
             while reqs.try_join_next().is_some() {}
