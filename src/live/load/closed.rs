@@ -126,7 +126,7 @@ pub async fn run_client(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sim::engine::name_hash;
+    use sim::engine::{name_hash, Purpose};
     use sim::model::Distribution;
 
     /// The simulator's arrival stream of client `i` of fleet `name` (`sim::client::state`).
