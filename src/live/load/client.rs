@@ -42,6 +42,8 @@ pub struct Shared {
     pub log: Log,
     /// Per fleet: its gate, if it has one.
     pub gates: Vec<Option<Mutex<Box<dyn ClientGate>>>>,
+    /// Per fleet: the requests its gate told to wait, woken in the simulator's order.
+    pub waiters: Vec<super::waiters::Waiters>,
     /// Per fleet: its hedging (`sim::resilience::HedgeRt`: delay, percentile histogram), if
     /// it hedges.
     pub hedges: Vec<Option<Mutex<HedgeRt>>>,
@@ -353,7 +355,10 @@ pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &ClientJitter) {
                 if at >= horizon {
                     return;
                 }
-                tokio::time::sleep(dur(wait)).await;
+                // at the instant the gate named, after those told to wait before this one
+                let place = shared.waiters[f].enter(at);
+                log.sleep_until(at).await;
+                place.turn().await;
                 continue;
             }
         }

@@ -30,6 +30,7 @@ mod network;
 mod output;
 mod progress;
 mod record;
+mod waiters;
 
 pub use output::{read_live_result, write_live_run};
 use record::Log;
@@ -260,6 +261,7 @@ pub async fn run_scenario_with(
             .iter()
             .map(|f| sim::resilience::build_gates(&f.gates).map(Mutex::new))
             .collect(),
+        waiters: scenario.fleets.iter().map(|_| Default::default()).collect(),
         hedges: scenario
             .fleets
             .iter()
