@@ -67,6 +67,11 @@ pub struct LoadArgs {
     /// Allow a target that is not on this machine.
     #[arg(long)]
     pub allow_remote: bool,
+    /// Do not add the scenario's `[network] delay` (by default every attempt sleeps its
+    /// simulated request and response legs, as loopback has none): the network to the target
+    /// is the real one.
+    #[arg(long)]
+    pub real_network: bool,
     #[command(flatten)]
     pub memory: super::limits::MemoryArgs,
 }
@@ -111,6 +116,7 @@ pub fn run_load(args: LoadArgs, quiet: bool) -> Result<(), CliError> {
     opts.max_requests = args.max_requests;
     opts.seed = args.seed.unwrap_or(scenario.seed);
     opts.allow_remote = args.allow_remote;
+    opts.network_delay = !args.real_network;
     opts.tokens = args.keys;
     if secrets.is_none() {
         errln!(

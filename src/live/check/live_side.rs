@@ -3,8 +3,9 @@
 //! (`live::load::run_scenario`) with the same seed and horizon as the simulated run. Load
 //! draws each client's arrival times from the simulator's own arrival process and stream
 //! (`sim::client::ArrivalGen`, `Stream::derive_hashed(seed, Arrivals, fleet, client)`), so
-//! both sides see the same schedule; it returns a `sim::RunResult`, so both sides are read
-//! the same way.
+//! both sides see the same schedule, and sleeps the scenario's network delay on both legs of
+//! every attempt with the simulator's draws; it returns a `sim::RunResult`, so both sides are
+//! read the same way.
 
 use crate::live::inproc::serve_in_process;
 use crate::live::load::gauges::Source;
@@ -39,14 +40,18 @@ pub async fn run(scenario: &Scenario, seed: u64, progress: bool) -> Result<LiveS
     let gauges = Source::InProcess(std::sync::Arc::clone(&server.app));
     let run = run_scenario_with(scenario, &server.base, &opts, Some(gauges)).await;
     let metrics = server.metrics();
-    let mut warnings = server.warnings.clone();
+    // the server does not add the network delay, but the load client does (both legs of every
+    // attempt, the simulator's draws): not a difference between the sides
+    let mut warnings: Vec<String> = server
+        .warnings
+        .iter()
+        .filter(|w| !w.contains("network delay"))
+        .cloned()
+        .collect();
     server.shutdown().await;
     let run = run?;
-    // both sides note the network delay they do not add: say it once
-    let said_network = warnings.iter().any(|w| w.contains("network"));
     for w in &run.info.warnings {
-        let repeated = warnings.contains(w) || (said_network && w.contains("network"));
-        if !repeated {
+        if !warnings.contains(w) {
             warnings.push(w.clone());
         }
     }

@@ -9,12 +9,14 @@
 //! attempt as a round of copies ([`super::hedge`]). Nothing of the policies is re-implemented
 //! here.
 
+pub use super::jitter::ClientJitter;
+use super::network::{wait, Legs};
 use super::record::{Ev, Log};
 use crate::live::respond::unix_now;
 use crate::live::work::OUTAGE_SERVER;
 use limiters::headers::{parse, ParseOptions};
 use limiters::Nanos;
-use sim::engine::Stream;
+use sim::engine::AttemptId;
 use sim::model::Fleet;
 use sim::resilience::HedgeRt;
 use sim::retry::{
@@ -40,6 +42,8 @@ pub struct Shared {
     pub log: Log,
     /// Per fleet: its gate, if it has one.
     pub gates: Vec<Option<Mutex<Box<dyn ClientGate>>>>,
+    /// Per fleet: the requests its gate told to wait, woken in the simulator's order.
+    pub waiters: Vec<super::waiters::Waiters>,
     /// Per fleet: its hedging (`sim::resilience::HedgeRt`: delay, percentile histogram), if
     /// it hedges.
     pub hedges: Vec<Option<Mutex<HedgeRt>>>,
@@ -51,6 +55,9 @@ pub struct Shared {
     pub body_salts: Vec<u64>,
     /// The scenario's upstream names (`[[server.upstreams]]`), for fail-over.
     pub upstreams: Vec<String>,
+    /// The scenario's network delay, slept on each leg of every attempt ([`super::network`]);
+    /// `None`: the network is the real one (no delay configured, or `load --real-network`).
+    pub network: Option<super::network::Network>,
 }
 
 impl Shared {
@@ -110,6 +117,8 @@ pub(super) struct Marks<'a> {
     pub upstream: Option<&'a str>,
     /// The attempt's identity (`X-Request-Identity`), when the client numbers its requests.
     pub identity: Option<&'a str>,
+    /// The network delays of the attempt's two legs ([`super::network`]).
+    pub legs: Legs,
 }
 
 /// Who is asking: a client of a fleet.
@@ -129,6 +138,16 @@ pub struct Who<'a> {
     pub numbered: Option<(u32, u32)>,
 }
 
+impl Who<'_> {
+    /// The same client, not numbering its requests as the simulator does.
+    pub(super) fn unnumbered(&self) -> Self {
+        Who {
+            numbered: None,
+            ..self.clone()
+        }
+    }
+}
+
 /// How one attempt ended, before its headers are read.
 pub(super) enum Raw {
     /// A response: status and headers.
@@ -140,8 +159,12 @@ pub(super) enum Raw {
 }
 
 /// One attempt over HTTP, bounded by `timeout` (and the horizon at `horizon_left`), carrying
-/// `marks`. The server's answer is recorded the moment it arrives; the future owns what it
-/// needs, so a hedge copy can run in its own task.
+/// `marks`: it waits its request leg's network delay, is sent, and its answer waits the
+/// response leg's before the client reads it (`marks.legs`, as the simulator's
+/// `World::transmit` and `responded`; the timeout runs over both, as the simulator's is armed
+/// at the send). The server's answer is recorded the moment it arrives, as the simulator
+/// records it when the server answers; the future owns what it needs, so a hedge copy can run
+/// in its own task.
 pub(super) fn exchange(
     shared: &Arc<Shared>,
     who: &Who<'_>,
@@ -172,9 +195,11 @@ pub(super) fn exchange(
     }
     let shared = Arc::clone(shared);
     let (c, fi) = (who.client, who.fi);
+    let legs = marks.legs;
     async move {
         let limit = timeout.min(horizon_left);
         let send = async {
+            wait(legs.out).await;
             let resp = req.send().await.ok()?;
             let status = resp.status().as_u16();
             let pairs: Vec<(String, String)> = resp
@@ -184,13 +209,12 @@ pub(super) fn exchange(
                 .collect();
             // drain the body so the connection is reused
             let _ = resp.bytes().await;
+            shared.record_answer(c, fi, status, &pairs);
+            wait(legs.back).await;
             Some((status, pairs))
         };
         match tokio::time::timeout(limit, send).await {
-            Ok(Some((status, pairs))) => {
-                shared.record_answer(c, fi, status, &pairs);
-                Raw::Answer(status, pairs)
-            }
+            Ok(Some((status, pairs))) => Raw::Answer(status, pairs),
             Ok(None) => Raw::TimedOut,
             Err(_) if timeout <= horizon_left => Raw::TimedOut,
             Err(_) => Raw::Horizon,
@@ -248,6 +272,22 @@ pub(super) fn settle(
     Some(result)
 }
 
+/// The network delays of attempt `attempt` of `who`'s logical request `req` (the live
+/// client's count): the simulator's draws for the attempt it names alike (an open-loop
+/// client's numbered request), else draws of their own ([`super::network`]).
+pub(super) fn legs(shared: &Shared, who: &Who<'_>, req: u32, attempt: u32) -> Legs {
+    let Some(net) = &shared.network else {
+        return Legs::default();
+    };
+    match who.numbered {
+        Some((i, n)) => net.legs(AttemptId::named(&who.fleet.name, i, n, attempt), true),
+        None => net.legs(
+            AttemptId::named(&who.fleet.name, who.client, req, attempt),
+            false,
+        ),
+    }
+}
+
 /// The time limits of an attempt sent at `sent`: its timeout (the fleet's, cut to the
 /// logical request's `deadline`) and the time left to the run's horizon.
 pub(super) fn limits(
@@ -271,7 +311,7 @@ fn dur(n: Nanos) -> Duration {
 }
 
 /// Run one logical request of `who` to its end (success, give-up, or the horizon).
-pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
+pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &ClientJitter) {
     let log = &shared.log;
     let (c, fi) = (who.client, who.fi);
     let f = usize::from(fi);
@@ -297,7 +337,9 @@ pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
     loop {
         let now = log.now();
         let call = GateCall::admit(now, c, req, state.attempts + 1);
-        let decision = shared.gate(f).map(|mut g| g.admit_call(&call, rng));
+        let decision = shared
+            .gate(f)
+            .map(|mut g| rng.with(|r| g.admit_call(&call, r)));
         match decision {
             None | Some(GateDecision::Allow) => {}
             Some(GateDecision::Deny) => {
@@ -313,7 +355,10 @@ pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
                 if at >= horizon {
                     return;
                 }
-                tokio::time::sleep(dur(wait)).await;
+                // at the instant the gate named, after those told to wait before this one
+                let place = shared.waiters[f].enter(at);
+                log.sleep_until(at).await;
+                place.turn().await;
                 continue;
             }
         }
@@ -352,6 +397,7 @@ pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
                     crate::live::attempt_id::value(&who.fleet.name, i, n, state.attempts)
                 });
                 let marks = Marks {
+                    legs: legs(shared, who, req, state.attempts),
                     identity: identity.as_deref(),
                     idem: idem.as_deref(),
                     changed,
@@ -381,7 +427,7 @@ pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &mut Stream) {
             let n = shared.upstreams.len();
             (upstream, failures) = f.next(upstream, failures, result.status, n);
         }
-        match who.fleet.retry.decide(&mut state, &result, rng) {
+        match rng.with(|r| who.fleet.retry.decide(&mut state, &result, r)) {
             RetryDecision::Retry(wait) => {
                 log.push(c, fi, Ev::RetryDelay(wait));
                 let at = now + wait;

@@ -5,9 +5,9 @@
 //! (`sim::client::flow`: `schedule_first_arrivals`, `finish`) draws those think times from
 //! the client's own arrival stream, `concurrency` of them at time zero and then one at every
 //! completion, and draws retry jitter from the client's own jitter stream. Live lanes draw
-//! from the same streams in the same order ([`ThinkTimes`]); with one lane (the usual case)
-//! the lane also takes the client's jitter stream itself, so a live client thinks and backs
-//! off exactly as its simulated twin. (Before, each lane drew from streams derived from the
+//! from the same streams in the same order ([`ThinkTimes`]), and the lanes share the client's
+//! jitter stream ([`super::client::ClientJitter`]), so a live client thinks and backs off
+//! exactly as its simulated twin. (Before, each lane drew from streams derived from the
 //! client's, so a live closed loop was a different sample of the same process: seed 001's
 //! 403s, which follow the number of logical requests, came out 9-14 % apart in 60 s, while
 //! the simulator's own seed-to-seed spread is 6.6 %.)
@@ -18,9 +18,9 @@
 //! not carried into every later cycle. What remains different is physical: the answer times
 //! themselves (loopback has no simulated network delay; the backend sleeps real time).
 
-use super::client::{logical, Shared, Who};
+use super::client::{logical, ClientJitter, Shared, Who};
 use limiters::Nanos;
-use sim::engine::{Purpose, Sampler, Stream};
+use sim::engine::{Sampler, Stream};
 use sim::model::Fleet;
 use std::sync::{Arc, Mutex};
 
@@ -63,14 +63,14 @@ pub struct Lane {
     pub token: String,
     /// The client's think times (shared by its lanes).
     pub thinks: Arc<ThinkTimes>,
-    /// Retry jitter: the client's own stream with one lane, a derived one per lane otherwise.
-    pub jitter: Stream,
+    /// Retry jitter: the client's own stream, shared by its lanes in the order they draw.
+    pub jitter: Arc<ClientJitter>,
 }
 
 impl Lane {
     /// Run the lane from its first think time (`first`, drawn with the others at time zero,
     /// as the simulator draws them) to the horizon.
-    pub async fn run(mut self, first: Nanos) {
+    pub async fn run(self, first: Nanos) {
         let horizon = self.shared.log.horizon();
         let who = Who {
             fleet: &self.fleet,
@@ -84,7 +84,7 @@ impl Lane {
         while due < horizon {
             self.shared.log.sleep_until(due).await;
             let sent = self.shared.log.now();
-            logical(&self.shared, &who, &mut self.jitter).await;
+            logical(&self.shared, &who, &self.jitter).await;
             let answered = self.shared.log.now().saturating_sub(sent);
             due = due + answered + self.thinks.draw();
         }
@@ -102,18 +102,13 @@ pub async fn run_client(
     concurrency: u32,
     think: Sampler,
     arrivals: Stream,
-    mut jitter: Stream,
+    jitter: Stream,
 ) {
     let thinks = Arc::new(ThinkTimes::new(think, arrivals));
     let firsts: Vec<Nanos> = (0..concurrency).map(|_| thinks.draw()).collect();
     let mut lanes = tokio::task::JoinSet::new();
-    for (lane, first) in firsts.into_iter().enumerate() {
-        let lane_jitter = if concurrency == 1 {
-            jitter
-        } else {
-            use rand::RngCore;
-            Stream::derive_hashed(jitter.next_u64(), Purpose::Jitter, 0, lane as u64)
-        };
+    let jitter = Arc::new(ClientJitter::new(jitter));
+    for first in firsts {
         let l = Lane {
             shared: Arc::clone(&shared),
             fleet: Arc::clone(&fleet),
@@ -121,7 +116,7 @@ pub async fn run_client(
             client,
             token: token.clone(),
             thinks: Arc::clone(&thinks),
-            jitter: lane_jitter,
+            jitter: Arc::clone(&jitter),
         };
         lanes.spawn(l.run(first));
     }
@@ -131,7 +126,7 @@ pub async fn run_client(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sim::engine::name_hash;
+    use sim::engine::{name_hash, Purpose};
     use sim::model::Distribution;
 
     /// The simulator's arrival stream of client `i` of fleet `name` (`sim::client::state`).

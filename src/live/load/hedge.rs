@@ -24,10 +24,9 @@
 //! - observations for summary.csv: `Ev::Hedge` per copy after the first, `Ev::HedgeWin`
 //!   when a hedge's answer came first, `Ev::HedgeAbandoned` with the copies left in flight.
 
-use super::client::{exchange, limits, settle, Raw, Shared, Who};
+use super::client::{exchange, legs, limits, settle, ClientJitter, Raw, Shared, Who};
 use super::record::Ev;
 use limiters::Nanos;
-use sim::engine::Stream;
 use sim::resilience::{HedgeAction, HedgeRt};
 use sim::retry::{AttemptResult, GateCall, GateDecision};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -93,8 +92,15 @@ impl<'a> Round<'a> {
     /// Put copy `copy` on the wire at `sent`, in its own task.
     fn spawn(&mut self, shared: &Arc<Shared>, who: &Who<'_>, copy: u32, sent: Nanos) {
         let (timeout, horizon_left) = limits(who, sent, self.deadline, shared.log.horizon());
+        // copies are not numbered as the simulator numbers them: their own network draws
         let marks = super::client::Marks {
             idem: self.idem,
+            legs: legs(
+                shared,
+                &who.unnumbered(),
+                self.req,
+                self.n.wrapping_mul(256).wrapping_add(copy),
+            ),
             ..Default::default()
         };
         let answer = exchange(shared, who, marks, timeout, horizon_left);
@@ -109,7 +115,7 @@ impl<'a> Round<'a> {
         shared: &Arc<Shared>,
         who: &Who<'_>,
         h: &Mutex<HedgeRt>,
-        rng: &mut Stream,
+        rng: &ClientJitter,
     ) -> bool {
         if self.copies >= locked(h).cfg.max_attempts {
             return false;
@@ -118,7 +124,7 @@ impl<'a> Round<'a> {
         if let Some(mut g) = shared.gate(usize::from(who.fi)) {
             // Numbered after the round's first copy, so gates see a retry (number >= 2).
             let call = GateCall::admit(now, who.client, self.req, self.n + self.copies);
-            if g.admit_call(&call, rng) != GateDecision::Allow {
+            if rng.with(|r| g.admit_call(&call, r)) != GateDecision::Allow {
                 return false;
             }
         }
@@ -146,7 +152,7 @@ impl<'a> Round<'a> {
         shared: &Arc<Shared>,
         who: &Who<'_>,
         h: &Mutex<HedgeRt>,
-        rng: &mut Stream,
+        rng: &ClientJitter,
     ) -> Option<AttemptResult> {
         let log = &shared.log;
         let horizon = log.horizon();

@@ -16,26 +16,29 @@
 //! attempt cap (`max_requests`) that ends the run early when reached; at most
 //! [`MAX_CLIENTS`] clients; and no target off this machine unless `allow_remote`.
 //!
-//! Not driven live (reported in [`LiveInfo::warnings`]): the scenario's network delay (the
-//! network is real).
+//! The scenario's network delay is slept by the client on both legs of every attempt, with
+//! the simulator's draws ([`network`]), unless `network_delay` is off (`load
+//! --real-network`: then it is reported in [`LiveInfo::warnings`]).
 
 pub mod blast;
 mod client;
 mod closed;
 pub mod gauges;
 mod hedge;
+mod jitter;
+mod network;
 mod output;
 mod progress;
 mod record;
+mod waiters;
 
 pub use output::{read_live_result, write_live_run};
 use record::Log;
 
 use crate::live::identities::{client_bearer, client_token, fleet_tokens, identities};
 use anyhow::{anyhow, bail, Result};
-use client::{logical, Shared, Who};
+use client::{logical, ClientJitter, Shared, Who};
 use limiters::Nanos;
-use rand::RngCore;
 use serde::Serialize;
 use sim::client::ArrivalGen;
 use sim::engine::{name_hash, Purpose, Stream};
@@ -72,6 +75,10 @@ pub struct LoadOptions {
     pub metrics_token: Option<String>,
     /// Show a progress bar on stderr (when it is a terminal): not `--quiet`.
     pub progress: bool,
+    /// Sleep the scenario's network delay on both legs of every attempt, as the simulator
+    /// draws it (see `network.rs`); false when the network to the target is the real one
+    /// (`load --real-network`).
+    pub network_delay: bool,
 }
 
 impl LoadOptions {
@@ -88,6 +95,7 @@ impl LoadOptions {
             metrics_url: None,
             metrics_token: None,
             progress: false,
+            network_delay: true,
         }
     }
 }
@@ -137,10 +145,10 @@ pub fn check_target(target: &str, allow_remote: bool) -> Result<reqwest::Url> {
     Ok(url)
 }
 
-/// What the scenario asks of a client that live mode does not do.
-pub fn unsupported(s: &Scenario) -> Vec<String> {
+/// What the scenario asks of a client that live mode does not do with `opts`.
+pub fn unsupported(s: &Scenario, opts: &LoadOptions) -> Vec<String> {
     let mut out = Vec::new();
-    if !s.network.delay.is_zero() {
+    if !s.network.delay.is_zero() && !opts.network_delay {
         out.push("the network delay is not added (the network is real)".to_string());
     }
     out
@@ -253,6 +261,7 @@ pub async fn run_scenario_with(
             .iter()
             .map(|f| sim::resilience::build_gates(&f.gates).map(Mutex::new))
             .collect(),
+        waiters: scenario.fleets.iter().map(|_| Default::default()).collect(),
         hedges: scenario
             .fleets
             .iter()
@@ -274,6 +283,10 @@ pub async fn run_scenario_with(
             .iter()
             .map(|u| u.name.clone())
             .collect(),
+        network: opts
+            .network_delay
+            .then(|| network::Network::new(scenario, opts.seed))
+            .flatten(),
     });
     let mut tasks = tokio::task::JoinSet::new();
     let mut offset = 0u32;
@@ -331,7 +344,7 @@ pub async fn run_scenario_with(
         scenario.bucket,
     );
     let result = record::assemble(scenario, opts.seed, covered, &shared.log, &mut feed);
-    let mut warnings = unsupported(scenario);
+    let mut warnings = unsupported(scenario, opts);
     if !reads_server {
         warnings.push(
             "the target reports no throttlelab gauges at /metrics: the time series' queue \
@@ -371,12 +384,6 @@ struct ClientTask {
 }
 
 impl ClientTask {
-    /// A jitter stream for logical request `n` of this client, derived from its own: requests
-    /// of one client run concurrently live, so each gets its own stream.
-    fn rng(&mut self, n: u64) -> Stream {
-        Stream::derive_hashed(self.jitter.next_u64(), Purpose::Jitter, 0, n)
-    }
-
     async fn run(mut self) {
         let horizon = self.shared.log.horizon();
         let this_gen = Arc::clone(&self.gen);
@@ -396,12 +403,14 @@ impl ClientTask {
             .await;
             return;
         }
+        // the client's own jitter stream, shared by its requests in the order they draw
+        let jitter = Arc::new(ClientJitter::new(self.jitter));
         let mut reqs = tokio::task::JoinSet::new();
         let mut next = self.gen.first(&mut self.arrivals, horizon);
         let mut n = 0u64;
         while let Some(at) = next {
             self.shared.log.sleep_until(at).await;
-            let mut rng = self.rng(n);
+            let rng = Arc::clone(&jitter);
             let (shared, fleet, token) = (
                 Arc::clone(&self.shared),
                 Arc::clone(&self.fleet),
@@ -418,7 +427,7 @@ impl ClientTask {
                     token: &token,
                     numbered,
                 };
-                logical(&shared, &who, &mut rng).await;
+                logical(&shared, &who, &rng).await;
             });
             // reap finished requests so the set stays small
             while reqs.try_join_next().is_some() {}
