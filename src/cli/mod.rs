@@ -12,6 +12,9 @@ mod list;
 mod load;
 mod merge;
 mod occ;
+mod replay;
+mod replay_fit;
+mod replay_out;
 mod report;
 mod run;
 mod serve;
@@ -62,6 +65,9 @@ pub enum Command {
     /// Run a scenario simulated and live on loopback; every figure side by side (exit 1 if a
     /// headline figure differs by more than --tolerance).
     CheckLive(check_live::CheckLiveArgs),
+    /// Replay access logs against candidate limits: would-be refusals per tenant and client,
+    /// and when each limit first bites (static answer; docs/replay.md).
+    Replay(replay::ReplayArgs),
     /// The design-review pack: retry storm, jitter and fairness experiments, seed APIs, index.html.
     Demo(demo::DemoArgs),
 }
@@ -109,6 +115,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Occ(args) => occ::run(args),
         Command::CheckLive(args) => check_live::run(args, cli.quiet),
         Command::Demo(args) => demo::run(args, cli.quiet),
+        Command::Replay(args) => replay::run(args, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

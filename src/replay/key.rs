@@ -149,11 +149,7 @@ impl KeyExpr {
     pub fn eval<'r>(&'r self, rec: &'r Record<'_>) -> Option<&'r str> {
         let v = match self {
             KeyExpr::Ip => Some(rec.ip.as_ref()),
-            KeyExpr::Header(h) => rec
-                .fields
-                .iter()
-                .find(|f| f.header.as_deref() == Some(h.as_str()))
-                .map(|f| f.value.as_ref()),
+            KeyExpr::Header(h) => rec.header_normed(h),
             KeyExpr::Path(t) => return t.matches(&rec.path),
             KeyExpr::Field(n) => rec.field(n),
             KeyExpr::All => return Some("all"),

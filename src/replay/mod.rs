@@ -97,16 +97,33 @@ pub struct Reader {
 impl Reader {
     /// Read `path` (`-` for standard input), calling `f(record, client, tenant)` for every
     /// keyed request, in log order.
-    pub fn read<F>(&mut self, path: &Path, mut f: F) -> Result<(), ReplayError>
+    pub fn read<F>(&mut self, path: &Path, f: F) -> Result<(), ReplayError>
     where
         F: FnMut(&Record<'_>, &str, &str),
     {
         let name = path.display().to_string();
-        let io = |source| ReplayError::Io {
+        let file = input::open(path).map_err(|source| ReplayError::Io {
             path: name.clone(),
             source,
+        })?;
+        self.read_lines(&mut input::Lines::new(file), &name, f)
+    }
+
+    /// [`Reader::read`] of lines already open; `name` names them in messages.
+    pub fn read_lines<R, F>(
+        &mut self,
+        lines: &mut input::Lines<R>,
+        name: &str,
+        mut f: F,
+    ) -> Result<(), ReplayError>
+    where
+        R: std::io::BufRead,
+        F: FnMut(&Record<'_>, &str, &str),
+    {
+        let io = |source| ReplayError::Io {
+            path: name.to_string(),
+            source,
         };
-        let mut lines = input::Lines::new(input::open(path).map_err(io)?);
         while let Some((n, line)) = lines.next_line().map_err(io)? {
             self.tally.lines += 1;
             let parsed = line.and_then(|l| match self.parser.skip(l) {
@@ -118,7 +135,7 @@ impl Reader {
                 Ok(Some(r)) => r,
                 Ok(None) => continue,
                 Err(msg) => {
-                    let at = locate(&name, n, &msg);
+                    let at = locate(name, n, &msg);
                     if self.strict {
                         return Err(ReplayError::Strict(at));
                     }

@@ -58,11 +58,16 @@ impl<'a> Record<'a> {
 
     /// The logged value of request header `name` (any case, `-` or `_`), if the log recorded
     /// it and it is not empty or `-`.
+    #[cfg(test)]
     pub fn header(&self, name: &str) -> Option<&str> {
-        let want = header_norm(name);
+        self.header_normed(&header_norm(name))
+    }
+
+    /// [`Record::header`] of a name already through [`header_norm`].
+    pub fn header_normed(&self, want: &str) -> Option<&str> {
         self.fields
             .iter()
-            .find(|f| f.header.as_deref() == Some(want.as_str()))
+            .find(|f| f.header.as_deref() == Some(want))
             .map(|f| f.value.as_ref())
             .filter(|v| !v.is_empty() && *v != "-")
     }

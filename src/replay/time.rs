@@ -29,6 +29,41 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The civil date of a day count since 1970-01-01 (Hinnant's `civil_from_days`).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
+}
+
+/// `t` as RFC 3339 UTC with milliseconds, `2023-11-14T22:13:20.000Z`.
+pub fn format_utc(t: UnixNanos) -> String {
+    let secs = (t / 1_000_000_000) as i64;
+    let ms = (t % 1_000_000_000) / 1_000_000;
+    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
 fn digits(s: &[u8]) -> Option<u32> {
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return None;
@@ -217,6 +252,21 @@ mod tests {
         assert_eq!(parse_epoch_secs("0.1"), Some(100_000_000));
         assert_eq!(parse_epoch_secs("-1"), None);
         assert_eq!(parse_epoch_secs("1e9"), None);
+    }
+
+    #[test]
+    fn formats_back_what_it_parses() {
+        for t in [
+            "2018-07-02T22:23:00.186Z",
+            "2000-02-29T00:00:00.000Z",
+            "1970-01-01T00:00:00.000Z",
+        ] {
+            assert_eq!(format_utc(parse_iso8601(t).unwrap()), t);
+        }
+        for z in [-1, 0, 11_017, 19_675, 60_000] {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(days_from_civil(y, m, d), z);
+        }
     }
 
     #[test]
