@@ -133,6 +133,10 @@ fn known_fleets_are_recognised() {
             );
         }
     }
+    println!(
+        "class right {right}/{clients}, base within 10% {base_ok}/{based}, \
+         attempt cap within 10% {cap_ok}/{capped}; wrong: {wrong:?}"
+    );
     assert!(
         right * 100 >= clients * 95,
         "class right for {right} of {clients}: {wrong:?}"

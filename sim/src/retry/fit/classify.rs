@@ -5,14 +5,14 @@
 //! 2. **Did it wait what the server said?** Where the log records `Retry-After`, nine gaps in
 //!    ten within [-5%, +50%] of the hint (a client adds its own jitter on top, never less):
 //!    `retry-after`.
-//! 3. **Growth**: the median gap after the second refusal over the median after the first. At
+//! 3. **Growth**: the largest gap after second refusals over the largest after first ones. At
 //!    least 1.4: exponential (the usual doubling, or 1.5 of some libraries); else fixed.
 //! 4. **Spread** of the first gaps, `(max - min) / max`: above 0.1 the delays are jittered.
 //!
 //! The base delay of a jittered exponential is the upper end of the first gaps (AWS's "full" and
 //! "equal" jitter draw below `base * 2^k`), estimated from `n` draws as `max * (n + 1) / n`,
 //! the unbiased estimator of a uniform's upper bound; without jitter it is the median. The
-//! delay cap is where the medians stop growing, if the chains are long enough to show it; the
+//! delay cap is where the largest gaps stop growing, if the chains are long enough to show it; the
 //! attempt cap is the longest chain that ended in a give-up.
 
 use super::Chain;
@@ -163,7 +163,11 @@ pub fn fit_client(chains: &[Chain], p: FitParams) -> Fitted {
         return f;
     };
     let jittered = first.len() >= 3 && ratio(hi.saturating_sub(lo), hi) > 0.1;
-    let growth = median(at(chains, 1)).map(|m1| ratio(m1, m0));
+    // Growth and the cap are read on the largest gap at each retry index: a jittered draw is
+    // below its exponential value, so the maxima follow `base * 2^k` closely where the medians
+    // wander, and a fresh request mistaken for a retry only shortens a gap.
+    let top = |k: usize| at(chains, k).into_iter().max();
+    let growth = top(1).map(|t1| ratio(t1, hi));
     let growing = growth.is_some_and(|g| g >= 1.4);
     let n = first.len() as u64;
     f.class = match (growing, jittered) {
@@ -177,23 +181,17 @@ pub fn fit_client(chains: &[Chain], p: FitParams) -> Fitted {
     };
     f.full_jitter = jittered && ratio(lo, hi) < 0.25;
     if growing {
-        // The first index whose median grew less than 1.25 times: the cap was reached there.
-        let mut prev = m0;
+        // The first index whose largest gap grew less than 1.25 times: the cap was reached.
+        let mut prev = hi;
         for k in 1.. {
-            let Some(m) = median(at(chains, k)) else {
+            let Some(t) = top(k) else {
                 break;
             };
-            if ratio(m, prev) < 1.25 {
-                let top = (k..)
-                    .map(|j| at(chains, j))
-                    .take_while(|v| !v.is_empty())
-                    .flatten()
-                    .max()
-                    .unwrap_or(m);
-                f.cap = Some(top);
+            if ratio(t, prev) < 1.25 {
+                f.cap = (k..).map(top).take_while(Option::is_some).flatten().max();
                 break;
             }
-            prev = m;
+            prev = t;
         }
     }
     f
