@@ -23,7 +23,9 @@ RATE = {o: r for o, r in zip(ORGS, [2.0, 1.5, 1.0, 0.8, 0.6, 0.4, 0.3, 0.2])}  #
 BURST_ORG, BURST_FROM, BURST_TO, BURST_RATE = "globex", 240, 360, 8.0
 BUCKET_RATE, BUCKET_BURST = 4.0, 20.0
 RETRIES = [1.0, 2.0, 4.0]
-PATHS = ["items", "items/{n}", "search", "reports/{n}"]
+# every request names its own resource, so that a retry (same method and path) can be told
+# from a fresh request: what `replay --fit-retries` needs
+PATHS = ["items/{n}", "items/{n}", "search/{n}", "reports/{n}"]
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
@@ -49,7 +51,7 @@ def main():
                 t += rng.expovariate(rate)
                 if t >= DURATION:
                     break
-                p = rng.choice(PATHS).replace("{n}", str(rng.randrange(1, 500)))
+                p = rng.choice(PATHS).replace("{n}", str(rng.randrange(1, 1_000_000)))
                 heapq.heappush(events, (t, seq, org, ip, f"/v1/orgs/{org}/{p}", 0))
                 seq += 1
     tokens = {o: BUCKET_BURST for o in ORGS}
@@ -67,7 +69,7 @@ def main():
             if attempt < len(RETRIES):
                 heapq.heappush(events, (t + RETRIES[attempt], seq, org, ip, path, attempt + 1))
                 seq += 1
-        method = "POST" if path.endswith("search") else "GET"
+        method = "POST" if "/search/" in path else "GET"
         out.write(
             f'{ip} - - [{clf(START + t)}] "{method} {path} HTTP/1.1" {status} {size} "-" '
             f'"sample-client/1.0"\n'
