@@ -127,7 +127,7 @@ pub fn run(args: ReplayArgs, quiet: bool) -> Result<(), CliError> {
                 }
                 if let Some(fit) = &mut fit {
                     let id = pass.clients.id(c);
-                    fit.add(id, rec.time, &rec.method, &rec.path, rec.status);
+                    fit.add(id, rec.time, rec);
                 }
             })
             .map_err(|e| match e {

@@ -7,6 +7,7 @@
 //! Fitting needs each client's requests in order, so this keeps one small record per request
 //! (16 bytes and a route id): memory grows with the log here, unlike the static pass.
 
+use crate::replay::record::Record;
 use crate::replay::static_pass::Interner;
 use crate::replay::time::UnixNanos;
 use limiters::Nanos;
@@ -23,7 +24,8 @@ pub struct Collect {
 
 impl Collect {
     /// Record one request of client `id` (the static pass's client id).
-    pub fn add(&mut self, id: u32, t: UnixNanos, method: &str, path: &str, status: u16) {
+    pub fn add(&mut self, id: u32, t: UnixNanos, rec: &Record<'_>) {
+        let (method, path) = (rec.method.as_ref(), rec.path.as_ref());
         let t0 = *self.t0.get_or_insert(t);
         let mut key = String::with_capacity(method.len() + path.len() + 1);
         key.push_str(method);
@@ -37,8 +39,8 @@ impl Collect {
         self.by_client[i].push(Obs {
             t: Nanos(t.saturating_sub(t0)),
             route,
-            status,
-            retry_after: None,
+            status: rec.status,
+            retry_after: rec.retry_after(),
         });
     }
 
@@ -113,4 +115,38 @@ pub fn text(fits: &[Fitted], window: Nanos) -> String {
         FitParams::default().min_chains
     );
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replay::record::Field;
+    use std::borrow::Cow;
+
+    /// A client that waits exactly the logged `Retry-After` (3, 1, 6, 2 s) is recognised.
+    #[test]
+    fn logged_retry_after_hints_reach_the_fit() {
+        let mut c = Collect::default();
+        let s = 1_000_000_000u64;
+        let mut t = 1_700_000_000 * s;
+        for hint in [3u64, 1, 6, 2] {
+            for (status, ra) in [(429u16, Some(hint)), (200, None)] {
+                let mut r = Record::new();
+                r.path = Cow::Borrowed("/v1/x");
+                r.status = status;
+                if let Some(h) = ra {
+                    r.fields.push(Field {
+                        name: "sent_http_retry_after".into(),
+                        header: None,
+                        value: h.to_string().into(),
+                    });
+                }
+                c.add(0, t, &r);
+                t += ra.map_or(600 * s, |h| h * s);
+            }
+        }
+        let fits = c.fit(Nanos::from_secs(60));
+        assert_eq!(fits[0].class, Class::RetryAfter);
+        assert!(text(&fits, Nanos::from_secs(60)).contains("retry-after"));
+    }
 }

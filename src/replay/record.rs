@@ -63,6 +63,17 @@ impl<'a> Record<'a> {
         self.header_normed(&header_norm(name))
     }
 
+    /// The `Retry-After` the response carried, where the log records it (nginx
+    /// `$sent_http_retry_after`, Envoy `%RESP(RETRY-AFTER)%`, a JSON `retry_after` field), in
+    /// whole seconds as sent (an HTTP-date is not read).
+    pub fn retry_after(&self) -> Option<limiters::Nanos> {
+        ["sent_http_retry_after", "RESP(RETRY-AFTER)", "retry_after"]
+            .iter()
+            .find_map(|n| self.field(n))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(limiters::Nanos::from_secs)
+    }
+
     /// [`Record::header`] of a name already through [`header_norm`].
     pub fn header_normed(&self, want: &str) -> Option<&str> {
         self.fields
@@ -166,5 +177,12 @@ mod tests {
         assert_eq!(r.header("x_api_key"), Some("k1"));
         assert_eq!(r.header("X-Other"), None);
         assert_eq!(r.field("http_x_api_key"), Some("k1"));
+        assert_eq!(r.retry_after(), None);
+        r.fields.push(Field {
+            name: "sent_http_retry_after".into(),
+            header: None,
+            value: "7".into(),
+        });
+        assert_eq!(r.retry_after(), Some(limiters::Nanos::from_secs(7)));
     }
 }
