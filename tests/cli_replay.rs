@@ -135,6 +135,21 @@ fn tables_are_written_as_csv_in_a_sealed_folder() {
         d.read_dir().unwrap().count() >= 4,
         "a seal beside the tables"
     );
+    // The same log and candidates give the same bytes.
+    let again = tmp("csv-again").join("out");
+    let o = sample(&["--out", again.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(0));
+    for f in [
+        "static_summary.csv",
+        "static_clients.csv",
+        "static_tenants.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(d.join(f)).unwrap(),
+            std::fs::read(again.join(f)).unwrap(),
+            "{f} differs between two runs"
+        );
+    }
 }
 
 #[test]
