@@ -7,7 +7,7 @@
 
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 /// How a file is compressed.
@@ -55,6 +55,9 @@ pub fn open(path: &Path) -> std::io::Result<Box<dyn BufRead>> {
     decoder(BufReader::with_capacity(256 * 1024, f))
 }
 
+/// The longest line read (1 MiB): longer ones are bad lines, skipped.
+pub const MAX_LINE: usize = 1 << 20;
+
 /// Lines of a reader, numbered from 1, into one reused buffer.
 #[derive(Debug)]
 pub struct Lines<R> {
@@ -74,14 +77,28 @@ impl<R: BufRead> Lines<R> {
     }
 
     /// The next line (without its `\n` or `\r\n`) and its number; `Ok(None)` at the end. A
-    /// line that is not UTF-8 is `Err` of its number in the inner result.
+    /// line that is not UTF-8, or longer than [`MAX_LINE`] bytes (read no further than that: a
+    /// file without newlines must not fill the memory), is `Err` of that line in the inner
+    /// result.
     #[allow(clippy::type_complexity)]
     pub fn next_line(&mut self) -> std::io::Result<Option<(u64, Result<&str, String>)>> {
         self.buf.clear();
-        if self.inner.read_until(b'\n', &mut self.buf)? == 0 {
+        let limit = MAX_LINE as u64 + 1;
+        if (&mut self.inner)
+            .take(limit)
+            .read_until(b'\n', &mut self.buf)?
+            == 0
+        {
             return Ok(None);
         }
         self.number += 1;
+        if self.buf.len() > MAX_LINE && self.buf.last() != Some(&b'\n') {
+            self.skip_line()?;
+            return Ok(Some((
+                self.number,
+                Err(format!("line longer than {MAX_LINE} bytes: skipped")),
+            )));
+        }
         let mut b = &self.buf[..];
         if let Some(x) = b.strip_suffix(b"\n") {
             b = x;
@@ -92,6 +109,22 @@ impl<R: BufRead> Lines<R> {
         let line = std::str::from_utf8(b)
             .map_err(|e| format!("column {}: not UTF-8 text", e.valid_up_to() + 1));
         Ok(Some((self.number, line)))
+    }
+
+    /// Consume the rest of an over-long line, up to and including its newline.
+    fn skip_line(&mut self) -> std::io::Result<()> {
+        loop {
+            let chunk = self.inner.fill_buf()?;
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            if let Some(i) = chunk.iter().position(|&c| c == b'\n') {
+                self.inner.consume(i + 1);
+                return Ok(());
+            }
+            let n = chunk.len();
+            self.inner.consume(n);
+        }
     }
 }
 
@@ -163,6 +196,26 @@ mod tests {
         assert_eq!((n, bad), (2, Err("column 5: not UTF-8 text".to_string())));
         assert_eq!(l.next_line().unwrap().unwrap().1, Ok("ok2"));
         assert!(l.next_line().unwrap().is_none());
+    }
+
+    #[test]
+    fn an_over_long_line_is_a_bad_line_and_reading_goes_on() {
+        let mut text = vec![b'x'; MAX_LINE * 3];
+        text.extend_from_slice(b"\nnext\n");
+        let mut l = Lines::new(&text[..]);
+        let (n, r) = l.next_line().unwrap().unwrap();
+        assert_eq!(n, 1);
+        assert!(r.unwrap_err().contains("longer than"));
+        assert_eq!(l.next_line().unwrap().unwrap(), (2, Ok("next")));
+        assert!(l.next_line().unwrap().is_none());
+        // exactly MAX_LINE bytes and its newline is still a line
+        let mut text = vec![b'y'; MAX_LINE];
+        text.push(b'\n');
+        let mut l = Lines::new(&text[..]);
+        assert_eq!(
+            l.next_line().unwrap().unwrap().1.map(str::len),
+            Ok(MAX_LINE)
+        );
     }
 
     #[test]
