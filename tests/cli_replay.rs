@@ -235,3 +235,54 @@ fn bad_flags_and_files_exit_2_with_a_sentence() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2), "a folder is not a scenario");
 }
+
+#[test]
+fn json_lines_keyed_by_a_logged_header_and_field_counted_by_hand() {
+    // ip-1s is a per-key token bucket of 1/s with a burst of 5: eight requests of key k1 in one
+    // instant leave three refused; k2's two pass. Tenants come from the `org` field.
+    let d = tmp("json");
+    let log = d.join("app.jsonl.gz");
+    let mut lines = String::new();
+    for i in 0..10 {
+        let key = if i < 8 { "k1" } else { "k2" };
+        lines.push_str(&format!(
+            "{{\"ts\":1700000000.25,\"client\":\"10.0.0.{i}\",\"uri\":\"/v1/x\",\"verb\":\"GET\",\
+             \"code\":200,\"http_x_api_key\":\"{key}\",\"org\":\"o-{key}\"}}\n"
+        ));
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(lines.as_bytes()).unwrap();
+    std::fs::write(&log, gz.finish().unwrap()).unwrap();
+    let out = d.join("out");
+    let o = bin()
+        .arg("replay")
+        .arg(&log)
+        .arg("--limits")
+        .arg(root("examples/limits/ip-1s.toml"))
+        .args(["--format", "json", "--json-fields"])
+        .arg("time=ts,ip=client,path=uri,method=verb,status=code")
+        .args([
+            "--client",
+            "header:X-Api-Key",
+            "--tenant",
+            "field:org",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let (stdout, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        stdout.contains("10 requests checked (0 bad lines, 0 without a key), 2 clients, 2 tenants"),
+        "{stdout}"
+    );
+    let (refused, clients, tenants) = row(&stdout, "ip-1s");
+    assert_eq!(
+        (refused, clients.as_str(), tenants.as_str()),
+        (3, "1 / 2", "1 / 2")
+    );
+    let t = std::fs::read_to_string(out.join("static_tenants.csv")).unwrap();
+    assert!(t.contains("ip-1s,o-k1,8,0,3,0.250"), "{t}");
+    assert!(t.contains("ip-1s,o-k2,2,0,0,"), "{t}");
+}
