@@ -85,6 +85,40 @@ impl Parser {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// One valid line of each format, to mutate.
+    const SAMPLES: [(&str, &str); 5] = [
+        ("combined", r#"203.0.113.9 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orgs/7/x?p=2 HTTP/1.1" 429 12 "-" "curl/8""#),
+        ("envoy", r#"[2016-04-15T20:17:00.310Z] "POST /api/v1/locations HTTP/2" 204 - 154 0 226 100 "10.0.35.28" "nsq2http" "cc21d9b0" "locations" "tcp://10.0.2.1:80""#),
+        ("json", r#"{"time":"2023-11-14T22:13:20Z","remote_addr":"10.0.0.5","request":"GET /v1/a HTTP/1.1","status":429}"#),
+        ("alb", r#"http 2018-07-02T22:23:00.186641Z app/lb/50dc 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 429 429 34 366 "GET http://example.com:80/v1/x HTTP/1.1" "curl/7.46.0" - - arn "Root=1" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward" "-" "-""#),
+        ("cloudfront", "2019-12-04\t21:02:31\tLAX1\t392\t192.0.2.100\tGET\td111.cloudfront.net\t/index.html\t200\t-\tcurl\t-\t-\tHit\tid\thost\thttps\t23\t0.001\t-\tTLSv1.2\tCIPHER\tHit\tHTTP/2.0\t-\t-\t11040\t0.001\tHit\ttext/html\t78\t-\t-"),
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever the line, every parser answers a record or an error; none panics.
+        #[test]
+        fn no_line_panics_a_parser(
+            which in 0..SAMPLES.len(),
+            cut in any::<prop::sample::Index>(),
+            insert in "\\PC{0,4}",
+            junk in "\\PC{0,80}",
+        ) {
+            let (format, line) = SAMPLES[which];
+            let mut p = Parser::new(format, None, None).unwrap();
+            prop_assert!(p.parse(line).is_ok(), "{format}: the sample line parses");
+            // the sample cut at a char boundary with text inserted there
+            let at = (0..=line.len()).filter(|&i| line.is_char_boundary(i)).nth(cut.index(line.chars().count() + 1)).unwrap_or(0);
+            let mangled = format!("{}{insert}{}", &line[..at], &line[at..]);
+            for l in [mangled.as_str(), junk.as_str(), &line[..at]] {
+                let _ = p.skip(l);
+                let _ = p.parse(l);
+            }
+        }
+    }
 
     #[test]
     fn format_names_and_flag_combinations() {
