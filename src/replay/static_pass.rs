@@ -16,9 +16,9 @@
 //! the latest time seen (limiter time never goes back) and counted in `out_of_order`.
 
 use super::time::UnixNanos;
-use limiters::{LimiterError, Nanos, Registry};
+use limiters::{LimiterError, Nanos, Outcome, Registry};
 use rustc_hash::FxHashMap;
-use sim::model::Level;
+use sim::model::{Charge, Level};
 use sim::server::{Admission, Levels};
 
 /// Names to dense ids, in order of first appearance.
@@ -104,6 +104,9 @@ pub struct Candidate {
     pub delay_total: Nanos,
     /// All would-be refusals.
     pub refused: u64,
+    /// Some level records only on completion (`charge = "on_completion"`): an admitted request
+    /// the log shows succeeded (2xx) is recorded at once (a log line has no duration).
+    records_on_completion: bool,
     /// The first would-be refusal.
     pub first: Option<Nanos>,
 }
@@ -178,6 +181,7 @@ impl StaticPass {
                     l.algorithm
                 ));
             }
+            let records_on_completion = levels.iter().any(|l| l.charge == Charge::OnCompletion);
             let levels = Levels::build(&levels, &registry)
                 .map_err(|(i, e)| format!("{name}: level {}: {e}", i + 1))?;
             out.push(Candidate {
@@ -189,6 +193,7 @@ impl StaticPass {
                 delay_total: Nanos::ZERO,
                 refused: 0,
                 first: None,
+                records_on_completion,
             });
         }
         Ok(StaticPass {
@@ -249,6 +254,10 @@ impl StaticPass {
                     if !delay.is_zero() {
                         c.delayed += 1;
                         c.delay_total = c.delay_total.saturating_add(delay);
+                    }
+                    if c.records_on_completion && (200..300).contains(&status) {
+                        c.levels
+                            .release(now, key, ten, 1, Outcome::success(Nanos::ZERO))?;
                     }
                 }
                 Admission::Denied { .. } => {
@@ -366,6 +375,25 @@ mod tests {
         p.observe(T0 + S, "a", "t", 200).unwrap(); // logged 1 s earlier: checked at 2 s
         assert_eq!(p.out_of_order, 1);
         assert_eq!(p.max_skew, Nanos(S));
+        assert_eq!(p.candidates[0].refused, 1);
+    }
+
+    #[test]
+    fn a_level_charged_on_completion_records_logged_successes() {
+        // seed 001's metering: 3 per minute, recorded when a call succeeds. Without the record
+        // the level would never refuse; with it, the 4th logged success is refused, and a
+        // logged failure records nothing.
+        let mut levels = level(
+            "key",
+            "fixed_window",
+            &[("limit", "3"), ("period", "\"60s\"")],
+        );
+        levels[0].charge = Charge::OnCompletion;
+        let mut p = StaticPass::new(vec![("meter".into(), levels)]).unwrap();
+        p.observe(T0, "a", "t", 500).unwrap();
+        for i in 0..4 {
+            p.observe(T0 + i + 1, "a", "t", 200).unwrap();
+        }
         assert_eq!(p.candidates[0].refused, 1);
     }
 
