@@ -4,6 +4,7 @@
 mod stderr;
 mod cli;
 mod live;
+mod replay;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -87,6 +87,13 @@ fn table_printing_subcommands_survive_a_closed_reader() {
     assert_ends_normally(&["layers", "--requests", "200"]);
     assert_ends_normally(&["occ", "--clients", "2,3", "--seeds", "2"]);
     assert_ends_normally(&["list"]);
+    assert_ends_normally(&[
+        "replay",
+        "examples/logs/sample-access.log.gz",
+        "--limits",
+        "examples/limits/org-2s.toml",
+        "--fit-retries",
+    ]);
 }
 
 #[test]

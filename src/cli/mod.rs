@@ -13,6 +13,9 @@ mod list;
 mod load;
 mod merge;
 mod occ;
+mod replay;
+mod replay_fit;
+mod replay_out;
 mod report;
 mod run;
 mod serve;
@@ -68,6 +71,9 @@ pub enum Command {
     Import(gateway::ImportArgs),
     /// Write a scenario's limiter levels in a gateway's language, or say why it cannot be said.
     Export(gateway::ExportArgs),
+    /// Replay access logs against candidate limits: would-be refusals per tenant and client,
+    /// and when each limit first bites (static answer; docs/replay.md).
+    Replay(replay::ReplayArgs),
     /// The design-review pack: retry storm, jitter and fairness experiments, seed APIs, index.html.
     Demo(demo::DemoArgs),
 }
@@ -119,6 +125,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Demo(args) => demo::run(args, cli.quiet),
         Command::Import(args) => gateway::run_import(args, cli.quiet),
         Command::Export(args) => gateway::run_export(args),
+        Command::Replay(args) => replay::run(args, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,6 +8,7 @@
 
 mod backoff;
 mod catalog;
+pub mod fit;
 mod gate;
 mod outcome;
 mod policy;

@@ -1,0 +1,165 @@
+//! `throttlelab replay LOG... --limits SCENARIO...`: what would these limits have done to this
+//! traffic? Reads access logs (see `crate::replay`), checks every logged request against
+//! every candidate's limiter levels at its logged time, and prints, per candidate, the
+//! would-be refusals, who they hit and when the limit first bites (the static answer). With
+//! `--out DIR` the tables are written as CSV in a sealed folder.
+//!
+//! Bad input (flags, a scenario, an unreadable log, a bad line under `--strict`) exits 2; a
+//! limiter failing mid-run exits 1.
+
+use super::replay_fit as fit;
+use super::replay_out as out;
+use super::CliError;
+use crate::replay::formats::{Parser, NAMES};
+use crate::replay::key::KeyExpr;
+use crate::replay::static_pass::StaticPass;
+use crate::replay::{Reader, ReplayError, Tally};
+use anyhow::anyhow;
+use clap::Args;
+use std::path::PathBuf;
+
+/// Arguments of `replay`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  throttlelab replay access.log.gz --limits tight.toml loose.toml
+  throttlelab replay app.jsonl --format json --json-fields time=ts,ip=client,status=code \\
+      --client header:X-Api-Key --tenant 'path:/v1/orgs/{org}/...' --limits candidate.toml
+  throttlelab replay access.log --format nginx \\
+      --log-format '$remote_addr [$time_local] \"$request\" $status $http_x_api_key' ...
+
+Guide: docs/replay.md")]
+pub struct ReplayArgs {
+    /// Access logs, read in the order given (plain, gzip or zstd, told by their first bytes;
+    /// `-` for standard input).
+    #[arg(required = true, value_name = "LOG")]
+    pub logs: Vec<PathBuf>,
+    /// Candidate limits: scenario files whose [[server.limiters]] levels each logged request is
+    /// checked against (several in one pass).
+    #[arg(long, required = true, num_args = 1.., value_name = "SCENARIO")]
+    pub limits: Vec<PathBuf>,
+    /// The log format: combined (nginx/Apache), nginx (with --log-format), envoy (its default
+    /// format), json, alb (AWS Application Load Balancer), cloudfront.
+    #[arg(long, default_value = "combined", value_name = "FORMAT")]
+    pub format: String,
+    /// The nginx `log_format` string of the log, for --format nginx.
+    #[arg(long, value_name = "STRING")]
+    pub log_format: Option<String>,
+    /// JSON field names, ROLE=FIELD,... with roles time, ip, method, path, request, status
+    /// (defaults: time, remote_addr, request_method, request_uri, request, status).
+    #[arg(long, value_name = "SPEC")]
+    pub json_fields: Option<String>,
+    /// What names a client: ip, header:NAME, path:/TEMPLATE/{x}/..., field:NAME, all.
+    #[arg(long, default_value = "ip", value_name = "EXPR")]
+    pub client: String,
+    /// What names a tenant (same forms as --client); default: each client is its own tenant.
+    #[arg(long, value_name = "EXPR")]
+    pub tenant: Option<String>,
+    /// Stop at the first line that does not parse (default: count it, show the first few).
+    #[arg(long)]
+    pub strict: bool,
+    /// How many clients and tenants to list as "who gets hurt".
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+    /// Also fit each client's retry behaviour from the log (the requests that follow a 429 or
+    /// 5xx on the same method and path) and show it per class.
+    #[arg(long)]
+    pub fit_retries: bool,
+    /// How long after a refusal a request on the same route still counts as its retry.
+    #[arg(long, default_value = "300s", value_name = "DURATION", value_parser = parse_window)]
+    pub retry_window: limiters::Nanos,
+    /// Write the tables (static_summary.csv, static_clients.csv, static_tenants.csv) to DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+fn parse_window(s: &str) -> Result<limiters::Nanos, String> {
+    limiters::parse_duration(s).map_err(|e| e.to_string())
+}
+
+fn bad(e: impl std::fmt::Display) -> CliError {
+    CliError::BadInput(anyhow!("{e}"))
+}
+
+/// The candidates: each scenario's name and limiter levels.
+fn candidates(files: &[PathBuf]) -> Result<Vec<(String, Vec<sim::model::Level>)>, CliError> {
+    let mut out: Vec<(String, Vec<sim::model::Level>)> = Vec::new();
+    for path in files {
+        let s = sim::scenario::load_file(path).map_err(bad)?;
+        let mut name = s.name.clone();
+        if out.iter().any(|(n, _)| *n == name) {
+            name = format!("{name} ({})", path.display());
+        }
+        out.push((name, s.server.levels));
+    }
+    Ok(out)
+}
+
+/// Run `replay`.
+pub fn run(args: ReplayArgs, quiet: bool) -> Result<(), CliError> {
+    let parser = Parser::new(
+        &args.format,
+        args.log_format.as_deref(),
+        args.json_fields.as_deref(),
+    )
+    .map_err(|e| bad(format!("--format: {e} (formats: {NAMES})")))?;
+    let client = KeyExpr::parse(&args.client).map_err(|e| bad(format!("--client: {e}")))?;
+    let tenant = match &args.tenant {
+        Some(t) => Some(KeyExpr::parse(t).map_err(|e| bad(format!("--tenant: {e}")))?),
+        None => None,
+    };
+    let mut pass = StaticPass::new(candidates(&args.limits)?).map_err(bad)?;
+    let mut reader = Reader {
+        parser,
+        client,
+        tenant,
+        strict: args.strict,
+        tally: Tally::default(),
+    };
+    let mut failed = None;
+    let mut fit = args.fit_retries.then(fit::Collect::default);
+    for log in &args.logs {
+        reader
+            .read(log, |rec, c, t| {
+                if failed.is_none() {
+                    if let Err(e) = pass.observe(rec.time, c, t, rec.status) {
+                        failed = Some(e);
+                    }
+                }
+                if let Some(fit) = &mut fit {
+                    let id = pass.clients.id(c);
+                    fit.add(id, rec.time, rec);
+                }
+            })
+            .map_err(|e| match e {
+                ReplayError::Io { .. } | ReplayError::Strict(_) => bad(e),
+            })?;
+        if let Some(e) = failed.take() {
+            return Err(CliError::Failed(anyhow!("a limiter failed: {e}")));
+        }
+    }
+    if pass.requests == 0 {
+        let why = match reader.tally.shown.first() {
+            Some(first) => format!(" (first bad line: {first})"),
+            None => String::new(),
+        };
+        return Err(bad(format!(
+            "no request in the logs could be read and keyed: {} lines, {} bad, {} without a \
+             key; check --format and --client{why}",
+            reader.tally.lines, reader.tally.bad, reader.tally.unkeyed
+        )));
+    }
+    let mut text = out::text(&pass, &reader.tally, args.logs.len(), args.top);
+    if let Some(fit) = fit {
+        text.push_str(&fit::text(&fit.fit(args.retry_window), args.retry_window));
+    }
+    if !quiet {
+        super::write_stdout(&text)?;
+    }
+    if let Some(dir) = &args.out {
+        let written = out::write_csv(&pass, dir)?;
+        if !quiet {
+            super::write_stdout(&format!("wrote {}\n", written.display()))?;
+        }
+    }
+    Ok(())
+}
