@@ -17,6 +17,7 @@ pub mod hierarchy;
 pub mod keyed;
 mod leaky_bucket;
 mod limiter;
+mod nginx_limit_req;
 mod params;
 pub mod quota;
 mod registry;
@@ -36,6 +37,7 @@ pub use hierarchy::Hierarchy;
 pub use keyed::{Keyed, KeyedGcra, ShardedKeyed, ShardedKeyedGcra};
 pub use leaky_bucket::LeakyBucket;
 pub use limiter::Limiter;
+pub use nginx_limit_req::{nginx_rate, NginxLimitReq};
 pub use params::{ParamValue, Params};
 pub use quota::Quota;
 pub use registry::{Entry, Factory, ParamDoc, Registry};
@@ -61,5 +63,6 @@ pub(crate) fn builtin_entries() -> Vec<Entry> {
         adaptive::aimd_entry(),
         adaptive::gradient_entry(),
         quota::entry(),
+        nginx_limit_req::entry(),
     ]
 }
