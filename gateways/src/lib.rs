@@ -18,6 +18,7 @@
 //! ```
 
 pub mod aws;
+pub mod conform;
 mod dialect;
 pub mod envoy;
 mod error;

@@ -45,8 +45,8 @@ fn nginx_rate(r: limiters::Rate) -> Option<String> {
         .or_else(|| per(60_000_000_000).map(|n| format!("{n}r/m")))
 }
 
-/// Write `levels` as an nginx configuration serving `return 200` behind them on
-/// 127.0.0.1:8080.
+/// Write `levels` as an nginx configuration on 127.0.0.1:8080 limiting a `proxy_pass` to the
+/// API on 127.0.0.1:8081.
 pub fn export(levels: &[Level]) -> Result<String, GatewayError> {
     let mut zones = String::new();
     let mut uses = String::new();
@@ -110,7 +110,8 @@ pub fn export(levels: &[Level]) -> Result<String, GatewayError> {
     }
     out.push_str("    server {\n        listen 127.0.0.1:8080;\n        location / {\n");
     out.push_str(&uses);
-    out.push_str("            return 200;\n        }\n    }\n}\n");
+    // not `return 200`: it runs in the rewrite phase, before limit_req could refuse anything
+    out.push_str("            proxy_pass http://127.0.0.1:8081;  # the API (e.g. `throttlelab serve`)\n        }\n    }\n}\n");
     Ok(out)
 }
 
