@@ -1,7 +1,8 @@
 //! nginx under test: a prefix folder with a generated configuration holding the user's
 //! `limit_req` zones (key replaced by the request's `X-Key` header, so one client drives many
-//! keys), a, and two response headers: the decision
-//! (`$limit_req_status`) and nginx's own millisecond clock on the connection
+//! keys), a location serving a static file behind them (not `return 200`: `return` runs in
+//! nginx's rewrite phase, before `limit_req`'s preaccess phase, so it is never limited), and
+//! two response headers: the decision (`$limit_req_status`) and nginx's own millisecond clock on the connection
 //! (`$connection_time` = `ngx_current_msec - c->start_time`, the clock `limit_req` reads; one
 //! connection per stream, so a key's times are exact differences of it).
 //!
