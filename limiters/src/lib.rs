@@ -12,6 +12,7 @@ mod decision;
 mod error;
 pub mod fixed_window;
 mod gcra;
+mod haproxy_rate;
 pub mod headers;
 pub mod hierarchy;
 pub mod keyed;
@@ -33,6 +34,7 @@ pub use decision::{Decision, Outcome, OutcomeKind};
 pub use error::LimiterError;
 pub use fixed_window::FixedWindow;
 pub use gcra::{Gcra, GcraParams};
+pub use haproxy_rate::HaproxyRate;
 pub use hierarchy::Hierarchy;
 pub use keyed::{Keyed, KeyedGcra, ShardedKeyed, ShardedKeyedGcra};
 pub use leaky_bucket::LeakyBucket;
@@ -64,5 +66,6 @@ pub(crate) fn builtin_entries() -> Vec<Entry> {
         adaptive::gradient_entry(),
         quota::entry(),
         nginx_limit_req::entry(),
+        haproxy_rate::entry(),
     ]
 }

@@ -23,8 +23,10 @@
 //! - the rejection status defaults to 503 (`limit_req_status`, lines 824-825).
 //!
 //! Time here is the caller's [`Nanos`], truncated to whole milliseconds, as nginx reads its
-//! clock. The lab's clock never goes back, so the clamps only matter to callers that feed
-//! nginx's own timestamps (`throttlelab conform`).
+//! clock. Like every [`Limiter`], a `now` earlier than one already seen is judged as the latest
+//! one (clock skew must not create capacity), so nginx's clamps of backward steps never apply;
+//! [`NginxLimitReq::gateway_clock`] turns that off and applies nginx's own clamps instead, for
+//! callers that replay nginx's timestamps.
 
 use crate::{Decision, Entry, Limiter, LimiterError, Nanos, ParamDoc};
 
@@ -57,6 +59,10 @@ pub struct NginxLimitReq {
     seen: bool,
     /// The state before the last admitting check, for [`Limiter::undo`].
     before: (i64, u64, bool),
+    /// Latest `now` seen (judging an earlier `now` as this one), unless `raw`.
+    latest: Nanos,
+    /// nginx's own clamps of backward clock steps instead of the latest-now rule.
+    raw: bool,
 }
 
 /// nginx's `delay` for `nodelay`: `NGX_MAX_INT_T_VALUE / 1000` (64-bit `ngx_int_t`).
@@ -121,7 +127,17 @@ impl NginxLimitReq {
             last: 0,
             seen: false,
             before: (0, 0, false),
+            latest: Nanos::ZERO,
+            raw: false,
         })
+    }
+
+    /// Judge every `now` as given, with nginx's clamps of backward steps (a step back of up to
+    /// 60 s leaks nothing, a longer one leaks 1 ms and restarts the clock there), as nginx
+    /// does with its own clock. A step back can then create capacity, as in nginx.
+    pub fn gateway_clock(mut self) -> NginxLimitReq {
+        self.raw = true;
+        self
     }
 
     /// The key's excess in 1/1000 requests, as nginx's `lr->excess`.
@@ -131,10 +147,12 @@ impl NginxLimitReq {
 
     /// (decision, new excess, new last) for `cost` requests arriving together at `now`.
     fn decide(&self, now: Nanos, cost: u32) -> (Decision, i64, u64) {
+        let now = if self.raw { now } else { now.max(self.latest) };
         let now_ms = now.as_nanos() / 1_000_000;
         let keep = (self.excess, self.last);
         if cost == 0 {
-            return (self.status(self.excess, Decision::allow), keep.0, keep.1);
+            let d = Decision::allow(self.limit, self.left(now_ms), self.drain(self.excess));
+            return (d, keep.0, keep.1);
         }
         if u64::from(cost) > self.limit {
             return (Decision::never(self.limit), keep.0, keep.1);
@@ -159,7 +177,12 @@ impl NginxLimitReq {
         }
         if excess > self.burst {
             let retry = self.retry_after(excess);
-            let d = Decision::deny(self.limit, 0, self.drain(self.excess), retry);
+            let d = Decision::deny(
+                self.limit,
+                self.left(now_ms),
+                self.drain(self.excess),
+                retry,
+            );
             return (d, keep.0, keep.1);
         }
         if !self.seen {
@@ -174,6 +197,22 @@ impl NginxLimitReq {
             Decision::allow_after(delay, l, r, reset)
         });
         (d, excess, last)
+    }
+
+    /// How many single requests would pass at `now_ms`: the first finds `level`, each next
+    /// one (same millisecond) 1000 more.
+    fn left(&self, now_ms: u64) -> u64 {
+        let level = if self.seen {
+            let ms = (now_ms.wrapping_sub(self.last) as i64).max(0);
+            (self.excess - self.rate.saturating_mul(ms) / 1000 + 1000).max(0)
+        } else {
+            0
+        };
+        if level > self.burst {
+            0
+        } else {
+            ((self.burst - level) / 1000 + 1) as u64
+        }
     }
 
     /// An admission's limit, remaining and reset for a key left at `excess`.
@@ -201,6 +240,7 @@ fn ceil_div(a: i64, b: i64) -> i64 {
 impl Limiter for NginxLimitReq {
     fn check(&mut self, now: Nanos, cost: u32) -> Decision {
         let (d, excess, last) = self.decide(now, cost);
+        self.latest = self.latest.max(now);
         if d.allowed && cost > 0 {
             self.before = (self.excess, self.last, self.seen);
             self.excess = excess;

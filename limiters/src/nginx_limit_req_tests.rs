@@ -76,7 +76,7 @@ fn rejection_changes_nothing() {
 
 #[test]
 fn clock_steps_back_are_clamped_as_nginx_does() {
-    let mut lr = NginxLimitReq::new("1r/s", 5, None).unwrap();
+    let mut lr = NginxLimitReq::new("1r/s", 5, None).unwrap().gateway_clock();
     assert!(lr.check(at(100_000), 1).allowed);
     // 10 ms back: ms = 0, excess 1000, last stays 100000
     assert!(lr.check(at(99_990), 1).allowed);
@@ -117,4 +117,15 @@ fn bad_rates_are_refused() {
     assert!(nginx_rate("r/s").is_err());
     assert!(nginx_rate("-3r/s").is_err());
     assert!(NginxLimitReq::new("abc", 0, None).is_err());
+}
+
+#[test]
+fn as_a_lab_limiter_an_earlier_now_is_the_latest() {
+    let mut lr = NginxLimitReq::new("1r/s", 5, None).unwrap();
+    assert!(lr.check(at(100_000), 1).allowed);
+    // 70 s back would restart nginx's clock there (and leak 70 s at 100 s); not here
+    assert!(lr.check(at(30_000), 1).allowed);
+    assert_eq!(lr.excess(), 1000);
+    assert!(lr.check(at(100_000), 1).allowed);
+    assert_eq!(lr.excess(), 2000);
 }
