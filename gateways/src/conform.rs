@@ -56,6 +56,8 @@ pub struct Observation {
 pub trait Model {
     /// The decision on a request for `key` at the gateway's millisecond `ms`.
     fn decide(&mut self, key: &str, ms: u64) -> Verdict;
+    /// What [`Model::decide`] would answer, changing nothing.
+    fn peek(&self, key: &str, ms: u64) -> Verdict;
 }
 
 /// nginx's `limit_req` directives of one location: every zone checked, a request charged to
@@ -83,6 +85,16 @@ impl NginxModel {
 }
 
 impl Model for NginxModel {
+    fn peek(&self, key: &str, ms: u64) -> Verdict {
+        let mut one = NginxModel {
+            fresh: self.fresh.clone(),
+            keys: HashMap::new(),
+        };
+        if let Some(states) = self.keys.get(key) {
+            one.keys.insert(key.to_string(), states.clone());
+        }
+        one.decide(key, ms)
+    }
     fn decide(&mut self, key: &str, ms: u64) -> Verdict {
         let fresh = &self.fresh;
         let states = self
@@ -112,6 +124,9 @@ pub struct Disagreement {
     pub observation: Observation,
     /// What the model said.
     pub model: Verdict,
+    /// The model agrees at the gateway's clock one millisecond off (`-1` or `1`): a
+    /// disagreement about the time of the request, not about the semantics.
+    pub shift: Option<i8>,
 }
 
 /// The outcome of a comparison.
@@ -128,6 +143,14 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// Disagreements the model resolves with the gateway's clock one millisecond off.
+    pub fn clock_explained(&self) -> usize {
+        self.disagreements
+            .iter()
+            .filter(|d| d.shift.is_some())
+            .count()
+    }
+
     /// Agreed / compared (1 when nothing was compared).
     pub fn agreement(&self) -> f64 {
         if self.requests == 0 {
@@ -152,23 +175,112 @@ impl Comparison {
 /// let c = compare(&seen, || model.clone());
 /// assert_eq!((c.requests, c.agreed), (3, 2)); // at 99 ms nginx must still refuse
 /// assert_eq!(c.disagreements[0].model, Verdict::Reject);
+/// // nginx passing at 99 ms would be right one millisecond later
+/// assert_eq!(c.disagreements[0].shift, Some(1));
 /// ```
 pub fn compare<M: Model>(observations: &[Observation], model: impl Fn() -> M) -> Comparison {
     let mut out = Comparison::default();
     let mut models: HashMap<u32, M> = HashMap::new();
     for o in observations {
         let m = models.entry(o.stream).or_insert_with(&model);
-        let said = m.decide(&o.key, o.gateway_ms);
+        let said = m.peek(&o.key, o.gateway_ms);
         out.requests += 1;
         out.gateway_counts[o.verdict as usize] += 1;
         if said == o.verdict {
             out.agreed += 1;
         } else {
+            let shift = [-1i8, 1].into_iter().find(|d| {
+                let ms = o.gateway_ms.saturating_add_signed(i64::from(*d));
+                m.peek(&o.key, ms) == o.verdict
+            });
             out.disagreements.push(Disagreement {
                 observation: o.clone(),
                 model: said,
+                shift,
             });
         }
+        m.decide(&o.key, o.gateway_ms);
     }
     out
+}
+
+/// HAProxy's `http-request deny if { sc_http_req_rate(N) gt L }` rules: each request is
+/// counted in every tracked table's `http_req_rate` first (track-sc), then denied if any rule's
+/// rate is above its limit (src/http_act.c, see `limiters::HaproxyRate`).
+#[derive(Clone, Debug)]
+pub struct HaproxyModel {
+    /// (table index, limit) of each rule.
+    rules: Vec<(usize, u64)>,
+    fresh: Vec<limiters::HaproxyRate>,
+    keys: HashMap<String, Vec<limiters::HaproxyRate>>,
+}
+
+impl HaproxyModel {
+    /// A model of the `http_req_rate` rules among `rules` (`conn_cur` rules are not modelled
+    /// here), or an error naming a rule HAProxy would not count.
+    pub fn new(rules: &[crate::haproxy::Rule]) -> Result<HaproxyModel, limiters::LimiterError> {
+        let mut tables: Vec<(String, u64)> = Vec::new();
+        let mut out = Vec::new();
+        for r in rules {
+            let crate::haproxy::Counter::HttpReqRate(period) = r.counter else {
+                continue;
+            };
+            let i = match tables.iter().position(|(t, _)| *t == r.table) {
+                Some(i) => i,
+                None => {
+                    tables.push((r.table.clone(), period));
+                    tables.len() - 1
+                }
+            };
+            out.push((i, r.limit));
+        }
+        let fresh = tables
+            .iter()
+            .map(|(_, p)| limiters::HaproxyRate::new(*p, u64::MAX))
+            .collect::<Result<_, _>>()?;
+        Ok(HaproxyModel {
+            rules: out,
+            fresh,
+            keys: HashMap::new(),
+        })
+    }
+
+    /// The tables counted, in the order of their first rule.
+    pub fn tables(&self) -> usize {
+        self.fresh.len()
+    }
+}
+
+impl Model for HaproxyModel {
+    fn peek(&self, key: &str, ms: u64) -> Verdict {
+        let mut one = HaproxyModel {
+            rules: self.rules.clone(),
+            fresh: self.fresh.clone(),
+            keys: HashMap::new(),
+        };
+        if let Some(states) = self.keys.get(key) {
+            one.keys.insert(key.to_string(), states.clone());
+        }
+        one.decide(key, ms)
+    }
+    fn decide(&mut self, key: &str, ms: u64) -> Verdict {
+        let fresh = &self.fresh;
+        let counters = self
+            .keys
+            .entry(key.to_string())
+            .or_insert_with(|| fresh.clone());
+        let now = Nanos::from_millis(ms);
+        for c in counters.iter_mut() {
+            c.check(now, 1);
+        }
+        let denied = self
+            .rules
+            .iter()
+            .any(|&(t, limit)| counters[t].rate_after(now, 0) > limit);
+        if denied {
+            Verdict::Reject
+        } else {
+            Verdict::Pass
+        }
+    }
 }

@@ -129,7 +129,10 @@ impl HaproxyRate {
         let reset = Nanos::from_millis(2 * u64::from(self.period));
         // single requests that would pass now: each one after the first adds exactly one to
         // the current count (the anti-flapping case needs `curr == 0`)
-        let left = (self.limit + 1).saturating_sub(self.rate_after(now, 1));
+        let left = self
+            .limit
+            .saturating_add(1)
+            .saturating_sub(self.rate_after(now, 1));
         if cost == 0 {
             return Decision::allow(self.limit, left, reset);
         }
@@ -149,7 +152,10 @@ impl HaproxyRate {
             }
         }
         // the denied requests are counted too: what passes after them
-        let after = (self.limit + 1).saturating_sub(self.rate_after(now, cost + 1));
+        let after = self
+            .limit
+            .saturating_add(1)
+            .saturating_sub(self.rate_after(now, cost.saturating_add(1)));
         Decision::deny(self.limit, after.min(left), reset, Nanos::from_millis(hi))
     }
 }

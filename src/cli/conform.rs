@@ -1,4 +1,4 @@
-//! `throttlelab conform --gateway nginx CONFIG`: the real gateway against the lab's model of
+//! `throttlelab conform --gateway nginx|haproxy CONFIG`: the real gateway against the lab's model of
 //! it, decision by decision (see docs/conformance.md). Exit 1 when agreement is below
 //! `--min-agreement`, 2 for a bad configuration or a missing program.
 
@@ -6,7 +6,7 @@ use super::CliError;
 use crate::conform::{self, report, Drive};
 use anyhow::anyhow;
 use clap::{Args, ValueEnum};
-use gateways::conform::{compare, NginxModel};
+use gateways::conform::{compare, HaproxyModel, NginxModel};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -15,6 +15,8 @@ use std::time::Instant;
 pub enum Gateway {
     /// nginx `limit_req` (nginx-light from Debian).
     Nginx,
+    /// HAProxy stick-table `http_req_rate` deny rules (haproxy from Debian).
+    Haproxy,
 }
 
 /// Arguments of `conform`.
@@ -22,7 +24,7 @@ pub enum Gateway {
 #[command(
     after_help = "The gateway is started on 127.0.0.1 as the current user with a generated prefix and \
 configuration holding CONFIG's limits (keyed by the X-Key request header), and stopped at the end.\n\
-Each decision is compared with the lab's model fed the gateway's own clock. Report: OUT/conform.json, OUT/conform.md."
+Each decision is compared with the lab's model fed the gateway's own clock. Report: OUT/conform.json, OUT/conform.md, OUT/decisions.csv."
 )]
 pub struct ConformArgs {
     /// The gateway to start.
@@ -40,7 +42,7 @@ pub struct ConformArgs {
     /// Seed of the request schedules.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// The program to run (default: /usr/sbin/nginx).
+    /// The program to run (default: /usr/sbin/nginx or /usr/sbin/haproxy).
     #[arg(long, value_name = "PATH")]
     pub binary: Option<PathBuf>,
     /// Folder for conform.json and conform.md.
@@ -62,62 +64,96 @@ pub fn run(args: ConformArgs, quiet: bool) -> Result<(), CliError> {
     }
     let display = args.config.display().to_string();
     let text = sim::scenario::read_file(&args.config).map_err(bad)?;
-    let Gateway::Nginx = args.gateway;
-    let limits = gateways::nginx::read(&display, &text).map_err(bad)?.req;
-    if limits.is_empty() {
-        return Err(bad(format!(
-            "{display}: no limit_req to check (limit_conn is not checked by conform)"
-        )));
-    }
-    let model = NginxModel::new(&limits).map_err(bad)?;
-    let binary = args
-        .binary
-        .clone()
-        .unwrap_or_else(|| conform::nginx::DEFAULT_BINARY.into());
-    if !binary.exists() {
-        return Err(bad(format!(
-            "{} not found: install nginx-light (apt-get install -y nginx-light) or pass --binary",
-            binary.display()
-        )));
-    }
-    let version = version(&binary);
-    // the fastest per-key interval of the limits, in microseconds
-    let interval_us = limits
-        .iter()
-        .filter_map(|l| limiters::nginx_rate(&l.rate).ok())
-        .map(|milli| (1_000_000_000 / milli.max(1)) as u64)
-        .max()
-        .unwrap_or(1000);
     let drive = Drive {
         requests: args.requests,
         streams: args.streams,
         seed: args.seed,
     };
     let started = Instant::now();
-    let running =
-        conform::nginx::start(&binary, &limits).map_err(|e| CliError::Failed(anyhow!(e)))?;
-    let seen = conform::drive(running.port, &drive, interval_us, conform::nginx::read)
-        .map_err(|e| CliError::Failed(anyhow!(e)))?;
-    drop(running);
-    let c = compare(&seen, || model.clone());
+    let (name, default_binary) = match args.gateway {
+        Gateway::Nginx => ("nginx", conform::nginx::DEFAULT_BINARY),
+        Gateway::Haproxy => ("haproxy", conform::haproxy::DEFAULT_BINARY),
+    };
+    let binary = args.binary.clone().unwrap_or_else(|| default_binary.into());
+    let program = |_: ()| -> Result<String, CliError> {
+        if !binary.exists() {
+            return Err(bad(format!(
+                "{} not found: install it (apt-get install -y nginx-light haproxy) or pass --binary",
+                binary.display()
+            )));
+        }
+        Ok(version(&binary))
+    };
+    let failed = |e: String| CliError::Failed(anyhow!(e));
+    let (c, mode, version, seen) = match args.gateway {
+        Gateway::Nginx => {
+            let limits = gateways::nginx::read(&display, &text).map_err(bad)?.req;
+            if limits.is_empty() {
+                return Err(bad(format!(
+                    "{display}: no limit_req to check (limit_conn is not checked by conform)"
+                )));
+            }
+            let model = NginxModel::new(&limits).map_err(bad)?;
+            let version = program(())?;
+            // the fastest per-key interval of the limits, in microseconds
+            let interval_us = limits
+                .iter()
+                .filter_map(|l| limiters::nginx_rate(&l.rate).ok())
+                .map(|milli| (1_000_000_000 / milli.max(1)) as u64)
+                .min()
+                .unwrap_or(1000);
+            let running = conform::nginx::start(&binary, &limits).map_err(failed)?;
+            let seen = conform::drive(running.port, &drive, interval_us, conform::nginx::read)
+                .map_err(failed)?;
+            drop(running);
+            let mode = if conform::nginx::delays(&limits) {
+                "dry run (same decisions, no delay timer)"
+            } else {
+                "enforcing"
+            };
+            (compare(&seen, || model.clone()), mode, version, seen)
+        }
+        Gateway::Haproxy => {
+            let rules = gateways::haproxy::read(&display, &text).map_err(bad)?.rules;
+            let model = HaproxyModel::new(&rules).map_err(bad)?;
+            if model.tables() == 0 {
+                return Err(bad(format!("{display}: no http_req_rate deny rule to check (conn_cur is not checked by conform)")));
+            }
+            if model.tables() > 3 {
+                return Err(bad(format!(
+                    "{display}: more than 3 tables to track (sc0..sc2)"
+                )));
+            }
+            let version = program(())?;
+            let interval_us = rules
+                .iter()
+                .filter_map(|r| match r.counter {
+                    gateways::haproxy::Counter::HttpReqRate(p) => Some(p * 1000 / (r.limit + 1)),
+                    gateways::haproxy::Counter::ConnCur => None,
+                })
+                .min()
+                .unwrap_or(1000);
+            let running = conform::haproxy::start(&binary, &rules).map_err(failed)?;
+            let seen = conform::drive(running.port, &drive, interval_us, conform::haproxy::read)
+                .map_err(failed)?;
+            drop(running);
+            (compare(&seen, || model.clone()), "enforcing", version, seen)
+        }
+    };
     let header = report::Header {
-        gateway: "nginx",
+        gateway: name,
         version,
         config: display.clone(),
         command: format!(
-            "throttlelab conform --gateway nginx {display} --requests {} --streams {} --seed {}",
+            "throttlelab conform --gateway {name} {display} --requests {} --streams {} --seed {}",
             args.requests, args.streams, args.seed
         ),
         streams: args.streams,
         seed: args.seed,
-        mode: if conform::nginx::delays(&limits) {
-            "dry run (same decisions, no delay timer)"
-        } else {
-            "enforcing"
-        },
+        mode,
         seconds: started.elapsed().as_secs_f64(),
     };
-    report::write(&args.out, &header, &c).map_err(|e| CliError::Failed(anyhow!(e)))?;
+    report::write(&args.out, &header, &c, &seen).map_err(|e| CliError::Failed(anyhow!(e)))?;
     if !quiet {
         super::write_stdout(&report::summary(&header, &c, 20))?;
     }
@@ -131,7 +167,7 @@ pub fn run(args: ConformArgs, quiet: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The program's version line (`nginx -v` writes it to stderr).
+/// The program's version line (`nginx -v` writes it to stderr, `haproxy -v` to stdout).
 fn version(binary: &std::path::Path) -> String {
     std::process::Command::new(binary)
         .arg("-v")

@@ -10,6 +10,7 @@
 //! and Markdown report.
 
 pub mod client;
+pub mod haproxy;
 pub mod nginx;
 pub mod report;
 pub mod schedule;

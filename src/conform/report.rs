@@ -44,12 +44,28 @@ pub fn summary(h: &Header, c: &Comparison, show: usize) -> String {
         c.gateway_counts[1],
         c.gateway_counts[2],
     );
+    if !c.disagreements.is_empty() {
+        let _ = writeln!(
+            s,
+            "  {} of {} disagreements agree with the gateway's clock 1 ms off (a timing difference, see docs/conformance.md)",
+            c.clock_explained(),
+            c.disagreements.len()
+        );
+    }
     for d in c.disagreements.iter().take(show) {
         let o = &d.observation;
         let _ = writeln!(
             s,
-            "  disagreement: stream {} request {} key {} at gateway ms {} (sent {} us, answered {} us): gateway {}, model {}",
-            o.stream, o.seq, o.key, o.gateway_ms, o.sent_us, o.answered_us, o.verdict, d.model
+            "  disagreement: stream {} request {} key {} at gateway ms {} (sent {} us, answered {} us): gateway {}, model {}{}",
+            o.stream,
+            o.seq,
+            o.key,
+            o.gateway_ms,
+            o.sent_us,
+            o.answered_us,
+            o.verdict,
+            d.model,
+            d.shift.map_or(String::new(), |s| format!(" (model agrees at {s:+} ms)"))
         );
     }
     if c.disagreements.len() > show {
@@ -62,9 +78,24 @@ pub fn summary(h: &Header, c: &Comparison, show: usize) -> String {
     s
 }
 
-/// Write `conform.json` and `conform.md` into `dir`.
-pub fn write(dir: &Path, h: &Header, c: &Comparison) -> Result<(), String> {
+/// Write `conform.json`, `conform.md` and `decisions.csv` (every request: stream, number,
+/// key, the gateway's clock, its decision, when it was sent and answered) into `dir`.
+pub fn write(
+    dir: &Path,
+    h: &Header,
+    c: &Comparison,
+    seen: &[gateways::conform::Observation],
+) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut csv = String::from("stream,request,key,gateway_ms,gateway,sent_us,answered_us\n");
+    for o in seen {
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{},{},{}",
+            o.stream, o.seq, o.key, o.gateway_ms, o.verdict, o.sent_us, o.answered_us
+        );
+    }
+    std::fs::write(dir.join("decisions.csv"), csv).map_err(|e| e.to_string())?;
     let disagreements: Vec<_> = c
         .disagreements
         .iter()
@@ -72,22 +103,24 @@ pub fn write(dir: &Path, h: &Header, c: &Comparison) -> Result<(), String> {
             let o = &d.observation;
             json!({"stream": o.stream, "request": o.seq, "key": o.key, "gateway_ms": o.gateway_ms,
                    "sent_us": o.sent_us, "answered_us": o.answered_us,
-                   "gateway": o.verdict.to_string(), "model": d.model.to_string()})
+                   "gateway": o.verdict.to_string(), "model": d.model.to_string(),
+                   "model_agrees_at_ms_offset": d.shift})
         })
         .collect();
     let doc = json!({
         "gateway": h.gateway, "version": h.version, "config": h.config, "command": h.command,
         "mode": h.mode, "requests": c.requests, "streams": h.streams, "seed": h.seed,
         "agreed": c.agreed, "agreement": c.agreement(), "seconds": h.seconds,
+        "disagreements_within_1ms_of_the_gateway_clock": c.clock_explained(),
         "gateway_decisions": {"pass": c.gateway_counts[0], "delay": c.gateway_counts[1], "reject": c.gateway_counts[2]},
         "disagreements": disagreements,
     });
     let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("conform.json"), text + "\n").map_err(|e| e.to_string())?;
-    let mut md = String::from("| gateway | config | mode | requests | streams | seed | pass | delay | reject | agreement | disagreements |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    let mut md = String::from("| gateway | config | mode | requests | streams | seed | pass | delay | reject | agreement | disagreements (of them within 1 ms) |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     let _ = writeln!(
         md,
-        "| {} ({}) | {} | {} | {} | {} | {} | {} | {} | {} | {:.4}% | {} |",
+        "| {} ({}) | {} | {} | {} | {} | {} | {} | {} | {} | {:.4}% | {} ({}) |",
         h.gateway,
         h.version,
         h.config,
@@ -99,7 +132,8 @@ pub fn write(dir: &Path, h: &Header, c: &Comparison) -> Result<(), String> {
         c.gateway_counts[1],
         c.gateway_counts[2],
         100.0 * c.agreement(),
-        c.disagreements.len()
+        c.disagreements.len(),
+        c.clock_explained()
     );
     let _ = writeln!(md, "\nCommand: `{}`", h.command);
     std::fs::write(dir.join("conform.md"), md).map_err(|e| e.to_string())
