@@ -125,3 +125,20 @@ fn example_scenario_runs_from_the_nginx_file() {
     ]);
     assert_eq!(code, 0, "{err}{out}");
 }
+
+#[test]
+fn keys_beside_from_are_set_on_every_imported_level() {
+    let d = temp("overrides");
+    std::fs::copy("examples/gateways/nginx.conf", d.join("nginx.conf")).unwrap();
+    let scen = d.join("s.toml");
+    std::fs::write(
+        &scen,
+        "name = \"s\"\nduration = \"1s\"\n[[server.limiters]]\nfrom = \"nginx.conf\"\nfleets = [\"nobody\"]\n[fleet.a]\ncount = 1\narrival = { process = \"poisson\", rate = \"1/s\" }\n",
+    )
+    .unwrap();
+    // `fleets` is checked on the imported level: an unknown fleet is reported at its own line
+    let (code, _, err) = lab(&["validate", scen.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("s.toml:5:"), "{err}");
+    assert!(err.contains("nobody"), "{err}");
+}

@@ -89,3 +89,13 @@ fn clock_wraps_at_32_bits() {
 fn bad_periods_are_refused() {
     assert!(HaproxyRate::new(0, 1).is_err());
 }
+
+#[test]
+fn a_counter_without_a_limit_never_overflows() {
+    // conform's model counts with limit u64::MAX: `limit + 1` and `cost + 1` must not
+    // overflow (they did, and panicked, before saturating)
+    let mut r = HaproxyRate::new(1000, u64::MAX).unwrap();
+    assert!(r.check(at(5_000), 1).allowed);
+    assert!(r.check(at(5_000), u32::MAX).allowed);
+    assert!(r.peek(at(5_001), 0).allowed);
+}
