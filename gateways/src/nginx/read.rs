@@ -67,6 +67,8 @@ struct Cx<'a> {
     req_zones: BTreeMap<String, Zone>,
     conn_zones: BTreeMap<String, String>,
     out: NginxLimits,
+    /// Blocks holding a `limit_req`.
+    req_blocks: usize,
 }
 
 impl Cx<'_> {
@@ -88,9 +90,16 @@ pub fn read(file: &str, text: &str) -> Result<NginxLimits, GatewayError> {
         req_zones: BTreeMap::new(),
         conn_zones: BTreeMap::new(),
         out: NginxLimits::default(),
+        req_blocks: 0,
     };
     zones(&mut cx, &tree)?;
     limits(&mut cx, &tree, 503, 503)?;
+    if cx.req_blocks > 1 {
+        cx.out.notes.push(format!(
+            "limit_req in {} blocks: the lab applies every one to every request, nginx those of the request's location (a block's own limit_req replace the enclosing block's)",
+            cx.req_blocks
+        ));
+    }
     Ok(cx.out)
 }
 
@@ -198,6 +207,9 @@ fn limits(
             }
             _ => {}
         }
+    }
+    if list.iter().any(|d| d.name() == "limit_req") {
+        cx.req_blocks += 1;
     }
     for d in list {
         match d.name() {

@@ -121,3 +121,16 @@ fn export_refuses_what_nginx_cannot_say() {
     let e = export(&s.server.levels).unwrap_err().to_string();
     assert!(e.contains("uses `fixed_window`"), "{e}");
 }
+
+#[test]
+fn limits_in_several_locations_are_noted() {
+    let conf = "http { limit_req_zone $a zone=z:1m rate=1r/s; server { location /a { limit_req zone=z; } location /b { limit_req zone=z burst=2; } } }";
+    let imp = import("n.conf", conf).unwrap();
+    assert_eq!(imp.levels.len(), 2);
+    assert!(
+        imp.notes[0].starts_with("limit_req in 2 blocks"),
+        "{:?}",
+        imp.notes
+    );
+    assert!(imp.to_toml().starts_with("# note: limit_req in 2 blocks"));
+}
