@@ -46,6 +46,9 @@ pub struct Observation {
     pub gateway_ms: u64,
     /// The gateway's decision.
     pub verdict: Verdict,
+    /// The counter the gateway decided on, when it reports it (HAProxy's
+    /// `sc_http_req_rate(0)`).
+    pub gateway_rate: Option<u64>,
     /// When the lab sent it, microseconds from the start of its stream.
     pub sent_us: u64,
     /// When the answer arrived, microseconds from the start of its stream.
@@ -58,6 +61,11 @@ pub trait Model {
     fn decide(&mut self, key: &str, ms: u64) -> Verdict;
     /// What [`Model::decide`] would answer, changing nothing.
     fn peek(&self, key: &str, ms: u64) -> Verdict;
+    /// The counter the model would decide on (as [`Observation::gateway_rate`]), if it has one.
+    fn rate(&self, key: &str, ms: u64) -> Option<u64> {
+        let _ = (key, ms);
+        None
+    }
 }
 
 /// nginx's `limit_req` directives of one location: every zone checked, a request charged to
@@ -124,6 +132,8 @@ pub struct Disagreement {
     pub observation: Observation,
     /// What the model said.
     pub model: Verdict,
+    /// The model's counter where the gateway reported its own.
+    pub model_rate: Option<u64>,
     /// The model agrees at the gateway's clock one millisecond off (`-1` or `1`): a
     /// disagreement about the time of the request, not about the semantics.
     pub shift: Option<i8>,
@@ -169,7 +179,7 @@ impl Comparison {
 /// let conf = "http { limit_req_zone $k zone=z:1m rate=10r/s; server { limit_req zone=z; } }";
 /// let limits = gateways::nginx::read("n.conf", conf).unwrap().req;
 /// let obs = |seq, ms, verdict| Observation { stream: 0, seq, key: "a".into(), gateway_ms: ms,
-///     verdict, sent_us: 0, answered_us: 0 };
+///     verdict, gateway_rate: None, sent_us: 0, answered_us: 0 };
 /// let seen = [obs(0, 0, Verdict::Pass), obs(1, 50, Verdict::Reject), obs(2, 99, Verdict::Pass)];
 /// let model = NginxModel::new(&limits).unwrap();
 /// let c = compare(&seen, || model.clone());
@@ -196,6 +206,7 @@ pub fn compare<M: Model>(observations: &[Observation], model: impl Fn() -> M) ->
             out.disagreements.push(Disagreement {
                 observation: o.clone(),
                 model: said,
+                model_rate: o.gateway_rate.and_then(|_| m.rate(&o.key, o.gateway_ms)),
                 shift,
             });
         }
@@ -252,6 +263,17 @@ impl HaproxyModel {
 }
 
 impl Model for HaproxyModel {
+    /// The first table's rate after counting this request (the generated configuration
+    /// reports `sc_http_req_rate(0)`).
+    fn rate(&self, key: &str, ms: u64) -> Option<u64> {
+        let mut counter = match self.keys.get(key) {
+            Some(c) => c.first()?.clone(),
+            None => self.fresh.first()?.clone(),
+        };
+        let now = Nanos::from_millis(ms);
+        counter.check(now, 1);
+        Some(counter.rate_after(now, 0))
+    }
     fn peek(&self, key: &str, ms: u64) -> Verdict {
         let mut one = HaproxyModel {
             rules: self.rules.clone(),

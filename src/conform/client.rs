@@ -32,7 +32,7 @@ pub fn run_stream(
     port: u16,
     stream: u32,
     plan: &[Planned],
-    read: fn(&Response) -> Result<(u64, Verdict), String>,
+    read: fn(&Response) -> Result<(u64, Verdict, Option<u64>), String>,
 ) -> Result<Vec<Observation>, String> {
     let conn = TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
     conn.set_nodelay(true).map_err(|e| e.to_string())?;
@@ -59,7 +59,7 @@ pub fn run_stream(
         let resp =
             response(&mut reader).map_err(|e| format!("stream {stream} request {seq}: {e}"))?;
         let answered = start.elapsed().as_micros() as u64;
-        let (gateway_ms, verdict) =
+        let (gateway_ms, verdict, gateway_rate) =
             read(&resp).map_err(|e| format!("stream {stream} request {seq}: {e}"))?;
         out.push(Observation {
             stream,
@@ -67,6 +67,7 @@ pub fn run_stream(
             key: p.key.clone(),
             gateway_ms,
             verdict,
+            gateway_rate,
             sent_us: sent,
             answered_us: answered,
         });

@@ -152,7 +152,7 @@ pub fn start(binary: &Path, limits: &[ReqLimit]) -> Result<Running, String> {
 }
 
 /// nginx's decision and clock from a response of the generated configuration.
-pub fn read(r: &Response) -> Result<(u64, Verdict), String> {
+pub fn read(r: &Response) -> Result<(u64, Verdict, Option<u64>), String> {
     let clock = r
         .header("x-clock")
         .ok_or("the response has no X-Clock header")?;
@@ -163,7 +163,7 @@ pub fn read(r: &Response) -> Result<(u64, Verdict), String> {
         "REJECTED" | "REJECTED_DRY_RUN" => Verdict::Reject,
         other => return Err(format!("unknown $limit_req_status {other:?}")),
     };
-    Ok((ms, verdict))
+    Ok((ms, verdict, None))
 }
 
 /// `$connection_time` (`"%T.%03M"`: seconds and milliseconds) in milliseconds.

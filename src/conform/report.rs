@@ -56,7 +56,7 @@ pub fn summary(h: &Header, c: &Comparison, show: usize) -> String {
         let o = &d.observation;
         let _ = writeln!(
             s,
-            "  disagreement: stream {} request {} key {} at gateway ms {} (sent {} us, answered {} us): gateway {}, model {}{}",
+            "  disagreement: stream {} request {} key {} at gateway ms {} (sent {} us, answered {} us): gateway {}, model {}{}{}",
             o.stream,
             o.seq,
             o.key,
@@ -65,6 +65,10 @@ pub fn summary(h: &Header, c: &Comparison, show: usize) -> String {
             o.answered_us,
             o.verdict,
             d.model,
+            match (o.gateway_rate, d.model_rate) {
+                (Some(g), Some(m)) => format!(" (rate: gateway {g}, model {m})"),
+                _ => String::new(),
+            },
             d.shift.map_or(String::new(), |s| format!(" (model agrees at {s:+} ms)"))
         );
     }
@@ -87,12 +91,20 @@ pub fn write(
     seen: &[gateways::conform::Observation],
 ) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut csv = String::from("stream,request,key,gateway_ms,gateway,sent_us,answered_us\n");
+    let mut csv =
+        String::from("stream,request,key,gateway_ms,gateway,gateway_rate,sent_us,answered_us\n");
     for o in seen {
         let _ = writeln!(
             csv,
-            "{},{},{},{},{},{},{}",
-            o.stream, o.seq, o.key, o.gateway_ms, o.verdict, o.sent_us, o.answered_us
+            "{},{},{},{},{},{},{},{}",
+            o.stream,
+            o.seq,
+            o.key,
+            o.gateway_ms,
+            o.verdict,
+            o.gateway_rate.map_or(String::new(), |r| r.to_string()),
+            o.sent_us,
+            o.answered_us
         );
     }
     std::fs::write(dir.join("decisions.csv"), csv).map_err(|e| e.to_string())?;
@@ -104,6 +116,7 @@ pub fn write(
             json!({"stream": o.stream, "request": o.seq, "key": o.key, "gateway_ms": o.gateway_ms,
                    "sent_us": o.sent_us, "answered_us": o.answered_us,
                    "gateway": o.verdict.to_string(), "model": d.model.to_string(),
+                   "gateway_rate": o.gateway_rate, "model_rate": d.model_rate,
                    "model_agrees_at_ms_offset": d.shift})
         })
         .collect();
