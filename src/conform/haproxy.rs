@@ -140,10 +140,10 @@ mod tests {
         let text = config(&rules, 9000);
         assert_eq!(text.matches("track-sc").count(), 1, "{text}");
         assert!(text.contains(
-            "deny_status 429 hdr X-Clock \"%[date(0,ms)]\" if { sc_http_req_rate(0) gt 20 }"
+            "deny_status 429 hdr X-Clock \"%[date(0,ms)]\" hdr X-Rate \"%[sc_http_req_rate(0)]\" if { sc_http_req_rate(0) gt 20 }"
         ));
         assert!(text.contains(
-            "deny_status 403 hdr X-Clock \"%[date(0,ms)]\" if { sc_http_req_rate(0) gt 30 }"
+            "deny_status 403 hdr X-Clock \"%[date(0,ms)]\" hdr X-Rate \"%[sc_http_req_rate(0)]\" if { sc_http_req_rate(0) gt 30 }"
         ));
         assert!(text.contains("store http_req_rate(10000ms)"));
     }
