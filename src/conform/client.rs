@@ -7,6 +7,13 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+/// What a gateway answered, read from its response: its clock in ms, its decision, and the
+/// counter it decided on when it reports one.
+pub type Answer = Result<(u64, Verdict, Option<u64>), String>;
+
+/// Reads an [`Answer`] from a response.
+pub type Reader = fn(&Response) -> Answer;
+
 /// What the lab reads from a response.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Response {
@@ -32,7 +39,7 @@ pub fn run_stream(
     port: u16,
     stream: u32,
     plan: &[Planned],
-    read: fn(&Response) -> Result<(u64, Verdict, Option<u64>), String>,
+    read: Reader,
 ) -> Result<Vec<Observation>, String> {
     let conn = TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
     conn.set_nodelay(true).map_err(|e| e.to_string())?;

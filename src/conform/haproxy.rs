@@ -113,7 +113,7 @@ pub fn start(binary: &Path, rules: &[Rule]) -> Result<Running, String> {
 }
 
 /// HAProxy's decision (200: passed, anything else: denied), clock and `sc_http_req_rate(0)`.
-pub fn read(r: &Response) -> Result<(u64, Verdict, Option<u64>), String> {
+pub fn read(r: &Response) -> super::client::Answer {
     let clock = r
         .header("x-clock")
         .ok_or("the response has no X-Clock header")?;

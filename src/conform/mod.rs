@@ -34,7 +34,7 @@ pub fn drive(
     port: u16,
     drive: &Drive,
     interval_us: u64,
-    read: fn(&client::Response) -> Result<(u64, gateways::conform::Verdict, Option<u64>), String>,
+    read: client::Reader,
 ) -> Result<Vec<Observation>, String> {
     let per = drive.requests.div_ceil(u64::from(drive.streams.max(1)));
     let results: Vec<Result<Vec<Observation>, String>> = std::thread::scope(|s| {

@@ -152,7 +152,7 @@ pub fn start(binary: &Path, limits: &[ReqLimit]) -> Result<Running, String> {
 }
 
 /// nginx's decision and clock from a response of the generated configuration.
-pub fn read(r: &Response) -> Result<(u64, Verdict, Option<u64>), String> {
+pub fn read(r: &Response) -> super::client::Answer {
     let clock = r
         .header("x-clock")
         .ok_or("the response has no X-Clock header")?;
