@@ -3,6 +3,7 @@
 #[macro_use]
 mod stderr;
 mod cli;
+mod conform;
 mod live;
 mod replay;
 

@@ -13,11 +13,17 @@
 //! with its source cited, and the imported level names that algorithm.
 //!
 //! ```
-//! use gateways::Dialect;
-//! assert_eq!(Dialect::detect("edge/haproxy.cfg", ""), Some(Dialect::Haproxy));
+//! use gateways::{import_detect, Dialect};
+//! let conf = "http { limit_req_zone $binary_remote_addr zone=one:10m rate=10r/s;\n\
+//!             server { location / { limit_req zone=one burst=5 nodelay; } } }";
+//! let imported = import_detect("edge/nginx.conf", conf, None).unwrap();
+//! assert_eq!(imported.dialect, Dialect::Nginx);
+//! assert_eq!(imported.levels[0].table["algorithm"].as_str(), Some("nginx_limit_req"));
+//! assert!(imported.to_toml().contains("[[server.limiters]]\nscope = \"key\"\n"));
 //! ```
 
 pub mod aws;
+pub mod conform;
 mod dialect;
 pub mod envoy;
 mod error;

@@ -12,11 +12,13 @@ mod decision;
 mod error;
 pub mod fixed_window;
 mod gcra;
+mod haproxy_rate;
 pub mod headers;
 pub mod hierarchy;
 pub mod keyed;
 mod leaky_bucket;
 mod limiter;
+mod nginx_limit_req;
 mod params;
 pub mod quota;
 mod registry;
@@ -33,10 +35,12 @@ pub use decision::{Decision, Outcome, OutcomeKind};
 pub use error::LimiterError;
 pub use fixed_window::FixedWindow;
 pub use gcra::{Gcra, GcraParams};
+pub use haproxy_rate::HaproxyRate;
 pub use hierarchy::Hierarchy;
 pub use keyed::{Keyed, KeyedGcra, ShardedKeyed, ShardedKeyedGcra};
 pub use leaky_bucket::LeakyBucket;
 pub use limiter::Limiter;
+pub use nginx_limit_req::{nginx_rate, NginxLimitReq};
 pub use params::{ParamValue, Params};
 pub use quota::Quota;
 pub use registry::{Entry, Factory, ParamDoc, Registry};
@@ -64,5 +68,7 @@ pub(crate) fn builtin_entries() -> Vec<Entry> {
         adaptive::gradient_entry(),
         quota::entry(),
         SteppedBucket::entry(),
+        nginx_limit_req::entry(),
+        haproxy_rate::entry(),
     ]
 }

@@ -105,7 +105,10 @@ fn merge(file: &str, scenario: &str, levels: &str) -> Result<String, String> {
         .or_insert_with(|| Item::ArrayOfTables(Default::default()))
         .as_array_of_tables_mut()
         .ok_or_else(|| format!("{file}: `server.limiters` is not an array of tables"))?;
-    for t in tables {
+    // tables print in the order of their positions: after everything the scenario has
+    let last = scenario.lines().count();
+    for (i, mut t) in tables.into_iter().enumerate() {
+        t.set_position(last + 1 + i);
         list.push(t);
     }
     Ok(doc.to_string())

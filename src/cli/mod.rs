@@ -5,6 +5,7 @@
 mod check_live;
 mod compare;
 mod compare_runs;
+mod conform;
 mod demo;
 mod gateway;
 mod layers;
@@ -74,6 +75,9 @@ pub enum Command {
     /// Replay access logs against candidate limits: would-be refusals per tenant and client,
     /// and when each limit first bites (static answer; docs/replay.md).
     Replay(replay::ReplayArgs),
+    /// Start a real gateway (nginx) on loopback with a configuration's limits, drive it with
+    /// timed request streams and compare every decision with the lab's model of it.
+    Conform(conform::ConformArgs),
     /// The design-review pack: retry storm, jitter and fairness experiments, seed APIs, index.html.
     Demo(demo::DemoArgs),
 }
@@ -123,6 +127,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Occ(args) => occ::run(args),
         Command::CheckLive(args) => check_live::run(args, cli.quiet),
         Command::Demo(args) => demo::run(args, cli.quiet),
+        Command::Conform(args) => conform::run(args, cli.quiet),
         Command::Import(args) => gateway::run_import(args, cli.quiet),
         Command::Export(args) => gateway::run_export(args),
         Command::Replay(args) => replay::run(args, cli.quiet),

@@ -73,14 +73,15 @@ pub fn bounded(case: &Case, r: &Run) -> Result<(), String> {
                 }
             }
         }
-        Bound::Bucket { burst, interval } => bucket(r, burst, interval)?,
+        Bound::Bucket { burst, interval } => bucket(r, burst, interval, 0)?,
+        Bound::Millis { burst, interval } => bucket(r, burst, interval, 1_000_000)?,
         Bound::Leaky {
             burst,
             interval,
             spaced,
         } => {
             // delayed admissions are admissions: they count where they were admitted
-            bucket(r, burst + 1, interval)?;
+            bucket(r, burst + 1, interval, 0)?;
             let real: Vec<_> = adm.iter().filter(|a| a.cost > 0).collect();
             for w in real.windows(2) {
                 let (s0, s1) = (w[0].eff + w[0].d.delay, w[1].eff + w[1].d.delay);
@@ -136,13 +137,13 @@ fn idx(t: u64, period: u64, align: u64) -> u64 {
     (t + period - align % period) / period
 }
 
-fn bucket(r: &Run, burst: u64, interval: u64) -> Result<(), String> {
+fn bucket(r: &Run, burst: u64, interval: u64, slack: u64) -> Result<(), String> {
     let adm = &r.admissions;
     for i in 0..adm.len() {
         let mut sum = 0;
         for a in &adm[i..] {
             sum += a.cost;
-            let bound = burst + (a.eff.0 - adm[i].eff.0) / interval;
+            let bound = burst + (a.eff.0 - adm[i].eff.0 + slack) / interval;
             if sum > bound {
                 return Err(format!(
                     "{sum} admitted in [{}, {}] > {bound}",

@@ -39,6 +39,9 @@ pub enum Bound {
         per_fill: u64,
         interval: u64,
     },
+    /// A bucket on a millisecond clock (nginx `limit_req`): as `Leaky` without the spacing
+    /// check, with one millisecond of slack per interval measured (times are truncated to ms).
+    Millis { burst: u64, interval: u64 },
     /// Concurrency-style: after every admission, the cost in flight is at most the decision's
     /// `limit`, itself at most `ceiling`. Releases free slots.
     InFlight { ceiling: u64 },
@@ -160,9 +163,60 @@ fn in_flight(name: &'static str, params: Params, ceiling: u64, full: Option<u64>
     }
 }
 
+fn gateway(name: &'static str, params: Params, bound: Bound, capacity: u64, rest: u64) -> Case {
+    Case {
+        name,
+        params,
+        bound,
+        capacity,
+        full: Some(capacity),
+        rest: Nanos(rest),
+        max_gap: Nanos(rest),
+        exact_retry: false,
+        exact_reset: false,
+        refunds: false,
+    }
+}
+
 /// Every row. Add yours when you register an algorithm.
 pub fn cases() -> Vec<Case> {
     vec![
+        gateway(
+            "nginx_limit_req",
+            Params::new()
+                .with("rate", "20r/s")
+                .with("burst", 3i64)
+                .with("delay", 1i64),
+            Bound::Millis {
+                burst: 4,
+                interval: 50 * MS,
+            },
+            4,
+            // the excess of 4 requests leaks in 200 ms, plus the millisecond of truncation
+            201 * MS,
+        ),
+        gateway(
+            "nginx_limit_req",
+            Params::new().with("rate", "600r/m").with("nodelay", true),
+            Bound::Millis {
+                burst: 1,
+                interval: 100 * MS,
+            },
+            1,
+            101 * MS,
+        ),
+        gateway(
+            "haproxy_http_req_rate",
+            Params::new().with("period", "1s").with("limit", 4i64),
+            // at most `limit` per period of the counter, and two periods overlap a window
+            Bound::Rolling {
+                limit: 8,
+                window: SEC,
+            },
+            4,
+            // two periods from the last period's start, and the ms of truncation
+            2 * SEC + 2 * MS,
+        ),
         Case {
             name: "fixed_window",
             params: Params::new()

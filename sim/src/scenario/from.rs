@@ -64,4 +64,22 @@ mod tests {
             PathBuf::from("/x/n.conf")
         );
     }
+
+    #[test]
+    fn from_without_a_reader_is_an_error_at_its_line() {
+        // the simulator's own tests install no reader: `from` must say so, not panic or skip
+        let text = "name = \"s\"\nduration = \"1s\"\n[[server.limiters]]\nfrom = \"n.conf\"\n\
+                    [fleet.a]\ncount = 1\narrival = { process = \"poisson\", rate = \"1/s\" }\n";
+        let e = crate::scenario::load_str("s.toml", text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("s.toml:4:8: from \"n.conf\": `from` needs a gateway reader"),
+            "{e}"
+        );
+        let e = crate::scenario::load_str("s.toml", &text.replace("\"n.conf\"", "3"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("s.toml:4:8: `from` must be a string"), "{e}");
+    }
 }

@@ -1,0 +1,90 @@
+//! `throttlelab conform --gateway nginx` against the real nginx (Debian's nginx-light):
+//! thousands of requests, every decision must match the lab's model fed nginx's own clock.
+//! Skipped, with a notice, only when /usr/sbin/nginx is absent (CI installs it).
+
+use std::path::Path;
+use std::process::Command;
+
+const NGINX: &str = "/usr/sbin/nginx";
+
+fn conform(name: &str, conf: &str) {
+    if !Path::new(NGINX).exists() {
+        eprintln!(
+            "NOTICE: {NGINX} not installed; conform_nginx skipped (apt-get install -y nginx-light)"
+        );
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("tl-conform-nginx-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("nginx.conf");
+    std::fs::write(&file, conf).unwrap();
+    let out = dir.join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_throttlelab"))
+        .args([
+            "conform",
+            "--gateway",
+            "nginx",
+            file.to_str().unwrap(),
+            "--requests",
+            "2000",
+            "--streams",
+            "8",
+            "--seed",
+            "3",
+            "--out",
+            out.to_str().unwrap(),
+            "--min-agreement",
+            "100",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains("agreement 100.0000% (2000 of 2000)"),
+        "{stdout}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("conform.json")).unwrap()).unwrap();
+    let d = &report["gateway_decisions"];
+    // the streams reach the limit: nginx refused some requests and passed others
+    assert!(
+        d["reject"].as_u64().unwrap() > 0 && d["pass"].as_u64().unwrap() > 0,
+        "{report}"
+    );
+    assert!(std::fs::read_to_string(out.join("conform.md"))
+        .unwrap()
+        .contains("| nginx"));
+}
+
+#[test]
+fn nodelay_burst_enforcing() {
+    conform(
+        "nodelay",
+        "http { limit_req_zone $binary_remote_addr zone=a:1m rate=100r/s;\n\
+         limit_req_status 429;\n server { location / { limit_req zone=a burst=4 nodelay; } } }\n",
+    );
+}
+
+#[test]
+fn delay_in_dry_run() {
+    conform(
+        "delay",
+        "http { limit_req_zone $binary_remote_addr zone=a:1m rate=150r/s;\n\
+         server { location / { limit_req zone=a burst=6 delay=2; } } }\n",
+    );
+}
+
+#[test]
+fn no_burst_and_a_per_minute_rate() {
+    // 6000r/m: rate 100000/1000; with burst 0 one request per 10 ms per key
+    conform(
+        "perminute",
+        "http { limit_req_zone $binary_remote_addr zone=a:1m rate=6000r/m;\n\
+         server { location / { limit_req zone=a; } } }\n",
+    );
+}
