@@ -84,8 +84,8 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
         return Err(CliError::BadInput(anyhow!("--seeds must be at least 1")));
     }
     let registry = limiters::Registry::builtin();
-    let (da, ta) = read_text(&args.a)?;
-    let (db, tb) = read_text(&args.b)?;
+    let (da, ta) = super::limits::read_user_scenario(&args.a)?;
+    let (db, tb) = super::limits::read_user_scenario(&args.b)?;
     let sa = load_base(&da, &ta, &registry).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
     let sb = load_base(&db, &tb, &registry).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
     let (na, nb) = names(&sa.name, &sb.name, &args.a, &args.b);

@@ -6,6 +6,7 @@ mod check_live;
 mod compare;
 mod compare_runs;
 mod demo;
+mod embedded;
 mod layers;
 mod limits;
 mod list;
@@ -14,6 +15,7 @@ mod merge;
 mod occ;
 mod report;
 mod run;
+mod scenarios;
 mod serve;
 mod sweep;
 mod sweep_jobs;
@@ -64,6 +66,8 @@ pub enum Command {
     CheckLive(check_live::CheckLiveArgs),
     /// The design-review pack: retry storm, jitter and fairness experiments, seed APIs, index.html.
     Demo(demo::DemoArgs),
+    /// The shipped scenarios, embedded in the binary: list, show, copy to edit.
+    Scenarios(scenarios::ScenariosArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -109,6 +113,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Occ(args) => occ::run(args),
         Command::CheckLive(args) => check_live::run(args, cli.quiet),
         Command::Demo(args) => demo::run(args, cli.quiet),
+        Command::Scenarios(args) => scenarios::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -36,7 +36,7 @@ pub struct RunArgs {
 
 /// Load, simulate, print, write.
 pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
-    let (display, text_str) = super::limits::read_scenario(&args.file)?;
+    let (display, text_str) = super::limits::read_user_scenario(&args.file)?;
     let text = text_str.clone().into_bytes();
     let scenario = sim::scenario::load_str(&display, &text_str)
         .map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
@@ -68,8 +68,7 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
     let result = result.with_context(|| format!("running {display}"))?;
     let wall = started.elapsed();
 
-    let file_name = args
-        .file
+    let file_name = std::path::Path::new(&display)
         .file_name()
         .map_or(display.clone(), |n| n.to_string_lossy().into_owned());
     let manifest = report::files::Manifest::new(

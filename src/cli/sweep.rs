@@ -66,7 +66,7 @@ pub(crate) fn read_text(file: &Path) -> Result<(String, String), CliError> {
 
 /// Plan, run, write, print.
 pub fn run(args: SweepArgs, quiet: bool) -> Result<(), CliError> {
-    let (display, text) = read_text(&args.file)?;
+    let (display, text) = super::limits::read_user_scenario(&args.file)?;
     let params = args
         .params
         .iter()

@@ -21,22 +21,26 @@ pub struct ValidateArgs {
 pub fn run(args: ValidateArgs, quiet: bool) -> Result<(), CliError> {
     let mut bad = 0usize;
     for path in &args.files {
-        let display = path.display().to_string();
-        let checked = sim::scenario::load_file(path)
-            .map_err(|e| e.to_string())
-            .and_then(|s| match args.memory.check(&display, &s, 1) {
-                Err(super::CliError::BadInput(e) | super::CliError::Failed(e)) => {
-                    Err(e.to_string())
-                }
-                Ok(()) => Ok(s),
-            });
+        let (display, checked) = match super::limits::read_user_scenario(path) {
+            Ok((display, text)) => {
+                let loaded = sim::scenario::load_str(&display, &text).map_err(|e| e.to_string());
+                (display, loaded)
+            }
+            Err(CliError::BadInput(e) | CliError::Failed(e)) => {
+                (path.display().to_string(), Err(format!("{e:#}")))
+            }
+        };
+        let checked = checked.and_then(|s| match args.memory.check(&display, &s, 1) {
+            Err(super::CliError::BadInput(e) | super::CliError::Failed(e)) => Err(e.to_string()),
+            Ok(()) => Ok(s),
+        });
         match checked {
             Ok(s) => {
                 if !quiet {
                     let clients: u64 = s.fleets.iter().map(|f| u64::from(f.count)).sum();
                     super::write_stdout(&format!(
                         "ok  {}  ({}: {} fleet{}, {clients} clients, {} limiter level{}, {} fault{}, {}, ~{} of memory)\n",
-                        path.display(),
+                        display,
                         s.name,
                         s.fleets.len(),
                         plural(s.fleets.len()),
