@@ -16,6 +16,7 @@ mod occ;
 mod report;
 mod run;
 mod scenarios;
+mod schema;
 mod serve;
 mod sweep;
 mod sweep_jobs;
@@ -68,6 +69,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// The shipped scenarios, embedded in the binary: list, show, copy to edit.
     Scenarios(scenarios::ScenariosArgs),
+    /// Print the JSON Schema of scenario files, for editors (Taplo, Even Better TOML).
+    Schema(schema::SchemaArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -114,6 +117,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::CheckLive(args) => check_live::run(args, cli.quiet),
         Command::Demo(args) => demo::run(args, cli.quiet),
         Command::Scenarios(args) => scenarios::run(args),
+        Command::Schema(args) => schema::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

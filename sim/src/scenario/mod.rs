@@ -20,13 +20,15 @@
 
 mod error;
 pub mod gate_spec;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod spec;
 mod units;
 mod validate;
 
 pub use error::{Located, ScenarioError};
 pub use units::{Dur, RateValue};
-pub use validate::{DEFAULT_BUCKET, DEFAULT_MAX_ATTEMPTS, DEFAULT_SEED, DIALECTS};
+pub use validate::{kinds, DEFAULT_BUCKET, DEFAULT_MAX_ATTEMPTS, DEFAULT_SEED, DIALECTS};
 
 use crate::model::Scenario;
 use limiters::Registry;

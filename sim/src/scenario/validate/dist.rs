@@ -6,7 +6,8 @@ use crate::model::Distribution;
 use crate::scenario::spec::{DistSpec, DistTable};
 use toml::Spanned;
 
-const KNOWN: &[&str] = &[
+/// The distributions of durations a scenario can name (`dist = "..."`).
+pub const KNOWN: &[&str] = &[
     "constant",
     "exponential",
     "lognormal",

@@ -7,7 +7,8 @@ use crate::scenario::spec::FaultSpec;
 use limiters::Nanos;
 use toml::Spanned;
 
-const KNOWN: &[&str] = &["error_rate", "outage", "latency_spike", "capacity_drop"];
+/// The fault kinds (`kind = "..."` in `[[faults]]`).
+pub const KNOWN: &[&str] = &["error_rate", "outage", "latency_spike", "capacity_drop"];
 
 /// Validate one fault against the run's horizon.
 pub(crate) fn fault(cx: &Cx, f: &Spanned<FaultSpec>, horizon: Nanos) -> R<Fault> {

@@ -9,7 +9,8 @@ use crate::scenario::{Dur, RateValue};
 use limiters::{Nanos, Rate};
 use toml::Spanned;
 
-const PROCESSES: &[&str] = &[
+/// The arrival processes (`process = "..."`).
+pub const PROCESSES: &[&str] = &[
     "poisson",
     "constant",
     "on_off",
