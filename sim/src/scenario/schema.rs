@@ -87,7 +87,14 @@ impl JsonSchema for LimiterLevel {
         "LimiterLevel".into()
     }
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let dur = generator.subschema_for::<Dur>();
+        let mut duration = |what: &str| {
+            let mut d = generator.subschema_for::<Dur>();
+            d.insert("description".into(), what.into());
+            d
+        };
+        let retry_after = duration("a fixed Retry-After on this level's denials");
+        let idle_after =
+            duration("with max_keys: a key idle this long at full capacity is dropped");
         json_schema!({
             "description": "a limiter level: `scope`, `algorithm`, and the algorithm's parameters (`throttlelab list`)",
             "type": "object",
@@ -96,13 +103,13 @@ impl JsonSchema for LimiterLevel {
                 "scope": { "description": "one state for all (global), per API key, or per tenant (org)", "enum": kinds::SCOPES },
                 "algorithm": { "description": "the limiter algorithm", "type": "string" },
                 "status": { "description": "status of a denial (default 429; 402 for a credit level)", "type": "integer" },
-                "retry_after": { "description": "a fixed Retry-After on this level's denials", "allOf": [dur.clone()] },
-                "charge": { "description": "when the level is charged", "enum": kinds::CHARGES },
+                "retry_after": retry_after,
+                "charge": { "description": "when the level is charged (default on_admission)", "enum": kinds::CHARGES },
                 "fleets": { "description": "the fleets this level counts (default: all)", "type": "array", "items": { "type": "string" } },
-                "dialect": { "description": "this level's header dialect", "enum": kinds::DIALECTS },
+                "dialect": { "description": "this level's header dialect (default: the server's)", "enum": kinds::DIALECTS },
                 "policy": { "description": "the IETF RateLimit policy name of this level", "type": "string" },
                 "max_keys": { "description": "bound the per-key states (evicting store)", "type": "integer" },
-                "idle_after": { "description": "with max_keys: a key idle this long at full capacity is dropped", "allOf": [dur] }
+                "idle_after": idle_after
             }
         })
     }
