@@ -53,6 +53,10 @@ pub struct CompareArgs {
     /// Skip the charts and `report.html` (tables only; faster).
     #[arg(long)]
     pub no_report: bool,
+    /// Print JSON on stdout instead of the table: every figure with both means, B - A and
+    /// its 95% interval (two run folders: every row of the side-by-side table).
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub memory: super::limits::MemoryArgs,
 }
@@ -203,6 +207,36 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
         .commit()
         .with_context(|| format!("putting the comparison in place at {}", dest.display()))?;
 
+    if args.json {
+        let figures: Vec<serde_json::Value> = diffs
+            .iter()
+            .filter(|d| {
+                args.all || d.a_mean.unwrap_or(0.0) != 0.0 || d.b_mean.unwrap_or(0.0) != 0.0
+            })
+            .map(|d| {
+                serde_json::json!({
+                    "figure": d.figure,
+                    "a_mean": d.a_mean,
+                    "b_mean": d.b_mean,
+                    "pairs": d.n,
+                    "diff_mean": d.diff_mean,
+                    "diff_ci95": d.diff_ci95.map(|(lo, hi)| [lo, hi]),
+                    "change_pct": d.change_pct(),
+                    "significant": d.significant(),
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "a": { "name": na, "file": da },
+            "b": { "name": nb, "file": db },
+            "seeds": seeds,
+            "out": dest,
+            "report": html,
+            "figures": figures,
+        });
+        let text = serde_json::to_string_pretty(&doc).context("encoding the JSON")?;
+        return super::write_stdout(&(text + "\n"));
+    }
     if !quiet {
         let mut text = format!(
             "A = {na} ({da}), B = {nb} ({db}); seeds {}..={} ({} pairs)\n",

@@ -18,6 +18,7 @@ mod run;
 mod scenarios;
 mod schema;
 mod serve;
+mod shell;
 mod sweep;
 mod sweep_jobs;
 mod validate;
@@ -71,6 +72,10 @@ pub enum Command {
     Scenarios(scenarios::ScenariosArgs),
     /// Print the JSON Schema of scenario files, for editors (Taplo, Even Better TOML).
     Schema(schema::SchemaArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff), or write one page per subcommand with --out-dir.
+    Man(shell::ManArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -118,6 +123,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Demo(args) => demo::run(args, cli.quiet),
         Command::Scenarios(args) => scenarios::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
