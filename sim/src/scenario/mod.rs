@@ -25,6 +25,7 @@ pub mod schema;
 pub mod spec;
 mod units;
 mod validate;
+mod wording;
 
 pub use error::{Located, ScenarioError};
 pub use units::{Dur, RateValue};
@@ -41,7 +42,7 @@ pub fn parse_spec(file: &str, text: &str) -> Result<spec::ScenarioSpec, Scenario
             file,
             text,
             e.span(),
-            &polish(e.message()),
+            &wording::polish(e.message()),
         )))
     })
 }
@@ -95,12 +96,4 @@ pub fn read_file(path: &Path) -> Result<String, ScenarioError> {
 pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
     let text = read_file(path)?;
     load_str(&path.display().to_string(), &text)
-}
-
-/// serde's type names in words a scenario author knows.
-fn polish(msg: &str) -> String {
-    msg.replace("expected i64", "expected a whole number")
-        .replace("expected f64", "expected a number")
-        .replace("expected a sequence", "expected an array")
-        .replace("expected a map", "expected a table")
 }
