@@ -30,13 +30,13 @@ pub struct Meta {
 /// schema has that key.
 pub fn schema_type(schema: &Value, def: &str, key: &str) -> Option<String> {
     let p = schema["definitions"][def]["properties"].get(key)?;
-    Some(type_of(schema, p))
+    Some(type_of(p))
 }
 
-fn type_of(schema: &Value, p: &Value) -> String {
+fn type_of(p: &Value) -> String {
     // draft-07 wraps a `$ref` that has a description in a one-item `allOf`
     if let Some([only]) = p["allOf"].as_array().map(Vec::as_slice) {
-        return type_of(schema, only);
+        return type_of(only);
     }
     if let Some(r) = p["$ref"].as_str() {
         return match r.rsplit('/').next().unwrap_or("") {
@@ -53,7 +53,7 @@ fn type_of(schema: &Value, p: &Value) -> String {
     }
     match p["type"].as_str() {
         Some("array") => {
-            let item = type_of(schema, &p["items"]);
+            let item = type_of(&p["items"]);
             let plural = match item.as_str() {
                 "table" => "tables".to_string(),
                 other => format!("{other}s"),
