@@ -70,8 +70,8 @@ pub fn read_user_scenario(path: &Path) -> Result<(String, String), CliError> {
     match path.to_str().and_then(super::embedded::find) {
         Some(s) if s.path.ends_with(".toml") => Ok((s.display(), s.text.to_owned())),
         _ => Err(CliError::BadInput(anyhow!(
-            "{}: no such file, and no shipped scenario of that name \
-             (`throttlelab scenarios list` names them)",
+            "{}: cannot read the scenario file: no such file, and no shipped scenario has \
+             that name (`throttlelab scenarios list` names them)",
             path.display()
         ))),
     }
