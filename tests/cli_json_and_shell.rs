@@ -169,3 +169,19 @@ fn no_color_turns_every_colour_off() {
         }
     }
 }
+
+#[test]
+fn compare_of_two_bad_files_reports_both() {
+    let o = bin()
+        .arg("compare")
+        .arg(scenario("bad/wrong-type.toml"))
+        .arg(scenario("bad/unknown-field.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("wrong-type.toml:13:9") && err.contains("unknown-field.toml:"),
+        "both files' errors, in one pass:\n{err}"
+    );
+}

@@ -88,10 +88,27 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
         return Err(CliError::BadInput(anyhow!("--seeds must be at least 1")));
     }
     let registry = limiters::Registry::builtin();
-    let (da, ta) = super::limits::read_user_scenario(&args.a)?;
-    let (db, tb) = super::limits::read_user_scenario(&args.b)?;
-    let sa = load_base(&da, &ta, &registry).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
-    let sb = load_base(&db, &tb, &registry).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+    let load = |path: &Path| -> Result<(String, String, _), CliError> {
+        let (display, text) = super::limits::read_user_scenario(path)?;
+        let s = load_base(&display, &text, &registry)
+            .map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+        Ok((display, text, s))
+    };
+    // both files are read before either error is reported: two bad files, two messages
+    let ((da, ta, sa), (db, tb, sb)) = match (load(&args.a), load(&args.b)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => return Err(e),
+        (Err(ea), Err(eb)) => {
+            let text = |e: CliError| match e {
+                CliError::BadInput(e) | CliError::Failed(e) => format!("{e:#}"),
+            };
+            return Err(CliError::BadInput(anyhow!(
+                "{}\n\nerror: {}",
+                text(ea),
+                text(eb)
+            )));
+        }
+    };
     let (na, nb) = names(&sa.name, &sb.name, &args.a, &args.b);
     // Every job is planned up front: `--seeds 4294967295` would allocate tens of GB.
     if args.seeds as usize > sim::sweep::MAX_RUNS / 2 {
