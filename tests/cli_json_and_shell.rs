@@ -185,3 +185,19 @@ fn compare_of_two_bad_files_reports_both() {
         "both files' errors, in one pass:\n{err}"
     );
 }
+
+#[test]
+fn sweep_reports_every_malformed_param_in_one_pass() {
+    let o = bin()
+        .arg("sweep")
+        .arg(scenario("calm.toml"))
+        .args(["--param", "first", "--param", "second", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--param first") && err.contains("--param second"),
+        "{err}"
+    );
+}
