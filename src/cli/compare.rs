@@ -225,32 +225,15 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
         .with_context(|| format!("putting the comparison in place at {}", dest.display()))?;
 
     if args.json {
-        let figures: Vec<serde_json::Value> = diffs
-            .iter()
-            .filter(|d| {
-                args.all || d.a_mean.unwrap_or(0.0) != 0.0 || d.b_mean.unwrap_or(0.0) != 0.0
-            })
-            .map(|d| {
-                serde_json::json!({
-                    "figure": d.figure,
-                    "a_mean": d.a_mean,
-                    "b_mean": d.b_mean,
-                    "pairs": d.n,
-                    "diff_mean": d.diff_mean,
-                    "diff_ci95": d.diff_ci95.map(|(lo, hi)| [lo, hi]),
-                    "change_pct": d.change_pct(),
-                    "significant": d.significant(),
-                })
-            })
-            .collect();
-        let doc = serde_json::json!({
-            "a": { "name": na, "file": da },
-            "b": { "name": nb, "file": db },
-            "seeds": seeds,
-            "out": dest,
-            "report": html,
-            "figures": figures,
-        });
+        let doc = super::compare_json::document(
+            (&na, &da),
+            (&nb, &db),
+            &seeds,
+            &dest,
+            html.as_deref(),
+            &diffs,
+            args.all,
+        );
         let text = serde_json::to_string_pretty(&doc).context("encoding the JSON")?;
         return super::write_stdout(&(text + "\n"));
     }

@@ -4,6 +4,7 @@
 
 mod check_live;
 mod compare;
+mod compare_json;
 mod compare_runs;
 mod demo;
 mod embedded;
