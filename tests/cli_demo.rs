@@ -37,7 +37,12 @@ fn assert_file(path: &Path) {
 #[test]
 fn demo_quick_writes_every_report_and_an_index_whose_links_resolve() {
     let out = temp("demo");
+    // run as an installed binary is: from a folder without `scenarios/`, so every step reads
+    // the scenarios embedded in the binary (issue #18)
+    let elsewhere = temp("demo-cwd");
+    std::fs::create_dir_all(&elsewhere).unwrap();
     let run = bin()
+        .current_dir(&elsewhere)
         .args(["demo", "--quick", "--out"])
         .arg(&out)
         .output()
@@ -180,6 +185,7 @@ fn demo_quick_writes_every_report_and_an_index_whose_links_resolve() {
     }
 
     let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(&elsewhere);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Sweeps and comparisons show the figures of the fleets and tenants a change touches, not
 //! only the whole run's (issue #12, item 1), through the real binary:
-//! - the README's jitter sweep: the `nojitter` fleet dominates the totals (429s and p99 flat
+//! - the jitter sweep of `docs/sweeps-and-comparisons.md`: the `nojitter` fleet dominates the totals (429s and p99 flat
 //!   across jitter values), so the printed table leads with fleet `jitter`, whose 429s fall
 //!   with full jitter, and `points_long` holds them per fleet;
 //! - the fairness pair (a global limit against a hierarchy): the total goodput barely moves

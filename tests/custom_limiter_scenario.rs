@@ -1,4 +1,4 @@
-//! The README's "Adding your own algorithm", last step: a limiter registered by a program (the
+//! `docs/limiters.md`, "Adding your own algorithm", last step: a limiter registered by a program (the
 //! `custom_limiter` example of the `limiters` crate) is used *by name* in a scenario file, and
 //! the simulator runs it.
 

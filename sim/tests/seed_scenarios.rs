@@ -45,7 +45,7 @@ fn errors(s: &Summary, status: u16) -> u64 {
     s.server_errors.get(&status).copied().unwrap_or(0)
 }
 
-/// One line per fleet: the figures the README quotes.
+/// One line per fleet: the figures `docs/seed-apis.md` quotes.
 fn show(r: &RunResult) {
     println!(
         "== {} (seed {}, {} s, {} events)",

@@ -104,7 +104,9 @@ pub fn parse_tolerance(text: &str) -> anyhow::Result<f64> {
 pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
     let bad = CliError::BadInput;
     let tolerance = parse_tolerance(&args.tolerance).map_err(bad)?;
-    let mut scenario = sim::scenario::load_file(&args.file).map_err(|e| bad(anyhow!("{e}")))?;
+    let (display, scenario_text) = super::limits::read_user_scenario(&args.file)?;
+    let mut scenario =
+        sim::scenario::load_str(&display, &scenario_text).map_err(|e| bad(anyhow!("{e}")))?;
     let duration = parse_duration(&args.duration)
         .map_err(|e| bad(anyhow!("--duration: {e}")))?
         .min(scenario.duration);
@@ -245,7 +247,7 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         .with_context(|| format!("creating {}", dir.display()))?;
     write(
         staged.dir(),
-        &args.file,
+        (&display, &scenario_text),
         &scenario.name,
         seed,
         secs,
@@ -312,7 +314,7 @@ fn headline_rows(
 #[allow(clippy::too_many_arguments)]
 fn write(
     dir: &std::path::Path,
-    file: &std::path::Path,
+    (file, text): (&str, &str),
     scenario: &str,
     seed: u64,
     secs: f64,
@@ -341,11 +343,9 @@ fn write(
         serde_json::to_string_pretty(&json)?,
     )?;
     // both runs in `throttlelab run`'s layout, so `report DIR` and table tooling read them
-    let text = std::fs::read_to_string(file).unwrap_or_default();
-    let file_name = file.file_name().map_or_else(
-        || file.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let file_name = std::path::Path::new(file)
+        .file_name()
+        .map_or_else(|| file.to_owned(), |n| n.to_string_lossy().into_owned());
     let sim_dir = dir.join("sim");
     std::fs::create_dir_all(&sim_dir)?;
     let manifest = report::files::Manifest::new(
@@ -363,7 +363,7 @@ fn write(
     report::files::complete::seal(&sim_dir)?;
     let live_dir = dir.join("live");
     std::fs::create_dir_all(&live_dir)?;
-    write_live_run(&live_dir, &live.run, &text, &file_name, false)?;
+    write_live_run(&live_dir, &live.run, text, &file_name, false)?;
     report::files::complete::seal(&live_dir)?;
     let report_rows = crate::live::check::compare::agreement_rows(rows);
     report::html::write_agreement_report(

@@ -53,6 +53,10 @@ pub struct CompareArgs {
     /// Skip the charts and `report.html` (tables only; faster).
     #[arg(long)]
     pub no_report: bool,
+    /// Print JSON on stdout instead of the table: every figure with both means, B - A and
+    /// its 95% interval (two run folders: every row of the side-by-side table).
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub memory: super::limits::MemoryArgs,
 }
@@ -84,10 +88,27 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
         return Err(CliError::BadInput(anyhow!("--seeds must be at least 1")));
     }
     let registry = limiters::Registry::builtin();
-    let (da, ta) = read_text(&args.a)?;
-    let (db, tb) = read_text(&args.b)?;
-    let sa = load_base(&da, &ta, &registry).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
-    let sb = load_base(&db, &tb, &registry).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+    let load = |path: &Path| -> Result<(String, String, _), CliError> {
+        let (display, text) = super::limits::read_user_scenario(path)?;
+        let s = load_base(&display, &text, &registry)
+            .map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+        Ok((display, text, s))
+    };
+    // both files are read before either error is reported: two bad files, two messages
+    let ((da, ta, sa), (db, tb, sb)) = match (load(&args.a), load(&args.b)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => return Err(e),
+        (Err(ea), Err(eb)) => {
+            let text = |e: CliError| match e {
+                CliError::BadInput(e) | CliError::Failed(e) => format!("{e:#}"),
+            };
+            return Err(CliError::BadInput(anyhow!(
+                "{}\n\nerror: {}",
+                text(ea),
+                text(eb)
+            )));
+        }
+    };
     let (na, nb) = names(&sa.name, &sb.name, &args.a, &args.b);
     // Every job is planned up front: `--seeds 4294967295` would allocate tens of GB.
     if args.seeds as usize > sim::sweep::MAX_RUNS / 2 {
@@ -203,6 +224,19 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
         .commit()
         .with_context(|| format!("putting the comparison in place at {}", dest.display()))?;
 
+    if args.json {
+        let doc = super::compare_json::document(
+            (&na, &da),
+            (&nb, &db),
+            &seeds,
+            &dest,
+            html.as_deref(),
+            &diffs,
+            args.all,
+        );
+        let text = serde_json::to_string_pretty(&doc).context("encoding the JSON")?;
+        return super::write_stdout(&(text + "\n"));
+    }
     if !quiet {
         let mut text = format!(
             "A = {na} ({da}), B = {nb} ({db}); seeds {}..={} ({} pairs)\n",

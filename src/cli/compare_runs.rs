@@ -180,6 +180,17 @@ pub fn run(args: &CompareArgs, quiet: bool) -> Result<(), CliError> {
         .commit()
         .with_context(|| format!("putting the comparison in place at {}", out.display()))?;
     let csv_path = out.join("comparison.csv");
+    if args.json {
+        let doc = serde_json::json!({
+            "a": { "dir": args.a, "scenario": a.scenario, "seed": a.seed, "how": how_a },
+            "b": { "dir": args.b, "scenario": b.scenario, "seed": b.seed, "how": how_b },
+            "duration_s": a.duration_s,
+            "out": out,
+            "rows": rows,
+        });
+        let text = serde_json::to_string_pretty(&doc).context("encoding the JSON")?;
+        return super::write_stdout(&(text + "\n"));
+    }
     if !quiet {
         let text = format!(
             "A: {} ({}, {how_a}, seed {})\nB: {} ({}, {how_b}, seed {})\n{} s each; diff = (B - A) / A; verdict: a headline figure within 5% agrees\n\n{}wrote {}\n",

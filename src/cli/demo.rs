@@ -32,7 +32,8 @@ pub struct DemoArgs {
     /// Fewer seeds and shorter horizons where a scenario allows (a smoke test of the pack).
     #[arg(long)]
     pub quick: bool,
-    /// The scenario folder (`retry-storm.toml`, `experiments/fairness.toml`, `seeds/*.toml`).
+    /// The scenario folder (`retry-storm.toml`, `experiments/fairness.toml`, `seeds/*.toml`);
+    /// when `scenarios` is not here, the scenarios embedded in the binary.
     #[arg(long, default_value = "scenarios", value_name = "DIR")]
     pub scenarios: PathBuf,
     /// Worker threads for the steps and the sweeps (default: all cores, or RAYON_NUM_THREADS).

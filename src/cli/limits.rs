@@ -58,3 +58,21 @@ pub fn read_scenario(path: &Path) -> Result<(String, String), CliError> {
     let text = sim::scenario::read_file(path).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
     Ok((path.display().to_string(), text))
 }
+
+/// Read the scenario a user named: the file at `path` when one exists, else the shipped
+/// scenario of that name embedded in the binary ([`super::embedded::find`]), so an installed
+/// `throttlelab run retry-storm` works from any directory. Neither: a message that says so and
+/// points to `throttlelab scenarios list`.
+pub fn read_user_scenario(path: &Path) -> Result<(String, String), CliError> {
+    if path.exists() {
+        return read_scenario(path);
+    }
+    match path.to_str().and_then(super::embedded::find) {
+        Some(s) if s.path.ends_with(".toml") => Ok((s.display(), s.text.to_owned())),
+        _ => Err(CliError::BadInput(anyhow!(
+            "{}: cannot read the scenario file: no such file, and no shipped scenario has \
+             that name (`throttlelab scenarios list` names them)",
+            path.display()
+        ))),
+    }
+}

@@ -4,10 +4,12 @@
 
 mod check_live;
 mod compare;
+mod compare_json;
 mod compare_runs;
 mod conform;
 mod demo;
 mod gateway;
+mod embedded;
 mod layers;
 mod limits;
 mod list;
@@ -19,7 +21,10 @@ mod replay_fit;
 mod replay_out;
 mod report;
 mod run;
+mod scenarios;
+mod schema;
 mod serve;
+mod shell;
 mod sweep;
 mod sweep_jobs;
 mod validate;
@@ -80,6 +85,14 @@ pub enum Command {
     Conform(conform::ConformArgs),
     /// The design-review pack: retry storm, jitter and fairness experiments, seed APIs, index.html.
     Demo(demo::DemoArgs),
+    /// The shipped scenarios, embedded in the binary: list, show, copy to edit.
+    Scenarios(scenarios::ScenariosArgs),
+    /// Print the JSON Schema of scenario files, for editors (Taplo, Even Better TOML).
+    Schema(schema::SchemaArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff), or write one page per subcommand with --out-dir.
+    Man(shell::ManArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -131,6 +144,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import(args) => gateway::run_import(args, cli.quiet),
         Command::Export(args) => gateway::run_export(args),
         Command::Replay(args) => replay::run(args, cli.quiet),
+        Command::Scenarios(args) => scenarios::run(args),
+        Command::Schema(args) => schema::run(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -30,13 +30,17 @@ pub struct RunArgs {
     /// Skip the charts and `report.html` (tables only; faster).
     #[arg(long)]
     pub no_report: bool,
+    /// Print JSON on stdout instead of the table: the output folder, the report, and the
+    /// run's `summary.json` (per fleet and whole run).
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub memory: super::limits::MemoryArgs,
 }
 
 /// Load, simulate, print, write.
 pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
-    let (display, text_str) = super::limits::read_scenario(&args.file)?;
+    let (display, text_str) = super::limits::read_user_scenario(&args.file)?;
     let text = text_str.clone().into_bytes();
     let scenario = sim::scenario::load_str(&display, &text_str)
         .map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
@@ -68,8 +72,7 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
     let result = result.with_context(|| format!("running {display}"))?;
     let wall = started.elapsed();
 
-    let file_name = args
-        .file
+    let file_name = std::path::Path::new(&display)
         .file_name()
         .map_or(display.clone(), |n| n.to_string_lossy().into_owned());
     let manifest = report::files::Manifest::new(
@@ -99,6 +102,22 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
         .commit()
         .with_context(|| format!("putting the run's folder in place at {}", dir.display()))?;
 
+    if args.json {
+        let summary = std::fs::read_to_string(dir.join("summary.json"))
+            .with_context(|| format!("reading back {}", dir.join("summary.json").display()))?;
+        let summary: serde_json::Value =
+            serde_json::from_str(&summary).context("reading back summary.json")?;
+        let doc = serde_json::json!({
+            "scenario": scenario.name,
+            "seed": seed,
+            "out": dir,
+            "report": html,
+            "events": result.events,
+            "summary": summary,
+        });
+        let text = serde_json::to_string_pretty(&doc).context("encoding the JSON")?;
+        return super::write_stdout(&(text + "\n"));
+    }
     if !quiet {
         let secs = wall.as_secs_f64();
         let mut text = report::files::summary_table(&result);

@@ -59,7 +59,7 @@ pub struct ServeArgs {
     /// `Retry-After` as `seconds` or `http-date`.
     #[arg(long, default_value = "seconds")]
     pub retry_after: String,
-    /// Error body shape: seed000 .. seed004 (see README "Live mode").
+    /// Error body shape: seed000 .. seed004 (see docs/live-mode.md).
     #[arg(long, default_value = "seed002")]
     pub envelope: String,
     /// Backend workers (requests served at once).

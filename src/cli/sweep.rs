@@ -66,13 +66,22 @@ pub(crate) fn read_text(file: &Path) -> Result<(String, String), CliError> {
 
 /// Plan, run, write, print.
 pub fn run(args: SweepArgs, quiet: bool) -> Result<(), CliError> {
-    let (display, text) = read_text(&args.file)?;
-    let params = args
+    let (display, text) = super::limits::read_user_scenario(&args.file)?;
+    // every malformed --param in one pass, not one per try
+    let (params, bad): (Vec<_>, Vec<_>) = args
         .params
         .iter()
         .map(|p| Param::parse_arg(p))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+        .partition(Result::is_ok);
+    if !bad.is_empty() {
+        let lines: Vec<String> = bad
+            .into_iter()
+            .filter_map(Result::err)
+            .map(|e| e.to_string())
+            .collect();
+        return Err(CliError::BadInput(anyhow!("{}", lines.join("\nerror: "))));
+    }
+    let params: Vec<Param> = params.into_iter().filter_map(Result::ok).collect();
     let shard = match &args.shard {
         Some(s) => s
             .parse::<Shard>()

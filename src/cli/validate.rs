@@ -13,45 +13,109 @@ pub struct ValidateArgs {
     /// Scenario files to check.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Print one JSON array on stdout: per file `ok`, and its figures or its error (with
+    /// `line` and `column` when the error is in the file's text). The exit code is unchanged.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub memory: super::limits::MemoryArgs,
 }
 
-/// Check every file; print one line per valid file (unless `quiet`) and each error in full.
-pub fn run(args: ValidateArgs, quiet: bool) -> Result<(), CliError> {
-    let mut bad = 0usize;
-    for path in &args.files {
-        let display = path.display().to_string();
-        let checked = sim::scenario::load_file(path)
-            .map_err(|e| e.to_string())
-            .and_then(|s| match args.memory.check(&display, &s, 1) {
-                Err(super::CliError::BadInput(e) | super::CliError::Failed(e)) => {
-                    Err(e.to_string())
-                }
-                Ok(()) => Ok(s),
-            });
-        match checked {
-            Ok(s) => {
-                if !quiet {
-                    let clients: u64 = s.fleets.iter().map(|f| u64::from(f.count)).sum();
-                    super::write_stdout(&format!(
-                        "ok  {}  ({}: {} fleet{}, {clients} clients, {} limiter level{}, {} fault{}, {}, ~{} of memory)\n",
-                        path.display(),
-                        s.name,
-                        s.fleets.len(),
-                        plural(s.fleets.len()),
-                        s.server.levels.len(),
-                        plural(s.server.levels.len()),
-                        s.faults.len(),
-                        plural(s.faults.len()),
-                        s.duration,
-                        sim::model::Bytes(s.memory_estimate().bytes),
-                    ))?;
-                }
+/// What validating one file found: the scenario, or the error in full and, for an error in
+/// the file's text, where.
+struct Checked {
+    display: String,
+    result: Result<sim::model::Scenario, String>,
+    at: Option<(usize, usize, String)>,
+}
+
+fn check(path: &std::path::Path, memory: &super::limits::MemoryArgs) -> Checked {
+    let (display, text) = match super::limits::read_user_scenario(path) {
+        Ok(x) => x,
+        Err(CliError::BadInput(e) | CliError::Failed(e)) => {
+            return Checked {
+                display: path.display().to_string(),
+                result: Err(format!("{e:#}")),
+                at: None,
             }
-            Err(e) => {
-                bad += 1;
-                errln!("error: {e}\n");
+        }
+    };
+    let (result, at) = match sim::scenario::load_str(&display, &text) {
+        Ok(s) => match memory.check(&display, &s, 1) {
+            Err(CliError::BadInput(e) | CliError::Failed(e)) => (Err(e.to_string()), None),
+            Ok(()) => (Ok(s), None),
+        },
+        Err(e) => {
+            let at = match &e {
+                sim::scenario::ScenarioError::At(l) => Some((l.line, l.col, l.message.clone())),
+                _ => None,
+            };
+            (Err(e.to_string()), at)
+        }
+    };
+    Checked {
+        display,
+        result,
+        at,
+    }
+}
+
+fn json_of(c: &Checked) -> serde_json::Value {
+    match &c.result {
+        Ok(s) => serde_json::json!({
+            "file": c.display,
+            "ok": true,
+            "name": s.name,
+            "fleets": s.fleets.len(),
+            "clients": s.fleets.iter().map(|f| u64::from(f.count)).sum::<u64>(),
+            "limiter_levels": s.server.levels.len(),
+            "faults": s.faults.len(),
+            "duration": s.duration.to_string(),
+            "memory_bytes": s.memory_estimate().bytes,
+        }),
+        Err(e) => {
+            let mut v = serde_json::json!({ "file": c.display, "ok": false, "error": e });
+            if let Some((line, col, message)) = &c.at {
+                v["line"] = (*line).into();
+                v["column"] = (*col).into();
+                v["message"] = message.clone().into();
+            }
+            v
+        }
+    }
+}
+
+/// Check every file; print one line per valid file (unless `quiet`) and each error in full
+/// (with `--json`, one JSON array of every file's result on stdout instead).
+pub fn run(args: ValidateArgs, quiet: bool) -> Result<(), CliError> {
+    let results: Vec<Checked> = args.files.iter().map(|p| check(p, &args.memory)).collect();
+    let bad = results.iter().filter(|c| c.result.is_err()).count();
+    if args.json {
+        let doc: Vec<serde_json::Value> = results.iter().map(json_of).collect();
+        let text = serde_json::to_string_pretty(&doc).map_err(|e| CliError::Failed(e.into()))?;
+        super::write_stdout(&(text + "\n"))?;
+    } else {
+        for c in &results {
+            match &c.result {
+                Ok(s) => {
+                    if !quiet {
+                        let clients: u64 = s.fleets.iter().map(|f| u64::from(f.count)).sum();
+                        super::write_stdout(&format!(
+                            "ok  {}  ({}: {} fleet{}, {clients} clients, {} limiter level{}, {} fault{}, {}, ~{} of memory)\n",
+                            c.display,
+                            s.name,
+                            s.fleets.len(),
+                            plural(s.fleets.len()),
+                            s.server.levels.len(),
+                            plural(s.server.levels.len()),
+                            s.faults.len(),
+                            plural(s.faults.len()),
+                            s.duration,
+                            sim::model::Bytes(s.memory_estimate().bytes),
+                        ))?;
+                    }
+                }
+                Err(e) => errln!("error: {e}\n"),
             }
         }
     }

@@ -143,14 +143,14 @@ pub fn catalog() -> &'static [StrategyDoc] {
             kind: StrategyKind::Backoff,
             summary: "initial * multiplier^(n-1), randomised +-factor, THEN capped: clients resynchronise at the cap",
             source: "Resilience4j IntervalFunction.ofExponentialRandomBackoff",
-            params: params!["initial" => "500ms", "multiplier" => "1.5", "randomization_factor" => "0.5", "max" => "cap"],
+            params: params!["initial" => "initialInterval, a duration (default 500ms)", "multiplier" => "growth per retry (default 1.5)", "randomization_factor" => "within +-factor, 0..1 (default 0.5)", "max" => "maxInterval: the policy's `cap`, a duration (default 20s)"],
         },
         StrategyDoc {
             name: "polly_v2",
             kind: StrategyKind::Backoff,
             summary: "t = n + rand; f(t) = 2^t * tanh(sqrt(4t)); delay = (f(t) - f(prev)) / 1.4 * mean_first_delay",
             source: "Polly.Contrib.WaitAndRetry Backoff.DecorrelatedJitterBackoffV2",
-            params: params!["mean_first_delay" => "required"],
+            params: params!["mean_first_delay" => "meanFirstDelay, a duration: the policy's `base` (default 100ms)"],
         },
         StrategyDoc {
             name: "hedging",
@@ -175,14 +175,14 @@ pub fn catalog() -> &'static [StrategyDoc] {
             kind: StrategyKind::Server,
             summary: "same key+body replays the stored response (no quota), different body -> 409, in progress -> 409; bounded, TTL",
             source: "seeds 002, 004; Stripe Idempotency-Key; draft-ietf-httpapi-idempotency-key-header",
-            params: params!["ttl" => "24h", "capacity" => "keys held"],
+            params: params!["ttl" => "how long a key is kept (default 24h)", "capacity" => "keys held, a whole number (default 1000000)"],
         },
         StrategyDoc {
             name: "retry_layers",
             kind: StrategyKind::Model,
             summary: "L layers each retrying k times: up to k^L calls at the bottom; closed form and Monte Carlo",
             source: "Google SRE book ch. 22 'Addressing Cascading Failures'; AWS Builders' Library 'Timeouts, retries and backoff with jitter'",
-            params: params!["attempts" => "per layer, top first", "p" => "bottom failure probability"],
+            params: params!["attempts" => "per layer, top first: a list of integers (default [3, 3, 3, 3, 3])", "p" => "bottom failure probability, a number in [0, 1]"],
         },
     ]
 }

@@ -21,14 +21,17 @@
 mod error;
 mod from;
 pub mod gate_spec;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod spec;
 mod units;
 mod validate;
+mod wording;
 
 pub use error::{Located, ScenarioError};
 pub use from::{install_level_source, LevelSource};
 pub use units::{Dur, RateValue};
-pub use validate::{DEFAULT_BUCKET, DEFAULT_MAX_ATTEMPTS, DEFAULT_SEED, DIALECTS};
+pub use validate::{kinds, DEFAULT_BUCKET, DEFAULT_MAX_ATTEMPTS, DEFAULT_SEED, DIALECTS};
 
 use crate::model::Scenario;
 use limiters::Registry;
@@ -41,7 +44,7 @@ pub fn parse_spec(file: &str, text: &str) -> Result<spec::ScenarioSpec, Scenario
             file,
             text,
             e.span(),
-            &polish(e.message()),
+            &wording::polish(e.message()),
         )))
     })
 }
@@ -95,12 +98,4 @@ pub fn read_file(path: &Path) -> Result<String, ScenarioError> {
 pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
     let text = read_file(path)?;
     load_str(&path.display().to_string(), &text)
-}
-
-/// serde's type names in words a scenario author knows.
-fn polish(msg: &str) -> String {
-    msg.replace("expected i64", "expected a whole number")
-        .replace("expected f64", "expected a number")
-        .replace("expected a sequence", "expected an array")
-        .replace("expected a map", "expected a table")
 }

@@ -7,7 +7,7 @@
 
 use super::variants::{jitter_fleets, scopes_label, shortened, sweep_points, JITTERS};
 use super::DemoArgs;
-use crate::cli::sweep::read_text;
+use crate::cli::limits::read_user_scenario as read_text;
 use crate::cli::CliError;
 use anyhow::{anyhow, Context};
 use std::path::{Path, PathBuf};
@@ -221,12 +221,7 @@ pub fn plan(args: &DemoArgs) -> Result<Pack, CliError> {
         fairness_runs.push((label, out));
     }
 
-    let mut seed_files: Vec<PathBuf> = std::fs::read_dir(sc.join("seeds"))
-        .with_context(|| format!("listing {}", sc.join("seeds").display()))
-        .map_err(CliError::BadInput)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|f| f.extension().is_some_and(|x| x == "toml"))
-        .collect();
+    let mut seed_files = toml_files(&sc.join("seeds"))?;
     seed_files.sort();
     let mut seeds = Vec::new();
     for f in seed_files {
@@ -255,6 +250,31 @@ pub fn plan(args: &DemoArgs) -> Result<Pack, CliError> {
         fairness_runs,
         seeds,
     })
+}
+
+/// The `.toml` files of `dir`; when `dir` is not on disk, those of the embedded folder of that
+/// name (`scenarios/seeds` from anywhere: `crate::cli::embedded`), whose paths `run` resolves
+/// to the embedded files in turn.
+fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
+    if !dir.exists() {
+        let shipped = dir
+            .to_str()
+            .map(crate::cli::embedded::in_folder)
+            .unwrap_or_default();
+        if !shipped.is_empty() {
+            return Ok(shipped
+                .iter()
+                .filter(|s| s.path.ends_with(".toml"))
+                .filter_map(|s| s.path.rsplit('/').next().map(|name| dir.join(name)))
+                .collect());
+        }
+    }
+    Ok(std::fs::read_dir(dir)
+        .with_context(|| format!("listing {}", dir.display()))
+        .map_err(CliError::BadInput)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|f| f.extension().is_some_and(|x| x == "toml"))
+        .collect())
 }
 
 /// With `--quick`, `text` cut to `duration` where the scenario allows it.

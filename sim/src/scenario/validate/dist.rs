@@ -6,7 +6,8 @@ use crate::model::Distribution;
 use crate::scenario::spec::{DistSpec, DistTable};
 use toml::Spanned;
 
-const KNOWN: &[&str] = &[
+/// The distributions of durations a scenario can name (`dist = "..."`).
+pub const KNOWN: &[&str] = &[
     "constant",
     "exponential",
     "lognormal",
@@ -26,16 +27,23 @@ pub(crate) fn dist(cx: &Cx, d: &Spanned<DistSpec>) -> R<Distribution> {
     }
 }
 
-fn table(cx: &Cx, t: &DistTable, span: std::ops::Range<usize>) -> R<Distribution> {
-    let name = t.dist.get_ref().as_str();
-    let takes: &[&str] = match name {
+/// The keys distribution `name` takes besides `dist` (None: no such distribution).
+pub fn keys(name: &str) -> Option<&'static [&'static str]> {
+    Some(match name {
         "constant" => &["value"],
         "exponential" => &["mean"],
         "lognormal" => &["mean", "p99"],
         "bimodal" => &["low", "high", "p_high"],
         "normal_abs" => &["mean", "sd"],
         "uniform" => &["low", "high"],
-        _ => return Err(cx.unknown(&t.dist, "distribution", KNOWN)),
+        _ => return None,
+    })
+}
+
+fn table(cx: &Cx, t: &DistTable, span: std::ops::Range<usize>) -> R<Distribution> {
+    let name = t.dist.get_ref().as_str();
+    let Some(takes) = keys(name) else {
+        return Err(cx.unknown(&t.dist, "distribution", KNOWN));
     };
     let v = Variant {
         tag: "dist",

@@ -7,19 +7,28 @@ use crate::scenario::spec::FaultSpec;
 use limiters::Nanos;
 use toml::Spanned;
 
-const KNOWN: &[&str] = &["error_rate", "outage", "latency_spike", "capacity_drop"];
+/// The fault kinds (`kind = "..."` in `[[faults]]`).
+pub const KNOWN: &[&str] = &["error_rate", "outage", "latency_spike", "capacity_drop"];
+
+/// The keys fault kind `name` takes besides `kind`, `start` and `duration` (None: no such
+/// kind).
+pub fn keys(name: &str) -> Option<&'static [&'static str]> {
+    Some(match name {
+        "error_rate" => &["status", "rate"],
+        "outage" => &["status"],
+        "latency_spike" => &["extra"],
+        "capacity_drop" => &["workers"],
+        _ => return None,
+    })
+}
 
 /// Validate one fault against the run's horizon.
 pub(crate) fn fault(cx: &Cx, f: &Spanned<FaultSpec>, horizon: Nanos) -> R<Fault> {
     let span = f.span();
     let f = f.get_ref();
     let name = f.kind.get_ref().as_str();
-    let takes: &[&str] = match name {
-        "error_rate" => &["status", "rate"],
-        "outage" => &["status"],
-        "latency_spike" => &["extra"],
-        "capacity_drop" => &["workers"],
-        _ => return Err(cx.unknown(&f.kind, "fault kind", KNOWN)),
+    let Some(takes) = keys(name) else {
+        return Err(cx.unknown(&f.kind, "fault kind", KNOWN));
     };
     let v = Variant {
         tag: "kind",

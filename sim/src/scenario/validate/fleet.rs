@@ -9,7 +9,8 @@ use crate::scenario::{Dur, RateValue};
 use limiters::{Nanos, Rate};
 use toml::Spanned;
 
-const PROCESSES: &[&str] = &[
+/// The arrival processes (`process = "..."`).
+pub const PROCESSES: &[&str] = &[
     "poisson",
     "constant",
     "on_off",
@@ -109,18 +110,25 @@ fn nonempty(cx: &Cx, s: &Spanned<String>, what: &str) -> R<String> {
     Ok(s.get_ref().clone())
 }
 
-fn arrival(cx: &Cx, a: &Spanned<ArrivalSpec>) -> R<Arrival> {
-    let span = a.span();
-    let a = a.get_ref();
-    let name = a.process.get_ref().as_str();
-    let takes: &[&str] = match name {
+/// The keys arrival process `name` takes besides `process` (None: no such process).
+pub fn process_keys(name: &str) -> Option<&'static [&'static str]> {
+    Some(match name {
         "poisson" | "constant" => &["rate"],
         "on_off" => &["rate", "on", "off"],
         "cron" => &["period", "offset"],
         "diurnal" => &["low", "high", "period"],
         "piecewise" => &["points"],
         "closed" => &["concurrency", "think"],
-        _ => return Err(cx.unknown(&a.process, "arrival process", PROCESSES)),
+        _ => return None,
+    })
+}
+
+fn arrival(cx: &Cx, a: &Spanned<ArrivalSpec>) -> R<Arrival> {
+    let span = a.span();
+    let a = a.get_ref();
+    let name = a.process.get_ref().as_str();
+    let Some(takes) = process_keys(name) else {
+        return Err(cx.unknown(&a.process, "arrival process", PROCESSES));
     };
     let v = Variant {
         tag: "process",

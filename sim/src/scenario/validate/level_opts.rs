@@ -12,7 +12,7 @@ use limiters::Nanos;
 use serde::Deserialize;
 
 /// The level keys handled here.
-pub(crate) const LEVEL_KEYS: &[&str] = &[
+pub const LEVEL_KEYS: &[&str] = &[
     "retry_after",
     "charge",
     "fleets",
@@ -21,7 +21,8 @@ pub(crate) const LEVEL_KEYS: &[&str] = &[
     "max_keys",
     "idle_after",
 ];
-const CHARGES: &[&str] = &["on_admission", "on_completion"];
+/// When a level is charged (`charge = "..."`).
+pub const CHARGES: &[&str] = &["on_admission", "on_completion"];
 
 /// The level options of one table.
 #[derive(Debug, Default)]

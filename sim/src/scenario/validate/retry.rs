@@ -9,7 +9,8 @@ use limiters::Nanos;
 use serde::Deserialize;
 use toml::Spanned;
 
-const POLICIES: &[&str] = &[
+/// The retry policies (`policy = "..."`).
+pub const POLICIES: &[&str] = &[
     "none",
     "immediate",
     "fixed",
@@ -18,7 +19,8 @@ const POLICIES: &[&str] = &[
     "randomize_then_cap",
     "polly_v2",
 ];
-const JITTERS: &[&str] = &["none", "full", "equal", "decorrelated", "+<percent>%"];
+/// The jitter spellings of `exponential` (`"+P%"`: proportional).
+pub const JITTERS: &[&str] = &["none", "full", "equal", "decorrelated", "+<percent>%"];
 const COMMON: [&str; 3] = ["max_attempts", "retry_on", "retry_timeouts"];
 
 /// Attempts in total when `max_attempts` is not given (policies other than `none`).

@@ -20,10 +20,11 @@ pub const DIALECTS: &[&str] = &[
     "x-quota-monthly",
 ];
 
-const SCOPES: &[&str] = &["global", "key", "tenant", "org"];
+/// The scopes of a limiter level (`tenant` and `org` are one).
+pub const SCOPES: &[&str] = &["global", "key", "tenant", "org"];
 /// Keys of a limiter table that are not the algorithm's parameters (besides
 /// [`super::level_opts::LEVEL_KEYS`]).
-const RESERVED: &[&str] = &["scope", "algorithm", "status"];
+pub const RESERVED: &[&str] = &["scope", "algorithm", "status"];
 
 /// Validate `[server]`. `epoch` (Unix seconds at t = 0) is given to algorithms that take an
 /// `epoch` parameter (calendar quotas) unless the level sets its own. `fleet_names` are the

@@ -1,91 +1,146 @@
-//! `throttlelab list`: every registered limiter algorithm, retry policy and client resilience
-//! strategy, with its parameters and one-line semantics, aligned for reading or as JSON
-//! (`--json`) for scripts.
+//! `throttlelab list`: every kind a scenario file names (limiter algorithms and level keys,
+//! retry policies, client resilience strategies, arrival processes, distributions, faults,
+//! header dialects), with its parameters and one-line semantics, aligned for reading or as
+//! JSON (`--json`, each parameter with its type, default and whether it is required).
 //!
 //! Nothing here is a second list: limiters come from [`limiters::Registry::builtin`], retry
 //! policies from [`sim::retry::catalog`], resilience strategies from
-//! [`sim::resilience::catalog`]. A section for something new is one more [`Section`] built from
-//! its catalog in [`sections`].
+//! [`sim::resilience::catalog`], the other kinds from the loader ([`sim::scenario::kinds`],
+//! [`kinds`]). A section for something new is one more [`Section`] built from its catalog in
+//! [`sections`].
+
+mod kinds;
+mod params;
 
 use super::CliError;
 use clap::Args;
 use limiters::Registry;
+use params::{from_help, schema_type, Meta};
 use serde_json::{json, Value};
 
 /// Arguments of `list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Print JSON (`{"limiters": [...], "retry_policies": [...], ...}`) instead of text.
+    /// Print JSON (`{"limiters": [...], "retry_policies": [...], ...}`, each parameter with
+    /// its type and default) instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
+/// One parameter: its name, help text, and type and default ([`params`]).
+#[derive(Debug)]
+pub struct Param {
+    name: &'static str,
+    help: String,
+    meta: Meta,
+}
+
 /// One named thing with its parameters.
 #[derive(Debug)]
-struct Row {
+pub struct Row {
     name: &'static str,
     /// `gate`, `backoff`, ... for resilience strategies.
     kind: Option<&'static str>,
-    summary: &'static str,
+    summary: String,
     source: Option<&'static str>,
-    params: Vec<(&'static str, &'static str)>,
+    params: Vec<Param>,
 }
 
 /// A titled list of rows, plus parameters that apply to several rows.
 #[derive(Debug)]
-struct Section {
+pub struct Section {
     /// Key in the JSON output.
     key: &'static str,
     title: &'static str,
     rows: Vec<Row>,
     /// `(caption, params)` printed after the rows (e.g. what every retry policy takes).
-    shared: Option<(&'static str, Vec<(&'static str, &'static str)>)>,
+    shared: Option<(&'static str, Vec<Param>)>,
+}
+
+/// A parameter documented by `help`; `def` names the spec table whose key it is (its type is
+/// then the loader's), `None` for a limiter's (typed by its help text).
+fn param(schema: &Value, def: Option<&str>, name: &'static str, help: &str) -> Param {
+    let ty = def.and_then(|d| schema_type(schema, d, name));
+    Param {
+        name,
+        help: help.to_owned(),
+        meta: from_help(help, ty),
+    }
 }
 
 fn sections(registry: &Registry) -> Vec<Section> {
+    let schema = sim::scenario::schema::json_schema(registry);
+    let s = &schema;
     let limiters = registry
         .entries()
         .map(|e| Row {
             name: e.name,
             kind: None,
-            summary: e.summary,
+            summary: e.summary.to_owned(),
             source: None,
-            params: e.params.iter().map(|p| (p.name, p.help)).collect(),
+            params: e
+                .params
+                .iter()
+                .map(|p| param(s, None, p.name, p.help))
+                .collect(),
         })
         .collect();
+    let mut level_keys = vec!["status"];
+    level_keys.extend(sim::scenario::kinds::LEVEL_KEYS);
     let retry = sim::retry::catalog()
         .iter()
         .map(|p| Row {
             name: p.name,
             kind: None,
-            summary: p.summary,
+            summary: p.summary.to_owned(),
             source: None,
-            params: p.params.iter().map(|q| (q.name, q.help)).collect(),
+            params: p
+                .params
+                .iter()
+                .map(|q| param(s, Some("RetrySpec"), q.name, q.help))
+                .collect(),
         })
         .collect();
     let scope = sim::resilience::scope_param();
     let resilience = sim::resilience::catalog()
         .iter()
-        .map(|s| {
-            let mut params: Vec<_> = s.params.iter().map(|q| (q.name, q.help)).collect();
-            if s.kind == sim::resilience::StrategyKind::Gate {
-                params.push((scope.name, scope.help));
+        .map(|st| {
+            // the spec table whose keys these are, where the strategy is one
+            let def = match st.name {
+                _ if st.kind == sim::resilience::StrategyKind::Gate => Some("GateTable"),
+                "hedging" => Some("HedgeTable"),
+                "header_client" => Some("HeadersTable"),
+                _ => None,
+            };
+            let mut params: Vec<_> = st
+                .params
+                .iter()
+                .map(|q| param(s, def, q.name, q.help))
+                .collect();
+            if st.kind == sim::resilience::StrategyKind::Gate {
+                params.push(param(s, def, scope.name, scope.help));
             }
             Row {
-                name: s.name,
-                kind: Some(s.kind.as_str()),
-                summary: s.summary,
-                source: Some(s.source),
+                name: st.name,
+                kind: Some(st.kind.as_str()),
+                summary: st.summary.to_owned(),
+                source: Some(st.source),
                 params,
             }
         })
         .collect();
-    vec![
+    let mut out = vec![
         Section {
             key: "limiters",
             title: "Limiter algorithms: `algorithm = \"<name>\"` in a `[[server.limiters]]` table",
             rows: limiters,
-            shared: None,
+            shared: Some((
+                "every level takes `scope` (global | key | tenant) and may take",
+                level_keys
+                    .into_iter()
+                    .map(|k| kinds::spec_param(s, "LimiterLevel", k))
+                    .collect(),
+            )),
         },
         Section {
             key: "retry_policies",
@@ -95,7 +150,7 @@ fn sections(registry: &Registry) -> Vec<Section> {
                 "every policy but `none` also takes",
                 sim::retry::common_params()
                     .iter()
-                    .map(|q| (q.name, q.help))
+                    .map(|q| param(s, Some("RetrySpec"), q.name, q.help))
                     .collect(),
             )),
         },
@@ -106,7 +161,9 @@ fn sections(registry: &Registry) -> Vec<Section> {
             rows: resilience,
             shared: None,
         },
-    ]
+    ];
+    out.extend(kinds::sections(s));
+    out
 }
 
 /// The aligned text: names in one column, summaries and parameter help in the next, parameter
@@ -122,7 +179,8 @@ fn render_text(sections: &[Section]) -> String {
             .rows
             .iter()
             .flat_map(|r| &r.params)
-            .chain(s.shared.iter().flat_map(|(_, p)| p));
+            .chain(s.shared.iter().flat_map(|(_, p)| p))
+            .map(|p| (p.name, &p.help));
         let name_w = s.rows.iter().map(|r| label(r).len()).max().unwrap_or(0);
         let param_w = all_params.map(|(n, _)| n.len()).max().unwrap_or(0);
         // the summary column; parameters sit two columns in from the names
@@ -132,11 +190,11 @@ fn render_text(sections: &[Section]) -> String {
         for r in &s.rows {
             let summary = match r.source {
                 Some(src) => format!("{} ({src})", r.summary),
-                None => r.summary.to_string(),
+                None => r.summary.clone(),
             };
             out.push_str(&format!("  {:<col$}{summary}\n", label(r)));
-            for (name, help) in &r.params {
-                out.push_str(&format!("    {:<w$}{help}\n", name, w = col - 2));
+            for p in &r.params {
+                out.push_str(&format!("    {:<w$}{}\n", p.name, p.help, w = col - 2));
             }
             if !r.params.is_empty() {
                 out.push('\n');
@@ -144,8 +202,8 @@ fn render_text(sections: &[Section]) -> String {
         }
         if let Some((caption, params)) = &s.shared {
             out.push_str(&format!("  {caption}:\n"));
-            for (name, help) in params {
-                out.push_str(&format!("    {:<w$}{help}\n", name, w = col - 2));
+            for p in params {
+                out.push_str(&format!("    {:<w$}{}\n", p.name, p.help, w = col - 2));
             }
         }
         out.push('\n');
@@ -154,9 +212,17 @@ fn render_text(sections: &[Section]) -> String {
 }
 
 fn render_json(sections: &[Section]) -> Value {
-    let params = |ps: &[(&str, &str)]| -> Value {
+    let params = |ps: &[Param]| -> Value {
         ps.iter()
-            .map(|(n, h)| json!({ "name": n, "help": h }))
+            .map(|p| {
+                json!({
+                    "name": p.name,
+                    "help": p.help,
+                    "type": p.meta.ty,
+                    "default": p.meta.default,
+                    "required": p.meta.required,
+                })
+            })
             .collect()
     };
     let mut doc = serde_json::Map::new();
@@ -184,7 +250,8 @@ fn render_json(sections: &[Section]) -> Value {
     Value::Object(doc)
 }
 
-/// Print every limiter, retry policy and resilience strategy.
+/// Print every limiter, retry policy, resilience strategy, arrival process, distribution,
+/// fault and header dialect.
 pub fn run(args: ListArgs) -> Result<(), CliError> {
     let sections = sections(&Registry::builtin());
     let text = if args.json {
