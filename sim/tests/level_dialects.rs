@@ -18,13 +18,8 @@ fn seed_004() -> Scenario {
 }
 
 fn server(s: &Scenario) -> Server {
-    let mut srv = Server::new(
-        &s.server,
-        &limiters::Registry::builtin(),
-        &[],
-        1,
-    )
-    .unwrap_or_else(|(i, e)| panic!("level {i}: {e}"));
+    let mut srv = Server::new(&s.server, &limiters::Registry::builtin(), &[], 1)
+        .unwrap_or_else(|(i, e)| panic!("level {i}: {e}"));
     srv.keep_shown(true);
     srv
 }

@@ -33,6 +33,9 @@ pub(crate) struct World {
     pub clients: Vec<ClientState>,
     pub reqs: Requests,
     pub server: Server,
+    /// The replicas and their balancer, when the scenario has a `[deployment]`: every attempt
+    /// goes to them instead of `server` (which still answers for the header dialect).
+    pub deployment: Option<Box<crate::server::deployment::DeploymentRt>>,
     /// Unix seconds at t = 0 (header-reading clients see calendar times).
     pub epoch: u64,
     /// The idempotency-key store, when a fleet sends keys.
@@ -137,6 +140,19 @@ impl World {
         for e in server.capacity_edges() {
             q.push(e, Event::CapacityChange);
         }
+        let deployment = match &s.deployment {
+            None => None,
+            Some(d) => {
+                let d = crate::server::deployment::DeploymentRt::new(s, d, seed, registry)
+                    .map_err(|(level, source)| {
+                        SimError::Model(crate::model::ModelError::Limiter { level, source })
+                    })?;
+                for (t, e) in d.first_syncs() {
+                    q.push(t, e);
+                }
+                Some(Box::new(d))
+            }
+        };
         let mut w = World {
             q,
             now: Nanos::ZERO,
@@ -145,6 +161,7 @@ impl World {
             clients,
             reqs: Requests::default(),
             server,
+            deployment,
             epoch: s.epoch,
             idem: s
                 .fleets
@@ -191,6 +208,9 @@ impl World {
     }
 
     fn gauges(&self) -> ServerGauges {
+        if let Some(d) = &self.deployment {
+            return d.gauges(self.now, self.rec.hottest());
+        }
         ServerGauges {
             queue_len: u64::from(self.server.queue_len()),
             busy: u64::from(self.server.busy()),
@@ -264,6 +284,12 @@ impl World {
             Event::ServerRecv { req, token } => self.server_recv(req, token)?,
             Event::ClientRecv { req, token } => self.client_recv(req, token),
             Event::AttemptTimeout { req, token } => self.on_attempt_timeout(req, token),
+            Event::ServiceDone { .. } | Event::QueueTimeout { .. } | Event::BackendEnter { .. }
+                if self.deployment.is_some() =>
+            {
+                self.deployment_event(ev)?
+            }
+            Event::StoreReply { .. } | Event::StoreSync { .. } => self.deployment_event(ev)?,
             Event::ServiceDone { job } => {
                 if let Some((m, r)) = self.server.service_done(self.now, &mut self.q, job)? {
                     self.server_responded(m, &r);
@@ -280,7 +306,62 @@ impl World {
                 }
             }
             Event::Hedge { req, token } => self.on_hedge(req, token),
-            Event::CapacityChange => self.server.capacity_change(self.now, &mut self.q),
+            Event::CapacityChange => match self.deployment.as_deref_mut() {
+                Some(d) => d.capacity_change(self.now, &mut self.q),
+                None => self.server.capacity_change(self.now, &mut self.q),
+            },
+        }
+        Ok(())
+    }
+
+    /// A backend or store event of a deployment's replicas.
+    #[cold]
+    fn deployment_event(&mut self, ev: Event) -> Result<(), SimError> {
+        use crate::server::deployment::Received;
+        let Some(d) = self.deployment.as_deref_mut() else {
+            return Ok(());
+        };
+        match ev {
+            Event::StoreReply { slot } => {
+                if let Some((m, r, got)) = d.store_reply(self.now, &mut self.q, slot)? {
+                    let fi = self.clients[m.client as usize].fleet as usize;
+                    if got == Received::InBackend || r.admitted {
+                        self.rec.admitted(fi);
+                    }
+                    if got == Received::Answered {
+                        self.responded(m, fi, &r);
+                    }
+                }
+            }
+            Event::StoreSync { level, replica } => {
+                d.store_sync(self.now, &mut self.q, level, replica)?
+            }
+            _ => {
+                if let Some((m, r)) = d.backend_event(self.now, &mut self.q, ev)? {
+                    self.server_responded(m, &r);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// [`World::server_recv`] of a deployment: the balancer picks a replica.
+    #[cold]
+    fn deployment_recv(&mut self, meta: JobMeta, fi: usize) -> Result<(), SimError> {
+        use crate::server::deployment::Received;
+        let Some(d) = self.deployment.as_deref_mut() else {
+            return Ok(());
+        };
+        let mut resp = Response::rejected(0, None);
+        match d.receive(self.now, &mut self.q, meta, &mut resp)? {
+            Received::Answered => {
+                if resp.admitted {
+                    self.rec.admitted(fi);
+                }
+                self.responded(meta, fi, &resp);
+            }
+            Received::InBackend => self.rec.admitted(fi),
+            Received::AtStore => {}
         }
         Ok(())
     }
@@ -331,6 +412,9 @@ impl World {
                 self.responded(meta, fi, &resp);
                 return Ok(());
             }
+        }
+        if self.deployment.is_some() {
+            return self.deployment_recv(meta, fi);
         }
         let mut resp = Response::rejected(0, None);
         if self
