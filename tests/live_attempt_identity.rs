@@ -7,7 +7,8 @@ use live_common::{client, Server};
 use sim::engine::{AttemptId, Crn, Purpose};
 
 fn simulated(seed: u64, request: u32) -> u16 {
-    let mut coin = Crn::new(seed, Purpose::Faults).stream(AttemptId::named("web", 2, request, 1), 0);
+    let mut coin =
+        Crn::new(seed, Purpose::Faults).stream(AttemptId::named("web", 2, request, 1), 0);
     if coin.unit() < 0.5 {
         500
     } else {

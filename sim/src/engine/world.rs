@@ -95,6 +95,10 @@ fn possible_statuses(s: &Scenario) -> Vec<u16> {
             _ => {}
         }
     }
+    if s.deployment.is_some() {
+        // A store that fails closed (500), a failed replica (502), none in rotation (503).
+        v.extend([500, 502, 503]);
+    }
     v.retain(|s| !(200..300).contains(s));
     v
 }
