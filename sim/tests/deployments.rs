@@ -86,7 +86,10 @@ fn central_state_with_zero_rtt_is_one_server() {
     let d = dep(&r);
     assert_eq!(d.admitted_over_limit, 0);
     assert_eq!(d.decision_latency_p99_ms, Some(0.0));
-    assert!((d.store_calls_per_s - 10.0).abs() < 1e-9, "one call per request");
+    assert!(
+        (d.store_calls_per_s - 10.0).abs() < 1e-9,
+        "one call per request"
+    );
 }
 
 #[test]
@@ -128,7 +131,10 @@ fn a_store_outage_fails_open_or_closed_as_configured() {
     assert_eq!(admitted(&open), 600, "fail-open: no limit at all");
     let d = dep(&open);
     assert_eq!(d.store_errors, 600);
-    assert_eq!(d.decision_latency_p50_ms.map(|x| (x - 20.0).abs() < 1.5), Some(true));
+    assert_eq!(
+        d.decision_latency_p50_ms.map(|x| (x - 20.0).abs() < 1.5),
+        Some(true)
+    );
     let closed = run(
         outage,
         "state = \"central\"\nstore_timeout = \"20ms\"\non_store_error = \"closed\"",

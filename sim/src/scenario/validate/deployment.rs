@@ -118,7 +118,10 @@ pub(crate) fn deployment(
             (Some(r), false) => {
                 return Err(cx.err(
                     r.span(),
-                    format!("a `{}` event hits every replica: drop `replica`", e.kind.get_ref()),
+                    format!(
+                        "a `{}` event hits every replica: drop `replica`",
+                        e.kind.get_ref()
+                    ),
                 ))
             }
             (None, false) => None,
@@ -208,6 +211,35 @@ fn duration_key(cx: &Cx, t: &LimiterTable, key: &str) -> R<Option<Nanos>> {
         .transpose()
 }
 
+/// `store_rtt`: a duration or a distribution table. The value sits in the untyped limiter
+/// table, so it is read again from its own text (spans inside it are lost); an error points at
+/// the value with the reason.
+fn store_rtt(cx: &Cx, v: &Spanned<toml::Value>) -> R<crate::model::Distribution> {
+    #[derive(Deserialize)]
+    struct One {
+        v: Spanned<DistSpec>,
+    }
+    let text = format!("v = {}", v.get_ref());
+    let inner = Cx {
+        file: cx.file,
+        text: &text,
+    };
+    let reason = |e: crate::scenario::ScenarioError| {
+        let msg = e.location().map_or(e.to_string(), |l| l.message.clone());
+        cx.err(v.span(), format!("`store_rtt`: {msg}"))
+    };
+    let one: One = toml::from_str(&text).map_err(|e| {
+        cx.err(
+            v.span(),
+            format!(
+                "`store_rtt` is a duration or a distribution table: {}",
+                e.message()
+            ),
+        )
+    })?;
+    super::dist::dist(&inner, &one.v).map_err(reason)
+}
+
 /// A level's `state` and its store keys.
 fn placement(cx: &Cx, t: &LimiterTable) -> R<Placement> {
     let state = match t.get("state") {
@@ -215,10 +247,20 @@ fn placement(cx: &Cx, t: &LimiterTable) -> R<Placement> {
         Some(v) => v
             .get_ref()
             .as_str()
-            .ok_or_else(|| cx.err(v.span(), format!("`state` is one of: {}", STATES.join(", "))))?
+            .ok_or_else(|| {
+                cx.err(
+                    v.span(),
+                    format!("`state` is one of: {}", STATES.join(", ")),
+                )
+            })?
             .to_string(),
     };
-    let store_keys = ["store_rtt", "store_timeout", "on_store_error", "sync_interval"];
+    let store_keys = [
+        "store_rtt",
+        "store_timeout",
+        "on_store_error",
+        "sync_interval",
+    ];
     if matches!(state.as_str(), "local" | "split") {
         if let Some((k, v)) = store_keys.iter().find_map(|k| t.get(*k).map(|v| (k, v))) {
             return Err(cx.err(
@@ -229,13 +271,7 @@ fn placement(cx: &Cx, t: &LimiterTable) -> R<Placement> {
     }
     let mut store = Store::default();
     if let Some(v) = t.get("store_rtt") {
-        let d = DistSpec::deserialize(v.get_ref().clone()).map_err(|e| {
-            cx.err(
-                v.span(),
-                format!("`store_rtt` is a duration or a distribution table: {}", e.message()),
-            )
-        })?;
-        store.rtt = super::dist::dist(cx, &Spanned::new(v.span(), d))?;
+        store.rtt = store_rtt(cx, v)?;
     }
     store.timeout = duration_key(cx, t, "store_timeout")?;
     if let (Some(0), Some(v)) = (store.timeout.map(|t| t.0), t.get("store_timeout")) {

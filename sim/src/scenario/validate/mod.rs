@@ -117,12 +117,8 @@ pub(crate) fn scenario(cx: &Cx, s: &ScenarioSpec, registry: &Registry) -> R<Scen
     if let Some(d) = &s.deployment {
         spans.insert("deployment".into(), d.span());
     }
-    out.deployment = deployment::deployment(
-        cx,
-        s.deployment.as_ref(),
-        &s.server.limiters,
-        out.duration,
-    )?;
+    out.deployment =
+        deployment::deployment(cx, s.deployment.as_ref(), &s.server.limiters, out.duration)?;
     out.validate(registry).map_err(|e| {
         let field = e.field();
         let span = spans
