@@ -162,3 +162,37 @@ fn a_failed_replica_gets_502_until_the_health_checks_notice() {
     assert_eq!(dep(&r).failed_replica_502, 25);
     assert_eq!(admitted(&r), 60);
 }
+
+#[test]
+fn a_sync_interval_of_never_is_local_state() {
+    let local = run("[deployment]\nreplicas = 3", "", "1");
+    let never = run(
+        "[deployment]\nreplicas = 3",
+        "state = \"synced\"\nsync_interval = \"never\"",
+        "1",
+    );
+    assert_eq!(never.summary, local.summary);
+    assert_eq!(admitted(&never), 180);
+}
+
+#[test]
+fn an_over_limit_cache_spares_the_store_every_refusal_but_the_first_per_replica() {
+    // Central with zero rtt admits exactly the limit; with the cache each replica asks the
+    // store until its first refusal, then refuses the key itself until the window ends:
+    // 60 admissions + 3 first refusals = 63 store calls instead of 600.
+    let r = run(
+        "[deployment]\nreplicas = 3",
+        "state = \"over_limit_cache\"\nstore_rtt = \"1ms\"",
+        "1",
+    );
+    assert_eq!(admitted(&r), 60);
+    let d = dep(&r);
+    assert_eq!(d.admitted_over_limit, 0);
+    assert!(
+        (d.store_calls_per_s - 63.0 / 60.0).abs() < 1e-9,
+        "{}",
+        d.store_calls_per_s
+    );
+    // The cached refusals took no round trip: 537 of 600 decisions at 0, so p50 is 0.
+    assert_eq!(d.decision_latency_p50_ms, Some(0.0));
+}

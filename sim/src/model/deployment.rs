@@ -63,6 +63,9 @@ pub enum Placement {
     Split,
     /// One shared store decides every request, a round trip away.
     Central(Store),
+    /// Central, but each replica remembers a key the store refused until its window ends and
+    /// refuses it without asking (envoyproxy/ratelimit's over-limit local cache).
+    OverLimitCache(Store),
     /// Every replica decides locally; each flushes its admissions to the store and reads the
     /// others' back every `interval` (0: after every admission).
     Synced {
@@ -80,6 +83,7 @@ impl Placement {
             Placement::Local => "local",
             Placement::Split => "split",
             Placement::Central(_) => "central",
+            Placement::OverLimitCache(_) => "over_limit_cache",
             Placement::Synced { .. } => "synced",
         }
     }

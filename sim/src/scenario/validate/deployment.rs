@@ -13,8 +13,8 @@
 //! duration = "10s"
 //!
 //! [[server.limiters]]             # where this level's state lives:
-//! state = "synced"                # local (default), split, central, synced
-//! sync_interval = "10s"           # synced: 0s syncs after every admission
+//! state = "synced"                # local (default), split, central, over_limit_cache, synced
+//! sync_interval = "10s"           # synced: "0s" after every admission, "never" = local
 //! store_rtt = "1ms"               # central, synced: a duration or a distribution table
 //! store_timeout = "20ms"          # a call not answered by then has failed
 //! on_store_error = "open"         # closed, local
@@ -38,7 +38,7 @@ const BALANCERS: &[&str] = &[
     "hash_key",
     "{ weighted = [..] }",
 ];
-const STATES: &[&str] = &["local", "split", "central", "synced"];
+const STATES: &[&str] = &["local", "split", "central", "over_limit_cache", "synced"];
 const ON_ERROR: &[&str] = &["open", "closed", "local"];
 const KINDS: &[&str] = &[
     "fail",
@@ -288,15 +288,26 @@ fn placement(cx: &Cx, t: &LimiterTable) -> R<Placement> {
             }
         };
     }
+    // `sync_interval = "never"`: the replicas never sync, each keeps its own limiter (`local`);
+    // lets one sweep run never / every request / every 10 s.
+    if state == "synced"
+        && t.get("sync_interval").and_then(|v| v.get_ref().as_str()) == Some("never")
+    {
+        return Ok(Placement::Local);
+    }
     let interval = duration_key(cx, t, "sync_interval")?;
     Ok(match state.as_str() {
         "local" => Placement::Local,
         "split" => Placement::Split,
-        "central" => {
+        "central" | "over_limit_cache" => {
             if let Some(v) = t.get("sync_interval") {
                 return Err(cx.err(v.span(), "`sync_interval` is for `state = \"synced\"`"));
             }
-            Placement::Central(store)
+            if state == "central" {
+                Placement::Central(store)
+            } else {
+                Placement::OverLimitCache(store)
+            }
         }
         "synced" => Placement::Synced {
             store,

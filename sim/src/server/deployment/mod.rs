@@ -245,12 +245,20 @@ impl DeploymentRt {
                 if matches!(a, Admission::Allowed { .. }) {
                     sl.delta[r as usize].push((m.fleet, m.key, m.tenant, m.cost));
                     if sl.interval == Some(Nanos::ZERO) {
-                        // `sync_rate = -1`: synchronous, one store call per admission.
+                        // Kong's `sync_rate = -1`: synchronous, one store call per admission
+                        // on the request's way (its round trip is the decision's latency).
                         sl.sync(r as usize, now)?;
                         self.rec.store_call(false);
+                        latency = latency + self.rtt[j].sample(&mut self.draws);
                     }
                 }
                 a
+            } else if let Some(d) = sl.cached(r as usize, sl.id(m.key, m.tenant), now) {
+                // Refused from the replica's over-limit cache: no round trip, no store call.
+                Admission::Denied {
+                    status: sl.status,
+                    decision: d,
+                }
             } else {
                 let (down, extra) = store_state(&self.cfg.events, r, now);
                 let draws = &mut self.draws;
@@ -269,6 +277,13 @@ impl DeploymentRt {
                         (false, false) => rtt,
                         _ => timeout.unwrap_or(Nanos::ZERO),
                     };
+                if let (Some(Admission::Denied { decision, .. }), false) = (&central, late) {
+                    let id = sl.id(m.key, m.tenant);
+                    if let Some(cache) = sl.over.as_mut() {
+                        let until = now + decision.retry_after.unwrap_or(decision.reset_after);
+                        cache[r as usize].insert(id, (until, *decision));
+                    }
+                }
                 match central {
                     Some(a) if !late => a,
                     _ => match sl.store.on_error {

@@ -15,6 +15,12 @@
 //!   replica's own (Limitador's and Kong's "fault tolerant" fallbacks decide without the
 //!   store; here with the replica's share). The store counts a call that the replica gave up
 //!   on: the Redis `INCRBY` ran, its answer came too late.
+//! - `over_limit_cache`: `central`, plus envoyproxy/ratelimit's local cache of keys over their
+//!   limit (`src/limiter/base_limiter.go`: a descriptor the store found over its limit is put
+//!   in a local freecache, and `IsOverLimitWithLocalCache` refuses it without the Redis
+//!   increment until its time slot ends: the cache key carries the slot). Here the cache is the
+//!   replica's (its rate-limit service as a sidecar): a cached refusal costs no round trip and
+//!   no store call, and lasts until the limiter's `reset_after` (the end of a fixed window).
 //! - `synced`: Kong's rate-limiting plugin with `sync_rate` (Kong/kong
 //!   `kong/plugins/rate-limiting/policies/init.lua`: each node decides on its cached usage
 //!   plus its own increments since the last sync, `cur_usage` + `cur_delta`, and every
@@ -24,9 +30,10 @@
 //!   total read back): an interval of 0 charges them at once, which makes the replicas' states
 //!   equal to one central limiter's.
 
-use crate::model::{Level, OnStoreError, Placement, ReplicaEvent, Store};
+use crate::model::{Level, OnStoreError, Placement, ReplicaEvent, Scope, Store};
 use crate::server::Levels;
 use limiters::{LimiterError, Nanos, ParamValue, Params, Rate, Registry};
+use std::collections::HashMap;
 
 /// `level`'s parameters with its limit divided among `n` replicas: counts (`limit`, `burst`,
 /// `max`, `capacity`) divided rounding down (at least 1), a `rate` kept exact by stretching
@@ -75,6 +82,8 @@ pub fn limit_of(params: &Params) -> Option<(u64, Nanos)> {
 pub struct SharedLevel {
     /// The level's index in the scenario.
     pub index: usize,
+    pub(super) status: u16,
+    pub(super) scope: Scope,
     pub(super) store: Store,
     /// `central`: the store's one state. `synced`: unused.
     pub(super) central: Levels,
@@ -85,6 +94,8 @@ pub struct SharedLevel {
     pub(super) interval: Option<Nanos>,
     /// `synced`: each replica's admissions since its last sync `(fleet, key, tenant, cost)`.
     pub(super) delta: Vec<Vec<(u16, u32, u32, u32)>>,
+    /// `over_limit_cache`: per replica, state id -> refused until then (else empty).
+    pub(super) over: Option<Vec<HashMap<u32, (Nanos, limiters::Decision)>>>,
 }
 
 impl SharedLevel {
@@ -102,7 +113,7 @@ impl SharedLevel {
         let mut split = level.clone();
         split.params = split_params(&level.params, n).map_err(|e| (index, e))?;
         let (store, interval) = match placement {
-            Placement::Central(s) => (s.clone(), None),
+            Placement::Central(s) | Placement::OverLimitCache(s) => (s.clone(), None),
             Placement::Synced { store, interval } => (store.clone(), Some(*interval)),
             _ => (Store::default(), None),
         };
@@ -113,11 +124,35 @@ impl SharedLevel {
         };
         Ok(SharedLevel {
             index,
+            status: level.status,
+            scope: level.scope,
+            over: matches!(placement, Placement::OverLimitCache(_))
+                .then(|| vec![HashMap::new(); n as usize]),
             store,
             central: one(level)?,
             own,
             interval,
             delta: vec![Vec::new(); n as usize],
+        })
+    }
+
+    /// The state id of a request in this level's scope.
+    pub(super) fn id(&self, key: u32, tenant: u32) -> u32 {
+        match self.scope {
+            Scope::Global => 0,
+            Scope::Key => key,
+            Scope::Tenant => tenant,
+        }
+    }
+
+    /// `over_limit_cache`: replica `r`'s cached refusal of state `id` at `now`, if any.
+    pub(super) fn cached(&self, r: usize, id: u32, now: Nanos) -> Option<limiters::Decision> {
+        let (until, mut d) = *self.over.as_ref()?.get(r)?.get(&id)?;
+        (now < until).then(|| {
+            let left = until - now;
+            d.reset_after = left;
+            d.retry_after = d.retry_after.map(|_| left);
+            d
         })
     }
 
