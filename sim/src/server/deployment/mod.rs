@@ -242,15 +242,18 @@ impl DeploymentRt {
             let fleet = Some(m.fleet);
             let admission = if sl.synced() {
                 let a = sl.own[r as usize].admit_as(fleet, now, m.key, m.tenant, m.cost)?;
-                if matches!(a, Admission::Allowed { .. }) {
+                let allowed = matches!(a, Admission::Allowed { .. });
+                if allowed {
                     sl.delta[r as usize].push((m.fleet, m.key, m.tenant, m.cost));
-                    if sl.interval == Some(Nanos::ZERO) {
-                        // Kong's `sync_rate = -1`: synchronous, one store call per admission
-                        // on the request's way (its round trip is the decision's latency).
+                }
+                if sl.interval == Some(Nanos::ZERO) {
+                    // Kong's `sync_rate = -1`: the usage is read from the store and the
+                    // increment written on every request's way (a round trip each).
+                    if allowed {
                         sl.sync(r as usize, now)?;
-                        self.rec.store_call(false);
-                        latency = latency + self.rtt[j].sample(&mut self.draws);
                     }
+                    self.rec.store_call(false);
+                    latency = latency + self.rtt[j].sample(&mut self.draws);
                 }
                 a
             } else if let Some(d) = sl.cached(r as usize, sl.id(m.key, m.tenant), now) {
