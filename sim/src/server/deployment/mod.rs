@@ -42,12 +42,16 @@ pub enum Received {
     AtStore,
 }
 
+/// A refusal by a shared level: its status and its decision (none for a store that failed
+/// closed).
+type Refusal = Option<(u16, Option<limiters::Decision>)>;
+
 /// An attempt waiting for the store.
 #[derive(Clone, Copy, Debug)]
 struct Waiting {
     meta: JobMeta,
     replica: u32,
-    denied: Option<(u16, Option<limiters::Decision>)>,
+    denied: Refusal,
 }
 
 /// A deployment at run time.
@@ -234,7 +238,7 @@ impl DeploymentRt {
         now: Nanos,
         r: u32,
         m: &JobMeta,
-    ) -> Result<(Nanos, Option<(u16, Option<limiters::Decision>)>), LimiterError> {
+    ) -> Result<(Nanos, Refusal), LimiterError> {
         let mut latency = Nanos::ZERO;
         let mut denied = None;
         for j in 0..self.shared.len() {
@@ -253,7 +257,7 @@ impl DeploymentRt {
                         sl.sync(r as usize, now)?;
                     }
                     self.rec.store_call(false);
-                    latency = latency + self.rtt[j].sample(&mut self.draws);
+                    latency += self.rtt[j].sample(&mut self.draws);
                 }
                 a
             } else if let Some(d) = sl.cached(r as usize, sl.id(m.key, m.tenant), now) {
@@ -275,11 +279,10 @@ impl DeploymentRt {
                     Some(sl.central.admit_as(fleet, now, m.key, m.tenant, m.cost)?)
                 };
                 self.rec.store_call(down || late);
-                latency = latency
-                    + match (down, late) {
-                        (false, false) => rtt,
-                        _ => timeout.unwrap_or(Nanos::ZERO),
-                    };
+                latency += match (down, late) {
+                    (false, false) => rtt,
+                    _ => timeout.unwrap_or(Nanos::ZERO),
+                };
                 if let (Some(Admission::Denied { decision, .. }), false) = (&central, late) {
                     let id = sl.id(m.key, m.tenant);
                     if let Some(cache) = sl.over.as_mut() {
@@ -320,7 +323,7 @@ impl DeploymentRt {
         q: &mut EventQueue,
         r: u32,
         meta: JobMeta,
-        denied: Option<(u16, Option<limiters::Decision>)>,
+        denied: Refusal,
         resp: &mut Response,
     ) -> Result<Received, LimiterError> {
         if let Some((status, decision)) = denied {

@@ -194,7 +194,7 @@ pub fn store_state(events: &[ReplicaEvent], r: u32, now: Nanos) -> (bool, Nanos)
         match e.kind {
             K::StoreOutage => down = true,
             K::StorePartition if e.replica == Some(r) => down = true,
-            K::StoreLatency(x) => extra = extra + x,
+            K::StoreLatency(x) => extra += x,
             _ => {}
         }
     }
