@@ -287,7 +287,13 @@ impl World {
         match ev {
             Event::Arrival { client } => self.on_arrival(client),
             Event::Send { req, token, client } => self.on_send(req, token, client),
-            Event::ServerRecv { req, token } => self.server_recv(req, token)?,
+            Event::ServerRecv { req, token } => {
+                if self.deployment.is_some() {
+                    self.deployment_recv(req, token)?
+                } else {
+                    self.server_recv(req, token)?
+                }
+            }
             Event::ClientRecv { req, token } => self.client_recv(req, token),
             Event::AttemptTimeout { req, token } => self.on_attempt_timeout(req, token),
             Event::ServiceDone { job } => {
@@ -362,7 +368,7 @@ impl World {
     /// [`World::server_recv`] of a deployment: the balancer picks a replica.
     #[cold]
     #[inline(never)]
-    fn deployment_recv(&mut self, req: u32, token: u32) -> Result<(), SimError> {
+    pub(crate) fn deployment_recv(&mut self, req: u32, token: u32) -> Result<(), SimError> {
         use crate::server::deployment::Received;
         let c = self.reqs[req].client;
         let cs = &self.clients[c as usize];
@@ -423,13 +429,10 @@ impl World {
         )
     }
 
-    /// An attempt reaches the server.
+    /// An attempt reaches the server (of a scenario without `[deployment]`: its callers send
+    /// a deployment's attempts to [`World::deployment_recv`], out of the hot path).
     #[inline]
     pub fn server_recv(&mut self, req: u32, token: u32) -> Result<(), SimError> {
-        if self.deployment.is_some() {
-            // A deployment's way, out of line (the one server's way below is the hot path).
-            return self.deployment_recv(req, token);
-        }
         let c = self.reqs[req].client;
         let cs = &self.clients[c as usize];
         let f = &self.fleets[cs.fleet as usize];
