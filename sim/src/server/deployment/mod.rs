@@ -67,6 +67,8 @@ pub struct DeploymentRt {
     rtt: Vec<Sampler>,
     draws: Stream,
     up: Vec<u32>,
+    /// No replica ever fails or drains: `up` is every replica, for the whole run.
+    always_up: bool,
     /// The figures.
     pub rec: Recorder,
 }
@@ -129,7 +131,11 @@ impl DeploymentRt {
             waiting: Vec::new(),
             free: Vec::new(),
             draws: Stream::derive(seed, Purpose::Store, "deployment", 0),
-            up: Vec::with_capacity(n as usize),
+            up: (0..n).collect(),
+            always_up: !d
+                .events
+                .iter()
+                .any(|e| matches!(e.kind, EventKind::Fail | EventKind::Drain)),
             rec,
         })
     }
@@ -190,10 +196,12 @@ impl DeploymentRt {
         meta: JobMeta,
         resp: &mut Response,
     ) -> Result<Received, LimiterError> {
-        self.up.clear();
-        for r in 0..self.cfg.replicas {
-            if !self.health(r, now).1 {
-                self.up.push(r);
+        if !self.always_up {
+            self.up.clear();
+            for r in 0..self.cfg.replicas {
+                if !self.health(r, now).1 {
+                    self.up.push(r);
+                }
             }
         }
         if self.up.is_empty() {
@@ -202,7 +210,7 @@ impl DeploymentRt {
         }
         let r = self.balancer.pick(meta.key, &self.up, &self.outstanding);
         self.rec.attempt(r);
-        if self.health(r, now).0 {
+        if !self.always_up && self.health(r, now).0 {
             self.rec.out.failed_replica_502 += 1;
             *resp = Response::rejected(502, None);
             return Ok(Received::Answered);
