@@ -168,7 +168,8 @@ impl<'a> Simulation<'a> {
             None => &mut noop,
         };
         world.run(cb)?;
-        let result = assemble(s, self.seed, &world);
+        let mut result = assemble(s, self.seed, &world);
+        result.deployment = world.deployment.take().map(|d| d.finish(s.duration));
         Ok((result, world.trace.take()))
     }
 }
@@ -334,5 +335,6 @@ fn assemble(s: &Scenario, seed: u64, w: &World) -> RunResult {
         },
         live: false,
         keyed: w.server.keyed_figures(),
+        deployment: None,
     }
 }

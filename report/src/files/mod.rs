@@ -8,10 +8,12 @@
 //! files, so outputs can be diffed and committed.
 
 pub mod complete;
+mod deployment;
 mod manifest;
 mod summary;
 mod table;
 
+pub use deployment::deployment_lines;
 pub use manifest::Manifest;
 pub(crate) use table::recovery_verdict;
 pub use table::summary_table;

@@ -20,6 +20,9 @@ pub(crate) struct SummaryJson<'a> {
     /// Levels with their keys in bounded memory (`max_keys`): keys held, evictions.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     keyed: &'a [KeyedLevel],
+    /// Replicas behind a balancer (`[deployment]`): over- and under-admission, store figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deployment: Option<&'a sim::server::deployment::DeploymentFigures>,
 }
 
 /// A summary with the figures the report derives from the run: `jain_max_min` (Jain's index
@@ -60,6 +63,7 @@ impl SummaryJson<'_> {
                 .collect(),
             tenants: &r.tenants,
             keyed: &r.keyed,
+            deployment: r.deployment.as_ref(),
         }
     }
 }

@@ -44,6 +44,7 @@ pub fn summary_table(r: &RunResult) -> String {
     );
     out += &aligned(&rows, Align::FirstLeft);
     out += &recovery_lines(r);
+    out += &super::deployment_lines(r);
     out
 }
 

@@ -138,7 +138,12 @@ impl World {
             .net
             .sample_from(|| draws.stream(self.attempt_id(req, token), 0));
         if d.is_zero() {
-            if let Err(e) = self.server_recv(req, token) {
+            let got = if self.deployment.is_some() {
+                self.deployment_recv(req, token)
+            } else {
+                self.server_recv(req, token)
+            };
+            if let Err(e) = got {
                 self.error.get_or_insert(e);
             }
         } else {

@@ -71,6 +71,18 @@ pub enum Event {
     },
     /// A capacity-drop fault starts or ends: the backend re-evaluates its workers.
     CapacityChange,
+    /// A deployment's store answers an attempt's limit call (after its round trip).
+    StoreReply {
+        /// The waiting attempt's slot in the deployment.
+        slot: u32,
+    },
+    /// A `synced` level's replica flushes its counters to the store and reads the total back.
+    StoreSync {
+        /// The shared level's index among the deployment's shared levels.
+        level: u32,
+        /// The replica.
+        replica: u32,
+    },
 }
 
 #[cfg(test)]

@@ -38,6 +38,10 @@ pub enum Purpose {
     Faults = 4,
     /// Network delays.
     Network = 5,
+    /// A deployment balancer's random picks.
+    Balancer = 6,
+    /// A deployment store's round trips.
+    Store = 7,
     /// The changed-body coins of idempotency keys (a salt per fleet).
     IdempotencyBody = 16,
 }

@@ -33,6 +33,9 @@ pub(crate) struct World {
     pub clients: Vec<ClientState>,
     pub reqs: Requests,
     pub server: Server,
+    /// The replicas and their balancer, when the scenario has a `[deployment]`: every attempt
+    /// goes to them instead of `server` (which still answers for the header dialect).
+    pub deployment: Option<Box<crate::server::deployment::DeploymentRt>>,
     /// Unix seconds at t = 0 (header-reading clients see calendar times).
     pub epoch: u64,
     /// The idempotency-key store, when a fleet sends keys.
@@ -92,6 +95,10 @@ fn possible_statuses(s: &Scenario) -> Vec<u16> {
             _ => {}
         }
     }
+    if s.deployment.is_some() {
+        // A store that fails closed (500), a failed replica (502), none in rotation (503).
+        v.extend([500, 502, 503]);
+    }
     v.retain(|s| !(200..300).contains(s));
     v
 }
@@ -137,6 +144,19 @@ impl World {
         for e in server.capacity_edges() {
             q.push(e, Event::CapacityChange);
         }
+        let deployment = match &s.deployment {
+            None => None,
+            Some(d) => {
+                let d = crate::server::deployment::DeploymentRt::new(s, d, seed, registry)
+                    .map_err(|(level, source)| {
+                        SimError::Model(crate::model::ModelError::Limiter { level, source })
+                    })?;
+                for (t, e) in d.first_syncs() {
+                    q.push(t, e);
+                }
+                Some(Box::new(d))
+            }
+        };
         let mut w = World {
             q,
             now: Nanos::ZERO,
@@ -145,6 +165,7 @@ impl World {
             clients,
             reqs: Requests::default(),
             server,
+            deployment,
             epoch: s.epoch,
             idem: s
                 .fleets
@@ -191,6 +212,9 @@ impl World {
     }
 
     fn gauges(&self) -> ServerGauges {
+        if let Some(d) = &self.deployment {
+            return d.gauges(self.now, self.rec.hottest());
+        }
         ServerGauges {
             queue_len: u64::from(self.server.queue_len()),
             busy: u64::from(self.server.busy()),
@@ -258,29 +282,135 @@ impl World {
 
     #[inline]
     fn dispatch(&mut self, ev: Event) -> Result<(), SimError> {
+        // A deployment's attempts and backend events take their own ways, out of line, so the
+        // one server's ways stay as they were (their cost is checked with callgrind).
         match ev {
             Event::Arrival { client } => self.on_arrival(client),
             Event::Send { req, token, client } => self.on_send(req, token, client),
-            Event::ServerRecv { req, token } => self.server_recv(req, token)?,
+            Event::ServerRecv { req, token } => {
+                if self.deployment.is_some() {
+                    self.deployment_recv(req, token)?
+                } else {
+                    self.server_recv(req, token)?
+                }
+            }
             Event::ClientRecv { req, token } => self.client_recv(req, token),
             Event::AttemptTimeout { req, token } => self.on_attempt_timeout(req, token),
             Event::ServiceDone { job } => {
-                if let Some((m, r)) = self.server.service_done(self.now, &mut self.q, job)? {
+                if self.deployment.is_some() {
+                    self.deployment_event(ev)?
+                } else if let Some((m, r)) = self.server.service_done(self.now, &mut self.q, job)? {
                     self.server_responded(m, &r);
                 }
             }
             Event::QueueTimeout { job, gen } => {
-                if let Some((m, r)) = self.server.queue_timeout(self.now, job, gen)? {
+                if self.deployment.is_some() {
+                    self.deployment_event(ev)?
+                } else if let Some((m, r)) = self.server.queue_timeout(self.now, job, gen)? {
                     self.server_responded(m, &r);
                 }
             }
             Event::BackendEnter { job } => {
-                if let Some((m, r)) = self.server.backend_enter(self.now, &mut self.q, job)? {
+                if self.deployment.is_some() {
+                    self.deployment_event(ev)?
+                } else if let Some((m, r)) =
+                    self.server.backend_enter(self.now, &mut self.q, job)?
+                {
                     self.server_responded(m, &r);
                 }
             }
             Event::Hedge { req, token } => self.on_hedge(req, token),
-            Event::CapacityChange => self.server.capacity_change(self.now, &mut self.q),
+            Event::CapacityChange => {
+                if self.deployment.is_some() {
+                    self.deployment_event(ev)?
+                } else {
+                    self.server.capacity_change(self.now, &mut self.q)
+                }
+            }
+            Event::StoreReply { .. } | Event::StoreSync { .. } => self.deployment_event(ev)?,
+        }
+        Ok(())
+    }
+
+    /// A backend or store event of a deployment's replicas.
+    #[cold]
+    #[inline(never)]
+    fn deployment_event(&mut self, ev: Event) -> Result<(), SimError> {
+        use crate::server::deployment::Received;
+        let Some(d) = self.deployment.as_deref_mut() else {
+            return Ok(());
+        };
+        match ev {
+            Event::StoreReply { slot } => {
+                if let Some((m, r, got)) = d.store_reply(self.now, &mut self.q, slot)? {
+                    let fi = self.clients[m.client as usize].fleet as usize;
+                    if got == Received::InBackend || r.admitted {
+                        self.rec.admitted(fi);
+                    }
+                    if got == Received::Answered {
+                        self.responded(m, fi, &r);
+                    }
+                }
+            }
+            Event::StoreSync { level, replica } => {
+                d.store_sync(self.now, &mut self.q, level, replica)?
+            }
+            Event::CapacityChange => d.capacity_change(self.now, &mut self.q),
+            _ => {
+                if let Some((m, r)) = d.backend_event(self.now, &mut self.q, ev)? {
+                    self.server_responded(m, &r);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// [`World::server_recv`] of a deployment: the balancer picks a replica.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn deployment_recv(&mut self, req: u32, token: u32) -> Result<(), SimError> {
+        use crate::server::deployment::Received;
+        let c = self.reqs[req].client;
+        let cs = &self.clients[c as usize];
+        let f = &self.fleets[cs.fleet as usize];
+        let i = c - f.first;
+        let meta = JobMeta {
+            req,
+            token,
+            client: c,
+            fleet: cs.fleet,
+            key: f.identity.key(i),
+            tenant: f.identity.tenant(i),
+            cost: f.cost,
+            upstream: self.reqs[req].upstream,
+            id: if self.ids_needed {
+                self.attempt_id(req, token)
+            } else {
+                AttemptId::default()
+            },
+        };
+        let fi = cs.fleet as usize;
+        let keyed = f.idempotency_key;
+        self.rec.server_arrival(fi, self.now, meta.key, meta.tenant);
+        if keyed {
+            if let Some(resp) = self.idem_before(&meta) {
+                self.responded(meta, fi, &resp);
+                return Ok(());
+            }
+        }
+        let Some(d) = self.deployment.as_deref_mut() else {
+            return Ok(());
+        };
+        let mut resp = Response::rejected(0, None);
+        match d.receive(self.now, &mut self.q, meta, &mut resp)? {
+            Received::Answered => {
+                if resp.admitted {
+                    self.rec.admitted(fi);
+                }
+                self.responded(meta, fi, &resp);
+            }
+            Received::InBackend => self.rec.admitted(fi),
+            Received::AtStore => {}
         }
         Ok(())
     }
@@ -299,7 +429,8 @@ impl World {
         )
     }
 
-    /// An attempt reaches the server.
+    /// An attempt reaches the server (of a scenario without `[deployment]`: its callers send
+    /// a deployment's attempts to [`World::deployment_recv`], out of the hot path).
     #[inline]
     pub fn server_recv(&mut self, req: u32, token: u32) -> Result<(), SimError> {
         let c = self.reqs[req].client;

@@ -424,7 +424,9 @@ impl Recorder {
     }
 
     /// An attempt of `fleet` from API key `key` in tenant `tenant` reached the server.
-    #[inline]
+    /// Always inlined: with a second caller (a deployment's way) the compiler stopped inlining
+    /// it into the one server's way, +3% instructions on fleet-429.
+    #[inline(always)]
     pub fn server_arrival(&mut self, fleet: usize, now: Nanos, key: u32, tenant: u32) {
         self.arrivals.record(fleet, now);
         match self.scope {

@@ -249,6 +249,10 @@ pub struct RunResult {
     /// The levels that keep their keys in bounded memory (`max_keys`): their eviction figures.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keyed: Vec<KeyedLevel>,
+    /// A deployment's figures (replicas, over- and under-admission, store latency); absent
+    /// for one server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<crate::server::deployment::DeploymentFigures>,
 }
 
 /// A limiter level keeping its per-key states in a bounded `limiters::keyed` store.

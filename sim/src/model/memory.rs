@@ -12,6 +12,7 @@
 //! | one client                     | 650 B (1 M: 676 MB, 2 M: 1.33 GB) | 700 B   |
 //! | one arrival-count slot, per fleet | 36 B (1 M slots: 54 MB)   | 40 B         |
 //! | the program itself             | 18 MB                        | 32 MiB       |
+//! | a deployment's replica (`[deployment]`) | not measured: counted from sizes | 16 KiB + 96 B a key and level |
 //!
 //! Requests in flight are not counted: they depend on how the run goes, not on what it asks
 //! (the stall guard in the engine stops a run whose queue grows without time advancing).
@@ -27,6 +28,11 @@ const PER_BUCKET_FLEET: u64 = 1_300;
 const PER_CLIENT: u64 = 700;
 /// Bytes of an arrival-count slot of one fleet.
 const PER_ARRIVAL_SLOT: u64 = 40;
+/// Bytes of a deployment's replica (its server, backend and balancer slot), from the sizes of
+/// its parts rather than measured.
+const PER_REPLICA: u64 = 16 << 10;
+/// Bytes of a limiter state (boxed, with its slot) of one key at one level of one replica.
+const PER_REPLICA_KEY: u64 = 96;
 /// The program, before the scenario asks for anything.
 const BASE: u64 = 32 << 20;
 
@@ -48,6 +54,9 @@ pub struct MemoryEstimate {
     pub client_bytes: u64,
     /// Bytes of the arrival counts.
     pub arrival_bytes: u64,
+    /// Bytes of a deployment's replicas (0 without `[deployment]`): each keeps its own limiter
+    /// states, one per key (or tenant) and level.
+    pub replica_bytes: u64,
     /// Everything, with the program itself.
     pub bytes: u64,
 }
@@ -65,6 +74,12 @@ impl Scenario {
     /// let m = s.memory_estimate();
     /// assert_eq!(m.buckets, 7_200_000);
     /// assert!(m.bytes > 9 << 30 && m.bytes < 20 << 30);
+    /// // Replicas keep a limiter state per key and level each.
+    /// s.fleets[0].count = 1_000_000;
+    /// s.deployment = Some(sim::model::Deployment::new(63, 1));
+    /// s.server.levels.push(sim::model::Level::new(
+    ///     sim::model::Scope::Key, "token_bucket", limiters::Params::new()));
+    /// assert!(s.memory_estimate().replica_bytes > 6_000_000_000);
     /// ```
     pub fn memory_estimate(&self) -> MemoryEstimate {
         let buckets = self.duration.0 / self.bucket.0.max(1);
@@ -88,7 +103,16 @@ impl Scenario {
         let arrival_bytes = slots
             .saturating_mul(fleets)
             .saturating_mul(PER_ARRIVAL_SLOT);
+        let replica_bytes = self.deployment.as_ref().map_or(0, |d| {
+            // The exact one-server hierarchy the figures compare against counts as one more.
+            let states = clients
+                .max(1)
+                .saturating_mul(self.server.levels.len() as u64)
+                .saturating_mul(PER_REPLICA_KEY);
+            (u64::from(d.replicas) + 1).saturating_mul(PER_REPLICA.saturating_add(states))
+        });
         MemoryEstimate {
+            replica_bytes,
             buckets,
             fleets,
             clients,
@@ -98,7 +122,8 @@ impl Scenario {
             bytes: BASE
                 .saturating_add(series_bytes)
                 .saturating_add(client_bytes)
-                .saturating_add(arrival_bytes),
+                .saturating_add(arrival_bytes)
+                .saturating_add(replica_bytes),
         }
     }
 }
@@ -132,7 +157,11 @@ impl fmt::Display for MemoryEstimate {
             self.clients,
             Bytes(self.client_bytes),
             Bytes(self.arrival_bytes)
-        )
+        )?;
+        if self.replica_bytes > 0 {
+            write!(f, "; replicas: {}", Bytes(self.replica_bytes))?;
+        }
+        Ok(())
     }
 }
 

@@ -5,6 +5,7 @@
 //! checks what the types cannot express (non-zero counts, probabilities in [0, 1], limiter
 //! parameters accepted by the registry), so the engine never meets an impossible value.
 
+mod deployment;
 mod dist;
 mod fault;
 mod fleet;
@@ -13,6 +14,9 @@ mod server;
 mod validate;
 
 pub use crate::retry::{Backoff, HonourRetryAfter, Jitter, RetryPolicy, StatusSet, Strategy};
+pub use deployment::{
+    Balancer, Deployment, EventKind, OnStoreError, Placement, ReplicaEvent, Store, MAX_REPLICAS,
+};
 pub use dist::Distribution;
 pub use fault::{Fault, FaultKind};
 pub use fleet::{Arrival, Failover, Fleet, Keys};
@@ -61,6 +65,8 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     /// Client fleets (names unique).
     pub fleets: Vec<Fleet>,
+    /// Replicas behind a balancer, and where each level's state lives; `None`: one server.
+    pub deployment: Option<Deployment>,
 }
 
 impl Scenario {
@@ -80,6 +86,7 @@ impl Scenario {
             network: Network::default(),
             faults: Vec::new(),
             fleets: Vec::new(),
+            deployment: None,
         }
     }
 

@@ -239,6 +239,9 @@ impl Scenario {
                 .build(&level.algorithm, &level.params)
                 .map_err(|source| ModelError::Limiter { level: i, source })?;
         }
+        if let Some(d) = &self.deployment {
+            deployment(d, self.server.levels.len())?;
+        }
         let b = &self.server.backend;
         if b.workers == Some(0) {
             return Err(ModelError::invalid(
@@ -408,4 +411,59 @@ impl Scenario {
         }
         Ok(())
     }
+}
+
+/// A deployment's values: what the scenario loader checks with line numbers, checked again
+/// for a deployment built in code.
+fn deployment(d: &super::Deployment, levels: usize) -> Result<(), ModelError> {
+    use super::{Balancer, EventKind};
+    if d.replicas == 0 || d.replicas > super::MAX_REPLICAS {
+        return Err(ModelError::invalid(
+            "deployment.replicas",
+            format!(
+                "must be between 1 and {}, got {}",
+                super::MAX_REPLICAS,
+                d.replicas
+            ),
+        ));
+    }
+    if d.placement.len() != levels {
+        return Err(ModelError::invalid(
+            "deployment",
+            format!(
+                "{} level states for {levels} limiter levels",
+                d.placement.len()
+            ),
+        ));
+    }
+    if let Balancer::Weighted(w) = &d.balancer {
+        if w.len() != d.replicas as usize || w.iter().all(|&x| x == 0) {
+            return Err(ModelError::invalid(
+                "deployment.balancer",
+                "one weight per replica, not all 0",
+            ));
+        }
+    }
+    for (i, e) in d.events.iter().enumerate() {
+        let needs = matches!(
+            e.kind,
+            EventKind::Fail | EventKind::Drain | EventKind::StorePartition
+        );
+        if needs != e.replica.is_some() || e.replica.is_some_and(|r| r >= d.replicas) {
+            return Err(ModelError::invalid(
+                format!("deployment.events[{i}].replica"),
+                format!(
+                    "a replica index from 0 to {} for fail, drain and store_partition only",
+                    d.replicas - 1
+                ),
+            ));
+        }
+        if e.until <= e.at {
+            return Err(ModelError::invalid(
+                format!("deployment.events[{i}].duration"),
+                "must be longer than zero",
+            ));
+        }
+    }
+    Ok(())
 }

@@ -62,6 +62,39 @@ pub struct ScenarioSpec {
     #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, FleetSpec>"))]
     pub fleet: BTreeMap<String, Spanned<FleetSpec>>,
+    /// Replicas behind a balancer (`[deployment]`).
+    pub deployment: Option<Spanned<DeploymentSpec>>,
+}
+
+/// `[deployment]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentSpec {
+    /// Number of replicas.
+    pub replicas: Spanned<i64>,
+    /// A balancer name, or `{ weighted = [..] }`.
+    pub balancer: Option<Spanned<toml::Value>>,
+    /// Delay before the balancer's health checks notice a failed replica.
+    pub health_check_delay: Opt<Dur>,
+    /// Replica and store events (`[[deployment.events]]`).
+    #[serde(default)]
+    pub events: Vec<Spanned<ReplicaEventSpec>>,
+}
+
+/// One `[[deployment.events]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicaEventSpec {
+    /// `fail`, `drain`, `store_outage`, `store_latency`, `store_partition`.
+    pub kind: Spanned<String>,
+    /// The replica (`fail`, `drain`, `store_partition`).
+    pub replica: Opt<i64>,
+    /// When it starts.
+    pub start: Spanned<Dur>,
+    /// How long it lasts.
+    pub duration: Spanned<Dur>,
+    /// `store_latency`: the extra round trip.
+    pub extra: Opt<Dur>,
 }
 
 /// `[server]`.

@@ -93,6 +93,9 @@ pub struct BackendRt {
     queued: u32,
     jobs: Vec<Job>,
     free: Vec<u32>,
+    /// Or-ed into the job ids of the events this backend schedules: a deployment's replica
+    /// index in the top bits (0 for the one server of a scenario without `[deployment]`).
+    tag: u32,
 }
 
 impl BackendRt {
@@ -110,7 +113,19 @@ impl BackendRt {
             queued: 0,
             jobs: Vec::new(),
             free: Vec::new(),
+            tag: 0,
         }
+    }
+
+    /// Or `tag` into the job ids of every event this backend (and its server) schedules.
+    pub fn set_tag(&mut self, tag: u32) {
+        self.tag = tag;
+    }
+
+    /// The id job `id` goes by on the event queue.
+    #[inline(always)]
+    pub fn event_id(&self, id: u32) -> u32 {
+        id | self.tag
     }
 
     /// True when every job completes at once (unlimited workers, a zero service time): no
@@ -209,7 +224,7 @@ impl BackendRt {
         j.state = JobState::InService;
         j.started_at = now;
         self.busy += 1;
-        q.push(end, Event::ServiceDone { job: id });
+        q.push(end, Event::ServiceDone { job: id | self.tag });
         None
     }
 
@@ -255,7 +270,13 @@ impl BackendRt {
         self.queue.push_back(id);
         self.queued += 1;
         if let Some(t) = limit {
-            q.push(t, Event::QueueTimeout { job: id, gen });
+            q.push(
+                t,
+                Event::QueueTimeout {
+                    job: id | self.tag,
+                    gen,
+                },
+            );
         }
         None
     }

@@ -460,6 +460,27 @@ impl Levels {
         Ok(())
     }
 
+    /// True when every level that applies to a request of `fleet` would admit it now (a peek:
+    /// nothing is charged). A deployment's figures ask it of the exact one-server hierarchy.
+    pub fn would_admit(
+        &mut self,
+        fleet: Option<u16>,
+        now: Nanos,
+        key: u32,
+        tenant: u32,
+        cost: u32,
+    ) -> Result<bool, LimiterError> {
+        for l in &mut self.levels {
+            if l.applies(fleet) {
+                let id = l.id(key, tenant);
+                if !l.state(id, now)?.peek(now, cost).allowed {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+
     /// The first level's scope, if there is a level.
     pub fn first_scope(&self) -> Option<Scope> {
         self.levels.first().map(|l| l.scope)

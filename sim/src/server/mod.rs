@@ -8,6 +8,7 @@
 //! long). Every admitted request is released on every level when it leaves, with its outcome.
 
 mod backend;
+pub mod deployment;
 mod faults;
 mod level_state;
 mod levels;
@@ -320,7 +321,8 @@ impl Server {
         }
         let id = self.backend.alloc(meta, now, first);
         if !delay.is_zero() {
-            q.push(now + delay, crate::engine::Event::BackendEnter { job: id });
+            let job = self.backend.event_id(id);
+            q.push(now + delay, crate::engine::Event::BackendEnter { job });
             return Ok(false);
         }
         match self.backend.enter(now, q, &mut self.faults, id) {
@@ -378,7 +380,8 @@ impl Server {
         } else if !delay.is_zero() {
             // The level delays service (NGINX `delay`): as the job path does.
             let id = self.backend.alloc(meta, now, resp.decision);
-            q.push(now + delay, crate::engine::Event::BackendEnter { job: id });
+            let job = self.backend.event_id(id);
+            q.push(now + delay, crate::engine::Event::BackendEnter { job });
             return Ok(false);
         } else {
             self.release_instant(now, &meta)?;
@@ -426,6 +429,11 @@ impl Server {
             Some(f) => self.complete(now, f).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// Tag the job ids of this server's events (a deployment's replica index).
+    pub fn set_job_tag(&mut self, tag: u32) {
+        self.backend.set_tag(tag);
     }
 
     /// Capacity changed (a capacity-drop window started or ended).

@@ -414,6 +414,7 @@ fn build(
         live: true,
         // the live server's keyed stores are its own (see `/metrics`)
         keyed: Vec::new(),
+        deployment: None,
     }
 }
 

@@ -20,6 +20,11 @@ pub const LEVEL_KEYS: &[&str] = &[
     "policy",
     "max_keys",
     "idle_after",
+    "state",
+    "store_rtt",
+    "store_timeout",
+    "on_store_error",
+    "sync_interval",
 ];
 /// When a level is charged (`charge = "..."`).
 pub const CHARGES: &[&str] = &["on_admission", "on_completion"];

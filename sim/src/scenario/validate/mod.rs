@@ -3,6 +3,7 @@
 //! backstop, its field path mapped back to the nearest table in the file.
 
 mod cx;
+mod deployment;
 mod dist;
 mod fault;
 mod fleet;
@@ -125,6 +126,11 @@ pub(crate) fn scenario(cx: &Cx, s: &ScenarioSpec, registry: &Registry) -> R<Scen
         }
         out.fleets.push(fl);
     }
+    if let Some(d) = &s.deployment {
+        spans.insert("deployment".into(), d.span());
+    }
+    out.deployment =
+        deployment::deployment(cx, s.deployment.as_ref(), &s.server.limiters, out.duration)?;
     out.validate(registry).map_err(|e| {
         let field = e.field();
         let span = spans

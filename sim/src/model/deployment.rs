@@ -1,0 +1,174 @@
+//! A deployment: N replicas of the server behind a balancer, and where each limiter level's
+//! state lives (issue #15). Without one a scenario is one server, as it always was.
+
+use super::Distribution;
+use limiters::Nanos;
+
+/// Most replicas a deployment may have (a replica's index travels in the top bits of its
+/// backend's job ids: see `sim::server::deployment`).
+pub const MAX_REPLICAS: u32 = 256;
+
+/// How the balancer picks a replica for an attempt.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Balancer {
+    /// In turn (HAProxy `balance roundrobin`).
+    RoundRobin,
+    /// Uniformly at random (Envoy `RANDOM`).
+    Random,
+    /// The replica with the fewest attempts in flight, lowest index on ties (HAProxy
+    /// `balance leastconn`).
+    LeastOutstanding,
+    /// Two replicas drawn at random, the less loaded one taken (Envoy `LEAST_REQUEST` with
+    /// `choice_count = 2`).
+    PowerOfTwo,
+    /// Sticky by API key: a key always reaches the same replica (HAProxy `balance hdr(...)`).
+    HashKey,
+    /// At random, in proportion to the weights (one per replica).
+    Weighted(Vec<u32>),
+}
+
+impl Balancer {
+    /// The name as written in scenario files.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Balancer::RoundRobin => "round_robin",
+            Balancer::Random => "random",
+            Balancer::LeastOutstanding => "least_outstanding",
+            Balancer::PowerOfTwo => "power_of_two",
+            Balancer::HashKey => "hash_key",
+            Balancer::Weighted(_) => "weighted",
+        }
+    }
+}
+
+/// What a replica does when the shared store cannot answer in time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnStoreError {
+    /// Admit (envoyproxy/ratelimit `failure_mode_deny = false`, Kong's `fault_tolerant`).
+    #[default]
+    Open,
+    /// Refuse with the level's status (Envoy `failure_mode_deny = true`).
+    Closed,
+    /// Decide with a limiter of the replica's own, holding the limit divided by the replicas.
+    Local,
+}
+
+/// Where one limiter level's state lives in a deployment.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Placement {
+    /// Every replica keeps its own limiter with the full limit.
+    #[default]
+    Local,
+    /// Every replica keeps its own limiter with the limit divided by the replicas.
+    Split,
+    /// One shared store decides every request, a round trip away.
+    Central(Store),
+    /// Central, but each replica remembers a key the store refused until its window ends and
+    /// refuses it without asking (envoyproxy/ratelimit's over-limit local cache).
+    OverLimitCache(Store),
+    /// Every replica decides locally; each flushes its admissions to the store and reads the
+    /// others' back every `interval` (0: after every admission).
+    Synced {
+        /// The store the counters are flushed to.
+        store: Store,
+        /// Time between two flushes of a replica.
+        interval: Nanos,
+    },
+}
+
+impl Placement {
+    /// The name as written in scenario files.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Placement::Local => "local",
+            Placement::Split => "split",
+            Placement::Central(_) => "central",
+            Placement::OverLimitCache(_) => "over_limit_cache",
+            Placement::Synced { .. } => "synced",
+        }
+    }
+}
+
+/// The shared store of a `central` or `synced` level (a Redis-like server).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Store {
+    /// Round trip of one call, drawn per call.
+    pub rtt: Distribution,
+    /// A call not answered by then has failed (`None`: the replica waits for ever).
+    pub timeout: Option<Nanos>,
+    /// What the replica does when a call fails.
+    pub on_error: OnStoreError,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store {
+            rtt: Distribution::ZERO,
+            timeout: None,
+            on_error: OnStoreError::Open,
+        }
+    }
+}
+
+/// What happens to a replica, or to the store, on the fault timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// The replica is down: attempts the balancer still sends it get 502.
+    Fail,
+    /// The replica is taken out of rotation at once (no attempt is lost).
+    Drain,
+    /// The store answers no call.
+    StoreOutage,
+    /// The store's calls take `extra` longer.
+    StoreLatency(Nanos),
+    /// The replica cannot reach the store (a network partition).
+    StorePartition,
+}
+
+/// One window of a replica or store event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplicaEvent {
+    /// What happens.
+    pub kind: EventKind,
+    /// The replica it happens to (`None` for the store's outage and latency).
+    pub replica: Option<u32>,
+    /// Start.
+    pub at: Nanos,
+    /// End (exclusive).
+    pub until: Nanos,
+}
+
+impl ReplicaEvent {
+    /// True while active at `now`.
+    pub fn active(&self, now: Nanos) -> bool {
+        self.at <= now && now < self.until
+    }
+}
+
+/// The `[deployment]` section.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deployment {
+    /// Replicas (1 to [`MAX_REPLICAS`]).
+    pub replicas: u32,
+    /// How the balancer picks a replica.
+    pub balancer: Balancer,
+    /// How long after a replica fails the balancer's health checks take it out of rotation.
+    pub health_check_delay: Nanos,
+    /// Per limiter level (by index), where its state lives.
+    pub placement: Vec<Placement>,
+    /// Replica and store events.
+    pub events: Vec<ReplicaEvent>,
+}
+
+impl Deployment {
+    /// `replicas` replicas behind a round-robin balancer, every level local.
+    pub fn new(replicas: u32, levels: usize) -> Deployment {
+        Deployment {
+            replicas,
+            balancer: Balancer::RoundRobin,
+            health_check_delay: Nanos::ZERO,
+            placement: vec![Placement::Local; levels],
+            events: Vec::new(),
+        }
+    }
+}

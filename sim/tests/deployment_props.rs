@@ -1,0 +1,77 @@
+//! Invariants of deployments over replica counts, balancers, rates and seeds (proptest).
+//!
+//! Whatever the balancer: one central state with a zero round trip never admits over the
+//! limit; a split limit never does either (its shares add up to at most the limit); local
+//! state admits at most N times the limit in a window; and the runs are deterministic.
+
+use proptest::prelude::*;
+use sim::scenario::load_str;
+
+fn run(replicas: u32, balancer: &str, state: &str, rate: u32, seed: u64) -> sim::RunResult {
+    let text = format!(
+        r#"
+name = "p"
+duration = "30s"
+[[server.limiters]]
+scope = "global"
+algorithm = "fixed_window"
+limit = 40
+period = "30s"
+{state}
+[deployment]
+replicas = {replicas}
+balancer = "{balancer}"
+[fleet.web]
+count = 3
+keys = 2
+arrival = {{ process = "poisson", rate = "{rate}/s" }}
+"#
+    );
+    let s = load_str("p.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    sim::run(&s, seed).unwrap()
+}
+
+const BALANCERS: &[&str] = &[
+    "round_robin",
+    "random",
+    "least_outstanding",
+    "power_of_two",
+    "hash_key",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn shared_or_split_state_never_over_admits(
+        replicas in 1u32..6,
+        b in 0usize..BALANCERS.len(),
+        rate in 1u32..20,
+        seed in 0u64..1000,
+    ) {
+        for state in ["state = \"central\"", "state = \"split\"",
+                      "state = \"synced\"\nsync_interval = \"0s\"",
+                      "state = \"over_limit_cache\""] {
+            let r = run(replicas, BALANCERS[b], state, rate, seed);
+            let d = r.deployment.as_ref().unwrap();
+            prop_assert_eq!(d.admitted_over_limit, 0, "{}", state);
+            prop_assert!(r.summary.successes <= 40, "{}: {}", state, r.summary.successes);
+        }
+    }
+
+    #[test]
+    fn local_state_admits_at_most_n_limits_and_is_deterministic(
+        replicas in 1u32..6,
+        b in 0usize..BALANCERS.len(),
+        rate in 1u32..20,
+        seed in 0u64..1000,
+    ) {
+        let r = run(replicas, BALANCERS[b], "", rate, seed);
+        prop_assert!(r.summary.successes <= 40 * u64::from(replicas));
+        let d = r.deployment.as_ref().unwrap();
+        prop_assert_eq!(d.admitted, r.summary.successes);
+        prop_assert_eq!(d.attempts_per_replica.iter().sum::<u64>(), r.summary.attempts);
+        let again = run(replicas, BALANCERS[b], "", rate, seed);
+        prop_assert_eq!(again.deployment, r.deployment);
+    }
+}

@@ -1,0 +1,198 @@
+//! Deployments (issue #15): closed forms computed by hand.
+//!
+//! The workload of every case: one client sending evenly 10 requests a second for one minute
+//! (600 requests), one global limit of 60 a minute (a fixed window, so the whole run is one
+//! window), an instant backend. One server admits exactly 60.
+
+use sim::metrics::RunResult;
+use sim::scenario::load_str;
+
+fn run(deployment: &str, level: &str, keys: &str) -> RunResult {
+    let text = format!(
+        r#"
+name = "dep"
+duration = "60s"
+seed = 3
+[[server.limiters]]
+scope = "global"
+algorithm = "fixed_window"
+limit = 60
+period = "1m"
+{level}
+{deployment}
+[fleet.web]
+count = 1
+keys = {keys}
+arrival = {{ process = "constant", rate = "10/s" }}
+"#
+    );
+    let s = load_str("dep.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    sim::run(&s, s.seed).unwrap()
+}
+
+fn admitted(r: &RunResult) -> u64 {
+    r.summary.successes
+}
+
+fn dep(r: &RunResult) -> &sim::server::deployment::DeploymentFigures {
+    r.deployment.as_ref().expect("deployment figures")
+}
+
+#[test]
+fn one_server_admits_the_limit() {
+    let r = run("", "", "1");
+    assert_eq!(admitted(&r), 60);
+    assert!(r.deployment.is_none(), "no figures without [deployment]");
+}
+
+#[test]
+fn local_state_round_robin_admits_n_times_the_limit() {
+    for n in [1u64, 2, 3, 5] {
+        let r = run(&format!("[deployment]\nreplicas = {n}"), "", "1");
+        assert_eq!(admitted(&r), 60 * n, "{n} replicas");
+        let d = dep(&r);
+        assert_eq!(d.admitted_over_limit, 60 * (n - 1));
+        assert_eq!(d.levels[0].max_window_over_limit, Some(n as f64));
+        assert_eq!(d.refused_with_room, 0);
+    }
+}
+
+#[test]
+fn split_state_behind_a_sticky_balancer_gives_one_key_limit_over_n() {
+    // One key, hashed to one replica: it only ever gets that replica's share, 60 / 3 = 20,
+    // while the global limit had room for 40 more: each of the 580 refusals had room.
+    let r = run(
+        "[deployment]\nreplicas = 3\nbalancer = \"hash_key\"",
+        "state = \"split\"",
+        "1",
+    );
+    assert_eq!(admitted(&r), 20);
+    assert_eq!(dep(&r).refused_with_room, 580);
+    // Uniform balancing spreads it: each replica's share is used, 3 x 20 = 60.
+    let rr = run("[deployment]\nreplicas = 3", "state = \"split\"", "1");
+    assert_eq!(admitted(&rr), 60);
+}
+
+#[test]
+fn central_state_with_zero_rtt_is_one_server() {
+    let one = run("", "", "1");
+    let r = run("[deployment]\nreplicas = 4", "state = \"central\"", "1");
+    // The same figures; the deployment's summary also lists its own statuses (500, 502) at 0.
+    let mut s = r.summary.clone();
+    s.server_errors.retain(|_, n| *n > 0);
+    let mut o = one.summary.clone();
+    o.server_errors.retain(|_, n| *n > 0);
+    assert_eq!(s, o);
+    let d = dep(&r);
+    assert_eq!(d.admitted_over_limit, 0);
+    assert_eq!(d.decision_latency_p99_ms, Some(0.0));
+    assert!(
+        (d.store_calls_per_s - 10.0).abs() < 1e-9,
+        "one call per request"
+    );
+}
+
+#[test]
+fn synced_with_interval_zero_is_central() {
+    let central = run("[deployment]\nreplicas = 3", "state = \"central\"", "1");
+    let synced = run(
+        "[deployment]\nreplicas = 3",
+        "state = \"synced\"\nsync_interval = \"0s\"",
+        "1",
+    );
+    assert_eq!(synced.summary, central.summary);
+    assert_eq!(dep(&synced).admitted_over_limit, 0);
+}
+
+#[test]
+fn synced_over_admission_is_bounded_by_the_others_admissions_in_one_interval() {
+    // Each of the N - 1 other replicas admits at most its demand in one interval before this
+    // one hears of it: (N - 1) x (10/s / 3) x 10 s = 66.7 over the limit at most.
+    let r = run(
+        "[deployment]\nreplicas = 3",
+        "state = \"synced\"\nsync_interval = \"10s\"",
+        "1",
+    );
+    let over = dep(&r).admitted_over_limit;
+    assert!(over > 0, "a 10 s sync lets the replicas overshoot");
+    assert!(admitted(&r) <= 60 + 66, "{} admitted", admitted(&r));
+    assert_eq!(admitted(&r), 60 + over);
+}
+
+#[test]
+fn a_store_outage_fails_open_or_closed_as_configured() {
+    let outage = "[deployment]\nreplicas = 2\n[[deployment.events]]\nkind = \"store_outage\"\n\
+                  start = \"0s\"\nduration = \"1m\"";
+    let open = run(
+        outage,
+        "state = \"central\"\nstore_timeout = \"20ms\"\non_store_error = \"open\"",
+        "1",
+    );
+    assert_eq!(admitted(&open), 600, "fail-open: no limit at all");
+    let d = dep(&open);
+    assert_eq!(d.store_errors, 600);
+    assert_eq!(
+        d.decision_latency_p50_ms.map(|x| (x - 20.0).abs() < 1.5),
+        Some(true)
+    );
+    let closed = run(
+        outage,
+        "state = \"central\"\nstore_timeout = \"20ms\"\non_store_error = \"closed\"",
+        "1",
+    );
+    assert_eq!(admitted(&closed), 0, "fail-closed: nothing");
+    assert_eq!(closed.summary.server_errors_total, 600, "answered 500");
+    let local = run(
+        outage,
+        "state = \"central\"\nstore_timeout = \"20ms\"\non_store_error = \"local\"",
+        "1",
+    );
+    assert_eq!(admitted(&local), 60, "fall back to the split limit: 2 x 30");
+}
+
+#[test]
+fn a_failed_replica_gets_502_until_the_health_checks_notice() {
+    let r = run(
+        "[deployment]\nreplicas = 2\nhealth_check_delay = \"5s\"\n[[deployment.events]]\n\
+         kind = \"fail\"\nreplica = 1\nstart = \"30s\"\nduration = \"30s\"",
+        "state = \"central\"",
+        "1",
+    );
+    // From 30 s to 35 s every other request reaches the dead replica: 25 of 50.
+    assert_eq!(dep(&r).failed_replica_502, 25);
+    assert_eq!(admitted(&r), 60);
+}
+
+#[test]
+fn a_sync_interval_of_never_is_local_state() {
+    let local = run("[deployment]\nreplicas = 3", "", "1");
+    let never = run(
+        "[deployment]\nreplicas = 3",
+        "state = \"synced\"\nsync_interval = \"never\"",
+        "1",
+    );
+    assert_eq!(never.summary, local.summary);
+    assert_eq!(admitted(&never), 180);
+}
+
+#[test]
+fn an_over_limit_cache_spares_the_store_every_refusal_but_the_first_per_replica() {
+    // Central with zero rtt admits exactly the limit; with the cache each replica asks the
+    // store until its first refusal, then refuses the key itself until the window ends:
+    // 60 admissions + 3 first refusals = 63 store calls instead of 600.
+    let r = run(
+        "[deployment]\nreplicas = 3",
+        "state = \"over_limit_cache\"\nstore_rtt = \"1ms\"",
+        "1",
+    );
+    assert_eq!(admitted(&r), 60);
+    let d = dep(&r);
+    assert_eq!(d.admitted_over_limit, 0);
+    assert!(
+        (d.store_calls_per_s - 63.0 / 60.0).abs() < 1e-9,
+        "{}",
+        d.store_calls_per_s
+    );
+    // The cached refusals took no round trip: 537 of 600 decisions at 0, so p50 is 0.
+    assert_eq!(d.decision_latency_p50_ms, Some(0.0));
+}
