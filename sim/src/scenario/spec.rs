@@ -63,37 +63,50 @@ pub struct ScenarioSpec {
     #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, FleetSpec>"))]
     pub fleet: BTreeMap<String, Spanned<FleetSpec>>,
     /// Replicas behind a balancer (`[deployment]`).
+    #[cfg_attr(feature = "schema", schemars(with = "Option<DeploymentSpec>"))]
     pub deployment: Option<Spanned<DeploymentSpec>>,
 }
 
 /// `[deployment]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeploymentSpec {
     /// Number of replicas.
+    #[cfg_attr(feature = "schema", schemars(with = "i64"))]
     pub replicas: Spanned<i64>,
-    /// A balancer name, or `{ weighted = [..] }`.
+    /// A balancer name (round_robin, random, least_outstanding, power_of_two, hash_key), or
+    /// `{ weighted = [..] }`.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<serde_json::Value>"))]
     pub balancer: Option<Spanned<toml::Value>>,
     /// Delay before the balancer's health checks notice a failed replica.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Dur>"))]
     pub health_check_delay: Opt<Dur>,
     /// Replica and store events (`[[deployment.events]]`).
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<ReplicaEventSpec>"))]
     pub events: Vec<Spanned<ReplicaEventSpec>>,
 }
 
 /// One `[[deployment.events]]` table.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReplicaEventSpec {
     /// `fail`, `drain`, `store_outage`, `store_latency`, `store_partition`.
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub kind: Spanned<String>,
     /// The replica (`fail`, `drain`, `store_partition`).
+    #[cfg_attr(feature = "schema", schemars(with = "Option<i64>"))]
     pub replica: Opt<i64>,
     /// When it starts.
+    #[cfg_attr(feature = "schema", schemars(with = "Dur"))]
     pub start: Spanned<Dur>,
     /// How long it lasts.
+    #[cfg_attr(feature = "schema", schemars(with = "Dur"))]
     pub duration: Spanned<Dur>,
     /// `store_latency`: the extra round trip.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Dur>"))]
     pub extra: Opt<Dur>,
 }
 
