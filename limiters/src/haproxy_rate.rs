@@ -202,7 +202,7 @@ pub fn entry() -> Entry {
             },
             ParamDoc {
                 name: "limit",
-                help: "deny when the rate is greater than this (required)",
+                help: "deny when the rate is greater than this, a whole number (required)",
             },
         ],
         factory: |p| {

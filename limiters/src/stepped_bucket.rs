@@ -156,7 +156,7 @@ impl SteppedBucket {
                 },
                 ParamDoc {
                     name: "fill_interval",
-                    help: "time between ticks, at least \"50ms\" (required)",
+                    help: "time between ticks, a duration of at least \"50ms\" (required)",
                 },
             ],
             factory: |p| {

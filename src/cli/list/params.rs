@@ -155,7 +155,8 @@ fn type_from_help(help: &str, default: Option<&str>) -> String {
         .nth(1)
         .and_then(|s| s.split('"').next());
     if let Some(e) = example {
-        if e.parse::<limiters::Rate>().is_ok() {
+        // nginx writes its rates `10r/s`, `30r/m`
+        if e.parse::<limiters::Rate>().is_ok() || e.ends_with("r/s") || e.ends_with("r/m") {
             return "rate".into();
         }
         if is_duration(e) {
