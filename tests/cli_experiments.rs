@@ -42,7 +42,7 @@ fn row(text: &str, first: &str, second: Option<&str>) -> Vec<f64> {
         .lines()
         .find(|l| {
             let mut w = l.split_whitespace();
-            w.next() == Some(first) && second.map_or(true, |s| w.next() == Some(s))
+            w.next() == Some(first) && second.is_none_or(|s| w.next() == Some(s))
         })
         .unwrap_or_else(|| panic!("no row {first} {second:?} in\n{text}"));
     line.split_whitespace()

@@ -392,7 +392,7 @@ fn write(
                 ("duration".into(), format!("{secs} s")),
                 ("tolerance".into(), format!("{:.1}%", tolerance * 100.0)),
             ],
-            scenario_text: &text,
+            scenario_text: text,
         },
     )?;
     let sim_json = serde_json::json!({ "summary": sim.summary, "fleets": sim.fleets });

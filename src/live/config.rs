@@ -153,7 +153,7 @@ impl Level {
     pub fn applies(&self, who: &Identity) -> bool {
         self.only
             .as_ref()
-            .map_or(true, |keys| keys.contains(&who.key))
+            .is_none_or(|keys| keys.contains(&who.key))
     }
 
     /// True when the level is charged at admission for every key (the plain case).

@@ -234,9 +234,9 @@ fn level(
 pub(crate) fn dur(n: Nanos) -> String {
     let v = n.as_nanos();
     match v {
-        _ if v % 1_000_000_000 == 0 => format!("{}s", v / 1_000_000_000),
-        _ if v % 1_000_000 == 0 => format!("{}ms", v / 1_000_000),
-        _ if v % 1_000 == 0 => format!("{}us", v / 1_000),
+        _ if v.is_multiple_of(1_000_000_000) => format!("{}s", v / 1_000_000_000),
+        _ if v.is_multiple_of(1_000_000) => format!("{}ms", v / 1_000_000),
+        _ if v.is_multiple_of(1_000) => format!("{}us", v / 1_000),
         _ => format!("{v}ns"),
     }
 }

@@ -132,7 +132,7 @@ pub(super) fn ietf_policy(value: &str, info: &mut RateLimitInfo) -> Result<(), H
         };
         let wanted = match (named, &info.policy) {
             (Some(n), Some(p)) => n == p,
-            (None, _) => info.limit.map_or(true, |l| l == quota),
+            (None, _) => info.limit.is_none_or(|l| l == quota),
             (Some(_), None) => true,
         };
         if wanted && chosen.is_none() {

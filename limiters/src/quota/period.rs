@@ -105,7 +105,12 @@ mod tests {
         );
         for t in (0..5_000_000_000u64).step_by(7_777_777) {
             let b = Period::Week.next_boundary(t);
-            assert!(b > t && b - t <= 7 * SECS_PER_DAY && weekday(b) == 0 && b % SECS_PER_DAY == 0);
+            assert!(
+                b > t
+                    && b - t <= 7 * SECS_PER_DAY
+                    && weekday(b) == 0
+                    && b.is_multiple_of(SECS_PER_DAY)
+            );
         }
     }
 

@@ -184,7 +184,7 @@ pub fn sweep_charts(input: &SweepInput<'_>) -> Result<SweepCharts, ChartError> {
         let all_zero = lines
             .iter()
             .flat_map(|l| l.points.iter())
-            .all(|p| p.mean == 0.0 && p.ci95.map_or(true, |c| c == (0.0, 0.0)));
+            .all(|p| p.mean == 0.0 && p.ci95.is_none_or(|c| c == (0.0, 0.0)));
         if all_zero && fig != "goodput_rps" {
             notes.push(format!("{noun} is 0 at every point: no chart."));
             continue;

@@ -169,7 +169,7 @@ impl Figure for Heatmap {
         let step = (nx * 44 / (pw as usize).max(1) + 1).max(1);
         let pick = |labels: &[String], v: f64, step: usize| -> String {
             let i = v.round();
-            if (v - i).abs() > 1e-6 || i < 0.0 || (i as usize) % step != 0 {
+            if (v - i).abs() > 1e-6 || i < 0.0 || !(i as usize).is_multiple_of(step) {
                 return String::new();
             }
             labels.get(i as usize).cloned().unwrap_or_default()

@@ -123,7 +123,7 @@ impl Figure for Fig<'_> {
         let models_of = |name: Option<&str>| -> Vec<&ModelLine> {
             d.models
                 .iter()
-                .filter(|m| name.map_or(true, |n| m.color_key == n))
+                .filter(|m| name.is_none_or(|n| m.color_key == n))
                 .collect()
         };
         if d.lines.len() >= SMALL_MULTIPLES {

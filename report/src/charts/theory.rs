@@ -130,7 +130,7 @@ pub(crate) fn amplification_model(input: &ModelInputs<'_>) -> Option<Model> {
                 break;
             };
             match attempts_if_model_holds(s, fault) {
-                Ok(m) if m_line.map_or(true, |x| x == m) => m_line = Some(m),
+                Ok(m) if m_line.is_none_or(|x| x == m) => m_line = Some(m),
                 Ok(_) => {
                     why = Some("its points allow different numbers of attempts".into());
                     break;

@@ -49,7 +49,7 @@ impl FigureDiff {
     /// Whether both means and the difference are zero (or absent): a figure that did not
     /// occur in any run of either variant, left out of the printed and HTML tables.
     pub(crate) fn is_zero(&self) -> bool {
-        let zero = |v: Option<f64>| v.map_or(true, |x| x == 0.0);
+        let zero = |v: Option<f64>| v.is_none_or(|x| x == 0.0);
         zero(self.a_mean) && zero(self.b_mean) && zero(self.diff_mean)
     }
 }

@@ -102,7 +102,7 @@ pub fn touched_fleets<S: AsRef<str>>(params: &[S]) -> Option<Vec<String>> {
 /// `touched` is `None`), then the other fleets, the tenants and the whole run.
 pub fn lead_with(scopes: &[Scope], touched: Option<&[String]>) -> Vec<Scope> {
     let rank = |s: &Scope| match s {
-        Scope::Fleet(n) if touched.map_or(true, |t| t.contains(n)) => 0,
+        Scope::Fleet(n) if touched.is_none_or(|t| t.contains(n)) => 0,
         Scope::Fleet(_) => 1,
         Scope::Tenant(_) => 2,
         Scope::All => 3,

@@ -230,7 +230,7 @@ impl HedgeRt {
         };
         h.saturating_record(latency.0 / 1_000);
         let n = h.len();
-        if n >= WARMUP_SAMPLES && (n - WARMUP_SAMPLES) % REFRESH_EVERY == 0 {
+        if n >= WARMUP_SAMPLES && (n - WARMUP_SAMPLES).is_multiple_of(REFRESH_EVERY) {
             let us = h.median_equivalent(h.value_at_quantile(p / 100.0));
             // At least 1 µs: a zero delay would hedge every request at once.
             self.current = Some(Nanos::from_micros(us.max(1)));

@@ -50,9 +50,7 @@ impl LevelRt {
     /// direct use of [`Levels::admit`]: every level applies).
     fn applies(&self, fleet: Option<u16>) -> bool {
         self.fleets.is_empty()
-            || fleet.map_or(true, |f| {
-                self.mask.get(f as usize).copied().unwrap_or(false)
-            })
+            || fleet.is_none_or(|f| self.mask.get(f as usize).copied().unwrap_or(false))
     }
 
     /// True for a level charged at admission for every fleet (the fast path).
@@ -348,7 +346,7 @@ impl Levels {
             if keep {
                 self.shown.push((i as u16, d));
             }
-            if !d.allowed && denied.map_or(true, |(_, prev)| wait_of(&d) > wait_of(&prev)) {
+            if !d.allowed && denied.is_none_or(|(_, prev)| wait_of(&d) > wait_of(&prev)) {
                 denied = Some((l.status, d));
             }
         }

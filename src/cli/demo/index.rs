@@ -138,7 +138,7 @@ fn jitter(pack: &Pack) -> Result<Section> {
             secs(p99)
         ));
         if let Some(p) = p99 {
-            if best.as_ref().map_or(true, |(b, _)| p < *b) {
+            if best.as_ref().is_none_or(|(b, _)| p < *b) {
                 best = Some((p, j));
             }
         }

@@ -122,7 +122,7 @@ impl ScriptLevel {
                 }
                 // windows align to Unix time on Redis's clock; the script finds the phase
                 // exactly only for these periods (every period a scenario names in s/m/h/d)
-                if period % SECOND != 0 && SECOND % period != 0 {
+                if period % SECOND != 0 && !SECOND.is_multiple_of(period) {
                     bail!(
                         "limiter `fixed_window`: period {period}ns is neither a whole number of \
                          seconds nor a divisor of one second, which the Redis store needs to \
