@@ -370,27 +370,9 @@ impl World {
     #[inline(never)]
     pub(crate) fn deployment_recv(&mut self, req: u32, token: u32) -> Result<(), SimError> {
         use crate::server::deployment::Received;
-        let c = self.reqs[req].client;
-        let cs = &self.clients[c as usize];
-        let f = &self.fleets[cs.fleet as usize];
-        let i = c - f.first;
-        let meta = JobMeta {
-            req,
-            token,
-            client: c,
-            fleet: cs.fleet,
-            key: f.identity.key(i),
-            tenant: f.identity.tenant(i),
-            cost: f.cost,
-            upstream: self.reqs[req].upstream,
-            id: if self.ids_needed {
-                self.attempt_id(req, token)
-            } else {
-                AttemptId::default()
-            },
-        };
-        let fi = cs.fleet as usize;
-        let keyed = f.idempotency_key;
+        let meta = self.job_meta(req, token);
+        let fi = meta.fleet as usize;
+        let keyed = self.fleets[fi].idempotency_key;
         self.rec.server_arrival(fi, self.now, meta.key, meta.tenant);
         if keyed {
             if let Some(resp) = self.idem_before(&meta) {
@@ -415,6 +397,33 @@ impl World {
         Ok(())
     }
 
+    /// What the server knows of attempt `token` of request `req`: its client, fleet, key,
+    /// tenant, cost, upstream and identity (one server or a deployment's replica alike).
+    #[inline(always)]
+    fn job_meta(&self, req: u32, token: u32) -> JobMeta {
+        let c = self.reqs[req].client;
+        let cs = &self.clients[c as usize];
+        let f = &self.fleets[cs.fleet as usize];
+        let i = c - f.first;
+        JobMeta {
+            req,
+            token,
+            client: c,
+            fleet: cs.fleet,
+            key: f.identity.key(i),
+            tenant: f.identity.tenant(i),
+            cost: f.cost,
+            upstream: self.reqs[req].upstream,
+            // Hashed only when a draw needs it (the response leg's network delay, a random
+            // service time, a fault coin): most scenarios' samplers are constants.
+            id: if self.ids_needed {
+                self.attempt_id(req, token)
+            } else {
+                AttemptId::default()
+            },
+        }
+    }
+
     /// The identity of attempt `token` of request `req`: fleet, client index in the fleet,
     /// the client's request number, and the how-manieth send of the request.
     #[inline]
@@ -433,29 +442,9 @@ impl World {
     /// a deployment's attempts to [`World::deployment_recv`], out of the hot path).
     #[inline]
     pub fn server_recv(&mut self, req: u32, token: u32) -> Result<(), SimError> {
-        let c = self.reqs[req].client;
-        let cs = &self.clients[c as usize];
-        let f = &self.fleets[cs.fleet as usize];
-        let i = c - f.first;
-        let meta = JobMeta {
-            req,
-            token,
-            client: c,
-            fleet: cs.fleet,
-            key: f.identity.key(i),
-            tenant: f.identity.tenant(i),
-            cost: f.cost,
-            upstream: self.reqs[req].upstream,
-            // Hashed only when a draw needs it (the response leg's network delay, a random
-            // service time, a fault coin): most scenarios' samplers are constants.
-            id: if self.ids_needed {
-                self.attempt_id(req, token)
-            } else {
-                AttemptId::default()
-            },
-        };
-        let fi = cs.fleet as usize;
-        let keyed = f.idempotency_key;
+        let meta = self.job_meta(req, token);
+        let fi = meta.fleet as usize;
+        let keyed = self.fleets[fi].idempotency_key;
         self.rec.server_arrival(fi, self.now, meta.key, meta.tenant);
         if keyed {
             if let Some(resp) = self.idem_before(&meta) {
