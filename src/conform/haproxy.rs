@@ -11,7 +11,6 @@ use gateways::haproxy::{Counter, Rule};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 /// The default HAProxy binary (Debian's haproxy).
 pub const DEFAULT_BINARY: &str = "/usr/sbin/haproxy";
@@ -96,20 +95,8 @@ pub fn start(binary: &Path, rules: &[Rule]) -> Result<Running, String> {
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
     let mut running = Running { child, dir, port };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(running);
-        }
-        if let Ok(Some(status)) = running.child.try_wait() {
-            let log = std::fs::read_to_string(&log).unwrap_or_default();
-            return Err(format!("haproxy exited at start ({status}):\n{log}"));
-        }
-        if Instant::now() > deadline {
-            return Err("haproxy did not listen within 10 s".into());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    super::wait_listening("haproxy", port, &mut running.child, &log)?;
+    Ok(running)
 }
 
 /// HAProxy's decision (200: passed, anything else: denied), clock and `sc_http_req_rate(0)`.

@@ -58,3 +58,28 @@ pub fn drive(
     }
     Ok(out)
 }
+
+/// Wait until the gateway `name` (a child process) accepts connections on 127.0.0.1:`port`,
+/// at most 10 s; if it exits first, its `log` says why.
+pub(crate) fn wait_listening(
+    name: &str,
+    port: u16,
+    child: &mut std::process::Child,
+    log: &std::path::Path,
+) -> Result<(), String> {
+    use std::time::{Duration, Instant};
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            let log = std::fs::read_to_string(log).unwrap_or_default();
+            return Err(format!("{name} exited at start ({status}):\n{log}"));
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{name} did not listen within 10 s"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -18,7 +18,6 @@ use gateways::nginx::ReqLimit;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 /// The default nginx binary (Debian's nginx-light).
 pub const DEFAULT_BINARY: &str = "/usr/sbin/nginx";
@@ -135,20 +134,8 @@ pub fn start(binary: &Path, limits: &[ReqLimit]) -> Result<Running, String> {
         prefix,
         port,
     };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(running);
-        }
-        if let Ok(Some(status)) = running.child.try_wait() {
-            let log = std::fs::read_to_string(&log).unwrap_or_default();
-            return Err(format!("nginx exited at start ({status}):\n{log}"));
-        }
-        if Instant::now() > deadline {
-            return Err("nginx did not listen within 10 s".into());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    super::wait_listening("nginx", port, &mut running.child, &log)?;
+    Ok(running)
 }
 
 /// nginx's decision and clock from a response of the generated configuration.
