@@ -95,7 +95,8 @@ impl JsonSchema for LimiterLevel {
         let retry_after = duration("a fixed Retry-After on this level's denials");
         let idle_after =
             duration("with max_keys: a key idle this long at full capacity is dropped");
-        let store_timeout = duration("how long a replica waits for the store before on_store_error");
+        let store_timeout =
+            duration("how long a replica waits for the store before on_store_error");
         json_schema!({
             "description": "a limiter level: `scope`, `algorithm`, and the algorithm's parameters (`throttlelab list`)",
             "type": "object",
@@ -112,7 +113,8 @@ impl JsonSchema for LimiterLevel {
                 "max_keys": { "description": "bound the per-key states (evicting store)", "type": "integer" },
                 "idle_after": idle_after,
                 "from": { "description": "a gateway configuration (nginx, HAProxy, Envoy, envoyproxy/ratelimit, Kong, AWS usage plan) whose limits become levels here; the level's other keys apply to each (`throttlelab import`)", "type": "string" },
-                "state": { "description": "with [deployment]: where this level's state lives", "enum": ["local", "split", "central", "over_limit_cache", "synced"] },
+                "state": { "description": "with [deployment]: where this level's state lives", "enum": ["local", "split", "central", "over_limit_cache", "synced", "leases"] },
+                "lease_period": { "description": "leases: how long a replica's share of a global limit lasts before it is renewed and rebalanced by demand (a duration)", "type": "string" },
                 "sync_interval": { "description": "synced: how often local counters are flushed to the store (a duration, \"0s\" every request, or \"never\")", "type": "string" },
                 "store_rtt": { "description": "central, over_limit_cache, synced: the store's round trip (a duration or a distribution table)" },
                 "store_timeout": store_timeout,
