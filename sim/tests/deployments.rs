@@ -258,3 +258,66 @@ fn leases_move_to_the_replica_with_the_demand_after_one_period() {
     );
     assert_eq!(admitted(&never), 20);
 }
+
+#[test]
+fn over_admission_is_broken_down_per_fleet_and_per_tenant() {
+    // A per-tenant limit of 60 a minute, kept locally by 2 replicas behind round robin: the
+    // heavy tenant (10/s) gets 60 from each replica, 60 over its limit; the light one (30 in
+    // the minute) is never over. The breakdowns add up to the whole run's figures.
+    let text = r#"
+name = "groups"
+duration = "60s"
+[[server.limiters]]
+scope = "tenant"
+algorithm = "fixed_window"
+limit = 60
+period = "1m"
+[deployment]
+replicas = 2
+[fleet.heavy]
+count = 1
+arrival = { process = "constant", rate = "10/s" }
+[fleet.light]
+count = 1
+arrival = { process = "constant", rate = "1/2s" }
+"#;
+    let s = load_str("groups.toml", text).unwrap_or_else(|e| panic!("{e}"));
+    let r = sim::run(&s, 1).unwrap();
+    let d = dep(&r);
+    let g = |v: &[sim::server::deployment::GroupFigures], name: &str| {
+        v.iter().find(|g| g.name == name).cloned().unwrap()
+    };
+    let heavy = g(&d.per_fleet, "heavy");
+    assert_eq!((heavy.admitted, heavy.admitted_over_limit), (120, 60));
+    let light = g(&d.per_fleet, "light");
+    assert_eq!(
+        (
+            light.admitted,
+            light.admitted_over_limit,
+            light.refused_with_room
+        ),
+        (30, 0, 0)
+    );
+    let same = |a: sim::server::deployment::GroupFigures,
+                b: &sim::server::deployment::GroupFigures| {
+        (a.admitted, a.admitted_over_limit, a.refused_with_room)
+            == (b.admitted, b.admitted_over_limit, b.refused_with_room)
+    };
+    assert!(
+        same(g(&d.per_tenant, "heavy-0"), &heavy),
+        "{:?}",
+        d.per_tenant
+    );
+    assert!(
+        same(g(&d.per_tenant, "light-0"), &light),
+        "{:?}",
+        d.per_tenant
+    );
+    let sum = |f: fn(&sim::server::deployment::GroupFigures) -> u64| {
+        d.per_fleet.iter().map(f).sum::<u64>()
+    };
+    assert_eq!(sum(|g| g.admitted), d.admitted);
+    assert_eq!(sum(|g| g.admitted_over_limit), d.admitted_over_limit);
+    assert_eq!(sum(|g| g.refused_with_room), d.refused_with_room);
+    assert_eq!(d.per_tenant.len(), 2);
+}

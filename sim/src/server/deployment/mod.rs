@@ -20,7 +20,7 @@ mod lease;
 mod share;
 
 pub use balancer::BalancerRt;
-pub use figures::{DeploymentFigures, LevelFigures, Recorder};
+pub use figures::{DeploymentFigures, GroupFigures, LevelFigures, Recorder};
 pub use lease::{proportional_share, Leases};
 pub use share::{limit_of, split_params, store_state, SharedLevel};
 
@@ -519,9 +519,9 @@ impl DeploymentRt {
         Ok(())
     }
 
-    /// The figures at the end of a run of `duration`.
-    pub fn finish(self, duration: Nanos) -> DeploymentFigures {
-        self.rec.finish(duration)
+    /// The figures at the end of a run of `duration`, tenants named by `tenant_name`.
+    pub fn finish(self, duration: Nanos, tenant_name: &dyn Fn(u32) -> String) -> DeploymentFigures {
+        self.rec.finish(duration, tenant_name)
     }
 
     /// The time series' gauges: queues and workers summed over the replicas, the limiter
