@@ -18,9 +18,16 @@
 //!
 //! The horizon is 3,600 s, or 20 s in the debug profile (`cargo test --benches` runs each bench
 //! once, unoptimised), or `SIM_BENCH_SECS` if set.
+//!
+//! A second group (`sim/deployment_case.rs`, issue #15) runs 64 replicas x 10,000 clients
+//! against the same fleet and one server, and prints the deployment-to-one-server ratio from
+//! interleaved runs (target: at least 0.5). Its horizon is 60 s, 2 s in the debug profile, or
+//! `SIM_BENCH_DEPLOYMENT_SECS`.
 
 #[path = "sim/bare_loop.rs"]
 mod bare_loop;
+#[path = "sim/deployment_case.rs"]
+mod deployment_case;
 
 use std::hint::black_box;
 use std::path::Path;
@@ -145,6 +152,49 @@ fn ratio_report(s: &Scenario, secs: u64, rounds: usize) {
     }
 }
 
+/// Simulated seconds per run of the deployment case.
+fn deployment_secs() -> u64 {
+    match std::env::var("SIM_BENCH_DEPLOYMENT_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        Some(secs) => secs,
+        None if cfg!(debug_assertions) => 2,
+        None => 60,
+    }
+}
+
+/// Interleaved runs of one server and the deployment; prints median events/s and the ratio.
+fn deployment_ratio(one: &Scenario, dep: &Scenario, secs: u64, rounds: usize) {
+    let (mut one_wall, mut one_cpu, mut dep_wall, mut dep_cpu) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let ((events, _), wall, cpu) = timed(|| deployment_case::run(black_box(one)));
+        one_wall.push(events as f64 / wall.as_secs_f64());
+        one_cpu.extend(cpu.map(|c| events as f64 / c.as_secs_f64()));
+        let ((events, _), wall, cpu) = timed(|| deployment_case::run(black_box(dep)));
+        dep_wall.push(events as f64 / wall.as_secs_f64());
+        dep_cpu.extend(cpu.map(|c| events as f64 / c.as_secs_f64()));
+    }
+    let (ow, dw) = (median(one_wall), median(dep_wall));
+    println!(
+        "deployment-64x10k ({} replicas, {} clients, {secs} s, {rounds} interleaved rounds, medians):",
+        deployment_case::REPLICAS,
+        deployment_case::CLIENTS
+    );
+    println!(
+        "  wall: one server {ow:.0} events/s, deployment {dw:.0} events/s, ratio {:.2} (target >= 0.5)",
+        dw / ow
+    );
+    if one_cpu.len() == rounds && dep_cpu.len() == rounds {
+        let (oc, dc) = (median(one_cpu), median(dep_cpu));
+        println!(
+            "  cpu:  one server {oc:.0} events/s, deployment {dc:.0} events/s, ratio {:.2}",
+            dc / oc
+        );
+    }
+}
+
 fn main() {
     let secs = horizon_secs();
     let s = fleet_429(secs);
@@ -165,8 +215,26 @@ fn main() {
         });
         g.finish();
     }
+    let dsecs = deployment_secs();
+    let one = deployment_case::scenario(dsecs, false);
+    let dep = deployment_case::scenario(dsecs, true);
+    let (one_events, dep_events) = deployment_case::check(&one, &dep);
+    {
+        let mut g = c.benchmark_group("deployment-64x10k");
+        g.sampling_mode(SamplingMode::Flat);
+        g.throughput(Throughput::Elements(one_events));
+        g.bench_function("one_server", |b| {
+            b.iter(|| deployment_case::run(black_box(&one)))
+        });
+        g.throughput(Throughput::Elements(dep_events));
+        g.bench_function("64_replicas", |b| {
+            b.iter(|| deployment_case::run(black_box(&dep)))
+        });
+        g.finish();
+    }
     c.final_summary();
     // `cargo bench` passes `--bench`; `cargo test --benches` does not (one quick round).
     let full = std::env::args().any(|a| a == "--bench");
     ratio_report(&s, secs, if full { 5 } else { 1 });
+    deployment_ratio(&one, &dep, dsecs, if full { 5 } else { 1 });
 }

@@ -169,7 +169,9 @@ impl<'a> Simulation<'a> {
         };
         world.run(cb)?;
         let mut result = assemble(s, self.seed, &world);
-        result.deployment = world.deployment.take().map(|d| d.finish(s.duration));
+        let ids = &world.ids;
+        let name = |t: u32| ids.tenant_name(t);
+        result.deployment = world.deployment.take().map(|d| d.finish(s.duration, &name));
         Ok((result, world.trace.take()))
     }
 }

@@ -75,3 +75,48 @@ proptest! {
         prop_assert_eq!(again.deployment, r.deployment);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Doorman's proportional share, renewed as one batch: the grants never add up to more
+    /// than the limit, and every replica gets at least what it wants up to its equal share.
+    #[test]
+    fn lease_grants_fit_the_limit_and_honour_the_equal_share(
+        limit in 1u64..1000,
+        demands in proptest::collection::vec(0u32..2000, 1..9),
+    ) {
+        use limiters::Nanos;
+        let n = demands.len();
+        let s = Nanos::from_secs(1);
+        let mut l = sim::server::deployment::Leases::new(limit, s, s, n as u32);
+        for (r, &d) in demands.iter().enumerate() {
+            if d > 0 {
+                l.admit(r, Nanos::ZERO, d);
+            }
+        }
+        let grants: Vec<u64> = l.renew(&vec![true; n]).into_iter().map(Option::unwrap).collect();
+        prop_assert!(grants.iter().sum::<u64>() <= limit, "{:?}", grants);
+        let equal = limit / n as u64;
+        for (r, &g) in grants.iter().enumerate() {
+            prop_assert!(g >= u64::from(demands[r]).min(equal), "{}: {:?}", r, grants);
+        }
+    }
+
+    #[test]
+    fn lease_runs_are_deterministic(
+        replicas in 1u32..6,
+        b in 0usize..BALANCERS.len(),
+        rate in 1u32..20,
+        seed in 0u64..1000,
+    ) {
+        let state = "state = \"leases\"\nlease_period = \"5s\"\n\
+                     store_rtt = { dist = \"exponential\", mean = \"2ms\" }";
+        let r = run(replicas, BALANCERS[b], state, rate, seed);
+        let again = run(replicas, BALANCERS[b], state, rate, seed);
+        prop_assert_eq!(&again.deployment, &r.deployment);
+        prop_assert_eq!(again.summary.successes, r.summary.successes);
+        let d = r.deployment.as_ref().unwrap();
+        prop_assert_eq!(d.admitted, r.summary.successes);
+    }
+}

@@ -135,3 +135,78 @@ fn bad_values_are_pointed_at() {
         assert!(got.starts_with(want), "want {want}\n got {got}");
     }
 }
+
+#[test]
+fn a_leases_level_loads_with_its_period_and_store() {
+    let s = load_str(
+        "d.toml",
+        &text(
+            "[deployment]\nreplicas = 3",
+            "state = \"leases\"\nlease_period = \"10s\"\nstore_rtt = \"2ms\"",
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let d = s.deployment.expect("deployment");
+    match &d.placement[0] {
+        Placement::Leases { period, store } => {
+            assert_eq!(*period, limiters::Nanos::from_secs(10));
+            assert_eq!(
+                store.rtt,
+                sim::model::Distribution::Constant(limiters::Nanos::from_millis(2))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn bad_leases_are_pointed_at() {
+    let dep = "[deployment]\nreplicas = 2";
+    let cases: &[(&str, &str)] = &[
+        (
+            "state = \"leases\"",
+            "d.toml:8:9: a `leases` level needs `lease_period`",
+        ),
+        (
+            "state = \"leases\"\nlease_period = \"0s\"",
+            "d.toml:9:16: `lease_period` must be longer than zero",
+        ),
+        (
+            "state = \"leases\"\nlease_period = 10",
+            "d.toml:9:16: `lease_period` is a duration",
+        ),
+        (
+            "state = \"central\"\nlease_period = \"10s\"",
+            "d.toml:9:16: `lease_period` is for `state = \"leases\"`",
+        ),
+        (
+            "state = \"leases\"\nlease_period = \"10s\"\non_store_error = \"closed\"",
+            "d.toml:10:18: `on_store_error` is not for `state = \"leases\"`",
+        ),
+        (
+            "state = \"split\"\nlease_period = \"10s\"",
+            "d.toml:9:16: `lease_period` is for a level whose state is",
+        ),
+    ];
+    for (level, want) in cases {
+        let got = err(dep, level);
+        assert!(got.starts_with(want), "want {want}\n got {got}");
+    }
+    // A keyed level or a concurrency cap has no one global limit to lease.
+    let keyed = text(dep, "state = \"leases\"\nlease_period = \"10s\"")
+        .replace("scope = \"global\"", "scope = \"key\"");
+    let e = load_str("d.toml", &keyed).unwrap_err().to_string();
+    assert!(
+        e.starts_with("d.toml:4:9: a `leases` level shares one global limit"),
+        "{e}"
+    );
+    let cap = "name = \"d\"\nduration = \"1m\"\n[[server.limiters]]\nscope = \"global\"\n\
+               algorithm = \"concurrency\"\nmax = 4\nstate = \"leases\"\nlease_period = \"1s\"\n\
+               [deployment]\nreplicas = 2\n[fleet.web]\ncount = 1\n\
+               arrival = { process = \"poisson\", rate = \"1/s\" }\n";
+    let e = load_str("d.toml", cap).unwrap_err().to_string();
+    assert!(
+        e.starts_with("d.toml:7:9: a `leases` level leases shares of a limit"),
+        "{e}"
+    );
+}

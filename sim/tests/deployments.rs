@@ -196,3 +196,128 @@ fn an_over_limit_cache_spares_the_store_every_refusal_but_the_first_per_replica(
     // The cached refusals took no round trip: 537 of 600 decisions at 0, so p50 is 0.
     assert_eq!(d.decision_latency_p50_ms, Some(0.0));
 }
+
+#[test]
+fn leases_with_one_replica_are_one_server() {
+    let one = run("", "", "1");
+    let r = run(
+        "[deployment]\nreplicas = 1",
+        "state = \"leases\"\nlease_period = \"10s\"",
+        "1",
+    );
+    assert_eq!(admitted(&r), admitted(&one));
+    assert_eq!(dep(&r).admitted_over_limit, 0);
+    assert_eq!(dep(&r).refused_with_room, 0);
+}
+
+#[test]
+fn leases_with_even_demand_never_exceed_the_limit_in_any_window() {
+    // Round robin spreads the one client evenly: each of n replicas holds 60 / n, and no
+    // window of one minute (the level's length, sliding) sees more than 60 admissions.
+    for n in [2u64, 3, 4] {
+        let r = run(
+            &format!("[deployment]\nreplicas = {n}"),
+            "state = \"leases\"\nlease_period = \"10s\"\nstore_rtt = \"1ms\"",
+            "1",
+        );
+        let d = dep(&r);
+        assert!(
+            d.levels[0].max_window_over_limit.unwrap() <= 1.0,
+            "{n} replicas: {:?}",
+            d.levels[0]
+        );
+        assert_eq!(d.admitted_over_limit, 0, "{n} replicas");
+        assert_eq!(
+            admitted(&r),
+            60 / n * n,
+            "{n} replicas: the shares round down"
+        );
+        assert_eq!(d.levels[0].state, "leases");
+    }
+}
+
+#[test]
+fn leases_move_to_the_replica_with_the_demand_after_one_period() {
+    // A sticky balancer sends the one key to one replica: at first it holds 60 / 3 = 20 (what
+    // `split` gives it for ever); after the first renewal at 10 s the others, with no demand,
+    // give theirs back and it holds the whole limit: 60 in the minute, as one server.
+    let r = run(
+        "[deployment]\nreplicas = 3\nbalancer = \"hash_key\"",
+        "state = \"leases\"\nlease_period = \"10s\"",
+        "1",
+    );
+    assert_eq!(admitted(&r), 60);
+    // Refused while the global limit had room: the requests of seconds 2 to 10 past the first
+    // lease's 20 (10/s from 2 s on), 80 of them.
+    assert_eq!(dep(&r).refused_with_room, 80);
+    // A lease period longer than the run never rebalances: split's figure.
+    let never = run(
+        "[deployment]\nreplicas = 3\nbalancer = \"hash_key\"",
+        "state = \"leases\"\nlease_period = \"2m\"",
+        "1",
+    );
+    assert_eq!(admitted(&never), 20);
+}
+
+#[test]
+fn over_admission_is_broken_down_per_fleet_and_per_tenant() {
+    // A per-tenant limit of 60 a minute, kept locally by 2 replicas behind round robin: the
+    // heavy tenant (10/s) gets 60 from each replica, 60 over its limit; the light one (30 in
+    // the minute) is never over. The breakdowns add up to the whole run's figures.
+    let text = r#"
+name = "groups"
+duration = "60s"
+[[server.limiters]]
+scope = "tenant"
+algorithm = "fixed_window"
+limit = 60
+period = "1m"
+[deployment]
+replicas = 2
+[fleet.heavy]
+count = 1
+arrival = { process = "constant", rate = "10/s" }
+[fleet.light]
+count = 1
+arrival = { process = "constant", rate = "1/2s" }
+"#;
+    let s = load_str("groups.toml", text).unwrap_or_else(|e| panic!("{e}"));
+    let r = sim::run(&s, 1).unwrap();
+    let d = dep(&r);
+    let g = |v: &[sim::server::deployment::GroupFigures], name: &str| {
+        v.iter().find(|g| g.name == name).cloned().unwrap()
+    };
+    let heavy = g(&d.per_fleet, "heavy");
+    assert_eq!((heavy.admitted, heavy.admitted_over_limit), (120, 60));
+    let light = g(&d.per_fleet, "light");
+    assert_eq!(
+        (
+            light.admitted,
+            light.admitted_over_limit,
+            light.refused_with_room
+        ),
+        (30, 0, 0)
+    );
+    let same = |a: sim::server::deployment::GroupFigures,
+                b: &sim::server::deployment::GroupFigures| {
+        (a.admitted, a.admitted_over_limit, a.refused_with_room)
+            == (b.admitted, b.admitted_over_limit, b.refused_with_room)
+    };
+    assert!(
+        same(g(&d.per_tenant, "heavy-0"), &heavy),
+        "{:?}",
+        d.per_tenant
+    );
+    assert!(
+        same(g(&d.per_tenant, "light-0"), &light),
+        "{:?}",
+        d.per_tenant
+    );
+    let sum = |f: fn(&sim::server::deployment::GroupFigures) -> u64| {
+        d.per_fleet.iter().map(f).sum::<u64>()
+    };
+    assert_eq!(sum(|g| g.admitted), d.admitted);
+    assert_eq!(sum(|g| g.admitted_over_limit), d.admitted_over_limit);
+    assert_eq!(sum(|g| g.refused_with_room), d.refused_with_room);
+    assert_eq!(d.per_tenant.len(), 2);
+}

@@ -2,7 +2,12 @@
 //! replicas went over the limit, what they refused with room left, what the store cost.
 
 use sim::metrics::RunResult;
+use sim::server::deployment::{DeploymentFigures, GroupFigures};
 use std::fmt::Write;
+
+/// At most this many fleets or tenants are printed (the most over the limit first); every one
+/// is in `summary.json`.
+const MAX_GROUPS: usize = 8;
 
 /// The deployment's lines (empty for one server).
 ///
@@ -70,8 +75,83 @@ pub fn deployment_lines(r: &RunResult) -> String {
         per.join(" "),
         d.replica_jain.map_or("-".to_owned(), |j| format!("{j:.3}"))
     );
+    groups(&mut out, "fleet", &d.per_fleet, d);
+    groups(&mut out, "tenant", &d.per_tenant, d);
     if d.failed_replica_502 > 0 {
         let _ = writeln!(out, "  502 from a failed replica: {}", d.failed_replica_502);
     }
     out
+}
+
+/// The per-fleet or per-tenant line, with the whole run's figure beside it; nothing when there
+/// is only one group (its figures are the run's).
+fn groups(out: &mut String, what: &str, g: &[GroupFigures], d: &DeploymentFigures) {
+    if g.len() < 2 {
+        return;
+    }
+    let mut worst: Vec<&GroupFigures> = g.iter().collect();
+    worst.sort_by(|a, b| {
+        (b.admitted_over_limit, b.refused_with_room)
+            .cmp(&(a.admitted_over_limit, a.refused_with_room))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let shown: Vec<String> = worst
+        .iter()
+        .take(MAX_GROUPS)
+        .map(|g| {
+            format!(
+                "{} {} ({} over, {} refused with room)",
+                g.name, g.admitted, g.admitted_over_limit, g.refused_with_room
+            )
+        })
+        .collect();
+    let more = g.len().saturating_sub(MAX_GROUPS);
+    let more = if more > 0 {
+        format!("; {more} more in summary.json")
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "  admitted per {what}: {}{more}; whole run {} ({} over, {} refused with room)",
+        shown.join(", "),
+        d.admitted,
+        d.admitted_over_limit,
+        d.refused_with_room
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_print_the_worst_first_beside_the_whole_run() {
+        let g = |name: &str, admitted, over| GroupFigures {
+            name: name.into(),
+            admitted,
+            admitted_over_limit: over,
+            refused_with_room: 0,
+        };
+        let d = DeploymentFigures {
+            admitted: 150,
+            admitted_over_limit: 60,
+            ..DeploymentFigures::default()
+        };
+        let mut out = String::new();
+        groups(
+            &mut out,
+            "fleet",
+            &[g("light", 30, 0), g("heavy", 120, 60)],
+            &d,
+        );
+        assert_eq!(
+            out,
+            "  admitted per fleet: heavy 120 (60 over, 0 refused with room), light 30 (0 over, \
+             0 refused with room); whole run 150 (60 over, 0 refused with room)\n"
+        );
+        let mut one = String::new();
+        groups(&mut one, "tenant", &[g("t", 1, 0)], &d);
+        assert!(one.is_empty(), "one group is the whole run");
+    }
 }

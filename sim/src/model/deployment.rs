@@ -74,6 +74,14 @@ pub enum Placement {
         /// Time between two flushes of a replica.
         interval: Nanos,
     },
+    /// Every replica holds a share of the limit leased from the store for `period`, rebalanced
+    /// by the replicas' demand at each renewal (Doorman's proportional share).
+    Leases {
+        /// The store the leases come from (its round trip delays each grant).
+        store: Store,
+        /// The lease period: time between two renewals.
+        period: Nanos,
+    },
 }
 
 impl Placement {
@@ -85,6 +93,7 @@ impl Placement {
             Placement::Central(_) => "central",
             Placement::OverLimitCache(_) => "over_limit_cache",
             Placement::Synced { .. } => "synced",
+            Placement::Leases { .. } => "leases",
         }
     }
 }

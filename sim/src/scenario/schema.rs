@@ -97,6 +97,9 @@ impl JsonSchema for LimiterLevel {
             duration("with max_keys: a key idle this long at full capacity is dropped");
         let store_timeout =
             duration("how long a replica waits for the store before on_store_error");
+        let lease_period = duration(
+            "leases: how long a replica's share of a global limit lasts before it is renewed and rebalanced by demand",
+        );
         let mut store_rtt = generator.subschema_for::<DistSpec>();
         store_rtt.insert(
             "description".into(),
@@ -119,7 +122,8 @@ impl JsonSchema for LimiterLevel {
                 "max_keys": { "description": "bound the per-key states (evicting store)", "type": "integer" },
                 "idle_after": idle_after,
                 "from": { "description": "a gateway configuration (nginx, HAProxy, Envoy, envoyproxy/ratelimit, Kong, AWS usage plan) whose limits become levels here; the level's other keys apply to each (`throttlelab import`)", "type": "string" },
-                "state": { "description": "with [deployment]: where this level's state lives", "enum": ["local", "split", "central", "over_limit_cache", "synced"] },
+                "state": { "description": "with [deployment]: where this level's state lives", "enum": ["local", "split", "central", "over_limit_cache", "synced", "leases"] },
+                "lease_period": lease_period,
                 "sync_interval": { "description": "synced: how often local counters are flushed to the store (a duration, \"0s\" every request, or \"never\")", "type": "string" },
                 "store_rtt": store_rtt,
                 "store_timeout": store_timeout,

@@ -13,8 +13,10 @@
 //! duration = "10s"
 //!
 //! [[server.limiters]]             # where this level's state lives:
-//! state = "synced"                # local (default), split, central, over_limit_cache, synced
+//! state = "synced"                # local (default), split, central, over_limit_cache, synced,
+//!                                 # leases
 //! sync_interval = "10s"           # synced: "0s" after every admission, "never" = local
+//! lease_period = "10s"            # leases: time between two renewals (a global limit only)
 //! store_rtt = "1ms"               # central, synced: a duration or a distribution table
 //! store_timeout = "20ms"          # a call not answered by then has failed
 //! on_store_error = "open"         # closed, local
@@ -38,7 +40,14 @@ const BALANCERS: &[&str] = &[
     "hash_key",
     "{ weighted = [..] }",
 ];
-const STATES: &[&str] = &["local", "split", "central", "over_limit_cache", "synced"];
+const STATES: &[&str] = &[
+    "local",
+    "split",
+    "central",
+    "over_limit_cache",
+    "synced",
+    "leases",
+];
 const ON_ERROR: &[&str] = &["open", "closed", "local"];
 const KINDS: &[&str] = &[
     "fail",
@@ -260,6 +269,7 @@ fn placement(cx: &Cx, t: &LimiterTable) -> R<Placement> {
         "store_timeout",
         "on_store_error",
         "sync_interval",
+        "lease_period",
     ];
     if matches!(state.as_str(), "local" | "split") {
         if let Some((k, v)) = store_keys.iter().find_map(|k| t.get(*k).map(|v| (k, v))) {
@@ -268,6 +278,12 @@ fn placement(cx: &Cx, t: &LimiterTable) -> R<Placement> {
                 format!("`{k}` is for a level whose state is `central` or `synced`, not `{state}`"),
             ));
         }
+    }
+    if state == "leases" {
+        return leases(cx, t);
+    }
+    if let Some(v) = t.get("lease_period") {
+        return Err(cx.err(v.span(), "`lease_period` is for `state = \"leases\"`"));
     }
     let mut store = Store::default();
     if let Some(v) = t.get("store_rtt") {
@@ -323,4 +339,51 @@ fn placement(cx: &Cx, t: &LimiterTable) -> R<Placement> {
             return Err(cx.unknown(&Spanned::new(v, other.to_string()), "state", STATES));
         }
     })
+}
+
+/// A `leases` level: a global limit, its `lease_period` and the store's round trip.
+fn leases(cx: &Cx, t: &LimiterTable) -> R<Placement> {
+    let at = t.get("state").map_or(0..0, |v| v.span());
+    for k in ["store_timeout", "on_store_error", "sync_interval"] {
+        if let Some(v) = t.get(k) {
+            return Err(cx.err(
+                v.span(),
+                format!(
+                    "`{k}` is not for `state = \"leases\"`: a replica that cannot renew keeps \
+                     its lease until a renewal succeeds"
+                ),
+            ));
+        }
+    }
+    if let Some(v) = t.get("scope") {
+        if v.get_ref().as_str() != Some("global") {
+            return Err(cx.err(
+                v.span(),
+                "a `leases` level shares one global limit among the replicas: its scope must \
+                 be \"global\"",
+            ));
+        }
+    }
+    if !t.contains_key("limit") && !t.contains_key("rate") {
+        return Err(cx.err(
+            at,
+            "a `leases` level leases shares of a limit: its algorithm needs `limit` or `rate` \
+             (a concurrency cap cannot be leased)",
+        ));
+    }
+    let period = duration_key(cx, t, "lease_period")?.ok_or_else(|| {
+        cx.err(
+            at.clone(),
+            "a `leases` level needs `lease_period`, the time between two renewals (e.g. \"10s\")",
+        )
+    })?;
+    if period.is_zero() {
+        let v = t.get("lease_period").map_or(at, |v| v.span());
+        return Err(cx.err(v, "`lease_period` must be longer than zero"));
+    }
+    let mut store = Store::default();
+    if let Some(v) = t.get("store_rtt") {
+        store.rtt = store_rtt(cx, v)?;
+    }
+    Ok(Placement::Leases { store, period })
 }

@@ -25,6 +25,7 @@ pub const LEVEL_KEYS: &[&str] = &[
     "store_timeout",
     "on_store_error",
     "sync_interval",
+    "lease_period",
 ];
 /// When a level is charged (`charge = "..."`).
 pub const CHARGES: &[&str] = &["on_admission", "on_completion"];

@@ -14,7 +14,7 @@ use crate::model::{Level, Scope};
 use crate::server::Levels;
 use limiters::{LimiterError, Nanos, Registry};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// A deployment's figures (`summary.json` `deployment`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -47,6 +47,36 @@ pub struct DeploymentFigures {
     pub store_calls_per_s: f64,
     /// Store calls that failed (outage, partition, timeout).
     pub store_errors: u64,
+    /// The admission figures per fleet, in the scenario's fleet order (they add up to the
+    /// whole run's).
+    #[serde(default)]
+    pub per_fleet: Vec<GroupFigures>,
+    /// The admission figures per tenant, by tenant name.
+    #[serde(default)]
+    pub per_tenant: Vec<GroupFigures>,
+}
+
+/// Over- and under-admission of one fleet's or one tenant's requests, measured against the
+/// exact one-server hierarchy charged with every admission of the run (so a tenant's
+/// `admitted_over_limit` counts its admissions the exact limiter refused, whoever filled it).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupFigures {
+    /// The fleet's or tenant's name.
+    pub name: String,
+    /// Its attempts the deployment's limiters admitted.
+    pub admitted: u64,
+    /// Of those, admissions the exact hierarchy would have refused.
+    pub admitted_over_limit: u64,
+    /// Its refusals by a limiter while the exact hierarchy had room.
+    pub refused_with_room: u64,
+}
+
+impl GroupFigures {
+    fn add(&mut self, admitted: bool, over: bool, room: bool) {
+        self.admitted += u64::from(admitted);
+        self.admitted_over_limit += u64::from(over);
+        self.refused_with_room += u64::from(room);
+    }
 }
 
 /// One level's figures.
@@ -86,6 +116,8 @@ pub struct Recorder {
     windows: Vec<Option<Window>>,
     latency: Vec<u32>,
     store_calls: u64,
+    fleets: Vec<GroupFigures>,
+    tenants: BTreeMap<u32, GroupFigures>,
 }
 
 impl Recorder {
@@ -136,11 +168,20 @@ impl Recorder {
             windows,
             latency: vec![0; loghist::BINS],
             store_calls: 0,
+            fleets: Vec::new(),
+            tenants: BTreeMap::new(),
         })
     }
 
     /// Bind the exact hierarchy's fleet restrictions (see [`Levels::bind_fleets`]).
     pub fn bind_fleets(&mut self, names: &[&str]) {
+        self.fleets = names
+            .iter()
+            .map(|n| GroupFigures {
+                name: (*n).to_owned(),
+                ..GroupFigures::default()
+            })
+            .collect();
         self.exact_all.bind_fleets(names);
         for l in &mut self.exact_each {
             l.bind_fleets(names);
@@ -179,17 +220,18 @@ impl Recorder {
         if !admitted {
             if self.exact_all.would_admit(f, now, key, tenant, cost)? {
                 self.out.refused_with_room += 1;
+                self.group(fleet, tenant, false, false, true);
             }
             return Ok(());
         }
         self.out.admitted += 1;
         self.out.admitted_per_replica[r as usize] += 1;
-        if !matches!(
+        let over = !matches!(
             self.exact_all.admit_as(f, now, key, tenant, cost)?,
             crate::server::Admission::Allowed { .. }
-        ) {
-            self.out.admitted_over_limit += 1;
-        }
+        );
+        self.out.admitted_over_limit += u64::from(over);
+        self.group(fleet, tenant, true, over, false);
         for (i, l) in self.exact_each.iter_mut().enumerate() {
             if matches!(
                 l.admit_as(f, now, key, tenant, cost)?,
@@ -214,8 +256,32 @@ impl Recorder {
         Ok(())
     }
 
-    /// The figures at the end of a run of `duration`.
-    pub fn finish(mut self, duration: Nanos) -> DeploymentFigures {
+    /// Count a verdict for its fleet and tenant.
+    fn group(&mut self, fleet: u16, tenant: u32, admitted: bool, over: bool, room: bool) {
+        if let Some(g) = self.fleets.get_mut(usize::from(fleet)) {
+            g.add(admitted, over, room);
+        }
+        self.tenants
+            .entry(tenant)
+            .or_default()
+            .add(admitted, over, room);
+    }
+
+    /// The figures at the end of a run of `duration`, tenants named by `tenant_name`.
+    pub fn finish(
+        mut self,
+        duration: Nanos,
+        tenant_name: &dyn Fn(u32) -> String,
+    ) -> DeploymentFigures {
+        self.out.per_fleet = std::mem::take(&mut self.fleets);
+        self.out.per_tenant = std::mem::take(&mut self.tenants)
+            .into_iter()
+            .map(|(id, g)| GroupFigures {
+                name: tenant_name(id),
+                ..g
+            })
+            .collect();
+        self.out.per_tenant.sort_by(|a, b| a.name.cmp(&b.name));
         for (i, w) in self.windows.iter().enumerate() {
             if let Some(w) = w {
                 let l = &mut self.out.levels[i];

@@ -16,16 +16,22 @@
 
 mod balancer;
 mod figures;
+mod lease;
 mod share;
 
 pub use balancer::BalancerRt;
-pub use figures::{DeploymentFigures, LevelFigures, Recorder};
+pub use figures::{DeploymentFigures, GroupFigures, LevelFigures, Recorder};
+pub use lease::{proportional_share, Leases};
 pub use share::{limit_of, split_params, store_state, SharedLevel};
 
 use super::{Admission, JobMeta, Response, Server};
 use crate::engine::{Event, EventQueue, Purpose, Sampler, Stream};
 use crate::model::{Deployment, EventKind, OnStoreError, Placement, Scenario};
 use limiters::{LimiterError, Nanos, Outcome, OutcomeKind, Registry};
+
+/// The `replica` of a [`Event::StoreSync`] that is a `leases` level's renewal at the store (the
+/// other values are a grant's reply reaching that replica).
+const RENEW: u32 = u32::MAX;
 
 /// Bits of a job id below the replica index.
 const JOB_BITS: u32 = 24;
@@ -144,6 +150,16 @@ impl DeploymentRt {
     pub fn first_syncs(&self) -> Vec<(Nanos, Event)> {
         let mut out = Vec::new();
         for (j, sl) in self.shared.iter().enumerate() {
+            if let Some(l) = &sl.leases {
+                let replica = RENEW;
+                out.push((
+                    l.period,
+                    Event::StoreSync {
+                        level: j as u32,
+                        replica,
+                    },
+                ));
+            }
             if let Some(i) = sl.interval.filter(|i| !i.is_zero()) {
                 for r in 0..self.cfg.replicas {
                     out.push((
@@ -252,7 +268,21 @@ impl DeploymentRt {
         for j in 0..self.shared.len() {
             let sl = &mut self.shared[j];
             let fleet = Some(m.fleet);
-            let admission = if sl.synced() {
+            let admission = if let Some(l) = sl.leases.as_mut() {
+                // Decided on the replica's lease: no round trip.
+                let d = l.admit(r as usize, now, m.cost);
+                if d.allowed {
+                    Admission::Allowed {
+                        first: None,
+                        delay: Nanos::ZERO,
+                    }
+                } else {
+                    Admission::Denied {
+                        status: sl.status,
+                        decision: d,
+                    }
+                }
+            } else if sl.synced() {
                 let a = sl.own[r as usize].admit_as(fleet, now, m.key, m.tenant, m.cost)?;
                 let allowed = matches!(a, Admission::Allowed { .. });
                 if allowed {
@@ -400,7 +430,7 @@ impl DeploymentRt {
             kind,
             latency: Nanos::ZERO,
         };
-        for sl in &mut self.shared {
+        for sl in self.shared.iter_mut().filter(|sl| sl.leases.is_none()) {
             let levels = if sl.synced() {
                 &mut sl.own[r as usize]
             } else {
@@ -449,6 +479,34 @@ impl DeploymentRt {
         let Some(sl) = self.shared.get_mut(level as usize) else {
             return Ok(());
         };
+        if let Some(l) = sl.leases.as_mut() {
+            if replica != RENEW {
+                l.apply(replica as usize);
+                return Ok(());
+            }
+            let n = self.cfg.replicas;
+            let states: Vec<(bool, Nanos)> = (0..n)
+                .map(|r| store_state(&self.cfg.events, r, now))
+                .collect();
+            let reachable: Vec<bool> = states.iter().map(|s| !s.0).collect();
+            let grants = l.renew(&reachable);
+            for r in 0..n {
+                self.rec.store_call(states[r as usize].0);
+                if grants[r as usize].is_some() {
+                    let rtt =
+                        self.rtt[level as usize].sample(&mut self.draws) + states[r as usize].1;
+                    q.push(now + rtt, Event::StoreSync { level, replica: r });
+                }
+            }
+            q.push(
+                now + l.period,
+                Event::StoreSync {
+                    level,
+                    replica: RENEW,
+                },
+            );
+            return Ok(());
+        }
         let (down, _) = store_state(&self.cfg.events, replica, now);
         if !down {
             // A replica cut off from the store keeps its delta for the next sync.
@@ -461,9 +519,9 @@ impl DeploymentRt {
         Ok(())
     }
 
-    /// The figures at the end of a run of `duration`.
-    pub fn finish(self, duration: Nanos) -> DeploymentFigures {
-        self.rec.finish(duration)
+    /// The figures at the end of a run of `duration`, tenants named by `tenant_name`.
+    pub fn finish(self, duration: Nanos, tenant_name: &dyn Fn(u32) -> String) -> DeploymentFigures {
+        self.rec.finish(duration, tenant_name)
     }
 
     /// The time series' gauges: queues and workers summed over the replicas, the limiter

@@ -29,7 +29,11 @@
 //!   its admissions since the last one are charged to every other replica's limiter (the
 //!   total read back): an interval of 0 charges them at once, which makes the replicas' states
 //!   equal to one central limiter's.
+//! - `leases`: each replica holds a share of the limit leased from the store for a lease
+//!   period, rebalanced by demand at each renewal (Doorman's proportional share; see
+//!   [`super::lease`]).
 
+use super::lease::Leases;
 use crate::model::{Level, OnStoreError, Placement, ReplicaEvent, Scope, Store};
 use crate::server::Levels;
 use limiters::{LimiterError, Nanos, ParamValue, Params, Rate, Registry};
@@ -96,6 +100,8 @@ pub struct SharedLevel {
     pub(super) delta: Vec<Vec<(u16, u32, u32, u32)>>,
     /// `over_limit_cache`: per replica, state id -> refused until then (else empty).
     pub(super) over: Option<Vec<HashMap<u32, (Nanos, limiters::Decision)>>>,
+    /// `leases`: the store's leases and the replicas' use of them.
+    pub(super) leases: Option<Leases>,
 }
 
 impl SharedLevel {
@@ -115,7 +121,23 @@ impl SharedLevel {
         let (store, interval) = match placement {
             Placement::Central(s) | Placement::OverLimitCache(s) => (s.clone(), None),
             Placement::Synced { store, interval } => (store.clone(), Some(*interval)),
+            Placement::Leases { store, .. } => (store.clone(), None),
             _ => (Store::default(), None),
+        };
+        let leases = match placement {
+            Placement::Leases { period, .. } => {
+                // Validation refuses a `leases` level without a limit; a concurrency cap has
+                // nothing to lease.
+                let (limit, window) = limit_of(&level.params).ok_or_else(|| {
+                    let e = LimiterError::Missing {
+                        param: "limit".into(),
+                        expected: "a `leases` level needs a limit (or a rate) to lease".into(),
+                    };
+                    (index, e)
+                })?;
+                Some(Leases::new(limit, window, *period, n))
+            }
+            _ => None,
         };
         let own = match (interval, store.on_error) {
             (Some(_), _) => (0..n).map(|_| one(level)).collect::<Result<_, _>>()?,
@@ -133,6 +155,7 @@ impl SharedLevel {
             own,
             interval,
             delta: vec![Vec::new(); n as usize],
+            leases,
         })
     }
 
