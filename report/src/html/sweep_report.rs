@@ -7,7 +7,9 @@ use super::headline::{noun, question_of, sweep_headline, with_ci};
 use super::page::{render_page, Embed, Grid, GridRow, Page};
 use super::run_report::{write_charts, ReportError, SCENARIO_COPY};
 use crate::charts::from_sweep::{figure_chart, show_cell, sweep_charts, SweepInput, SWEEP_FIGURES};
-use crate::tables::{lead_with, scopes_of, touched_fleets, Cell, SweepManifest, Table};
+use crate::tables::{
+    lead_with, scopes_of, touched_fleets, Cell, ParamManifest, SweepManifest, Table,
+};
 use crate::value_label::short_value;
 use sim::model::Scenario;
 use std::path::{Path, PathBuf};
@@ -80,31 +82,7 @@ pub fn build_sweep_report(input: &SweepReportInput<'_>) -> Result<Page, ReportEr
                   seeds."
             .into(),
         head: vec!["path".into(), "value".into(), "as written".into()],
-        rows: m
-            .params
-            .iter()
-            .flat_map(|p| {
-                p.values.iter().enumerate().map(|(i, v)| {
-                    let short = short_value(v);
-                    GridRow {
-                        cells: vec![
-                            if i == 0 {
-                                p.path.clone()
-                            } else {
-                                String::new()
-                            },
-                            short.clone(),
-                            if short == *v {
-                                String::new()
-                            } else {
-                                v.clone()
-                            },
-                        ],
-                        class: String::new(),
-                    }
-                })
-            })
-            .collect(),
+        rows: m.params.iter().flat_map(param_rows).collect(),
     };
     let page = Page {
         title: format!("{} (sweep)", m.scenario),
@@ -123,6 +101,26 @@ pub fn build_sweep_report(input: &SweepReportInput<'_>) -> Result<Page, ReportEr
         ..Page::default()
     };
     Ok(page)
+}
+
+/// The parameters table's rows of one parameter: plain values (numbers, names) on one row;
+/// whole tables (a limiter layout) one per row, each by its short name beside what was written.
+fn param_rows(p: &ParamManifest) -> Vec<GridRow> {
+    let row = |path: &str, value: String, written: String| GridRow {
+        cells: vec![path.to_owned(), value, written],
+        class: String::new(),
+    };
+    if p.values.iter().all(|v| short_value(v) == *v) {
+        return vec![row(&p.path, p.values.join(", "), String::new())];
+    }
+    p.values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let path = if i == 0 { p.path.as_str() } else { "" };
+            row(path, short_value(v), v.clone())
+        })
+        .collect()
 }
 
 /// `12.3 [11.9, 12.7]` in the figure's human format ([`crate::human::figure`]: latency in s
