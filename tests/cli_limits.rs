@@ -99,8 +99,15 @@ fn runs_larger_than_the_memory_limit_are_refused_before_allocating() {
         "clients",
         "duration = \"10s\"\n[fleet.a]\ncount = 10000000\narrival = { process = \"poisson\", rate = \"1/h\" }\n[fleet.b]\ncount = 10000000\narrival = { process = \"poisson\", rate = \"1/h\" }\n",
     );
+    // A closed loop keeps count x concurrency requests in flight: 24 million workers were
+    // "~34.7 MiB" to validate and took gigabytes to run (found by the scenario fuzz).
+    let workers = scenario(
+        &d,
+        "workers",
+        "duration = \"10s\"\n[server.backend]\nservice_time = \"10ms\"\n[fleet.a]\ncount = 24\narrival = { process = \"closed\", concurrency = 1000000, think = \"1s\" }\n",
+    );
     let out = d.join("out").display().to_string();
-    for f in [&buckets, &clients] {
+    for f in [&buckets, &clients, &workers] {
         expect(
             &run(&["validate", f], 30),
             2,

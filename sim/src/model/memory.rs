@@ -13,9 +13,11 @@
 //! | one arrival-count slot, per fleet | 36 B (1 M slots: 54 MB)   | 40 B         |
 //! | the program itself             | 18 MB                        | 32 MiB       |
 //! | a deployment's replica (`[deployment]`) | not measured: counted from sizes | 16 KiB + 96 B a key and level |
+//! | a closed-loop worker (`concurrency`) | 494 B (2.4 M workers, 2 s: 1.18 GB) | 512 B |
 //!
-//! Requests in flight are not counted: they depend on how the run goes, not on what it asks
-//! (the stall guard in the engine stops a run whose queue grows without time advancing).
+//! Requests in flight are not counted where they depend on how the run goes, not on what it
+//! asks (the stall guard in the engine stops a run whose queue grows without time advancing);
+//! a closed loop's are what it asks: each of its `count x concurrency` workers always has one.
 
 use super::Scenario;
 use std::fmt;
@@ -26,6 +28,8 @@ const PER_BUCKET: u64 = 2_600;
 const PER_BUCKET_FLEET: u64 = 1_300;
 /// Bytes of a client (its state, its table row).
 const PER_CLIENT: u64 = 700;
+/// Bytes of one closed-loop worker: its logical request always in flight, with its events.
+const PER_CLOSED_WORKER: u64 = 512;
 /// Bytes of an arrival-count slot of one fleet.
 const PER_ARRIVAL_SLOT: u64 = 40;
 /// Bytes of a deployment's replica (its server, backend and balancer slot), from the sizes of
@@ -48,6 +52,8 @@ pub struct MemoryEstimate {
     pub fleets: u64,
     /// Clients over all fleets.
     pub clients: u64,
+    /// Closed-loop workers over all fleets (`count x concurrency`), each always in flight.
+    pub workers: u64,
     /// Bytes of the time series.
     pub series_bytes: u64,
     /// Bytes of the clients (and of their tenants' counters).
@@ -80,6 +86,11 @@ impl Scenario {
     /// s.server.levels.push(sim::model::Level::new(
     ///     sim::model::Scope::Key, "token_bucket", limiters::Params::new()));
     /// assert!(s.memory_estimate().replica_bytes > 6_000_000_000);
+    /// // A closed loop keeps count x concurrency requests in flight, always.
+    /// let mut c = Scenario::new("closed");
+    /// let closed = Arrival::Closed { concurrency: 1_000_000, think: Default::default() };
+    /// c.fleets.push(Fleet::new("web", 24, closed));
+    /// assert!(c.memory_estimate().client_bytes > 12_000_000_000);
     /// ```
     pub fn memory_estimate(&self) -> MemoryEstimate {
         let buckets = self.duration.0 / self.bucket.0.max(1);
@@ -97,8 +108,15 @@ impl Scenario {
         // tenants are few (`crate::metrics::tenant_bytes`).
         let tenants = crate::client::IdSpaces::new(&self.fleets).tenant_slots();
         let statuses = (self.server.levels.len() + self.faults.len() + 3) as u64;
+        let workers = self.fleets.iter().fold(0u64, |a, f| match f.arrival {
+            super::Arrival::Closed { concurrency, .. } => {
+                a.saturating_add(u64::from(f.count).saturating_mul(u64::from(concurrency)))
+            }
+            _ => a,
+        });
         let client_bytes = clients
             .saturating_mul(PER_CLIENT)
+            .saturating_add(workers.saturating_mul(PER_CLOSED_WORKER))
             .saturating_add(crate::metrics::tenant_bytes(u64::from(tenants), statuses));
         let arrival_bytes = slots
             .saturating_mul(fleets)
@@ -113,6 +131,7 @@ impl Scenario {
         });
         MemoryEstimate {
             replica_bytes,
+            workers,
             buckets,
             fleets,
             clients,
@@ -149,12 +168,17 @@ impl fmt::Display for MemoryEstimate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} time buckets x {} fleet{}: {}; {} clients: {}; arrival counts: {}",
+            "{} time buckets x {} fleet{}: {}; {} clients{}: {}; arrival counts: {}",
             self.buckets,
             self.fleets,
             if self.fleets == 1 { "" } else { "s" },
             Bytes(self.series_bytes),
             self.clients,
+            if self.workers > 0 {
+                format!(" ({} closed-loop workers)", self.workers)
+            } else {
+                String::new()
+            },
             Bytes(self.client_bytes),
             Bytes(self.arrival_bytes)
         )?;
