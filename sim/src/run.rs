@@ -278,20 +278,7 @@ fn assemble(s: &Scenario, seed: u64, w: &World) -> RunResult {
     let mut tenant_rows: Vec<TenantRow> = tenants
         .iter()
         .map(|(id, t)| {
-            let mut row = TenantRow {
-                tenant: w.ids.tenant_name(*id),
-                clients: t[0],
-                demand: t[1],
-                successes: t[2],
-                attempts: t[3],
-                give_ups: t[4],
-                rejected: BTreeMap::new(),
-                rejected_total: 0,
-                server_errors: BTreeMap::new(),
-                server_errors_total: 0,
-                latency_p50_ms: None,
-                latency_p99_ms: None,
-            };
+            let mut row = TenantRow::from_counts(w.ids.tenant_name(*id), *t);
             w.rec.fill_tenant(slots[id] as usize, &mut row);
             row
         })

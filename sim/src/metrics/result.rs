@@ -217,6 +217,30 @@ pub struct TenantRow {
     pub latency_p99_ms: Option<f64>,
 }
 
+impl TenantRow {
+    /// A tenant's row from its counts `[clients, demand, successes, attempts, give-ups]` (as the
+    /// simulator and the live load client gather them), statuses and latency not yet filled.
+    pub fn from_counts(
+        tenant: String,
+        [clients, demand, successes, attempts, give_ups]: [u64; 5],
+    ) -> Self {
+        TenantRow {
+            tenant,
+            clients,
+            demand,
+            successes,
+            attempts,
+            give_ups,
+            rejected: BTreeMap::new(),
+            rejected_total: 0,
+            server_errors: BTreeMap::new(),
+            server_errors_total: 0,
+            latency_p50_ms: None,
+            latency_p99_ms: None,
+        }
+    }
+}
+
 /// Everything a run produces.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {

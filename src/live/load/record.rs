@@ -378,20 +378,7 @@ fn build(
             .into_iter()
             .map(|(tenant, t)| {
                 let slot = who.slots.get(&tenant).copied().unwrap_or(u32::MAX);
-                let mut row = TenantRow {
-                    tenant,
-                    clients: t[0],
-                    demand: t[1],
-                    successes: t[2],
-                    attempts: t[3],
-                    give_ups: t[4],
-                    rejected: BTreeMap::new(),
-                    rejected_total: 0,
-                    server_errors: BTreeMap::new(),
-                    server_errors_total: 0,
-                    latency_p50_ms: None,
-                    latency_p99_ms: None,
-                };
+                let mut row = TenantRow::from_counts(tenant, t);
                 rec.fill_tenant(slot as usize, &mut row);
                 row
             })
