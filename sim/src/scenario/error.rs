@@ -19,7 +19,7 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum ScenarioError {
     /// The file could not be read.
-    #[error("{file}: cannot read the scenario file: {source}")]
+    #[error("{file}: cannot read the file: {source}")]
     Io {
         /// The path as given.
         file: String,
