@@ -6,7 +6,6 @@ pub mod contention;
 pub mod engine;
 pub mod metrics;
 pub mod model;
-pub mod resilience;
 pub mod retry;
 mod run;
 pub mod scenario;

@@ -5,10 +5,10 @@
 //! post plots: attempts per call started.
 
 use limiters::Nanos;
-use sim::model::{Arrival, Fault, FaultKind, Fleet, RetryPolicy, Scenario, Strategy};
-use sim::resilience::{
+use sim::client::gate::{
     DepositBucketConfig, DepositRule, GateKind, GateScope, GateSpec, RatioBreakerConfig,
 };
+use sim::model::{Arrival, Fault, FaultKind, Fleet, RetryPolicy, Scenario, Strategy};
 
 fn attempts_per_call(p: f64, gate: GateKind) -> f64 {
     let mut s = Scenario::new("brooker-retries");

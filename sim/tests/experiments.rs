@@ -241,7 +241,7 @@ fn sre_throttling_sends_about_k_times_what_the_backend_accepts() {
 #[test]
 fn five_layers_of_three_attempts_amplify_an_always_failing_bottom_243_times() {
     use rand::SeedableRng;
-    use sim::resilience::{expected_bottom_calls, simulate_layers, top_failure_probability};
+    use sim::retry::{expected_bottom_calls, simulate_layers, top_failure_probability};
     let layers = [3u32; 5];
     assert_eq!(expected_bottom_calls(&layers, 1.0), 243.0);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);

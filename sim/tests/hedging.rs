@@ -3,9 +3,9 @@
 //! determinism of the other streams.
 
 use limiters::Nanos;
+use sim::client::hedge::{HedgeConfig, HedgeDelay};
 use sim::engine::{TraceEvent, TraceKind};
 use sim::model::{Arrival, Backend, Distribution, Fault, FaultKind, Fleet, Scenario};
-use sim::resilience::{HedgeConfig, HedgeDelay};
 use sim::retry::{AttemptResult, ClientGate, GateCall, GateDecision, RetryPolicy, Strategy};
 use sim::Simulation;
 
@@ -320,7 +320,7 @@ fn the_demo_scenario_cuts_p99_for_a_little_extra_load() {
 
 #[test]
 fn the_catalog_lists_hedging_with_its_scenario_keys_and_sources() {
-    let h = sim::resilience::catalog()
+    let h = sim::client::catalog::catalog()
         .iter()
         .find(|s| s.name == "hedging")
         .expect("hedging in the catalog");

@@ -6,9 +6,9 @@
 use limiters::calendar::UnixTime;
 use limiters::headers::render_levels;
 use limiters::{Decision, Nanos, Params};
+use sim::client::HeaderClient;
 use sim::engine::{AttemptId, EventQueue};
 use sim::model::{Level, Scenario, Scope};
-use sim::resilience::HeaderClient;
 use sim::server::{JobMeta, Response, Server};
 use std::path::PathBuf;
 

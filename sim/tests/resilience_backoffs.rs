@@ -4,8 +4,8 @@
 use limiters::Nanos;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use sim::resilience::{PollyV2, RandomizeThenCap};
 use sim::retry::{AttemptResult, RetryDecision, RetryPolicy, RetryState, Strategy};
+use sim::retry::{PollyV2, RandomizeThenCap};
 
 fn delays(p: &RetryPolicy, rng: &mut ChaCha8Rng) -> Vec<Nanos> {
     let mut st = RetryState::first();

@@ -3,11 +3,11 @@
 //! quadruples the load; each budget caps the retries by its own rule.
 
 use limiters::{Nanos, Params};
-use sim::model::{Arrival, Fault, FaultKind, Fleet, Level, RetryPolicy, Scenario, Scope, Strategy};
-use sim::resilience::{
+use sim::client::gate::{
     AwsQuotaConfig, BreakerConfig, GateKind, GateScope, GateSpec, GrpcThrottleConfig,
     SreThrottleConfig, WindowKind,
 };
+use sim::model::{Arrival, Fault, FaultKind, Fleet, Level, RetryPolicy, Scenario, Scope, Strategy};
 use sim::RunResult;
 
 const CLIENTS: u32 = 100;

@@ -5,11 +5,11 @@
 //! running ahead reads the HTTP-date as too soon and is rejected again.
 
 use limiters::{Nanos, Params};
+use sim::client::{HeaderClient, HeaderSource};
 use sim::model::{
     Arrival, Fleet, HonourRetryAfter, Level, RetryAfterFormat, RetryPolicy, Scenario, Scope,
     Strategy,
 };
-use sim::resilience::{HeaderClient, HeaderSource};
 
 fn scenario() -> Scenario {
     let mut s = Scenario::new("headers");

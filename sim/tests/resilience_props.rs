@@ -3,12 +3,13 @@
 use limiters::Nanos;
 use proptest::prelude::*;
 use rand::SeedableRng;
-use sim::resilience::{
+use sim::client::gate::{
     AwsQuotaConfig, AwsRetryQuota, Breaker, BreakerConfig, BreakerState, DepositBucket,
     DepositBucketConfig, EnvoyBudget, EnvoyBudgetConfig, GrpcThrottle, GrpcThrottleConfig,
-    IdemLookup, IdempotencyStore, SlicedWindow, WindowKind,
+    SlicedWindow, WindowKind,
 };
 use sim::retry::{AttemptResult, ClientGate, GateCall, GateDecision};
+use sim::server::idempotency::{IdemLookup, IdempotencyStore};
 
 /// One step: (time advance in ms, request slot, attempt number, outcome: 0 ok, 1 503, 2 timeout).
 fn steps() -> impl Strategy<Value = Vec<(u16, u8, u8, u8)>> {

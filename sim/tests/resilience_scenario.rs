@@ -3,7 +3,7 @@
 //! shows each budget's rule.
 
 use limiters::Nanos;
-use sim::resilience::{
+use sim::client::gate::{
     AwsQuotaConfig, BreakerConfig, GateKind, GateScope, GrpcThrottleConfig, WindowKind,
 };
 
@@ -116,7 +116,7 @@ fn bad_gates_point_at_the_line() {
 
 #[test]
 fn brookers_published_rules_load_by_name() {
-    use sim::resilience::{DepositBucketConfig, DepositRule, RatioBreakerConfig};
+    use sim::client::gate::{DepositBucketConfig, DepositRule, RatioBreakerConfig};
     let s = load(
         "[[fleet.web.gates]]\nkind = \"retry_bucket\"\nrule = \"brooker_code\"\ncapacity = 5\n\
          [[fleet.web.gates]]\nkind = \"ratio_breaker\"\nmax_failure_ratio = 0.2\nscope = \"client\"\n",

@@ -3,7 +3,7 @@
 //! jitter"). Each layer makes up to `k` attempts on the layer below; the bottom fails each call
 //! with probability `p`. Prints, for each `p`, the bottom calls per top request (Wald's closed
 //! form and a Monte Carlo run of `--requests` requests) and the share of top requests that
-//! fail. The model and both computations are [`sim::resilience::layers`]'s; nothing is
+//! fail. The model and both computations are [`sim::retry::expected_bottom_calls`]'s; nothing is
 //! computed here. The rows go to `<out>/layers/layers.csv` and `layers.json` with a chart
 //! ([`report::experiments::write_layers`]).
 
@@ -13,7 +13,7 @@ use clap::Args;
 use report::experiments::{write_layers, LayersRow};
 use report::files::complete::Staged;
 use sim::engine::{Purpose, Stream};
-use sim::resilience::{expected_bottom_calls, simulate_layers, top_failure_probability};
+use sim::retry::{expected_bottom_calls, simulate_layers, top_failure_probability};
 use std::path::PathBuf;
 
 /// Arguments of `layers`.

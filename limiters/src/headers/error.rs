@@ -2,6 +2,7 @@
 //! can send maps to one of these; parsing never panics.
 
 use crate::calendar::HttpDateError;
+use crate::Nanos;
 use thiserror::Error;
 
 /// A header value that could not be understood, or an unknown dialect name.
@@ -81,4 +82,24 @@ pub(crate) fn clip(s: &str) -> String {
         Some((i, _)) => format!("{}...", &s[..i]),
         None => s.to_string(),
     }
+}
+
+/// The value without the optional whitespace (`OWS`, RFC 9110 §5.6.3) around it.
+pub(super) fn trim_ows(v: &str) -> &str {
+    v.trim_matches([' ', '\t'])
+}
+
+/// A number too large for its unit.
+pub(super) fn overflow(name: &str, value: &str) -> HeaderError {
+    HeaderError::Overflow {
+        name: name.into(),
+        value: clip(value),
+    }
+}
+
+/// `n` units of `unit_ns` as a wait, or an overflow error.
+pub(super) fn wait(name: &str, value: &str, n: u64, unit_ns: u64) -> Result<Nanos, HeaderError> {
+    n.checked_mul(unit_ns)
+        .map(Nanos)
+        .ok_or_else(|| overflow(name, value))
 }

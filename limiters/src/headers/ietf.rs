@@ -3,8 +3,7 @@
 //! `"default";q=100;w=60`) and the dictionary form of draft-07
 //! (`limit=100, remaining=50, reset=30`, policy `100;w=60`).
 
-use super::error::clip;
-use super::parse::{overflow, trim_ows, wait};
+use super::error::{clip, overflow, trim_ows, wait};
 use super::sf::{parse_dict, parse_list, Bare, Item, SfError};
 use super::{HeaderError, RateLimitInfo};
 use crate::Nanos;

@@ -7,7 +7,7 @@
 //! apart. Any recognised field with a malformed value is an error, never a panic and never a
 //! silent default: a client that cannot read the server's advice should know it.
 
-use super::error::clip;
+use super::error::{clip, overflow, trim_ows, wait};
 use super::ietf::{ietf_current, ietf_policy};
 use super::{HeaderError, QuotaInfo, RateLimitInfo, ResetInterpretation};
 use crate::calendar::{parse_http_date, UnixTime};
@@ -127,10 +127,6 @@ impl<'a> Fields<'a> {
     }
 }
 
-pub(super) fn trim_ows(v: &str) -> &str {
-    v.trim_matches([' ', '\t'])
-}
-
 /// A non-negative whole number: `1*DIGIT`, optional whitespace around it.
 fn uint(name: &str, value: &str) -> Result<u64, HeaderError> {
     let v = trim_ows(value);
@@ -156,20 +152,6 @@ fn uint(name: &str, value: &str) -> Result<u64, HeaderError> {
         name: name.into(),
         value: err_value,
     })
-}
-
-pub(super) fn overflow(name: &str, value: &str) -> HeaderError {
-    HeaderError::Overflow {
-        name: name.into(),
-        value: clip(value),
-    }
-}
-
-/// `n` units of `unit_ns` as a wait, or an overflow error.
-pub(super) fn wait(name: &str, value: &str, n: u64, unit_ns: u64) -> Result<Nanos, HeaderError> {
-    n.checked_mul(unit_ns)
-        .map(Nanos)
-        .ok_or_else(|| overflow(name, value))
 }
 
 /// From `now` until the Unix instant `at_ns` (zero if already past).

@@ -72,6 +72,13 @@ pub(crate) fn zero_based_y(max: f64) -> std::ops::Range<f64> {
     }
 }
 
+/// Lower and upper bounds of a positive log axis covering `lo..hi` with some room.
+pub(crate) fn log_bounds(lo: f64, hi: f64) -> (f64, f64) {
+    let lo = if lo > 0.0 { lo } else { 0.01 };
+    let hi = hi.max(lo * 2.0);
+    (lo / 1.5, hi * 1.5)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,11 +3,10 @@
 //! fleet or strategy. Both use a log latency axis, since a retry storm moves the tail by
 //! orders of magnitude.
 
-use super::data::{finite_range, padded_x, Window};
+use super::data::{finite_range, log_bounds, padded_x, Window};
 use super::legend::{self, Entry, Swatch};
 use super::overlay::shade_windows;
-use super::palette::{role, Palette};
-use super::percentiles::PercentileFig;
+use super::palette::role;
 use super::render::{
     err, fmt_num, frame, render, text, Area, Figure, DESC_PX, GRID_BOLD, GRID_LIGHT, LABEL_PX,
 };
@@ -42,24 +41,6 @@ pub struct LatencyOverTime {
     pub faults: Vec<Window>,
 }
 
-/// One curve of the percentile plot: (percentile in %, latency in ms) points.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PercentileCurve {
-    /// Fleet or strategy name (legend label and palette key).
-    pub name: String,
-    /// (percentile, ms), percentile in (0, 100).
-    pub points: Vec<(f64, f64)>,
-}
-
-/// Data of the percentile plot.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LatencyPercentiles {
-    /// Chart title.
-    pub title: String,
-    /// The curves.
-    pub curves: Vec<PercentileCurve>,
-}
-
 const P50: RGBColor = RGBColor(0x1F, 0x4E, 0x89);
 const P90: RGBColor = RGBColor(0x4E, 0x79, 0xA7);
 const P99: RGBColor = RGBColor(0x9C, 0xBB, 0xDB);
@@ -78,23 +59,6 @@ pub fn latency_over_time(data: &LatencyOverTime) -> Result<Chart, ChartError> {
     render(data, "latency_time", &data.title, caption)
 }
 
-/// Draw the percentile distribution (`charts/latency_percentiles.*`).
-pub fn latency_percentiles(
-    data: &LatencyPercentiles,
-    palette: &Palette,
-) -> Result<Chart, ChartError> {
-    if data.curves.iter().all(|c| c.points.is_empty()) {
-        return Err(ChartError::Empty("no percentile curve has points"));
-    }
-    let caption = "Latency of successful logical requests at each percentile, per fleet; x is a \
-                   scale of nines (each step right is ten times rarer), y is log scale. p99.99 \
-                   is drawn for fleets with at least 10,000 successes (with fewer it is only \
-                   the largest sample)."
-        .to_owned();
-    let fig = PercentileFig { data, palette };
-    render(&fig, "latency_percentiles", &data.title, caption)
-}
-
 /// Split buckets into runs with no gap longer than 1.5 bucket widths.
 fn segments(data: &LatencyOverTime) -> Vec<&[LatencyBucket]> {
     let mut out = Vec::new();
@@ -108,13 +72,6 @@ fn segments(data: &LatencyOverTime) -> Vec<&[LatencyBucket]> {
         }
     }
     out
-}
-
-/// Lower and upper bounds of a positive log axis covering `lo..hi` with some room.
-pub(crate) fn log_bounds(lo: f64, hi: f64) -> (f64, f64) {
-    let lo = if lo > 0.0 { lo } else { 0.01 };
-    let hi = hi.max(lo * 2.0);
-    (lo / 1.5, hi * 1.5)
 }
 
 impl Figure for LatencyOverTime {

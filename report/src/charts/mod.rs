@@ -28,6 +28,7 @@ mod percentiles;
 mod render;
 pub mod run_series;
 pub mod sweep;
+mod sweep_data;
 mod sweep_panel;
 pub mod theory;
 pub mod timeline;
@@ -35,12 +36,10 @@ pub mod timeline;
 pub use data::{Bin, Mark, Series, Window};
 pub use fairness::{fairness, Fairness, FairnessBar};
 pub use histogram::{histogram, HistGroup, Histogram};
-pub use latency::{
-    latency_over_time, latency_percentiles, LatencyBucket, LatencyOverTime, LatencyPercentiles,
-    PercentileCurve,
-};
+pub use latency::{latency_over_time, LatencyBucket, LatencyOverTime};
 pub use lines::{lines_over_time, Line, LinesOverTime};
 pub use palette::Palette;
+pub use percentiles::{latency_percentiles, LatencyPercentiles, PercentileCurve};
 pub use timeline::{timeline, Capacity, Timeline, TimelineBucket};
 
 /// Pixel size of every chart (width, height). SVG uses the same size as its viewBox.

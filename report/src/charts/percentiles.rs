@@ -6,19 +6,54 @@
 //! still be read against the rest.
 
 use super::data::finite_range;
-use super::latency::{log_bounds, LatencyPercentiles, PercentileCurve};
+use super::data::log_bounds;
 use super::legend::{self, Entry, Swatch};
 use super::nines::{self, NinesRange};
 use super::palette::Palette;
 use super::render::{
-    err, fmt_num, frame, text, Area, Figure, DESC_PX, GRID_BOLD, GRID_LIGHT, LABEL_PX,
+    err, fmt_num, frame, render, text, Area, Figure, DESC_PX, GRID_BOLD, GRID_LIGHT, LABEL_PX,
 };
-use super::sweep::SMALL_MULTIPLES;
+use super::sweep_data::SMALL_MULTIPLES;
 use super::sweep_panel::grid;
-use super::ChartError;
+use super::{Chart, ChartError};
 use plotters::prelude::{ChartBuilder, Circle, DrawingBackend, IntoLogRange, LineSeries};
 use plotters::style::{Color, RGBColor, BLACK};
 use std::ops::Range;
+
+/// One curve of the percentile plot: (percentile in %, latency in ms) points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PercentileCurve {
+    /// Fleet or strategy name (legend label and palette key).
+    pub name: String,
+    /// (percentile, ms), percentile in (0, 100).
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Data of the percentile plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatencyPercentiles {
+    /// Chart title.
+    pub title: String,
+    /// The curves.
+    pub curves: Vec<PercentileCurve>,
+}
+
+/// Draw the percentile distribution (`charts/latency_percentiles.*`).
+pub fn latency_percentiles(
+    data: &LatencyPercentiles,
+    palette: &Palette,
+) -> Result<Chart, ChartError> {
+    if data.curves.iter().all(|c| c.points.is_empty()) {
+        return Err(ChartError::Empty("no percentile curve has points"));
+    }
+    let caption = "Latency of successful logical requests at each percentile, per fleet; x is a \
+                   scale of nines (each step right is ten times rarer), y is log scale. p99.99 \
+                   is drawn for fleets with at least 10,000 successes (with fewer it is only \
+                   the largest sample)."
+        .to_owned();
+    let fig = PercentileFig { data, palette };
+    render(&fig, "latency_percentiles", &data.title, caption)
+}
 
 /// Colour of the other fleets' curves behind a panel's own.
 const CONTEXT: RGBColor = RGBColor(0xC8, 0xC8, 0xC8);

@@ -10,7 +10,7 @@
 
 use super::data::finite_range;
 use super::render::{err, fmt_num, text, Area, DESC_PX, GRID_BOLD, GRID_LIGHT};
-use super::sweep::{MeanLine, ModelLine, SweepChart, MODEL};
+use super::sweep_data::{MeanLine, ModelLine, SweepChart, MODEL};
 use super::ChartError;
 use plotters::prelude::{
     ChartBuilder, Circle, DashedLineSeries, DrawingBackend, LineSeries, PathElement, Polygon,

@@ -82,7 +82,7 @@ pub fn write_layers<P: Serialize>(
     let tables = write_rows(dir, "layers", parameters, rows)?;
     let palette = Palette::new(["simulated"]);
     let chart = sweep_chart(&chart_data(rows, attempts), &palette)?;
-    crate::html::run_report::write_charts(dir, std::slice::from_ref(&chart))?;
+    crate::html::files::write_charts(dir, std::slice::from_ref(&chart))?;
     Ok(LayersFiles {
         tables,
         chart: dir.join("charts").join(format!("{}.svg", chart.name)),

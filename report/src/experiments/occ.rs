@@ -143,7 +143,7 @@ pub fn write_occ<P: Serialize>(
         .iter()
         .map(|d| sweep_chart(d, &palette))
         .collect::<Result<Vec<_>, _>>()?;
-    crate::html::run_report::write_charts(dir, &charts)?;
+    crate::html::files::write_charts(dir, &charts)?;
     Ok(OccFiles {
         tables,
         charts: charts

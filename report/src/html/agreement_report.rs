@@ -6,9 +6,9 @@
 //! the table of every figure, and must see a caveat (a fault the check's duration cut off)
 //! beside the verdict it qualifies, not under it.
 
+use super::files::{write, write_charts, ReportError};
 use super::headline::{write_headline, Headline};
 use super::page::{render_page, Embed, Grid, GridRow, Page};
-use super::run_report::{write, write_charts, ReportError};
 use crate::charts::compare::{forest, Forest, ForestRow};
 use crate::charts::palette::Palette;
 use crate::human;

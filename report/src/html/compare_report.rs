@@ -7,9 +7,9 @@
 
 mod verdict;
 
+use super::files::{write, write_charts, ReportError};
 use super::headline::compare_headline;
 use super::page::{render_page, Embed, Grid, GridRow, Page};
-use super::run_report::{write, write_charts, ReportError};
 use crate::charts::compare::{forest, Forest, ForestRow};
 use crate::charts::Palette;
 use crate::tables::{diff_cells, split_scope, CompareManifest, FigureDiff, Scope};

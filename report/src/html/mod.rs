@@ -9,6 +9,7 @@
 pub mod agreement_report;
 pub mod compare_report;
 mod escape;
+pub(crate) mod files;
 pub mod headline;
 mod page;
 pub mod run_report;
@@ -19,7 +20,8 @@ pub mod sweep_report;
 pub use agreement_report::{write_agreement_report, AgreementInput, AgreementRow};
 pub use compare_report::{build_compare_report, write_compare_report, CompareReportInput};
 pub use escape::escape;
+pub use files::ReportError;
 pub use headline::{question_of, read_headline, Headline, HEADLINE_FILE};
 pub use page::{render_page, Column, Embed, Grid, GridRow, Page, Row, Table};
-pub use run_report::{build_run_report, write_run_report, ReportError, RunReport, SCENARIO_COPY};
+pub use run_report::{build_run_report, write_run_report, RunReport, SCENARIO_COPY};
 pub use sweep_report::{build_sweep_report, write_sweep_report, SweepReportInput};

@@ -3,28 +3,13 @@
 //! registry) only to decorate charts: fault windows, the capacity line, window resets. If it
 //! does not parse, the report is still written, without those decorations, and says so.
 
+use super::files::{write, write_charts, ReportError};
 use super::page::{render_page, Page};
 use super::summary::summary_table;
 use crate::charts::from_run::{run_charts, run_palette};
-use crate::charts::{Chart, ChartError};
+use crate::charts::Chart;
 use sim::metrics::RunResult;
 use std::path::{Path, PathBuf};
-
-/// A failure to build or write the report.
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    /// A chart could not be drawn.
-    #[error(transparent)]
-    Chart(#[from] ChartError),
-    /// A file could not be written.
-    #[error("cannot write {path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-}
 
 /// The built report, before it is written.
 #[derive(Debug, Clone)]
@@ -113,30 +98,6 @@ pub fn write_run_report(
     let html = dir.join("report.html");
     write(&html, report.html.as_bytes())?;
     Ok(html)
-}
-
-/// Write `charts/<name>.svg` and `charts/<name>.png` of every chart into `dir`.
-pub(crate) fn write_charts(dir: &Path, charts: &[Chart]) -> Result<(), ReportError> {
-    let charts_dir = dir.join("charts");
-    std::fs::create_dir_all(&charts_dir).map_err(|source| ReportError::Io {
-        path: charts_dir.clone(),
-        source,
-    })?;
-    for c in charts {
-        write(
-            &charts_dir.join(format!("{}.svg", c.name)),
-            c.svg.as_bytes(),
-        )?;
-        write(&charts_dir.join(format!("{}.png", c.name)), &c.png)?;
-    }
-    Ok(())
-}
-
-pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    std::fs::write(path, bytes).map_err(|source| ReportError::Io {
-        path: path.to_owned(),
-        source,
-    })
 }
 
 fn trim_float(v: f64) -> String {

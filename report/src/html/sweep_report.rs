@@ -3,9 +3,10 @@
 //! ([`crate::charts::from_sweep`]), in one self-contained `report.html` whose charts are PNG
 //! `data:` URIs (no network, no side files needed).
 
+use super::files::{write, write_charts, ReportError};
 use super::headline::{noun, question_of, sweep_headline, with_ci};
 use super::page::{render_page, Embed, Grid, GridRow, Page};
-use super::run_report::{write_charts, ReportError, SCENARIO_COPY};
+use super::run_report::SCENARIO_COPY;
 use crate::charts::from_sweep::{figure_chart, show_cell, sweep_charts, SweepInput, SWEEP_FIGURES};
 use crate::tables::{
     lead_with, scopes_of, touched_fleets, Cell, ParamManifest, SweepManifest, Table,
@@ -219,10 +220,10 @@ pub fn write_sweep_report(
 ) -> Result<PathBuf, ReportError> {
     let page = build_sweep_report(input)?;
     write_charts(dir, &page.charts)?;
-    super::run_report::write(&dir.join(SCENARIO_COPY), input.scenario_text.as_bytes())?;
+    write(&dir.join(SCENARIO_COPY), input.scenario_text.as_bytes())?;
     super::headline::write_headline(dir, page.headline.as_ref())?;
     let html = dir.join("report.html");
-    super::run_report::write(&html, render_page(&page).as_bytes())?;
+    write(&html, render_page(&page).as_bytes())?;
     Ok(html)
 }
 

@@ -59,7 +59,7 @@ pub struct FleetRt {
     /// Fleet-wide gate, if any.
     pub gate: Option<Box<dyn ClientGate>>,
     /// How its clients read rate-limit headers (`None`: exact advice).
-    pub headers: Option<crate::resilience::HeaderClient>,
+    pub headers: Option<crate::client::HeaderClient>,
     /// Attempts carry an idempotency key.
     pub idempotency_key: bool,
     /// Probability that a retry carries a changed body under the same key.
@@ -69,7 +69,7 @@ pub struct FleetRt {
     /// Fail-over between upstreams.
     pub failover: Option<crate::model::Failover>,
     /// Hedged requests, if the fleet sends them.
-    pub hedge: Option<crate::resilience::HedgeRt>,
+    pub hedge: Option<crate::client::hedge::HedgeRt>,
 }
 
 impl FleetRt {
@@ -87,13 +87,13 @@ impl FleetRt {
             cost: f.cost,
             idempotent: f.idempotent,
             policy: f.retry,
-            gate: crate::resilience::build_gates(&f.gates),
+            gate: crate::client::gate::build_gates(&f.gates),
             headers: f.headers,
             idempotency_key: f.idempotency_key,
             changed_body: f.changed_body,
             body_salt: 0,
             failover: f.failover,
-            hedge: f.hedge.map(crate::resilience::HedgeRt::new),
+            hedge: f.hedge.map(crate::client::hedge::HedgeRt::new),
         }
     }
 

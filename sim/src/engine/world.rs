@@ -39,7 +39,7 @@ pub(crate) struct World {
     /// Unix seconds at t = 0 (header-reading clients see calendar times).
     pub epoch: u64,
     /// The idempotency-key store, when a fleet sends keys.
-    pub idem: Option<crate::resilience::IdemServer>,
+    pub idem: Option<crate::server::idempotency::IdemServer>,
     pub ids: IdSpaces,
     pub net: Sampler,
     /// Network delays, drawn per attempt identity (leg 0 the request, 1 the response).
@@ -124,7 +124,7 @@ impl World {
         let mut first = 0u32;
         for (i, f) in s.fleets.iter().enumerate() {
             let mut rt = FleetRt::new(f, first, ids.identity(f));
-            rt.body_salt = crate::resilience::body_salt(seed, &f.name);
+            rt.body_salt = crate::server::idempotency::body_salt(seed, &f.name);
             clients.extend(rt.clients(seed, i as u16));
             first += f.count;
             fleets.push(rt);
@@ -171,7 +171,7 @@ impl World {
                 .fleets
                 .iter()
                 .any(|f| f.idempotency_key)
-                .then(crate::resilience::IdemServer::default),
+                .then(crate::server::idempotency::IdemServer::default),
             ids,
             net: Sampler::new(&s.network.delay),
             net_draws: Crn::new(seed, Purpose::Network),

@@ -161,10 +161,10 @@ pub struct Fleet {
     pub retry: RetryPolicy,
     /// Client-side resilience gates (retry budgets, circuit breakers, client throttling),
     /// consulted before every attempt, in series; empty = none.
-    pub gates: Vec<crate::resilience::GateSpec>,
+    pub gates: Vec<crate::client::gate::GateSpec>,
     /// How clients read the rate-limit headers (reset interpretation, clock skew, which field
     /// decides the wait). `None`: the server's advice arrives exactly, in whole seconds.
-    pub headers: Option<crate::resilience::HeaderClient>,
+    pub headers: Option<crate::client::HeaderClient>,
     /// Every attempt carries the logical request's `Idempotency-Key`: the server replays the
     /// stored response of an attempt it already executed instead of executing it again, and
     /// answers 409 while the first is still executing (seeds 002, 004).
@@ -179,7 +179,7 @@ pub struct Fleet {
     pub failover: Option<Failover>,
     /// Hedged requests (`[fleet.<name>.hedge]`): further copies of an unanswered attempt, the
     /// first success wins. `None`: one copy at a time.
-    pub hedge: Option<crate::resilience::HedgeConfig>,
+    pub hedge: Option<crate::client::hedge::HedgeConfig>,
     /// The fleet is the trigger of a metastable-failure experiment (a load spike), not a
     /// workload: the window in which it sends (see [`Fleet::trigger_window`]) counts as a fault
     /// window, so the run reports whether goodput recovered after it (Bronson et al.,

@@ -30,10 +30,10 @@ pub enum Strategy {
     RetryAfter(HonourRetryAfter),
     /// Resilience4j `IntervalFunction.ofExponentialRandomBackoff`: randomise, then cap (so
     /// clients resynchronise at the cap).
-    RandomizeThenCap(crate::resilience::RandomizeThenCap),
+    RandomizeThenCap(crate::retry::RandomizeThenCap),
     /// Polly `Backoff.DecorrelatedJitterBackoffV2`. The state's `prev_delay` holds the sum of
     /// the delays so far, from which the formula's previous value is recovered.
-    PollyV2(crate::resilience::PollyV2),
+    PollyV2(crate::retry::PollyV2),
 }
 
 impl Strategy {

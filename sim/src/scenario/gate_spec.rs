@@ -2,8 +2,7 @@
 //! (`sim::resilience`), the other keys checked per kind during validation (a key another kind
 //! takes is an error). Documented in `scenarios/README.md`, "Gates".
 
-use super::spec::Opt;
-use super::units::Dur;
+use super::units::{Dur, Opt};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -118,7 +117,7 @@ pub struct GateTable {
     pub timeouts_reject: Opt<bool>,
 }
 
-/// `[fleet.<name>.hedge]`: hedged requests (`sim::resilience::HedgeConfig`).
+/// `[fleet.<name>.hedge]`: hedged requests (`sim::client::hedge::HedgeConfig`).
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]

@@ -18,11 +18,14 @@
 //! assert!(err.to_string().starts_with("demo.toml:5:9: `count` must be at least 1"));
 //! ```
 
+mod dist_spec;
 mod error;
 mod from;
 pub mod gate_spec;
 #[cfg(feature = "schema")]
 pub mod schema;
+#[cfg(feature = "schema")]
+mod schema_parts;
 pub mod spec;
 mod units;
 mod validate;

@@ -10,13 +10,13 @@
 //!
 //! The format is documented field by field in `scenarios/README.md`.
 
+pub use super::dist_spec::{DistSpec, DistTable};
 use super::units::{Dur, RateValue};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
 
-/// A spanned optional value: most fields are optional with a documented default.
-pub type Opt<T> = Option<Spanned<T>>;
+pub use super::units::Opt;
 
 /// The whole file.
 #[derive(Debug, Deserialize)]
@@ -126,7 +126,7 @@ pub struct ServerSpec {
     #[serde(default)]
     #[cfg_attr(
         feature = "schema",
-        schemars(with = "Vec<super::schema::LimiterLevel>")
+        schemars(with = "Vec<super::schema_parts::LimiterLevel>")
     )]
     pub limiters: Vec<Spanned<LimiterTable>>,
     /// Backend capacity.
@@ -189,72 +189,6 @@ pub struct BackendSpec {
     pub service_time: Opt<DistSpec>,
 }
 
-/// A distribution of durations: either a duration string (a constant, `"5ms"`) or a table
-/// such as `{ dist = "lognormal", mean = "50ms", p99 = "400ms" }`.
-#[derive(Debug)]
-pub enum DistSpec {
-    /// A bare duration: always this value.
-    Fixed(Dur),
-    /// A table naming the distribution.
-    Table(Box<DistTable>),
-}
-
-impl<'de> Deserialize<'de> for DistSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<DistSpec, D::Error> {
-        d.deserialize_any(DistVisitor)
-    }
-}
-
-struct DistVisitor;
-
-impl<'de> serde::de::Visitor<'de> for DistVisitor {
-    type Value = DistSpec;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a duration such as \"5ms\" or a table such as { dist = \"exponential\", mean = \"5ms\" }")
-    }
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DistSpec, E> {
-        Dur::deserialize(serde::de::value::StrDeserializer::<E>::new(v)).map(DistSpec::Fixed)
-    }
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<DistSpec, E> {
-        Dur::deserialize(serde::de::value::I64Deserializer::<E>::new(v)).map(DistSpec::Fixed)
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<DistSpec, A::Error> {
-        DistTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-            .map(|t| DistSpec::Table(Box::new(t)))
-    }
-}
-
-/// The table form of a distribution.
-#[derive(Debug, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct DistTable {
-    /// `constant`, `exponential`, `lognormal`, `bimodal`, `normal_abs`, `uniform`.
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
-    pub dist: Spanned<String>,
-    /// `constant`: the value.
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Dur>"))]
-    pub value: Opt<Dur>,
-    /// `exponential`, `lognormal`, `normal_abs`: the mean.
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Dur>"))]
-    pub mean: Opt<Dur>,
-    /// `lognormal`: the 99th percentile.
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Dur>"))]
-    pub p99: Opt<Dur>,
-    /// `normal_abs`: the standard deviation.
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Dur>"))]
-    pub sd: Opt<Dur>,
-    /// `bimodal`: the common, fast value; `uniform`: the lower bound.
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Dur>"))]
-    pub low: Opt<Dur>,
-    /// `bimodal`: the rare, slow value; `uniform`: the upper bound (exclusive).
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Dur>"))]
-    pub high: Opt<Dur>,
-    /// `bimodal`: probability of `high`.
-    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
-    pub p_high: Opt<f64>,
-}
-
 /// `[network]`.
 #[derive(Debug, Default, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -312,7 +246,10 @@ pub struct FleetSpec {
     #[cfg_attr(feature = "schema", schemars(with = "i64"))]
     pub count: Spanned<i64>,
     /// `"per-client"` or a number of shared API keys.
-    #[cfg_attr(feature = "schema", schemars(with = "Option<super::schema::Keys>"))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<super::schema_parts::Keys>")
+    )]
     pub keys: Opt<toml::Value>,
     /// Tenants (orgs) the clients are spread over.
     #[cfg_attr(feature = "schema", schemars(with = "Option<i64>"))]
@@ -454,7 +391,10 @@ pub struct RetrySpec {
     pub cap: Opt<Dur>,
     /// `exponential`: `none`, `full`, `equal` or `decorrelated`; `retry_after`: a duration,
     /// the upper bound of a uniform extra wait.
-    #[cfg_attr(feature = "schema", schemars(with = "Option<super::schema::Jitter>"))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<super::schema_parts::Jitter>")
+    )]
     pub jitter: Opt<toml::Value>,
     /// `retry_after`: use the rate-limit reset when `Retry-After` is absent.
     #[cfg_attr(feature = "schema", schemars(with = "Option<bool>"))]

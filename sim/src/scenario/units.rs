@@ -6,6 +6,10 @@ use limiters::{parse_duration, Nanos, Rate};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use std::fmt;
+use toml::Spanned;
+
+/// A spanned optional value: most fields are optional with a documented default.
+pub type Opt<T> = Option<Spanned<T>>;
 
 /// A duration written as a string with a unit: `"250ms"`, `"1.5s"`, `"1m"`, `"2h"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

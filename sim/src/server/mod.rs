@@ -10,6 +10,7 @@
 mod backend;
 pub mod deployment;
 mod faults;
+pub mod idempotency;
 mod level_state;
 mod levels;
 

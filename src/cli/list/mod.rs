@@ -5,7 +5,7 @@
 //!
 //! Nothing here is a second list: limiters come from [`limiters::Registry::builtin`], retry
 //! policies from [`sim::retry::catalog`], resilience strategies from
-//! [`sim::resilience::catalog`], the other kinds from the loader ([`sim::scenario::kinds`],
+//! [`sim::client::catalog::catalog`], the other kinds from the loader ([`sim::scenario::kinds`],
 //! [`kinds`]). A section for something new is one more [`Section`] built from its catalog in
 //! [`sections`].
 
@@ -101,13 +101,13 @@ fn sections(registry: &Registry) -> Vec<Section> {
                 .collect(),
         })
         .collect();
-    let scope = sim::resilience::scope_param();
-    let resilience = sim::resilience::catalog()
+    let scope = sim::client::catalog::scope_param();
+    let resilience = sim::client::catalog::catalog()
         .iter()
         .map(|st| {
             // the spec table whose keys these are, where the strategy is one
             let def = match st.name {
-                _ if st.kind == sim::resilience::StrategyKind::Gate => Some("GateTable"),
+                _ if st.kind == sim::client::catalog::StrategyKind::Gate => Some("GateTable"),
                 "hedging" => Some("HedgeTable"),
                 "header_client" => Some("HeadersTable"),
                 _ => None,
@@ -117,7 +117,7 @@ fn sections(registry: &Registry) -> Vec<Section> {
                 .iter()
                 .map(|q| param(s, def, q.name, q.help))
                 .collect();
-            if st.kind == sim::resilience::StrategyKind::Gate {
+            if st.kind == sim::client::catalog::StrategyKind::Gate {
                 params.push(param(s, def, scope.name, scope.help));
             }
             Row {

@@ -16,9 +16,9 @@ use crate::live::respond::unix_now;
 use crate::live::work::OUTAGE_SERVER;
 use limiters::headers::{parse, ParseOptions};
 use limiters::Nanos;
+use sim::client::hedge::HedgeRt;
 use sim::engine::AttemptId;
 use sim::model::Fleet;
-use sim::resilience::HedgeRt;
 use sim::retry::{
     AttemptResult, ClientGate, GateCall, GateDecision, GiveUpReason, RetryDecision, RetryState,
 };
@@ -44,14 +44,14 @@ pub struct Shared {
     pub gates: Vec<Option<Mutex<Box<dyn ClientGate>>>>,
     /// Per fleet: the requests its gate told to wait, woken in the simulator's order.
     pub waiters: Vec<super::waiters::Waiters>,
-    /// Per fleet: its hedging (`sim::resilience::HedgeRt`: delay, percentile histogram), if
+    /// Per fleet: its hedging (`sim::client::hedge::HedgeRt`: delay, percentile histogram), if
     /// it hedges.
     pub hedges: Vec<Option<Mutex<HedgeRt>>>,
     /// Per fleet: statuses that are limiter denials (not admitted).
     pub denials: Vec<u16>,
     /// Logical request ids (the gate's `request`).
     pub requests: AtomicU32,
-    /// Per fleet: the salt of its changed-body coins (`sim::resilience::body_salt`).
+    /// Per fleet: the salt of its changed-body coins (`sim::server::idempotency::body_salt`).
     pub body_salts: Vec<u64>,
     /// The scenario's upstream names (`[[server.upstreams]]`), for fail-over.
     pub upstreams: Vec<String>,
@@ -383,7 +383,7 @@ pub async fn logical(shared: &Arc<Shared>, who: &Who<'_>, rng: &ClientJitter) {
             None => {
                 let (timeout, horizon_left) = limits(who, sent, deadline, horizon);
                 let changed = (idem.is_some()
-                    && sim::resilience::body_changed(
+                    && sim::server::idempotency::body_changed(
                         shared.body_salts[f],
                         c,
                         u64::from(req),

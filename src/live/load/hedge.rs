@@ -27,7 +27,7 @@
 use super::client::{exchange, legs, limits, settle, ClientJitter, Raw, Shared, Who};
 use super::record::Ev;
 use limiters::Nanos;
-use sim::resilience::{HedgeAction, HedgeRt};
+use sim::client::hedge::{HedgeAction, HedgeRt};
 use sim::retry::{AttemptResult, GateCall, GateDecision};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::task::{JoinError, JoinSet};

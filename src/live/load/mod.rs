@@ -3,9 +3,9 @@
 //!
 //! The scenario's fleets are driven with the simulator's own arrival processes
 //! (`sim::client::ArrivalGen`, the same per-client streams from the same seed), retry policies
-//! (`sim::retry::RetryPolicy`) and fleet gates (`sim::resilience::build_gates`: retry budgets,
+//! (`sim::retry::RetryPolicy`) and fleet gates (`sim::client::gate::build_gates`: retry budgets,
 //! circuit breakers, SRE adaptive throttling, AWS adaptive rate limiting) and hedging
-//! (`sim::resilience::HedgeRt`, see [`hedge`]), with real timeouts and real header parsing
+//! (`sim::client::hedge::HedgeRt`, see [`hedge`]), with real timeouts and real header parsing
 //! (see [`client`]). What the clients observe is replayed into the
 //! simulator's recorder and assembled into the same `sim::RunResult` a simulated run returns
 //! ([`record`]), so [`write_live_run`] writes the same files in the same layout and
@@ -259,7 +259,7 @@ pub async fn run_scenario_with(
         gates: scenario
             .fleets
             .iter()
-            .map(|f| sim::resilience::build_gates(&f.gates).map(Mutex::new))
+            .map(|f| sim::client::gate::build_gates(&f.gates).map(Mutex::new))
             .collect(),
         waiters: scenario.fleets.iter().map(|_| Default::default()).collect(),
         hedges: scenario
@@ -267,7 +267,7 @@ pub async fn run_scenario_with(
             .iter()
             .map(|f| {
                 f.hedge
-                    .map(|h| Mutex::new(sim::resilience::HedgeRt::new(h)))
+                    .map(|h| Mutex::new(sim::client::hedge::HedgeRt::new(h)))
             })
             .collect(),
         denials,
@@ -275,7 +275,7 @@ pub async fn run_scenario_with(
         body_salts: scenario
             .fleets
             .iter()
-            .map(|f| sim::resilience::body_salt(opts.seed, &f.name))
+            .map(|f| sim::server::idempotency::body_salt(opts.seed, &f.name))
             .collect(),
         upstreams: scenario
             .server

@@ -2,7 +2,7 @@
 //!
 //! Why (issue #13): loopback's round trip is a fraction of a millisecond, so a live check of seed 000 (20 ms each way) answered every request 40 ms sooner than the
 //! simulation (the `doc` fleet's median latency 132 ms live against 166 ms simulated), and
-//! the `lab` fleet's adaptive client rate (`sim::resilience::AdaptiveRateLimiter`: responses
+//! the `lab` fleet's adaptive client rate (`sim::client::gate::AdaptiveRateLimiter`: responses
 //! counted in half-second buckets, a rate cut applied when the 429 arrives) reacts to when
 //! answers arrive: simulated without the delay, `lab` sends 124 attempts in 45 s instead of
 //! 129.

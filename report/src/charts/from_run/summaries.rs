@@ -5,8 +5,7 @@
 //! thresholds below decide what is worth drawing.
 
 use crate::charts::fairness::FairnessBar;
-use crate::charts::latency::PercentileCurve;
-use crate::charts::{Fairness, LatencyPercentiles};
+use crate::charts::{Fairness, LatencyPercentiles, PercentileCurve};
 use sim::metrics::RunResult;
 use std::collections::BTreeMap;
 

@@ -16,7 +16,7 @@ pub use compare::compare_headline;
 pub use run::run_headline;
 pub use sweep::sweep_headline;
 
-use super::run_report::{write, ReportError};
+use super::files::{write, ReportError};
 use crate::human;
 use std::path::Path;
 

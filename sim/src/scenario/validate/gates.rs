@@ -2,12 +2,12 @@
 //! error pointing at it), defaults are the strategies' real constants.
 
 use super::cx::{sp, Cx, Variant, R};
-use crate::resilience::{
+use crate::client::gate::{
     AdaptiveConfig, AwsQuotaConfig, BreakerConfig, DepositBucketConfig, DepositRule,
     EnvoyBudgetConfig, FinagleBudgetConfig, GateKind, GateScope, GateSpec, GrpcThrottleConfig,
     RatioBreakerConfig, SreThrottleConfig, WindowKind,
 };
-use crate::resilience::{HeaderClient, HeaderSource};
+use crate::client::{HeaderClient, HeaderSource};
 use crate::retry::StatusSet;
 use crate::scenario::gate_spec::{GateTable, HeadersTable};
 use crate::scenario::spec::Opt;

@@ -2,7 +2,7 @@
 //! (`"p95"`), `max_hedges` copies after the first (1..=4), `non_fatal` statuses.
 
 use super::cx::{Cx, R};
-use crate::resilience::{HedgeConfig, HedgeDelay, MAX_COPIES};
+use crate::client::hedge::{HedgeConfig, HedgeDelay, MAX_COPIES};
 use crate::retry::StatusSet;
 use crate::scenario::gate_spec::HedgeTable;
 use toml::Spanned;
@@ -57,7 +57,7 @@ pub(crate) fn hedge(cx: &Cx, h: &Spanned<HedgeTable>) -> R<HedgeConfig> {
 
 #[cfg(test)]
 mod tests {
-    use crate::resilience::HedgeDelay;
+    use crate::client::hedge::HedgeDelay;
     use limiters::Nanos;
 
     fn load(hedge: &str) -> Result<crate::model::Scenario, String> {

@@ -11,6 +11,16 @@ use crate::scenario::Dur;
 use limiters::Nanos;
 use serde::Deserialize;
 
+/// Header dialects a server can speak (the names of `limiters::headers::Dialect`).
+pub const DIALECTS: &[&str] = &[
+    "x-ratelimit-delta",
+    "x-ratelimit-epoch",
+    "x-ratelimit-epoch-ms",
+    "ietf",
+    "ietf-draft07",
+    "x-quota-monthly",
+];
+
 /// The level keys handled here.
 pub const LEVEL_KEYS: &[&str] = &[
     "retry_after",
@@ -100,7 +110,7 @@ pub(crate) fn level_opts(cx: &Cx, map: &LimiterTable, fleet_names: &[&str]) -> R
         out.dialect = Some(
             s.get_ref()
                 .parse()
-                .map_err(|_| cx.unknown(&s, "header dialect", super::server::DIALECTS))?,
+                .map_err(|_| cx.unknown(&s, "header dialect", DIALECTS))?,
         );
     }
     if let Some(v) = map.get("policy") {

@@ -15,8 +15,8 @@ mod retry_variants;
 mod server;
 mod upstream;
 
+pub use level_opts::DIALECTS;
 pub use retry::DEFAULT_MAX_ATTEMPTS;
-pub use server::DIALECTS;
 
 /// The names a scenario file may use for each kind of thing, as the loader checks them: what
 /// `throttlelab list` prints and `throttlelab schema` turns into enums.
@@ -25,9 +25,10 @@ pub mod kinds {
     pub use super::fault::{keys as fault_keys, KNOWN as FAULTS};
     pub use super::fleet::{process_keys, PROCESSES};
     pub use super::gates::GATE_KINDS as GATES;
+    pub use super::level_opts::DIALECTS;
     pub use super::level_opts::{CHARGES, LEVEL_KEYS};
     pub use super::retry::{JITTERS, POLICIES};
-    pub use super::server::{DIALECTS, RESERVED as LEVEL_RESERVED, SCOPES};
+    pub use super::server::{RESERVED as LEVEL_RESERVED, SCOPES};
 }
 
 use crate::model::{Network, Scenario, DEFAULT_EPOCH};

@@ -2,8 +2,8 @@
 //! `randomize_then_cap` (Resilience4j) and `polly_v2` (Polly), from `[fleet.<name>.retry]`.
 
 use super::cx::{Cx, R};
-use crate::resilience::{PollyV2, RandomizeThenCap};
 use crate::retry::{Backoff, Strategy};
+use crate::retry::{PollyV2, RandomizeThenCap};
 use crate::scenario::spec::RetrySpec;
 use toml::Spanned;
 

@@ -4,21 +4,12 @@
 
 use super::cx::{Cx, R};
 use super::dist::dist;
+use super::level_opts::DIALECTS;
 use crate::model::{Backend, Level, RetryAfterFormat, Scope, Server};
 use crate::scenario::spec::{LimiterTable, ServerSpec};
 use limiters::{LimiterError, ParamValue, Params, Registry};
 use std::ops::Range;
 use toml::Spanned;
-
-/// Header dialects a server can speak (the names of `limiters::headers::Dialect`).
-pub const DIALECTS: &[&str] = &[
-    "x-ratelimit-delta",
-    "x-ratelimit-epoch",
-    "x-ratelimit-epoch-ms",
-    "ietf",
-    "ietf-draft07",
-    "x-quota-monthly",
-];
 
 /// The scopes of a limiter level (`tenant` and `org` are one).
 pub const SCOPES: &[&str] = &["global", "key", "tenant", "org"];

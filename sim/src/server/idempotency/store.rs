@@ -51,7 +51,7 @@ struct Entry {
 /// The store.
 ///
 /// ```
-/// use sim::resilience::{IdemLookup, IdempotencyStore};
+/// use sim::server::idempotency::{IdemLookup, IdempotencyStore};
 /// use limiters::Nanos;
 /// let mut s = IdempotencyStore::new(Nanos::from_secs(86_400), 1000);
 /// let t = Nanos::ZERO;

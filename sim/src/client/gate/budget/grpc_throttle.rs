@@ -10,7 +10,7 @@
 //! `tokenRatio` has three decimal places in gRPC's service config; the count is kept here in
 //! thousandths of a token, so the arithmetic is exact.
 
-use super::outcome::{legacy_gate_methods, matches};
+use crate::client::gate::outcome::{legacy_gate_methods, matches};
 use crate::retry::{AttemptResult, ClientGate, GateCall, GateDecision, StatusSet};
 use rand::RngCore;
 
@@ -42,7 +42,7 @@ impl Default for GrpcThrottleConfig {
 /// The throttle, as a [`ClientGate`].
 ///
 /// ```
-/// use sim::resilience::{GrpcThrottle, GrpcThrottleConfig};
+/// use sim::client::gate::{GrpcThrottle, GrpcThrottleConfig};
 /// let mut t = GrpcThrottle::new(GrpcThrottleConfig::default());
 /// for _ in 0..5 { t.failure(); }
 /// assert_eq!(t.tokens_milli(), 5_000);

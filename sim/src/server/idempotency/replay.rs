@@ -63,7 +63,7 @@ pub fn body_salt(seed: u64, fleet: &str) -> u64 {
 /// gives the same attempt the same coin. The live fleet flips it the same way.
 ///
 /// ```
-/// use sim::resilience::body_changed;
+/// use sim::server::idempotency::body_changed;
 /// assert!(!body_changed(7, 0, 1, 1, 1.0)); // a first attempt never changes
 /// assert!(body_changed(7, 0, 1, 2, 1.0));
 /// assert!(!body_changed(7, 0, 1, 2, 0.0));

@@ -26,14 +26,14 @@
 //! gRPC does not allow a retry policy and a hedging policy on one method; here they compose
 //! as above, so hedging can be compared with and combined with the retry strategies.
 
+use crate::client::hedge::HedgeAction;
 use crate::engine::{Event, TraceKind, World};
-use crate::resilience::HedgeAction;
 use crate::retry::{AttemptResult, GateCall, GateDecision};
 
 impl World {
     /// Arm the hedge timer for the latest copy (`token`) of `req`, if the fleet hedges, its
     /// delay is known and the round may send another copy.
-    pub(super) fn arm_hedge(&mut self, req: u32, token: u32, fi: usize) {
+    pub(in crate::client) fn arm_hedge(&mut self, req: u32, token: u32, fi: usize) {
         let Some(h) = &self.fleets[fi].hedge else {
             return;
         };
@@ -89,7 +89,12 @@ impl World {
     /// A copy of `req` failed (its bit already cleared). True when the round goes on (other
     /// copies in flight, or the next copy sent at once); false when it is over and the retry
     /// policy decides.
-    pub(super) fn hedge_failed(&mut self, req: u32, fi: usize, result: &AttemptResult) -> bool {
+    pub(in crate::client) fn hedge_failed(
+        &mut self,
+        req: u32,
+        fi: usize,
+        result: &AttemptResult,
+    ) -> bool {
         let Some(h) = &self.fleets[fi].hedge else {
             return false;
         };
@@ -111,7 +116,7 @@ impl World {
 
     /// Copy number `copy` (0 = the round's first) of `req` succeeded: feed a percentile delay,
     /// count a hedge win and the copies abandoned.
-    pub(super) fn hedge_succeeded(&mut self, req: u32, fi: usize, copy: u8) {
+    pub(in crate::client) fn hedge_succeeded(&mut self, req: u32, fi: usize, copy: u8) {
         let r = &self.reqs[req];
         let round = self.now - r.attempt_sent;
         let copies = r.copies;

@@ -85,7 +85,7 @@ impl HeaderClient {
     /// Read response header fields received when the server's clock said `server_now`.
     ///
     /// ```
-    /// use sim::resilience::HeaderClient;
+    /// use sim::client::HeaderClient;
     /// use limiters::calendar::UnixTime;
     /// use limiters::Nanos;
     /// let h = [("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "1716461235")];

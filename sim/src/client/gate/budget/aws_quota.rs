@@ -15,7 +15,7 @@
 //! So with every retry failing, 100 retries empty a full quota; from then on only successes
 //! refill it, one token each.
 
-use super::outcome::legacy_gate_methods;
+use crate::client::gate::outcome::legacy_gate_methods;
 use crate::retry::{
     AttemptResult, Backoff, ClientGate, GateCall, GateDecision, Jitter, RetryPolicy, Strategy,
 };
@@ -57,7 +57,7 @@ struct Pending {
 /// The retry quota, as a [`ClientGate`].
 ///
 /// ```
-/// use sim::resilience::{AwsRetryQuota, AwsQuotaConfig};
+/// use sim::client::gate::{AwsRetryQuota, AwsQuotaConfig};
 /// use sim::retry::{AttemptResult, ClientGate, GateCall, GateDecision};
 /// use limiters::Nanos;
 /// let mut q = AwsRetryQuota::new(AwsQuotaConfig::default());
@@ -155,7 +155,7 @@ impl ClientGate for AwsRetryQuota {
 /// [`AwsRetryQuota`] as the fleet's gate.
 ///
 /// ```
-/// let p = sim::resilience::aws_standard_policy();
+/// let p = sim::client::gate::aws_standard_policy();
 /// assert_eq!(p.max_attempts, 3);
 /// ```
 pub fn aws_standard_policy() -> RetryPolicy {

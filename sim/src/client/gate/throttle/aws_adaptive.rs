@@ -20,8 +20,8 @@
 //! changes; here they keep their sleep.) Rates are `f64` (a control law); every timestamp is
 //! integer [`Nanos`].
 
-use super::outcome::{legacy_gate_methods, matches, throttle_statuses};
 use super::Cubic;
+use crate::client::gate::outcome::{legacy_gate_methods, matches, throttle_statuses};
 use crate::retry::{AttemptResult, ClientGate, GateCall, GateDecision, StatusSet};
 use limiters::Nanos;
 use rand::RngCore;

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 /// One copy of a gate per client, created from a template on the client's first attempt.
 ///
 /// ```
-/// use sim::resilience::{DepositBucket, DepositBucketConfig, PerClient};
+/// use sim::client::gate::{DepositBucket, DepositBucketConfig, PerClient};
 /// use sim::retry::{ClientGate, GateCall, GateDecision};
 /// use limiters::Nanos;
 /// let one_token = DepositBucketConfig { initial_milli: 1000, ..Default::default() };
@@ -125,7 +125,7 @@ impl ClientGate for Chain {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resilience::{
+    use crate::client::gate::{
         AdaptiveConfig, AdaptiveRateLimiter, GrpcThrottle, GrpcThrottleConfig,
     };
     use limiters::Nanos;
@@ -134,11 +134,11 @@ mod tests {
     fn chain_stops_at_a_refusal_or_a_delay_and_resumes_there() {
         let mut rl = AdaptiveRateLimiter::new(AdaptiveConfig::default(), Nanos::ZERO);
         rl.on_response(Nanos::ZERO, true); // enabled, empty bucket at 0.5/s
-        let five = crate::resilience::AwsQuotaConfig {
+        let five = crate::client::gate::AwsQuotaConfig {
             capacity: 5,
             ..Default::default()
         };
-        let quota = crate::resilience::AwsRetryQuota::new(five);
+        let quota = crate::client::gate::AwsRetryQuota::new(five);
         let grpc = GrpcThrottle::new(GrpcThrottleConfig::default());
         let mut c = Chain::new(vec![Box::new(quota), Box::new(rl), Box::new(grpc)]);
         let mut rng = rand::rngs::mock::StepRng::new(0, 1);

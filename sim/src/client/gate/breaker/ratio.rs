@@ -12,7 +12,7 @@
 //! attempts always pass (unlike the Resilience4j [`super::Breaker`], which refuses every call
 //! while open). Use `scope = "client"` for the published setup.
 
-use super::outcome::legacy_gate_methods;
+use crate::client::gate::outcome::legacy_gate_methods;
 use crate::retry::{AttemptResult, ClientGate, GateCall, GateDecision};
 use rand::RngCore;
 
@@ -34,7 +34,7 @@ impl Default for RatioBreakerConfig {
 /// The breaker, as a [`ClientGate`].
 ///
 /// ```
-/// use sim::resilience::{RatioBreaker, RatioBreakerConfig};
+/// use sim::client::gate::{RatioBreaker, RatioBreakerConfig};
 /// use sim::retry::{AttemptResult, ClientGate, GateCall, GateDecision};
 /// use limiters::Nanos;
 /// let mut b = RatioBreaker::new(RatioBreakerConfig::default());

@@ -11,8 +11,8 @@
 //! the counts before the current request, which is then counted. A response is "not
 //! accepted" when its status is in `reject_on` (default 429 and 503) or the attempt timed out.
 
-use super::outcome::{legacy_gate_methods, matches, rejection_statuses};
-use super::SlicedWindow;
+use crate::client::gate::outcome::{legacy_gate_methods, matches, rejection_statuses};
+use crate::client::gate::SlicedWindow;
 use crate::retry::{AttemptResult, ClientGate, GateCall, GateDecision, StatusSet};
 use limiters::Nanos;
 use rand::{Rng, RngCore};
@@ -44,7 +44,7 @@ impl Default for SreThrottleConfig {
 /// The rejection probability for given counts.
 ///
 /// ```
-/// use sim::resilience::sre_reject_probability;
+/// use sim::client::gate::sre_reject_probability;
 /// assert_eq!(sre_reject_probability(100, 50, 2.0), 0.0);
 /// assert!((sre_reject_probability(100, 30, 2.0) - 40.0 / 101.0).abs() < 1e-12);
 /// ```

@@ -60,7 +60,7 @@ pub enum HedgeAction {
 /// Per-logical-request hedging state.
 ///
 /// ```
-/// use sim::resilience::{HedgeAction, HedgePolicy, HedgeState};
+/// use sim::client::hedge::{HedgeAction, HedgePolicy, HedgeState};
 /// use sim::retry::AttemptResult;
 /// use limiters::Nanos;
 /// let p = HedgePolicy::default();

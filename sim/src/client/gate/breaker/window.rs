@@ -2,7 +2,7 @@
 //! (count-based: the last N calls, a ring of outcomes) and `SlidingTimeWindowMetrics`
 //! (time-based: the last N seconds, one partial aggregation per second).
 
-use super::SlicedWindow;
+use crate::client::gate::SlicedWindow;
 use limiters::Nanos;
 
 /// Totals over a window.
@@ -45,7 +45,7 @@ pub enum CallWindow {
         ring: Vec<(bool, bool)>,
         /// The window size `n`. Kept apart from `ring.capacity()`: a clone of a `Vec` keeps its
         /// elements, not its capacity, so per-client copies of an empty window
-        /// ([`super::PerClient`]) used to hold about 4 calls.
+        /// ([`crate::client::gate::PerClient`]) used to hold about 4 calls.
         size: usize,
         /// Next slot to write.
         next: usize,

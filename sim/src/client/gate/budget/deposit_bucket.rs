@@ -16,7 +16,7 @@
 //! the starting balance open; the defaults here (10 tokens, starting full) are ours. It is a
 //! per-client mechanism: give it `scope = "client"` to keep one bucket per client.
 
-use super::outcome::legacy_gate_methods;
+use crate::client::gate::outcome::legacy_gate_methods;
 use crate::retry::{AttemptResult, ClientGate, GateCall, GateDecision};
 use rand::RngCore;
 
@@ -74,7 +74,7 @@ impl Default for DepositBucketConfig {
 /// The bucket, as a [`ClientGate`].
 ///
 /// ```
-/// use sim::resilience::{DepositBucket, DepositBucketConfig};
+/// use sim::client::gate::{DepositBucket, DepositBucketConfig};
 /// let mut b = DepositBucket::new(DepositBucketConfig { initial_milli: 0, ..Default::default() });
 /// assert!(!b.try_retry());
 /// for _ in 0..10 { b.success(); }

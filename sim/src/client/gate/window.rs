@@ -12,7 +12,7 @@ use limiters::Nanos;
 /// Sliding-window sum of `i64` values in `slices` slices of `width` each.
 ///
 /// ```
-/// use sim::resilience::SlicedWindow;
+/// use sim::client::gate::SlicedWindow;
 /// use limiters::Nanos;
 /// let mut w = SlicedWindow::new(Nanos::from_secs(1), 10);
 /// w.add(Nanos::from_millis(500), 3);

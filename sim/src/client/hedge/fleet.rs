@@ -111,7 +111,7 @@ impl HedgeRt {
     /// The runtime form of `cfg`.
     ///
     /// ```
-    /// use sim::resilience::{HedgeConfig, HedgeDelay, HedgeRt};
+    /// use sim::client::hedge::{HedgeConfig, HedgeDelay, HedgeRt};
     /// use limiters::Nanos;
     /// let mut h = HedgeRt::new(HedgeConfig::new(HedgeDelay::Percentile(90.0), 1));
     /// assert_eq!(h.delay(), None); // warming up
@@ -157,7 +157,7 @@ impl HedgeRt {
     /// (`throttlelab load`) both arm their timers with it.
     ///
     /// ```
-    /// use sim::resilience::{HedgeConfig, HedgeDelay, HedgeRt};
+    /// use sim::client::hedge::{HedgeConfig, HedgeDelay, HedgeRt};
     /// use limiters::Nanos;
     /// let ms = Nanos::from_millis;
     /// let h = HedgeRt::new(HedgeConfig::new(HedgeDelay::Fixed(ms(50)), 1));
@@ -188,7 +188,7 @@ impl HedgeRt {
     /// is sent while a percentile delay is still warming up.
     ///
     /// ```
-    /// use sim::resilience::{HedgeAction, HedgeConfig, HedgeDelay, HedgeRt};
+    /// use sim::client::hedge::{HedgeAction, HedgeConfig, HedgeDelay, HedgeRt};
     /// use sim::retry::AttemptResult;
     /// use limiters::Nanos;
     /// let h = HedgeRt::new(HedgeConfig::new(HedgeDelay::Fixed(Nanos::from_millis(50)), 2));

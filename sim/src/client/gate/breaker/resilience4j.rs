@@ -19,8 +19,8 @@
 //! retries but lets first attempts through. `maxWaitDurationInHalfOpenState` (default 0,
 //! wait forever) is not modelled.
 
-use super::breaker_window::{CallTotals, CallWindow, WindowKind};
-use super::outcome::{legacy_gate_methods, matches};
+use super::window::{CallTotals, CallWindow, WindowKind};
+use crate::client::gate::outcome::{legacy_gate_methods, matches};
 use crate::retry::{AttemptResult, ClientGate, GateCall, GateDecision, StatusSet};
 use limiters::Nanos;
 use rand::RngCore;
@@ -89,7 +89,7 @@ pub enum BreakerState {
 /// The breaker, as a [`ClientGate`].
 ///
 /// ```
-/// use sim::resilience::{Breaker, BreakerConfig, BreakerState, WindowKind};
+/// use sim::client::gate::{Breaker, BreakerConfig, BreakerState, WindowKind};
 /// use sim::retry::{AttemptResult, ClientGate, GateCall};
 /// use limiters::Nanos;
 /// let cfg = BreakerConfig { window: WindowKind::Count(4), minimum_calls: 4, ..BreakerConfig::default() };

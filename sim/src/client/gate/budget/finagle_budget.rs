@@ -10,8 +10,8 @@
 //! ([`SlicedWindow`]), so both deposits and withdrawals expire after about `ttl`. Deposits are
 //! made for first attempts (Finagle's `RetryFilter` deposits once per request).
 
-use super::outcome::legacy_gate_methods;
-use super::SlicedWindow;
+use crate::client::gate::outcome::legacy_gate_methods;
+use crate::client::gate::SlicedWindow;
 use crate::retry::{AttemptResult, ClientGate, GateCall, GateDecision};
 use limiters::Nanos;
 use rand::RngCore;
@@ -42,7 +42,7 @@ const SCALE: i64 = 1000;
 /// The budget, as a [`ClientGate`].
 ///
 /// ```
-/// use sim::resilience::{FinagleBudget, FinagleBudgetConfig};
+/// use sim::client::gate::{FinagleBudget, FinagleBudgetConfig};
 /// use limiters::Nanos;
 /// let mut b = FinagleBudget::new(FinagleBudgetConfig::default());
 /// assert_eq!(b.balance(Nanos::ZERO), 100); // the reserve: 10/s over 10 s

@@ -20,7 +20,7 @@ pub const CUBIC_SCALE: f64 = 0.4;
 /// The calculator.
 ///
 /// ```
-/// use sim::resilience::Cubic;
+/// use sim::client::gate::Cubic;
 /// use limiters::Nanos;
 /// let mut c = Cubic::new(0.0, Nanos::ZERO);
 /// assert_eq!(c.error_received(10.0, Nanos::from_secs(1)), 7.0);

@@ -23,7 +23,7 @@ fn expected_attempts(q: f64, k: u32) -> f64 {
 /// limits `attempts` (top layer first) and a bottom failure probability `p`.
 ///
 /// ```
-/// use sim::resilience::expected_bottom_calls;
+/// use sim::retry::expected_bottom_calls;
 /// assert_eq!(expected_bottom_calls(&[3, 3, 3], 1.0), 27.0);  // k^L for an always-failing bottom
 /// assert_eq!(expected_bottom_calls(&[3, 3, 3], 0.0), 1.0);
 /// ```

@@ -59,7 +59,7 @@ const SCOPE: PolicyParam = PolicyParam {
 /// Every strategy, in a stable order.
 ///
 /// ```
-/// let c = sim::resilience::catalog();
+/// let c = sim::client::catalog::catalog();
 /// assert!(c.iter().any(|s| s.name == "aws_standard"));
 /// assert!(c.iter().all(|s| !s.source.is_empty()));
 /// ```

@@ -60,7 +60,7 @@ impl RandomizeThenCap {
     /// The wait before retry after attempt `attempt` (1-based): randomise, then cap.
     ///
     /// ```
-    /// use sim::resilience::RandomizeThenCap;
+    /// use sim::retry::RandomizeThenCap;
     /// use rand::SeedableRng;
     /// let r = RandomizeThenCap { max_ms: 2_000, ..RandomizeThenCap::default() };
     /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
@@ -100,7 +100,7 @@ impl PollyV2 {
     /// The whole series of `retries` delays, as Polly enumerates it (`fastFirst = false`).
     ///
     /// ```
-    /// use sim::resilience::PollyV2;
+    /// use sim::retry::PollyV2;
     /// use limiters::Nanos;
     /// use rand::SeedableRng;
     /// let p = PollyV2 { mean_first_delay: Nanos::from_secs(1) };

@@ -10,7 +10,7 @@
 //! are fewer than `max_retries`. The attempt number of each outcome says whether a retry
 //! ended; with the simple `observe` (attempt unknown) an outcome counts as a first attempt.
 
-use super::outcome::legacy_gate_methods;
+use crate::client::gate::outcome::legacy_gate_methods;
 use crate::retry::{AttemptResult, ClientGate, GateCall, GateDecision};
 use rand::RngCore;
 
@@ -35,7 +35,7 @@ impl Default for EnvoyBudgetConfig {
 /// The budget, as a [`ClientGate`].
 ///
 /// ```
-/// use sim::resilience::{EnvoyBudget, EnvoyBudgetConfig};
+/// use sim::client::gate::{EnvoyBudget, EnvoyBudgetConfig};
 /// let b = EnvoyBudget::new(EnvoyBudgetConfig::default());
 /// assert_eq!(b.max_retries_for(10), 3);   // 20% of 10 = 2, the floor is 3
 /// assert_eq!(b.max_retries_for(100), 20);
