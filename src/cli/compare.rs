@@ -7,59 +7,17 @@
 //! `--no-report`. Given two run directories instead (e.g. a simulated and a live run), it
 //! compares them figure by figure (`compare_runs`).
 
+pub use super::compare_args::CompareArgs;
 use super::sweep::read_text;
 use super::sweep_jobs::{run_jobs, JobSpec};
 use super::CliError;
 use anyhow::{anyhow, Context};
-use clap::Args;
 use report::tables::{
     compare, compare_table, rank, render_compare, runs_table, series_table, write_both, Cell,
     CompareManifest, COMPARE_COLUMNS, FIGURES, SERIES,
 };
 use sim::sweep::load_base;
 use std::path::{Path, PathBuf};
-
-/// Seeds per variant when `--seeds` is not given.
-pub const DEFAULT_COMPARE_SEEDS: u32 = 10;
-
-/// Arguments of `compare`.
-#[derive(Debug, Args)]
-pub struct CompareArgs {
-    /// Variant A (the baseline): a scenario file, or a run directory (simulated or live; then
-    /// B is one too and the two runs are compared figure by figure).
-    #[arg(value_name = "A")]
-    pub a: PathBuf,
-    /// Variant B.
-    #[arg(value_name = "B")]
-    pub b: PathBuf,
-    /// Seeds (runs) per variant; the same seeds for both.
-    #[arg(long, default_value_t = DEFAULT_COMPARE_SEEDS)]
-    pub seeds: u32,
-    /// First seed (default: A's seed); the runs use FIRST, FIRST+1, ...
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Output root.
-    #[arg(long, default_value = "notebooks-out", value_name = "DIR")]
-    pub out: PathBuf,
-    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Print figures that are zero in every run too.
-    #[arg(long)]
-    pub all: bool,
-    /// Do not keep time series.
-    #[arg(long)]
-    pub no_timeseries: bool,
-    /// Skip the charts and `report.html` (tables only; faster).
-    #[arg(long)]
-    pub no_report: bool,
-    /// Print JSON on stdout instead of the table: every figure with both means, B - A and
-    /// its 95% interval (two run folders: every row of the side-by-side table).
-    #[arg(long)]
-    pub json: bool,
-    #[command(flatten)]
-    pub memory: super::limits::MemoryArgs,
-}
 
 /// Names for the two variants: the scenario names, else the file stems, else `-b` appended.
 fn names(a: &str, b: &str, pa: &Path, pb: &Path) -> (String, String) {
@@ -276,7 +234,7 @@ fn write_report(
 /// `throttlelab report DIR` for a comparison folder: the charts and `report.html` from its
 /// `compare.parquet`, `compare.json` and scenario copies.
 pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
-    super::report::check_complete(dir)?;
+    super::sealed::check_complete(dir)?;
     let bad = |m: String| CliError::BadInput(anyhow!(m));
     let path = dir.join("compare.json");
     let text =
@@ -301,7 +259,7 @@ pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
         .map_err(|e| bad(format!("{}: {e}", pq.display())))?;
     let diffs = report::tables::diffs_from_table(&table);
     let html = write_report(dir, &m, &diffs, &ta, &tb)?;
-    super::report::reseal(dir)?;
+    super::sealed::reseal(dir)?;
     if !quiet {
         super::write_stdout(&format!(
             "wrote {} and charts/*.svg, charts/*.png\n",

@@ -9,7 +9,7 @@
 //! run per side has no spread, so there is no confidence interval here: for a verdict with
 //! one, compare two scenario files over paired seeds (`compare A.toml B.toml`).
 
-use super::compare::CompareArgs;
+use super::compare_args::CompareArgs;
 use super::report::load_run;
 use super::CliError;
 use crate::live::check::compare::{render_labeled, to_csv_labeled, Judge, Row};
@@ -29,7 +29,7 @@ fn side(
     dir: &Path,
     memory: &super::limits::MemoryArgs,
 ) -> Result<(sim::RunResult, &'static str), CliError> {
-    super::report::check_complete(dir)?;
+    super::sealed::check_complete(dir)?;
     let recorded = dir.join("result.json");
     if recorded.is_file() {
         // a live run, or a check-live side: the recorded figures are the run

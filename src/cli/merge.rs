@@ -159,7 +159,7 @@ pub fn run(args: MergeArgs, quiet: bool) -> Result<(), CliError> {
     let dirs = shard_dirs(&args.dirs)?;
     // A shard killed while it was written is not taken for complete.
     for d in &dirs {
-        super::report::check_complete(d)?;
+        super::sealed::check_complete(d)?;
     }
     let shards = dirs
         .iter()

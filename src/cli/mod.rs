@@ -4,6 +4,7 @@
 
 mod check_live;
 mod compare;
+mod compare_args;
 mod compare_json;
 mod compare_runs;
 mod conform;
@@ -23,6 +24,7 @@ mod report;
 mod run;
 mod scenarios;
 mod schema;
+mod sealed;
 mod serve;
 mod shell;
 mod sweep;

@@ -69,7 +69,7 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
     }
     // Every kind of folder (run, live run, sweep, comparison, check-live side) is trusted only
     // when sealed whole, checked before anything in it is read.
-    check_complete(&args.dir)?;
+    super::sealed::check_complete(&args.dir)?;
     // A sweep folder (sweep.json) or a comparison folder (compare.json): its report is built
     // from its tables; anything else is a run directory.
     if args.dir.join("sweep.json").is_file() {
@@ -81,7 +81,7 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
     let run = load_run(&args.dir, args.scenario.as_deref(), args.seed, &args.memory)?;
     let html = ::report::write_run_report(&args.dir, &run.result, &run.text)
         .with_context(|| format!("writing the report into {}", args.dir.display()))?;
-    reseal(&args.dir)?;
+    super::sealed::reseal(&args.dir)?;
     for w in &run.warnings {
         errln!("warning: {w}");
     }
@@ -93,18 +93,6 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
         ))?;
     }
     Ok(())
-}
-
-/// Refuse a results folder (of any kind) that its writer did not finish, or that mixes files
-/// of two runs (exit code 2, every problem named): see `report::files::complete`.
-pub(crate) fn check_complete(dir: &Path) -> Result<(), CliError> {
-    ::report::files::complete::check(dir).map_err(|e| CliError::BadInput(e.into()))
-}
-
-/// Seal `dir` again after rebuilding its report (its charts changed).
-pub(crate) fn reseal(dir: &Path) -> Result<(), CliError> {
-    Ok(::report::files::complete::seal(dir)
-        .with_context(|| format!("sealing {}", dir.display()))?)
 }
 
 /// A run directory's result: re-simulated from its scenario copy and seed, or, for a live run,
@@ -120,7 +108,7 @@ pub(crate) struct LoadedRun {
     pub warnings: Vec<String>,
 }
 
-/// Load the run in `dir` (checked complete by the caller, [`check_complete`]); `scenario_file`
+/// Load the run in `dir` (checked complete by the caller, [`super::sealed::check_complete`]); `scenario_file`
 /// and `seed_override` replace the directory's own; a re-simulated run must fit `memory`.
 pub(crate) fn load_run(
     dir: &Path,

@@ -258,7 +258,7 @@ pub(crate) fn replan(text: &str, m: &SweepManifest) -> Option<Plan> {
 /// `throttlelab report DIR` for a sweep folder: the charts and `report.html` from its
 /// `points.parquet`, `sweep.json` and scenario copy.
 pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
-    super::report::check_complete(dir)?;
+    super::sealed::check_complete(dir)?;
     let m = read_manifest(dir)?;
     if m.shard.is_some() {
         return Err(CliError::BadInput(anyhow!(
@@ -280,7 +280,7 @@ pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
         .map(|p| p.points.iter().map(|p| &p.scenario).collect())
         .unwrap_or_default();
     let html = write_report(dir, &m, &points, &text, &scenarios)?;
-    super::report::reseal(dir)?;
+    super::sealed::reseal(dir)?;
     if !quiet {
         super::write_stdout(&format!(
             "wrote {} and charts/*.svg, charts/*.png\n",
