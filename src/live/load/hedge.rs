@@ -24,7 +24,7 @@
 //! - observations for summary.csv: `Ev::Hedge` per copy after the first, `Ev::HedgeWin`
 //!   when a hedge's answer came first, `Ev::HedgeAbandoned` with the copies left in flight.
 
-use super::client::{exchange, legs, limits, settle, ClientJitter, Raw, Shared, Who};
+use super::attempt::{exchange, legs, limits, settle, ClientJitter, Raw, Shared, Who};
 use super::record::Ev;
 use limiters::Nanos;
 use sim::client::hedge::{HedgeAction, HedgeRt};
@@ -93,7 +93,7 @@ impl<'a> Round<'a> {
     fn spawn(&mut self, shared: &Arc<Shared>, who: &Who<'_>, copy: u32, sent: Nanos) {
         let (timeout, horizon_left) = limits(who, sent, self.deadline, shared.log.horizon());
         // copies are not numbered as the simulator numbers them: their own network draws
-        let marks = super::client::Marks {
+        let marks = super::attempt::Marks {
             idem: self.idem,
             legs: legs(
                 shared,

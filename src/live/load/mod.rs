@@ -20,6 +20,7 @@
 //! the simulator's draws ([`network`]), unless `network_delay` is off (`load
 //! --real-network`: then it is reported in [`LiveInfo::warnings`]).
 
+mod attempt;
 pub mod blast;
 mod client;
 mod closed;
