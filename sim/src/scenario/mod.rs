@@ -27,12 +27,14 @@ pub mod schema;
 #[cfg(feature = "schema")]
 mod schema_parts;
 pub mod spec;
+pub mod sweep_table;
 mod units;
 mod validate;
 mod wording;
 
 pub use error::{Located, ScenarioError};
 pub use from::{install_level_source, LevelSource};
+pub use sweep_table::{checked_without_sweep, without_sweep};
 pub use units::{Dur, RateValue};
 pub use validate::{kinds, DEFAULT_BUCKET, DEFAULT_MAX_ATTEMPTS, DEFAULT_SEED, DIALECTS};
 
@@ -61,7 +63,7 @@ pub fn load_str_with(
 ) -> Result<Scenario, ScenarioError> {
     // A `[sweep]` table declares a parameter sweep (`throttlelab sweep`): a single run checks
     // it and ignores it. Its lines are blanked, so positions elsewhere stay right.
-    let text = &crate::sweep::checked_without_sweep(file, text)?;
+    let text = &sweep_table::checked_without_sweep(file, text)?;
     let spec = parse_spec(file, text)?;
     validate::scenario(&validate::Cx { file, text }, &spec, registry)
 }

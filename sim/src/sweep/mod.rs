@@ -28,18 +28,16 @@
 //! assert_eq!(plan.label(1), "fleet.web.count=10");
 //! ```
 
-mod declare;
 mod doc;
 mod param;
 mod plan;
 mod shard;
 
-pub use declare::SweepDecl;
-pub use param::{check_path, parse_values, show, Param, MAX_RANGE};
-pub use plan::{
-    checked_without_sweep, load_base, without_sweep, Job, Plan, Point, SweepArgs, DEFAULT_SEEDS,
-    MAX_POINTS, MAX_RUNS,
+pub use crate::scenario::sweep_table::{
+    check_path, checked_without_sweep, parse_values, show, without_sweep, Param, SweepDecl,
+    MAX_RANGE,
 };
+pub use plan::{load_base, Job, Plan, Point, SweepArgs, DEFAULT_SEEDS, MAX_POINTS, MAX_RUNS};
 pub use shard::Shard;
 
 use crate::scenario::{Located, ScenarioError};

@@ -8,10 +8,10 @@
 //! across points: a difference between two points is not a difference of luck), so any run
 //! of a sweep can be reproduced with `throttlelab run FILE --seed S` and the point's values.
 
-use super::declare::{declaration, SweepDecl};
-use super::doc::{leaf_paths, set, strip_sweep};
+use super::doc::{leaf_paths, set};
 use super::{show, Param, Shard, SweepError};
 use crate::model::Scenario;
+use crate::scenario::sweep_table::{declaration, strip_sweep, SweepDecl};
 use crate::scenario::{load_str_with, ScenarioError};
 use limiters::Registry;
 use toml_edit::DocumentMut;
@@ -208,27 +208,6 @@ pub fn load_base(file: &str, text: &str, registry: &Registry) -> Result<Scenario
         declaration(file, doc).map_err(SweepError::Declaration)?;
     }
     load_str_with(file, &stripped, registry).map_err(SweepError::Scenario)
-}
-
-/// The text of `file` with its `[sweep]` lines blanked (same lines and columns), ready for
-/// the scenario loader: what `run` and `validate` can load when a file declares a sweep.
-///
-/// ```
-/// let text = "name = \"x\"\n[sweep]\nseeds = 3\n";
-/// assert_eq!(sim::sweep::without_sweep(text).trim(), "name = \"x\"");
-/// ```
-pub fn without_sweep(text: &str) -> String {
-    strip_sweep(text).0
-}
-
-/// [`without_sweep`], after checking the `[sweep]` table: what the scenario loader reads, so
-/// `run` and `validate` accept (and check) a file that declares a sweep.
-pub fn checked_without_sweep(file: &str, text: &str) -> Result<String, ScenarioError> {
-    let (stripped, decl_doc) = strip_sweep(text);
-    if let Some(doc) = &decl_doc {
-        declaration(file, doc).map_err(ScenarioError::At)?;
-    }
-    Ok(stripped)
 }
 
 /// The values of point `index` (nested-loop order, first parameter slowest).

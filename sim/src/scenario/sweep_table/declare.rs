@@ -14,8 +14,7 @@
 //! or range), any other value is a single value. A table value such as a whole arrival
 //! process goes in an array: `"fleet.web.arrival" = [{ process = "poisson", rate = "1/s" }]`.
 
-use super::param::{check_path, literal, parse_values};
-use super::Param;
+use super::param::{check_path, literal, parse_values, Param};
 use crate::scenario::Located;
 use std::ops::Range;
 use toml_edit::{ImDocument, Item, TableLike, Value};
