@@ -143,7 +143,7 @@ fn shrunk(mut s: sim::model::Scenario) -> Option<sim::model::Scenario> {
     // What the commands refuse at load (their --max-memory default) is not run: a mutation to
     // `concurrency = 1000000` once ran 50 million closed-loop workers here, into the gigabytes.
     s.memory_estimate()
-        .within(sim::model::DEFAULT_MAX_MEMORY)
+        .within(sim::memory::DEFAULT_MAX_MEMORY)
         .ok()
         .map(|()| s)
 }

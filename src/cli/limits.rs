@@ -6,7 +6,8 @@
 use super::CliError;
 use anyhow::anyhow;
 use clap::Args;
-use sim::model::{parse_bytes, Bytes, MemoryEstimate, Scenario, DEFAULT_MAX_MEMORY};
+use sim::memory::{parse_bytes, Bytes, MemoryEstimate, DEFAULT_MAX_MEMORY};
+use sim::model::Scenario;
 use std::path::Path;
 
 /// `--max-memory`, shared by the commands that simulate.

@@ -111,7 +111,7 @@ pub fn run(args: ValidateArgs, quiet: bool) -> Result<(), CliError> {
                             s.faults.len(),
                             plural(s.faults.len()),
                             s.duration,
-                            sim::model::Bytes(s.memory_estimate().bytes),
+                            sim::memory::Bytes(s.memory_estimate().bytes),
                         ))?;
                     }
                 }

@@ -8,14 +8,13 @@
 //! one that fits (a 10 h run at 100 ms counts per 1.8 s). Events are handled in time order, so a
 //! cursor moves forward with time: recording is a compare and an add, no division per event.
 
+pub use crate::model::DEFAULT_ARRIVAL_RESOLUTION;
 use limiters::Nanos;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Most bins per fleet.
 pub const MAX_ARRIVAL_BINS: usize = 20_000;
-/// Resolution when a scenario does not say.
-pub const DEFAULT_ARRIVAL_RESOLUTION: Nanos = Nanos::from_millis(100);
 
 /// Attempts arriving at the server per bin, per fleet.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -9,7 +9,6 @@ mod deployment;
 mod dist;
 mod fault;
 mod fleet;
-mod memory;
 mod server;
 mod validate;
 
@@ -20,8 +19,10 @@ pub use deployment::{
 pub use dist::Distribution;
 pub use fault::{Fault, FaultKind};
 pub use fleet::{Arrival, Failover, Fleet, Keys};
-pub use memory::{parse_bytes, Bytes, MemoryEstimate, DEFAULT_MAX_MEMORY};
-pub use server::{Backend, Charge, Level, RetryAfterFormat, Scope, Server, Upstream};
+pub use server::{Backend, Charge, KeyBound, Level, RetryAfterFormat, Scope, Server, Upstream};
+
+/// The arrival counts' resolution when a scenario does not say.
+pub const DEFAULT_ARRIVAL_RESOLUTION: Nanos = Nanos::from_millis(100);
 pub use validate::ModelError;
 pub(crate) use validate::{arrival_rate_ok, closed_stalls, CLOSED_STALLS};
 
@@ -80,7 +81,7 @@ impl Scenario {
             seed: 0,
             duration: Nanos::from_secs(60),
             bucket: Nanos::from_secs(1),
-            arrival_resolution: crate::metrics::DEFAULT_ARRIVAL_RESOLUTION,
+            arrival_resolution: DEFAULT_ARRIVAL_RESOLUTION,
             epoch: DEFAULT_EPOCH,
             server: Server::default(),
             network: Network::default(),

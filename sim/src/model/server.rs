@@ -56,7 +56,7 @@ pub struct Level {
     pub policy: Option<String>,
     /// Keep the level's per-key states in bounded memory (`max_keys`, `idle_after`); `None`:
     /// one state per key ever seen.
-    pub keys: Option<crate::server::KeyBound>,
+    pub keys: Option<KeyBound>,
 }
 
 /// When a limiter level charges a request.
@@ -187,4 +187,13 @@ impl Default for Server {
             upstreams: Vec::new(),
         }
     }
+}
+
+/// A level's bound on stored keys (a scenario level's `max_keys` and `idle_after`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyBound {
+    /// At most this many states.
+    pub max_keys: usize,
+    /// A key unused this long whose limiter is back to full capacity is dropped.
+    pub idle_after: Nanos,
 }

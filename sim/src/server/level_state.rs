@@ -9,18 +9,10 @@
 //! *forced* eviction). Its figures ([`KeyedLevel`]) go into the run's results.
 
 use crate::metrics::KeyedLevel;
+use crate::model::KeyBound;
 use limiters::keyed::Keyed;
 use limiters::{Factory, Limiter, LimiterError, Nanos, Outcome, Params};
 use std::sync::Arc;
-
-/// A level's bound on stored keys (a scenario level's `max_keys` and `idle_after`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct KeyBound {
-    /// At most this many states.
-    pub max_keys: usize,
-    /// A key unused this long whose limiter is back to full capacity is dropped.
-    pub idle_after: Nanos,
-}
 
 /// The states of one level.
 pub(super) enum States {

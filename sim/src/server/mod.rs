@@ -14,9 +14,10 @@ pub mod idempotency;
 mod level_state;
 mod levels;
 
+pub use crate::model::KeyBound;
 pub use backend::{BackendRt, Finished, JobMeta};
 pub use faults::Faults;
-pub use level_state::{KeyBound, Refuse};
+pub use level_state::Refuse;
 pub use levels::{Admission, Levels};
 
 use crate::engine::{AttemptId, Crn, EventQueue, Purpose};

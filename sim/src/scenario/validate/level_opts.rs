@@ -48,7 +48,7 @@ pub(crate) struct LevelOpts {
     pub fleets: Vec<String>,
     pub dialect: Option<limiters::headers::Dialect>,
     pub policy: Option<String>,
-    pub keys: Option<crate::server::KeyBound>,
+    pub keys: Option<crate::model::KeyBound>,
 }
 
 /// Read `retry_after`, `charge` and `fleets` from `map`; `fleet_names` are the scenario's
@@ -131,7 +131,7 @@ pub(crate) fn level_opts(cx: &Cx, map: &LimiterTable, fleet_names: &[&str]) -> R
 
 /// `max_keys` (and `idle_after`, default 0: a key is dropped as soon as its limiter is back to
 /// full capacity, which is exact for rate algorithms): the level's states in bounded memory.
-fn key_bound(cx: &Cx, map: &LimiterTable) -> R<Option<crate::server::KeyBound>> {
+fn key_bound(cx: &Cx, map: &LimiterTable) -> R<Option<crate::model::KeyBound>> {
     let idle = map.get("idle_after");
     let Some(v) = map.get("max_keys") else {
         return match idle {
@@ -164,7 +164,7 @@ fn key_bound(cx: &Cx, map: &LimiterTable) -> R<Option<crate::server::KeyBound>> 
                 .0
         }
     };
-    Ok(Some(crate::server::KeyBound {
+    Ok(Some(crate::model::KeyBound {
         max_keys,
         idle_after,
     }))

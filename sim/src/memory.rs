@@ -19,7 +19,7 @@
 //! asks (the stall guard in the engine stops a run whose queue grows without time advancing);
 //! a closed loop's are what it asks: each of its `count x concurrency` workers always has one.
 
-use super::Scenario;
+use crate::model::Scenario;
 use std::fmt;
 
 /// Bytes of a time bucket with one fleet.
@@ -109,7 +109,7 @@ impl Scenario {
         let tenants = crate::client::IdSpaces::new(&self.fleets).tenant_slots();
         let statuses = (self.server.levels.len() + self.faults.len() + 3) as u64;
         let workers = self.fleets.iter().fold(0u64, |a, f| match f.arrival {
-            super::Arrival::Closed { concurrency, .. } => {
+            crate::model::Arrival::Closed { concurrency, .. } => {
                 a.saturating_add(u64::from(f.count).saturating_mul(u64::from(concurrency)))
             }
             _ => a,
@@ -214,7 +214,7 @@ impl fmt::Display for Bytes {
 /// multiples; `KiB`, `KB`, `k` are read the same), as `--max-memory` takes it.
 ///
 /// ```
-/// use sim::model::parse_bytes;
+/// use sim::memory::parse_bytes;
 /// assert_eq!(parse_bytes("16G"), Ok(16 << 30));
 /// assert_eq!(parse_bytes("512MiB"), Ok(512 << 20));
 /// assert_eq!(parse_bytes("1000"), Ok(1000));
