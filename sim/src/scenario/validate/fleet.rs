@@ -80,7 +80,7 @@ pub(crate) fn fleet(cx: &Cx, name: &str, f: &Spanned<FleetSpec>) -> R<Fleet> {
         }
     }
     if let Some(h) = &f.headers {
-        out.headers = Some(super::gates::headers(cx, h)?);
+        out.headers = Some(super::headers::headers(cx, h)?);
     }
     if let Some(h) = &f.hedge {
         out.hedge = Some(super::hedge::hedge(cx, h)?);

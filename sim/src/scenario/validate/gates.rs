@@ -1,17 +1,17 @@
 //! `[[fleet.<name>.gates]]` into [`GateSpec`]s: each kind takes its own keys (any other is an
 //! error pointing at it), defaults are the strategies' real constants.
 
+mod configs;
+
 use super::cx::{sp, Cx, Variant, R};
 use crate::client::gate::{
-    AdaptiveConfig, AwsQuotaConfig, BreakerConfig, DepositBucketConfig, DepositRule,
-    EnvoyBudgetConfig, FinagleBudgetConfig, GateKind, GateScope, GateSpec, GrpcThrottleConfig,
-    RatioBreakerConfig, SreThrottleConfig, WindowKind,
+    AdaptiveConfig, DepositBucketConfig, DepositRule, EnvoyBudgetConfig, FinagleBudgetConfig,
+    GateKind, GateScope, GateSpec, GrpcThrottleConfig, RatioBreakerConfig, SreThrottleConfig,
 };
-use crate::client::{HeaderClient, HeaderSource};
 use crate::retry::StatusSet;
-use crate::scenario::gate_spec::{GateTable, HeadersTable};
+use crate::scenario::gate_spec::GateTable;
 use crate::scenario::spec::Opt;
-use limiters::headers::ResetInterpretation;
+use configs::{aws, breaker};
 use limiters::Nanos;
 use toml::Spanned;
 
@@ -281,133 +281,4 @@ pub(crate) fn gate(cx: &Cx, g: &Spanned<GateTable>) -> R<GateSpec> {
         _ => return Err(cx.unknown(&g.kind, "gate kind", GATE_KINDS)),
     };
     Ok(GateSpec { kind, scope })
-}
-
-fn aws(cx: &Cx, g: &GateTable) -> R<AwsQuotaConfig> {
-    let d = AwsQuotaConfig::default();
-    let capacity = match &g.capacity {
-        None => d.capacity,
-        Some(c) => {
-            let x = *c.get_ref();
-            if !(x.fract() == 0.0 && (1.0..=1e9).contains(&x)) {
-                return Err(cx.err(
-                    c.span(),
-                    format!("`capacity` must be a whole number of tokens from 1, got {x}"),
-                ));
-            }
-            x as u32
-        }
-    };
-    let max = i64::from(u32::MAX);
-    Ok(AwsQuotaConfig {
-        capacity,
-        retry_cost: cx.int_or(&g.retry_cost, "retry_cost", 0, max, d.retry_cost)?,
-        timeout_cost: cx.int_or(&g.timeout_cost, "timeout_cost", 0, max, d.timeout_cost)?,
-        success_refund: cx.int_or(
-            &g.success_refund,
-            "success_refund",
-            0,
-            max,
-            d.success_refund,
-        )?,
-    })
-}
-
-fn breaker(cx: &Cx, g: &GateTable) -> R<BreakerConfig> {
-    let d = BreakerConfig::default();
-    let size = cx.int_or(
-        &g.sliding_window_size,
-        "sliding_window_size",
-        1,
-        1_000_000,
-        100u32,
-    )?;
-    let window = match &g.sliding_window_type {
-        None => WindowKind::Count(size),
-        Some(t) => match t.get_ref().as_str() {
-            "count" => WindowKind::Count(size),
-            "time" => WindowKind::Time(size),
-            _ => return Err(cx.unknown(t, "sliding_window_type", &["count", "time"])),
-        },
-    };
-    Ok(BreakerConfig {
-        failure_rate_threshold: cx.int_or(
-            &g.failure_rate_threshold,
-            "failure_rate_threshold",
-            1,
-            100,
-            d.failure_rate_threshold,
-        )?,
-        slow_call_rate_threshold: cx.int_or(
-            &g.slow_call_rate_threshold,
-            "slow_call_rate_threshold",
-            1,
-            100,
-            d.slow_call_rate_threshold,
-        )?,
-        slow_call_duration: cx
-            .positive_opt(&g.slow_call_duration, "slow_call_duration")?
-            .unwrap_or(d.slow_call_duration),
-        window,
-        minimum_calls: cx.int_or(
-            &g.minimum_calls,
-            "minimum_calls",
-            1,
-            1_000_000,
-            d.minimum_calls,
-        )?,
-        wait_in_open: cx
-            .positive_opt(&g.wait_in_open, "wait_in_open")?
-            .unwrap_or(d.wait_in_open),
-        half_open_calls: cx.int_or(
-            &g.half_open_calls,
-            "half_open_calls",
-            1,
-            1_000_000,
-            d.half_open_calls,
-        )?,
-        failure_on: statuses(cx, &g.failure_on, "failure_on", d.failure_on)?,
-        timeouts_fail: flag(&g.timeouts_fail, d.timeouts_fail),
-        retries_only: flag(&g.retries_only, d.retries_only),
-    })
-}
-
-/// Validate a `[fleet.<name>.headers]` table.
-pub(crate) fn headers(cx: &Cx, h: &Spanned<HeadersTable>) -> R<HeaderClient> {
-    let h = h.get_ref();
-    let mut out = HeaderClient::default();
-    if let Some(r) = &h.reset {
-        out.reset = r.get_ref().parse::<ResetInterpretation>().map_err(|_| {
-            cx.unknown(
-                r,
-                "reset interpretation",
-                &["auto", "delta", "epoch", "epoch-ms"],
-            )
-        })?;
-    }
-    if let Some(s) = &h.skew {
-        let text = s.get_ref().trim();
-        let (neg, body) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text.strip_prefix('+').unwrap_or(text)),
-        };
-        let d = limiters::parse_duration(body).map_err(|e| {
-            cx.err(
-                s.span(),
-                format!("`skew` is a duration such as \"2s\" or \"-500ms\": {e}"),
-            )
-        })?;
-        let ns =
-            i64::try_from(d.as_nanos()).map_err(|_| cx.err(s.span(), "`skew` is too large"))?;
-        out.skew_ns = if neg { -ns } else { ns };
-    }
-    if let Some(s) = &h.source {
-        out.source = match s.get_ref().as_str() {
-            "retry_after" => HeaderSource::RetryAfter,
-            "reset" => HeaderSource::Reset,
-            "any" => HeaderSource::Any,
-            _ => return Err(cx.unknown(s, "header source", &["retry_after", "reset", "any"])),
-        };
-    }
-    Ok(out)
 }

@@ -8,6 +8,7 @@ mod dist;
 mod fault;
 mod fleet;
 mod gates;
+mod headers;
 mod hedge;
 mod level_opts;
 mod retry;
