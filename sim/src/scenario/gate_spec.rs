@@ -117,7 +117,7 @@ pub struct GateTable {
     pub timeouts_reject: Opt<bool>,
 }
 
-/// `[fleet.<name>.hedge]`: hedged requests (`sim::client::hedge::HedgeConfig`).
+/// `[fleet.<name>.hedge]`: hedged requests (a copy sent when the first is slow; `throttlelab list`).
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
