@@ -76,3 +76,42 @@ fn missing_file_and_missing_argument_are_bad_input() {
     let out = bin().arg("validate").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A file with several independent problems reports every one of them, each with its line and
+/// column, in file order (one pass, not one problem per run); `--json` lists them too.
+#[test]
+fn every_problem_of_a_file_is_reported_in_one_pass() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bad/several-problems.toml");
+    let out = bin().arg("validate").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("5 problems"), "{err}");
+    let mut last = 0;
+    for (line, what) in [
+        (9, "a rate must allow at least one request"),
+        (16, "`burst`: must be at least 1"),
+        (21, "after the run ends"),
+        (24, "`count` must be at least 1"),
+        (30, "`timeout` must be longer than zero"),
+    ] {
+        let at = err
+            .find(&format!("several-problems.toml:{line}:"))
+            .unwrap_or_else(|| panic!("no problem at line {line}: {err}"));
+        assert!(at > last, "problems out of file order: {err}");
+        assert!(err[at..].contains(what), "line {line}: {what}: {err}");
+        last = at;
+    }
+    let out = bin()
+        .args(["validate", "--json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems = doc[0]["problems"].as_array().unwrap();
+    let lines: Vec<u64> = problems
+        .iter()
+        .map(|p| p["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [9, 16, 21, 24, 30]);
+    assert_eq!(doc[0]["line"], 9);
+}

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 fn refused(text: &str) -> sim::scenario::Located {
     match load_str("s.toml", text) {
         Err(ScenarioError::At(at)) => *at,
+        Err(ScenarioError::Several(all)) => all[0].clone(),
         Err(e) => panic!("expected a located error, got {e}"),
         Ok(_) => panic!("accepted:\n{text}"),
     }

@@ -76,9 +76,12 @@ fn check(text: &str) {
             // The estimate never overflows, and what loads can advance time.
             assert!(s.memory_estimate().bytes >= s.memory_estimate().client_bytes);
         }
-        Err(ScenarioError::At(at)) => {
-            assert!(at.line >= 1 && at.col >= 1);
-            assert!(at.to_string().starts_with("fuzz.toml:"));
+        Err(e @ (ScenarioError::At(_) | ScenarioError::Several(_))) => {
+            for at in e.problems() {
+                assert!(at.line >= 1 && at.col >= 1);
+                assert!(at.to_string().starts_with("fuzz.toml:"));
+            }
+            assert!(e.to_string().starts_with("fuzz.toml:"));
         }
         Err(e) => panic!("unexpected error kind: {e}"),
     }

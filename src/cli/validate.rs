@@ -14,7 +14,8 @@ pub struct ValidateArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Print one JSON array on stdout: per file `ok`, and its figures or its error (with
-    /// `line` and `column` when the error is in the file's text). The exit code is unchanged.
+    /// `line` and `column` of the first problem and `problems`, every problem found, when the
+    /// error is in the file's text). The exit code is unchanged.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -26,7 +27,8 @@ pub struct ValidateArgs {
 struct Checked {
     display: String,
     result: Result<sim::model::Scenario, String>,
-    at: Option<(usize, usize, String)>,
+    /// For an error in the file's text, every problem found: `(line, column, message)`.
+    at: Vec<(usize, usize, String)>,
 }
 
 fn check(path: &std::path::Path, memory: &super::limits::MemoryArgs) -> Checked {
@@ -36,20 +38,21 @@ fn check(path: &std::path::Path, memory: &super::limits::MemoryArgs) -> Checked 
             return Checked {
                 display: path.display().to_string(),
                 result: Err(format!("{e:#}")),
-                at: None,
+                at: Vec::new(),
             }
         }
     };
     let (result, at) = match sim::scenario::load_str(&display, &text) {
         Ok(s) => match memory.check(&display, &s, 1) {
-            Err(CliError::BadInput(e) | CliError::Failed(e)) => (Err(e.to_string()), None),
-            Ok(()) => (Ok(s), None),
+            Err(CliError::BadInput(e) | CliError::Failed(e)) => (Err(e.to_string()), Vec::new()),
+            Ok(()) => (Ok(s), Vec::new()),
         },
         Err(e) => {
-            let at = match &e {
-                sim::scenario::ScenarioError::At(l) => Some((l.line, l.col, l.message.clone())),
-                _ => None,
-            };
+            let at = e
+                .problems()
+                .iter()
+                .map(|l| (l.line, l.col, l.message.clone()))
+                .collect();
             (Err(e.to_string()), at)
         }
     };
@@ -75,10 +78,17 @@ fn json_of(c: &Checked) -> serde_json::Value {
         }),
         Err(e) => {
             let mut v = serde_json::json!({ "file": c.display, "ok": false, "error": e });
-            if let Some((line, col, message)) = &c.at {
+            if let Some((line, col, message)) = c.at.first() {
                 v["line"] = (*line).into();
                 v["column"] = (*col).into();
                 v["message"] = message.clone().into();
+                v["problems"] = c
+                    .at
+                    .iter()
+                    .map(|(line, col, message)| {
+                        serde_json::json!({ "line": line, "column": col, "message": message })
+                    })
+                    .collect();
             }
             v
         }

@@ -45,13 +45,39 @@ pub enum ScenarioError {
     /// field, or a value that is impossible (zero rate, fault outside the run, ...).
     #[error("{0}")]
     At(Box<Located>),
+    /// Several values are impossible: every problem validation found in one pass (at least
+    /// two, in file order), so a user fixes them all at once rather than one per run.
+    #[error("{}", several(.0))]
+    Several(Vec<Located>),
+}
+
+/// `FILE: N problems` and each problem with its line, as the compiler lists its errors.
+fn several(all: &[Located]) -> String {
+    let file = all.first().map_or("", |l| l.file.as_str());
+    let mut out = format!("{file}: {} problems", all.len());
+    for l in all {
+        out.push_str("\n\n");
+        out.push_str(&l.to_string());
+    }
+    out
 }
 
 impl ScenarioError {
-    /// Where the problem is, for errors that come from the file's text.
+    /// Every located problem (one for [`ScenarioError::At`], all of them for
+    /// [`ScenarioError::Several`], none for a file that could not be read).
+    pub fn problems(&self) -> &[Located] {
+        match self {
+            ScenarioError::At(l) => std::slice::from_ref(l),
+            ScenarioError::Several(all) => all,
+            _ => &[],
+        }
+    }
+
+    /// Where the (first) problem is, for errors that come from the file's text.
     pub fn location(&self) -> Option<&Located> {
         match self {
             ScenarioError::At(l) => Some(l),
+            ScenarioError::Several(all) => all.first(),
             _ => None,
         }
     }

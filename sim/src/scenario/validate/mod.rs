@@ -11,6 +11,7 @@ mod gates;
 mod headers;
 mod hedge;
 mod level_opts;
+mod problems;
 mod retry;
 mod retry_variants;
 mod server;
@@ -37,6 +38,7 @@ use crate::scenario::spec::ScenarioSpec;
 pub(crate) use cx::Cx;
 use cx::R;
 use limiters::{Nanos, Registry};
+use problems::Problems;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -45,9 +47,12 @@ pub const DEFAULT_BUCKET: Nanos = Nanos::from_secs(1);
 /// Seed when a scenario does not say.
 pub const DEFAULT_SEED: u64 = 1;
 
-/// Validate a parsed scenario into the runtime model.
+/// Validate a parsed scenario into the runtime model, reporting every problem found in one
+/// pass ([`Problems`]): each top-level value, the server, each fault, each fleet and the
+/// deployment are checked even when an earlier one failed.
 pub(crate) fn scenario(cx: &Cx, s: &ScenarioSpec, registry: &Registry) -> R<Scenario> {
     let mut spans: BTreeMap<String, Range<usize>> = BTreeMap::new();
+    let mut p = Problems::default();
     let name = s.name.get_ref();
     if name.is_empty()
         || name.starts_with('.')
@@ -55,7 +60,7 @@ pub(crate) fn scenario(cx: &Cx, s: &ScenarioSpec, registry: &Registry) -> R<Scen
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
-        return Err(cx.err(
+        p.note(cx.err(
             s.name.span(),
             "`name` names the output folder: use letters, digits, `-`, `_` and `.` (not first)",
         ));
@@ -63,76 +68,110 @@ pub(crate) fn scenario(cx: &Cx, s: &ScenarioSpec, registry: &Registry) -> R<Scen
     let mut out = Scenario::new(name);
     out.description = s.description.clone();
     out.question = s.question.trim().to_owned();
-    out.seed = cx.int_or(&s.seed, "seed", 0, i64::MAX, DEFAULT_SEED)?;
-    out.duration = cx.positive(&s.duration, "duration")?;
+    out.seed = p
+        .take(cx.int_or(&s.seed, "seed", 0, i64::MAX, DEFAULT_SEED))
+        .unwrap_or(DEFAULT_SEED);
     spans.insert("duration".into(), s.duration.span());
-    out.bucket = match &s.bucket {
-        None => DEFAULT_BUCKET.min(out.duration),
-        Some(b) => {
-            spans.insert("bucket".into(), b.span());
-            let v = cx.positive(b, "bucket")?;
-            if v > out.duration {
-                return Err(cx.err(
+    // Checks that need the run's length are skipped when it is itself wrong.
+    let duration = p.take(cx.positive(&s.duration, "duration"));
+    if let Some(d) = duration {
+        out.duration = d;
+        out.bucket = DEFAULT_BUCKET.min(d);
+    }
+    if let Some(b) = &s.bucket {
+        spans.insert("bucket".into(), b.span());
+        if let Some(v) = p.take(cx.positive(b, "bucket")) {
+            match duration {
+                Some(d) if v > d => p.note(cx.err(
                     b.span(),
-                    format!("`bucket` ({v}) is longer than the run ({})", out.duration),
-                ));
+                    format!("`bucket` ({v}) is longer than the run ({d})"),
+                )),
+                _ => out.bucket = v,
             }
-            v
         }
-    };
+    }
     if let Some(r) = &s.arrival_resolution {
         spans.insert("arrival_resolution".into(), r.span());
-        out.arrival_resolution = cx.positive(r, "arrival_resolution")?;
+        if let Some(v) = p.take(cx.positive(r, "arrival_resolution")) {
+            out.arrival_resolution = v;
+        }
     }
-    out.epoch = cx.int_or(&s.epoch, "epoch", 0, i64::MAX, DEFAULT_EPOCH)?;
+    out.epoch = p
+        .take(cx.int_or(&s.epoch, "epoch", 0, i64::MAX, DEFAULT_EPOCH))
+        .unwrap_or(DEFAULT_EPOCH);
     let fleet_names: Vec<&str> = s.fleet.keys().map(String::as_str).collect();
-    out.server = server::server(cx, &s.server, registry, out.epoch as i64, &fleet_names)?;
+    if let Some(server) = p.take(server::server(
+        cx,
+        &s.server,
+        registry,
+        out.epoch as i64,
+        &fleet_names,
+    )) {
+        out.server = server;
+    }
     for (i, l) in s.server.limiters.iter().enumerate() {
         spans.insert(format!("server.limiters[{i}]"), l.span());
     }
     if let Some(b) = &s.server.backend {
         spans.insert("server.backend".into(), b.span());
     }
-    out.network = Network {
-        delay: match &s.network.delay {
-            Some(d) => {
-                spans.insert("network.delay".into(), d.span());
-                dist::dist(cx, d)?
-            }
-            None => Default::default(),
-        },
-    };
+    let mut network_ok = true;
+    if let Some(d) = &s.network.delay {
+        spans.insert("network.delay".into(), d.span());
+        match p.take(dist::dist(cx, d)) {
+            Some(delay) => out.network = Network { delay },
+            None => network_ok = false,
+        }
+    }
     for (i, f) in s.faults.iter().enumerate() {
         spans.insert(format!("faults[{i}]"), f.span());
-        out.faults.push(fault::fault(cx, f, out.duration)?);
+        if let Some(d) = duration {
+            if let Some(fault) = p.take(fault::fault(cx, f, d)) {
+                out.faults.push(fault);
+            }
+        }
     }
     for (i, u) in s.server.upstreams.iter().flatten().enumerate() {
         spans.insert(format!("server.upstreams[{i}]"), u.span());
     }
-    out.server.upstreams = upstream::upstreams(
-        cx,
-        s.server.upstreams.as_deref().unwrap_or(&[]),
-        out.duration,
-    )?;
+    if let Some(d) = duration {
+        let ups = s.server.upstreams.as_deref().unwrap_or(&[]);
+        if let Some(u) = p.take(upstream::upstreams(cx, ups, d)) {
+            out.server.upstreams = u;
+        }
+    }
     if s.fleet.is_empty() {
-        return Err(cx.err(
+        p.note(cx.err(
             0..0,
             "a scenario needs at least one fleet: add a `[fleet.<name>]` table",
         ));
     }
     for (name, f) in &s.fleet {
         spans.insert(format!("fleet.{name}"), f.span());
-        let fl = fleet::fleet(cx, name, f)?;
-        if crate::model::closed_stalls(&fl.arrival, &out.network.delay) {
-            return Err(cx.err(f.get_ref().arrival.span(), crate::model::CLOSED_STALLS));
+        let Some(fl) = p.take(fleet::fleet(cx, name, f)) else {
+            continue;
+        };
+        if network_ok && crate::model::closed_stalls(&fl.arrival, &out.network.delay) {
+            p.note(cx.err(f.get_ref().arrival.span(), crate::model::CLOSED_STALLS));
         }
         out.fleets.push(fl);
     }
     if let Some(d) = &s.deployment {
         spans.insert("deployment".into(), d.span());
     }
-    out.deployment =
-        deployment::deployment(cx, s.deployment.as_ref(), &s.server.limiters, out.duration)?;
+    if let Some(d) = duration {
+        let limiters = &s.server.limiters;
+        if let Some(dep) = p.take(deployment::deployment(
+            cx,
+            s.deployment.as_ref(),
+            limiters,
+            d,
+        )) {
+            out.deployment = dep;
+        }
+    }
+    // The model's own checks assume every section was read: only when all were.
+    p.finish()?;
     out.validate(registry).map_err(|e| {
         let field = e.field();
         let span = spans

@@ -5,6 +5,7 @@
 use super::cx::{Cx, R};
 use super::dist::dist;
 use super::level_opts::DIALECTS;
+use super::problems::Problems;
 use crate::model::{Backend, Level, RetryAfterFormat, Scope, Server};
 use crate::scenario::spec::{LimiterTable, ServerSpec};
 use limiters::{LimiterError, ParamValue, Params, Registry};
@@ -41,12 +42,19 @@ pub(crate) fn server(
             _ => return Err(cx.unknown(r, "retry_after format", &["seconds", "http-date"])),
         };
     }
+    // Every level is checked, each problem noted (a scenario's levels are independent).
+    let mut p = Problems::default();
     for table in &s.limiters {
-        for table in expand_from(cx, table)? {
-            out.levels
-                .push(level(cx, &table, registry, epoch, fleet_names)?);
+        let Some(tables) = p.take(expand_from(cx, table)) else {
+            continue;
+        };
+        for table in tables {
+            if let Some(l) = p.take(level(cx, &table, registry, epoch, fleet_names)) {
+                out.levels.push(l);
+            }
         }
     }
+    p.finish()?;
     if let Some(b) = &s.backend {
         let b = b.get_ref();
         let mut backend = Backend::instant();
