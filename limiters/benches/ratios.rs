@@ -81,6 +81,47 @@ fn case<S: Subject + 'static>(name: &'static str, allow: bool, mut s: S) -> Case
     )
 }
 
+/// Our limiters through `admit` (the verdict, its figures on demand, as governor's `NotUntil`
+/// computes its wait on demand), the whole verdict through `black_box`.
+trait Admits {
+    fn admit_one(&mut self, now: Nanos) -> bool;
+}
+
+impl Admits for Gcra {
+    #[inline(always)]
+    fn admit_one(&mut self, now: Nanos) -> bool {
+        sink(self.admit(now, 1)).allowed()
+    }
+}
+
+impl Admits for TokenBucket {
+    #[inline(always)]
+    fn admit_one(&mut self, now: Nanos) -> bool {
+        sink(self.admit(now, 1)).allowed()
+    }
+}
+
+/// An [`Admits`] with `now` kept beside it and passed in, like `subjects::Ours`.
+struct Admit<L> {
+    lim: L,
+    now: u64,
+}
+
+impl<L: Admits> Subject for Admit<L> {
+    #[inline(always)]
+    fn advance(&mut self, ns: u64) {
+        self.now += ns;
+    }
+    #[inline(always)]
+    fn check(&mut self) -> bool {
+        self.lim.admit_one(Nanos(self.now))
+    }
+}
+
+fn admit<L: Admits>(lim: L) -> Admit<L> {
+    Admit { lim, now: 0 }
+}
+
 fn nz(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n).expect("a non-zero constant")
 }
@@ -116,6 +157,16 @@ fn direct_cases(allow: bool) -> Vec<Case> {
             name("token_bucket"),
             allow,
             Ours::new(TokenBucket::new(rate, burst).expect("valid")),
+        ),
+        case(
+            name("gcra_admit"),
+            allow,
+            admit(Gcra::new(rate, burst).expect("valid")),
+        ),
+        case(
+            name("token_bucket_admit"),
+            allow,
+            admit(TokenBucket::new(rate, burst).expect("valid")),
         ),
     ]
 }
@@ -173,6 +224,26 @@ fn main() {
             "allow/governor_fake_clock",
         ),
         ("GCRA deny", "deny/gcra", "deny/governor_fake_clock"),
+        (
+            "GCRA allow, admit (verdict)",
+            "allow/gcra_admit",
+            "allow/governor_fake_clock",
+        ),
+        (
+            "token bucket allow, admit (verdict)",
+            "allow/token_bucket_admit",
+            "allow/governor_fake_clock",
+        ),
+        (
+            "GCRA deny, admit (verdict)",
+            "deny/gcra_admit",
+            "deny/governor_fake_clock",
+        ),
+        (
+            "token bucket deny, admit (verdict)",
+            "deny/token_bucket_admit",
+            "deny/governor_fake_clock",
+        ),
         (
             "token bucket deny",
             "deny/token_bucket",
