@@ -142,7 +142,7 @@ def run_sweep(client, binary: str, sweep_args: list[str], out: Path, shards: int
         if fut.status == "finished":
             path = fut.result()
             done.append(path)
-            log(f"shard done {i}/{shards}: {path}")
+            log(f"{i}/{shards} shards done: {path}")
         else:
             failed.append(f"{fut.key}: {fut.exception()}")
     if failed:
