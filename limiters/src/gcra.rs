@@ -13,8 +13,11 @@
 //! `tests/window_algorithms.rs` checks it). GCRA needs one word of state, which is what makes the
 //! lock-free [`crate::AtomicGcra`] possible.
 
-use crate::token_bucket::{burst_param, capacity, emission_interval, whole_intervals};
+use crate::token_bucket::{burst_param, capacity, emission_interval};
 use crate::{Decision, Entry, Limiter, LimiterError, Nanos, ParamDoc, Rate};
+
+mod verdict;
+pub use verdict::GcraVerdict;
 
 /// GCRA over integer nanoseconds.
 ///
@@ -86,8 +89,9 @@ impl GcraParams {
 
     /// The GCRA decision, as a pure function: a request of `cost` at `t` against theoretical
     /// arrival time `tat`. Returns the decision and, when admitted, the new TAT (`None`: the
-    /// TAT is unchanged). The one place the formula is written: [`Gcra`],
-    /// [`crate::AtomicGcra`] and the keyed GCRA stores all call it.
+    /// TAT is unchanged). It is [`GcraParams::judge`] and then [`GcraVerdict::decision`], the one
+    /// place the formula is written: [`Gcra`], [`crate::AtomicGcra`] and the keyed GCRA stores
+    /// all call it.
     ///
     /// ```
     /// use limiters::{GcraParams, Nanos, Rate};
@@ -101,29 +105,8 @@ impl GcraParams {
     /// ```
     #[inline]
     pub fn step(&self, tat: u64, now: Nanos, cost: u32) -> (Decision, Option<u64>) {
-        let cost = u64::from(cost);
-        if cost > self.burst {
-            return (Decision::never(self.burst), None);
-        }
-        let t = now.as_nanos();
-        let tat = tat.max(t);
-        let ahead = (tat - t).saturating_add(cost * self.interval);
-        if ahead <= self.horizon {
-            let d = Decision::allow(
-                self.burst,
-                (self.horizon - ahead) / self.interval,
-                Nanos(ahead),
-            );
-            (d, Some(t.saturating_add(ahead)))
-        } else {
-            let d = Decision::deny(
-                self.burst,
-                whole_intervals(self.horizon.saturating_sub(tat - t), self.interval),
-                Nanos(tat - t),
-                Nanos(ahead - self.horizon),
-            );
-            (d, None)
-        }
+        let (v, tat) = self.judge(tat, now, cost);
+        (v.decision(self), tat)
     }
 }
 
@@ -168,6 +151,20 @@ impl Gcra {
         (d, tat.unwrap_or(self.tat), now)
     }
 
+    /// [`Limiter::check`] without the decision's figures, for hot paths that need only
+    /// admitted-or-not: the state changes exactly as with `check`, and
+    /// [`GcraVerdict::decision`] gives `check`'s decision when it is wanted.
+    #[inline]
+    pub fn admit(&mut self, now: Nanos, cost: u32) -> GcraVerdict {
+        let now = now.max(self.last);
+        let (v, tat) = self.params.judge(self.tat, now, cost);
+        if let Some(tat) = tat {
+            self.tat = tat;
+        }
+        self.last = now;
+        v
+    }
+
     /// The registry entry.
     pub fn entry() -> Entry {
         Entry {
@@ -195,10 +192,7 @@ impl Gcra {
 impl Limiter for Gcra {
     #[inline]
     fn check(&mut self, now: Nanos, cost: u32) -> Decision {
-        let (d, tat, now) = self.decide(now, cost);
-        self.tat = tat;
-        self.last = now;
-        d
+        self.admit(now, cost).decision(&self.params)
     }
     fn peek(&self, now: Nanos, cost: u32) -> Decision {
         self.decide(now, cost).0

@@ -34,7 +34,7 @@ pub use concurrency::ConcurrencyLimit;
 pub use decision::{Decision, Outcome, OutcomeKind};
 pub use error::LimiterError;
 pub use fixed_window::FixedWindow;
-pub use gcra::{Gcra, GcraParams};
+pub use gcra::{Gcra, GcraParams, GcraVerdict};
 pub use haproxy_rate::HaproxyRate;
 pub use hierarchy::Hierarchy;
 pub use keyed::{Keyed, KeyedGcra, ShardedKeyed, ShardedKeyedGcra};
@@ -48,7 +48,7 @@ pub use sliding_counter::SlidingCounter;
 pub use sliding_log::{SlidingLog, MAX_LOG_LIMIT};
 pub use stepped_bucket::{SteppedBucket, MIN_FILL_INTERVAL};
 pub use time::Nanos;
-pub use token_bucket::TokenBucket;
+pub use token_bucket::{TokenBucket, TokenBucketVerdict};
 pub use units::{parse_duration, Rate};
 
 /// The registry entries of every built-in algorithm. Each algorithm module contributes one

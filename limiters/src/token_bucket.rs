@@ -12,6 +12,9 @@
 
 use crate::{Decision, Entry, Limiter, LimiterError, Nanos, ParamDoc, Params, Rate};
 
+mod verdict;
+pub use verdict::TokenBucketVerdict;
+
 /// The emission interval `T` (nanoseconds per token) of `rate`, validated.
 ///
 /// `T` is `rate.time_for(1)`: rounded up, so the limiter never exceeds the configured rate. A
@@ -120,6 +123,9 @@ impl TokenBucket {
     }
 
     /// The decision at `now` and the state it leaves: (decision, tokens, clamped now).
+    /// [`TokenBucket::admit`] decides the same without the figures (`judge` in `verdict.rs`):
+    /// written twice because going through the verdict cost `check` about 0.5 ns
+    /// (BENCHMARKS.md); `tests/verdicts.rs` checks that the two agree on every step.
     #[inline]
     fn decide(&self, now: Nanos, cost: u32) -> (Decision, u64, Nanos) {
         let now = now.max(self.last);
