@@ -10,6 +10,7 @@ mod identity;
 mod request;
 mod state;
 
+pub use arrival::trace::{originals, Trace};
 pub use arrival::ArrivalGen;
 pub use headers::{interpret, Hints};
 pub use identity::{IdSpaces, Identity};
