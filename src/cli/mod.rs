@@ -18,6 +18,8 @@ mod merge;
 mod occ;
 mod replay;
 mod replay_fit;
+mod replay_loop;
+mod replay_loop_text;
 mod replay_out;
 mod report;
 mod run;

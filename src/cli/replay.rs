@@ -8,6 +8,7 @@
 //! limiter failing mid-run exits 1.
 
 use super::replay_fit as fit;
+use super::replay_loop as loop_;
 use super::replay_out as out;
 use super::CliError;
 use crate::replay::formats::{Parser, NAMES};
@@ -70,6 +71,22 @@ pub struct ReplayArgs {
     /// Write the tables (static_summary.csv, static_clients.csv, static_tenants.csv) to DIR.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also the closed-loop answer: replay the log's original requests through the simulator,
+    /// each client retrying its refusals as its class's retry policy (fitted from the log)
+    /// says, against every candidate.
+    #[arg(long)]
+    pub closed_loop: bool,
+    /// The retry policy of clients the log has no refusals to learn from, as the fields of a
+    /// scenario's retry table: 'policy = "exponential", base = "1s", max_attempts = 4'.
+    #[arg(long, value_name = "POLICY", requires = "closed_loop")]
+    pub assume_retry: Option<String>,
+    /// How long the closed loop runs from the first logged request (default: to the last
+    /// original request plus --retry-window).
+    #[arg(long, value_name = "DURATION", value_parser = parse_window, requires = "closed_loop")]
+    pub duration: Option<limiters::Nanos>,
+    /// The closed loop's seed (retry jitter, service and network times).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub seed: u64,
 }
 
 fn parse_window(s: &str) -> Result<limiters::Nanos, String> {
@@ -80,16 +97,15 @@ fn bad(e: impl std::fmt::Display) -> CliError {
     CliError::BadInput(anyhow!("{e}"))
 }
 
-/// The candidates: each scenario's name and limiter levels.
-fn candidates(files: &[PathBuf]) -> Result<Vec<(String, Vec<sim::model::Level>)>, CliError> {
-    let mut out: Vec<(String, Vec<sim::model::Level>)> = Vec::new();
+/// The candidates: each scenario (named uniquely).
+fn candidates(files: &[PathBuf]) -> Result<Vec<sim::model::Scenario>, CliError> {
+    let mut out: Vec<sim::model::Scenario> = Vec::new();
     for path in files {
-        let s = sim::scenario::load_file(path).map_err(bad)?;
-        let mut name = s.name.clone();
-        if out.iter().any(|(n, _)| *n == name) {
-            name = format!("{name} ({})", path.display());
+        let mut s = sim::scenario::load_file(path).map_err(bad)?;
+        if out.iter().any(|o| o.name == s.name) {
+            s.name = format!("{} ({})", s.name, path.display());
         }
-        out.push((name, s.server.levels));
+        out.push(s);
     }
     Ok(out)
 }
@@ -107,7 +123,21 @@ pub fn run(args: ReplayArgs, quiet: bool) -> Result<(), CliError> {
         Some(t) => Some(KeyExpr::parse(t).map_err(|e| bad(format!("--tenant: {e}")))?),
         None => None,
     };
-    let mut pass = StaticPass::new(candidates(&args.limits)?).map_err(bad)?;
+    let assume = match &args.assume_retry {
+        Some(t) => Some(crate::replay::closed::policy::parse_assume(t).map_err(bad)?),
+        None => None,
+    };
+    let scenarios = candidates(&args.limits)?;
+    let mut pass = StaticPass::new(
+        scenarios
+            .iter()
+            .map(|s| (s.name.clone(), s.server.levels.clone()))
+            .collect(),
+    )
+    .map_err(bad)?;
+    let mut closed = args
+        .closed_loop
+        .then(crate::replay::closed::Collect::default);
     let mut reader = Reader {
         parser,
         client,
@@ -128,6 +158,9 @@ pub fn run(args: ReplayArgs, quiet: bool) -> Result<(), CliError> {
                 if let Some(fit) = &mut fit {
                     let id = pass.clients.id(c);
                     fit.add(id, rec.time, rec);
+                }
+                if let Some(closed) = &mut closed {
+                    closed.add(rec, c, t);
                 }
             })
             .map_err(|e| match e {
@@ -151,6 +184,17 @@ pub fn run(args: ReplayArgs, quiet: bool) -> Result<(), CliError> {
     let mut text = out::text(&pass, &reader.tally, args.logs.len(), args.top);
     if let Some(fit) = fit {
         text.push_str(&fit::text(&fit.fit(args.retry_window), args.retry_window));
+    }
+    if let Some(collect) = closed {
+        let set = loop_::Settings {
+            window: args.retry_window,
+            assume,
+            duration: args.duration,
+            seed: args.seed,
+        };
+        let r = loop_::run(collect, &scenarios, &pass, set)
+            .map_err(|e| CliError::Failed(anyhow!("the closed-loop replay failed: {e}")))?;
+        text.push_str(&super::replay_loop_text::text(&r, args.top));
     }
     if !quiet {
         super::write_stdout(&text)?;
