@@ -19,6 +19,7 @@ mod occ;
 mod replay;
 mod replay_fit;
 mod replay_loop;
+mod replay_loop_out;
 mod replay_loop_text;
 mod replay_out;
 mod report;

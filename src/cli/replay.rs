@@ -68,7 +68,8 @@ pub struct ReplayArgs {
     /// How long after a refusal a request on the same route still counts as its retry.
     #[arg(long, default_value = "300s", value_name = "DURATION", value_parser = parse_window)]
     pub retry_window: limiters::Nanos,
-    /// Write the tables (static_summary.csv, static_clients.csv, static_tenants.csv) to DIR.
+    /// Write the tables (static_summary.csv, static_clients.csv, static_tenants.csv; with
+    /// --closed-loop also closed_*.parquet and .csv and report.html) to DIR.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Also the closed-loop answer: replay the log's original requests through the simulator,
@@ -185,6 +186,7 @@ pub fn run(args: ReplayArgs, quiet: bool) -> Result<(), CliError> {
     if let Some(fit) = fit {
         text.push_str(&fit::text(&fit.fit(args.retry_window), args.retry_window));
     }
+    let mut looped = None;
     if let Some(collect) = closed {
         let set = loop_::Settings {
             window: args.retry_window,
@@ -195,12 +197,22 @@ pub fn run(args: ReplayArgs, quiet: bool) -> Result<(), CliError> {
         let r = loop_::run(collect, &scenarios, &pass, set)
             .map_err(|e| CliError::Failed(anyhow!("the closed-loop replay failed: {e}")))?;
         text.push_str(&super::replay_loop_text::text(&r, args.top));
+        looped = Some(r);
     }
     if !quiet {
         super::write_stdout(&text)?;
     }
     if let Some(dir) = &args.out {
-        let written = out::write_csv(&pass, dir)?;
+        let logs = args
+            .logs
+            .iter()
+            .map(|l| l.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let written = out::write_csv(&pass, dir, |d| match &looped {
+            Some(r) => super::replay_loop_out::write(r, d, &logs),
+            None => Ok(()),
+        })?;
         if !quiet {
             super::write_stdout(&format!("wrote {}\n", written.display()))?;
         }
