@@ -130,3 +130,49 @@ fn a_bad_assumed_policy_is_exit_2_with_a_sentence() {
     let o = sample(&["--assume-retry", "policy = \"none\""]);
     assert_eq!(o.status.code(), Some(2), "needs --closed-loop");
 }
+
+#[test]
+fn gateway_configurations_are_candidates_read_as_from_reads_them() {
+    let gw = |f: &str| root(&format!("examples/gateways/{f}"));
+    let o = Command::new(env!("CARGO_BIN_EXE_throttlelab"))
+        .arg("replay")
+        .arg(root("examples/logs/sample-access.log.gz"))
+        .arg("--limits")
+        .args([
+            gw("nginx.conf"),
+            gw("haproxy.cfg"),
+            gw("kong-rate-limiting.yaml"),
+        ])
+        .args(["--tenant", "path:/v1/orgs/{org}/...", "--closed-loop"])
+        .args(["--retry-window", "10s"])
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    // HAProxy's 50 per 10 s per address: the logged traffic exceeds it only with the retries
+    // the old limit caused (2,413 static refusals); the original requests alone never do, so
+    // in the closed loop nothing is refused and nothing retried.
+    assert_eq!(closed_row(&out, "haproxy.cfg"), (2_413, 0, 0, 0), "{out}");
+    assert_eq!(closed_row(&out, "nginx.conf").1, 0, "{out}");
+    // Kong's per-organisation limit bites the burst job either way.
+    let (st, kong, retries, _) = closed_row(&out, "kong-rate-limiting.yaml");
+    assert!(st > 2_000 && kong > 1_000 && retries > 1_000, "{out}");
+
+    let dir = std::env::temp_dir().join(format!("cli-replay-gw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.conf");
+    std::fs::write(&bad, "http {\n  limit_req_zone x\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_throttlelab"))
+        .arg("replay")
+        .arg(root("examples/logs/sample-access.log.gz"))
+        .arg("--limits")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("bad.conf:2:3:"),
+        "the gateway file's own line and column: {e}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -34,8 +34,10 @@ pub struct ReplayArgs {
     /// `-` for standard input).
     #[arg(required = true, value_name = "LOG")]
     pub logs: Vec<PathBuf>,
-    /// Candidate limits: scenario files whose [[server.limiters]] levels each logged request is
-    /// checked against (several in one pass).
+    /// Candidate limits: scenario files (.toml) whose [[server.limiters]] levels each logged
+    /// request is checked against, or gateway configurations read as a scenario's `from =`
+    /// reads them (nginx.conf, haproxy.cfg, Envoy or envoyproxy/ratelimit YAML, Kong YAML, an AWS
+    /// usage plan JSON); several in one pass.
     #[arg(long, required = true, num_args = 1.., value_name = "SCENARIO")]
     pub limits: Vec<PathBuf>,
     /// The log format: combined (nginx/Apache), nginx (with --log-format), envoy (its default
@@ -98,11 +100,43 @@ fn bad(e: impl std::fmt::Display) -> CliError {
     CliError::BadInput(anyhow!("{e}"))
 }
 
-/// The candidates: each scenario (named uniquely).
+/// A candidate that is a gateway's configuration (anything but a `.toml` scenario): read
+/// through the `gateways` importers exactly as a scenario's `[[server.limiters]] from = "..."`
+/// reads it, into a scenario named after the file, with the default server otherwise.
+fn gateway_candidate(path: &std::path::Path) -> Result<sim::model::Scenario, CliError> {
+    let abs = std::path::absolute(path).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let quoted = |v: &str| toml::Value::String(v.to_string()).to_string();
+    let text = format!(
+        "name = {}\nduration = \"1m\"\n[[server.limiters]]\nfrom = {}\n\
+         [fleet.clients]\ncount = 1\narrival = {{ process = \"poisson\", rate = \"1/s\" }}\n",
+        quoted(&name),
+        quoted(&abs.display().to_string())
+    );
+    sim::scenario::load_str(&path.display().to_string(), &text).map_err(|e| {
+        // The wrapper's own position means nothing to the user: keep what follows it.
+        let e = e.to_string();
+        let first = e.lines().next().unwrap_or_default();
+        let what = first
+            .split_once(": from ")
+            .map_or(first, |(_, w)| w.split_once("\": ").map_or(w, |(_, w)| w));
+        bad(format!("--limits {}: {what}", path.display()))
+    })
+}
+
+/// The candidates: each scenario, or gateway configuration (named uniquely).
 fn candidates(files: &[PathBuf]) -> Result<Vec<sim::model::Scenario>, CliError> {
     let mut out: Vec<sim::model::Scenario> = Vec::new();
     for path in files {
-        let mut s = sim::scenario::load_file(path).map_err(bad)?;
+        let is_scenario = path.extension().is_some_and(|e| e == "toml");
+        let mut s: sim::model::Scenario = if is_scenario {
+            sim::scenario::load_file(path).map_err(bad)?
+        } else {
+            gateway_candidate(path)?
+        };
         if out.iter().any(|o| o.name == s.name) {
             s.name = format!("{} ({})", s.name, path.display());
         }

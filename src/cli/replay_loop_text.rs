@@ -154,9 +154,16 @@ pub fn text(r: &LoopResult, top: usize) -> String {
             describe(c)
         );
     }
+    let w = r
+        .candidates
+        .iter()
+        .map(|c| c.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(12);
     let _ = writeln!(
         o,
-        "\n  {:<12} {:>10} {:>12} {:>10} {:>11} {:>10} {:>8} {:>8} {:>12}",
+        "\n  {:<w$} {:>10} {:>12} {:>10} {:>11} {:>10} {:>8} {:>8} {:>12}",
         "candidate",
         "static",
         "closed loop",
@@ -171,7 +178,7 @@ pub fn text(r: &LoopResult, top: usize) -> String {
         let diff = c.total.refused as i64 - c.static_refused as i64;
         let _ = writeln!(
             o,
-            "  {:<12} {:>10} {:>12} {:>10} {:>11} {:>10} {:>8} {:>8} {:>12}",
+            "  {:<w$} {:>10} {:>12} {:>10} {:>11} {:>10} {:>8} {:>8} {:>12}",
             c.name,
             n(c.static_refused),
             n(c.total.refused),
