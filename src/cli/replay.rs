@@ -87,6 +87,11 @@ pub struct ReplayArgs {
     /// original request plus --retry-window).
     #[arg(long, value_name = "DURATION", value_parser = parse_window, requires = "closed_loop")]
     pub duration: Option<limiters::Nanos>,
+    /// What ties a retry to the request it repeats, for the closed loop (same forms as
+    /// --client: a logged request id or `Idempotency-Key`, e.g. field:request_id); default: the
+    /// same method and path within --retry-window of a refusal.
+    #[arg(long, value_name = "EXPR", requires = "closed_loop")]
+    pub retry_key: Option<String>,
     /// The closed loop's seed (retry jitter, service and network times).
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub seed: u64,
@@ -173,6 +178,9 @@ pub fn run(args: ReplayArgs, quiet: bool) -> Result<(), CliError> {
     let mut closed = args
         .closed_loop
         .then(crate::replay::closed::Collect::default);
+    if let (Some(c), Some(k)) = (&mut closed, &args.retry_key) {
+        c.retry_key = Some(KeyExpr::parse(k).map_err(|e| bad(format!("--retry-key: {e}")))?);
+    }
     let mut reader = Reader {
         parser,
         client,
@@ -243,6 +251,8 @@ pub fn run(args: ReplayArgs, quiet: bool) -> Result<(), CliError> {
             .map(|l| l.display().to_string())
             .collect::<Vec<_>>()
             .join(", ");
+        // The staged folder is made beside `dir`: a relative name without a parent needs one.
+        let dir = &std::path::absolute(dir).map_err(|e| bad(format!("--out: {e}")))?;
         let written = out::write_csv(&pass, dir, |d| match &looped {
             Some(r) => super::replay_loop_out::write(r, d, &logs),
             None => Ok(()),

@@ -103,7 +103,8 @@ pub fn layout(
 
 /// The scenario that replays `layout` against `candidate`'s server and network for
 /// `duration` from the log's time 0 (Unix seconds `epoch`); without the candidate's levels
-/// for the `baseline`. The candidate's faults and fleets are left out: the log is the load.
+/// for the `baseline`. The candidate's fleets are left out (the log is the load); its faults
+/// stay (an outage is part of the world the candidate is judged in, in both runs).
 pub fn scenario(
     candidate: &Scenario,
     layout: &Layout,
@@ -114,7 +115,6 @@ pub fn scenario(
     let mut s = candidate.clone();
     s.name = format!("replay of {}", candidate.name);
     s.fleets = layout.fleets.clone();
-    s.faults.clear();
     s.duration = duration;
     // One bucket: the replay reads per-client and per-tenant totals, not time series, and a
     // fleet per tenant would otherwise cost a series each.

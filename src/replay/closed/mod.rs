@@ -12,7 +12,7 @@
 //! and tenant, sending its original requests at their logged times
 //! ([`sim::client::Trace`]); one fleet per tenant and retry class (a fleet has one policy),
 //! key and tenant ids as the key expressions named them; the candidate's server (levels,
-//! backend) and network. Each candidate also runs once without its levels (the *baseline*),
+//! backend), network and faults. Each candidate also runs once without its levels (the *baseline*),
 //! so "goodput lost" and "latency added" are differences of two runs that share every random
 //! stream (common random numbers: same seed, same fleet names).
 //!
@@ -47,6 +47,8 @@ pub struct Collect {
     pub t0: Option<UnixNanos>,
     /// Some logged time has a fraction of a second (else the log has whole seconds only).
     pub subsecond: bool,
+    /// What ties a retry to its request (`--retry-key`); default: method and path.
+    pub retry_key: Option<super::key::KeyExpr>,
 }
 
 impl Collect {
@@ -65,9 +67,14 @@ impl Collect {
                 .push((self.clients.id(client), self.tenants.id(tenant)));
         }
         name.clear();
-        name.push_str(&rec.method);
-        name.push(' ');
-        name.push_str(&rec.path);
+        match self.retry_key.as_ref().and_then(|k| k.eval(rec)) {
+            Some(id) => name.push_str(id),
+            None => {
+                name.push_str(&rec.method);
+                name.push(' ');
+                name.push_str(&rec.path);
+            }
+        }
         let route = self.routes.id(&name);
         self.obs[pair].push(Obs {
             t: Nanos(rec.time.saturating_sub(t0)),

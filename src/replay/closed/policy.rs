@@ -41,12 +41,36 @@ pub struct ClassPolicy {
     pub pairs: u32,
 }
 
-/// Fit every pair of `c` (sorted) with `window`.
+/// Fit every pair of `c` (sorted) with `window`. A pair with too few refusals to fit on its
+/// own (class `unknown`: a client that calls every few seconds sees one or two outages in a
+/// short log) is fitted on the chains of all such pairs of its tenant pooled (the clients of
+/// one tenant usually run the same software); still unknown, it stays unknown.
 pub fn fit_pairs(c: &Collect, window: Nanos) -> Vec<Fitted> {
-    c.obs
+    let all: Vec<Vec<sim::retry::fit::Chain>> =
+        c.obs.iter().map(|obs| chains(obs, window)).collect();
+    let mut fits: Vec<Fitted> = all
         .iter()
-        .map(|obs| fit_client(&chains(obs, window), FitParams::default()))
-        .collect()
+        .map(|ch| fit_client(ch, FitParams::default()))
+        .collect();
+    let mut pooled: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    for (p, f) in fits.iter().enumerate() {
+        if f.class == Class::Unknown {
+            pooled.entry(c.who[p].1).or_default().push(p);
+        }
+    }
+    for members in pooled.values() {
+        let chains: Vec<sim::retry::fit::Chain> = members
+            .iter()
+            .flat_map(|&p| all[p].iter().cloned())
+            .collect();
+        let f = fit_client(&chains, FitParams::default());
+        if f.class != Class::Unknown {
+            for &p in members {
+                fits[p] = f;
+            }
+        }
+    }
+    fits
 }
 
 fn median(mut v: Vec<Nanos>) -> Option<Nanos> {
