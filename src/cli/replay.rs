@@ -92,6 +92,10 @@ pub struct ReplayArgs {
     /// same method and path within --retry-window of a refusal.
     #[arg(long, value_name = "EXPR", requires = "closed_loop")]
     pub retry_key: Option<String>,
+    /// Attempts (the first included) of a fitted class whose refusal chains all recovered: the
+    /// log shows its longest chain, not where it gives up.
+    #[arg(long, default_value_t = 10, value_name = "N", requires = "closed_loop")]
+    pub unseen_attempt_cap: u32,
     /// The closed loop's seed (retry jitter, service and network times).
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub seed: u64,
@@ -235,6 +239,7 @@ pub fn run(args: ReplayArgs, quiet: bool) -> Result<(), CliError> {
             assume,
             duration: args.duration,
             seed: args.seed,
+            unseen_cap: args.unseen_attempt_cap,
         };
         let r = loop_::run(collect, &scenarios, &pass, set)
             .map_err(|e| CliError::Failed(anyhow!("the closed-loop replay failed: {e}")))?;

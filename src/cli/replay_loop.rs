@@ -87,6 +87,8 @@ pub struct Settings {
     pub duration: Option<Nanos>,
     /// Seed.
     pub seed: u64,
+    /// Attempt cap of a class with no give-up in the log.
+    pub unseen_cap: u32,
 }
 
 fn worst(mut v: Vec<Entity>) -> Vec<Entity> {
@@ -154,7 +156,7 @@ pub fn run(
 ) -> Result<LoopResult, SimError> {
     c.sort();
     let fits = fit_pairs(&c, set.window);
-    let (classes, of_pair) = assign(&fits, set.assume);
+    let (classes, of_pair) = assign(&fits, set.assume, set.unseen_cap);
     let spread = (!c.subsecond).then_some(set.seed);
     let lay = layout(&c, set.window, &classes, &of_pair, spread);
     let duration = set
@@ -223,7 +225,16 @@ pub fn describe(cp: &ClassPolicy) -> String {
         Source::Borrowed(c) => format!("as the `{c}` class: nothing to learn from"),
         Source::Default => "no refusal in the log to learn from: give --assume-retry".into(),
     };
-    if p.max_attempts > 1 {
+    if let Some(f) = cp
+        .fit
+        .filter(|f| !f.cap_seen && p.max_attempts > f.max_attempts)
+    {
+        format!(
+            "{what}, {} attempts ({from}; no give-up in the log, longest chain {}: cap assumed, \
+             --unseen-attempt-cap)",
+            p.max_attempts, f.max_attempts
+        )
+    } else if p.max_attempts > 1 {
         format!("{what}, {} attempts ({from})", p.max_attempts)
     } else {
         format!("{what} ({from})")
