@@ -19,6 +19,10 @@
 //! The horizon is 3,600 s, or 20 s in the debug profile (`cargo test --benches` runs each bench
 //! once, unoptimised), or `SIM_BENCH_SECS` if set.
 //!
+//! A third group (`sim/trace_case.rs`, issue #17) runs the same fleet-429 with its arrivals
+//! replayed from a trace (what `replay --closed-loop` runs) beside the Poisson run they came
+//! from, after checking that both give the same figures.
+//!
 //! A second group (`sim/deployment_case.rs`, issue #15) runs 64 replicas x 10,000 clients
 //! against the same fleet and one server, and prints the deployment-to-one-server ratio from
 //! interleaved runs (target: at least 0.5). Its horizon is 60 s, 2 s in the debug profile, or
@@ -28,6 +32,8 @@
 mod bare_loop;
 #[path = "sim/deployment_case.rs"]
 mod deployment_case;
+#[path = "sim/trace_case.rs"]
+mod trace_case;
 
 use std::hint::black_box;
 use std::path::Path;
@@ -232,9 +238,21 @@ fn main() {
         });
         g.finish();
     }
+    let traced = trace_case::traced(&s, SEED);
+    let (poisson_events, trace_events) = trace_case::check(&s, &traced, SEED);
+    {
+        let mut g = c.benchmark_group("replay-trace");
+        g.sampling_mode(SamplingMode::Flat);
+        g.throughput(Throughput::Elements(poisson_events));
+        g.bench_function("poisson_arrivals", |b| b.iter(|| run_sim(black_box(&s))));
+        g.throughput(Throughput::Elements(trace_events));
+        g.bench_function("trace_arrivals", |b| b.iter(|| run_sim(black_box(&traced))));
+        g.finish();
+    }
     c.final_summary();
     // `cargo bench` passes `--bench`; `cargo test --benches` does not (one quick round).
     let full = std::env::args().any(|a| a == "--bench");
     ratio_report(&s, secs, if full { 5 } else { 1 });
     deployment_ratio(&one, &dep, dsecs, if full { 5 } else { 1 });
+    trace_case::ratio_report(&s, &traced, SEED, if full { 5 } else { 1 });
 }

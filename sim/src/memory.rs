@@ -114,8 +114,14 @@ impl Scenario {
             }
             _ => a,
         });
+        // A replayed log's arrival times (shared by every run of it, counted here once).
+        let traces = self.fleets.iter().fold(0u64, |a, f| match &f.arrival {
+            crate::model::Arrival::Trace(t) => a.saturating_add(t.bytes()),
+            _ => a,
+        });
         let client_bytes = clients
             .saturating_mul(PER_CLIENT)
+            .saturating_add(traces)
             .saturating_add(workers.saturating_mul(PER_CLOSED_WORKER))
             .saturating_add(crate::metrics::tenant_bytes(u64::from(tenants), statuses));
         let arrival_bytes = slots

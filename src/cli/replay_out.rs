@@ -272,11 +272,17 @@ fn write_tables(p: &StaticPass, dir: &Path) -> Result<(), csv::Error> {
     Ok(())
 }
 
-/// Write the CSV tables to `dir` (staged aside, sealed, then put in place whole).
-pub fn write_csv(p: &StaticPass, dir: &Path) -> Result<PathBuf, CliError> {
+/// Write the CSV tables to `dir` (staged aside, sealed, then put in place whole), with what
+/// `extra` writes into the staged folder (the closed loop's files).
+pub fn write_csv(
+    p: &StaticPass,
+    dir: &Path,
+    extra: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<PathBuf, CliError> {
     let staged = Staged::begin(dir).map_err(|e| CliError::Failed(anyhow!("{e}")))?;
     write_tables(p, staged.dir())
         .map_err(|e| CliError::Failed(anyhow!("{}: {e}", dir.display())))?;
+    extra(staged.dir()).map_err(|e| CliError::Failed(anyhow!("{}: {e}", dir.display())))?;
     staged
         .commit()
         .map_err(|e| CliError::Failed(anyhow!("{e}")))

@@ -135,6 +135,11 @@ pub struct ServeArgs {
     /// splits its seed (default: the scenario's seed, or 0).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Write one JSON line per answered request to FILE (time of arrival, key, tenant, status,
+    /// Retry-After, the load client's request id and attempt): what `replay --format json`
+    /// reads (docs/replay.md).
+    #[arg(long, value_name = "FILE")]
+    pub access_log: Option<std::path::PathBuf>,
 }
 
 fn duration(flag: &str, text: &str) -> Result<Duration, CliError> {
@@ -318,6 +323,10 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
 pub fn run(args: ServeArgs) -> Result<(), CliError> {
     let (config, retry_after, secrets) = config(&args)?;
     let app = App::new(config, retry_after).map_err(CliError::BadInput)?;
+    if let Some(path) = &args.access_log {
+        crate::live::access_log::install(path)
+            .map_err(|e| CliError::BadInput(anyhow!("--access-log {}: {e}", path.display())))?;
+    }
     // printed once, after the address line, unless they go to a file or came from one
     let banner = match (&args.keys_out, &args.keys_file) {
         (Some(path), _) => {

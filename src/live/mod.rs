@@ -5,6 +5,7 @@
 //! (header dialects from `limiters::headers`, five error envelopes); a backend that really
 //! sleeps; and limiter state either in memory or in Redis, shared by several processes.
 
+pub mod access_log;
 pub mod ambiguity;
 pub mod attempt_id;
 pub mod backend;

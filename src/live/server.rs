@@ -164,6 +164,12 @@ pub fn router(app: Arc<App>) -> Router {
     if app.config.metrics_addr.is_none() {
         r = r.route("/metrics", get(super::scrape::metrics));
     }
+    if super::access_log::installed() {
+        r = r.layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            super::access_log::record,
+        ));
+    }
     r.fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),

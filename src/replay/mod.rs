@@ -9,6 +9,7 @@
 //! A line that cannot be parsed is counted with its file and line number (the first few are
 //! kept to show) and skipped; `--strict` makes the first one fatal.
 
+pub mod closed;
 pub mod formats;
 pub mod input;
 pub mod key;

@@ -25,6 +25,12 @@ impl World {
                         }
                     }
                 }
+                super::ArrivalGen::Trace(_) => {
+                    let i = c as u32 - f.first;
+                    if let Some(t) = f.arrival.traced(i, 0, horizon) {
+                        self.q.push(t, Event::Arrival { client: c as u32 });
+                    }
+                }
                 gen => {
                     if let Some(t) = gen.first(rng, horizon) {
                         self.q.push(t, Event::Arrival { client: c as u32 });
@@ -39,7 +45,13 @@ impl World {
     pub(crate) fn on_arrival(&mut self, client: u32) {
         let fi = self.clients[client as usize].fleet as usize;
         let f = &self.fleets[fi];
-        if !f.arrival.is_closed() {
+        if f.arrival.is_trace() {
+            // This is arrival number `demand` (from 0) of the client: schedule the next.
+            let k = self.clients[client as usize].demand + 1;
+            if let Some(t) = f.arrival.traced(client - f.first, k, self.horizon) {
+                self.q.push(t, Event::Arrival { client });
+            }
+        } else if !f.arrival.is_closed() {
             let cs = &mut self.clients[client as usize];
             if let Some(t) = f.arrival.next(self.now, &mut cs.arrivals, self.horizon) {
                 self.q.push(t, Event::Arrival { client });

@@ -18,6 +18,7 @@ mod identity;
 mod request;
 mod state;
 
+pub use arrival::trace::{originals, Trace};
 pub use arrival::ArrivalGen;
 pub use header_client::{HeaderClient, HeaderReading, HeaderSource};
 pub use headers::{interpret, Hints};

@@ -69,6 +69,10 @@ pub enum Arrival {
         /// Pause between the end of one request and the start of the next.
         think: Distribution,
     },
+    /// Open loop, each client at the times of a trace (a replayed access log, `throttlelab
+    /// replay`): client `i` of the fleet is the trace's client `i`. Not written in scenario
+    /// files.
+    Trace(std::sync::Arc<crate::client::Trace>),
 }
 
 impl Arrival {
@@ -82,6 +86,7 @@ impl Arrival {
             Arrival::Diurnal { .. } => "diurnal",
             Arrival::Piecewise { .. } => "piecewise",
             Arrival::Closed { .. } => "closed",
+            Arrival::Trace(_) => "trace",
         }
     }
 }

@@ -196,6 +196,19 @@ impl Scenario {
                 positive(&format!("{field}.deadline"), t)?;
             }
             arrival(&format!("{field}.arrival"), &fl.arrival)?;
+            if let Arrival::Trace(t) = &fl.arrival {
+                if t.clients() != fl.count {
+                    return Err(ModelError::invalid(
+                        format!("{field}.arrival"),
+                        &format!(
+                            "the trace has {} clients and the fleet {}: client i of the fleet \
+                             sends the trace's client i's requests",
+                            t.clients(),
+                            fl.count
+                        ),
+                    ));
+                }
+            }
             if closed_stalls(&fl.arrival, &self.network.delay) {
                 return Err(ModelError::invalid(
                     format!("{field}.arrival"),

@@ -176,5 +176,6 @@ pub(super) fn arrival(field: &str, a: &Arrival) -> Result<(), ModelError> {
             }
             distribution(&format!("{field}.think"), think)
         }
+        Arrival::Trace(_) => Ok(()),
     }
 }

@@ -12,12 +12,16 @@
 //!   `rate(t) / peak`.
 //! - Closed loop: no self-scheduling; the client starts a new request a think time after one
 //!   ends.
+//! - Trace: the times a log gives ([`trace`]); the client's request count indexes them.
+
+pub mod trace;
 
 use crate::engine::{to_ns, Sampler, Stream};
 use crate::model::Arrival;
 use limiters::{Nanos, Rate};
 use rand::Rng;
 use rand_distr::Exp1;
+use std::sync::Arc;
 
 /// Mean gap of a rate, in nanoseconds (float: only used to scale an exponential draw).
 fn mean_gap(r: &Rate) -> f64 {
@@ -75,6 +79,8 @@ pub enum ArrivalGen {
         /// Think time.
         think: Sampler,
     },
+    /// Given times per client (a replayed log).
+    Trace(Arc<trace::Trace>),
 }
 
 fn exp_gap(rng: &mut Stream, mean: f64) -> u64 {
@@ -114,6 +120,7 @@ impl ArrivalGen {
                 concurrency: *concurrency,
                 think: Sampler::new(think),
             },
+            Arrival::Trace(t) => ArrivalGen::Trace(Arc::clone(t)),
         }
     }
 
@@ -141,7 +148,23 @@ impl ArrivalGen {
         }
     }
 
+    /// Arrival `k` (from 0) of client `i` of the fleet, for a trace: `None` past its last or at
+    /// or after `horizon` (and always for the other processes).
+    #[inline]
+    pub fn traced(&self, i: u32, k: u32, horizon: Nanos) -> Option<Nanos> {
+        match self {
+            ArrivalGen::Trace(t) => t.at(i, k).filter(|t| *t < horizon),
+            _ => None,
+        }
+    }
+
+    /// True for a trace.
+    pub fn is_trace(&self) -> bool {
+        matches!(self, ArrivalGen::Trace(_))
+    }
+
     /// The first arrival of a client (open loop), or `None` if it falls at or after `horizon`.
+    /// A trace's first arrival needs the client: [`ArrivalGen::traced`].
     pub fn first(&self, rng: &mut Stream, horizon: Nanos) -> Option<Nanos> {
         match *self {
             ArrivalGen::Constant(gap) => {
@@ -156,7 +179,7 @@ impl ArrivalGen {
                 };
                 (t < horizon.0).then_some(Nanos(t))
             }
-            ArrivalGen::Closed { .. } => None,
+            ArrivalGen::Closed { .. } | ArrivalGen::Trace(_) => None,
             _ => self.next(Nanos::ZERO, rng, horizon),
         }
     }
@@ -211,7 +234,7 @@ impl ArrivalGen {
                     }
                 }
             }
-            ArrivalGen::Closed { .. } => return None,
+            ArrivalGen::Closed { .. } | ArrivalGen::Trace(_) => return None,
         };
         (t < horizon.0).then_some(Nanos(t))
     }
