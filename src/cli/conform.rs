@@ -17,6 +17,9 @@ pub enum Gateway {
     Nginx,
     /// HAProxy stick-table `http_req_rate` deny rules (haproxy from Debian).
     Haproxy,
+    /// An envoyproxy/ratelimit YAML, run by the lab's reference of ratelimit's Redis
+    /// fixed-window code over a real redis-server (from Debian).
+    Ratelimit,
 }
 
 /// Arguments of `conform`.
@@ -42,7 +45,8 @@ pub struct ConformArgs {
     /// Seed of the request schedules.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// The program to run (default: /usr/sbin/nginx or /usr/sbin/haproxy).
+    /// The program to run (default: /usr/sbin/nginx, /usr/sbin/haproxy, or for ratelimit
+    /// the Redis server /usr/bin/redis-server).
     #[arg(long, value_name = "PATH")]
     pub binary: Option<PathBuf>,
     /// Folder for conform.json and conform.md.
@@ -51,6 +55,13 @@ pub struct ConformArgs {
     /// Fail (exit 1) below this agreement, in percent.
     #[arg(long, default_value_t = 99.9)]
     pub min_agreement: f64,
+    /// ratelimit: remember over-limit keys in process (LOCAL_CACHE_SIZE_IN_BYTES > 0).
+    #[arg(long)]
+    pub local_cache: bool,
+    /// ratelimit: STOP_CACHE_KEY_INCREMENT_WHEN_OVERLIMIT (only the counters a request puts
+    /// over the limit are incremented).
+    #[arg(long)]
+    pub stop_increment_when_overlimit: bool,
 }
 
 fn bad(e: impl std::fmt::Display) -> CliError {
@@ -73,6 +84,7 @@ pub fn run(args: ConformArgs, quiet: bool) -> Result<(), CliError> {
     let (name, default_binary) = match args.gateway {
         Gateway::Nginx => ("nginx", conform::nginx::DEFAULT_BINARY),
         Gateway::Haproxy => ("haproxy", conform::haproxy::DEFAULT_BINARY),
+        Gateway::Ratelimit => ("ratelimit", conform::ratelimit::server::DEFAULT_REDIS),
     };
     let binary = args.binary.clone().unwrap_or_else(|| default_binary.into());
     let program = |_: ()| -> Result<String, CliError> {
@@ -139,14 +151,34 @@ pub fn run(args: ConformArgs, quiet: bool) -> Result<(), CliError> {
             drop(running);
             (compare(&seen, || model.clone()), "enforcing", version, seen)
         }
+        Gateway::Ratelimit => {
+            use conform::ratelimit::{reference::Options, run, RunError};
+            let opts = Options {
+                local_cache: args.local_cache,
+                stop_increment_when_overlimit: args.stop_increment_when_overlimit,
+            };
+            let o = run(&display, &text, &drive, &binary, opts).map_err(|e| match e {
+                RunError::Bad(m) => bad(m),
+                RunError::Failed(m) => failed(m),
+            })?;
+            (o.comparison, o.mode, version(&binary), o.seen)
+        }
     };
     let header = report::Header {
         gateway: name,
         version,
         config: display.clone(),
         command: format!(
-            "throttlelab conform --gateway {name} {display} --requests {} --streams {} --seed {}",
-            args.requests, args.streams, args.seed
+            "throttlelab conform --gateway {name} {display} --requests {} --streams {} --seed {}{}{}",
+            args.requests,
+            args.streams,
+            args.seed,
+            if args.local_cache { " --local-cache" } else { "" },
+            if args.stop_increment_when_overlimit {
+                " --stop-increment-when-overlimit"
+            } else {
+                ""
+            }
         ),
         streams: args.streams,
         seed: args.seed,
