@@ -24,6 +24,7 @@
 
 pub mod aws;
 pub mod conform;
+pub mod conform_conn;
 mod dialect;
 pub mod envoy;
 mod error;

@@ -99,31 +99,47 @@ pub fn run(args: ConformArgs, quiet: bool) -> Result<(), CliError> {
     let failed = |e: String| CliError::Failed(anyhow!(e));
     let (c, mode, version, seen) = match args.gateway {
         Gateway::Nginx => {
-            let limits = gateways::nginx::read(&display, &text).map_err(bad)?.req;
+            let all = gateways::nginx::read(&display, &text).map_err(bad)?;
+            let limits = all.req;
             if limits.is_empty() {
-                return Err(bad(format!(
-                    "{display}: no limit_req to check (limit_conn is not checked by conform)"
-                )));
-            }
-            let model = NginxModel::new(&limits).map_err(bad)?;
-            let version = program(())?;
-            // the fastest per-key interval of the limits, in microseconds
-            let interval_us = limits
-                .iter()
-                .filter_map(|l| limiters::nginx_rate(&l.rate).ok())
-                .map(|milli| (1_000_000_000 / milli.max(1)) as u64)
-                .min()
-                .unwrap_or(1000);
-            let running = conform::nginx::start(&binary, &limits).map_err(failed)?;
-            let seen = conform::drive(running.port, &drive, interval_us, conform::nginx::read)
-                .map_err(failed)?;
-            drop(running);
-            let mode = if conform::nginx::delays(&limits) {
-                "dry run (same decisions, no delay timer)"
+                // a concurrency check: the one limit_conn, overlapping held requests
+                let [conn] = all.conn.as_slice() else {
+                    return Err(bad(format!(
+                        "{display}: no limit_req, and {} limit_conn directives: conform checks \
+                         the limit_req directives, or else exactly one limit_conn",
+                        all.conn.len()
+                    )));
+                };
+                let version = program(())?;
+                let per = drive.requests.div_ceil(u64::from(drive.streams));
+                let plans: Vec<_> = (0..drive.streams)
+                    .map(|i| conform::conn::plan(drive.seed, i, per, conn.max))
+                    .collect();
+                let held = conform::nginx_conn::run(&binary, conn, &plans).map_err(failed)?;
+                let c = gateways::conform_conn::compare_concurrency(&held, conn.max);
+                let seen = held.into_iter().map(|h| h.observation).collect();
+                (c, "limit_conn, enforcing, held requests", version, seen)
             } else {
-                "enforcing"
-            };
-            (compare(&seen, || model.clone()), mode, version, seen)
+                let model = NginxModel::new(&limits).map_err(bad)?;
+                let version = program(())?;
+                // the fastest per-key interval of the limits, in microseconds
+                let interval_us = limits
+                    .iter()
+                    .filter_map(|l| limiters::nginx_rate(&l.rate).ok())
+                    .map(|milli| (1_000_000_000 / milli.max(1)) as u64)
+                    .min()
+                    .unwrap_or(1000);
+                let running = conform::nginx::start(&binary, &limits).map_err(failed)?;
+                let seen = conform::drive(running.port, &drive, interval_us, conform::nginx::read)
+                    .map_err(failed)?;
+                drop(running);
+                let mode = if conform::nginx::delays(&limits) {
+                    "dry run (same decisions, no delay timer)"
+                } else {
+                    "enforcing"
+                };
+                (compare(&seen, || model.clone()), mode, version, seen)
+            }
         }
         Gateway::Haproxy => {
             let rules = gateways::haproxy::read(&display, &text).map_err(bad)?.rules;

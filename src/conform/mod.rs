@@ -10,8 +10,10 @@
 //! and Markdown report.
 
 pub mod client;
+pub mod conn;
 pub mod haproxy;
 pub mod nginx;
+pub mod nginx_conn;
 pub mod ratelimit;
 pub mod report;
 pub mod schedule;

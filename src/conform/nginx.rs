@@ -76,7 +76,8 @@ pub fn config(limits: &[ReqLimit], port: u16, prefix: &Path) -> String {
 #[derive(Debug)]
 pub struct Running {
     child: Child,
-    prefix: PathBuf,
+    /// Its prefix folder (configuration, logs).
+    pub prefix: PathBuf,
     /// Its port on 127.0.0.1.
     pub port: u16,
 }
@@ -99,6 +100,15 @@ pub fn free_port() -> Result<u16, String> {
 
 /// Start `binary` with `limits` and wait until it accepts connections.
 pub fn start(binary: &Path, limits: &[ReqLimit]) -> Result<Running, String> {
+    start_with(binary, |port, prefix| config(limits, port, prefix))
+}
+
+/// Start `binary` with the configuration `make(port, prefix)` and wait until it accepts
+/// connections.
+pub fn start_with(
+    binary: &Path,
+    make: impl FnOnce(u16, &Path) -> String,
+) -> Result<Running, String> {
     let port = free_port()?;
     let prefix = std::env::temp_dir().join(format!(
         "throttlelab-conform-nginx-{}-{port}",
@@ -110,7 +120,7 @@ pub fn start(binary: &Path, limits: &[ReqLimit]) -> Result<Running, String> {
     }
     std::fs::write(prefix.join("html/ok"), "").map_err(|e| e.to_string())?;
     let conf = prefix.join("nginx.conf");
-    std::fs::write(&conf, config(limits, port, &prefix)).map_err(|e| e.to_string())?;
+    std::fs::write(&conf, make(port, &prefix)).map_err(|e| e.to_string())?;
     let log = prefix.join("error.log");
     let child = Command::new(binary)
         .arg("-p")
