@@ -25,6 +25,7 @@
 pub mod aws;
 pub mod conform;
 pub mod conform_conn;
+pub mod conform_delay;
 mod dialect;
 pub mod envoy;
 mod error;

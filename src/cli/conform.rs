@@ -55,6 +55,13 @@ pub struct ConformArgs {
     /// Fail (exit 1) below this agreement, in percent.
     #[arg(long, default_value_t = 99.9)]
     pub min_agreement: f64,
+    /// nginx: enforce `limit_req` delays (no dry run) and compare the time nginx held each
+    /// delayed request (`$request_time`) with the model's delay; writes OUT/delays.json.
+    #[arg(long)]
+    pub measure_delays: bool,
+    /// Tolerance of --measure-delays: measured - predicted must be in 0..=this many ms.
+    #[arg(long, default_value_t = 2)]
+    pub delay_tolerance_ms: u64,
     /// ratelimit: remember over-limit keys in process (LOCAL_CACHE_SIZE_IN_BYTES > 0).
     #[arg(long)]
     pub local_cache: bool,
@@ -129,11 +136,25 @@ pub fn run(args: ConformArgs, quiet: bool) -> Result<(), CliError> {
                     .map(|milli| (1_000_000_000 / milli.max(1)) as u64)
                     .min()
                     .unwrap_or(1000);
-                let running = conform::nginx::start(&binary, &limits).map_err(failed)?;
+                let running =
+                    conform::nginx::start(&binary, &limits, args.measure_delays).map_err(failed)?;
                 let seen = conform::drive(running.port, &drive, interval_us, conform::nginx::read)
                     .map_err(failed)?;
                 drop(running);
-                let mode = if conform::nginx::delays(&limits) {
+                if args.measure_delays {
+                    let d = gateways::conform_delay::compare_delays(
+                        &seen,
+                        &model,
+                        args.delay_tolerance_ms,
+                    );
+                    conform::report_delay::write_delays(&args.out, &d).map_err(failed)?;
+                    if !quiet {
+                        super::write_stdout(&conform::report_delay::delay_summary(&d))?;
+                    }
+                }
+                let mode = if args.measure_delays {
+                    "enforcing, delays measured"
+                } else if conform::nginx::delays(&limits) {
                     "dry run (same decisions, no delay timer)"
                 } else {
                     "enforcing"

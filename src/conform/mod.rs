@@ -16,6 +16,7 @@ pub mod nginx;
 pub mod nginx_conn;
 pub mod ratelimit;
 pub mod report;
+pub mod report_delay;
 pub mod schedule;
 
 use gateways::conform::Observation;

@@ -105,6 +105,7 @@ pub fn run(binary: &Path, limit: &ConnLimit, plans: &[Vec<Planned>]) -> Result<V
                     gateway_ms: start,
                     verdict,
                     gateway_rate: None,
+                    gateway_delay_ms: None,
                     sent_us: p.at_us,
                     answered_us: 0,
                 },

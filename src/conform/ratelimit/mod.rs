@@ -36,7 +36,7 @@ pub fn read(r: &Response) -> Answer {
             ))
         }
     };
-    Ok((ms, verdict, None))
+    Ok((ms, verdict, None, None))
 }
 
 /// Sleep until the wall clock is at a whole multiple of `window_ms` (at most 2 s away), so a
