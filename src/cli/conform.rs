@@ -166,27 +166,44 @@ pub fn run(args: ConformArgs, quiet: bool) -> Result<(), CliError> {
             let rules = gateways::haproxy::read(&display, &text).map_err(bad)?.rules;
             let model = HaproxyModel::new(&rules).map_err(bad)?;
             if model.tables() == 0 {
-                return Err(bad(format!("{display}: no http_req_rate deny rule to check (conn_cur is not checked by conform)")));
+                // a concurrency check: one conn_cur rule, overlapping held requests
+                let Some(rule) = conform::haproxy_conn::the_rule(&rules) else {
+                    return Err(bad(format!(
+                        "{display}: no http_req_rate deny rule, and not exactly one conn_cur \
+                         rule: conform checks the rate rules, or else one conn_cur rule"
+                    )));
+                };
+                let version = program(())?;
+                let held =
+                    conform::haproxy_conn::run(&binary, rule, &conn_plans(&drive, rule.limit))
+                        .map_err(failed)?;
+                let c = gateways::conform_conn::compare_concurrency(&held, rule.limit.max(1));
+                let seen = held.into_iter().map(|h| h.observation).collect();
+                (c, "conn_cur, enforcing, held requests", version, seen)
+            } else {
+                if model.tables() > 3 {
+                    return Err(bad(format!(
+                        "{display}: more than 3 tables to track (sc0..sc2)"
+                    )));
+                }
+                let version = program(())?;
+                let interval_us = rules
+                    .iter()
+                    .filter_map(|r| match r.counter {
+                        gateways::haproxy::Counter::HttpReqRate(p) => {
+                            Some(p * 1000 / (r.limit + 1))
+                        }
+                        gateways::haproxy::Counter::ConnCur => None,
+                    })
+                    .min()
+                    .unwrap_or(1000);
+                let running = conform::haproxy::start(&binary, &rules).map_err(failed)?;
+                let seen =
+                    conform::drive(running.port, &drive, interval_us, conform::haproxy::read)
+                        .map_err(failed)?;
+                drop(running);
+                (compare(&seen, || model.clone()), "enforcing", version, seen)
             }
-            if model.tables() > 3 {
-                return Err(bad(format!(
-                    "{display}: more than 3 tables to track (sc0..sc2)"
-                )));
-            }
-            let version = program(())?;
-            let interval_us = rules
-                .iter()
-                .filter_map(|r| match r.counter {
-                    gateways::haproxy::Counter::HttpReqRate(p) => Some(p * 1000 / (r.limit + 1)),
-                    gateways::haproxy::Counter::ConnCur => None,
-                })
-                .min()
-                .unwrap_or(1000);
-            let running = conform::haproxy::start(&binary, &rules).map_err(failed)?;
-            let seen = conform::drive(running.port, &drive, interval_us, conform::haproxy::read)
-                .map_err(failed)?;
-            drop(running);
-            (compare(&seen, || model.clone()), "enforcing", version, seen)
         }
         Gateway::Ratelimit => {
             use conform::ratelimit::{reference::Options, run, RunError};
@@ -234,6 +251,14 @@ pub fn run(args: ConformArgs, quiet: bool) -> Result<(), CliError> {
         )));
     }
     Ok(())
+}
+
+/// The streams of a concurrency check with `max` requests at once per key.
+fn conn_plans(drive: &Drive, max: u64) -> Vec<Vec<conform::conn::Planned>> {
+    let per = drive.requests.div_ceil(u64::from(drive.streams));
+    (0..drive.streams)
+        .map(|i| conform::conn::plan(drive.seed, i, per, max))
+        .collect()
 }
 
 /// The program's version line (`nginx -v` writes it to stderr, `haproxy -v` to stdout).

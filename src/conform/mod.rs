@@ -12,6 +12,7 @@
 pub mod client;
 pub mod conn;
 pub mod haproxy;
+pub mod haproxy_conn;
 pub mod nginx;
 pub mod nginx_conn;
 pub mod ratelimit;
