@@ -49,6 +49,9 @@ pub struct Observation {
     /// The counter the gateway decided on, when it reports it (HAProxy's
     /// `sc_http_req_rate(0)`).
     pub gateway_rate: Option<u64>,
+    /// How long the gateway held the request before serving it, in ms, when it reports it
+    /// (nginx's `$request_time` in a run that enforces `limit_req` delays).
+    pub gateway_delay_ms: Option<u64>,
     /// When the lab sent it, microseconds from the start of its stream.
     pub sent_us: u64,
     /// When the answer arrived, microseconds from the start of its stream.
@@ -89,6 +92,25 @@ impl NginxModel {
             fresh,
             keys: HashMap::new(),
         })
+    }
+}
+
+impl NginxModel {
+    /// The delay nginx would apply to a request for `key` at `ms`, in ms: the longest of its
+    /// zones' delays (ngx_http_limit_req_account takes the maximum); 0 when it passes at once
+    /// or is refused.
+    pub fn delay_ms(&self, key: &str, ms: u64) -> u64 {
+        let states = self.keys.get(key).unwrap_or(&self.fresh);
+        let now = Nanos::from_millis(ms);
+        let decisions: Vec<_> = states.iter().map(|s| s.peek(now, 1)).collect();
+        if decisions.iter().any(|d| !d.allowed) {
+            return 0;
+        }
+        decisions
+            .iter()
+            .map(|d| d.delay.as_nanos() / 1_000_000)
+            .max()
+            .unwrap_or(0)
     }
 }
 
@@ -179,7 +201,7 @@ impl Comparison {
 /// let conf = "http { limit_req_zone $k zone=z:1m rate=10r/s; server { limit_req zone=z; } }";
 /// let limits = gateways::nginx::read("n.conf", conf).unwrap().req;
 /// let obs = |seq, ms, verdict| Observation { stream: 0, seq, key: "a".into(), gateway_ms: ms,
-///     verdict, gateway_rate: None, sent_us: 0, answered_us: 0 };
+///     verdict, gateway_rate: None, gateway_delay_ms: None, sent_us: 0, answered_us: 0 };
 /// let seen = [obs(0, 0, Verdict::Pass), obs(1, 50, Verdict::Reject), obs(2, 99, Verdict::Pass)];
 /// let model = NginxModel::new(&limits).unwrap();
 /// let c = compare(&seen, || model.clone());

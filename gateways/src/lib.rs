@@ -24,6 +24,8 @@
 
 pub mod aws;
 pub mod conform;
+pub mod conform_conn;
+pub mod conform_delay;
 mod dialect;
 pub mod envoy;
 mod error;

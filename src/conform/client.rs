@@ -7,9 +7,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-/// What a gateway answered, read from its response: its clock in ms, its decision, and the
-/// counter it decided on when it reports one.
-pub type Answer = Result<(u64, Verdict, Option<u64>), String>;
+/// What a gateway answered, read from its response: its clock in ms when it decided, its
+/// decision, the counter it decided on and the delay it applied (ms), when it reports them.
+pub type Answer = Result<(u64, Verdict, Option<u64>, Option<u64>), String>;
 
 /// Reads an [`Answer`] from a response.
 pub type Reader = fn(&Response) -> Answer;
@@ -66,7 +66,7 @@ pub fn run_stream(
         let resp =
             response(&mut reader).map_err(|e| format!("stream {stream} request {seq}: {e}"))?;
         let answered = start.elapsed().as_micros() as u64;
-        let (gateway_ms, verdict, gateway_rate) =
+        let (gateway_ms, verdict, gateway_rate, gateway_delay_ms) =
             read(&resp).map_err(|e| format!("stream {stream} request {seq}: {e}"))?;
         out.push(Observation {
             stream,
@@ -75,6 +75,7 @@ pub fn run_stream(
             gateway_ms,
             verdict,
             gateway_rate,
+            gateway_delay_ms,
             sent_us: sent,
             answered_us: answered,
         });

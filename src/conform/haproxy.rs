@@ -113,7 +113,7 @@ pub fn read(r: &Response) -> super::client::Answer {
     } else {
         Verdict::Reject
     };
-    Ok((ms, verdict, rate))
+    Ok((ms, verdict, rate, None))
 }
 
 #[cfg(test)]

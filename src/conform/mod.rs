@@ -10,9 +10,14 @@
 //! and Markdown report.
 
 pub mod client;
+pub mod conn;
 pub mod haproxy;
+pub mod haproxy_conn;
 pub mod nginx;
+pub mod nginx_conn;
+pub mod ratelimit;
 pub mod report;
+pub mod report_delay;
 pub mod schedule;
 
 use gateways::conform::Observation;
@@ -37,12 +42,24 @@ pub fn drive(
     read: client::Reader,
 ) -> Result<Vec<Observation>, String> {
     let per = drive.requests.div_ceil(u64::from(drive.streams.max(1)));
+    let plans = (0..drive.streams)
+        .map(|i| schedule::plan(drive.seed, i, per, interval_us))
+        .collect();
+    drive_plans(port, plans, read)
+}
+
+/// Run each plan of `plans` (stream `i` is `plans[i]`) against `port`, each on its own thread
+/// and connection; observations in stream then request order.
+pub fn drive_plans(
+    port: u16,
+    plans: Vec<Vec<schedule::Planned>>,
+    read: client::Reader,
+) -> Result<Vec<Observation>, String> {
     let results: Vec<Result<Vec<Observation>, String>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..drive.streams)
-            .map(|i| {
-                let plan = schedule::plan(drive.seed, i, per, interval_us);
-                s.spawn(move || client::run_stream(port, i, &plan, read))
-            })
+        let handles: Vec<_> = plans
+            .iter()
+            .enumerate()
+            .map(|(i, plan)| s.spawn(move || client::run_stream(port, i as u32, plan, read)))
             .collect();
         handles
             .into_iter()

@@ -24,6 +24,8 @@
 //! rule the decisions are the same (once a window is over its limit it stays over).
 
 mod export;
+mod model;
+mod rules;
 mod spec;
 
 use crate::tree::{self, err_at, Sp};
@@ -31,6 +33,8 @@ use crate::{Dialect, GatewayError, Imported, ImportedLevel};
 use spec::{Descriptor, RateLimit, Root};
 
 pub use export::export_levels as export;
+pub use model::ConformModel;
+pub use rules::{rules, Rule as RuleSpec, Rules};
 
 /// Whether `text` looks like this dialect.
 pub(crate) fn sniff(text: &str) -> bool {
@@ -50,6 +54,8 @@ const ROUTE_CONSTANTS: &[&str] = &[
 struct Rule<'a> {
     path: Vec<(&'a Sp<String>, Option<&'a Sp<String>>)>,
     limit: &'a Sp<RateLimit>,
+    /// The descriptor's `shadow_mode` (count, never refuse).
+    shadow_mode: bool,
 }
 
 /// Read `text` (the file `file`).
@@ -63,7 +69,7 @@ pub fn import(file: &str, text: &str) -> Result<Imported, GatewayError> {
         ));
     }
     let mut rules = Vec::new();
-    collect(file, &root.descriptors, &mut Vec::new(), &mut rules)?;
+    collect(file, &root.descriptors, &mut Vec::new(), &mut rules, false)?;
     let mut out = Imported::new(Dialect::Ratelimit);
     out.notes.push(format!(
         "domain `{}`: each request is taken to carry every descriptor below (Envoy's rate_limits \
@@ -121,6 +127,7 @@ fn collect<'a>(
     list: &'a [Sp<Descriptor>],
     path: &mut Vec<(&'a Sp<String>, Option<&'a Sp<String>>)>,
     rules: &mut Vec<Rule<'a>>,
+    allow_shadow: bool,
 ) -> Result<(), GatewayError> {
     let mut seen: Vec<String> = Vec::new();
     for d in list {
@@ -143,20 +150,26 @@ fn collect<'a>(
         seen.push(composite);
         path.push((&d.key, value));
         if let Some(rl) = &d.rate_limit {
-            check(file, rl, d)?;
+            check(file, rl, d, allow_shadow)?;
             rules.push(Rule {
                 path: path.clone(),
                 limit: rl,
+                shadow_mode: d.shadow_mode,
             });
         }
-        collect(file, &d.descriptors, path, rules)?;
+        collect(file, &d.descriptors, path, rules, allow_shadow)?;
         path.pop();
     }
     Ok(())
 }
 
 /// ratelimit's own checks on a `rate_limit`, and the lab's refusals of what it cannot model.
-fn check(file: &str, rl: &Sp<RateLimit>, d: &Descriptor) -> Result<(), GatewayError> {
+fn check(
+    file: &str,
+    rl: &Sp<RateLimit>,
+    d: &Descriptor,
+    allow_shadow: bool,
+) -> Result<(), GatewayError> {
     let v = &rl.value;
     let at = |msg: String| err_at(file, rl.referenced, msg);
     let valid_unit = v
@@ -201,7 +214,7 @@ fn check(file: &str, rl: &Sp<RateLimit>, d: &Descriptor) -> Result<(), GatewayEr
             ));
         }
     }
-    if d.shadow_mode && !v.unlimited {
+    if d.shadow_mode && !v.unlimited && !allow_shadow {
         return Err(at(
             "shadow_mode: this rule never refuses a request (it only counts), so there is \
              nothing to model; remove it or shadow_mode to import"
