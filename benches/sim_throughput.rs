@@ -27,11 +27,20 @@
 //! against the same fleet and one server, and prints the deployment-to-one-server ratio from
 //! interleaved runs (target: at least 0.5). Its horizon is 60 s, 2 s in the debug profile, or
 //! `SIM_BENCH_DEPLOYMENT_SECS`.
+//!
+//! A third part (`sim/scaled.rs`, issue #19) runs fleet-429 scaled to 1,000 .. 1,000,000
+//! clients, each size beside the bare loop of the same size, interleaved, and prints events/s
+//! and the ratios per size (no Criterion group: a case is 10 M events).
+//!
+//! A filter argument (`cargo bench --bench sim_throughput -- scaled`) runs only the parts whose
+//! name contains it: `fleet-429`, `deployment`, `scaled`.
 
 #[path = "sim/bare_loop.rs"]
 mod bare_loop;
 #[path = "sim/deployment_case.rs"]
 mod deployment_case;
+#[path = "sim/scaled.rs"]
+mod scaled;
 #[path = "sim/trace_case.rs"]
 mod trace_case;
 
@@ -201,7 +210,96 @@ fn deployment_ratio(one: &Scenario, dep: &Scenario, secs: u64, rounds: usize) {
     }
 }
 
+/// Interleaved runs of every scaled case and its bare loop (size by size within a round);
+/// prints median events/s per size and the simulator-to-bare ratio, and the load average.
+fn scaled_report(rounds: usize) {
+    let events = scaled::target_events();
+    let cases: Vec<scaled::Case> = scaled::sizes()
+        .into_iter()
+        .map(|n| scaled::case(n, events))
+        .collect();
+    for c in &cases {
+        scaled::check(c);
+    }
+    let mut rows = vec![[const { Vec::new() }; 4]; cases.len()];
+    for _ in 0..rounds {
+        for (c, row) in cases.iter().zip(&mut rows) {
+            let ((n, _), wall, cpu) = timed(|| scaled::run_sim(black_box(c)));
+            row[0].push(n as f64 / wall.as_secs_f64());
+            row[1].extend(cpu.map(|t| n as f64 / t.as_secs_f64()));
+            let (b, wall, cpu) = timed(|| scaled::run_bare(black_box(c)));
+            row[2].push(b.events as f64 / wall.as_secs_f64());
+            row[3].extend(cpu.map(|t| b.events as f64 / t.as_secs_f64()));
+        }
+    }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "fleet-429 scaled (~{events} events a case, {rounds} interleaved rounds, medians; load average {}):",
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    );
+    println!("  clients    horizon  sim wall ev/s  bare wall ev/s  ratio  sim cpu ev/s  bare cpu ev/s  ratio");
+    for (c, row) in cases.iter().zip(rows) {
+        let [sw, sc, bw, bc] = row.map(|v| {
+            if v.len() == rounds {
+                median(v)
+            } else {
+                f64::NAN
+            }
+        });
+        println!(
+            "  {:>9} {:>8.3}s {:>14.0} {:>15.0} {:>6.2} {:>13.0} {:>14.0} {:>6.2}",
+            c.clients,
+            c.horizon as f64 / 1e9,
+            sw,
+            bw,
+            sw / bw,
+            sc,
+            bc,
+            sc / bc
+        );
+    }
+}
+
+/// Criterion's options that take a value (the value is not a filter).
+const VALUED: [&str; 12] = [
+    "--measurement-time",
+    "--warm-up-time",
+    "--sample-size",
+    "--save-baseline",
+    "--baseline",
+    "--load-baseline",
+    "--color",
+    "--output-format",
+    "--plotting-backend",
+    "--profile-time",
+    "--nresamples",
+    "--noise-threshold",
+];
+
+/// The first argument that is neither a flag nor a flag's value: the filter, as Criterion's.
+fn filter_arg() -> Option<String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut prev: Option<&str> = None;
+    for a in &args {
+        if !a.starts_with('-') && !prev.is_some_and(|p| VALUED.contains(&p)) {
+            return Some(a.clone());
+        }
+        prev = Some(a);
+    }
+    None
+}
+
 fn main() {
+    let filter = filter_arg();
+    let part = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not (one quick round).
+    let full = std::env::args().any(|a| a == "--bench");
+    if part("scaled") {
+        scaled_report(if full { 3 } else { 1 });
+    }
+    if !part("fleet-429") && !part("deployment") {
+        return;
+    }
     let secs = horizon_secs();
     let s = fleet_429(secs);
     let (sim_events, bare_events) = check(&s, secs);
@@ -250,8 +348,6 @@ fn main() {
         g.finish();
     }
     c.final_summary();
-    // `cargo bench` passes `--bench`; `cargo test --benches` does not (one quick round).
-    let full = std::env::args().any(|a| a == "--bench");
     ratio_report(&s, secs, if full { 5 } else { 1 });
     deployment_ratio(&one, &dep, dsecs, if full { 5 } else { 1 });
     trace_case::ratio_report(&s, &traced, SEED, if full { 5 } else { 1 });

@@ -26,17 +26,23 @@ pub struct BareCounts {
 
 /// Run the model for `secs` simulated seconds from `seed`.
 pub fn bare_loop(secs: u64, seed: u64) -> BareCounts {
-    let horizon = secs * 1_000_000_000;
+    bare_loop_scaled(1000, 500, secs * 1_000_000_000, seed)
+}
+
+/// The model with `clients` clients and a bucket of `rate`/s with a burst of `rate`, for
+/// `horizon` ns (the scaled cases of issue #19; fleet-429 is 1,000 clients at 500/s).
+pub fn bare_loop_scaled(clients: u32, rate: u64, horizon: u64, seed: u64) -> BareCounts {
     let mut rng = Stream::from_seed(seed);
     // (time, seq, client or u32::MAX for a retry, attempt)
     let mut heap: BinaryHeap<Reverse<(u64, u64, u32, u32)>> = BinaryHeap::new();
     let mut seq = 0u64;
-    for c in 0..1000u32 {
+    for c in 0..clients {
         let t = (rng.sample::<f64, _>(Exp1) * 1e9) as u64;
         seq += 1;
         heap.push(Reverse((t, seq, c, 0)));
     }
-    let (mut tokens, mut last) = (500_000_000_000u64, 0u64); // tokens in nano-units
+    let burst = rate * 1_000_000_000; // tokens in nano-units
+    let (mut tokens, mut last) = (burst, 0u64);
     let (mut events, mut admitted) = (0u64, 0u64);
     while let Some(Reverse((t, _, c, attempt))) = heap.pop() {
         if t >= horizon {
@@ -48,7 +54,7 @@ pub fn bare_loop(secs: u64, seed: u64) -> BareCounts {
             seq += 1;
             heap.push(Reverse((next, seq, c, 0)));
         }
-        tokens = (tokens + (t - last) * 500).min(500_000_000_000);
+        tokens = (tokens + (t - last) * rate).min(burst);
         last = t;
         if tokens >= 1_000_000_000 {
             tokens -= 1_000_000_000;
