@@ -131,6 +131,7 @@ pub(crate) fn scenario(cx: &Cx, s: &ScenarioSpec, registry: &Registry) -> R<Scen
     }
     out.deployment =
         deployment::deployment(cx, s.deployment.as_ref(), &s.server.limiters, out.duration)?;
+    fault::replicas(cx, &s.faults, out.deployment.as_mut())?;
     out.validate(registry).map_err(|e| {
         let field = e.field();
         let span = spans

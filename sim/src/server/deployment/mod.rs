@@ -106,8 +106,13 @@ impl DeploymentRt {
         let mut replicas = Vec::with_capacity(n as usize);
         for r in 0..n {
             // Each replica draws service times and fault coins per attempt identity from the
-            // run's seed, as the one server does: the same attempt meets the same draws.
-            let mut server = Server::new(&own_cfg, registry, &s.faults, seed)?;
+            // run's seed, as the one server does: the same attempt meets the same draws. A
+            // fault with a `replica` is in that replica's backend only.
+            let faults: Vec<_> = (s.faults.iter().enumerate())
+                .filter(|(i, _)| d.fault_hits(*i, r))
+                .map(|(_, f)| f.clone())
+                .collect();
+            let mut server = Server::new(&own_cfg, registry, &faults, seed)?;
             server.set_upstreams(&s.server.upstreams, seed);
             server.bind_fleets(&names);
             server.on_calendar(s.epoch);
