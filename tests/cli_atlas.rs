@@ -129,7 +129,7 @@ fn the_atlas_writes_its_files_and_its_facts_hold() {
         .expect("an answer line");
     assert!(
         answer.contains("Under 5% over the limit at 1 to 8 replicas")
-            && answer.contains("central, rtt 50us")
+            && answer.contains("central at rtt 50us (+0.050 ms p99)")
             && answer.contains("Over 5%: local"),
         "{answer}"
     );

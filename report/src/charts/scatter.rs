@@ -11,7 +11,7 @@ use super::palette::Palette;
 use super::render::{err, fmt_num, frame, render, text, Area, Figure, DESC_PX, LABEL_PX};
 use super::render::{GRID_BOLD, GRID_LIGHT};
 use super::{Chart, ChartError};
-use plotters::prelude::{ChartBuilder, Circle, DashedLineSeries, DrawingBackend};
+use plotters::prelude::{ChartBuilder, Circle, DashedLineSeries, DrawingBackend, IntoLogRange};
 use plotters::style::{Color, BLACK};
 
 /// One group of points.
@@ -73,6 +73,13 @@ struct Fig<'a> {
     palette: &'a Palette,
 }
 
+/// A log-scale x range around `values` (positive ones; ratios such as window / limit
+/// spread over decades, and a linear axis piles the exact designs on one dot).
+fn log_range(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
+    let (lo, hi) = finite_range(values.filter(|v| *v > 0.0)).unwrap_or((1.0, 1.0));
+    lo / 1.15..hi * 1.15
+}
+
 /// A range covering `values` from zero (all figures here are >= 0), padded above.
 fn range(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
     let (lo, hi) = finite_range(values).unwrap_or((0.0, 1.0));
@@ -86,14 +93,14 @@ impl Figure for Fig<'_> {
         let d = self.data;
         let (plot, legend_area) = frame(root, &d.title)?;
         let pts = || d.groups.iter().flat_map(|g| g.points.iter());
-        let x = range(pts().map(|p| p.0).chain(d.threshold.iter().map(|t| t.0)));
+        let x = log_range(pts().map(|p| p.0).chain(d.threshold.iter().map(|t| t.0)));
         let y = range(pts().map(|p| p.1));
         let mut chart = ChartBuilder::on(&plot)
             .margin(10)
             .margin_right(20)
             .x_label_area_size(45)
             .y_label_area_size(70)
-            .build_cartesian_2d(x, y.clone())
+            .build_cartesian_2d(x.log_scale(), y.clone())
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -163,5 +170,7 @@ mod tests {
         let r = range([1.0, 3.0].into_iter());
         assert_eq!(r.start, 0.0);
         assert!(r.end > 3.0);
+        let l = log_range([0.0, 0.9, 10.0].into_iter());
+        assert!(l.start > 0.0 && l.start < 0.9 && l.end > 10.0);
     }
 }

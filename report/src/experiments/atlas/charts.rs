@@ -159,7 +159,7 @@ pub(super) fn charts(points: &[PointStats]) -> Result<Vec<Chart>, ChartError> {
                   admitted in a window / the limit, means over the seeds. Left of the dashed \
                   line: under 5% over the limit."
             .into(),
-        x_desc: "most admitted in a window / limit".into(),
+        x_desc: "most admitted in a window / limit (log scale)".into(),
         y_desc: "p99 decision latency added (ms)".into(),
         groups,
         threshold: Some((super::THRESHOLD, "5% over the limit".into())),

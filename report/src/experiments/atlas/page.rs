@@ -106,32 +106,63 @@ fn ms(v: f64) -> String {
 ///     variant: v.into(), window: (w, None), over_pct: (w - 1.0) * 100.0, used_pct: 100.0,
 ///     p50_ms: p99, p99_ms: p99, store_calls: 0.0, worst_at: (8, "round_robin".into()),
 /// };
-/// let a = answer(&[row("central, rtt 1ms", 1.0, 1.0), row("local", 8.0, 0.0)], "1 to 64");
+/// let rows = [row("central, rtt 1ms", 1.0, 1.0), row("central, rtt 20ms", 1.0, 20.0),
+///     row("local", 8.0, 0.0)];
+/// let a = answer(&rows, "1 to 64");
 /// assert!(a.starts_with("Under 5% over the limit at 1 to 64 replicas"), "{a}");
-/// assert!(a.contains("central, rtt 1ms (+1.0 ms p99)"), "{a}");
+/// assert!(a.contains("central at rtt 1ms / 20ms (+1.0 ms / +20.0 ms p99)"), "{a}");
 /// assert!(a.contains("Over 5%: local (up to 8.00x the limit, 8 replicas round_robin)"), "{a}");
 /// ```
 pub fn answer(rows: &[VariantRow], replicas: &str) -> String {
-    let pass: Vec<String> = rows
+    // variants that differ only in their round trip read as one: `central at rtt 50us / 1ms`
+    let base = |r: &VariantRow| match r.variant.split_once(", rtt ") {
+        Some((b, rtt)) => (b.to_string(), Some(rtt.to_string())),
+        None => (r.variant.clone(), None),
+    };
+    let mut groups: Vec<(String, bool, Vec<&VariantRow>)> = Vec::new();
+    for r in rows {
+        let b = base(r).0;
+        match groups.iter_mut().find(|g| g.0 == b && g.1 == r.passes()) {
+            Some(g) => g.2.push(r),
+            None => groups.push((b, r.passes(), vec![r])),
+        }
+    }
+    let pass: Vec<String> = groups
         .iter()
-        .filter(|r| r.passes())
-        .map(|r| {
-            let room = if r.used_pct < 100.0 - TOTAL_PCT {
-                format!(", but admits as little as {:.0}% of the limit", r.used_pct)
+        .filter(|g| g.1)
+        .map(|(b, _, rs)| {
+            let used = rs.iter().map(|r| r.used_pct).fold(f64::INFINITY, f64::min);
+            let room = if used < 100.0 - TOTAL_PCT {
+                format!(", but admits as little as {used:.0}% of the limit")
             } else {
                 String::new()
             };
-            format!("{} (+{} p99{room})", r.variant, ms(r.p99_ms))
+            let rtts: Vec<String> = rs.iter().filter_map(|r| base(r).1).collect();
+            let cost: Vec<String> = rs.iter().map(|r| format!("+{}", ms(r.p99_ms))).collect();
+            let at = if rtts.is_empty() {
+                String::new()
+            } else {
+                format!(" at rtt {}", rtts.join(" / "))
+            };
+            format!("{b}{at} ({} p99{room})", cost.join(" / "))
         })
         .collect();
-    let fail: Vec<String> = rows
+    let fail: Vec<String> = groups
         .iter()
-        .filter(|r| !r.passes())
-        .map(|r| {
-            format!(
-                "{} (up to {:.2}x the limit, {} replicas {})",
-                r.variant, r.window.0, r.worst_at.0, r.worst_at.1
-            )
+        .filter(|g| !g.1)
+        .map(|(b, _, rs)| {
+            let worst = rs
+                .iter()
+                .max_by(|x, y| x.window.0.total_cmp(&y.window.0))
+                .copied();
+            let any = if rs.len() > 1 { " (any rtt)" } else { "" };
+            match worst {
+                Some(r) => format!(
+                    "{b}{any} (up to {:.2}x the limit, {} replicas {})",
+                    r.window.0, r.worst_at.0, r.worst_at.1
+                ),
+                None => b.clone(),
+            }
         })
         .collect();
     let list = |v: &[String]| {
@@ -298,7 +329,7 @@ mod tests {
             a.starts_with("Under 5% over the limit at 2 replicas"),
             "{a}"
         );
-        assert!(a.contains("central, rtt 1ms (+1.0 ms p99)"), "{a}");
+        assert!(a.contains("central at rtt 1ms (+1.0 ms p99)"), "{a}");
         assert!(a.contains("Over 5%: local (up to 2.00x"), "{a}");
     }
 }
