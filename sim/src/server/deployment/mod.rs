@@ -530,9 +530,14 @@ impl DeploymentRt {
     }
 
     /// The time series' gauges: queues and workers summed over the replicas, the limiter
-    /// state of replica 0's first own level (or of the first shared level's store).
+    /// state of replica 0's first own level, of the first shared level's store, or, for
+    /// `leases`, the room left in every replica's lease (the store side of a `leases` level
+    /// decides nothing and holds no limiter: read, the gauge was missing).
     pub(crate) fn gauges(&self, now: Nanos, hot: Option<u32>) -> crate::metrics::ServerGauges {
         let limiter = match self.shared.first() {
+            Some(sl) if sl.index == 0 && sl.leases.is_some() => {
+                sl.leases.as_ref().map(|l| l.state(now))
+            }
             Some(sl) if sl.index == 0 && !sl.synced() => sl.central.first_level_state(now, hot),
             Some(sl) if sl.index == 0 => sl.own[0].first_level_state(now, hot),
             _ => self.replicas[0].limiter_state(now, hot),
