@@ -184,4 +184,27 @@ fn a_dry_run_lists_the_full_grid() {
         text.starts_with("atlas: 276 points x 3 seeds = 828 runs"),
         "{text}"
     );
+    // --quick: replicas 1,4,16 x 2 balancers = 6 per variant; local, split, central,
+    // over_limit_cache, synced every request and every 1 s, leases of 1 s: 7 variants
+    let o = throttlelab(&["atlas", "--quick", "--dry-run"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.starts_with("atlas: 42 points x 2 seeds = 84 runs"),
+        "{text}"
+    );
+    // a flag given with --quick still applies
+    let o = throttlelab(&[
+        "atlas",
+        "--quick",
+        "--replicas",
+        "2",
+        "--seeds",
+        "5",
+        "--dry-run",
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.starts_with("atlas: 14 points x 5 seeds = 70 runs"),
+        "{text}"
+    );
 }

@@ -33,23 +33,23 @@ pub struct AtlasArgs {
         default_value = "local,split,central,over_limit_cache,synced,leases"
     )]
     pub designs: Vec<String>,
-    /// Replica counts.
-    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,64")]
+    /// Replica counts [default: 1,2,4,8,16,64; 1,4,16 with --quick].
+    #[arg(long, value_delimiter = ',')]
     pub replicas: Vec<u32>,
     /// Sync intervals of `synced` (`0s`: every request) and lease periods of `leases` (those
-    /// above 0s).
-    #[arg(long, value_delimiter = ',', default_value = "0s,100ms,1s,5s")]
+    /// above 0s) [default: 0s,100ms,1s,5s; 0s,1s with --quick].
+    #[arg(long, value_delimiter = ',')]
     pub intervals: Vec<String>,
     /// Store round trips, where a decision waits for the store (central, over_limit_cache,
-    /// synced every request, leases' grants).
-    #[arg(long, value_delimiter = ',', default_value = "50us,1ms,20ms")]
+    /// synced every request, leases' grants) [default: 50us,1ms,20ms; 1ms with --quick].
+    #[arg(long, value_delimiter = ',')]
     pub rtts: Vec<String>,
     /// Balancers: round_robin (uniform), hash_key (sticky by API key).
     #[arg(long, value_delimiter = ',', default_value = "round_robin,hash_key")]
     pub balancers: Vec<String>,
-    /// Runs (seeds) per point.
-    #[arg(long, default_value_t = 3)]
-    pub seeds: u64,
+    /// Runs (seeds) per point [default: 3; 2 with --quick].
+    #[arg(long)]
+    pub seeds: Option<u64>,
     /// First seed; runs use FIRST, FIRST+1, ...
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -71,9 +71,13 @@ pub struct AtlasArgs {
     pub dry_run: bool,
 }
 
-/// Whether flag `name` was left at its default on the command line (for `--quick`).
-fn defaulted(name: &str) -> bool {
-    !std::env::args().any(|a| a == format!("--{name}") || a.starts_with(&format!("--{name}=")))
+/// `given`, or the default of the full grid or of `--quick`.
+fn or<T: Clone>(given: &[T], quick: bool, full: &[T], small: &[T]) -> Vec<T> {
+    match (given.is_empty(), quick) {
+        (false, _) => given.to_vec(),
+        (true, false) => full.to_vec(),
+        (true, true) => small.to_vec(),
+    }
 }
 
 fn axes(args: &AtlasArgs) -> Result<Axes, CliError> {
@@ -90,24 +94,20 @@ fn axes(args: &AtlasArgs) -> Result<Axes, CliError> {
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let mut a = Axes {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let q = args.quick;
+    let a = Axes {
         designs,
-        replicas: args.replicas.clone(),
-        intervals: args.intervals.clone(),
-        rtts: args.rtts.clone(),
+        replicas: or(&args.replicas, q, &[1, 2, 4, 8, 16, 64], &[1, 4, 16]),
+        intervals: or(
+            &args.intervals,
+            q,
+            &s(&["0s", "100ms", "1s", "5s"]),
+            &s(&["0s", "1s"]),
+        ),
+        rtts: or(&args.rtts, q, &s(&["50us", "1ms", "20ms"]), &s(&["1ms"])),
         balancers: args.balancers.clone(),
     };
-    if args.quick {
-        if defaulted("replicas") {
-            a.replicas = vec![1, 4, 16];
-        }
-        if defaulted("intervals") {
-            a.intervals = vec!["0s".into(), "1s".into()];
-        }
-        if defaulted("rtts") {
-            a.rtts = vec!["1ms".into()];
-        }
-    }
     a.check().map_err(bad)?;
     Ok(a)
 }
@@ -126,11 +126,7 @@ fn atlas_point(p: &Point) -> AtlasPoint {
 pub fn run(args: AtlasArgs, quiet: bool) -> Result<(), CliError> {
     let bad = |m: String| CliError::BadInput(anyhow!(m));
     let axes = axes(&args)?;
-    let seeds = if args.quick && defaulted("seeds") {
-        2
-    } else {
-        args.seeds
-    };
+    let seeds = args.seeds.unwrap_or(if args.quick { 2 } else { 3 });
     if !(1..=100).contains(&seeds) {
         return Err(bad("--seeds: 1 to 100 runs per point".into()));
     }
