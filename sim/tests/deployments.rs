@@ -321,3 +321,36 @@ arrival = { process = "constant", rate = "1/2s" }
     assert_eq!(sum(|g| g.refused_with_room), d.refused_with_room);
     assert_eq!(d.per_tenant.len(), 2);
 }
+
+#[test]
+fn the_limiter_gauge_of_a_leases_level_reads_the_leases_not_the_idle_store() {
+    // Bug: the time series read the store side of a `leases` level, which decides nothing
+    // (it holds no limiter): the gauge was missing while the replicas refused everything.
+    // Three leases of 20 are spent by 6 s; from then on the level has no room, as one server
+    // has none.
+    let one = run("", "", "1");
+    let r = run(
+        "[deployment]\nreplicas = 3",
+        "state = \"leases\"\nlease_period = \"10s\"",
+        "1",
+    );
+    let remaining = |r: &RunResult, t: f64| {
+        let row = r
+            .series
+            .total
+            .iter()
+            .find(|row| row.t_s == t)
+            .expect("a bucket");
+        (row.limiter_remaining, row.limiter_limit)
+    };
+    for t in [10.0, 30.0, 50.0] {
+        assert_eq!(
+            remaining(&one, t),
+            (Some(0), Some(60)),
+            "one server at {t} s"
+        );
+        assert_eq!(remaining(&r, t), (Some(0), Some(60)), "leases at {t} s");
+    }
+    // Before the first admission every lease is whole: the gauge is the whole limit.
+    assert_eq!(r.series.total[0].limiter_limit, Some(60));
+}

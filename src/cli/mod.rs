@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 ok, 1 the run failed, 2 bad input (scenario file, flags).
 
+mod atlas;
 mod check_live;
 mod compare;
 mod compare_args;
@@ -74,6 +75,9 @@ pub enum Command {
     Layers(layers::LayersArgs),
     /// Backoff and jitter under contention: N clients, one optimistic-concurrency row.
     Occ(occ::OccArgs),
+    /// The over-admission atlas: every shared-limit design x replicas x sync interval x store
+    /// round trip x balancer; tables, charts and one page (docs/deployments.md).
+    Atlas(atlas::AtlasArgs),
     /// Run a scenario simulated and live on loopback; every figure side by side (exit 1 if a
     /// headline figure differs by more than --tolerance).
     CheckLive(check_live::CheckLiveArgs),
@@ -143,6 +147,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Merge(args) => merge::run(args, cli.quiet),
         Command::Layers(args) => layers::run(args),
         Command::Occ(args) => occ::run(args),
+        Command::Atlas(args) => atlas::run(args, cli.quiet),
         Command::CheckLive(args) => check_live::run(args, cli.quiet),
         Command::Demo(args) => demo::run(args, cli.quiet),
         Command::Conform(args) => conform::run(args, cli.quiet),

@@ -82,7 +82,13 @@ pub fn run_jobs(
         .map_err(|e| CliError::Failed(anyhow!("run failed: {e}")))
 }
 
-fn progress_bar(len: u64, quiet: bool, what: &str, noun: &str, groups: usize) -> ProgressBar {
+pub(super) fn progress_bar(
+    len: u64,
+    quiet: bool,
+    what: &str,
+    noun: &str,
+    groups: usize,
+) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }

@@ -27,6 +27,7 @@ pub mod palette;
 mod percentiles;
 mod render;
 pub mod run_series;
+pub mod scatter;
 pub mod sweep;
 mod sweep_data;
 mod sweep_panel;

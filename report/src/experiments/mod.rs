@@ -1,12 +1,17 @@
-//! Files of the stand-alone experiments (`throttlelab occ`, `throttlelab layers`): like every
+//! Files of the stand-alone experiments (`throttlelab occ`, `layers`, `atlas`): like every
 //! other subcommand they leave their numbers on disk, not only on the terminal, so a notebook
 //! or a review can reuse them. Each writes, under its directory, one CSV row per run (per seed,
 //! so the spread stays visible), the same rows and the parameters as JSON, and a chart drawn
 //! with the report's own sweep chart (means with their 95% interval, models dashed).
 
+mod atlas;
 mod layers;
 mod occ;
 
+pub use atlas::{
+    answer, point_stats, points_table, runs_table, variants, write_atlas, AtlasFiles, AtlasPoint,
+    AtlasRun, PointStats, VariantRow, FIGURES as ATLAS_FIGURES, THRESHOLD,
+};
 pub use layers::{write_layers, LayersFiles, LayersRow};
 pub use occ::{write_occ, OccFiles, OccRun};
 

@@ -167,6 +167,9 @@ pub struct Deployment {
     pub placement: Vec<Placement>,
     /// Replica and store events.
     pub events: Vec<ReplicaEvent>,
+    /// The one replica each of the scenario's `[[faults]]` hits, by the fault's index (`None`,
+    /// or no entry: every replica's backend).
+    pub fault_replicas: Vec<Option<u32>>,
 }
 
 impl Deployment {
@@ -178,6 +181,23 @@ impl Deployment {
             health_check_delay: Nanos::ZERO,
             placement: vec![Placement::Local; levels],
             events: Vec::new(),
+            fault_replicas: Vec::new(),
         }
+    }
+
+    /// Whether fault `i` of the scenario hits replica `r`.
+    ///
+    /// ```
+    /// let mut d = sim::model::Deployment::new(3, 0);
+    /// d.fault_replicas = vec![None, Some(2)];
+    /// assert!(d.fault_hits(0, 1) && d.fault_hits(1, 2) && !d.fault_hits(1, 0));
+    /// assert!(d.fault_hits(5, 0));
+    /// ```
+    pub fn fault_hits(&self, i: usize, r: u32) -> bool {
+        self.fault_replicas
+            .get(i)
+            .copied()
+            .flatten()
+            .is_none_or(|x| x == r)
     }
 }

@@ -310,5 +310,15 @@ fn deployment(d: &super::Deployment, levels: usize) -> Result<(), ModelError> {
             ));
         }
     }
+    if let Some(i) = d
+        .fault_replicas
+        .iter()
+        .position(|r| r.is_some_and(|r| r >= d.replicas))
+    {
+        return Err(ModelError::invalid(
+            format!("faults[{i}].replica"),
+            format!("a replica index from 0 to {}", d.replicas - 1),
+        ));
+    }
     Ok(())
 }

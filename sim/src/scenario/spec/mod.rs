@@ -228,6 +228,10 @@ pub struct FaultSpec {
     /// `capacity_drop`: workers left.
     #[cfg_attr(feature = "schema", schemars(with = "Option<i64>"))]
     pub workers: Opt<i64>,
+    /// With `[deployment]`: the one replica (0-based) whose backend the fault hits; every
+    /// replica when absent.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<i64>"))]
+    pub replica: Opt<i64>,
 }
 
 /// `[fleet.<name>.idempotency]`.

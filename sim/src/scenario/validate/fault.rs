@@ -2,7 +2,7 @@
 
 use super::cx::{sp, Cx, Variant, R};
 use super::dist::dist;
-use crate::model::{Fault, FaultKind};
+use crate::model::{Deployment, Fault, FaultKind};
 use crate::scenario::spec::FaultSpec;
 use limiters::Nanos;
 use toml::Spanned;
@@ -20,6 +20,32 @@ pub fn keys(name: &str) -> Option<&'static [&'static str]> {
         "capacity_drop" => &["workers"],
         _ => return None,
     })
+}
+
+/// The `replica` of each fault, into the deployment (a fault without one hits every
+/// replica); a `replica` without a `[deployment]`, or past its last replica, is an error at it.
+pub(crate) fn replicas(
+    cx: &Cx,
+    faults: &[Spanned<FaultSpec>],
+    mut d: Option<&mut Deployment>,
+) -> R<()> {
+    for (i, f) in faults.iter().enumerate() {
+        let Some(r) = &f.get_ref().replica else {
+            continue;
+        };
+        let Some(d) = d.as_deref_mut() else {
+            return Err(cx.err(
+                r.span(),
+                "`replica` picks one replica of a `[deployment]`: add the section, or drop \
+                 `replica` (one server)",
+            ));
+        };
+        let hi = i64::from(d.replicas) - 1;
+        let v: u32 = cx.int(r, "replica", 0, hi)?;
+        d.fault_replicas.resize(faults.len(), None);
+        d.fault_replicas[i] = Some(v);
+    }
+    Ok(())
 }
 
 /// Validate one fault against the run's horizon.

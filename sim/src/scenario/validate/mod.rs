@@ -168,6 +168,7 @@ pub(crate) fn scenario(cx: &Cx, s: &ScenarioSpec, registry: &Registry) -> R<Scen
             d,
         )) {
             out.deployment = dep;
+            p.take(fault::replicas(cx, &s.faults, out.deployment.as_mut()));
         }
     }
     // The model's own checks assume every section was read: only when all were.

@@ -35,6 +35,13 @@ pub(crate) fn upstreams(
                      belong to the shared backend: use `[[faults]]`)",
                 ));
             }
+            if let Some(r) = &f.get_ref().replica {
+                return Err(cx.err(
+                    r.span(),
+                    "`replica` is for a `[[faults]]` window of a `[deployment]`, not an \
+                     upstream's",
+                ));
+            }
             faults.push(fault(cx, f, horizon)?);
         }
         out.push(Upstream {

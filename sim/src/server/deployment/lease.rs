@@ -114,6 +114,33 @@ impl Leases {
         self.has[r]
     }
 
+    /// What the level admits at `now`, as the time series' limiter gauge: `(remaining,
+    /// limit)`, the room left in every replica's lease (its lease minus its admissions in the
+    /// last window) summed, against the whole limit.
+    ///
+    /// ```
+    /// use limiters::Nanos;
+    /// use sim::server::deployment::Leases;
+    /// let mut l = Leases::new(10, Nanos::from_secs(10), Nanos::from_secs(1), 2);
+    /// assert_eq!(l.state(Nanos::ZERO), (10, 10));
+    /// assert!(l.admit(0, Nanos::ZERO, 3).allowed);
+    /// assert_eq!(l.state(Nanos::from_secs(1)), (7, 10));
+    /// // the admissions leave the window after 10 s
+    /// assert_eq!(l.state(Nanos::from_secs(10)), (10, 10));
+    /// ```
+    pub fn state(&self, now: Nanos) -> (u64, u64) {
+        let remaining = (self.log.iter().zip(&self.has))
+            .map(|(log, &has)| {
+                let used: u64 = (log.iter())
+                    .filter(|(t, _)| *t + self.window > now)
+                    .map(|&(_, c)| u64::from(c))
+                    .sum();
+                has.saturating_sub(used)
+            })
+            .sum();
+        (remaining, self.limit)
+    }
+
     /// Replica `r` decides a request of `cost` at `now` on its lease.
     pub fn admit(&mut self, r: usize, now: Nanos, cost: u32) -> Decision {
         self.demand[r] += u64::from(cost);
