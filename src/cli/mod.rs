@@ -24,6 +24,7 @@ mod run;
 mod scenarios;
 mod schema;
 mod serve;
+mod serve_deployment;
 mod shell;
 mod sweep;
 mod sweep_jobs;
