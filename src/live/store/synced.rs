@@ -18,10 +18,11 @@
 //! leaves the limiter full, as a counter at its limit stays refusing); a failed call keeps the
 //! delta for the next sync. Every replica syncs at the same instants, the multiples of the
 //! interval on the Unix clock, as the simulator syncs every replica at multiples of the
-//! interval. The one difference a real store cannot avoid: a replica whose call reaches Redis
-//! before another's learns that one's admissions at its next sync, not at once (the simulator
-//! applies a sync to every replica at the instant it happens); `docs/deployments.md` measures
-//! what that costs.
+//! interval. A flush answers with the counts of the replicas whose flush of the tick reached
+//! Redis first; to learn the later ones' at the same tick (the simulator applies a sync to
+//! every replica at the instant it happens), each replica reads the counts once more a moment
+//! after the tick (the same script with zero deltas, [`settle`] later): so a sync is one
+//! flush call plus one read call per interval, and the simulator counts one.
 
 use super::memory::MemoryStore;
 use super::Clock;
@@ -182,30 +183,26 @@ fn sync_loop(
             return;
         };
         let (mine, v) = synced.take(j);
-        match call(
-            client,
-            &mut conn,
-            &script,
-            &synced.counts[j],
-            &v,
-            level.timeout,
-        ) {
-            Ok(totals) => {
-                logged = false;
-                let others = synced.others(j, &v, &totals);
-                let now = clock.now();
-                for (id, n) in synced.counts[j].ids.iter().zip(others) {
-                    for _ in 0..n {
-                        // a refused charge leaves the limiter full, as in the simulator
-                        if memory.charge_one(level.index, id, now, 1).is_err() {
-                            break;
-                        }
-                    }
-                }
+        let counts = &synced.counts[j];
+        let result = match call(client, &mut conn, &script, counts, &v, level.timeout) {
+            Err(e) => {
+                // a failed flush keeps its delta for the next
+                synced.restore(j, mine);
+                Err(e)
             }
+            Ok(totals) => {
+                charge(&synced, j, &v, &totals, memory, clock, level.index);
+                // the settle read: every replica's flush of this tick has arrived by then
+                std::thread::sleep(settle(level.interval));
+                let zeros = vec![0; v.len()];
+                call(client, &mut conn, &script, counts, &zeros, level.timeout)
+                    .map(|t| charge(&synced, j, &zeros, &t, memory, clock, level.index))
+            }
+        };
+        match result {
+            Ok(()) => logged = false,
             Err(e) => {
                 conn = None;
-                synced.restore(j, mine);
                 if !logged {
                     errln!(
                         "throttlelab serve: sync of level {} failed (kept for the next): {e:#}",
@@ -213,6 +210,35 @@ fn sync_loop(
                     );
                     logged = true;
                 }
+            }
+        }
+    }
+}
+
+/// How long after a tick the settle read is made: every replica's flush of the tick has
+/// reached Redis by then (a loopback call takes well under a millisecond).
+fn settle(interval: Duration) -> Duration {
+    (interval / 4).min(Duration::from_millis(20))
+}
+
+/// Charge level `j`'s others' admissions (from `totals`, after this replica added `mine`) to
+/// this replica's limiters, one by one at the time of the sync.
+fn charge(
+    synced: &Synced,
+    j: usize,
+    mine: &[u64],
+    totals: &[u64],
+    memory: &MemoryStore,
+    clock: Clock,
+    level: usize,
+) {
+    let others = synced.others(j, mine, totals);
+    let now = clock.now();
+    for (id, n) in synced.counts[j].ids.iter().zip(others) {
+        for _ in 0..n {
+            // a refused charge leaves the limiter full, as in the simulator
+            if memory.charge_one(level, id, now, 1).is_err() {
+                break;
             }
         }
     }
