@@ -23,6 +23,7 @@
 pub mod blast;
 mod client;
 mod closed;
+pub mod deployment;
 pub mod gauges;
 mod hedge;
 mod jitter;
