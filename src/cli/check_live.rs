@@ -208,6 +208,13 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         ));
     }
     widen_by_spread(&mut rows, &spread, tolerance);
+    if scenario.deployment.is_some() {
+        crate::live::check::deployment_rows::widen_rejections(
+            &mut rows,
+            sim.summary.attempts,
+            lr.summary.attempts,
+        );
+    }
     let client_view = |fleet: &str, sim: u64, live: u64| {
         judge.row(
             fleet,
