@@ -162,7 +162,7 @@ mod tests {
             }],
             ..Default::default()
         };
-        let r = rows(&judge, &fig(1000, 100, 1.5), &fig(1000, 103, 1.55));
+        let r = rows(&judge, &fig(1000, 100, 1.5), &fig(1000, 103, 1.65));
         assert_eq!(r[0].verdict, Verdict::Agree);
         assert_eq!(r[1].verdict, Verdict::WithinInterval);
         let r = rows(&judge, &fig(1000, 100, 1.5), &fig(1000, 300, 3.0));

@@ -201,7 +201,11 @@ mod tests {
 
     #[test]
     fn what_live_cannot_run_is_refused_with_the_reason() {
-        let e = plan(&scenario("leases", "")).unwrap_err();
+        let text = "name = \"t\"\nduration = \"5s\"\n[[server.limiters]]\nscope = \"global\"\n\
+                    algorithm = \"fixed_window\"\nlimit = 10\nperiod = \"1s\"\nstate = \"leases\"\nlease_period = \"1s\"\n\
+                    [deployment]\nreplicas = 3\n[fleet.a]\ncount = 1\n\
+                    arrival = { process = \"constant\", rate = \"1/s\" }\n";
+        let e = plan(&sim::scenario::load_str("t.toml", text).unwrap()).unwrap_err();
         assert!(e.contains("level 0") && e.contains("leases"), "{e}");
         let e = plan(&scenario("over_limit_cache", "")).unwrap_err();
         assert!(e.contains("over-limit cache"), "{e}");
