@@ -80,6 +80,13 @@ pub struct CheckLiveArgs {
     /// Output root; files go to `<out>/<scenario>/check-live/`.
     #[arg(long, default_value = "notebooks-out", value_name = "DIR")]
     pub out: PathBuf,
+    /// Redis for a `[deployment]`'s central and synced levels (`redis://HOST:PORT`); each
+    /// run uses keys of its own there.
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
+    /// The HAProxy binary a `[deployment]`'s replicas run behind.
+    #[arg(long, value_name = "PATH", default_value = crate::live::deployment::haproxy::BINARY)]
+    pub haproxy: PathBuf,
     #[command(flatten)]
     pub memory: super::limits::MemoryArgs,
 }
@@ -147,7 +154,28 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
-    let live = runtime.block_on(live_side::run(&scenario, seed, !quiet))?;
+    if scenario.deployment.is_some() {
+        let p = crate::live::deployment::plan(&scenario)
+            .map_err(|e| bad(anyhow!("{}: {e}", args.file.display())))?;
+        if p.needs_redis()
+            && !args
+                .store
+                .as_deref()
+                .is_some_and(|s| s.starts_with("redis://"))
+        {
+            return Err(bad(anyhow!(
+                "{}: the deployment has central or synced levels, whose state lives in Redis: \
+                 give --store redis://HOST:PORT",
+                args.file.display()
+            )));
+        }
+    }
+    let source = live_side::DeploymentSource {
+        file: args.file.clone(),
+        store: args.store.clone(),
+        haproxy: args.haproxy.clone(),
+    };
+    let live = runtime.block_on(live_side::run(&scenario, seed, !quiet, &source))?;
     drop(runtime);
     let lr = &live.run.result;
 
@@ -180,6 +208,13 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         ));
     }
     widen_by_spread(&mut rows, &spread, tolerance);
+    if scenario.deployment.is_some() {
+        crate::live::check::deployment_rows::widen_rejections(
+            &mut rows,
+            sim.summary.attempts,
+            lr.summary.attempts,
+        );
+    }
     let client_view = |fleet: &str, sim: u64, live: u64| {
         judge.row(
             fleet,
@@ -195,6 +230,9 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         lr.summary.admitted,
     ));
     rows.extend(server_rows(&judge, &sim, lr));
+    if let (Some(a), Some(b)) = (&sim.deployment, &lr.deployment) {
+        rows.extend(crate::live::check::deployment_rows::rows(&judge, a, b));
+    }
     // duplicates executed: the live server counts them by logical-request tag (total only:
     // it knows no fleets)
     if let Some(d) = counter_from_metrics(&live.metrics, "throttlelab_duplicates_executed_total") {

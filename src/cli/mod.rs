@@ -30,6 +30,7 @@ mod scenarios;
 mod schema;
 mod sealed;
 mod serve;
+mod serve_deployment;
 mod shell;
 mod sweep;
 mod sweep_jobs;

@@ -140,6 +140,17 @@ pub struct ServeArgs {
     /// reads (docs/replay.md).
     #[arg(long, value_name = "FILE")]
     pub access_log: Option<std::path::PathBuf>,
+    /// With a scenario that has a `[deployment]`: the balancer (HAProxy) binary that `serve`
+    /// starts in front of the replicas (see docs/deployments.md, "Live").
+    #[arg(long, value_name = "PATH", default_value = crate::live::deployment::haproxy::BINARY)]
+    pub haproxy: std::path::PathBuf,
+    /// Internal: serve as replica I of the scenario's `[deployment]` (started by `serve`
+    /// itself; exits when its stdin closes).
+    #[arg(long, hide = true, requires = "scenario")]
+    pub replica: Option<u32>,
+    /// Internal: the prefix of the Redis keys (a deployment's own).
+    #[arg(long, hide = true, default_value = "throttlelab")]
+    pub store_prefix: String,
 }
 
 fn duration(flag: &str, text: &str) -> Result<Duration, CliError> {
@@ -216,6 +227,7 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
             url: args.store.clone(),
             on_error: OnStoreError::parse(&args.on_store_error).map_err(bad)?,
             timeout: duration("store-timeout", &args.store_timeout)?,
+            prefix: args.store_prefix.clone(),
         }
     } else {
         return Err(bad(anyhow!(
@@ -262,6 +274,7 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
         },
     };
     let mut retry_after = retry_after;
+    let mut loaded = None;
     if let Some(path) = &args.scenario {
         if !args.limiters.is_empty() {
             return Err(bad(anyhow!(
@@ -297,6 +310,10 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
             config.backend.seed = seed;
         }
         retry_after = part.retry_after;
+        loaded = Some(scenario);
+    }
+    if let (Some(i), Some(scenario)) = (args.replica, &loaded) {
+        super::serve_deployment::as_replica(&mut config, scenario, i, args)?;
     }
     if let Some(t) = &args.metrics_token {
         let min = crate::live::scrape::MIN_TOKEN_LEN;
@@ -321,6 +338,13 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
 
 /// Run the server until Ctrl-C / SIGTERM.
 pub fn run(args: ServeArgs) -> Result<(), CliError> {
+    if let (Some(path), None) = (&args.scenario, args.replica) {
+        let scenario =
+            sim::scenario::load_file(path).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
+        if scenario.deployment.is_some() {
+            return super::serve_deployment::run(&args, &scenario);
+        }
+    }
     let (config, retry_after, secrets) = config(&args)?;
     let app = App::new(config, retry_after).map_err(CliError::BadInput)?;
     if let Some(path) = &args.access_log {

@@ -228,6 +228,18 @@ pub enum StoreConfig {
         on_error: OnStoreError,
         /// How long one Redis call may take before it counts as an error.
         timeout: Duration,
+        /// The prefix of every key it writes (`throttlelab`; a deployment's own, fresh one).
+        prefix: String,
+    },
+    /// In this process, with `synced` levels whose counters are flushed to Redis every
+    /// interval (a deployment's replica; see `store::synced`).
+    Synced {
+        /// `redis://127.0.0.1:6379`.
+        url: String,
+        /// The prefix of the deployment's counters.
+        prefix: String,
+        /// The synced levels.
+        levels: Vec<super::store::SyncedLevel>,
     },
 }
 

@@ -12,6 +12,7 @@ pub mod backend;
 pub mod check;
 pub mod config;
 pub mod conns;
+pub mod deployment;
 pub mod envelope;
 pub mod executions;
 pub mod faults;

@@ -30,6 +30,9 @@ pub enum Verdict {
     /// A headline figure outside the tolerance of the simulated value, but within the
     /// simulated spread (over network-noise replicas) widened by the tolerance.
     WithinSpread,
+    /// A count off by more than the tolerance but inside the binomial 95% interval of the
+    /// simulated proportion (deployment figures on small counts, see `deployment_rows`).
+    WithinInterval,
     /// A headline count below `min_count` on both sides: not judged.
     TooFew,
     /// Shown for information only.
@@ -43,6 +46,7 @@ impl Verdict {
             Verdict::Agree => "ok",
             Verdict::Disagree => "DIFFERS",
             Verdict::WithinSpread => "ok (spread)",
+            Verdict::WithinInterval => "ok (95% CI)",
             Verdict::TooFew => "too few",
             Verdict::Info => "info",
         }

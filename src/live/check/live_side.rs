@@ -24,10 +24,31 @@ pub struct LiveSide {
     pub warnings: Vec<String>,
 }
 
-/// Serve `scenario` in process and drive it with its fleets for its (already shortened)
-/// duration, with `seed`.
+/// Where a deployment's replicas come from: the scenario file they serve, the Redis its
+/// central and synced levels need, the balancer binary.
+#[derive(Clone, Debug)]
+pub struct DeploymentSource {
+    /// The scenario file (each replica process reads it).
+    pub file: std::path::PathBuf,
+    /// `redis://...` (`--store`).
+    pub store: Option<String>,
+    /// HAProxy.
+    pub haproxy: std::path::PathBuf,
+}
+
+/// Serve `scenario` in process (or, with a `[deployment]`, as replica processes behind
+/// HAProxy, see [`super::deployment_side`]) and drive it with its fleets for its (already
+/// shortened) duration, with `seed`.
 /// `progress`: show the live run's progress bar (not `--quiet`).
-pub async fn run(scenario: &Scenario, seed: u64, progress: bool) -> Result<LiveSide> {
+pub async fn run(
+    scenario: &Scenario,
+    seed: u64,
+    progress: bool,
+    source: &DeploymentSource,
+) -> Result<LiveSide> {
+    if scenario.deployment.is_some() {
+        return super::deployment_side::run(scenario, seed, progress, source).await;
+    }
     // the server's service-time and fault draws from the same seed as the simulated run's
     let mut seeded = scenario.clone();
     seeded.seed = seed;

@@ -10,5 +10,7 @@
 
 pub mod compare;
 pub mod cutoff;
+pub mod deployment_rows;
+pub mod deployment_side;
 pub mod figures;
 pub mod live_side;

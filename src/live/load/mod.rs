@@ -24,6 +24,7 @@ mod attempt;
 pub mod blast;
 mod client;
 mod closed;
+pub mod deployment;
 pub mod gauges;
 mod hedge;
 mod jitter;

@@ -248,7 +248,20 @@ pub fn assemble(s: &Scenario, seed: u64, horizon: Nanos, log: &Log, feed: &mut F
         totals: &totals,
         slots: &slots,
     };
-    build(s, seed, horizon, &rec, &clients, attempts, server)
+    let mut result = build(s, seed, horizon, &rec, &clients, attempts, server);
+    if s.deployment.is_some() {
+        let admitted: Vec<super::deployment::Admission> = entries
+            .iter()
+            .filter(|e| e.ev == Ev::Admitted)
+            .map(|e| (e.at, e.fleet, e.client))
+            .collect();
+        // the run's start on the Unix clock (the live servers' fixed windows are on it)
+        let start = u128::from(crate::live::respond::unix_now().as_nanos())
+            .saturating_sub(u128::from(log.now().0));
+        let names = |fi: usize, i: u32| names(s, fi, i);
+        result.deployment = super::deployment::figures(s, horizon, start, &admitted, &names);
+    }
+    result
 }
 
 /// The tenant name of client `i` of fleet `fi`, as the simulator names it.

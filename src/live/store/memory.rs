@@ -303,6 +303,25 @@ impl MemoryStore {
         Ok(decided)
     }
 
+    /// Charge `cost` to level `level`'s state of `id` alone (a `synced` level learning the other
+    /// replicas' admissions): the limiter's own `check`, so a charge past its limit is refused
+    /// and changes nothing, as a counter at its limit stays refusing. Returns the decision.
+    pub fn charge_one(&self, level: usize, id: &str, now: Nanos, cost: u32) -> Result<Decision> {
+        let cells = self
+            .levels
+            .get(level)
+            .ok_or_else(|| anyhow::anyhow!("internal: no level {level}"))?;
+        match cells.get(id) {
+            Some(Cell::Locked(m)) => Ok(lock(m).check(now, cost)),
+            Some(Cell::Gcra(g)) => Ok(g.check(now, cost)),
+            Some(Cell::TokenBucket(t)) => Ok(t.check(now, cost)),
+            None => match self.open.get(level).and_then(Option::as_ref) {
+                Some(o) => Ok(o.check_key(&id.to_string(), now, cost)),
+                None => anyhow::bail!("no limiter state for `{id}`"),
+            },
+        }
+    }
+
     /// An admitted request completed: tell every level (concurrency limits free the slot,
     /// adaptive limits learn, credit quotas refund failures; GCRA and token buckets ignore it).
     pub fn release(&self, ids: &[&str], now: Nanos, cost: u32, outcome: Outcome) -> Result<()> {

@@ -9,9 +9,11 @@
 mod memory;
 mod redis;
 mod redis_conn;
+pub mod synced;
 
 pub use self::redis::RedisStore;
 pub use memory::MemoryStore;
+pub use synced::{Synced, SyncedLevel};
 
 use super::config::{Identity, Level, OnStoreError, OpenKeys, StoreConfig};
 use super::metrics::Metrics;
@@ -92,7 +94,9 @@ pub enum Verdict {
 /// The configured store plus its failure mode.
 #[derive(Debug)]
 pub struct Store {
-    memory: MemoryStore,
+    memory: Arc<MemoryStore>,
+    /// A deployment replica's `synced` levels (their counters, flushed to Redis).
+    synced: Option<Arc<Synced>>,
     redis: Option<(RedisStore, OnStoreError)>,
     clock: Clock,
     metrics: Arc<Metrics>,
@@ -110,26 +114,49 @@ impl Store {
         metrics: Arc<Metrics>,
     ) -> Result<Store> {
         let clock = Clock::start();
-        let memory = MemoryStore::with_open(
+        let memory = Arc::new(MemoryStore::with_open(
             levels,
             who.values(),
             anonymous,
             clock.zero_unix_secs(),
             open,
-        )?;
+        )?);
+        let mut synced = None;
         let redis = match config {
             StoreConfig::Memory => None,
             StoreConfig::Redis {
                 url,
                 on_error,
                 timeout,
-            } => Some((
-                RedisStore::new(url, levels, *timeout, "throttlelab")?,
-                *on_error,
-            )),
+                prefix,
+            } => Some((RedisStore::new(url, levels, *timeout, prefix)?, *on_error)),
+            StoreConfig::Synced {
+                url,
+                prefix,
+                levels: sl,
+            } => {
+                let with_ids: Vec<(SyncedLevel, Vec<String>)> = sl
+                    .iter()
+                    .map(|l| {
+                        let scope = levels.get(l.index).map(|x| x.scope);
+                        let mut ids: Vec<String> = match scope {
+                            Some(scope) => who.values().map(|i| i.id(scope).to_string()).collect(),
+                            None => Vec::new(),
+                        };
+                        ids.sort();
+                        ids.dedup();
+                        (l.clone(), ids)
+                    })
+                    .collect();
+                let s = Arc::new(Synced::new(&with_ids, prefix));
+                Synced::start(&s, url, &memory, clock)?;
+                synced = Some(s);
+                None
+            }
         };
         Ok(Store {
             memory,
+            synced,
             redis,
             clock,
             metrics,
@@ -163,12 +190,11 @@ impl Store {
             return Ok(Verdict::Decided(vec![SKIPPED; ids.len()]));
         }
         let Some((redis, on_error)) = &self.redis else {
-            return Ok(Verdict::Decided(self.memory.decide(
-                ids,
-                self.clock.now(),
-                cost,
-                charge,
-            )?));
+            let d = self.memory.decide(ids, self.clock.now(), cost, charge)?;
+            if let (Some(s), true) = (&self.synced, charge && d.iter().all(|d| d.allowed)) {
+                s.admitted(ids, cost);
+            }
+            return Ok(Verdict::Decided(d));
         };
         match redis.decide(ids, cost, charge).await {
             Ok(d) => {
