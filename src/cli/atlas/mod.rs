@@ -12,15 +12,17 @@
 //! bytes whatever the thread count.
 
 mod grid;
+mod workload;
 
 use super::CliError;
 use anyhow::{anyhow, Context};
 use clap::Args;
-use grid::{Axes, Design, Point, Workload};
+use grid::{Axes, Design, Point};
 use rayon::prelude::*;
 use report::experiments::{write_atlas, AtlasPoint, AtlasRun};
 use report::files::complete::Staged;
 use std::path::PathBuf;
+use workload::Workload;
 
 /// Arguments of `atlas`.
 #[derive(Debug, Args)]
@@ -141,7 +143,7 @@ pub fn run(args: AtlasArgs, quiet: bool) -> Result<(), CliError> {
     let scenarios = points
         .iter()
         .map(|p| {
-            sim::scenario::load_str("atlas", &grid::scenario_text(p, &workload))
+            sim::scenario::load_str("atlas", &workload::scenario_text(p, &workload))
                 .map_err(|e| bad(format!("--duration {}: {e}", workload.duration)))
         })
         .collect::<Result<Vec<_>, _>>()?;
