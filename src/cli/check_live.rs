@@ -154,6 +154,13 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
+    if scenario.deployment.is_none() && args.store.is_some() {
+        return Err(bad(anyhow!(
+            "--store is for a scenario with a [deployment] (its central and synced levels); \
+             {} has none, and check-live serves it in memory",
+            args.file.display()
+        )));
+    }
     if scenario.deployment.is_some() {
         if !args.file.is_file() {
             return Err(bad(anyhow!(
