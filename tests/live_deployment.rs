@@ -156,3 +156,34 @@ fn hash_key_balancing_is_sticky() {
     // one key always reaches one replica: its limit once, not twice
     assert_eq!(admitted(&got), 10, "{got:?}");
 }
+
+/// Weights go to HAProxy: a replica of weight 0 gets nothing, so the key meets one replica's
+/// limit (10), not two (round robin's 20).
+#[test]
+fn weighted_balancing_follows_the_weights() {
+    let f = scenario("local", "", 2, "WEIGHTED");
+    let text = std::fs::read_to_string(&f).unwrap().replace(
+        "balancer = \"WEIGHTED\"",
+        "balancer = { weighted = [1, 0] }",
+    );
+    std::fs::write(&f, text).unwrap();
+    let s = Server::start(&["--scenario", f.to_str().unwrap()]);
+    early_in_window(Duration::from_secs(4));
+    let got = statuses(&s, 30);
+    assert_eq!(admitted(&got), 10, "{got:?}");
+}
+
+/// HAProxy starts and serves with `balance random` and `balance random(2)`.
+#[test]
+fn random_and_power_of_two_balancers_serve() {
+    for b in ["random", "power_of_two"] {
+        let f = scenario("split", "", 2, b);
+        let s = Server::start(&["--scenario", f.to_str().unwrap()]);
+        early_in_window(Duration::from_secs(4));
+        let got = statuses(&s, 30);
+        // each replica holds 5: at least 5 and at most 10 pass, whatever the draws
+        let n = admitted(&got);
+        assert!((5..=10).contains(&n), "{b}: {got:?}");
+        assert!(got.iter().all(|c| *c == 200 || *c == 429), "{b}: {got:?}");
+    }
+}

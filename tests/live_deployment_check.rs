@@ -154,6 +154,38 @@ fn what_live_cannot_run_is_refused_with_exit_2() {
         assert_eq!(o.status.code(), Some(2), "serve {tag}: {err}");
         assert!(err.contains(said), "serve {tag}: {err}");
     }
+    // --store means nothing without a deployment: refused, not ignored
+    let plain = live_common::temp_path("plain.toml");
+    std::fs::write(
+        &plain,
+        "name = \"p\"\nduration = \"5s\"\n[fleet.a]\ncount = 1\n\
+         arrival = { process = \"constant\", rate = \"1/s\" }\n",
+    )
+    .unwrap();
+    let (o, _) = check_live(&plain, &["--store", "redis://127.0.0.1:1"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--store is for a scenario with a [deployment]"),
+        "{err}"
+    );
+    // one metrics address cannot serve N replica processes
+    let f = scenario("metrics", "local", "", 2);
+    let o = Command::new(env!("CARGO_BIN_EXE_throttlelab"))
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--metrics-addr",
+            "127.0.0.1:0",
+            "--scenario",
+        ])
+        .arg(&f)
+        .output()
+        .expect("run serve");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--metrics-addr names one address"), "{err}");
     // a malformed deployment is the scenario loader's error, with its place in the file
     let f = live_common::temp_path("bad.toml");
     std::fs::write(

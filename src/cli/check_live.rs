@@ -154,7 +154,21 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
+    if scenario.deployment.is_none() && args.store.is_some() {
+        return Err(bad(anyhow!(
+            "--store is for a scenario with a [deployment] (its central and synced levels); \
+             {} has none, and check-live serves it in memory",
+            args.file.display()
+        )));
+    }
     if scenario.deployment.is_some() {
+        if !args.file.is_file() {
+            return Err(bad(anyhow!(
+                "{}: a deployment runs live from a scenario file (each replica process reads \
+                 it): give the file's path",
+                args.file.display()
+            )));
+        }
         let p = crate::live::deployment::plan(&scenario)
             .map_err(|e| bad(anyhow!("{}: {e}", args.file.display())))?;
         if p.needs_redis()

@@ -81,6 +81,43 @@ pub fn as_replica(
     Ok(())
 }
 
+/// The parent's flags every replica gets, so none is silently dropped; `--metrics-addr` (one
+/// address for N processes) is refused.
+fn forwarded(a: &ServeArgs) -> Result<Vec<String>, CliError> {
+    if a.metrics_addr.is_some() {
+        return Err(CliError::BadInput(anyhow!(
+            "--metrics-addr names one address, and a deployment has a process per replica: \
+             each serves /metrics on its own port (printed at start)"
+        )));
+    }
+    let mut v: Vec<String> = [
+        ("--keys", a.keys.to_string()),
+        ("--orgs", a.orgs.to_string()),
+        ("--envelope", a.envelope.clone()),
+        ("--max-body", a.max_body.to_string()),
+        ("--header-timeout", a.header_timeout.clone()),
+        ("--idempotency-ttl", a.idempotency_ttl.clone()),
+        ("--idempotency-capacity", a.idempotency_capacity.to_string()),
+        ("--max-connections", a.max_connections.to_string()),
+        ("--error-rate", a.error_rate.to_string()),
+        ("--max-keys", a.max_keys.to_string()),
+        ("--idle-after", a.idle_after.clone()),
+    ]
+    .into_iter()
+    .flat_map(|(f, x)| [f.to_string(), x])
+    .collect();
+    if let Some(d) = &a.deadline {
+        v.extend(["--deadline".to_string(), d.clone()]);
+    }
+    if let Some(t) = &a.metrics_token {
+        v.extend(["--metrics-token".to_string(), t.clone()]);
+    }
+    if a.open_registration {
+        v.push("--open-registration".to_string());
+    }
+    Ok(v)
+}
+
 /// Run `s`'s deployment until Ctrl-C / SIGTERM.
 pub fn run(args: &ServeArgs, s: &Scenario) -> Result<(), CliError> {
     let bad = CliError::BadInput;
@@ -111,6 +148,7 @@ pub fn run(args: &ServeArgs, s: &Scenario) -> Result<(), CliError> {
         seed: args.seed,
         port: args.port,
         haproxy: args.haproxy.clone(),
+        extra: forwarded(args)?,
     };
     let started = fleet::start(p.replicas, &d.balancer, d.health_check_delay.into(), &opts);
     let fleet = match started {

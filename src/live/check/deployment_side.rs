@@ -60,6 +60,7 @@ pub async fn run(
         seed: Some(seed),
         port: 0,
         haproxy: source.haproxy.clone(),
+        extra: Vec::new(),
     };
     let started = tokio::task::spawn_blocking(move || {
         fleet::start(p.replicas, &d.balancer, d.health_check_delay.into(), &opts)

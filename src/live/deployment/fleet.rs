@@ -32,6 +32,8 @@ pub struct Options {
     pub port: u16,
     /// The HAProxy binary.
     pub haproxy: PathBuf,
+    /// Further `serve` flags every replica gets (the parent's own).
+    pub extra: Vec<String>,
 }
 
 /// One replica process.
@@ -99,6 +101,7 @@ fn start_replica(i: u32, o: &Options) -> Result<Replica, String> {
     if let Some(seed) = o.seed {
         cmd.args(["--seed", &seed.to_string()]);
     }
+    cmd.args(&o.extra);
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -211,5 +211,26 @@ mod tests {
         assert!(e.contains("over-limit cache"), "{e}");
         let e = plan(&scenario("central", "on_store_error = \"local\"")).unwrap_err();
         assert!(e.contains("on_store_error"), "{e}");
+        let mut s = scenario("local", "");
+        if let Some(d) = s.deployment.as_mut() {
+            d.events.push(sim::model::ReplicaEvent {
+                kind: sim::model::EventKind::Fail,
+                replica: Some(1),
+                at: Nanos::from_secs(1),
+                until: Nanos::from_secs(2),
+            });
+        }
+        let e = plan(&s).unwrap_err();
+        assert!(
+            e.contains("[[deployment.events]]") && e.contains("only simulated"),
+            "{e}"
+        );
+        let mut s = scenario("central", "");
+        s.server.levels.push(s.server.levels[0].clone());
+        if let Some(d) = s.deployment.as_mut() {
+            d.placement.push(sim::model::Placement::Local);
+        }
+        let e = plan(&s).unwrap_err();
+        assert!(e.contains("one store"), "{e}");
     }
 }
