@@ -135,6 +135,9 @@ mod tests {
         assert!(super::super::import("r.yaml", f).is_err());
         let bad = f.replace("second", "fortnight");
         let e = rules("r.yaml", &bad).unwrap_err().to_string();
-        assert!(e.contains("r.yaml:5:") && e.contains("invalid rate limit unit"), "{e}");
+        assert!(
+            e.contains("r.yaml:5:") && e.contains("invalid rate limit unit"),
+            "{e}"
+        );
     }
 }
