@@ -13,6 +13,15 @@ fn run(
     yaml: &str,
     extra: &[&str],
 ) -> Option<(std::process::Output, serde_json::Value)> {
+    run_n(name, yaml, "1200", extra)
+}
+
+fn run_n(
+    name: &str,
+    yaml: &str,
+    requests: &str,
+    extra: &[&str],
+) -> Option<(std::process::Output, serde_json::Value)> {
     if !Path::new(REDIS).exists() {
         eprintln!("NOTICE: {REDIS} not installed; conform_ratelimit skipped (apt-get install -y redis-server)");
         return None;
@@ -28,16 +37,17 @@ fn run(
         "ratelimit",
         file.to_str().unwrap(),
         "--requests",
-        "1200",
+        requests,
         "--streams",
         "8",
         "--seed",
         "4",
         "--out",
         out.to_str().unwrap(),
-        "--min-agreement",
-        "100",
     ];
+    if !extra.contains(&"--min-agreement") {
+        args.extend_from_slice(&["--min-agreement", "100"]);
+    }
     args.extend_from_slice(extra);
     let o = Command::new(env!("CARGO_BIN_EXE_throttlelab"))
         .args(&args)
@@ -117,4 +127,39 @@ fn a_global_rule_needs_one_stream() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("--streams 1"), "{err}");
+}
+
+/// Two rules on one request (3 per second, 10 per minute): ratelimit increments both counters
+/// before comparing, so requests the per-second rule refuses still use up the minute's 10, and
+/// it refuses requests the lab (which charges a level only when every level admits) passes.
+/// With STOP_CACHE_KEY_INCREMENT_WHEN_OVERLIMIT only the counter going over is charged, and
+/// the two agree. The known difference must show, and only in that direction.
+#[test]
+fn two_rules_differ_unless_increments_stop_when_over() {
+    let yaml = "domain: api\ndescriptors:\n  - key: user\n    rate_limit: {unit: second, requests_per_unit: 3}\n  - key: account\n    rate_limit: {unit: minute, requests_per_unit: 10}\n";
+    let Some((o, report)) = run_n("two", yaml, "400", &["--min-agreement", "0"]) else {
+        return;
+    };
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ds = report["disagreements"].as_array().unwrap();
+    assert!(!ds.is_empty(), "{report}");
+    assert!(
+        ds.iter()
+            .all(|d| d["gateway"] == "reject" && d["model"] == "pass"),
+        "{report}"
+    );
+    let Some((o, report)) = run_n(
+        "two-stop",
+        yaml,
+        "400",
+        &["--stop-increment-when-overlimit"],
+    ) else {
+        return;
+    };
+    assert!(
+        o.status.success(),
+        "{}{report}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_eq!(report["agreement"].as_f64(), Some(1.0), "{report}");
 }

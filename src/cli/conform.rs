@@ -27,7 +27,9 @@ pub enum Gateway {
 #[command(
     after_help = "The gateway is started on 127.0.0.1 as the current user with a generated prefix and \
 configuration holding CONFIG's limits (keyed by the X-Key request header), and stopped at the end.\n\
-Each decision is compared with the lab's model fed the gateway's own clock. Report: OUT/conform.json, OUT/conform.md, OUT/decisions.csv."
+Each decision is compared with the lab's model fed the gateway's own clock. Report: OUT/conform.json, OUT/conform.md, OUT/decisions.csv.\n\
+A file whose only limit is one nginx limit_conn (or one HAProxy sc_conn_cur rule) gets a concurrency check: overlapping requests held by a backend in the lab.\n\
+--gateway ratelimit runs the lab's reference of envoyproxy/ratelimit's Redis fixed windows over a redis-server it starts. See docs/conformance.md."
 )]
 pub struct ConformArgs {
     /// The gateway to start.

@@ -54,27 +54,48 @@ pub fn plan(seed: u64, stream: u32, n: u64, max: u64) -> Vec<Planned> {
 pub type Status = u16;
 
 /// Send every request of `plan` at its time, each on its own connection from a thread of its
-/// own; the statuses in plan order.
+/// own (joined as soon as it ends, so a long stream never holds more threads than requests in
+/// flight); the statuses in plan order.
 pub fn run_stream(port: u16, stream: u32, plan: &[Planned]) -> Result<Vec<Status>, String> {
     let start = Instant::now();
+    let mut out: Vec<Option<Status>> = vec![None; plan.len()];
     std::thread::scope(|s| {
-        let mut handles = Vec::with_capacity(plan.len());
+        let mut running = Vec::new();
+        let mut reap = |running: &mut Vec<(usize, std::thread::ScopedJoinHandle<'_, _>)>,
+                        all: bool|
+         -> Result<(), String> {
+            let mut i = 0;
+            while i < running.len() {
+                if all || running[i].1.is_finished() {
+                    let (seq, h): (
+                        usize,
+                        std::thread::ScopedJoinHandle<'_, Result<Status, String>>,
+                    ) = running.swap_remove(i);
+                    let status = h
+                        .join()
+                        .unwrap_or_else(|_| Err("a request thread panicked".into()))?;
+                    out[seq] = Some(status);
+                } else {
+                    i += 1;
+                }
+            }
+            Ok(())
+        };
         for (seq, p) in plan.iter().enumerate() {
             let due = Duration::from_micros(p.at_us);
             let now = start.elapsed();
             if due > now {
                 std::thread::sleep(due - now);
             }
-            handles.push(s.spawn(move || one(port, stream, seq, p)));
+            reap(&mut running, false)?;
+            let h = std::thread::Builder::new()
+                .spawn_scoped(s, move || one(port, stream, seq, p))
+                .map_err(|e| format!("stream {stream} request {seq}: no thread: {e}"))?;
+            running.push((seq, h));
         }
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("a request thread panicked".into()))
-            })
-            .collect()
-    })
+        reap(&mut running, true)
+    })?;
+    Ok(out.into_iter().map(|s| s.unwrap_or(0)).collect())
 }
 
 fn one(port: u16, stream: u32, seq: usize, p: &Planned) -> Result<Status, String> {

@@ -22,6 +22,10 @@
 //! touches before comparing (`INCRBY`, then `limitAfterIncrease > limit`), so refused hits count
 //! too; the lab charges a level only when every level admits. For unit-cost requests under one
 //! rule the decisions are the same (once a window is over its limit it stays over).
+//! Measured against the lab's reference of the service (`throttlelab conform --gateway
+//! ratelimit`, docs/conformance.md): with 3 per second and 20 per minute on one request,
+//! ratelimit refused 8.9% more requests than the lab; with its
+//! `STOP_CACHE_KEY_INCREMENT_WHEN_OVERLIMIT` setting, none.
 
 mod export;
 mod model;

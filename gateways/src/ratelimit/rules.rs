@@ -105,3 +105,39 @@ pub fn rules(file: &str, text: &str) -> Result<Rules, GatewayError> {
         rules: out,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "domain: api\ndescriptors:\n  - key: user\n    rate_limit: {unit: minute, requests_per_unit: 5, name: a}\n  - key: generic_key\n    value: all\n    rate_limit: {unit: hour, requests_per_unit: 100, replaces: [{name: a}]}\n";
+
+    #[test]
+    fn the_same_limits_as_the_importer() {
+        let r = rules("r.yaml", FILE).unwrap();
+        let imported = super::super::import("r.yaml", FILE).unwrap();
+        // the importer drops the replaced rule and keeps the global one
+        assert_eq!(imported.levels.len(), 1);
+        let t = &imported.levels[0].table;
+        let kept = &r.rules[1];
+        assert_eq!(t["limit"].as_integer(), Some(kept.requests_per_unit as i64));
+        assert_eq!(t["period"].as_str(), Some("3600s"));
+        assert_eq!(kept.divider, 3600);
+        assert!(!kept.per_key && r.rules[0].per_key);
+        assert_eq!(kept.replaces, vec!["a".to_string()]);
+        assert_eq!(r.rules[0].name.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn shadow_mode_is_read_here_and_refused_by_the_importer() {
+        let f = "domain: api\ndescriptors:\n  - key: user\n    shadow_mode: true\n    rate_limit: {unit: second, requests_per_unit: 1}\n";
+        assert!(rules("r.yaml", f).unwrap().rules[0].shadow_mode);
+        assert!(super::super::import("r.yaml", f).is_err());
+        let bad = f.replace("second", "fortnight");
+        let e = rules("r.yaml", &bad).unwrap_err().to_string();
+        assert!(
+            e.contains("r.yaml:5:") && e.contains("invalid rate limit unit"),
+            "{e}"
+        );
+    }
+}
