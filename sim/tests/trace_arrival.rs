@@ -119,8 +119,6 @@ mod props {
                 let is_kept = k < kept.len() && kept[k] == o.t;
                 if !after_refusal {
                     prop_assert!(is_kept, "request {i} at {:?} must be an original", o.t);
-                } else if !is_kept {
-                    // dropped: it follows a refusal on its route within the window (checked)
                 }
                 if is_kept {
                     k += 1;
