@@ -78,3 +78,68 @@ fn a_trace_must_have_one_list_per_client() {
     let e = sim::run(&s, 1).unwrap_err().to_string();
     assert!(e.contains("the trace has 1 clients and the fleet 2"), "{e}");
 }
+
+mod props {
+    use limiters::Nanos;
+    use proptest::prelude::*;
+    use sim::client::{originals, Trace};
+    use sim::retry::fit::{refused, Obs};
+
+    fn log() -> impl Strategy<Value = Vec<Obs>> {
+        proptest::collection::vec((1u64..5_000, 0u32..3, prop::bool::ANY), 0..60).prop_map(|v| {
+            let mut t = 0;
+            v.into_iter()
+                .map(|(gap, route, bad)| {
+                    t += gap;
+                    Obs {
+                        t: Nanos::from_millis(t),
+                        route,
+                        status: if bad { 429 } else { 200 },
+                        retry_after: None,
+                    }
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        /// Every original is a logged request, in order; a request is dropped only if an
+        /// earlier request on its route was refused at most a window before it.
+        #[test]
+        fn originals_drop_only_retries(obs in log(), window_ms in 1u64..10_000) {
+            let window = Nanos::from_millis(window_ms);
+            let kept = originals(&obs, window);
+            prop_assert!(kept.len() <= obs.len());
+            let mut k = 0;
+            for (i, o) in obs.iter().enumerate() {
+                let after_refusal = obs[..i].iter().any(|p| {
+                    p.route == o.route && refused(p.status) && o.t.saturating_sub(p.t) <= window
+                });
+                // times are distinct (gaps of at least 1 ms): a kept request is found by its time
+                let is_kept = k < kept.len() && kept[k] == o.t;
+                if !after_refusal {
+                    prop_assert!(is_kept, "request {i} at {:?} must be an original", o.t);
+                }
+                if is_kept {
+                    k += 1;
+                }
+            }
+            prop_assert_eq!(k, kept.len(), "every original is a logged request, in order");
+        }
+
+        /// A trace gives back each client's times sorted, and nothing past them.
+        #[test]
+        fn a_trace_gives_back_each_clients_times(
+            clients in proptest::collection::vec(proptest::collection::vec(0u64..1_000, 0..20), 0..8)
+        ) {
+            let t = Trace::new(clients.iter().map(|c| c.iter().map(|&n| Nanos(n)).collect()).collect());
+            prop_assert_eq!(t.clients() as usize, clients.len());
+            for (i, c) in clients.iter().enumerate() {
+                let mut sorted = c.clone();
+                sorted.sort_unstable();
+                let got: Vec<u64> = (0..).map_while(|k| t.at(i as u32, k)).map(|n| n.0).collect();
+                prop_assert_eq!(got, sorted);
+            }
+        }
+    }
+}

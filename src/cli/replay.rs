@@ -2,7 +2,9 @@
 //! traffic? Reads access logs (see `crate::replay`), checks every logged request against
 //! every candidate's limiter levels at its logged time, and prints, per candidate, the
 //! would-be refusals, who they hit and when the limit first bites (the static answer). With
-//! `--out DIR` the tables are written as CSV in a sealed folder.
+//! `--closed-loop` the log's original requests are also replayed through the simulator with
+//! each client's fitted retry policy (`super::replay_loop`). Candidates are scenario files or
+//! gateway configurations. With `--out DIR` the tables are written in a sealed folder.
 //!
 //! Bad input (flags, a scenario, an unreadable log, a bad line under `--strict`) exits 2; a
 //! limiter failing mid-run exits 1.
@@ -27,6 +29,9 @@ use std::path::PathBuf;
       --client header:X-Api-Key --tenant 'path:/v1/orgs/{org}/...' --limits candidate.toml
   throttlelab replay access.log --format nginx \\
       --log-format '$remote_addr [$time_local] \"$request\" $status $http_x_api_key' ...
+  throttlelab replay access.log.gz --limits tight.toml nginx.conf --closed-loop --out replayed
+  throttlelab replay serve.jsonl --format json --client field:key --tenant field:tenant \\
+      --retry-key field:request_id --closed-loop --limits b.toml
 
 Guide: docs/replay.md")]
 pub struct ReplayArgs {

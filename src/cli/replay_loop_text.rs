@@ -45,14 +45,19 @@ pub fn added(c: Option<f64>, b: Option<f64>) -> String {
 /// The sentence on the static vs closed-loop difference of one candidate.
 pub fn difference(c: &CandidateRows) -> String {
     let (st, cl) = (c.static_refused, c.total.refused);
-    let rel = if st > 0 {
-        format!(" ({:+.1}%)", (cl as f64 - st as f64) * 100.0 / st as f64)
+    let pct = if st > 0 {
+        format!("{:+.1}%", (cl as f64 - st as f64) * 100.0 / st as f64)
     } else {
         String::new()
     };
+    let rel = if pct.is_empty() {
+        String::new()
+    } else {
+        format!(" ({pct})")
+    };
     if st > 0 && cl.abs_diff(st) * 50 <= st {
         format!(
-            "under `{}` the closed loop and the static answer agree within 2% ({} against {}{rel}): \
+            "under `{}` the closed loop and the static answer agree within 2% ({} against {}, {pct}): \
              the retries this limit causes are about those the log holds (as expected of the limit \
              that wrote the log)",
             c.name,

@@ -54,11 +54,8 @@ pub fn layout(
 ) -> Layout {
     // (tenant id, class) -> pairs, in a fixed order.
     let mut groups: BTreeMap<(u32, u16), Vec<u32>> = BTreeMap::new();
-    for p in 0..c.pairs() {
-        groups
-            .entry((c.who[p].1, of_pair[p]))
-            .or_default()
-            .push(p as u32);
+    for (p, (who, class)) in c.who.iter().zip(of_pair).enumerate() {
+        groups.entry((who.1, *class)).or_default().push(p as u32);
     }
     let mut out = Layout {
         fleets: Vec::with_capacity(groups.len()),

@@ -55,7 +55,7 @@ impl Collect {
     /// Record one keyed request.
     pub fn add(&mut self, rec: &Record<'_>, client: &str, tenant: &str) {
         let t0 = *self.t0.get_or_insert(rec.time);
-        self.subsecond |= rec.time % Nanos::PER_SEC != 0;
+        self.subsecond |= !rec.time.is_multiple_of(Nanos::PER_SEC);
         let mut name = String::with_capacity(client.len() + tenant.len() + 1);
         name.push_str(client);
         name.push('\u{1f}');

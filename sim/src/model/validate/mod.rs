@@ -200,7 +200,7 @@ impl Scenario {
                 if t.clients() != fl.count {
                     return Err(ModelError::invalid(
                         format!("{field}.arrival"),
-                        &format!(
+                        format!(
                             "the trace has {} clients and the fleet {}: client i of the fleet \
                              sends the trace's client i's requests",
                             t.clients(),
