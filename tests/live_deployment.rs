@@ -187,3 +187,24 @@ fn random_and_power_of_two_balancers_serve() {
         assert!(got.iter().all(|c| *c == 200 || *c == 429), "{b}: {got:?}");
     }
 }
+
+/// `[[faults]] replica = 1` hits that replica's backend only, live as in the simulator
+/// (sim/tests/deployment_replica_faults.rs): behind round robin every other request meets the
+/// outage. Before, every replica applied every scenario fault (all 503).
+#[test]
+fn a_fault_on_one_replica_answers_every_other_request_behind_round_robin() {
+    let path = live_common::temp_path("replica-fault.toml");
+    let text = "name = \"rf\"\nduration = \"60s\"\n\
+         [[server.limiters]]\nscope = \"key\"\nalgorithm = \"fixed_window\"\nlimit = 1000\n\
+         period = \"10s\"\nstate = \"local\"\n\
+         [deployment]\nreplicas = 2\nbalancer = \"round_robin\"\n\
+         [[faults]]\nkind = \"outage\"\nstatus = 503\nstart = \"0s\"\nduration = \"60s\"\n\
+         replica = 1\n\
+         [fleet.api]\ncount = 2\nkeys = \"per-client\"\n\
+         arrival = { process = \"constant\", rate = \"1/s\" }\n";
+    std::fs::write(&path, text).expect("write scenario");
+    let s = Server::start(&["--scenario", path.to_str().unwrap()]);
+    let got = statuses(&s, 20);
+    let outage = got.iter().filter(|&&c| c == 503).count();
+    assert_eq!((admitted(&got), outage), (10, 10), "{got:?}");
+}

@@ -45,6 +45,16 @@ pub fn as_replica(
             p.replicas
         )));
     }
+    // `[[faults]] replica = N`: a fault hits only that replica's backend. The backend's list
+    // is the scenario's faults in order, then `--error-rate`'s (every replica's).
+    if let Some(d) = &s.deployment {
+        let mut k = 0;
+        config.backend.faults.retain(|_| {
+            let keep = k >= s.faults.len() || d.fault_hits(k, i);
+            k += 1;
+            keep
+        });
+    }
     for &j in &p.split {
         let l = &mut config.levels[j];
         l.params = sim::server::deployment::split_params(&l.params, p.replicas)
