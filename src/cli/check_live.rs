@@ -14,6 +14,7 @@
 use super::CliError;
 use crate::live::check::compare::{render, to_csv, widen_by_spread, Judge, Row, Verdict};
 use crate::live::check::cutoff::cut_off;
+use crate::live::check::deployment_side;
 use crate::live::check::figures::{admitted_from_metrics, counter_from_metrics, Figures};
 use crate::live::check::live_side::{self, LiveSide};
 use crate::live::load::write_live_run;
@@ -189,7 +190,11 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
         store: args.store.clone(),
         haproxy: args.haproxy.clone(),
     };
-    let live = runtime.block_on(live_side::run(&scenario, seed, !quiet, &source))?;
+    let live = if scenario.deployment.is_some() {
+        runtime.block_on(deployment_side::run(&scenario, seed, !quiet, &source))?
+    } else {
+        runtime.block_on(live_side::run(&scenario, seed, !quiet))?
+    };
     drop(runtime);
     let lr = &live.run.result;
 

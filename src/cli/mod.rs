@@ -30,6 +30,7 @@ mod scenarios;
 mod schema;
 mod sealed;
 mod serve;
+mod serve_config;
 mod serve_deployment;
 mod shell;
 mod sweep;

@@ -7,7 +7,7 @@
 //! `load` use a deployment exactly as one server; it stops the balancer and the replicas on
 //! Ctrl-C or SIGTERM (and they stop by themselves if it dies: see `deployment::fleet`).
 
-use super::serve::{config, ServeArgs};
+use super::serve_config::{config, ServeArgs};
 use super::CliError;
 use crate::live::config::{LiveConfig, StoreConfig};
 use crate::live::deployment::{fleet, plan, Decider, Plan};

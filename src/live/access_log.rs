@@ -16,8 +16,8 @@
 //! One process writes one log (a process-wide writer installed once by `serve`); each line is
 //! written whole under a lock, so lines never interleave.
 
+use super::app::App;
 use super::request::authenticate;
-use super::server::App;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::Response;

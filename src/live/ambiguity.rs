@@ -15,8 +15,8 @@
 //! - RFC 8259 §4: "The names within an object SHOULD be unique"; when they are not, "the
 //!   behavior of software that receives such an object is unpredictable" ([`parse_unique`]).
 
+use super::app::App;
 use super::envelope::Problem;
-use super::server::App;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Response, Version};

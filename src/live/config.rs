@@ -239,7 +239,7 @@ pub enum StoreConfig {
         /// The prefix of the deployment's counters.
         prefix: String,
         /// The synced levels.
-        levels: Vec<super::store::SyncedLevel>,
+        levels: Vec<SyncedLevel>,
     },
 }
 
@@ -341,6 +341,17 @@ impl LiveConfig {
             })
             .collect())
     }
+}
+
+/// One synced level's configuration (`StoreConfig::Synced`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncedLevel {
+    /// The level's index.
+    pub index: usize,
+    /// Time between two syncs.
+    pub interval: Duration,
+    /// How long a sync call may take.
+    pub timeout: Duration,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 pub mod access_log;
 pub mod ambiguity;
+pub mod app;
 pub mod attempt_id;
 pub mod backend;
 pub mod check;

@@ -5,8 +5,8 @@
 //! (`--metrics-token`, compared in constant time, 401 otherwise, as Prometheus's
 //! `authorization` scrape option sends it).
 
+use super::app::App;
 use super::envelope::Problem;
-use super::server::App;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Response};

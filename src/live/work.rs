@@ -9,13 +9,13 @@
 //! store the response for replay if the backend processed it. Everything after admission runs
 //! in its own task, so a client that disconnects does not cancel admitted work.
 
+use super::app::App;
 use super::backend::Served;
 use super::config::{Identity, Level};
 use super::envelope::Problem;
 use super::idempotency::{fingerprint, Begin, StoredResponse, Ticket};
 use super::request::{authenticate, cost, idempotency_key, presented_key, read_body};
 use super::respond::{headline, unix_now, Reply};
-use super::server::App;
 use super::store::{Verdict, SKIP};
 use axum::body::Body;
 use axum::extract::State;

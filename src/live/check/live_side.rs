@@ -36,19 +36,11 @@ pub struct DeploymentSource {
     pub haproxy: std::path::PathBuf,
 }
 
-/// Serve `scenario` in process (or, with a `[deployment]`, as replica processes behind
-/// HAProxy, see [`super::deployment_side`]) and drive it with its fleets for its (already
-/// shortened) duration, with `seed`.
+/// Serve `scenario` in process and drive it with its fleets for its (already shortened)
+/// duration, with `seed` (a scenario with a `[deployment]` runs as replica processes behind
+/// HAProxy instead: [`super::deployment_side`]).
 /// `progress`: show the live run's progress bar (not `--quiet`).
-pub async fn run(
-    scenario: &Scenario,
-    seed: u64,
-    progress: bool,
-    source: &DeploymentSource,
-) -> Result<LiveSide> {
-    if scenario.deployment.is_some() {
-        return super::deployment_side::run(scenario, seed, progress, source).await;
-    }
+pub async fn run(scenario: &Scenario, seed: u64, progress: bool) -> Result<LiveSide> {
     // the server's service-time and fault draws from the same seed as the simulated run's
     let mut seeded = scenario.clone();
     seeded.seed = seed;

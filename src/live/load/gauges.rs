@@ -23,8 +23,8 @@
 //! proportion to each fleet's timed-out attempts and abandoned hedge copies (the attempts that
 //! can be wasted).
 
+use crate::live::app::App;
 use crate::live::gauges::ServerSample;
-use crate::live::server::App;
 use limiters::Nanos;
 use sim::metrics::Recorder;
 use std::collections::BTreeMap;

@@ -26,6 +26,7 @@
 
 use super::memory::MemoryStore;
 use super::Clock;
+pub use crate::live::config::SyncedLevel;
 use anyhow::{anyhow, Result};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
@@ -36,17 +37,6 @@ pub const SCRIPT: &str = include_str!("sync.lua");
 
 /// Counters live in Redis this long after their last change (a day: far past any run).
 const TTL_MS: u64 = 86_400_000;
-
-/// One synced level's configuration.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SyncedLevel {
-    /// The level's index.
-    pub index: usize,
-    /// Time between two syncs.
-    pub interval: Duration,
-    /// How long a sync call may take.
-    pub timeout: Duration,
-}
 
 /// One synced level's counters in this replica.
 #[derive(Debug)]
