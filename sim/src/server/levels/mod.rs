@@ -14,110 +14,14 @@
 //! hash, and an idle key costs one empty slot. A level with `max_keys` keeps them in a bounded,
 //! evicting `limiters::keyed` store instead (see [`super::level_state`]).
 
+mod level;
+mod release;
+
 use super::level_state::States;
 use crate::metrics::KeyedLevel;
 use crate::model::{Charge, Level, Scope};
-use limiters::{Decision, Factory, Limiter, LimiterError, Nanos, Outcome, Params, Registry};
-
-/// One level at run time.
-struct LevelRt {
-    scope: Scope,
-    algorithm: String,
-    status: u16,
-    retry_after: Option<Nanos>,
-    charge: Charge,
-    /// Fleet names the level is restricted to (empty: all), and by fleet index whether it
-    /// applies (filled by [`Levels::bind_fleets`]).
-    fleets: Vec<String>,
-    mask: Vec<bool>,
-    factory: Factory,
-    params: Params,
-    states: States,
-}
-
-impl std::fmt::Debug for LevelRt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LevelRt")
-            .field("scope", &self.scope)
-            .field("status", &self.status)
-            .field("keyed", &self.states.figures())
-            .finish()
-    }
-}
-
-impl LevelRt {
-    /// Whether the level applies to a request of `fleet` (`None`: an unknown fleet, as in a
-    /// direct use of [`Levels::admit`]: every level applies).
-    fn applies(&self, fleet: Option<u16>) -> bool {
-        self.fleets.is_empty()
-            || fleet.is_none_or(|f| self.mask.get(f as usize).copied().unwrap_or(false))
-    }
-
-    /// True for a level charged at admission for every fleet (the fast path).
-    fn plain(&self) -> bool {
-        self.fleets.is_empty() && self.charge == Charge::OnAdmission
-    }
-
-    /// Apply the fixed `Retry-After` to a denial that can pass later.
-    fn fix(&self, mut d: Decision) -> Decision {
-        if let (false, Some(fixed), Some(_)) = (d.allowed, self.retry_after, d.retry_after) {
-            d.retry_after = Some(fixed);
-        }
-        d
-    }
-
-    fn id(&self, key: u32, tenant: u32) -> usize {
-        match self.scope {
-            Scope::Global => 0,
-            Scope::Key => key as usize,
-            Scope::Tenant => tenant as usize,
-        }
-    }
-
-    #[inline(always)]
-    fn state(&mut self, id: usize, now: Nanos) -> Result<&mut Box<dyn Limiter>, LimiterError> {
-        // One bounds check and one null check once the state exists (every call but the first).
-        if let States::Dense(v) = &self.states {
-            if let Some(Some(_)) = v.get(id) {
-                return match &mut self.states {
-                    States::Dense(v) => match v.get_mut(id) {
-                        Some(Some(l)) => Ok(l),
-                        _ => Err(LimiterError::invalid("algorithm", "limiter state missing")),
-                    },
-                    States::Bounded { .. } => {
-                        Err(LimiterError::invalid("algorithm", "limiter state missing"))
-                    }
-                };
-            }
-        }
-        self.new_state(id, now)
-    }
-
-    /// [`LevelRt::state`] on first use of `id`, or from a bounded store.
-    #[cold]
-    #[inline(never)]
-    fn new_state(&mut self, id: usize, now: Nanos) -> Result<&mut Box<dyn Limiter>, LimiterError> {
-        let v = match &mut self.states {
-            States::Dense(v) => v,
-            bounded => {
-                return bounded
-                    .bounded(id, now)
-                    .ok_or_else(|| LimiterError::invalid("algorithm", "limiter state missing"))
-            }
-        };
-        if id >= v.len() {
-            v.resize_with(id + 1, || None);
-        }
-        let slot = &mut v[id];
-        if slot.is_none() {
-            *slot = Some((self.factory)(&self.params)?);
-        }
-        match slot {
-            Some(l) => Ok(l),
-            None => Err(LimiterError::invalid("algorithm", "limiter state missing")),
-        }
-    }
-}
+use level::LevelRt;
+use limiters::{Decision, Limiter, LimiterError, Nanos, Registry};
 
 /// What the hierarchy answers.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -394,89 +298,6 @@ impl Levels {
             delay = delay.max(d.delay);
         }
         Ok(Admission::Allowed { first, delay })
-    }
-
-    fn release_one(
-        &mut self,
-        i: usize,
-        now: Nanos,
-        key: u32,
-        tenant: u32,
-        cost: u32,
-        outcome: Outcome,
-    ) -> Result<(), LimiterError> {
-        let l = &mut self.levels[i];
-        let id = l.id(key, tenant);
-        if matches!(l.states, States::Bounded { .. }) {
-            l.states.release_bounded(id, now, cost, outcome);
-            return Ok(());
-        }
-        l.state(id, now)?.release(now, cost, outcome);
-        Ok(())
-    }
-
-    /// An admitted request completed: tell every level.
-    pub fn release(
-        &mut self,
-        now: Nanos,
-        key: u32,
-        tenant: u32,
-        cost: u32,
-        outcome: Outcome,
-    ) -> Result<(), LimiterError> {
-        self.release_as(None, now, key, tenant, cost, outcome)
-    }
-
-    /// [`Levels::release`] for a request of fleet `fleet`: a [`Charge::OnCompletion`] level
-    /// records a success now (its `check`), and ignores any other outcome (nothing was
-    /// charged, nothing is recorded: the client's record call follows a successful call only).
-    pub fn release_as(
-        &mut self,
-        fleet: Option<u16>,
-        now: Nanos,
-        key: u32,
-        tenant: u32,
-        cost: u32,
-        outcome: Outcome,
-    ) -> Result<(), LimiterError> {
-        for i in 0..self.levels.len() {
-            let l = &self.levels[i];
-            if !l.applies(fleet) {
-                continue;
-            }
-            match l.charge {
-                Charge::OnAdmission => self.release_one(i, now, key, tenant, cost, outcome)?,
-                Charge::OnCompletion => {
-                    if outcome.kind == limiters::OutcomeKind::Success {
-                        let l = &mut self.levels[i];
-                        let id = l.id(key, tenant);
-                        let _ = l.state(id, now)?.check(now, cost);
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// True when every level that applies to a request of `fleet` would admit it now (a peek:
-    /// nothing is charged). A deployment's figures ask it of the exact one-server hierarchy.
-    pub fn would_admit(
-        &mut self,
-        fleet: Option<u16>,
-        now: Nanos,
-        key: u32,
-        tenant: u32,
-        cost: u32,
-    ) -> Result<bool, LimiterError> {
-        for l in &mut self.levels {
-            if l.applies(fleet) {
-                let id = l.id(key, tenant);
-                if !l.state(id, now)?.peek(now, cost).allowed {
-                    return Ok(false);
-                }
-            }
-        }
-        Ok(true)
     }
 
     /// The first level's scope, if there is a level.
