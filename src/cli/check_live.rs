@@ -11,18 +11,20 @@
 //! (widened by the tolerance), 1 when one does not (or the run failed), 2 for bad input. See
 //! `crate::live::check`.
 
+mod args;
+mod output;
+
 use super::CliError;
-use crate::live::check::compare::{render, to_csv, widen_by_spread, Judge, Row, Verdict};
+use crate::live::check::compare::{render, widen_by_spread, Judge, Row, Verdict};
 use crate::live::check::cutoff::cut_off;
 use crate::live::check::deployment_side;
 use crate::live::check::figures::{admitted_from_metrics, counter_from_metrics, Figures};
-use crate::live::check::live_side::{self, LiveSide};
-use crate::live::load::write_live_run;
+use crate::live::check::live_side::{self};
 use anyhow::{anyhow, Context};
-use clap::Args;
+pub use args::{parse_tolerance, CheckLiveArgs};
 use limiters::{parse_duration, Nanos};
+use output::{headline_rows, write};
 use sim::metrics::{RunResult, SeriesRow};
-use std::path::PathBuf;
 
 /// A time-series column, where a bucket has it.
 type Column = fn(&SeriesRow) -> Option<u64>;
@@ -53,59 +55,6 @@ fn server_rows(judge: &Judge, sim: &RunResult, live: &RunResult) -> Vec<Row> {
     let (a, b) = (sim.summary.wasted_attempts, live.summary.wasted_attempts);
     rows.push(judge.row("total", "wasted attempts".into(), a as f64, b as f64, None));
     rows
-}
-
-/// Arguments of `check-live`.
-#[derive(Debug, Args)]
-pub struct CheckLiveArgs {
-    /// The scenario file.
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
-    /// How long both runs last (the scenario is cut to this horizon; at most its duration).
-    #[arg(long, default_value = "30s")]
-    pub duration: String,
-    /// Seed (default: the scenario's): the same arrival schedule on both sides.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Largest accepted relative difference of a headline figure: `5%` or `0.05`.
-    #[arg(long, default_value = "5%")]
-    pub tolerance: String,
-    /// Headline counts below this on both sides are shown but not judged.
-    #[arg(long, default_value_t = 20)]
-    pub min_count: u64,
-    /// Simulated replicas with other draws of the network delay (0: none; none either when the
-    /// scenario has no network delay): a headline figure off by more than the tolerance still
-    /// agrees when it lies within their spread widened by the tolerance.
-    #[arg(long, default_value_t = 8)]
-    pub replicas: u64,
-    /// Output root; files go to `<out>/<scenario>/check-live/`.
-    #[arg(long, default_value = "notebooks-out", value_name = "DIR")]
-    pub out: PathBuf,
-    /// Redis for a `[deployment]`'s central and synced levels (`redis://HOST:PORT`); each
-    /// run uses keys of its own there.
-    #[arg(long, value_name = "URL")]
-    pub store: Option<String>,
-    /// The HAProxy binary a `[deployment]`'s replicas run behind.
-    #[arg(long, value_name = "PATH", default_value = crate::live::deployment::haproxy::BINARY)]
-    pub haproxy: PathBuf,
-    #[command(flatten)]
-    pub memory: super::limits::MemoryArgs,
-}
-
-/// `5%` -> 0.05, `0.05` -> 0.05.
-pub fn parse_tolerance(text: &str) -> anyhow::Result<f64> {
-    let t = text.trim();
-    let v = match t.strip_suffix('%') {
-        Some(p) => p.trim().parse::<f64>().map(|x| x / 100.0),
-        None => t.parse::<f64>(),
-    }
-    .map_err(|_| {
-        anyhow!("--tolerance `{text}`: expected a percentage like 5% or a fraction like 0.05")
-    })?;
-    if !(0.0..=10.0).contains(&v) {
-        anyhow::bail!("--tolerance `{text}`: must be between 0% and 1000%");
-    }
-    Ok(v)
 }
 
 /// Run both sides, print, write, judge.
@@ -337,137 +286,6 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
             names.join(", ")
         )))
     }
-}
-
-/// The judged rows of a simulated run against the live one: the total (with the server's
-/// admitted count) and, with several fleets, each fleet.
-fn headline_rows(
-    judge: &Judge,
-    scenario: &sim::model::Scenario,
-    sim: &RunResult,
-    live_total: &Figures,
-    live: &RunResult,
-    secs: f64,
-) -> Vec<Row> {
-    let mut rows = judge.rows(
-        "total",
-        &Figures::from_summary(&sim.summary),
-        live_total,
-        secs,
-    );
-    if scenario.fleets.len() > 1 {
-        for (name, s) in &sim.fleets {
-            let Some(l) = live.fleets.get(name) else {
-                continue;
-            };
-            let mut live_fleet = Figures::from_summary(l);
-            live_fleet.admitted = None;
-            rows.extend(judge.rows(name, &Figures::from_summary(s), &live_fleet, secs));
-        }
-    }
-    rows
-}
-
-#[allow(clippy::too_many_arguments)]
-fn write(
-    dir: &std::path::Path,
-    (file, text): (&str, &str),
-    scenario: &str,
-    seed: u64,
-    secs: f64,
-    tolerance: f64,
-    rows: &[Row],
-    caveats: &[String],
-    sim: &sim::RunResult,
-    live: &LiveSide,
-) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    std::fs::write(
-        dir.join("comparison.csv"),
-        to_csv(scenario, seed, secs, rows),
-    )?;
-    let json = serde_json::json!({
-        "scenario": scenario,
-        "seed": seed,
-        "duration_s": secs,
-        "tolerance": tolerance,
-        "agree": rows.iter().all(|r| r.verdict != Verdict::Disagree),
-        "rows": rows,
-        "caveats": caveats,
-    });
-    std::fs::write(
-        dir.join("comparison.json"),
-        serde_json::to_string_pretty(&json)?,
-    )?;
-    // both runs in `throttlelab run`'s layout, so `report DIR` and table tooling read them
-    let file_name = std::path::Path::new(file)
-        .file_name()
-        .map_or_else(|| file.to_owned(), |n| n.to_string_lossy().into_owned());
-    let sim_dir = dir.join("sim");
-    std::fs::create_dir_all(&sim_dir)?;
-    let manifest = report::files::Manifest::new(
-        scenario,
-        &file_name,
-        text.as_bytes(),
-        seed,
-        env!("CARGO_PKG_VERSION"),
-        sim.events,
-    );
-    report::files::write_run(&sim_dir, sim, &manifest)?;
-    // the whole result, as a live run keeps it: arrivals at 100 ms, retry delays, series
-    std::fs::write(sim_dir.join("result.json"), serde_json::to_string(sim)?)?;
-    // sealed like a `run` folder, so `report DIR/sim` takes it for complete
-    report::files::complete::seal(&sim_dir)?;
-    let live_dir = dir.join("live");
-    std::fs::create_dir_all(&live_dir)?;
-    write_live_run(&live_dir, &live.run, text, &file_name, false)?;
-    report::files::complete::seal(&live_dir)?;
-    let report_rows = crate::live::check::compare::agreement_rows(rows);
-    report::html::write_agreement_report(
-        dir,
-        &report::html::AgreementInput {
-            title: format!("{scenario}: simulated vs live"),
-            description: format!(
-                "The scenario simulated and run live on loopback (a real server and client \
-                 fleet) for {secs} s with seed {seed}, figure by figure."
-            ),
-            question: format!(
-                "Does the simulation of {scenario} predict what the live server does, within \
-                 {:.1}%?",
-                tolerance * 100.0
-            ),
-            names: ("simulated".into(), "live".into()),
-            phrases: (
-                "live agrees with the simulation".into(),
-                "live differs from the simulation".into(),
-            ),
-            tolerance,
-            rows: &report_rows,
-            caveats,
-            meta: vec![
-                ("seed".into(), seed.to_string()),
-                ("duration".into(), format!("{secs} s")),
-                ("tolerance".into(), format!("{:.1}%", tolerance * 100.0)),
-            ],
-            scenario_text: text,
-        },
-    )?;
-    let sim_json = serde_json::json!({ "summary": sim.summary, "fleets": sim.fleets });
-    std::fs::write(
-        dir.join("sim.json"),
-        serde_json::to_string_pretty(&sim_json)?,
-    )?;
-    let live_json = serde_json::json!({
-        "summary": live.run.result.summary,
-        "fleets": live.run.result.fleets,
-        "info": live.run.info,
-        "server_metrics": live.metrics,
-    });
-    std::fs::write(
-        dir.join("live.json"),
-        serde_json::to_string_pretty(&live_json)?,
-    )?;
-    Ok(())
 }
 
 #[cfg(test)]
