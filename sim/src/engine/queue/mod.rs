@@ -26,12 +26,15 @@
 //! thousands of entries costs a dozen dependent comparisons per pop. Entries are 24 bytes; the
 //! buffers keep their allocation, so nothing is allocated per event once they have grown.
 
+mod blocks;
 mod far;
 mod slots;
+mod sort;
 #[cfg(test)]
 mod tests;
 
 use super::Event;
+use blocks::{Blocks, Chain};
 use far::FarHeap;
 use limiters::Nanos;
 
@@ -77,10 +80,15 @@ const WAYS: usize = 8;
 pub struct EventQueue {
     /// The ring: slot number `s` lives at index `s % SLOTS`, its first entries in place.
     ring: Box<[[Entry; WAYS]; SLOTS]>,
-    /// Entries in place, by ring index.
-    fill: Box<[u8; SLOTS]>,
-    /// Entries beyond the first [`WAYS`] of a ring index, in insertion order.
-    spill: Vec<Vec<Entry>>,
+    /// Entries of ring index `i`: the first [`WAYS`] in place, the rest in `spill[i]`.
+    fill: Box<[u32; SLOTS]>,
+    /// Entries beyond the first [`WAYS`] of a ring index, in insertion order, in blocks of
+    /// `blocks`.
+    spill: Box<[Chain; SLOTS]>,
+    /// The blocks of every slot's spill.
+    blocks: Blocks,
+    /// The radix sort's buffer.
+    scratch: Vec<Entry>,
     /// Bit `i` set when ring index `i` holds entries of a future slot (never the current one).
     occupied: [u64; WORDS],
     /// The current slot's number (time >> `SLOT_BITS`); the window is `cur..cur + SLOTS`.
@@ -106,12 +114,15 @@ impl EventQueue {
     /// An empty queue.
     pub fn new() -> EventQueue {
         let ring: Box<[[Entry; WAYS]]> = vec![[VACANT; WAYS]; SLOTS].into_boxed_slice();
-        let fill: Box<[u8]> = vec![0u8; SLOTS].into_boxed_slice();
+        let fill: Box<[u32]> = vec![0u32; SLOTS].into_boxed_slice();
+        let spill: Box<[Chain]> = vec![Chain::EMPTY; SLOTS].into_boxed_slice();
         EventQueue {
             // Lengths are the constants: the conversions cannot fail.
             ring: ring.try_into().expect("SLOTS slots"),
             fill: fill.try_into().expect("SLOTS counters"),
-            spill: (0..SLOTS).map(|_| Vec::new()).collect(),
+            spill: spill.try_into().expect("SLOTS chains"),
+            blocks: Blocks::default(),
+            scratch: Vec::new(),
             occupied: [0; WORDS],
             cur: 0,
             current: Vec::new(),
@@ -123,16 +134,11 @@ impl EventQueue {
         }
     }
 
-    /// An empty queue expecting about `n` pending events: slots that will overflow their
-    /// places reserve their share.
+    /// An empty queue expecting about `n` pending events: the blocks of crowded slots reserve
+    /// room for them.
     pub fn with_capacity(n: usize) -> EventQueue {
         let mut q = EventQueue::new();
-        let share = (n / SLOTS).saturating_sub(WAYS);
-        if share > 0 {
-            for s in &mut q.spill {
-                s.reserve(share);
-            }
-        }
+        q.blocks.reserve(n);
         q
     }
 
