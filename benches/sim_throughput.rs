@@ -233,7 +233,13 @@ fn scaled_report(rounds: usize) {
     );
     println!("  clients    horizon  sim wall ev/s  bare wall ev/s  ratio  sim cpu ev/s  bare cpu ev/s  ratio");
     for (c, row) in cases.iter().zip(rows) {
-        let [sw, sc, bw, bc] = row.map(|v| if v.len() == rounds { median(v) } else { f64::NAN });
+        let [sw, sc, bw, bc] = row.map(|v| {
+            if v.len() == rounds {
+                median(v)
+            } else {
+                f64::NAN
+            }
+        });
         println!(
             "  {:>9} {:>8.3}s {:>14.0} {:>15.0} {:>6.2} {:>13.0} {:>14.0} {:>6.2}",
             c.clients,

@@ -14,7 +14,6 @@
 
 use limiters::Nanos;
 use sim::model::Scenario;
-use std::path::Path;
 
 use crate::bare_loop::{bare_loop_scaled, BareCounts};
 
@@ -23,7 +22,11 @@ pub fn sizes() -> Vec<u32> {
     if let Ok(v) = std::env::var("SIM_BENCH_SCALED_SIZES") {
         return v
             .split(',')
-            .map(|s| s.trim().parse().expect("SIM_BENCH_SCALED_SIZES: client counts"))
+            .map(|s| {
+                s.trim()
+                    .parse()
+                    .expect("SIM_BENCH_SCALED_SIZES: client counts")
+            })
             .collect();
     }
     if cfg!(debug_assertions) {
@@ -65,10 +68,13 @@ const EVENTS_PER_CLIENT_SECOND: f64 = 2.8;
 /// fleet-429 with `clients` clients, the bucket scaled with them, over a horizon of about
 /// `events` events (at least 1 ms).
 pub fn case(clients: u32, events: u64) -> Case {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/fleet-429.toml");
-    let text = std::fs::read_to_string(&path).expect("scenarios/fleet-429.toml");
+    // Relative to this file, so `sim/examples/scaled.rs` can include it too.
+    let text = include_str!("../../scenarios/fleet-429.toml");
     let k = u64::from(clients) / 1000;
-    assert!(k >= 1 && u64::from(clients) % 1000 == 0, "sizes are multiples of 1,000");
+    assert!(
+        k >= 1 && u64::from(clients) % 1000 == 0,
+        "sizes are multiples of 1,000"
+    );
     let rate = 500 * k;
     let text = text
         .replace("count = 1000", &format!("count = {clients}"))
@@ -106,7 +112,11 @@ pub fn run_bare(c: &Case) -> BareCounts {
 pub fn check(c: &Case) -> (u64, u64) {
     let r = sim::run(&c.scenario, super::SEED).unwrap_or_else(|e| panic!("scaled: {e}"));
     let s = &r.summary;
-    assert_eq!(r.events, s.logical_requests + s.retries, "events = arrivals + retries");
+    assert_eq!(
+        r.events,
+        s.logical_requests + s.retries,
+        "events = arrivals + retries"
+    );
     let b = run_bare(c);
     let agree = |what: &str, sim: u64, bare: u64| {
         let rel = (sim as f64 / bare as f64 - 1.0).abs();
@@ -120,8 +130,7 @@ pub fn check(c: &Case) -> (u64, u64) {
     agree("events", r.events, b.events);
     agree("admitted", s.admitted, b.admitted);
     if c.horizon >= 5_000_000_000 {
-        let expected =
-            c.rate + (u128::from(c.rate) * u128::from(c.horizon) / 1_000_000_000) as u64;
+        let expected = c.rate + (u128::from(c.rate) * u128::from(c.horizon) / 1_000_000_000) as u64;
         for (what, got) in [("simulator", s.admitted), ("bare loop", b.admitted)] {
             assert!(
                 got.abs_diff(expected) as f64 <= 2.0 + expected as f64 * 1e-3,

@@ -74,7 +74,8 @@ impl Blocks {
             }
             None => {
                 let b = self.next.len() as u32;
-                self.entries.resize(self.entries.len() + BLOCK, super::VACANT);
+                self.entries
+                    .resize(self.entries.len() + BLOCK, super::VACANT);
                 self.next.push(NONE);
                 b
             }
@@ -98,5 +99,4 @@ impl Blocks {
         }
         *chain = Chain::EMPTY;
     }
-
 }

@@ -24,7 +24,7 @@ const RADIX_MIN: usize = 256;
 /// Sort `v`, whose entries all lie in one slot of 2^`slot_bits` ns (`slot_bits` at most
 /// `2 * DIGIT_BITS`), by time, keeping insertion order among equal times; `scratch` is a
 /// reusable buffer (its contents are overwritten).
-pub(super) fn sort_slot(v: &mut Vec<Entry>, scratch: &mut Vec<Entry>, slot_bits: u32) {
+pub(super) fn sort_slot(v: &mut [Entry], scratch: &mut Vec<Entry>, slot_bits: u32) {
     debug_assert!(slot_bits <= 2 * DIGIT_BITS);
     if v.len() < RADIX_MIN {
         v.sort_by_key(|e| e.time);
