@@ -23,7 +23,7 @@ impl World {
     /// `2 * BATCH` places on will read first.
     #[inline(always)]
     pub(crate) fn warm_ahead(&self, events: u64) {
-        if events % BATCH != 0 {
+        if !events.is_multiple_of(BATCH) {
             return;
         }
         for k in BATCH as usize..2 * BATCH as usize {
