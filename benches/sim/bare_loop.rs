@@ -25,6 +25,7 @@ pub struct BareCounts {
 }
 
 /// Run the model for `secs` simulated seconds from `seed`.
+#[allow(dead_code)] // `sim/examples/scaled.rs` includes this file and uses only the scaled loop
 pub fn bare_loop(secs: u64, seed: u64) -> BareCounts {
     bare_loop_scaled(1000, 500, secs * 1_000_000_000, seed)
 }

@@ -175,6 +175,14 @@ impl Requests {
     }
 }
 
+impl Requests {
+    /// Slot `i`, if allocated.
+    #[inline]
+    pub fn get(&self, i: u32) -> Option<&Request> {
+        self.slots.get(i as usize)
+    }
+}
+
 impl std::ops::Index<u32> for Requests {
     type Output = Request;
     #[inline]

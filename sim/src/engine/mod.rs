@@ -14,6 +14,7 @@ pub use queue::EventQueue;
 pub use rng::{mix64, name_hash, Purpose, Stream};
 pub use sample::{lognormal_params, to_ns, Sampler};
 mod trace;
+mod warm;
 mod world;
 
 pub use trace::{TraceEvent, TraceKind};

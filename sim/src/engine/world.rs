@@ -251,6 +251,7 @@ impl World {
                     });
                 }
             }
+            self.warm_ahead(self.events);
             self.dispatch(ev)?;
             if let Some(e) = self.error.take() {
                 return Err(e);

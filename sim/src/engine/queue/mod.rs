@@ -14,11 +14,18 @@
 //! that slot, so insertion order among equal times holds across the two structures too.
 //!
 //! Each slot holds its first [`WAYS`] entries in place, in one flat array (slot `i` at
-//! `i * WAYS`), and only further ones in a `Vec` of its own: a push is a store at an address
-//! known from a small fill counter (no `Vec` header to load first), and consecutive slots are
-//! adjacent in memory, so the hardware prefetcher streams them in as the window moves on. When
-//! a slot becomes current its entries are sorted and popped in place (a slot that spilled, or
-//! the current slot when a push reaches it, moves to one reused buffer).
+//! `i * WAYS`), and only further ones in a chain of blocks from one shared pool (`blocks`): a
+//! push is a store at an address known from a small fill counter (no `Vec` header to load
+//! first), and consecutive slots are adjacent in memory, so the hardware prefetcher streams
+//! them in as the window moves on. When a slot becomes current its entries are sorted and
+//! popped in place, or, when it spilled, gathered into one reused buffer, sorted there by a
+//! stable radix sort on the time's bits within the slot (`sort`), and their blocks returned to
+//! the pool (the current slot also moves to that buffer when a push reaches it).
+//!
+//! Scale (issue #19): with a million clients a slot holds about 2,900 events. A `Vec` per slot
+//! kept every slot's peak capacity (about 400 MB for about 30 MB pending) and a comparison sort
+//! cost `log2 n` comparisons an event; the block pool follows what is pending and the radix sort
+//! is two linear passes, so the cost per event stays flat as the fleet grows.
 //!
 //! Why: a discrete-event simulation never schedules into the past and most of its delays are
 //! short (network, service, retry waits of seconds), so a slot holds a handful of events and a
@@ -26,12 +33,15 @@
 //! thousands of entries costs a dozen dependent comparisons per pop. Entries are 24 bytes; the
 //! buffers keep their allocation, so nothing is allocated per event once they have grown.
 
+mod blocks;
 mod far;
 mod slots;
+mod sort;
 #[cfg(test)]
 mod tests;
 
 use super::Event;
+use blocks::{Blocks, Chain};
 use far::FarHeap;
 use limiters::Nanos;
 
@@ -54,7 +64,7 @@ const SLOT_BITS: u32 = 20;
 /// Slots in the ring (a power of two): the window is `SLOTS << SLOT_BITS` ns (4.4 s).
 const SLOTS: usize = 4096;
 const WORDS: usize = SLOTS / 64;
-/// Entries a slot holds in place (192 bytes); more go to the slot's spill `Vec`.
+/// Entries a slot holds in place (192 bytes); more go to the slot's chain of blocks.
 const WAYS: usize = 8;
 
 /// The event queue.
@@ -77,10 +87,15 @@ const WAYS: usize = 8;
 pub struct EventQueue {
     /// The ring: slot number `s` lives at index `s % SLOTS`, its first entries in place.
     ring: Box<[[Entry; WAYS]; SLOTS]>,
-    /// Entries in place, by ring index.
-    fill: Box<[u8; SLOTS]>,
-    /// Entries beyond the first [`WAYS`] of a ring index, in insertion order.
-    spill: Vec<Vec<Entry>>,
+    /// Entries of ring index `i`: the first [`WAYS`] in place, the rest in `spill[i]`.
+    fill: Box<[u32; SLOTS]>,
+    /// Entries beyond the first [`WAYS`] of a ring index, in insertion order, in blocks of
+    /// `blocks`.
+    spill: Box<[Chain; SLOTS]>,
+    /// The blocks of every slot's spill.
+    blocks: Blocks,
+    /// The radix sort's buffer.
+    scratch: Vec<Entry>,
     /// Bit `i` set when ring index `i` holds entries of a future slot (never the current one).
     occupied: [u64; WORDS],
     /// The current slot's number (time >> `SLOT_BITS`); the window is `cur..cur + SLOTS`.
@@ -106,12 +121,15 @@ impl EventQueue {
     /// An empty queue.
     pub fn new() -> EventQueue {
         let ring: Box<[[Entry; WAYS]]> = vec![[VACANT; WAYS]; SLOTS].into_boxed_slice();
-        let fill: Box<[u8]> = vec![0u8; SLOTS].into_boxed_slice();
+        let fill: Box<[u32]> = vec![0u32; SLOTS].into_boxed_slice();
+        let spill: Box<[Chain]> = vec![Chain::EMPTY; SLOTS].into_boxed_slice();
         EventQueue {
             // Lengths are the constants: the conversions cannot fail.
             ring: ring.try_into().expect("SLOTS slots"),
             fill: fill.try_into().expect("SLOTS counters"),
-            spill: (0..SLOTS).map(|_| Vec::new()).collect(),
+            spill: spill.try_into().expect("SLOTS chains"),
+            blocks: Blocks::default(),
+            scratch: Vec::new(),
             occupied: [0; WORDS],
             cur: 0,
             current: Vec::new(),
@@ -123,16 +141,11 @@ impl EventQueue {
         }
     }
 
-    /// An empty queue expecting about `n` pending events: slots that will overflow their
-    /// places reserve their share.
+    /// An empty queue expecting about `n` pending events: the blocks of crowded slots reserve
+    /// room for them.
     pub fn with_capacity(n: usize) -> EventQueue {
         let mut q = EventQueue::new();
-        let share = (n / SLOTS).saturating_sub(WAYS);
-        if share > 0 {
-            for s in &mut q.spill {
-                s.reserve(share);
-            }
-        }
+        q.blocks.reserve(n);
         q
     }
 
@@ -178,6 +191,19 @@ impl EventQueue {
             if self.len == 0 || !self.advance() {
                 return None;
             }
+        }
+    }
+
+    /// The event `k` places after the next one to pop, if it is in the current slot (the
+    /// world reads it to warm the caches for it, `engine::warm`).
+    #[inline]
+    pub fn peek_ahead(&self, k: usize) -> Option<Event> {
+        let at = self.head + k;
+        if self.placed > 0 {
+            let ci = (self.cur as usize) & (SLOTS - 1);
+            (at < self.placed).then(|| self.ring[ci][at & (WAYS - 1)].event)
+        } else {
+            self.current.get(at).map(|e| e.event)
         }
     }
 

@@ -1,19 +1,19 @@
 //! Where an entry goes and how the next slot becomes current: the ring's slots, the current
 //! slot's sorted entries, and the window's move over the far heap.
 
-use super::{Entry, EventQueue, SLOTS, SLOT_BITS, WAYS, WORDS};
+use super::{sort, Entry, EventQueue, SLOTS, SLOT_BITS, WAYS, WORDS};
 
 impl EventQueue {
     /// Into ring index `i` (a future slot).
     #[inline(always)]
     pub(super) fn push_ring(&mut self, i: usize, e: Entry) {
-        let n = usize::from(self.fill[i]);
+        let n = self.fill[i] as usize;
         if n < WAYS {
             self.ring[i][n] = e;
-            self.fill[i] = n as u8 + 1;
         } else {
-            self.spill[i].push(e);
+            self.blocks.push(&mut self.spill[i], n - WAYS, e);
         }
+        self.fill[i] = n as u32 + 1;
         self.occupied[i >> 6] |= 1 << (i & 63);
     }
 
@@ -59,12 +59,13 @@ impl EventQueue {
         }
         let ni = (self.cur as usize) & (SLOTS - 1);
         self.occupied[ni >> 6] &= !(1 << (ni & 63));
-        let n = usize::from(self.fill[ni]);
+        let n = self.fill[ni] as usize;
         self.fill[ni] = 0;
-        if n == WAYS && !self.spill[ni].is_empty() {
+        if n > WAYS {
             self.current.extend_from_slice(&self.ring[ni]);
-            self.current.append(&mut self.spill[ni]);
-            self.current.sort_by_key(|e| e.time);
+            self.blocks
+                .drain_into(&mut self.spill[ni], n - WAYS, &mut self.current);
+            sort::sort_slot(&mut self.current, &mut self.scratch, SLOT_BITS);
         } else {
             // Popped where they are.
             self.ring[ni][..n].sort_by_key(|e| e.time);

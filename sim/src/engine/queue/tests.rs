@@ -271,3 +271,42 @@ proptest! {
         prop_assert_eq!(q.pop(), None);
     }
 }
+
+/// A million-client slot: thousands of entries in one slot (block chains, the radix sort),
+/// many at equal times, some pushed into the slot while it is current, slots reused as the
+/// window moves: the order is exactly a reference `BinaryHeap`'s `(time, push number)`.
+#[test]
+fn crowded_slots_pop_in_reference_order() {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut rng = Stream::from_seed(19);
+    let mut q = EventQueue::new();
+    let mut reference = BinaryHeap::new();
+    let (mut now, mut seq) = (0u64, 0u32);
+    for round in 0..40u64 {
+        // 3,000 pushes over the next 2 ms (about 3 slots), a third of them on a 1 us grid.
+        for i in 0..3_000u64 {
+            let d = rng.gen_range(0..2_000_000u64);
+            let t = now + if i % 3 == 0 { d - d % 1_000 } else { d };
+            seq += 1;
+            q.push(Nanos(t), arrival(seq));
+            reference.push(Reverse((t, seq)));
+        }
+        // Pop half, pushing a few into the present as we go.
+        for k in 0..1_500u32 {
+            let Reverse((t, c)) = reference.pop().expect("pending");
+            assert_eq!(q.pop(), Some((Nanos(t), arrival(c))), "round {round}");
+            now = t;
+            if k % 100 == 0 {
+                seq += 1;
+                let t = now + rng.gen_range(0..3_000u64);
+                q.push(Nanos(t), arrival(seq));
+                reference.push(Reverse((t, seq)));
+            }
+        }
+    }
+    while let Some(Reverse((t, c))) = reference.pop() {
+        assert_eq!(q.pop(), Some((Nanos(t), arrival(c))));
+    }
+    assert!(q.is_empty());
+}
