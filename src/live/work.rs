@@ -34,6 +34,7 @@ mod job;
 
 use execute::execute;
 
+/// The handler.
 pub async fn handle(
     State(app): State<Arc<App>>,
     method: Method,

@@ -63,8 +63,6 @@ impl Drop for Admitted<'_> {
     }
 }
 
-/// The handler.
-
 /// Set when the handler waiting for a job is dropped before the job answers (hyper drops it
 /// when the client disconnects): the job's client is gone.
 pub(super) struct Waiting(pub(super) Option<Arc<AtomicBool>>);
