@@ -114,6 +114,21 @@ fn out_has_parquet_csv_and_a_report_with_the_verdict_first() {
         "{csv}"
     );
     assert_eq!(csv.lines().count(), 3);
+    // Latency added per client: the mean of its successes' latency against the run without the
+    // levels; under the tighter `org-2s` the retries it causes make some client slower.
+    let clients = std::fs::read_to_string(dir.join("closed_clients.csv")).unwrap();
+    let header: Vec<&str> = clients.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (cand, added) = (col("candidate"), col("latency_mean_added_ms"));
+    let slower = clients
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|r| r[cand] == "org-2s")
+        .filter_map(|r| r[added].parse::<f64>().ok())
+        .filter(|ms| *ms > 0.0)
+        .count();
+    assert!(slower > 0, "no client slower under org-2s:\n{clients}");
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     let verdict = html.find("id=\"headline\"").expect("a verdict");
     assert!(verdict < html.find("id=\"candidates\"").unwrap());

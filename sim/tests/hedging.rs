@@ -73,7 +73,10 @@ fn a_hedge_is_sent_exactly_at_the_delay_when_nothing_answered() {
     assert_eq!(f.successes, 1);
     // The abandoned copies still ran on the server: wasted work.
     assert_eq!(f.wasted_attempts, 2);
-    assert_eq!(at(&trace, |k| *k == TraceKind::Success), vec![ms(100)]);
+    assert_eq!(
+        at(&trace, |k| matches!(k, TraceKind::Success { .. })),
+        vec![ms(100)]
+    );
 }
 
 #[test]
@@ -101,7 +104,10 @@ fn the_first_response_wins_once_and_the_latency_is_the_minimum() {
     assert!((lat.max_ms - 40.0).abs() < 0.05, "{}", lat.max_ms);
     // One success, although both copies were answered 200.
     assert_eq!((f.successes, f.logical_requests), (1, 1));
-    assert_eq!(at(&trace, |k| *k == TraceKind::Success), vec![ms(40)]);
+    assert_eq!(
+        at(&trace, |k| matches!(k, TraceKind::Success { .. })),
+        vec![ms(40)]
+    );
     let responses = at(&trace, |k| matches!(k, TraceKind::Response { .. }));
     assert_eq!(
         responses,
@@ -131,7 +137,10 @@ fn with_network_delay_each_copy_keeps_its_own_response() {
     let (r, trace) = Simulation::new(&s, 1).run_traced().unwrap();
     let f = &r.fleets["c"];
     assert_eq!(at(&trace, is_hedge), vec![ms(102)]);
-    assert_eq!(at(&trace, |k| *k == TraceKind::Success), vec![ms(110)]);
+    assert_eq!(
+        at(&trace, |k| matches!(k, TraceKind::Success { .. })),
+        vec![ms(110)]
+    );
     assert_eq!((f.successes, f.hedge_wins, f.hedge_abandoned), (1, 0, 1));
     assert_eq!(f.server_errors[&503], 1);
 
@@ -150,7 +159,10 @@ fn with_network_delay_each_copy_keeps_its_own_response() {
     let (r, trace) = Simulation::new(&s, 1).run_traced().unwrap();
     let f = &r.fleets["c"];
     assert_eq!(at(&trace, is_hedge), vec![ms(10)]);
-    assert_eq!(at(&trace, |k| *k == TraceKind::Success), vec![ms(120)]);
+    assert_eq!(
+        at(&trace, |k| matches!(k, TraceKind::Success { .. })),
+        vec![ms(120)]
+    );
     assert_eq!((f.successes, f.hedge_wins, f.hedge_abandoned), (1, 1, 0));
 }
 
@@ -179,7 +191,10 @@ fn the_retry_policy_decides_only_after_every_copy_failed() {
     assert_eq!(attempts, vec![Nanos::ZERO, Nanos::from_secs(1)]);
     let f = &r.fleets["c"];
     assert_eq!((f.retries, f.hedges, f.successes), (1, 1, 1));
-    assert_eq!(at(&trace, |k| *k == TraceKind::Success), vec![ms(1010)]);
+    assert_eq!(
+        at(&trace, |k| matches!(k, TraceKind::Success { .. })),
+        vec![ms(1010)]
+    );
 }
 
 #[test]
@@ -238,7 +253,10 @@ fn gates_are_asked_before_each_hedge_and_a_refusal_is_not_a_give_up() {
         .unwrap();
     let f = &r.fleets["c"];
     assert_eq!((f.hedges, f.successes, f.give_ups_total), (0, 1, 0));
-    assert_eq!(at(&trace, |k| *k == TraceKind::Success), vec![ms(100)]);
+    assert_eq!(
+        at(&trace, |k| matches!(k, TraceKind::Success { .. })),
+        vec![ms(100)]
+    );
 }
 
 fn busy(hedge: bool) -> Scenario {

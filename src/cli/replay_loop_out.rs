@@ -27,6 +27,10 @@ fn entity_row(c: &CandidateRows, what: &str, e: &Entity) -> Vec<(String, Cell)> 
         ("first_bite_s".into(), secs(e.fig.first)),
         ("static_refused".into(), Cell::U64(e.static_refused)),
     ];
+    row.push((
+        "latency_mean_added_ms".into(),
+        Cell::from(e.fig.mean_latency_added_ms()),
+    ));
     if let Some(l) = &e.latency {
         let diff = |a: Option<f64>, b: Option<f64>| Cell::from(a.zip(b).map(|(a, b)| a - b));
         row.push(("latency_p50_added_ms".into(), diff(l.cand.0, l.base.0)));

@@ -104,17 +104,21 @@ fn who(o: &mut String, what: &str, rows: &[Entity], top: usize) {
         .max(what.len());
     let _ = writeln!(
         o,
-        "  {what:<w$}  {:>9}  {:>9}  {:>8}  {:>8}  {:>12}  {:>10}  {:>8}",
-        "requests", "refused", "retries+", "lost", "first bite", "p99 added", "static"
+        "  {what:<w$}  {:>9}  {:>9}  {:>8}  {:>8}  {:>12}  {:>16}  {:>8}",
+        "requests", "refused", "retries+", "lost", "first bite", "latency+", "static"
     );
     for e in rows {
-        let lat = e
-            .latency
-            .as_ref()
-            .map_or("-".into(), |l| added(l.cand.1, l.base.1));
+        // a tenant: its p99 added; a client: the mean of its successes' latency added
+        let lat = match &e.latency {
+            Some(l) => format!("p99 {}", added(l.cand.1, l.base.1)),
+            None => e
+                .fig
+                .mean_latency_added_ms()
+                .map_or("-".into(), |d| format!("mean {d:+.1} ms")),
+        };
         let _ = writeln!(
             o,
-            "  {:<w$}  {:>9}  {:>9}  {:>8}  {:>8}  {:>12}  {:>10}  {:>8}",
+            "  {:<w$}  {:>9}  {:>9}  {:>8}  {:>8}  {:>12}  {:>16}  {:>8}",
             e.name,
             n(e.fig.demand),
             n(e.fig.refused),

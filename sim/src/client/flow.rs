@@ -234,8 +234,13 @@ impl World {
             g.observe_call(&call, &result);
         }
         if result.is_success() {
-            self.trace(c, TraceKind::Success);
             let latency = self.now - self.reqs[req].first_sent;
+            self.trace(
+                c,
+                TraceKind::Success {
+                    latency_ns: latency.0,
+                },
+            );
             if self.fleets[fi].hedge.is_some() {
                 self.hedge_succeeded(req, fi, copy);
             }

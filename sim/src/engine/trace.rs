@@ -30,7 +30,11 @@ pub enum TraceKind {
     /// The client's attempt timeout fired.
     Timeout,
     /// The logical request succeeded.
-    Success,
+    Success {
+        /// Its latency in ns: first send to the final response, retry waits included (what
+        /// the recorder's latency histograms count).
+        latency_ns: u64,
+    },
     /// The logical request was given up.
     GiveUp {
         /// Why.

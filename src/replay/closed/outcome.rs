@@ -6,9 +6,10 @@
 //! - *retries induced*: attempts beyond the logical requests, minus the baseline's;
 //! - *goodput lost*: the baseline's successful logical requests minus the candidate's;
 //! - *first bite*: the first refusal;
-//! - *latency added* (per tenant): the candidate's median and 99th percentile latency of
+//! - *latency added*: per tenant, the candidate's median and 99th percentile latency of
 //!   successful logical requests minus the baseline's (first send to final answer: the retry
-//!   waits are in it).
+//!   waits are in it); per client, the mean of the same latency, candidate minus baseline
+//!   (each success's latency read from the run's client trace).
 
 use super::layout::{scenario, Layout};
 use limiters::Nanos;
@@ -34,6 +35,10 @@ pub struct PairFig {
     pub base_attempts: u64,
     /// Successes in the baseline.
     pub base_successes: u64,
+    /// Sum of the successes' latencies (ns), candidate.
+    pub latency_ns: u128,
+    /// The same in the baseline.
+    pub base_latency_ns: u128,
 }
 
 impl PairFig {
@@ -48,6 +53,16 @@ impl PairFig {
         self.base_successes as i64 - self.successes as i64
     }
 
+    /// Mean latency of a success added against the baseline (ms); `None` without a success
+    /// on either side.
+    pub fn mean_latency_added_ms(&self) -> Option<f64> {
+        let mean = |sum: u128, n: u64| (n > 0).then(|| sum as f64 / n as f64 / 1e6);
+        Some(
+            mean(self.latency_ns, self.successes)?
+                - mean(self.base_latency_ns, self.base_successes)?,
+        )
+    }
+
     /// Add `o` (a client in several tenants, a tenant's clients).
     pub fn add(&mut self, o: &PairFig) {
         self.demand += o.demand;
@@ -60,6 +75,8 @@ impl PairFig {
         };
         self.base_attempts += o.base_attempts;
         self.base_successes += o.base_successes;
+        self.latency_ns += o.latency_ns;
+        self.base_latency_ns += o.base_latency_ns;
     }
 }
 
@@ -110,7 +127,10 @@ pub fn run(
         match e.kind {
             TraceKind::Arrival => f.demand += 1,
             TraceKind::Attempt { .. } | TraceKind::Hedge { .. } => f.attempts += 1,
-            TraceKind::Success => f.successes += 1,
+            TraceKind::Success { latency_ns } => {
+                f.successes += 1;
+                f.latency_ns += u128::from(latency_ns);
+            }
             TraceKind::Response { status } if statuses.contains(&status) => {
                 f.refused += 1;
                 f.first.get_or_insert(e.at);
@@ -119,7 +139,13 @@ pub fn run(
         }
     }
     let b = scenario(candidate, layout, duration, epoch, true);
-    let base = Simulation::new(&b, seed).run()?;
+    let (base, base_trace) = Simulation::new(&b, seed).run_traced()?;
+    for e in &base_trace {
+        if let TraceKind::Success { latency_ns } = e.kind {
+            let p = layout.members[e.fleet as usize][e.client as usize] as usize;
+            pairs[p].base_latency_ns += u128::from(latency_ns);
+        }
+    }
     let fleet_index = |name: &str| s.fleets.iter().position(|f| f.name == name);
     for row in &base.clients {
         if let Some(fi) = fleet_index(&row.fleet) {

@@ -88,7 +88,8 @@ fn against_replicas(
         title,
         caption: caption.to_owned(),
         x_desc: "replicas".into(),
-        y_desc: "most admitted in a window / limit".into(),
+        // short: in a grid of panels the label must fit one panel's height (it ran into the next row)
+        y_desc: "max in a window / limit".into(),
         categories: replicas.iter().map(u32::to_string).collect(),
         lines: variants
             .iter()
