@@ -11,6 +11,7 @@ mod gates;
 mod headers;
 mod hedge;
 mod level_opts;
+mod placement;
 mod problems;
 mod retry;
 mod retry_variants;
