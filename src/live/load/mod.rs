@@ -29,19 +29,22 @@ pub mod gauges;
 mod hedge;
 mod jitter;
 mod network;
+mod options;
 mod output;
 mod progress;
 mod record;
+mod task;
 mod waiters;
 
+pub use options::{LiveInfo, LiveRun, LoadOptions};
 pub use output::{read_live_result, write_live_run};
 use record::Log;
+use task::ClientTask;
 
 use crate::live::identities::{client_bearer, client_token, fleet_tokens, identities};
 use anyhow::{anyhow, bail, Result};
-use client::{logical, ClientJitter, Shared, Who};
+use client::Shared;
 use limiters::Nanos;
-use serde::Serialize;
 use sim::client::ArrivalGen;
 use sim::engine::{name_hash, Purpose, Stream};
 use sim::model::{Fleet, Scenario};
@@ -52,81 +55,6 @@ use std::time::{Duration, Instant};
 
 /// Most clients one run may drive.
 pub const MAX_CLIENTS: u64 = 10_000;
-
-/// How to drive a scenario live.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadOptions {
-    /// The horizon: arrivals and attempts stop here, and nothing after it is counted (at most
-    /// the scenario's duration).
-    pub duration: Duration,
-    /// At most this many attempts; the run ends early when they are used up.
-    pub max_requests: u64,
-    /// Seed of the arrival and jitter streams.
-    pub seed: u64,
-    /// Allow a target that is not on this machine.
-    pub allow_remote: bool,
-    /// `None`: the scenario's identities (`serve --scenario`, `serve_in_process`); `Some(n)`:
-    /// the keys `key-0 .. key-(n-1)` of `serve --keys n`, round-robin.
-    pub tokens: Option<u32>,
-    /// The server's keys: each label above is sent as its secret (`serve --keys-out`, or the
-    /// in-process server's); `None`: the labels themselves.
-    pub secrets: Option<Arc<crate::live::keys::Secrets>>,
-    /// Where the server's gauges are scraped (`None`: `/metrics` on the target).
-    pub metrics_url: Option<reqwest::Url>,
-    /// Bearer token of the metrics scrape (`serve --metrics-token`).
-    pub metrics_token: Option<String>,
-    /// Show a progress bar on stderr (when it is a terminal): not `--quiet`.
-    pub progress: bool,
-    /// Sleep the scenario's network delay on both legs of every attempt, as the simulator
-    /// draws it (see `network.rs`); false when the network to the target is the real one
-    /// (`load --real-network`).
-    pub network_delay: bool,
-}
-
-impl LoadOptions {
-    /// The scenario's duration and seed, ten million attempts at most, loopback only, the
-    /// scenario's identities.
-    pub fn new(s: &Scenario) -> LoadOptions {
-        LoadOptions {
-            duration: Duration::from(s.duration),
-            max_requests: 10_000_000,
-            seed: s.seed,
-            allow_remote: false,
-            tokens: None,
-            secrets: None,
-            metrics_url: None,
-            metrics_token: None,
-            progress: false,
-            network_delay: true,
-        }
-    }
-}
-
-/// What a live run adds to the result: it was live, against what, and what it could not do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LiveInfo {
-    /// Always `"live"`.
-    pub mode: &'static str,
-    /// The server's base URL.
-    pub target: String,
-    /// Wall-clock length of the run (seconds).
-    pub wall_s: f64,
-    /// The horizon the figures cover (seconds): the duration, or less if truncated.
-    pub horizon_s: f64,
-    /// The attempt cap ended the run before the duration.
-    pub truncated: bool,
-    /// Parts of the scenario not driven live.
-    pub warnings: Vec<String>,
-}
-
-/// A live run: the simulator's result type, and what was live about it.
-#[derive(Debug, Clone)]
-pub struct LiveRun {
-    /// The figures, time series and per-client rows, as `sim::run` returns them.
-    pub result: sim::RunResult,
-    /// Live facts.
-    pub info: LiveInfo,
-}
 
 /// Accept only loopback targets (127.0.0.0/8, `localhost`, `::1`) unless `allow_remote`.
 pub fn check_target(target: &str, allow_remote: bool) -> Result<reqwest::Url> {
@@ -368,76 +296,6 @@ pub async fn run_scenario_with(
             warnings,
         },
     })
-}
-
-/// One client of a fleet: its arrivals, each a logical request in its own task (open loop),
-/// or `concurrency` lanes of request-think-request (closed loop, [`closed`]).
-struct ClientTask {
-    shared: Arc<Shared>,
-    fleet: Arc<Fleet>,
-    gen: Arc<ArrivalGen>,
-    fi: u16,
-    client: u32,
-    /// Index in the fleet.
-    index: u32,
-    token: String,
-    arrivals: Stream,
-    jitter: Stream,
-}
-
-impl ClientTask {
-    async fn run(mut self) {
-        let horizon = self.shared.log.horizon();
-        let this_gen = Arc::clone(&self.gen);
-        if let ArrivalGen::Closed { concurrency, think } = &*this_gen {
-            // the simulator's own streams, in its order (see [`closed`])
-            closed::run_client(
-                self.shared,
-                self.fleet,
-                self.fi,
-                self.client,
-                self.token,
-                *concurrency,
-                *think,
-                self.arrivals,
-                self.jitter,
-            )
-            .await;
-            return;
-        }
-        // the client's own jitter stream, shared by its requests in the order they draw
-        let jitter = Arc::new(ClientJitter::new(self.jitter));
-        let mut reqs = tokio::task::JoinSet::new();
-        let mut next = self.gen.first(&mut self.arrivals, horizon);
-        let mut n = 0u64;
-        while let Some(at) = next {
-            self.shared.log.sleep_until(at).await;
-            let rng = Arc::clone(&jitter);
-            let (shared, fleet, token) = (
-                Arc::clone(&self.shared),
-                Arc::clone(&self.fleet),
-                self.token.clone(),
-            );
-            let (fi, client) = (self.fi, self.client);
-            // the simulator's request number: its n-th arrival, from 1
-            let numbered = u32::try_from(n + 1).ok().map(|r| (self.index, r));
-            reqs.spawn(async move {
-                let who = Who {
-                    fleet: &fleet,
-                    fi,
-                    client,
-                    token: &token,
-                    numbered,
-                };
-                logical(&shared, &who, &rng).await;
-            });
-            // reap finished requests so the set stays small
-            while reqs.try_join_next().is_some() {}
-            n += 1;
-            next = self.gen.next(at, &mut self.arrivals, horizon);
-        }
-        while reqs.join_next().await.is_some() {}
-    }
 }
 
 #[cfg(test)]
