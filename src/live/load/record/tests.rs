@@ -1,4 +1,6 @@
 use super::*;
+use crate::live::load::gauges::Feed;
+use sim::model::Scenario;
 use sim::model::{Arrival, Fleet};
 
 #[test]
