@@ -215,67 +215,6 @@ pub struct BackendConfig {
     pub seed: u64,
 }
 
-/// Where limiter state lives.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StoreConfig {
-    /// In this process (default).
-    Memory,
-    /// In Redis at this URL, shared by every `serve` process pointing at it.
-    Redis {
-        /// `redis://127.0.0.1:6379`.
-        url: String,
-        /// What to do when Redis does not answer.
-        on_error: OnStoreError,
-        /// How long one Redis call may take before it counts as an error.
-        timeout: Duration,
-        /// The prefix of every key it writes (`throttlelab`; a deployment's own, fresh one).
-        prefix: String,
-    },
-    /// In this process, with `synced` levels whose counters are flushed to Redis every
-    /// interval (a deployment's replica; see `store::synced`).
-    Synced {
-        /// `redis://127.0.0.1:6379`.
-        url: String,
-        /// The prefix of the deployment's counters.
-        prefix: String,
-        /// The synced levels.
-        levels: Vec<SyncedLevel>,
-    },
-}
-
-/// The behaviour when the shared store is unreachable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OnStoreError {
-    /// Admit the request (availability over protection).
-    FailOpen,
-    /// Answer 503 (protection over availability).
-    FailClosed,
-    /// Decide with this process's in-memory limiters until the store is back.
-    Local,
-}
-
-impl OnStoreError {
-    /// Parse `fail-open`, `fail-closed` or `local`.
-    pub fn parse(text: &str) -> Result<OnStoreError> {
-        match text {
-            "fail-open" => Ok(OnStoreError::FailOpen),
-            "fail-closed" => Ok(OnStoreError::FailClosed),
-            "local" => Ok(OnStoreError::Local),
-            other => bail!(
-                "unknown --on-store-error `{other}` (expected fail-open, fail-closed or local)"
-            ),
-        }
-    }
-    /// The flag spelling, used as a metrics label.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OnStoreError::FailOpen => "fail-open",
-            OnStoreError::FailClosed => "fail-closed",
-            OnStoreError::Local => "local",
-        }
-    }
-}
-
 /// Everything the live server needs.
 #[derive(Clone, Debug)]
 pub struct LiveConfig {
@@ -343,16 +282,9 @@ impl LiveConfig {
     }
 }
 
-/// One synced level's configuration (`StoreConfig::Synced`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SyncedLevel {
-    /// The level's index.
-    pub index: usize,
-    /// Time between two syncs.
-    pub interval: Duration,
-    /// How long a sync call may take.
-    pub timeout: Duration,
-}
+mod store;
+
+pub use store::{OnStoreError, StoreConfig, SyncedLevel};
 
 #[cfg(test)]
 mod tests;
