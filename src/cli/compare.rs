@@ -8,7 +8,6 @@
 //! compares them figure by figure (`compare_runs`).
 
 pub use super::compare_args::CompareArgs;
-use super::sweep::read_text;
 use super::sweep_jobs::{run_jobs, JobSpec};
 use super::CliError;
 use anyhow::{anyhow, Context};
@@ -251,8 +250,8 @@ pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
             path.display()
         )));
     }
-    let (_, ta) = read_text(&dir.join(CompareManifest::A_COPY))?;
-    let (_, tb) = read_text(&dir.join(CompareManifest::B_COPY))?;
+    let (_, ta) = super::limits::read_scenario(&dir.join(CompareManifest::A_COPY))?;
+    let (_, tb) = super::limits::read_scenario(&dir.join(CompareManifest::B_COPY))?;
     let pq = dir.join("compare.parquet");
     let df = report::tables::read_parquet(&pq).map_err(|e| bad(format!("{e}")))?;
     let table = report::tables::Table::from_frame(&df, None)

@@ -7,7 +7,7 @@
 //! byte-identical to those of the same sweep run unsharded. The merged folder gets the
 //! sweep's charts and `report.html` too (unless `--no-report`).
 
-use super::sweep::{read_manifest, read_text, replan, write_manifest, write_report};
+use super::sweep_folder::{read_manifest, replan, write_manifest, write_report};
 use super::CliError;
 use anyhow::{anyhow, Context};
 use clap::Args;
@@ -213,7 +213,7 @@ pub fn run(args: MergeArgs, quiet: bool) -> Result<(), CliError> {
     let copy = dirs[0].join(report::html::SCENARIO_COPY);
     let html = match (copy.is_file(), args.no_report) {
         (true, false) => {
-            let (_, text) = read_text(&copy)?;
+            let (_, text) = super::limits::read_scenario(&copy)?;
             let dest = tmp.join(report::html::SCENARIO_COPY);
             std::fs::write(&dest, &text).with_context(|| format!("writing {}", dest.display()))?;
             let plan = replan(&text, &whole);

@@ -34,6 +34,7 @@ mod serve_config;
 mod serve_deployment;
 mod shell;
 mod sweep;
+mod sweep_folder;
 mod sweep_jobs;
 mod validate;
 

@@ -73,7 +73,7 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
     // A sweep folder (sweep.json) or a comparison folder (compare.json): its report is built
     // from its tables; anything else is a run directory.
     if args.dir.join("sweep.json").is_file() {
-        return super::sweep::report_dir(&args.dir, quiet);
+        return super::sweep_folder::report_dir(&args.dir, quiet);
     }
     if args.dir.join("compare.json").is_file() {
         return super::compare::report_dir(&args.dir, quiet);
