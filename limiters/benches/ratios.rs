@@ -21,6 +21,8 @@
 //! and governor); without `--bench`
 //! (`cargo test --benches`) it runs 3 tiny rounds as a smoke test and gives no verdict.
 
+#[path = "ratios/contention.rs"]
+mod contention;
 #[allow(dead_code)]
 #[path = "../../benches/limiters/keyed.rs"]
 mod keyed;
@@ -38,7 +40,7 @@ use limiters::{Gcra, Nanos, Rate, TokenBucket};
 
 use keyed::{GovernorKeyed, OursKeyedGcra, OursShardedGcra};
 use ratio_stats::{Case, Run};
-use subjects::{CasFloor, GovernorFake, Lane, Ours, SharedSubject, Subject};
+use subjects::{CasFloor, GovernorFake, Lane, Ours, OursShared, SharedSubject, Subject};
 
 /// Time advances once per `BATCH` checks on the allow path (as in `benches/limiters.rs`).
 pub(crate) const BATCH: u64 = 256;
@@ -269,9 +271,43 @@ fn main() {
         run.sanity(&sanity, &quiet, 0.25)
     });
     run.print_ratios(&ratios, 0.5, valid);
+    two_threads(full);
     if !full {
         println!(
             "smoke run (no --bench): no verdict; `cargo bench -p limiters --bench ratios` measures"
         );
     }
+}
+
+/// The lock-free GCRA against governor's shared allow check, from 2 threads that are checked
+/// to have overlapped (see [`contention`]); target: at most 1.0x.
+fn two_threads(full: bool) {
+    let (rate, burst, gov) = quotas(true);
+    let ours = OursShared::new(limiters::AtomicGcra::new(rate, burst).expect("a valid GCRA"));
+    let governor = GovernorFake::new(gov);
+    let per_thread = if full { 2_000_000 } else { 10_000 };
+    let ratio = contention::compare(
+        "lock-free GCRA allow, 2 threads",
+        if full { 21 } else { 3 },
+        &|| drive(&ours, per_thread),
+        &|| drive(&governor, per_thread),
+    );
+    if full {
+        match ratio {
+            Some(r) if r <= 1.0 => println!("  target <= 1.0x governor: met"),
+            Some(_) => println!("  target <= 1.0x governor: not met"),
+            None => println!("  target <= 1.0x governor: no verdict (the threads did not overlap)"),
+        }
+    }
+}
+
+/// One round of `s` from 2 threads, each advancing the shared time every [`BATCH`] of its own
+/// checks (as `subjects::shared_two_threads`, statically dispatched).
+fn drive<S: SharedSubject>(s: &S, per_thread: u64) -> contention::Pair {
+    contention::pair(per_thread, |_, i| {
+        if i & (BATCH - 1) == 0 {
+            s.advance(BATCH * STEP_NS);
+        }
+        black_box(s.check(0));
+    })
 }

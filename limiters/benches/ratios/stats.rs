@@ -25,7 +25,7 @@ impl Case {
 
 /// Nanoseconds this thread has run on a CPU (`CLOCK_THREAD_CPUTIME_ID`: exact, unlike the
 /// tick-granular `/proc/thread-self/schedstat`).
-fn cpu_ns() -> u64 {
+pub fn cpu_ns() -> u64 {
     let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
     u64::try_from(t.tv_sec).unwrap_or(0) * 1_000_000_000 + u64::try_from(t.tv_nsec).unwrap_or(0)
 }
@@ -48,7 +48,7 @@ pub fn quiet_baseline(text: &str) -> BTreeMap<String, f64> {
         .collect()
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
