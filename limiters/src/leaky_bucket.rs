@@ -150,22 +150,10 @@ impl LeakyBucket {
                 },
             ],
             factory: |p| {
-                let nodelay = p.bool_or("nodelay", false)?;
-                if nodelay && p.get("delay").is_some() {
-                    return Err(LimiterError::invalid(
-                        "delay",
-                        "give either delay or nodelay = true, not both",
-                    ));
-                }
-                let delay = if nodelay {
-                    None
-                } else {
-                    Some(p.u64_or("delay", 0)?)
-                };
                 Ok(Box::new(LeakyBucket::new(
                     p.rate("rate")?,
                     p.u64_or("burst", 0)?,
-                    delay,
+                    delay_param(p)?,
                 )?))
             },
         }
@@ -213,6 +201,23 @@ impl Limiter for LeakyBucket {
     fn name(&self) -> &'static str {
         Self::NAME
     }
+}
+
+/// nginx's `delay=N` / `nodelay` as scenario parameters: `Some(delay)` requests served at once
+/// (default 0), `None` for `nodelay = true` (never delayed); both given is an error.
+pub(crate) fn delay_param(p: &crate::Params) -> Result<Option<u64>, LimiterError> {
+    let nodelay = p.bool_or("nodelay", false)?;
+    if nodelay && p.get("delay").is_some() {
+        return Err(LimiterError::invalid(
+            "delay",
+            "give either delay or nodelay = true, not both",
+        ));
+    }
+    Ok(if nodelay {
+        None
+    } else {
+        Some(p.u64_or("delay", 0)?)
+    })
 }
 
 #[cfg(test)]

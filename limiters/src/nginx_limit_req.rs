@@ -287,22 +287,10 @@ pub fn entry() -> Entry {
             },
         ],
         factory: |p| {
-            let nodelay = p.bool_or("nodelay", false)?;
-            if nodelay && p.get("delay").is_some() {
-                return Err(LimiterError::invalid(
-                    "delay",
-                    "give either delay or nodelay = true, not both",
-                ));
-            }
-            let delay = if nodelay {
-                None
-            } else {
-                Some(p.u64_or("delay", 0)?)
-            };
             Ok(Box::new(NginxLimitReq::new(
                 p.str("rate")?,
                 p.u64_or("burst", 0)?,
-                delay,
+                crate::leaky_bucket::delay_param(p)?,
             )?))
         },
     }

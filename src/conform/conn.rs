@@ -53,6 +53,45 @@ pub fn plan(seed: u64, stream: u32, n: u64, max: u64) -> Vec<Planned> {
 /// What came back for one request: its status.
 pub type Status = u16;
 
+/// Each planned request's start, end and status as the gateway logged them (`lines`, by
+/// `<stream>-<seq>` id), as the concurrency check's observations; `missing(id)` says why a
+/// request is not in the log, `reject` is the gateway's refusal status.
+pub fn held_of(
+    plans: &[Vec<Planned>],
+    lines: &std::collections::HashMap<String, (u64, u64, u16)>,
+    reject: u16,
+    missing: impl Fn(&str) -> String,
+) -> Result<Vec<gateways::conform_conn::Held>, String> {
+    use gateways::conform::{Observation, Verdict};
+    let mut out = Vec::new();
+    for (stream, plan) in plans.iter().enumerate() {
+        for (seq, p) in plan.iter().enumerate() {
+            let id = format!("{stream}-{seq}");
+            let &(start, end, status) = lines.get(&id).ok_or_else(|| missing(&id))?;
+            let verdict = match status {
+                200 => Verdict::Pass,
+                s if s == reject => Verdict::Reject,
+                s => return Err(format!("request {id}: unexpected status {s}")),
+            };
+            out.push(gateways::conform_conn::Held {
+                observation: Observation {
+                    stream: stream as u32,
+                    seq: seq as u64,
+                    key: p.key.clone(),
+                    gateway_ms: start,
+                    verdict,
+                    gateway_rate: None,
+                    gateway_delay_ms: None,
+                    sent_us: p.at_us,
+                    answered_us: 0,
+                },
+                end_ms: end,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Send every request of `plan` at its time, each on its own connection from a thread of its
 /// own (joined as soon as it ends, so a long stream never holds more threads than requests in
 /// flight); the statuses in plan order.

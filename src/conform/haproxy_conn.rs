@@ -9,7 +9,6 @@
 //! log line is emitted. One thread (`nbthread 1`).
 
 use super::conn::{self, Planned};
-use gateways::conform::{Observation, Verdict};
 use gateways::conform_conn::Held;
 use gateways::haproxy::{Counter, Rule};
 use std::collections::HashMap;
@@ -108,36 +107,10 @@ pub fn run(binary: &Path, rule: &Rule, plans: &[Vec<Planned>]) -> Result<Vec<Hel
             lines.insert(id, (start, end, status));
         }
     }
-    let mut out = Vec::new();
-    for (stream, plan) in plans.iter().enumerate() {
-        for (seq, p) in plan.iter().enumerate() {
-            let id = format!("{stream}-{seq}");
-            let &(start, end, status) = lines.get(&id).ok_or_else(|| {
-                let first = text.lines().next().unwrap_or("(empty)");
-                format!("request {id} is not in HAProxy's log (its first line: {first:?})")
-            })?;
-            let verdict = match status {
-                200 => Verdict::Pass,
-                s if s == rule.status => Verdict::Reject,
-                s => return Err(format!("request {id}: unexpected status {s}")),
-            };
-            out.push(Held {
-                observation: Observation {
-                    stream: stream as u32,
-                    seq: seq as u64,
-                    key: p.key.clone(),
-                    gateway_ms: start,
-                    verdict,
-                    gateway_rate: None,
-                    gateway_delay_ms: None,
-                    sent_us: p.at_us,
-                    answered_us: 0,
-                },
-                end_ms: end,
-            });
-        }
-    }
-    Ok(out)
+    conn::held_of(plans, &lines, rule.status, |id| {
+        let first = text.lines().next().unwrap_or("(empty)");
+        format!("request {id} is not in HAProxy's log (its first line: {first:?})")
+    })
 }
 
 #[cfg(test)]

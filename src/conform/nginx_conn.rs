@@ -7,7 +7,6 @@
 //! in the event that read the request's headers, and the lab sends them in one write).
 
 use super::conn::{self, Planned};
-use gateways::conform::{Observation, Verdict};
 use gateways::conform_conn::Held;
 use gateways::nginx::ConnLimit;
 use std::collections::HashMap;
@@ -85,35 +84,9 @@ pub fn run(binary: &Path, limit: &ConnLimit, plans: &[Vec<Planned>]) -> Result<V
             parse_line(l).ok_or_else(|| format!("unreadable nginx log line {l:?}"))?;
         lines.insert(id, (start, end, status));
     }
-    let mut out = Vec::new();
-    for (stream, plan) in plans.iter().enumerate() {
-        for (seq, p) in plan.iter().enumerate() {
-            let id = format!("{stream}-{seq}");
-            let &(start, end, status) = lines
-                .get(&id)
-                .ok_or_else(|| format!("request {id} is not in nginx's access log"))?;
-            let verdict = match status {
-                200 => Verdict::Pass,
-                s if s == limit.status => Verdict::Reject,
-                s => return Err(format!("request {id}: unexpected status {s}")),
-            };
-            out.push(Held {
-                observation: Observation {
-                    stream: stream as u32,
-                    seq: seq as u64,
-                    key: p.key.clone(),
-                    gateway_ms: start,
-                    verdict,
-                    gateway_rate: None,
-                    gateway_delay_ms: None,
-                    sent_us: p.at_us,
-                    answered_us: 0,
-                },
-                end_ms: end,
-            });
-        }
-    }
-    Ok(out)
+    conn::held_of(plans, &lines, limit.status, |id| {
+        format!("request {id} is not in nginx's access log")
+    })
 }
 
 #[cfg(test)]

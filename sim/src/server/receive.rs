@@ -180,6 +180,15 @@ impl Server {
         Ok(true)
     }
 
+    /// [`Server::complete`] of a job the backend finished, if it finished one.
+    fn complete_some(
+        &mut self,
+        now: Nanos,
+        f: Option<Finished>,
+    ) -> Result<Option<(JobMeta, Response)>, LimiterError> {
+        f.map(|f| self.complete(now, f)).transpose()
+    }
+
     /// A delayed admitted job enters the backend.
     pub fn backend_enter(
         &mut self,
@@ -187,10 +196,8 @@ impl Server {
         q: &mut EventQueue,
         job: u32,
     ) -> Result<Option<(JobMeta, Response)>, LimiterError> {
-        match self.backend.enter(now, q, &mut self.faults, job) {
-            Some(f) => self.complete(now, f).map(Some),
-            None => Ok(None),
-        }
+        let f = self.backend.enter(now, q, &mut self.faults, job);
+        self.complete_some(now, f)
     }
 
     /// A job's service is over.
@@ -200,10 +207,8 @@ impl Server {
         q: &mut EventQueue,
         job: u32,
     ) -> Result<Option<(JobMeta, Response)>, LimiterError> {
-        match self.backend.done(now, q, &mut self.faults, job) {
-            Some(f) => self.complete(now, f).map(Some),
-            None => Ok(None),
-        }
+        let f = self.backend.done(now, q, &mut self.faults, job);
+        self.complete_some(now, f)
     }
 
     /// A queued job's queue timeout fired.
@@ -213,9 +218,7 @@ impl Server {
         job: u32,
         gen: u32,
     ) -> Result<Option<(JobMeta, Response)>, LimiterError> {
-        match self.backend.queue_timeout(job, gen) {
-            Some(f) => self.complete(now, f).map(Some),
-            None => Ok(None),
-        }
+        let f = self.backend.queue_timeout(job, gen);
+        self.complete_some(now, f)
     }
 }
