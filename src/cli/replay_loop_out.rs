@@ -27,14 +27,18 @@ fn entity_row(c: &CandidateRows, what: &str, e: &Entity) -> Vec<(String, Cell)> 
         ("first_bite_s".into(), secs(e.fig.first)),
         ("static_refused".into(), Cell::U64(e.static_refused)),
     ];
-    row.push((
-        "latency_mean_added_ms".into(),
-        Cell::from(e.fig.mean_latency_added_ms()),
-    ));
-    if let Some(l) = &e.latency {
-        let diff = |a: Option<f64>, b: Option<f64>| Cell::from(a.zip(b).map(|(a, b)| a - b));
-        row.push(("latency_p50_added_ms".into(), diff(l.cand.0, l.base.0)));
-        row.push(("latency_p99_added_ms".into(), diff(l.cand.1, l.base.1)));
+    // a tenant: its p50 and p99 added (the simulator's tenant histograms); a client: the mean
+    // over its successes (from the run's client trace)
+    match &e.latency {
+        Some(l) => {
+            let diff = |a: Option<f64>, b: Option<f64>| Cell::from(a.zip(b).map(|(a, b)| a - b));
+            row.push(("latency_p50_added_ms".into(), diff(l.cand.0, l.base.0)));
+            row.push(("latency_p99_added_ms".into(), diff(l.cand.1, l.base.1)));
+        }
+        None => row.push((
+            "latency_mean_added_ms".into(),
+            Cell::from(e.fig.mean_latency_added_ms()),
+        )),
     }
     row
 }
@@ -86,23 +90,30 @@ pub fn tables(r: &LoopResult) -> Vec<(&'static str, Table)> {
     ]
 }
 
-fn grid(id: &str, heading: &str, caption: &str, t: &Table, limit: usize) -> Grid {
+/// A table as a page grid: its first `limit` rows, without the columns named in `skip` (they
+/// stay in the table's files; a page 1,280 px wide holds about twelve columns).
+fn grid(id: &str, heading: &str, caption: &str, t: &Table, limit: usize, skip: &[&str]) -> Grid {
+    let keep: Vec<usize> = (0..t.names().len())
+        .filter(|&i| !skip.contains(&t.names()[i].as_str()))
+        .collect();
     Grid {
         id: id.into(),
         heading: heading.into(),
         caption: caption.into(),
-        head: t.names().to_vec(),
+        head: keep.iter().map(|&i| t.names()[i].clone()).collect(),
         rows: (0..t.len().min(limit))
-            .map(|i| GridRow {
-                cells: t
-                    .row(i)
-                    .iter()
-                    .map(|(_, c)| match c {
-                        Cell::F64(v) => format!("{v:.3}"),
-                        c => c.text(),
-                    })
-                    .collect(),
-                class: String::new(),
+            .map(|r| {
+                let row = t.row(r);
+                GridRow {
+                    cells: keep
+                        .iter()
+                        .map(|&i| match row[i].1 {
+                            Cell::F64(v) => format!("{v:.3}"),
+                            c => c.text(),
+                        })
+                        .collect(),
+                    class: String::new(),
+                }
             })
             .collect(),
     }
@@ -157,6 +168,7 @@ pub fn write(r: &LoopResult, dir: &Path, logs: &str) -> Result<(), String> {
              against the same replay without the limit",
             &tables[0].1,
             usize::MAX,
+            &[],
         ),
         grid(
             "classes",
@@ -164,21 +176,26 @@ pub fn write(r: &LoopResult, dir: &Path, logs: &str) -> Result<(), String> {
             "fitted from the log: the requests that follow a refusal on the same route",
             &tables[3].1,
             usize::MAX,
+            &[],
         ),
     ];
     grids.push(grid(
         "tenants",
         "Who gets hurt: tenants",
-        "worst first, per candidate (all rows in closed_tenants.parquet)",
+        "worst first, per candidate (all rows, with attempts and successes, in \
+         closed_tenants.parquet)",
         &tables[1].1,
         200,
+        &["attempts", "successes"],
     ));
     grids.push(grid(
         "clients",
         "Who gets hurt: clients",
-        "worst first, per candidate (all rows in closed_clients.parquet)",
+        "worst first, per candidate (all rows, with attempts and successes, in \
+         closed_clients.parquet)",
         &tables[2].1,
         200,
+        &["attempts", "successes"],
     ));
     let lat = r
         .candidates
