@@ -5,6 +5,7 @@ mod stderr;
 mod cli;
 mod conform;
 mod live;
+mod recorded;
 mod replay;
 
 use clap::Parser;

@@ -15,10 +15,10 @@ mod args;
 mod output;
 
 use super::CliError;
-use crate::live::check::compare::{render, widen_by_spread, Judge, Row, Verdict};
+use crate::recorded::compare::{render, widen_by_spread, Judge, Row, Verdict};
 use crate::live::check::cutoff::cut_off;
 use crate::live::check::deployment_side;
-use crate::live::check::figures::{admitted_from_metrics, counter_from_metrics, Figures};
+use crate::recorded::figures::{admitted_from_metrics, counter_from_metrics, Figures};
 use crate::live::check::live_side::{self};
 use anyhow::{anyhow, Context};
 pub use args::{parse_tolerance, CheckLiveArgs};

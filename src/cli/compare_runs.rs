@@ -4,7 +4,7 @@
 //! A directory can be a simulated run (`run`, rebuilt from its scenario copy and seed), a live
 //! run (`load`, read from its recorded `result.json`: reality cannot be re-run) or either side
 //! of a `check-live` folder. That is how a live run is compared with anything else: the same
-//! figures (`live::check::figures`), the same rows and the same verdict rule as `check-live`
+//! figures (`recorded::figures`), the same rows and the same verdict rule as `check-live`
 //! (a headline figure within 5 % agrees; counts under 20 on both sides are not judged). One
 //! run per side has no spread, so there is no confidence interval here: for a verdict with
 //! one, compare two scenario files over paired seeds (`compare A.toml B.toml`).
@@ -12,8 +12,8 @@
 use super::compare_args::CompareArgs;
 use super::report::load_run;
 use super::CliError;
-use crate::live::check::compare::{render_labeled, to_csv_labeled, Judge, Row};
-use crate::live::check::figures::Figures;
+use crate::recorded::compare::{render_labeled, to_csv_labeled, Judge, Row};
+use crate::recorded::figures::Figures;
 use anyhow::{anyhow, Context};
 use std::path::Path;
 
@@ -151,7 +151,7 @@ pub fn run(args: &CompareArgs, quiet: bool) -> Result<(), CliError> {
     let tmp_csv = staged.dir().join("comparison.csv");
     std::fs::write(&tmp_csv, csv).with_context(|| format!("writing {}", tmp_csv.display()))?;
     let (an, bn) = (name(&args.a, &a), name(&args.b, &b));
-    let report_rows = crate::live::check::compare::agreement_rows(&rows);
+    let report_rows = crate::recorded::compare::agreement_rows(&rows);
     report::html::write_agreement_report(
         staged.dir(),
         &report::html::AgreementInput {

@@ -117,7 +117,7 @@ pub(crate) fn load_run(
     memory: &super::limits::MemoryArgs,
 ) -> Result<LoadedRun, CliError> {
     // A live run (`throttlelab load`) cannot be re-simulated: its recorded result is used.
-    let live = crate::live::load::read_live_result(dir).map_err(CliError::BadInput)?;
+    let live = crate::recorded::read_live_result(dir).map_err(CliError::BadInput)?;
     let scenario_path = scenario_file
         .map(Path::to_path_buf)
         .unwrap_or_else(|| dir.join(::report::html::SCENARIO_COPY));

@@ -1,8 +1,8 @@
 //! What `check-live` writes and prints: the judged rows (the totals with the server's own
 //! admitted count, each fleet, a deployment's figures) and the comparison's files and report.
 
-use crate::live::check::compare::{to_csv, Judge, Row, Verdict};
-use crate::live::check::figures::Figures;
+use crate::recorded::compare::{to_csv, Judge, Row, Verdict};
+use crate::recorded::figures::Figures;
 use crate::live::check::live_side::LiveSide;
 use crate::live::load::write_live_run;
 use sim::metrics::RunResult;
@@ -90,7 +90,7 @@ pub(super) fn write(
     std::fs::create_dir_all(&live_dir)?;
     write_live_run(&live_dir, &live.run, text, &file_name, false)?;
     report::files::complete::seal(&live_dir)?;
-    let report_rows = crate::live::check::compare::agreement_rows(rows);
+    let report_rows = crate::recorded::compare::agreement_rows(rows);
     report::html::write_agreement_report(
         dir,
         &report::html::AgreementInput {

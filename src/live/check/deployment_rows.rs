@@ -12,7 +12,7 @@
 //!   (the ratio times the limit); the live count agrees within `1.96 sqrt(k)` of the simulated
 //!   one (the binomial of many requests each admitted with a small probability, i.e. Poisson).
 
-use super::compare::{Judge, Row, Verdict};
+use crate::recorded::compare::{Judge, Row, Verdict};
 use sim::server::deployment::DeploymentFigures;
 
 /// Half the width of the 95% interval of a normal approximation.

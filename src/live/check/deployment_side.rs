@@ -6,7 +6,7 @@
 //! (`crate::live::load::deployment`).
 
 use super::live_side::{DeploymentSource, LiveSide};
-use crate::live::check::figures::counter_from_metrics;
+use crate::recorded::figures::counter_from_metrics;
 use crate::live::deployment::{fleet, plan};
 use crate::live::identities::identities;
 use crate::live::keys::issue;

@@ -30,14 +30,13 @@ mod hedge;
 mod jitter;
 mod network;
 mod options;
-mod output;
 mod progress;
 mod record;
 mod task;
 mod waiters;
 
-pub use options::{LiveInfo, LiveRun, LoadOptions};
-pub use output::{read_live_result, write_live_run};
+pub use crate::recorded::{write_live_run, LiveInfo, LiveRun};
+pub use options::LoadOptions;
 use record::Log;
 use task::ClientTask;
 

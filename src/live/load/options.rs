@@ -1,7 +1,6 @@
-//! How a scenario is driven live ([`LoadOptions`]) and what a live run returns ([`LiveRun`]:
-//! the simulator's result type, with [`LiveInfo`] on what was live about it).
+//! How a scenario is driven live ([`LoadOptions`]); what a live run returns is
+//! [`crate::recorded::LiveRun`].
 
-use serde::Serialize;
 use sim::model::Scenario;
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,30 +52,4 @@ impl LoadOptions {
             network_delay: true,
         }
     }
-}
-
-/// What a live run adds to the result: it was live, against what, and what it could not do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LiveInfo {
-    /// Always `"live"`.
-    pub mode: &'static str,
-    /// The server's base URL.
-    pub target: String,
-    /// Wall-clock length of the run (seconds).
-    pub wall_s: f64,
-    /// The horizon the figures cover (seconds): the duration, or less if truncated.
-    pub horizon_s: f64,
-    /// The attempt cap ended the run before the duration.
-    pub truncated: bool,
-    /// Parts of the scenario not driven live.
-    pub warnings: Vec<String>,
-}
-
-/// A live run: the simulator's result type, and what was live about it.
-#[derive(Debug, Clone)]
-pub struct LiveRun {
-    /// The figures, time series and per-client rows, as `sim::run` returns them.
-    pub result: sim::RunResult,
-    /// Live facts.
-    pub info: LiveInfo,
 }
