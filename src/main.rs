@@ -3,7 +3,9 @@
 #[macro_use]
 mod stderr;
 mod cli;
+#[cfg(feature = "live")]
 mod conform;
+#[cfg(feature = "live")]
 mod live;
 mod recorded;
 mod replay;

@@ -5,6 +5,9 @@
 //! written. The backend's deadline and changed-body idempotency retries (seeds 004 and 002)
 //! must mean the same on both sides. Bad input exits with code 2.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -2,6 +2,9 @@
 //! their agreement says nothing about the fault. The check must say so (issue #12), on stderr
 //! and in `comparison.json`'s caveats, whatever the verdict.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 use serde_json::Value;
 use std::process::Command;
 

@@ -12,6 +12,9 @@
 //! trip (20 ms each way plus 5 ms of service) gets answers live; a client's retry waits live
 //! are other draws than its simulated twin's.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -45,6 +45,7 @@ fn total(csv: &str, figure: &str) -> (f64, f64) {
 }
 
 #[test]
+#[cfg(feature = "live")]
 fn a_live_run_compares_with_its_simulation() {
     let out = tmp("live");
     let o = throttlelab(
@@ -121,6 +122,7 @@ fn simulated_runs_are_rebuilt_and_a_run_equals_itself() {
 }
 
 #[test]
+#[cfg(feature = "live")]
 fn runs_of_different_lengths_are_refused() {
     let out = tmp("len");
     let o = throttlelab(

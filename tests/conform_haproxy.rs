@@ -2,6 +2,9 @@
 //! of requests, every decision must match the lab's model of the stick-table rate fed HAProxy's
 //! own clock (at least 99%: see the timing note in docs/conformance.md). Skipped, with a notice, only when /usr/sbin/haproxy is absent (CI installs it).
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 use std::path::Path;
 use std::process::Command;
 

@@ -2,6 +2,9 @@
 //! thousands of requests, every decision must match the lab's model fed nginx's own clock.
 //! Skipped, with a notice, only when /usr/sbin/nginx is absent (CI installs it).
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 use std::path::Path;
 use std::process::Command;
 

@@ -3,6 +3,9 @@
 //! imported from the same YAML; streams straddle the one-second windows. Skipped, with a
 //! notice, only when /usr/bin/redis-server is absent (CI installs it).
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 use std::path::Path;
 use std::process::Command;
 

@@ -3,6 +3,9 @@
 //! missing or doubled `Host`, a doubled `Authorization` or `Idempotency-Key`, two credentials,
 //! a body `{"cost":1,"cost":1000000}`.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::{raw, raw_status, Server};

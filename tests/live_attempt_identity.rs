@@ -1,6 +1,9 @@
 //! `X-Request-Identity`: a request naming its attempt gets the simulator's fault coin for that
 //! attempt (`sim::engine::Crn`), whatever order the server sees requests in.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::{client, Server};

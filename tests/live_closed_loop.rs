@@ -10,6 +10,9 @@
 //! request past the horizon). Independent draws of ~10 exponential think times per client
 //! differ by more than one for most clients.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -10,6 +10,9 @@
 //!
 //! Requires HAProxy (/usr/sbin/haproxy) and redis-server: `.ci/run` installs both.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::{Redis, Server};

@@ -7,6 +7,9 @@
 //!
 //! Requires HAProxy (/usr/sbin/haproxy) and redis-server: `.ci/run` installs both.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use serde_json::Value;

@@ -3,6 +3,9 @@
 //! keeps the idempotent response, and a retry meets the still-running first attempt (409) or
 //! replays its stored answer, as in the simulator.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::{client, header, Server};

@@ -4,6 +4,9 @@
 //! an outage is answered by the load balancer and not counted admitted; and the backend's
 //! error draws repeat under one `--seed`.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::{client, Server};

@@ -7,6 +7,9 @@
 //! (retry amplification, which counts the hedges, within 5 %) and on the number of hedges
 //! within the sampling noise of the slow-path draws (see `hedges_within_sampling_noise`).
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -2,6 +2,9 @@
 //! Each test starts its own server on an ephemeral 127.0.0.1 port; requests are few and every
 //! wait is bounded.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::{client, header, is_uuid_v4, Server};

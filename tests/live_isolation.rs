@@ -2,6 +2,9 @@
 //! (a flood of one tenant's keys evicts none of another's stored responses), `/metrics`
 //! (bound elsewhere or behind a token), and connections (a cap, idle ones closed oldest first).
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::{client, header, Server};

@@ -3,6 +3,9 @@
 //! limits and metrics are not credentials, so no client spends another tenant's limit by
 //! guessing its name.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::{client, read_keys, temp_path, Server};

@@ -3,6 +3,9 @@
 //! `X-Quota-Monthly-*` (Reset in epoch seconds at the rollover), on the same response, with
 //! the memory store and (when `redis-server` is on PATH) the Redis store.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::{client, header, skip_without_redis, Redis, Server};

@@ -3,6 +3,9 @@
 //! (the simulator's own) shape what is sent, within the run's time and attempt bounds; and
 //! non-loopback targets are refused before anything is sent.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::Server;

@@ -2,6 +2,9 @@
 //! a hang or a crash) and the server keeps serving afterwards. Bounded: a few dozen requests,
 //! each with a 5-10 s timeout.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::{client, raw, raw_status, Server};

@@ -2,6 +2,9 @@
 //! free tier, each limited by the key level like a configured key, while a flood of new keys
 //! keeps at most `--max-keys` states (`throttlelab_open_keys` on `/metrics`).
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::{client, Server};

@@ -4,6 +4,9 @@
 //!
 //! Needs `redis-server` on PATH; without it the test prints SKIP and returns.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::{skip_without_redis, Redis};

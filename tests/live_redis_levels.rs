@@ -6,6 +6,9 @@
 //! Needs `redis-server` on PATH (`.ci/run` installs it); without it each test prints SKIP and
 //! returns. Every Redis and server runs on 127.0.0.1 and is killed when the test ends.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::{client, skip_without_redis, Redis, Server};

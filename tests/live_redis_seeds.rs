@@ -6,6 +6,9 @@
 //! Needs `redis-server` on PATH (`.ci/run` installs it); without it each test prints SKIP and
 //! returns.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::{client, skip_without_redis, Redis, Server};

@@ -2,6 +2,9 @@
 //! the fleet the API key belongs to) and `charge = "on_completion"` (check, call, then
 //! record: concurrent requests all pass the check), and warns about what it cannot honour.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::{client, Server};

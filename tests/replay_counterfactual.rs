@@ -5,6 +5,9 @@
 //! experiments. The static answer's error is measured beside it: with retries (the storm) it
 //! misses by far more than 5%.
 
+// live mode: built with the `live` feature (the default)
+#![cfg(feature = "live")]
+
 mod live_common;
 
 use live_common::Server;

@@ -15,11 +15,11 @@ mod args;
 mod output;
 
 use super::CliError;
-use crate::recorded::compare::{render, widen_by_spread, Judge, Row, Verdict};
 use crate::live::check::cutoff::cut_off;
 use crate::live::check::deployment_side;
-use crate::recorded::figures::{admitted_from_metrics, counter_from_metrics, Figures};
 use crate::live::check::live_side::{self};
+use crate::recorded::compare::{render, widen_by_spread, Judge, Row, Verdict};
+use crate::recorded::figures::{admitted_from_metrics, counter_from_metrics, Figures};
 use anyhow::{anyhow, Context};
 pub use args::{parse_tolerance, CheckLiveArgs};
 use limiters::{parse_duration, Nanos};

@@ -3,11 +3,13 @@
 //! Exit codes: 0 ok, 1 the run failed, 2 bad input (scenario file, flags).
 
 mod atlas;
+#[cfg(feature = "live")]
 mod check_live;
 mod compare;
 mod compare_args;
 mod compare_json;
 mod compare_runs;
+#[cfg(feature = "live")]
 mod conform;
 mod demo;
 mod embedded;
@@ -15,6 +17,7 @@ mod gateway;
 mod layers;
 mod limits;
 mod list;
+#[cfg(feature = "live")]
 mod load;
 mod merge;
 mod occ;
@@ -29,14 +32,19 @@ mod run;
 mod scenarios;
 mod schema;
 mod sealed;
+#[cfg(feature = "live")]
 mod serve;
+#[cfg(feature = "live")]
 mod serve_config;
+#[cfg(feature = "live")]
 mod serve_deployment;
 mod shell;
 mod sweep;
 mod sweep_folder;
 mod sweep_jobs;
 mod validate;
+#[cfg(not(feature = "live"))]
+mod without_live;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -58,9 +66,17 @@ pub enum Command {
     /// List every limiter algorithm (and retry policy) with its parameters and semantics.
     List(list::ListArgs),
     /// Drive a live server with a scenario's client fleets (loopback only by default).
+    #[cfg(feature = "live")]
     Load(load::LoadArgs),
+    /// Drive a live server (live mode: not in this build, built without the `live` feature).
+    #[cfg(not(feature = "live"))]
+    Load(without_live::NotBuilt),
     /// Run the rate-limited HTTP API on 127.0.0.1 (live mode).
+    #[cfg(feature = "live")]
     Serve(Box<serve::ServeArgs>),
+    /// Run the rate-limited HTTP API (live mode: not in this build, built without `live`).
+    #[cfg(not(feature = "live"))]
+    Serve(without_live::NotBuilt),
     /// Simulate a scenario: print a summary table, write its files under <out>/<scenario>/<seed>/.
     Run(run::RunArgs),
     /// Check scenario files without running them (errors as file:line:col; exit code 2).
@@ -83,7 +99,11 @@ pub enum Command {
     Atlas(atlas::AtlasArgs),
     /// Run a scenario simulated and live on loopback; every figure side by side (exit 1 if a
     /// headline figure differs by more than --tolerance).
+    #[cfg(feature = "live")]
     CheckLive(check_live::CheckLiveArgs),
+    /// Run a scenario simulated and live (live mode: not in this build, built without `live`).
+    #[cfg(not(feature = "live"))]
+    CheckLive(without_live::NotBuilt),
     /// Read a gateway's rate-limit configuration (nginx, HAProxy, Envoy, envoyproxy/ratelimit,
     /// Kong, AWS) into scenario limiter levels: printed as TOML, or merged with --into.
     Import(gateway::ImportArgs),
@@ -94,7 +114,12 @@ pub enum Command {
     Replay(replay::ReplayArgs),
     /// Start a real gateway (nginx) on loopback with a configuration's limits, drive it with
     /// timed request streams and compare every decision with the lab's model of it.
+    #[cfg(feature = "live")]
     Conform(conform::ConformArgs),
+    /// Check the lab's model against a real gateway (live mode: not in this build, built
+    /// without the `live` feature).
+    #[cfg(not(feature = "live"))]
+    Conform(without_live::NotBuilt),
     /// The design-review pack: retry storm, jitter and fairness experiments, seed APIs, index.html.
     Demo(demo::DemoArgs),
     /// The shipped scenarios, embedded in the binary: list, show, copy to edit.
@@ -140,8 +165,14 @@ pub fn run(cli: Cli) -> ExitCode {
     sim::scenario::install_level_source(Box::new(gateway::GatewaySource));
     let result = match cli.command {
         Command::List(args) => list::run(args),
+        #[cfg(feature = "live")]
         Command::Load(args) => load::run_load(args, cli.quiet),
+        #[cfg(feature = "live")]
         Command::Serve(args) => serve::run(*args),
+        #[cfg(not(feature = "live"))]
+        Command::Load(_) => without_live::refuse("load"),
+        #[cfg(not(feature = "live"))]
+        Command::Serve(_) => without_live::refuse("serve"),
         Command::Run(args) => run::run(args, cli.quiet),
         Command::Validate(args) => validate::run(args, cli.quiet),
         Command::Report(args) => report::run(args, cli.quiet),
@@ -151,9 +182,15 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Layers(args) => layers::run(args),
         Command::Occ(args) => occ::run(args),
         Command::Atlas(args) => atlas::run(args, cli.quiet),
+        #[cfg(feature = "live")]
         Command::CheckLive(args) => check_live::run(args, cli.quiet),
+        #[cfg(not(feature = "live"))]
+        Command::CheckLive(_) => without_live::refuse("check-live"),
         Command::Demo(args) => demo::run(args, cli.quiet),
+        #[cfg(feature = "live")]
         Command::Conform(args) => conform::run(args, cli.quiet),
+        #[cfg(not(feature = "live"))]
+        Command::Conform(_) => without_live::refuse("conform"),
         Command::Import(args) => gateway::run_import(args, cli.quiet),
         Command::Export(args) => gateway::run_export(args),
         Command::Replay(args) => replay::run(args, cli.quiet),

@@ -1,10 +1,10 @@
 //! What `check-live` writes and prints: the judged rows (the totals with the server's own
 //! admitted count, each fleet, a deployment's figures) and the comparison's files and report.
 
-use crate::recorded::compare::{to_csv, Judge, Row, Verdict};
-use crate::recorded::figures::Figures;
 use crate::live::check::live_side::LiveSide;
 use crate::live::load::write_live_run;
+use crate::recorded::compare::{to_csv, Judge, Row, Verdict};
+use crate::recorded::figures::Figures;
 use sim::metrics::RunResult;
 
 /// The judged rows of a simulated run against the live one: the total (with the server's

@@ -6,12 +6,12 @@
 //! (`crate::live::load::deployment`).
 
 use super::live_side::{DeploymentSource, LiveSide};
-use crate::recorded::figures::counter_from_metrics;
 use crate::live::deployment::{fleet, plan};
 use crate::live::identities::identities;
 use crate::live::keys::issue;
 use crate::live::load::{run_scenario_with, LoadOptions};
 use crate::live::scenario::server_part;
+use crate::recorded::figures::counter_from_metrics;
 use anyhow::{anyhow, Context, Result};
 use sim::model::Scenario;
 use std::sync::Arc;
