@@ -2,6 +2,9 @@
 //! thread count, Parquet tables that load back with the expected shape, shards that merge to
 //! the unsharded sweep byte for byte, and exit code 2 with clear messages on bad input.
 
+// reads the Parquet files with polars: only in a build that writes them
+#![cfg(feature = "parquet")]
+
 use report::tables::{read_parquet, Cell, Table};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
