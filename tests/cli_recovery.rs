@@ -84,8 +84,7 @@ fn metastable_run_did_not_recover_and_names_the_fleet() {
     assert_eq!(json["fleets"]["base"]["recovery"]["recovered"], false);
     assert!(json["fleets"]["spike"]["recovery"].is_null());
 
-    let summary =
-        read_table(&dir, "summary", None).unwrap();
+    let summary = read_table(&dir, "summary", None).unwrap();
     let fleets = summary.column("fleet").unwrap();
     let recovered = summary.column("recovered").unwrap();
     let at = |f: &str| {
@@ -117,8 +116,7 @@ fn metastable_sweep_recovered_fraction_follows_the_base_fleet() {
                 .starts_with("sweep-")
         })
         .expect("a sweep folder");
-    let pts =
-        read_table(&sweep, "points", None).unwrap();
+    let pts = read_table(&sweep, "points", None).unwrap();
     let attempts = pts.column("fleet.base.retry.max_attempts").unwrap();
     let rec = pts.column("recovered_mean").unwrap();
     for (a, r) in attempts.iter().zip(rec) {

@@ -73,12 +73,17 @@ fn a_run_writes_and_lists_only_the_files_of_this_build() {
     let dir = tmp("run");
     let file = dir.join("tiny.toml");
     let out = dir.join("out");
-    let o = throttlelab(&["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-    let text = String::from_utf8_lossy(&o.stdout);
+    let o = throttlelab(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    // the folder's own path may hold "parquet" (a target dir so named): leave it out
+    let text = String::from_utf8_lossy(&o.stdout).replace(out.to_str().unwrap(), "OUT");
     let run = out.join("tiny-tables").join("5");
     let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
     let listed: Vec<&str> = manifest["files"]
         .as_array()
         .unwrap()

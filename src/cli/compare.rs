@@ -123,8 +123,13 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
         [&sa, &sb].map(|s| s.bucket.as_secs_f64()),
     ));
     let runs = runs_table(&records);
-    write_both(&dir, "runs", &runs.frame(|n| rank(n, &keys, FIGURES)), &meta)
-        .context("writing runs")?;
+    write_both(
+        &dir,
+        "runs",
+        &runs.frame(|n| rank(n, &keys, FIGURES)),
+        &meta,
+    )
+    .context("writing runs")?;
     let cmp = compare_table(&diffs);
     let cmp = cmp.frame(|n| {
         COMPARE_COLUMNS
@@ -136,8 +141,13 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
     let series = series_table(&records);
     if !series.is_empty() {
         let skeys = ["variant", "seed", "fleet", report::tables::BUCKET_START];
-        write_both(&dir, "timeseries", &series.frame(|n| rank(n, &skeys, SERIES)), &meta)
-            .context("writing timeseries")?;
+        write_both(
+            &dir,
+            "timeseries",
+            &series.frame(|n| rank(n, &skeys, SERIES)),
+            &meta,
+        )
+        .context("writing timeseries")?;
     }
 
     let manifest = CompareManifest {

@@ -96,9 +96,8 @@ pub fn write_sweep(
         let f = pts.frame(|n| points_rank(n, &point_keys));
         written.extend(write_both(dir, "points", &f, &meta)?);
         let long = long_table(runs, &run_keys);
-        let f = long.frame(|n| -> Rank {
-            (long_rank(n, &run_keys), String::new(), 0, 0, String::new())
-        });
+        let f = long
+            .frame(|n| -> Rank { (long_rank(n, &run_keys), String::new(), 0, 0, String::new()) });
         written.extend(write_both(dir, "points_long", &f, &meta)?);
     }
     if !series.is_empty() {

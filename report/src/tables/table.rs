@@ -109,7 +109,11 @@ impl Table {
         fill: Option<fn(&str) -> Cell>,
     ) -> Table {
         let rows = cols.first().map_or(0, Vec::len);
-        let index = names.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect();
+        let index = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i))
+            .collect();
         Table {
             names,
             index,

@@ -187,12 +187,12 @@ pub fn write_atlas(
     let mut tables = Vec::new();
     for (stem, t) in [("atlas", points_table(&points)), ("runs", runs_table(runs))] {
         // keep the columns in the order they were pushed (a stable sort on one key)
-        tables.extend(
-            write_both(dir, stem, &t.frame(|_| 0), &meta).map_err(|e| ReportError::Io {
+        tables.extend(write_both(dir, stem, &t.frame(|_| 0), &meta).map_err(|e| {
+            ReportError::Io {
                 path: dir.join(stem),
                 source: std::io::Error::other(e),
-            })?,
-        );
+            }
+        })?);
     }
     let charts = charts::charts(&points)?;
     crate::html::files::write_charts(dir, &charts)?;

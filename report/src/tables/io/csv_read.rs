@@ -70,11 +70,22 @@ fn records(text: &str) -> Result<Vec<Vec<Field>>, (usize, usize, String)> {
                 match chars.peek() {
                     None | Some(',' | '\n' | '\r') => {}
                     Some(_) => {
-                        return Err((line, col + 1, "expected `,` or a line end after a closing quote".into()))
+                        return Err((
+                            line,
+                            col + 1,
+                            "expected `,` or a line end after a closing quote".into(),
+                        ))
                     }
                 }
             }
-            '"' => return Err((line, col, "a quote inside an unquoted field (quote the whole field, doubling the quote)".into())),
+            '"' => {
+                return Err((
+                    line,
+                    col,
+                    "a quote inside an unquoted field (quote the whole field, doubling the quote)"
+                        .into(),
+                ))
+            }
             ',' => {
                 record.push((std::mem::take(&mut field), quoted));
                 quoted = false;
@@ -119,16 +130,15 @@ fn typed(values: Vec<Option<String>>) -> Vec<Cell> {
     let present = || values.iter().flatten();
     let mut buf = zmij::Buffer::new();
     let all = |f: &mut dyn FnMut(&str) -> bool| present().all(|s| f(s));
-    let conv: fn(String, &mut zmij::Buffer) -> Cell =
-        if all(&mut |s| s == "true" || s == "false") {
-            |s, _| Cell::Bool(s == "true")
-        } else if all(&mut |s| canonical_int(s).is_some()) {
-            |s, _| canonical_int(&s).map_or(Cell::Null, Cell::I64)
-        } else if all(&mut |s| canonical_float(s, &mut buf).is_some()) {
-            |s, b| canonical_float(&s, b).map_or(Cell::Null, Cell::F64)
-        } else {
-            |s, _| Cell::Str(s)
-        };
+    let conv: fn(String, &mut zmij::Buffer) -> Cell = if all(&mut |s| s == "true" || s == "false") {
+        |s, _| Cell::Bool(s == "true")
+    } else if all(&mut |s| canonical_int(s).is_some()) {
+        |s, _| canonical_int(&s).map_or(Cell::Null, Cell::I64)
+    } else if all(&mut |s| canonical_float(s, &mut buf).is_some()) {
+        |s, b| canonical_float(&s, b).map_or(Cell::Null, Cell::F64)
+    } else {
+        |s, _| Cell::Str(s)
+    };
     values
         .into_iter()
         .map(|v| v.map_or(Cell::Null, |s| conv(s, &mut buf)))
@@ -160,7 +170,11 @@ pub fn parse_csv_table(
             return Err(bad(
                 i + 2,
                 1,
-                format!("expected {} fields as in the header, found {}", header.len(), rec.len()),
+                format!(
+                    "expected {} fields as in the header, found {}",
+                    header.len(),
+                    rec.len()
+                ),
             ));
         }
         for (col, (s, quoted)) in cols.iter_mut().zip(rec) {
@@ -194,10 +208,19 @@ mod tests {
         let t = parse("a,b,c,d,e\n1,0.5,true,007,1\n-2,1e-7,false,x,1.0\n").unwrap();
         assert_eq!(t.column("a").unwrap(), [Cell::I64(1), Cell::I64(-2)]);
         assert_eq!(t.column("b").unwrap(), [Cell::F64(0.5), Cell::F64(1e-7)]);
-        assert_eq!(t.column("c").unwrap(), [Cell::Bool(true), Cell::Bool(false)]);
-        assert_eq!(t.column("d").unwrap(), [Cell::Str("007".into()), Cell::Str("x".into())]);
+        assert_eq!(
+            t.column("c").unwrap(),
+            [Cell::Bool(true), Cell::Bool(false)]
+        );
+        assert_eq!(
+            t.column("d").unwrap(),
+            [Cell::Str("007".into()), Cell::Str("x".into())]
+        );
         // "1" is no float as the writer writes floats: a column mixing it with "1.0" is text
-        assert_eq!(t.column("e").unwrap(), [Cell::Str("1".into()), Cell::Str("1.0".into())]);
+        assert_eq!(
+            t.column("e").unwrap(),
+            [Cell::Str("1".into()), Cell::Str("1.0".into())]
+        );
     }
 
     #[test]
@@ -215,13 +238,19 @@ mod tests {
         let back = parse(std::str::from_utf8(&first).unwrap()).unwrap();
         assert_eq!(back.len(), t.len());
         assert_eq!(csv_bytes(&back.frame(|_| 0)), first);
-        assert_eq!(back.column("text").unwrap()[3], Cell::Str("two\nlines".into()));
+        assert_eq!(
+            back.column("text").unwrap()[3],
+            Cell::Str("two\nlines".into())
+        );
     }
 
     #[test]
     fn errors_say_where_and_what() {
         let e = parse("a,b\n1,\"open\n").unwrap_err().to_string();
-        assert_eq!(e, "t.csv:2:3: expected a closing quote for the field that starts here");
+        assert_eq!(
+            e,
+            "t.csv:2:3: expected a closing quote for the field that starts here"
+        );
         let e = parse("a,b\n1,2\n3\n").unwrap_err().to_string();
         assert_eq!(e, "t.csv:3:1: expected 2 fields as in the header, found 1");
         let e = parse("a\nx\"y\n").unwrap_err().to_string();

@@ -93,7 +93,15 @@ pub(crate) mod tests {
     pub(crate) fn tricky() -> Table {
         let mut t = Table::new();
         let texts = [
-            "plain", "a,b", "say \"hi\"", "two\nlines", "cr\rhere", "", "\"", " padded ", "é ü",
+            "plain",
+            "a,b",
+            "say \"hi\"",
+            "two\nlines",
+            "cr\rhere",
+            "",
+            "\"",
+            " padded ",
+            "é ü",
             "x\"y,z",
         ];
         let floats = [
@@ -118,9 +126,14 @@ pub(crate) mod tests {
             let mut row: Vec<(String, Cell)> = Vec::new();
             row.push((
                 "text".into(),
-                texts.get(i).map_or(Cell::Null, |s| Cell::Str(s.to_string())),
+                texts
+                    .get(i)
+                    .map_or(Cell::Null, |s| Cell::Str(s.to_string())),
             ));
-            row.push(("float".into(), floats.get(i).map_or(Cell::Null, |f| Cell::F64(*f))));
+            row.push((
+                "float".into(),
+                floats.get(i).map_or(Cell::Null, |f| Cell::F64(*f)),
+            ));
             let count = match i % 4 {
                 0 => Cell::U64(u64::MAX),
                 1 => Cell::Null,
@@ -130,7 +143,11 @@ pub(crate) mod tests {
             row.push(("count".into(), count));
             row.push((
                 "flag".into(),
-                if i % 3 == 0 { Cell::Null } else { Cell::Bool(i % 2 == 0) },
+                if i % 3 == 0 {
+                    Cell::Null
+                } else {
+                    Cell::Bool(i % 2 == 0)
+                },
             ));
             let mixed = match i % 5 {
                 0 => Cell::Bool(true),
@@ -140,7 +157,14 @@ pub(crate) mod tests {
                 _ => Cell::Null,
             };
             row.push(("mixed, \"widened\"".into(), mixed));
-            row.push(("int_to_float".into(), if i % 2 == 0 { Cell::U64(i as u64) } else { Cell::F64(0.5) }));
+            row.push((
+                "int_to_float".into(),
+                if i % 2 == 0 {
+                    Cell::U64(i as u64)
+                } else {
+                    Cell::F64(0.5)
+                },
+            ));
             row.push(("nothing".into(), Cell::Null));
             t.push(row);
         }
@@ -159,7 +183,10 @@ pub(crate) mod tests {
     #[test]
     fn quoting_and_nulls() {
         let mut t = Table::new();
-        t.push([("s", Cell::Str("say \"hi\"".into())), ("f", Cell::F64(f64::NAN))]);
+        t.push([
+            ("s", Cell::Str("say \"hi\"".into())),
+            ("f", Cell::F64(f64::NAN)),
+        ]);
         t.push([("s", Cell::Null), ("f", Cell::F64(1e-7))]);
         let text = String::from_utf8(csv_bytes(&t.frame(|_| 0))).unwrap();
         assert_eq!(text, "s,f\n\"say \"\"hi\"\"\",\n,1e-7\n");

@@ -104,7 +104,14 @@ mod tests {
         assert_eq!(files.last().map(String::as_str), Some("runs.csv"));
         assert_eq!(files.len(), if PARQUET { 2 } else { 1 });
         let label = table_files_label("runs");
-        assert_eq!(label, if PARQUET { "runs.{parquet,csv}" } else { "runs.csv" });
+        assert_eq!(
+            label,
+            if PARQUET {
+                "runs.{parquet,csv}"
+            } else {
+                "runs.csv"
+            }
+        );
     }
 
     #[test]
@@ -122,7 +129,10 @@ mod tests {
         let back = read_table(&dir, "t", None).unwrap();
         assert_eq!(back.column("seed").unwrap(), [Cell::I64(1), Cell::I64(2)]);
         assert_eq!(back.column("x").unwrap(), [Cell::F64(0.25), Cell::Null]);
-        assert_eq!(back.column("s").unwrap(), [Cell::Null, Cell::Str("a,b".into())]);
+        assert_eq!(
+            back.column("s").unwrap(),
+            [Cell::Null, Cell::Str("a,b".into())]
+        );
         // the CSV alone reads back the same (a folder written without Parquet)
         let csv = read_csv_table(&dir.join("t.csv"), None).unwrap();
         for name in ["seed", "x", "s"] {

@@ -92,7 +92,10 @@ pub fn read_parquet_metadata(path: &Path) -> Result<Vec<(String, String)>, Table
 
 /// The table in a Parquet file written by [`write_frame_parquet`]; cells missing from rows
 /// pushed later are `fill(column name)`.
-pub fn read_parquet_table(path: &Path, fill: Option<fn(&str) -> Cell>) -> Result<Table, TablesError> {
+pub fn read_parquet_table(
+    path: &Path,
+    fill: Option<fn(&str) -> Cell>,
+) -> Result<Table, TablesError> {
     let df = read_parquet(path)?;
     Table::from_frame(&df, fill).map_err(|source| TablesError::Polars {
         path: path.to_path_buf(),

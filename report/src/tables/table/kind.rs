@@ -98,7 +98,10 @@ mod tests {
 
     #[test]
     fn stored_values() {
-        assert_eq!(stored(Kind::I64, &Cell::U64(u64::MAX)), Some(Stored::Int(i64::MAX)));
+        assert_eq!(
+            stored(Kind::I64, &Cell::U64(u64::MAX)),
+            Some(Stored::Int(i64::MAX))
+        );
         assert_eq!(stored(Kind::F64, &Cell::U64(3)), Some(Stored::Float(3.0)));
         assert_eq!(stored(Kind::F64, &Cell::F64(f64::NAN)), None);
         assert_eq!(
