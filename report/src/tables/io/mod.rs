@@ -140,4 +140,19 @@ mod tests {
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    /// A build without Parquet, given a folder with only the Parquet file of a table, says
+    /// why it cannot read it and what to do (no panic, no bare "file not found").
+    #[cfg(not(feature = "parquet"))]
+    #[test]
+    fn parquet_alone_is_explained_without_the_feature() {
+        let dir = std::env::temp_dir().join(format!("report-io-pq-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("points.parquet"), "PAR1").unwrap();
+        let e = read_table(&dir, "points", None).unwrap_err().to_string();
+        assert!(e.contains("points.parquet"), "{e}");
+        assert!(e.contains("built without Parquet support"), "{e}");
+        assert!(e.contains("rebuild with the default features"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
