@@ -2,7 +2,7 @@
 //! scenario compared with itself differs by exactly zero), paired differences that match the
 //! runs table, and exit code 2 on bad input.
 
-use report::tables::{read_parquet, Cell, Table};
+use report::tables::{read_table, Cell, Table};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -87,7 +87,7 @@ fn retries_against_errors_raise_success_and_load() {
     assert!(text.contains("success_ratio"), "{text}");
 
     let d = out.join("compare-no-retry-vs-retry");
-    let runs = Table::from_frame(&read_parquet(&d.join("runs.parquet")).unwrap(), None).unwrap();
+    let runs = read_table(&d, "runs", None).unwrap();
     assert_eq!(runs.len(), 8);
     assert_eq!(
         runs.column("seed").unwrap()[..4],
@@ -99,7 +99,7 @@ fn retries_against_errors_raise_success_and_load() {
         Cell::Str("no-retry".into())
     );
 
-    let cmp = Table::from_frame(&read_parquet(&d.join("compare.parquet")).unwrap(), None).unwrap();
+    let cmp = read_table(&d, "compare", None).unwrap();
     assert_eq!(
         cmp.names()[..4],
         ["figure", "a_mean", "b_mean", "diff_mean"]
@@ -173,7 +173,7 @@ fn a_scenario_compared_with_itself_differs_by_zero() {
     );
     let d = out.join("compare-same-vs-same-b");
     assert!(!d.join("timeseries.parquet").exists());
-    let cmp = Table::from_frame(&read_parquet(&d.join("compare.parquet")).unwrap(), None).unwrap();
+    let cmp = read_table(&d, "compare", None).unwrap();
     let pairs = cmp.column("pairs").unwrap();
     for (i, diff) in cmp.column("diff_mean").unwrap().iter().enumerate() {
         // A figure no run produced (time to recover when none recovered) has no pair.

@@ -201,11 +201,13 @@ fn a_rerun_replaces_the_whole_folder_and_report_names_truncated_files() {
             .code(),
         Some(0)
     );
-    std::fs::write(sweep.join("runs.parquet"), "").unwrap();
+    // the first table file this build writes (runs.parquet, or runs.csv without Parquet)
+    let victim = &report::tables::table_files("runs")[0];
+    std::fs::write(sweep.join(victim), "").unwrap();
     let r = out(&["report", &sweep.display().to_string()]);
     let err = String::from_utf8_lossy(&r.stderr);
     assert_eq!(r.status.code(), Some(2), "{err}");
-    assert!(err.contains("runs.parquet has 0 bytes"), "{err}");
+    assert!(err.contains(&format!("{victim} has 0 bytes")), "{err}");
     std::fs::remove_dir_all(d).unwrap();
 }
 

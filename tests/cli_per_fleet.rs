@@ -9,7 +9,7 @@
 //!   and p99 (recorded per tenant by the simulator); the fairness sweep draws one line per
 //!   tenant.
 
-use report::tables::{read_parquet, Cell, Table};
+use report::tables::{read_table, Cell};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -88,8 +88,7 @@ fn jitter_sweep_leads_with_the_jitter_fleet_whose_429s_differ() {
     assert_eq!(rejected("nojitter", "none"), rejected("nojitter", "full"));
 
     let dir = only_dir(&out.join("retry-storm"));
-    let df = read_parquet(&dir.join("points_long.parquet")).unwrap();
-    let t = Table::from_frame(&df, None).unwrap();
+    let t = read_table(&dir, "points_long", None).unwrap();
     assert!(dir.join("points_long.csv").is_file());
     let col = |n: &str| t.column(n).unwrap_or_else(|| panic!("no column {n}"));
     let mut by_point = [0.0f64; 2];

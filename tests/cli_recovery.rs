@@ -3,7 +3,7 @@
 //! `scenarios/experiments/metastable.toml` fleet `base` never serves again after the spike,
 //! so the run did not recover, whatever the trigger fleet's successes add to the sum.
 
-use report::tables::{read_parquet, Cell, Table};
+use report::tables::{read_table, Cell};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -84,8 +84,7 @@ fn metastable_run_did_not_recover_and_names_the_fleet() {
     assert_eq!(json["fleets"]["base"]["recovery"]["recovered"], false);
     assert!(json["fleets"]["spike"]["recovery"].is_null());
 
-    let summary =
-        Table::from_frame(&read_parquet(&dir.join("summary.parquet")).unwrap(), None).unwrap();
+    let summary = read_table(&dir, "summary", None).unwrap();
     let fleets = summary.column("fleet").unwrap();
     let recovered = summary.column("recovered").unwrap();
     let at = |f: &str| {
@@ -117,8 +116,7 @@ fn metastable_sweep_recovered_fraction_follows_the_base_fleet() {
                 .starts_with("sweep-")
         })
         .expect("a sweep folder");
-    let pts =
-        Table::from_frame(&read_parquet(&sweep.join("points.parquet")).unwrap(), None).unwrap();
+    let pts = read_table(&sweep, "points", None).unwrap();
     let attempts = pts.column("fleet.base.retry.max_attempts").unwrap();
     let rec = pts.column("recovered_mean").unwrap();
     for (a, r) in attempts.iter().zip(rec) {
@@ -147,7 +145,7 @@ fn metastable_compare_recovered_follows_the_base_fleet() {
         &out,
     );
     let d = out.join("compare-metastable-vs-no-retries");
-    let cmp = Table::from_frame(&read_parquet(&d.join("compare.parquet")).unwrap(), None).unwrap();
+    let cmp = read_table(&d, "compare", None).unwrap();
     let figures = cmp.column("figure").unwrap();
     let row = figures
         .iter()

@@ -105,7 +105,11 @@ fn out_has_parquet_csv_and_a_report_with_the_verdict_first() {
         "closed_clients",
         "closed_classes",
     ] {
-        assert!(dir.join(format!("{stem}.parquet")).is_file(), "{stem}");
+        assert_eq!(
+            dir.join(format!("{stem}.parquet")).is_file(),
+            report::tables::PARQUET,
+            "{stem}: Parquet exactly in a build with it"
+        );
         assert!(dir.join(format!("{stem}.csv")).is_file(), "{stem}");
     }
     let csv = std::fs::read_to_string(dir.join("closed_summary.csv")).unwrap();

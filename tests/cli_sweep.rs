@@ -1,8 +1,11 @@
 //! `throttlelab sweep` and `merge` through the real binary: identical bytes whatever the
-//! thread count, Parquet tables that load back with the expected shape, shards that merge to
-//! the unsharded sweep byte for byte, and exit code 2 with clear messages on bad input.
+//! thread count, Parquet tables that load back with the expected shape (in a build with
+//! Parquet), shards that merge to the unsharded sweep byte for byte, and exit code 2 with
+//! clear messages on bad input.
 
+#[cfg(feature = "parquet")]
 use report::tables::{read_parquet, Cell, Table};
+use report::tables::{read_table, table_files};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -33,14 +36,13 @@ jitter = "full"
 max_attempts = 4
 "#;
 
-const TABLES: [&str; 6] = [
-    "runs.parquet",
-    "runs.csv",
-    "points.parquet",
-    "points.csv",
-    "timeseries.parquet",
-    "timeseries.csv",
-];
+/// The sweep's tables as this build writes them (no .parquet without the `parquet` feature).
+fn tables() -> Vec<String> {
+    ["runs", "points", "timeseries"]
+        .iter()
+        .flat_map(|stem| table_files(stem))
+        .collect()
+}
 
 fn tmp(tag: &str) -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-sweep-{tag}"));
@@ -117,7 +119,11 @@ fn identical_bytes_whatever_the_thread_count() {
         two.file_name(),
         "the folder name is the sweep's hash"
     );
-    for f in TABLES.iter().chain(&["sweep.json", "report.html"]) {
+    for f in tables()
+        .iter()
+        .map(String::as_str)
+        .chain(["sweep.json", "report.html"])
+    {
         let a = std::fs::read(one.join(f)).unwrap();
         assert!(!a.is_empty(), "{f}");
         assert_eq!(
@@ -133,6 +139,8 @@ fn identical_bytes_whatever_the_thread_count() {
     }
 }
 
+// reads the Parquet files with polars: only in a build that writes them
+#[cfg(feature = "parquet")]
 #[test]
 fn tables_load_back_with_the_expected_shape() {
     let dir = tmp("shape");
@@ -239,11 +247,11 @@ fn shards_merge_to_the_unsharded_bytes() {
     sweep(&dir, "sharded", &["--shard", "3/3"], &[]);
     let sd = sweep_dir(&out);
     assert!(
-        !sd.join("runs.parquet").exists(),
+        !sd.join("runs.csv").exists(),
         "a shard writes into its own folder"
     );
-    let shard1 = read_parquet(&sd.join("shard-1-of-3/runs.parquet")).unwrap();
-    assert_eq!(shard1.height(), 4, "jobs 0, 3, 6, 9 of 12");
+    let shard1 = read_table(&sd.join("shard-1-of-3"), "runs", None).unwrap();
+    assert_eq!(shard1.len(), 4, "jobs 0, 3, 6, 9 of 12");
 
     let o = throttlelab(&["merge", sd.to_str().unwrap(), "--quiet"], &[]);
     assert_eq!(o.status.code(), Some(2));
@@ -252,7 +260,11 @@ fn shards_merge_to_the_unsharded_bytes() {
     sweep(&dir, "sharded", &["--shard", "2/3"], &[]);
     let o = throttlelab(&["merge", sd.to_str().unwrap(), "--quiet"], &[]);
     ok(&o);
-    for f in TABLES.iter().chain(&["sweep.json", "report.html"]) {
+    for f in tables()
+        .iter()
+        .map(String::as_str)
+        .chain(["sweep.json", "report.html"])
+    {
         assert_eq!(
             std::fs::read(whole.join(f)).unwrap(),
             std::fs::read(sd.join(f)).unwrap(),
@@ -296,7 +308,7 @@ fn the_report_is_written_rebuilt_and_skipped_on_request() {
     );
 
     let skipped = sweep_dir(&sweep(&dir, "bare", &["--no-report"], &[]));
-    assert!(skipped.join("runs.parquet").is_file());
+    assert!(skipped.join("runs.csv").is_file());
     assert!(!skipped.join("report.html").exists(), "--no-report");
     assert!(!skipped.join("charts").exists(), "--no-report");
 }

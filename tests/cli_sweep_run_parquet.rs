@@ -4,6 +4,9 @@
 //! same scenario and seed. Notebook safety (issue #12): no unsigned column, the bucket width
 //! in the metadata and in `manifest.json`.
 
+// reads the Parquet files with polars: only in a build that writes them
+#![cfg(feature = "parquet")]
+
 use report::tables::polars::prelude::DataType;
 use report::tables::{read_parquet, read_parquet_metadata, RUN_TABLES};
 use std::path::{Path, PathBuf};

@@ -120,7 +120,11 @@ fn a_dask_sweep_survives_a_failed_shard_and_a_killed_worker_and_merges_byte_iden
 
     let whole = dirs(&whole_out.join("dask-sweep")).pop().unwrap();
     let merged = out.join("dask-sweep").join(whole.file_name().unwrap());
-    for f in FILES {
+    // no .parquet in a build without Parquet
+    for f in FILES
+        .iter()
+        .filter(|f| report::tables::PARQUET || !f.ends_with(".parquet"))
+    {
         assert_eq!(
             std::fs::read(whole.join(f)).unwrap(),
             std::fs::read(merged.join(f)).unwrap_or_default(),

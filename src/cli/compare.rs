@@ -118,37 +118,36 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
     let staged = report::files::complete::Staged::begin(&dest)
         .with_context(|| format!("creating the comparison's folder beside {}", dest.display()))?;
     let dir = staged.dir().to_path_buf();
-    let frame_err = |name: &str| {
-        let path = dir.join(name);
-        move |source| report::tables::TablesError::Polars { path, source }
-    };
     let keys = ["variant", "seed"];
     let meta = report::tables::bucket_meta(report::tables::common_bucket(
         [&sa, &sb].map(|s| s.bucket.as_secs_f64()),
     ));
-    let mut runs = runs_table(&records)
-        .to_frame(|n| rank(n, &keys, FIGURES))
-        .map_err(frame_err("runs.parquet"))
-        .context("building the runs table")?;
-    write_both(&dir, "runs", &mut runs, &meta).context("writing runs")?;
-    let mut cmp = compare_table(&diffs)
-        .to_frame(|n| {
-            COMPARE_COLUMNS
-                .iter()
-                .position(|c| *c == n)
-                .unwrap_or(usize::MAX)
-        })
-        .map_err(frame_err("compare.parquet"))
-        .context("building the comparison table")?;
-    write_both(&dir, "compare", &mut cmp, &meta).context("writing compare")?;
+    let runs = runs_table(&records);
+    write_both(
+        &dir,
+        "runs",
+        &runs.frame(|n| rank(n, &keys, FIGURES)),
+        &meta,
+    )
+    .context("writing runs")?;
+    let cmp = compare_table(&diffs);
+    let cmp = cmp.frame(|n| {
+        COMPARE_COLUMNS
+            .iter()
+            .position(|c| *c == n)
+            .unwrap_or(usize::MAX)
+    });
+    write_both(&dir, "compare", &cmp, &meta).context("writing compare")?;
     let series = series_table(&records);
     if !series.is_empty() {
         let skeys = ["variant", "seed", "fleet", report::tables::BUCKET_START];
-        let mut ts = series
-            .to_frame(|n| rank(n, &skeys, SERIES))
-            .map_err(frame_err("timeseries.parquet"))
-            .context("building the time series")?;
-        write_both(&dir, "timeseries", &mut ts, &meta).context("writing timeseries")?;
+        write_both(
+            &dir,
+            "timeseries",
+            &series.frame(|n| rank(n, &skeys, SERIES)),
+            &meta,
+        )
+        .context("writing timeseries")?;
     }
 
     let manifest = CompareManifest {
@@ -231,7 +230,7 @@ fn write_report(
 }
 
 /// `throttlelab report DIR` for a comparison folder: the charts and `report.html` from its
-/// `compare.parquet`, `compare.json` and scenario copies.
+/// `compare.parquet` (or `compare.csv`), `compare.json` and scenario copies.
 pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
     super::sealed::check_complete(dir)?;
     let bad = |m: String| CliError::BadInput(anyhow!(m));
@@ -252,10 +251,8 @@ pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
     }
     let (_, ta) = super::limits::read_scenario(&dir.join(CompareManifest::A_COPY))?;
     let (_, tb) = super::limits::read_scenario(&dir.join(CompareManifest::B_COPY))?;
-    let pq = dir.join("compare.parquet");
-    let df = report::tables::read_parquet(&pq).map_err(|e| bad(format!("{e}")))?;
-    let table = report::tables::Table::from_frame(&df, None)
-        .map_err(|e| bad(format!("{}: {e}", pq.display())))?;
+    let table =
+        report::tables::read_table(dir, "compare", None).map_err(|e| bad(format!("{e}")))?;
     let diffs = report::tables::diffs_from_table(&table);
     let html = write_report(dir, &m, &diffs, &ta, &tb)?;
     super::sealed::reseal(dir)?;

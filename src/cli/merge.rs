@@ -12,7 +12,7 @@ use super::CliError;
 use anyhow::{anyhow, Context};
 use clap::Args;
 use report::tables::{
-    fill, read_parquet, render_points, sort_runs, sweep_points, write_sweep, SweepKeys,
+    fill, read_table, render_points, sort_runs, sweep_points, write_sweep, SweepKeys,
     SweepManifest, Table,
 };
 use std::path::{Path, PathBuf};
@@ -112,9 +112,10 @@ fn check(shards: &[(PathBuf, SweepManifest)]) -> Result<SweepManifest, CliError>
     })
 }
 
-fn read_table(path: &Path) -> Result<Table, CliError> {
-    let df = read_parquet(path).map_err(|e| bad(format!("{e}")))?;
-    Table::from_frame(&df, Some(fill)).map_err(|e| bad(format!("{}: {e}", path.display())))
+/// Table `stem` of a shard's folder: its Parquet file where this build reads Parquet, else its
+/// CSV (report::tables::read_table).
+fn shard_table(dir: &Path, stem: &str) -> Result<Table, CliError> {
+    read_table(dir, stem, Some(fill)).map_err(|e| bad(format!("{e}")))
 }
 
 /// `merge` replaces its output folder whole: refuse one that holds anything but a sweep (a
@@ -169,9 +170,9 @@ pub fn run(args: MergeArgs, quiet: bool) -> Result<(), CliError> {
     let mut runs = Table::with_fill(fill);
     let mut series = Table::with_fill(fill);
     for (dir, _) in &shards {
-        runs.extend(&read_table(&dir.join("runs.parquet"))?);
+        runs.extend(&shard_table(dir, "runs")?);
         if whole.timeseries {
-            series.extend(&read_table(&dir.join("timeseries.parquet"))?);
+            series.extend(&shard_table(dir, "timeseries")?);
         }
     }
     if runs.len() != whole.jobs {

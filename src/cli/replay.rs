@@ -76,7 +76,8 @@ pub struct ReplayArgs {
     #[arg(long, default_value = "300s", value_name = "DURATION", value_parser = parse_window)]
     pub retry_window: limiters::Nanos,
     /// Write the tables (static_summary.csv, static_clients.csv, static_tenants.csv; with
-    /// --closed-loop also closed_*.parquet and .csv and report.html) to DIR.
+    /// --closed-loop also closed_*.csv, .parquet beside them in a build with Parquet, and
+    /// report.html) to DIR.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Also the closed-loop answer: replay the log's original requests through the simulator,

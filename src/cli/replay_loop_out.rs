@@ -155,9 +155,8 @@ pub fn verdict(r: &LoopResult) -> String {
 pub fn write(r: &LoopResult, dir: &Path, logs: &str) -> Result<(), String> {
     let tables = tables(r);
     for (stem, t) in &tables {
-        let mut df = t.to_frame(|_| 0u8).map_err(|e| format!("{stem}: {e}"))?;
         let meta = [("seed".to_string(), r.seed.to_string())];
-        write_both(dir, stem, &mut df, &meta).map_err(|e| e.to_string())?;
+        write_both(dir, stem, &t.frame(|_| 0u8), &meta).map_err(|e| e.to_string())?;
     }
     let mut grids = vec![
         grid(
@@ -182,8 +181,13 @@ pub fn write(r: &LoopResult, dir: &Path, logs: &str) -> Result<(), String> {
     grids.push(grid(
         "tenants",
         "Who gets hurt: tenants",
-        "worst first, per candidate (all rows, with attempts and successes, in \
-         closed_tenants.parquet)",
+        if report::tables::PARQUET {
+            "worst first, per candidate (all rows, with attempts and successes, in \
+             closed_tenants.parquet)"
+        } else {
+            "worst first, per candidate (all rows, with attempts and successes, in \
+             closed_tenants.csv)"
+        },
         &tables[1].1,
         200,
         &["attempts", "successes"],
@@ -191,8 +195,13 @@ pub fn write(r: &LoopResult, dir: &Path, logs: &str) -> Result<(), String> {
     grids.push(grid(
         "clients",
         "Who gets hurt: clients",
-        "worst first, per candidate (all rows, with attempts and successes, in \
-         closed_clients.parquet)",
+        if report::tables::PARQUET {
+            "worst first, per candidate (all rows, with attempts and successes, in \
+             closed_clients.parquet)"
+        } else {
+            "worst first, per candidate (all rows, with attempts and successes, in \
+             closed_clients.csv)"
+        },
         &tables[2].1,
         200,
         &["attempts", "successes"],

@@ -126,9 +126,15 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
             result.events,
             result.events as f64 / secs.max(1e-9) / 1e6
         );
+        // the tables' files as this build writes them: no .parquet without the `parquet` feature
+        let tables: Vec<String> = report::tables::RUN_TABLES
+            .iter()
+            .map(|(stem, _)| report::tables::table_files_label(stem))
+            .collect();
         text += &format!(
-            "wrote {} (manifest.json, summary.json, summary.{{parquet,csv}}, timeseries.{{parquet,csv}}, clients.{{parquet,csv}}, tenants.{{parquet,csv}})\n",
-            dir.display()
+            "wrote {} (manifest.json, summary.json, {})\n",
+            dir.display(),
+            tables.join(", ")
         );
         if let Some(html) = html {
             text += &format!("wrote {} and charts/*.png, charts/*.svg\n", html.display());

@@ -60,7 +60,7 @@ pub(crate) fn replan(text: &str, m: &SweepManifest) -> Option<Plan> {
 }
 
 /// `throttlelab report DIR` for a sweep folder: the charts and `report.html` from its
-/// `points.parquet`, `sweep.json` and scenario copy.
+/// `points.parquet` (or `points.csv`), `sweep.json` and scenario copy.
 pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
     super::sealed::check_complete(dir)?;
     let m = read_manifest(dir)?;
@@ -71,10 +71,8 @@ pub(crate) fn report_dir(dir: &Path, quiet: bool) -> Result<(), CliError> {
         )));
     }
     let (_, text) = super::limits::read_scenario(&dir.join(report::html::SCENARIO_COPY))?;
-    let pq = dir.join("points.parquet");
-    let df = report::tables::read_parquet(&pq).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
-    let points = report::tables::Table::from_frame(&df, None)
-        .map_err(|e| CliError::BadInput(anyhow!("{}: {e}", pq.display())))?;
+    let points = report::tables::read_table(dir, "points", None)
+        .map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
     let plan = replan(&text, &m);
     if plan.is_none() {
         errln!("warning: the scenario copy does not rebuild the recorded sweep; no model curves");

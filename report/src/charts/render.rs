@@ -132,6 +132,27 @@ mod tests {
         assert_eq!(fmt_num(250.4), "250");
     }
 
+    /// What must not happen: the charts' PNG bytes changing with the build's features (polars
+    /// turns on flate2's zlib-rs backend, and a build without Parquet compressed with
+    /// miniz_oxide instead, issue #18). The digest is pinned; both builds must give it.
+    #[test]
+    fn png_bytes_do_not_depend_on_the_build() {
+        use sha2::{Digest, Sha256};
+        let (w, h) = (64u32, 48u32);
+        let rgb: Vec<u8> = (0..w * h * 3)
+            .map(|i| ((i % 251) ^ (i / 97)) as u8)
+            .collect();
+        let bytes = encode_png(&rgb, w, h).unwrap();
+        let hex: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            hex,
+            "a7c4b8de88aa871a42ebce57c07658269f79183e5dcc59ab550fe5da37d9bf0f"
+        );
+    }
+
     #[test]
     fn png_encoding_round_trips() {
         let rgb = vec![10u8; 4 * 3 * 3];

@@ -63,7 +63,7 @@ impl Manifest {
                 .chain(
                     crate::tables::RUN_TABLES
                         .iter()
-                        .flat_map(|(stem, _)| [format!("{stem}.parquet"), format!("{stem}.csv")]),
+                        .flat_map(|(stem, _)| crate::tables::table_files(stem)),
                 )
                 .collect(),
         }

@@ -1,6 +1,7 @@
 //! The files of one run: `manifest.json`, `summary.json`, and the tables `summary`,
-//! `timeseries`, `clients` and `tenants` as Parquet and CSV (written by
-//! [`crate::tables::write_run_tables`], both from the same polars frame), from a
+//! `timeseries`, `clients` and `tenants` as CSV and Parquet (written by
+//! [`crate::tables::write_run_tables`], both from the same frame; Parquet with the feature
+//! `parquet` only), from a
 //! [`sim::metrics::RunResult`].
 //!
 //! Reproducible by construction: no timestamps, no absolute paths, maps in sorted order, floats

@@ -203,10 +203,15 @@ fn points_grid(m: &SweepManifest, points: &Table) -> Grid {
     Grid {
         id: "points".into(),
         heading: "Points".into(),
-        caption: "Mean over the seeds [95% confidence interval of the mean, Student's t]. \
-                  Every figure of every point is in points.csv / points.parquet, every run in \
-                  runs.csv / runs.parquet."
-            .into(),
+        caption: if crate::tables::PARQUET {
+            "Mean over the seeds [95% confidence interval of the mean, Student's t]. \
+             Every figure of every point is in points.csv / points.parquet, every run in \
+             runs.csv / runs.parquet."
+        } else {
+            "Mean over the seeds [95% confidence interval of the mean, Student's t]. \
+             Every figure of every point is in points.csv, every run in runs.csv."
+        }
+        .into(),
         head,
         rows,
     }

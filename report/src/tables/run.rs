@@ -1,4 +1,4 @@
-//! The tables of one run, each written as Parquet and as CSV from the same frame:
+//! The tables of one run, each written as CSV (and Parquet) from the same [`Frame`]:
 //! `summary` (one row per fleet and an `all` row: every figure), `timeseries` (one row per
 //! bucket and fleet, `all` for the totals with the server's gauges), `clients` (per-client
 //! totals) and `tenants`. Counts are Int64, columns carry their unit (`bucket_start_s`,
@@ -7,30 +7,29 @@
 use super::figures::{rank, summary_rows, FIGURES, SERIES};
 use super::io::write_both;
 use super::records::{push_series, BUCKET_START};
-use super::table::{Cell, Table};
+use super::table::{Cell, Frame, Table};
 use super::TablesError;
-use polars::prelude::{DataFrame, PolarsError};
 use sim::metrics::RunResult;
 use std::path::{Path, PathBuf};
 
 /// The figures of `r`, one row per fleet then `all`: `fleet`, then every figure.
-pub fn summary_frame(r: &RunResult) -> Result<DataFrame, PolarsError> {
+pub fn summary_frame(r: &RunResult) -> Frame<'static> {
     let mut t = Table::with_fill(super::figures::fill);
     for (fleet, cells) in summary_rows(r) {
         t.push(std::iter::once(("fleet".to_owned(), Cell::Str(fleet))).chain(cells));
     }
-    t.to_frame(|n| rank(n, &["fleet"], FIGURES))
+    t.into_frame(|n| rank(n, &["fleet"], FIGURES))
 }
 
 /// The time series of `r` as a frame: `fleet`, `bucket_start_s`, then the counters.
-pub fn timeseries_frame(r: &RunResult) -> Result<DataFrame, PolarsError> {
+pub fn timeseries_frame(r: &RunResult) -> Frame<'static> {
     let mut t = Table::with_fill(super::figures::fill);
     push_series(&mut t, &[], r);
-    t.to_frame(|n| rank(n, &["fleet", BUCKET_START], SERIES))
+    t.into_frame(|n| rank(n, &["fleet", BUCKET_START], SERIES))
 }
 
 /// Per-client totals of `r`, by global client index.
-pub fn clients_frame(r: &RunResult) -> Result<DataFrame, PolarsError> {
+pub fn clients_frame(r: &RunResult) -> Frame<'static> {
     let mut t = Table::new();
     for c in &r.clients {
         t.push([
@@ -45,11 +44,11 @@ pub fn clients_frame(r: &RunResult) -> Result<DataFrame, PolarsError> {
             ("give_ups", Cell::U64(c.give_ups)),
         ]);
     }
-    t.to_frame(|_| 0)
+    t.into_frame(|_| 0)
 }
 
 /// Per-tenant totals of `r`, by tenant name.
-pub fn tenants_frame(r: &RunResult) -> Result<DataFrame, PolarsError> {
+pub fn tenants_frame(r: &RunResult) -> Frame<'static> {
     let mut t = Table::new();
     for row in &r.tenants {
         let mut cells: Vec<(String, Cell)> = vec![
@@ -75,7 +74,7 @@ pub fn tenants_frame(r: &RunResult) -> Result<DataFrame, PolarsError> {
         cells.push(("latency_p99_ms".into(), row.latency_p99_ms.into()));
         t.push(cells);
     }
-    t.to_frame(|_| 0)
+    t.into_frame(|_| 0)
 }
 
 /// The Parquet key-value metadata of a run's tables: `bucket_s` (the time series' bucket
@@ -108,7 +107,7 @@ pub fn bucket_meta(bucket_s: Option<f64>) -> Vec<(String, String)> {
         .collect()
 }
 
-type Make = fn(&RunResult) -> Result<DataFrame, PolarsError>;
+type Make = fn(&RunResult) -> Frame<'static>;
 
 /// The tables of a run, by file stem, in the order they are written.
 pub const RUN_TABLES: [(&str, Make); 4] = [
@@ -118,17 +117,13 @@ pub const RUN_TABLES: [(&str, Make); 4] = [
     ("tenants", tenants_frame),
 ];
 
-/// Write `<stem>.parquet` and `<stem>.csv` of every table of [`RUN_TABLES`] into `dir`
-/// (created if needed); returns the paths written.
+/// Write `<stem>.parquet` (feature `parquet`) and `<stem>.csv` of every table of
+/// [`RUN_TABLES`] into `dir` (created if needed); returns the paths written.
 pub fn write_run_tables(dir: &Path, r: &RunResult) -> Result<Vec<PathBuf>, TablesError> {
     let meta = run_meta(r);
     let mut written = Vec::new();
     for (stem, make) in RUN_TABLES {
-        let mut df = make(r).map_err(|source| TablesError::Polars {
-            path: dir.join(format!("{stem}.parquet")),
-            source,
-        })?;
-        written.extend(write_both(dir, stem, &mut df, &meta)?);
+        written.extend(write_both(dir, stem, &make(r), &meta)?);
     }
     Ok(written)
 }

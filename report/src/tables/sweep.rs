@@ -2,7 +2,8 @@
 //! seed, every figure), `points` (per point: every figure's mean, standard deviation and 95%
 //! confidence interval over the seeds), `points_long` (the runs in tidy form: one row per
 //! point, seed, fleet or tenant, and figure; see [`super::long`]) and `timeseries` (every
-//! bucket of every run, in long form), each as Parquet with a CSV beside it.
+//! bucket of every run, in long form), each as CSV with a Parquet file beside it (feature
+//! `parquet`).
 
 use super::aligned::{aligned, Align};
 use super::figures::{rank, Rank, FIGURES, SERIES};
@@ -85,38 +86,25 @@ pub fn write_sweep(
     series: &Table,
     points: Option<&Table>,
 ) -> Result<Vec<PathBuf>, TablesError> {
-    let frame = |t: &Table, path: &str, r: &dyn Fn(&str) -> Rank| {
-        t.to_frame(r).map_err(|source| TablesError::Polars {
-            path: dir.join(path),
-            source,
-        })
-    };
     let run_keys = keys.run_keys();
     let meta = super::run::bucket_meta(keys.bucket_s);
     let mut written = Vec::new();
-    let mut df = frame(runs, "runs.parquet", &|n| rank(n, &run_keys, FIGURES))?;
-    written.extend(write_both(dir, "runs", &mut df, &meta)?);
+    let f = runs.frame(|n| rank(n, &run_keys, FIGURES));
+    written.extend(write_both(dir, "runs", &f, &meta)?);
     if let Some(pts) = points {
         let point_keys = keys.point_keys();
-        let mut df = pts
-            .to_frame(|n| points_rank(n, &point_keys))
-            .map_err(|source| TablesError::Polars {
-                path: dir.join("points.parquet"),
-                source,
-            })?;
-        written.extend(write_both(dir, "points", &mut df, &meta)?);
-        let mut df = frame(&long_table(runs, &run_keys), "points_long.parquet", &|n| {
-            (long_rank(n, &run_keys), String::new(), 0, 0, String::new())
-        })?;
-        written.extend(write_both(dir, "points_long", &mut df, &meta)?);
+        let f = pts.frame(|n| points_rank(n, &point_keys));
+        written.extend(write_both(dir, "points", &f, &meta)?);
+        let long = long_table(runs, &run_keys);
+        let f = long
+            .frame(|n| -> Rank { (long_rank(n, &run_keys), String::new(), 0, 0, String::new()) });
+        written.extend(write_both(dir, "points_long", &f, &meta)?);
     }
     if !series.is_empty() {
         let mut series_keys = run_keys.clone();
         series_keys.extend(["fleet", super::records::BUCKET_START]);
-        let mut df = frame(series, "timeseries.parquet", &|n| {
-            rank(n, &series_keys, SERIES)
-        })?;
-        written.extend(write_both(dir, "timeseries", &mut df, &meta)?);
+        let f = series.frame(|n| rank(n, &series_keys, SERIES));
+        written.extend(write_both(dir, "timeseries", &f, &meta)?);
     }
     Ok(written)
 }

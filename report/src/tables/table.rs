@@ -1,4 +1,4 @@
-//! [`Table`]: a column-oriented row builder that turns into a polars `DataFrame`.
+//! [`Table`]: a column-oriented row builder, written as CSV (and Parquet) through [`Frame`].
 //!
 //! Runs produce rows whose columns differ a little (a status code that one run saw and
 //! another did not, a fleet only one variant has): the table takes the union of columns,
@@ -7,9 +7,15 @@
 //! to text). Column order is decided at the end by a ranking function, not by which row came
 //! first, so shards of a sweep and the whole sweep order columns alike.
 //!
-//! The conversion to and from polars frames is in [`frame`].
+//! The column order and storage types are in [`frame`] and [`kind`]; the conversion to and
+//! from polars frames (feature `parquet`) in `polars`.
 
 mod frame;
+pub(crate) mod kind;
+#[cfg(feature = "parquet")]
+mod polars;
+
+pub use frame::Frame;
 
 use std::collections::HashMap;
 
@@ -67,7 +73,7 @@ impl From<Option<u64>> for Cell {
     }
 }
 
-/// Rows in, a `DataFrame` out.
+/// Rows in, a [`Frame`] (and from it CSV and Parquet files) out.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     names: Vec<String>,
@@ -93,6 +99,28 @@ impl Table {
 
     fn fill_for(&self, name: &str) -> Cell {
         self.fill.map_or(Cell::Null, |f| f(name))
+    }
+
+    /// A table of the named columns (all of one length); missing cells of rows pushed later
+    /// are `fill(column name)`.
+    pub(crate) fn from_columns(
+        names: Vec<String>,
+        cols: Vec<Vec<Cell>>,
+        fill: Option<fn(&str) -> Cell>,
+    ) -> Table {
+        let rows = cols.first().map_or(0, Vec::len);
+        let index = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i))
+            .collect();
+        Table {
+            names,
+            index,
+            cols,
+            rows,
+            fill,
+        }
     }
 
     /// Rows so far.
@@ -186,7 +214,7 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use polars::prelude::DataType;
+    use kind::Kind;
 
     #[test]
     fn union_of_columns_with_fill() {
@@ -214,10 +242,10 @@ mod tests {
             t.column("x").unwrap(),
             [Cell::Null, Cell::F64(0.5), Cell::Null]
         );
-        let df = t.to_frame(|n| n.to_string()).unwrap();
-        assert_eq!(df.get_column_names(), ["a", "rejected_429", "x"]);
-        assert_eq!(df.column("x").unwrap().null_count(), 2);
-        assert_eq!(df.column("a").unwrap().dtype(), &DataType::Int64);
+        let f = t.frame(|n| n.to_string());
+        assert_eq!(f.names().collect::<Vec<_>>(), ["a", "rejected_429", "x"]);
+        assert_eq!((0..3).filter(|&r| f.stored(2, r).is_none()).count(), 2);
+        assert_eq!(f.column(0).1, Kind::U64);
     }
 
     #[test]

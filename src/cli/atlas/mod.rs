@@ -232,10 +232,10 @@ pub fn run(args: AtlasArgs, quiet: bool) -> Result<(), CliError> {
         .with_context(|| format!("putting the atlas folder in place at {}", dir.display()))?;
     if !quiet {
         super::write_stdout(&format!(
-            "{answer}\n{} points x {seeds} seeds; wrote {} (atlas.parquet, atlas.csv, runs.*, \
-             charts/) and {}\n",
+            "{answer}\n{} points x {seeds} seeds; wrote {} ({}, runs.*, charts/) and {}\n",
             points.len(),
             dir.display(),
+            report::tables::table_files("atlas").join(", "),
             dir.join(files.html.file_name().unwrap_or_default())
                 .display()
         ))?;

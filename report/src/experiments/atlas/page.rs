@@ -81,7 +81,12 @@ pub(super) fn page(
     let points_grid = Grid {
         id: "points".into(),
         heading: "Every point".into(),
-        caption: "Means over the seeds (95% intervals in atlas.csv / atlas.parquet).".into(),
+        caption: if crate::tables::PARQUET {
+            "Means over the seeds (95% intervals in atlas.csv / atlas.parquet)."
+        } else {
+            "Means over the seeds (95% intervals in atlas.csv)."
+        }
+        .into(),
         head,
         rows: points
             .iter()

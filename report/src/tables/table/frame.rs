@@ -1,210 +1,81 @@
-//! [`Table`] to and from a polars `DataFrame`: each column becomes one typed series, its type
-//! the widest of its cells' (integers and floats to floats, anything and text to text), and a
-//! frame read back from Parquet becomes a table again, so a sweep's shards can be joined and
-//! its reports rebuilt from the files alone.
-//!
-//! Counts ([`Cell::U64`]) are stored as signed 64-bit integers (Int64): a notebook that
-//! subtracts two count columns must get a negative number, not an unsigned wrap-around to
-//! 1.8e19 as UInt64 columns give in polars and pandas (issue #12). A frame read back gives
-//! [`Cell::I64`] cells, which every reader treats as the same counts.
-//!
-//! Kept apart from the row builder in [`super`] because it is the one place that knows
-//! polars' types; the builder itself only collects cells.
+//! [`Frame`]: a [`Table`] with its columns in written order and each column's storage type,
+//! the one thing the CSV writer and the Parquet writer take. Callers build tables and choose a
+//! column order; they never see polars, so the binary builds without it (feature `parquet`).
 
+use super::kind::{column_kind, stored, Kind, Stored};
 use super::{Cell, Table};
-use polars::prelude::{Column, DataFrame, DataType, NamedFrom, PolarsResult, Series};
+use std::borrow::Cow;
 
-/// A column's storage type, widest wins.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
-    Null,
-    Bool,
-    U64,
-    I64,
-    F64,
-    Str,
-}
-
-fn kind(c: &Cell) -> Kind {
-    match c {
-        Cell::Null => Kind::Null,
-        Cell::Bool(_) => Kind::Bool,
-        Cell::U64(_) => Kind::U64,
-        Cell::I64(_) => Kind::I64,
-        Cell::F64(_) => Kind::F64,
-        Cell::Str(_) => Kind::Str,
-    }
-}
-
-/// The kind two kinds widen to.
-fn widen(a: Kind, b: Kind) -> Kind {
-    match (a, b) {
-        (Kind::Null, x) | (x, Kind::Null) => x,
-        (x, y) if x == y => x,
-        (Kind::Str, _) | (_, Kind::Str) | (Kind::Bool, _) | (_, Kind::Bool) => Kind::Str,
-        (Kind::F64, _) | (_, Kind::F64) => Kind::F64,
-        _ => Kind::I64,
-    }
+/// A table ready to write: columns sorted by a ranking, each with its storage type.
+///
+/// ```
+/// use report::tables::{Cell, Table};
+/// let mut t = Table::new();
+/// t.push([("b", Cell::U64(1)), ("a", Cell::F64(0.5))]);
+/// let f = t.frame(|name| name.to_string());
+/// assert_eq!(f.names().collect::<Vec<_>>(), ["a", "b"]);
+/// assert_eq!((f.height(), f.width()), (1, 2));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Frame<'a> {
+    table: Cow<'a, Table>,
+    order: Vec<usize>,
+    kinds: Vec<Kind>,
 }
 
 impl Table {
-    /// The `DataFrame`, columns sorted by `rank` (ties keep first-appearance order).
-    pub fn to_frame<K: Ord>(&self, rank: impl Fn(&str) -> K) -> PolarsResult<DataFrame> {
-        let mut order: Vec<usize> = (0..self.names.len()).collect();
-        order.sort_by_key(|&i| rank(&self.names[i]));
-        let columns: Vec<Column> = order
-            .into_iter()
-            .map(|i| series(&self.names[i], &self.cols[i]).into())
-            .collect();
-        DataFrame::new(self.rows, columns)
+    /// This table with its columns sorted by `rank` (ties keep first-appearance order).
+    pub fn frame<K: Ord>(&self, rank: impl Fn(&str) -> K) -> Frame<'_> {
+        Frame::new(Cow::Borrowed(self), rank)
     }
 
-    /// A table holding the cells of `df` (as written by [`Table::to_frame`]); missing cells of
-    /// rows pushed later are `fill(column name)`.
-    pub fn from_frame(df: &DataFrame, fill: Option<fn(&str) -> Cell>) -> PolarsResult<Table> {
-        let mut t = Table {
-            fill,
-            ..Table::default()
-        };
-        for col in df.columns() {
-            let s = col.as_materialized_series();
-            let cells: Vec<Cell> = match s.dtype() {
-                DataType::Boolean => s
-                    .bool()?
-                    .iter()
-                    .map(|v| v.map_or(Cell::Null, Cell::Bool))
-                    .collect(),
-                DataType::UInt64 => s
-                    .u64()?
-                    .iter()
-                    .map(|v| v.map_or(Cell::Null, Cell::U64))
-                    .collect(),
-                DataType::Int64 => s
-                    .i64()?
-                    .iter()
-                    .map(|v| v.map_or(Cell::Null, Cell::I64))
-                    .collect(),
-                DataType::Float64 => s
-                    .f64()?
-                    .iter()
-                    .map(|v| v.map_or(Cell::Null, Cell::F64))
-                    .collect(),
-                DataType::String => s
-                    .str()?
-                    .iter()
-                    .map(|v| v.map_or(Cell::Null, |x| Cell::Str(x.to_string())))
-                    .collect(),
-                DataType::Null => vec![Cell::Null; s.len()],
-                _ => s
-                    .cast(&DataType::String)?
-                    .str()?
-                    .iter()
-                    .map(|v| v.map_or(Cell::Null, |x| Cell::Str(x.to_string())))
-                    .collect(),
-            };
-            let name = col.name().to_string();
-            t.index.insert(name.clone(), t.cols.len());
-            t.names.push(name);
-            t.cols.push(cells);
-        }
-        t.rows = df.height();
-        Ok(t)
+    /// As [`Table::frame`], owning the table.
+    pub fn into_frame<K: Ord>(self, rank: impl Fn(&str) -> K) -> Frame<'static> {
+        Frame::new(Cow::Owned(self), rank)
     }
 }
 
-/// One column as a typed series.
-fn series(name: &str, cells: &[Cell]) -> Series {
-    let k = cells.iter().map(kind).fold(Kind::Null, widen);
-    let name = name.into();
-    match k {
-        Kind::Bool => Series::new(
-            name,
-            cells
-                .iter()
-                .map(|c| match c {
-                    Cell::Bool(b) => Some(*b),
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Kind::U64 | Kind::I64 => Series::new(
-            name,
-            cells
-                .iter()
-                .map(|c| match c {
-                    // Counts beyond 9.2e18 cannot occur (a run would take centuries).
-                    Cell::U64(v) => Some(i64::try_from(*v).unwrap_or(i64::MAX)),
-                    Cell::I64(v) => Some(*v),
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Kind::F64 => Series::new(
-            name,
-            cells
-                .iter()
-                .map(|c| match c {
-                    Cell::Null => None,
-                    other => other.as_f64(),
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Kind::Str | Kind::Null => Series::new(
-            name,
-            cells
-                .iter()
-                .map(|c| match c {
-                    Cell::Null => None,
-                    other => Some(other.text()),
-                })
-                .collect::<Vec<_>>(),
-        ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mixed_types_widen() {
-        let mut t = Table::new();
-        t.push([("n", Cell::U64(1)), ("s", Cell::I64(1))]);
-        t.push([("n", Cell::F64(0.5)), ("s", Cell::Str("per-client".into()))]);
-        let df = t.to_frame(|_| 0).unwrap();
-        assert_eq!(df.column("n").unwrap().dtype(), &DataType::Float64);
-        assert_eq!(df.column("s").unwrap().dtype(), &DataType::String);
-    }
-
-    /// Issue #12: counts load as signed integers, so `a - b` can go below zero.
-    #[test]
-    fn counts_are_signed_so_differences_can_be_negative() {
-        let mut t = Table::new();
-        t.push([("a", Cell::U64(1)), ("b", Cell::U64(3))]);
-        let df = t.to_frame(|_| 0).unwrap();
-        assert_eq!(df.column("a").unwrap().dtype(), &DataType::Int64);
-        let s = |n: &str| df.column(n).unwrap().as_materialized_series().clone();
-        let d = (&s("a") - &s("b")).unwrap();
-        assert_eq!(d.i64().unwrap().get(0), Some(-2));
-    }
-
-    #[test]
-    fn frames_round_trip() {
-        let mut t = Table::new();
-        t.push([
-            ("b", Cell::Bool(true)),
-            ("u", Cell::U64(7)),
-            ("i", Cell::I64(-2)),
-            ("f", Cell::F64(0.25)),
-            ("s", Cell::Str("x".into())),
-        ]);
-        t.push([("u", Cell::U64(8))]);
-        let df = t.to_frame(|n| n.to_string()).unwrap();
-        let back = Table::from_frame(&df, None).unwrap();
-        assert_eq!(back.len(), 2);
-        for name in ["b", "i", "f", "s"] {
-            assert_eq!(back.column(name), t.column(name), "{name}");
+impl<'a> Frame<'a> {
+    fn new<K: Ord>(table: Cow<'a, Table>, rank: impl Fn(&str) -> K) -> Frame<'a> {
+        let mut order: Vec<usize> = (0..table.names.len()).collect();
+        order.sort_by_key(|&i| rank(&table.names[i]));
+        let kinds = order.iter().map(|&i| column_kind(&table.cols[i])).collect();
+        Frame {
+            table,
+            order,
+            kinds,
         }
-        assert_eq!(back.column("u").unwrap(), [Cell::I64(7), Cell::I64(8)]);
+    }
+
+    /// The table, in its own column order.
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// Rows.
+    pub fn height(&self) -> usize {
+        self.table.rows
+    }
+
+    /// Columns.
+    pub fn width(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Column names, in written order.
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.order.iter().map(|&i| self.table.names[i].as_str())
+    }
+
+    /// Column `j` (in written order): its name, storage type and cells.
+    pub(crate) fn column(&self, j: usize) -> (&str, Kind, &[Cell]) {
+        let i = self.order[j];
+        (&self.table.names[i], self.kinds[j], &self.table.cols[i])
+    }
+
+    /// The stored value of row `r` of column `j`; `None` for null.
+    pub(crate) fn stored(&self, j: usize, r: usize) -> Option<Stored<'_>> {
+        let (_, k, cells) = self.column(j);
+        stored(k, &cells[r])
     }
 }

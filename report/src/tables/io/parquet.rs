@@ -1,4 +1,4 @@
-//! Parquet and CSV files, written reproducibly: the same table gives the same bytes.
+//! Parquet files (feature `parquet`), written reproducibly: the same table gives the same bytes.
 //!
 //! polars' Parquet writer puts no timestamp in a file (its only free-form field is
 //! `created_by`, the polars version) and its column statistics (min, max, null count) are a
@@ -6,27 +6,22 @@
 //! (zstd, default level), the row-group size and the page size instead of relying on defaults
 //! that may change, and serialise columns on the calling thread.
 //!
-//! The CSV beside a Parquet file is written by polars from the same frame, so both have the
-//! same columns in the same order (issue #12: a second, hand-written CSV writer had fallen
-//! four columns behind). Facts about a table that are not columns (the run's bucket width)
-//! go into the Parquet file's key-value metadata ([`Meta`]).
+//! The CSV beside a Parquet file is written from the same [`Frame`] (issue #12: a second,
+//! hand-written CSV writer had fallen four columns behind). Facts about a table that are not
+//! columns (the run's bucket width) go into the Parquet file's key-value metadata ([`Meta`]).
 
-use super::TablesError;
+use super::Meta;
+use crate::tables::{Cell, Frame, Table, TablesError};
 use polars::prelude::{
-    CsvWriter, DataFrame, KeyValueMetadata, ParquetCompression, ParquetReader, ParquetWriter,
-    SerReader, SerWriter, StatisticsOptions,
+    DataFrame, KeyValueMetadata, ParquetCompression, ParquetReader, ParquetWriter, SerReader,
+    StatisticsOptions,
 };
 use std::fs::File;
 use std::io::BufWriter;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Rows per Parquet row group.
 const ROW_GROUP: usize = 256 * 1024;
-
-/// Key-value metadata of a Parquet file, in order: `("bucket_s", "1")`. Read it with
-/// `pl.read_parquet_metadata(path)` (polars), `pq.read_schema(path).metadata` (pyarrow) or
-/// [`read_parquet_metadata`].
-pub type Meta = [(String, String)];
 
 /// Write `df` as Parquet to `path`, with `meta` as the file's key-value metadata.
 pub fn write_parquet(path: &Path, df: &mut DataFrame, meta: &Meta) -> Result<(), TablesError> {
@@ -51,38 +46,13 @@ pub fn write_parquet(path: &Path, df: &mut DataFrame, meta: &Meta) -> Result<(),
     Ok(())
 }
 
-/// Write `df` as CSV (header row, nulls as empty fields) to `path`.
-pub fn write_csv(path: &Path, df: &mut DataFrame) -> Result<(), TablesError> {
-    let file = File::create(path).map_err(|source| TablesError::Io {
+/// Write `frame` as Parquet to `path`, with `meta` as the file's key-value metadata.
+pub fn write_frame_parquet(path: &Path, frame: &Frame, meta: &Meta) -> Result<(), TablesError> {
+    let mut df = frame.to_polars().map_err(|source| TablesError::Polars {
         path: path.to_path_buf(),
         source,
     })?;
-    CsvWriter::new(BufWriter::new(file))
-        .include_header(true)
-        .finish(df)
-        .map_err(|source| TablesError::Polars {
-            path: path.to_path_buf(),
-            source,
-        })
-}
-
-/// Write `<dir>/<stem>.parquet` (with `meta`) and `<dir>/<stem>.csv` from the same frame;
-/// returns both paths.
-pub fn write_both(
-    dir: &Path,
-    stem: &str,
-    df: &mut DataFrame,
-    meta: &Meta,
-) -> Result<Vec<PathBuf>, TablesError> {
-    std::fs::create_dir_all(dir).map_err(|source| TablesError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let pq = dir.join(format!("{stem}.parquet"));
-    let csv = dir.join(format!("{stem}.csv"));
-    write_parquet(&pq, df, meta)?;
-    write_csv(&csv, df)?;
-    Ok(vec![pq, csv])
+    write_parquet(path, &mut df, meta)
 }
 
 /// Read a Parquet file.
@@ -118,4 +88,17 @@ pub fn read_parquet_metadata(path: &Path) -> Result<Vec<(String, String)>, Table
         .filter(|kv| kv.key != "ARROW:schema")
         .map(|kv| (kv.key.clone(), kv.value.clone().unwrap_or_default()))
         .collect())
+}
+
+/// The table in a Parquet file written by [`write_frame_parquet`]; cells missing from rows
+/// pushed later are `fill(column name)`.
+pub fn read_parquet_table(
+    path: &Path,
+    fill: Option<fn(&str) -> Cell>,
+) -> Result<Table, TablesError> {
+    let df = read_parquet(path)?;
+    Table::from_frame(&df, fill).map_err(|source| TablesError::Polars {
+        path: path.to_path_buf(),
+        source,
+    })
 }
