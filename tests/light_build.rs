@@ -1,5 +1,5 @@
-//! The lighter build (issue #18): `cargo build --no-default-features` leaves live mode out (no
-//! tokio, axum, hyper, reqwest, Redis). What it keeps must work: a scenario runs and writes its
+//! The lighter build (issue #18): `cargo build --no-default-features` leaves live mode (tokio, axum,
+//! hyper, reqwest, Redis) and the Parquet tables (polars) out. What it keeps must work: a scenario runs and writes its
 //! report and charts; the live subcommands are still listed, take any arguments, and refuse
 //! with exit 2 and a sentence on how to get them, never clap's "unrecognized subcommand".
 //! Compiled only in that build: `cargo test --no-default-features --test light_build`.
@@ -34,7 +34,9 @@ fn a_scenario_runs_and_writes_its_report_without_live_mode() {
         .unwrap()
         .unwrap()
         .path();
-    for file in ["report.html", "summary.csv", "charts"] {
+    // no polars in this build: CSV only
+    assert!(!seed.join("summary.parquet").exists());
+    for file in ["report.html", "summary.csv", "clients.csv", "charts"] {
         assert!(
             seed.join(file).exists(),
             "{file} missing in {}",

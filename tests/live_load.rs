@@ -117,7 +117,6 @@ fn a_live_run_writes_a_runs_files_and_report_rebuilds_them() {
         "summary.json",
         "summary.csv",
         "timeseries.csv",
-        "timeseries.parquet",
         "clients.csv",
         "tenants.csv",
         "result.json",
@@ -126,6 +125,11 @@ fn a_live_run_writes_a_runs_files_and_report_rebuilds_them() {
     ] {
         assert!(run.join(f).is_file(), "{f} missing in {}", run.display());
     }
+    // Parquet beside the CSV exactly when the build writes it
+    assert_eq!(
+        run.join("timeseries.parquet").is_file(),
+        cfg!(feature = "parquet")
+    );
     let manifest = read_json(&run.join("manifest.json"));
     assert_eq!(manifest["mode"], "live");
     assert_eq!(manifest["live"]["truncated"], false);

@@ -171,8 +171,11 @@ pub fn run_load(args: LoadArgs, quiet: bool) -> Result<(), CliError> {
             "\nlive against {} for {:.2} s ({} attempts)\n",
             run.info.target, run.info.wall_s, run.result.summary.attempts
         );
+        let tables = ["summary", "timeseries", "clients", "tenants"]
+            .map(report::tables::table_files_label)
+            .join(", ");
         out += &format!(
-            "wrote {} (manifest.json, summary.json, summary.{{parquet,csv}}, timeseries.{{parquet,csv}}, clients.{{parquet,csv}}, tenants.{{parquet,csv}}, result.json, live.json)\n",
+            "wrote {} (manifest.json, summary.json, {tables}, result.json, live.json)\n",
             dir.display()
         );
         if let Some(html) = html {
