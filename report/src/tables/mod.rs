@@ -45,8 +45,9 @@ pub use io::parquet::{
     read_parquet, read_parquet_metadata, read_parquet_table, write_frame_parquet, write_parquet,
 };
 pub use io::{
-    csv_bytes, parse_csv_table, read_csv_table, read_table, table_files, table_files_label,
-    write_both, write_csv, Meta, PARQUET, TABLE_EXTENSIONS,
+    csv_bytes, parse_csv_table, read_csv_table, read_table, row_groups, table_files,
+    table_files_label, write_both, write_both_chunked, write_csv, Meta, CHUNK_ROWS, PARQUET,
+    TABLE_EXTENSIONS,
 };
 pub use long::{long_rank, long_table};
 pub use manifest::{CompareManifest, ParamManifest, SweepManifest};

@@ -5,11 +5,11 @@
 //! `latency_p99_ms`), and each Parquet file records the run's bucket width ([`run_meta`]).
 
 use super::figures::{rank, summary_rows, FIGURES, SERIES};
-use super::io::write_both;
+use super::io::{row_groups, write_both, write_both_chunked};
 use super::records::{push_series, BUCKET_START};
 use super::table::{Cell, Frame, Table};
 use super::TablesError;
-use sim::metrics::RunResult;
+use sim::metrics::{ClientRow, RunResult};
 use std::path::{Path, PathBuf};
 
 /// The figures of `r`, one row per fleet then `all`: `fleet`, then every figure.
@@ -30,8 +30,14 @@ pub fn timeseries_frame(r: &RunResult) -> Frame<'static> {
 
 /// Per-client totals of `r`, by global client index.
 pub fn clients_frame(r: &RunResult) -> Frame<'static> {
+    clients_rows_frame(&r.clients)
+}
+
+/// The clients table of `rows` (a slice of a run's clients: [`write_run_tables`] writes it
+/// a row group at a time).
+fn clients_rows_frame(rows: &[ClientRow]) -> Frame<'static> {
     let mut t = Table::new();
-    for c in &r.clients {
+    for c in rows {
         t.push([
             ("client", Cell::U64(u64::from(c.client))),
             ("fleet", Cell::Str(c.fleet.to_string())),
@@ -123,7 +129,15 @@ pub fn write_run_tables(dir: &Path, r: &RunResult) -> Result<Vec<PathBuf>, Table
     let meta = run_meta(r);
     let mut written = Vec::new();
     for (stem, make) in RUN_TABLES {
-        written.extend(write_both(dir, stem, &make(r), &meta)?);
+        if stem == "clients" && !r.clients.is_empty() {
+            // a row per client: built and written a row group at a time, the same bytes
+            let frames = row_groups(r.clients.len())
+                .into_iter()
+                .map(|g| clients_rows_frame(&r.clients[g]));
+            written.extend(write_both_chunked(dir, stem, frames, &meta)?);
+        } else {
+            written.extend(write_both(dir, stem, &make(r), &meta)?);
+        }
     }
     Ok(written)
 }

@@ -4,11 +4,13 @@
 //! each column's type) and falls back to the CSV ([`csv_read`]), so a folder written by either
 //! build can be merged and reported by either.
 
+mod chunked;
 mod csv_read;
 pub(crate) mod csv_write;
 #[cfg(feature = "parquet")]
 pub(crate) mod parquet;
 
+pub use chunked::{row_groups, write_both_chunked, CHUNK_ROWS};
 pub use csv_read::{parse_csv_table, read_csv_table};
 pub use csv_write::{csv_bytes, write_csv};
 

@@ -21,15 +21,15 @@ use std::io::BufWriter;
 use std::path::Path;
 
 /// Rows per Parquet row group.
-const ROW_GROUP: usize = 256 * 1024;
+pub(crate) const ROW_GROUP: usize = 256 * 1024;
 
-/// Write `df` as Parquet to `path`, with `meta` as the file's key-value metadata.
-pub fn write_parquet(path: &Path, df: &mut DataFrame, meta: &Meta) -> Result<(), TablesError> {
+/// The writer of every Parquet file, its options fixed (see the module's doc).
+fn writer(path: &Path, meta: &Meta) -> Result<ParquetWriter<BufWriter<File>>, TablesError> {
     let file = File::create(path).map_err(|source| TablesError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    ParquetWriter::new(BufWriter::new(file))
+    Ok(ParquetWriter::new(BufWriter::new(file))
         .with_compression(ParquetCompression::Zstd(None))
         .with_statistics(StatisticsOptions::default())
         .with_row_group_size(Some(ROW_GROUP))
@@ -37,7 +37,12 @@ pub fn write_parquet(path: &Path, df: &mut DataFrame, meta: &Meta) -> Result<(),
         .set_parallel(false)
         .with_key_value_metadata(
             (!meta.is_empty()).then(|| KeyValueMetadata::from_static(meta.to_vec())),
-        )
+        ))
+}
+
+/// Write `df` as Parquet to `path`, with `meta` as the file's key-value metadata.
+pub fn write_parquet(path: &Path, df: &mut DataFrame, meta: &Meta) -> Result<(), TablesError> {
+    writer(path, meta)?
         .finish(df)
         .map_err(|source| TablesError::Polars {
             path: path.to_path_buf(),
@@ -46,6 +51,56 @@ pub fn write_parquet(path: &Path, df: &mut DataFrame, meta: &Meta) -> Result<(),
     Ok(())
 }
 
+/// A Parquet file written one frame at a time, each frame one row group: given the slices
+/// `chunked::row_groups` cuts, the same bytes as [`write_frame_parquet`] of all the rows at
+/// once, without holding them all (`chunked::write_both_chunked`).
+pub(crate) struct ParquetChunks {
+    path: std::path::PathBuf,
+    meta: Vec<(String, String)>,
+    batched: Option<polars::io::parquet::write::BatchedWriter<BufWriter<File>>>,
+}
+
+impl ParquetChunks {
+    /// A file at `path` with `meta`, created at the first frame.
+    pub(crate) fn new(path: &Path, meta: &Meta) -> ParquetChunks {
+        ParquetChunks {
+            path: path.to_path_buf(),
+            meta: meta.to_vec(),
+            batched: None,
+        }
+    }
+
+    fn polars_err(&self) -> impl Fn(polars::error::PolarsError) -> TablesError {
+        let path = self.path.clone();
+        move |source| TablesError::Polars {
+            path: path.clone(),
+            source,
+        }
+    }
+
+    /// Append `frame`'s rows as the next row group.
+    pub(crate) fn write(&mut self, frame: &Frame) -> Result<(), TablesError> {
+        let err = self.polars_err();
+        let df = frame.to_polars().map_err(&err)?;
+        let batched = match self.batched.take() {
+            Some(b) => b,
+            None => writer(&self.path, &self.meta)?
+                .batched(df.schema())
+                .map_err(&err)?,
+        };
+        let batched = self.batched.insert(batched);
+        batched.write_batch(&df).map_err(&err)
+    }
+
+    /// Write the footer.
+    pub(crate) fn finish(mut self) -> Result<(), TablesError> {
+        let err = self.polars_err();
+        match &mut self.batched {
+            Some(b) => b.finish().map(|_| ()).map_err(err),
+            None => Ok(()),
+        }
+    }
+}
 /// Write `frame` as Parquet to `path`, with `meta` as the file's key-value metadata.
 pub fn write_frame_parquet(path: &Path, frame: &Frame, meta: &Meta) -> Result<(), TablesError> {
     let mut df = frame.to_polars().map_err(|source| TablesError::Polars {
