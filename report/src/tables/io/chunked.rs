@@ -84,14 +84,13 @@ pub fn write_both_chunked<'a>(
         return Ok(Vec::new());
     };
     out.flush().map_err(io(&csv_path))?;
-    let mut written = Vec::new();
     #[cfg(feature = "parquet")]
     {
         pq.finish()?;
-        written.push(pq_path);
+        Ok(vec![pq_path, csv_path])
     }
-    written.push(csv_path);
-    Ok(written)
+    #[cfg(not(feature = "parquet"))]
+    Ok(vec![csv_path])
 }
 
 #[cfg(test)]
