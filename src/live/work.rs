@@ -19,7 +19,7 @@ use super::respond::Reply;
 use super::store::SKIP;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, Response, Uri};
+use axum::http::{HeaderMap, HeaderName, Method, Response, Uri};
 use sim::model::Charge;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -28,6 +28,10 @@ use std::sync::Arc;
 /// cloud load balancer names itself, e.g. `awselb/2.0`), so a client can tell it from the
 /// API's own 5xx: the limiters never saw it (the simulator's outage is not admitted).
 pub const OUTAGE_SERVER: &str = "throttlelab-lb";
+
+/// The header names read per request, as constants (a `&str` name is parsed on every lookup).
+const UPSTREAM: HeaderName = HeaderName::from_static(super::backend::UPSTREAM_HEADER);
+const EXECUTION_TAG: HeaderName = HeaderName::from_static(super::executions::HEADER);
 
 mod decide;
 mod execute;
@@ -54,9 +58,7 @@ pub async fn handle(
         return app.finish(reply, request_id);
     }
     // the upstream (model) the request is for: its own outage answers as the load balancer's
-    let named = headers
-        .get(super::backend::UPSTREAM_HEADER)
-        .and_then(|v| v.to_str().ok());
+    let named = headers.get(&UPSTREAM).and_then(|v| v.to_str().ok());
     let Some(upstream) = app.backend.upstream(named) else {
         let field = (
             super::backend::UPSTREAM_HEADER.into(),
@@ -95,7 +97,7 @@ pub async fn handle(
         }
         Ok(Prepared::Fresh { cost, ticket }) => {
             let tag = headers
-                .get(super::executions::HEADER)
+                .get(&EXECUTION_TAG)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
             let attempt = super::attempt_id::parse(&headers);
