@@ -29,7 +29,7 @@ use std::sync::Arc;
 /// The value of header `name`, refusing it when sent more than once.
 /// `name` is a `&str` or, on the per-request path, a `&HeaderName` constant (no name parsing
 /// per lookup).
-pub fn single<'h, K>(headers: &'h HeaderMap, name: K) -> Result<Option<&'h HeaderValue>, Problem>
+pub fn single<K>(headers: &HeaderMap, name: K) -> Result<Option<&HeaderValue>, Problem>
 where
     K: AsHeaderName + std::fmt::Display + Copy,
 {
