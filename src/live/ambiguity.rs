@@ -19,6 +19,7 @@ use super::app::App;
 use super::envelope::Problem;
 use axum::body::Body;
 use axum::extract::{Request, State};
+use axum::http::header::AsHeaderName;
 use axum::http::{HeaderMap, HeaderValue, Response, Version};
 use axum::middleware::Next;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -26,7 +27,12 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// The value of header `name`, refusing it when sent more than once.
-pub fn single<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h HeaderValue>, Problem> {
+/// `name` is a `&str` or, on the per-request path, a `&HeaderName` constant (no name parsing
+/// per lookup).
+pub fn single<K>(headers: &HeaderMap, name: K) -> Result<Option<&HeaderValue>, Problem>
+where
+    K: AsHeaderName + std::fmt::Display + Copy,
+{
     let mut all = headers.get_all(name).iter();
     let first = all.next();
     if all.next().is_some() {

@@ -12,6 +12,8 @@ use sim::engine::AttemptId;
 
 /// The header's name.
 pub const HEADER: &str = "x-request-identity";
+/// [`HEADER`] as a header name (looked up on every request without parsing it).
+const NAME: axum::http::HeaderName = axum::http::HeaderName::from_static(HEADER);
 
 /// The header value for an attempt (fleet names may contain dots: the last three fields are
 /// the numbers).
@@ -21,7 +23,7 @@ pub fn value(fleet: &str, client: u32, request: u32, attempt: u32) -> String {
 
 /// The attempt named by `headers`, if the header is there and well formed.
 pub fn parse(headers: &HeaderMap) -> Option<AttemptId> {
-    let text = headers.get(HEADER)?.to_str().ok()?;
+    let text = headers.get(&NAME)?.to_str().ok()?;
     let mut parts = text.rsplitn(4, '.');
     let attempt = parts.next()?.parse().ok()?;
     let request = parts.next()?.parse().ok()?;

@@ -167,10 +167,19 @@ impl Backend {
                 .extra_latency(&mut self.fault_draws.stream(id, 1));
             return Duration::from(service) + extra;
         }
-        let service = {
-            let mut rng = self.service_rng.lock().unwrap_or_else(|p| p.into_inner());
-            Duration::from(self.service.sample(&mut *rng))
+        // a constant service time draws nothing, and no fault window draws nothing: then the
+        // streams are left alone without taking their locks (the next draw is the same either
+        // way, so a seeded run's sequence does not change)
+        let service = match self.service {
+            Sampler::Const(ns) => Duration::from_nanos(ns),
+            _ => {
+                let mut rng = self.service_rng.lock().unwrap_or_else(|p| p.into_inner());
+                Duration::from(self.service.sample(&mut *rng))
+            }
         };
+        if self.faults.is_empty() {
+            return service;
+        }
         let mut rng = self.fault_rng.lock().unwrap_or_else(|p| p.into_inner());
         service + self.faults.extra_latency(&mut *rng)
     }
@@ -188,12 +197,18 @@ impl Backend {
                     faults.error(&mut draws.stream(id, 0))
                 });
         }
-        let global = {
+        // without windows nothing is drawn: skip the stream's lock
+        let global = if self.faults.is_empty() {
+            None
+        } else {
             let mut rng = self.fault_rng.lock().unwrap_or_else(|p| p.into_inner());
             self.faults.error(&mut rng)
         };
         global.or_else(|| {
             let (_, faults, rng, _) = self.upstreams.get(upstream)?;
+            if faults.is_empty() {
+                return None;
+            }
             let mut rng = rng.lock().unwrap_or_else(|p| p.into_inner());
             faults.error(&mut rng)
         })
@@ -220,14 +235,15 @@ impl Backend {
             return Served::Failed(status);
         }
         let start = Instant::now();
-        let permit = match Arc::clone(&self.workers).try_acquire_owned() {
+        // a free worker is taken without cloning the semaphore's `Arc` (the common case)
+        let permit = match self.workers.try_acquire() {
             Ok(p) => p,
             Err(_) => {
                 let _waiting = metrics.queued();
                 if metrics.queue_depth() > self.queue as i64 {
                     return Served::QueueFull;
                 }
-                let wait = Arc::clone(&self.workers).acquire_owned();
+                let wait = self.workers.acquire();
                 let got = match self.queue_timeout {
                     Some(limit) => tokio::time::timeout(limit, wait).await.ok(),
                     None => Some(wait.await),

@@ -15,7 +15,9 @@
 //! *missing* credential with 400, the others with 401); where a seed is silent (seed 000 has no
 //! 413 or 503), the HTTP status is the standard one and the code follows the seed's style.
 
-use serde_json::{json, Map, Value};
+#[cfg(test)]
+use serde_json::json;
+use serde_json::{Map, Value};
 
 /// An error body shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,7 +110,9 @@ pub enum Problem {
     StoreUnavailable,
 }
 
-/// A rendered error: status and JSON body.
+/// A rendered error: status and JSON body (the reference shape the bytes written per
+/// response are checked against, see `write`).
+#[cfg(test)]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rendered {
     /// HTTP status.
@@ -296,7 +300,9 @@ impl Problem {
         Some(map)
     }
 
-    /// The status and JSON body in envelope `env`.
+    /// The status and JSON body in envelope `env` as a `Value` (the reference for
+    /// [`Problem::to_bytes`], which writes the same bytes without building it).
+    #[cfg(test)]
     pub fn render(&self, env: Envelope, request_id: &str) -> Rendered {
         let status = self.status(env);
         let message = self.message();
@@ -332,6 +338,8 @@ impl Problem {
         Rendered { status, body }
     }
 }
+
+mod write;
 
 #[cfg(test)]
 mod tests;

@@ -8,10 +8,15 @@ use super::config::Identity;
 use super::envelope::Problem;
 use super::idempotency::validate_key;
 use axum::body::Body;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderName};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Body as _;
 use std::collections::HashMap;
+
+/// `X-API-Key` (seed 004), as a constant: looked up without parsing the name per request.
+const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
+/// `Idempotency-Key`.
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
 /// The largest cost a request may ask for.
 pub const MAX_COST: u64 = 1_000_000;
@@ -28,8 +33,8 @@ pub fn authenticate<'a>(
 /// The API key the request presents (`Authorization: Bearer` or `X-API-Key`, exactly one),
 /// borrowed from the header map (the lookup allocates nothing).
 pub fn presented_key(headers: &HeaderMap) -> Result<&str, Problem> {
-    let bearer = single(headers, "authorization")?;
-    let api_key = single(headers, "x-api-key")?;
+    let bearer = single(headers, &axum::http::header::AUTHORIZATION)?;
+    let api_key = single(headers, &X_API_KEY)?;
     if bearer.is_some() && api_key.is_some() {
         return Err(Problem::Ambiguous(
             "both `Authorization` and `X-API-Key` sent: send one credential".into(),
@@ -56,7 +61,7 @@ pub fn presented_key(headers: &HeaderMap) -> Result<&str, Problem> {
 
 /// The `Idempotency-Key`, if sent (once), validated (8–128 visible ASCII characters).
 pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
-    match single(headers, "idempotency-key")? {
+    match single(headers, &IDEMPOTENCY_KEY)? {
         None => Ok(None),
         Some(v) => {
             let s = v

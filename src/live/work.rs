@@ -7,7 +7,8 @@
 //! is down and configured to fail closed) -> backend: bounded queue (503), service time,
 //! deadline (504), injected errors (500) -> `release` to the limiters with the outcome ->
 //! store the response for replay if the backend processed it. Everything after admission runs
-//! in its own task, so a client that disconnects does not cancel admitted work.
+//! as a job a disconnect cannot cancel: polled once in the handler (a job that never waits
+//! ends there), moved into its own task as soon as it must wait ([`execute`]).
 
 use super::app::App;
 use super::config::{Identity, Level};
@@ -18,7 +19,7 @@ use super::respond::Reply;
 use super::store::SKIP;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, Response, Uri};
+use axum::http::{HeaderMap, HeaderName, Method, Response, Uri};
 use sim::model::Charge;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -27,6 +28,10 @@ use std::sync::Arc;
 /// cloud load balancer names itself, e.g. `awselb/2.0`), so a client can tell it from the
 /// API's own 5xx: the limiters never saw it (the simulator's outage is not admitted).
 pub const OUTAGE_SERVER: &str = "throttlelab-lb";
+
+/// The header names read per request, as constants (a `&str` name is parsed on every lookup).
+const UPSTREAM: HeaderName = HeaderName::from_static(super::backend::UPSTREAM_HEADER);
+const EXECUTION_TAG: HeaderName = HeaderName::from_static(super::executions::HEADER);
 
 mod decide;
 mod execute;
@@ -42,31 +47,31 @@ pub async fn handle(
     headers: HeaderMap,
     body: Body,
 ) -> Response<Body> {
-    let request_id = uuid::Uuid::new_v4().to_string();
+    // the id is written into a stack buffer: no formatter and no allocation per request
+    let mut id_buf = uuid::Uuid::encode_buffer();
+    let request_id: &str = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut id_buf);
     if let Some(status) = app.backend.outage() {
         // an outage window: the load balancer answers, before auth and limiters, so without
         // rate-limit headers (the simulator's outage answer carries no decision)
-        let reply = Reply::problem(&Problem::Injected(status), app.config.envelope, &request_id)
+        let reply = Reply::problem(&Problem::Injected(status), app.config.envelope, request_id)
             .header("server", OUTAGE_SERVER);
-        return app.finish(reply, &request_id);
+        return app.finish(reply, request_id);
     }
     // the upstream (model) the request is for: its own outage answers as the load balancer's
-    let named = headers
-        .get(super::backend::UPSTREAM_HEADER)
-        .and_then(|v| v.to_str().ok());
+    let named = headers.get(&UPSTREAM).and_then(|v| v.to_str().ok());
     let Some(upstream) = app.backend.upstream(named) else {
         let field = (
             super::backend::UPSTREAM_HEADER.into(),
             "unknown upstream".into(),
         );
         return app
-            .reject(Problem::Validation(vec![field]), None, &request_id)
+            .reject(Problem::Validation(vec![field]), None, request_id)
             .await;
     };
     if let Some(status) = app.backend.upstream_outage(upstream) {
-        let reply = Reply::problem(&Problem::Injected(status), app.config.envelope, &request_id)
+        let reply = Reply::problem(&Problem::Injected(status), app.config.envelope, request_id)
             .header("server", OUTAGE_SERVER);
-        return app.finish(reply, &request_id);
+        return app.finish(reply, request_id);
     }
     let who = match authenticate(&headers, &app.config.keys) {
         Ok(who) => Cow::Borrowed(who),
@@ -74,14 +79,14 @@ pub async fn handle(
         Err(Problem::InvalidKey) if app.config.open_keys.is_some() => {
             match presented_key(&headers) {
                 Ok(key) => Cow::Owned(open_identity(key)),
-                Err(p) => return app.reject(p, None, &request_id).await,
+                Err(p) => return app.reject(p, None, request_id).await,
             }
         }
-        Err(p) => return app.reject(p, None, &request_id).await,
+        Err(p) => return app.reject(p, None, request_id).await,
     };
     let who: &Identity = &who;
     match prepare(&app, who, &method, &uri, &headers, body).await {
-        Err(p) => app.reject(p, Some(who), &request_id).await,
+        Err(p) => app.reject(p, Some(who), request_id).await,
         Ok(Prepared::Replay(stored)) => {
             app.metrics.replay();
             let d = app.peek(Some(who)).await;
@@ -92,13 +97,13 @@ pub async fn handle(
         }
         Ok(Prepared::Fresh { cost, ticket }) => {
             let tag = headers
-                .get(super::executions::HEADER)
+                .get(&EXECUTION_TAG)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
             let attempt = super::attempt_id::parse(&headers);
             let to = (upstream, attempt);
-            let reply = execute(&app, who, (cost, tag, to), &request_id, ticket).await;
-            app.finish(reply, &request_id)
+            let reply = execute(&app, who, (cost, tag, to), request_id, ticket).await;
+            app.finish(reply, request_id)
         }
     }
 }

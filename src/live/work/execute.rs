@@ -12,8 +12,10 @@ use crate::live::respond::{unix_now, Reply};
 use crate::live::store::{Verdict, SKIP};
 use limiters::Decision;
 use sim::engine::AttemptId;
+use std::future::Future as _;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+use std::task::Poll;
 
 /// Limiters, then (once admitted) the backend in its own task, see [`Job`]. A denied request
 /// drops its idempotency `ticket`, freeing the key for a retry.
@@ -113,8 +115,18 @@ pub(super) async fn execute(
     // releases its limiters and stores its idempotent response, as in the simulator (seed
     // 004: an abandoned request "runs twice" with its retry); the job learns that its client
     // is gone and counts its work as wasted
+    //
+    // The job's first poll runs here, in the handler's task: a job that finishes without
+    // waiting (a free worker, no service time, the memory store) answers without a task of
+    // its own and without waking this one, and there is no await point where a disconnect
+    // could cancel it. A job that must wait moves, as it is, into its own task.
     let waiting = Waiting(Some(gone));
-    let joined = tokio::spawn(job.run()).await;
+    let mut run = Box::pin(job.run());
+    let first = std::future::poll_fn(|cx| Poll::Ready(run.as_mut().poll(cx))).await;
+    let joined = match first {
+        Poll::Ready(reply) => Ok(reply),
+        Poll::Pending => tokio::spawn(run).await,
+    };
     waiting.answered();
     match joined {
         Ok(reply) => reply,
