@@ -188,11 +188,11 @@ fn endless_files_huge_sweeps_and_key_counts_are_refused() {
 #[cfg(feature = "live")]
 fn report_check_live_and_load_are_memory_checked_too() {
     let d = dir("memory-more");
-    // 10 M clients: too large at any horizon (check-live and load cut the duration).
+    // 20 M clients: too large at any horizon (check-live and load cut the duration).
     let clients = scenario(
         &d,
         "clients",
-        "duration = \"10s\"\n[fleet.a]\ncount = 10000000\narrival = { process = \"poisson\", rate = \"1/h\" }\n",
+        "duration = \"10s\"\n[fleet.a]\ncount = 10000000\narrival = { process = \"poisson\", rate = \"1/h\" }\n[fleet.b]\ncount = 10000000\narrival = { process = \"poisson\", rate = \"1/h\" }\n",
     );
     let out = d.join("out").display().to_string();
     let limit = ["more than the limit of 4.0 GiB", "--max-memory"];

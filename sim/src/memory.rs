@@ -9,7 +9,7 @@
 //! |--------------------------------|------------------------------|--------------|
 //! | one time bucket, one fleet     | 2.5 KB (1 M buckets: 2.53 GB)| 2,600 B      |
 //! | each further fleet, per bucket | 1.2 KB (2 fleets: 3.75 GB)   | 1,300 B      |
-//! | one client                     | 650 B (1 M: 676 MB, 2 M: 1.33 GB) | 700 B   |
+//! | one client (busy)              | 353 B (1 M: 371 MB; release: 1 M 356 MB, 3 M 877 MB, 10 M 1.95 GB) | 400 B |
 //! | one arrival-count slot, per fleet | 36 B (1 M slots: 54 MB)   | 40 B         |
 //! | the program itself             | 18 MB                        | 32 MiB       |
 //! | a deployment's replica (`[deployment]`) | not measured: counted from sizes | 16 KiB + 96 B a key and level |
@@ -26,8 +26,10 @@ use std::fmt;
 const PER_BUCKET: u64 = 2_600;
 /// Bytes of a time bucket for every fleet after the first.
 const PER_BUCKET_FLEET: u64 = 1_300;
-/// Bytes of a client (its state, its table row).
-const PER_CLIENT: u64 = 700;
+/// Bytes of a client (its state, its result row; its table row is written a row group at a
+/// time, report's `tables::row_groups`: 650 B a client before, when the whole table was
+/// built at once).
+const PER_CLIENT: u64 = 400;
 /// Bytes of one closed-loop worker: its logical request always in flight, with its events.
 const PER_CLOSED_WORKER: u64 = 512;
 /// Bytes of an arrival-count slot of one fleet.
