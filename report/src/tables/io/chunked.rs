@@ -74,7 +74,7 @@ pub fn write_both_chunked<'a>(
                 &bytes[..]
             }
             // the header again: only the first frame's is written
-            Some(_) => &bytes[bytes.iter().position(|&b| b == b'\n').map_or(0, |i| i + 1)..],
+            Some(_) => &bytes[header_len(&bytes)..],
         };
         if let Some(out) = &mut csv {
             out.write_all(rows).map_err(io(&csv_path))?;
@@ -91,6 +91,20 @@ pub fn write_both_chunked<'a>(
     }
     #[cfg(not(feature = "parquet"))]
     Ok(vec![csv_path])
+}
+
+/// The length of the header line of CSV text `bytes`, its `\n` included: up to the first
+/// line break outside quotes (a quoted column name may hold one).
+fn header_len(bytes: &[u8]) -> usize {
+    let mut quoted = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => return i + 1,
+            _ => {}
+        }
+    }
+    bytes.len()
 }
 
 #[cfg(test)]
@@ -111,6 +125,14 @@ mod tests {
             ]);
         }
         t
+    }
+
+    #[test]
+    fn the_header_ends_at_the_first_line_break_outside_quotes() {
+        assert_eq!(header_len(b"a,b\n1,2\n"), 4);
+        assert_eq!(header_len(b"\"a\nb\",c\n1,2\n"), 8);
+        assert_eq!(header_len(b"\"say \"\"hi\"\"\"\n1\n"), 13);
+        assert_eq!(header_len(b"a"), 1);
     }
 
     #[test]
