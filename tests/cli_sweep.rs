@@ -9,32 +9,8 @@ use report::tables::{read_table, table_files};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const SCENARIO: &str = r#"name = "tiny-sweep"
-seed = 11
-duration = "20s"
-
-[sweep]
-seeds = 3
-[sweep.params]
-"fleet.web.retry.jitter" = ["none", "full"]
-
-[[server.limiters]]
-scope = "global"
-algorithm = "token_bucket"
-rate = "30/s"
-burst = 10
-
-[fleet.web]
-count = 20
-arrival = { process = "poisson", rate = "2/s" }
-timeout = "2s"
-[fleet.web.retry]
-policy = "exponential"
-base = "100ms"
-cap = "2s"
-jitter = "full"
-max_attempts = 4
-"#;
+/// A tiny sweep: 2 points of 20 clients, 3 seeds.
+const SCENARIO: &str = include_str!("fixtures/tiny-sweep.toml");
 
 /// The sweep's tables as this build writes them (no .parquet without the `parquet` feature).
 fn tables() -> Vec<String> {

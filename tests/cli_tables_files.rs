@@ -8,32 +8,8 @@ use report::tables::{table_files, PARQUET};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const SCENARIO: &str = r#"name = "tiny-tables"
-seed = 5
-duration = "10s"
-
-[sweep]
-seeds = 2
-[sweep.params]
-"fleet.web.retry.jitter" = ["none", "full"]
-
-[[server.limiters]]
-scope = "global"
-algorithm = "token_bucket"
-rate = "20/s"
-burst = 5
-
-[fleet.web]
-count = 10
-arrival = { process = "poisson", rate = "3/s" }
-timeout = "2s"
-[fleet.web.retry]
-policy = "exponential"
-base = "100ms"
-cap = "2s"
-jitter = "full"
-max_attempts = 3
-"#;
+/// The tiny sweep of tests/cli_sweep.rs.
+const SCENARIO: &str = include_str!("fixtures/tiny-sweep.toml");
 
 fn tmp(tag: &str) -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-tables-{tag}"));
@@ -81,7 +57,7 @@ fn a_run_writes_and_lists_only_the_files_of_this_build() {
     ]);
     // the folder's own path may hold "parquet" (a target dir so named): leave it out
     let text = String::from_utf8_lossy(&o.stdout).replace(out.to_str().unwrap(), "OUT");
-    let run = out.join("tiny-tables").join("5");
+    let run = out.join("tiny-sweep").join("11");
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
     let listed: Vec<&str> = manifest["files"]
@@ -130,7 +106,7 @@ fn shards_merge_from_their_csv_files_to_the_unsharded_bytes() {
             args.extend(["--shard", s]);
         }
         throttlelab(&args);
-        only_dir(&out.join("tiny-tables"))
+        only_dir(&out.join("tiny-sweep"))
     };
     let whole = sweep("whole", None);
     sweep("sharded", Some("1/2"));
