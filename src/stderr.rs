@@ -2,7 +2,7 @@
 //! whose reader has gone (`throttlelab validate bad/*.toml 2>&1 | head -1` exited 101), so
 //! the binary writes every warning, error and progress line through [`write_stderr`], which
 //! drops what cannot be written: with no reader there is nobody left to tell. The exit code
-//! still says how the command ended (tests/cli_closed_pipe.rs).
+//! still says how the command ended (tests/cli/cli_closed_pipe.rs).
 
 use std::io::Write;
 

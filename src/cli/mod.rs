@@ -149,7 +149,7 @@ impl From<anyhow::Error> for CliError {
 
 /// Write `text` to standard output. A reader that closed the pipe early (`throttlelab run ... |
 /// head`) is not an error: `println!` would panic there, so every subcommand prints through this
-/// (tests/cli_closed_pipe.rs).
+/// (tests/cli/cli_closed_pipe.rs).
 pub fn write_stdout(text: &str) -> Result<(), CliError> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();

@@ -1,5 +1,5 @@
 //! Headless Chromium for the browser tests of the reports (`report/tests/browser_report.rs`)
-//! and of the demo index (`tests/cli_demo.rs`, which includes this file by path): find the
+//! and of the demo index (`tests/cli/cli_demo.rs`, which includes this file by path): find the
 //! binary, run it with a deadline, and measure horizontal overflow at 1280 px.
 #![allow(dead_code)]
 

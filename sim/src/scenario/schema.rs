@@ -14,7 +14,7 @@
 //!
 //! The schema is looser than the loader (ranges such as `count >= 1`, cross-field rules and
 //! per-variant keys are checked at load, with `file:line:col`), never stricter: every file the
-//! loader accepts is valid against it (`tests/scenario_schema.rs`).
+//! loader accepts is valid against it (`tests/cli/scenario_schema.rs`).
 //!
 //! ```
 //! let schema = sim::scenario::schema::json_schema(&limiters::Registry::builtin());

@@ -10,7 +10,7 @@
 //!   `such as "10/s"`, `(required)`): the same words `list` prints.
 //!
 //! The default is the help text's `default X` (`None` when the help names none); `required`
-//! is its word `required`. `tests/cli_list.rs` holds every built-in parameter to a type other
+//! is its word `required`. `tests/cli/cli_list.rs` holds every built-in parameter to a type other
 //! than `value` (the word for "could not tell"), so a new parameter must say what it takes.
 
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! One Lua script (`check.lua`) decides a request over all its levels atomically (Redis runs a
 //! script without interleaving), with the same arithmetic as the in-crate `token_bucket`,
 //! `gcra`, `sliding_log` and `fixed_window` ([`SUPPORTED`]): the same sequence of `(now, cost)`
-//! gets the same decisions (tested in `tests/live_redis.rs` by replaying sequences through both
+//! gets the same decisions (tested in `tests/live/live_redis.rs` by replaying sequences through both
 //! with an explicit `now`). Other algorithms (`quota`, `concurrency`, `sliding_counter`,
 //! `leaky_bucket`, adaptive ones) are refused at startup with an error naming the level, never
 //! run with different semantics.
@@ -219,7 +219,7 @@ impl RedisStore {
 
     /// Decide over every level (see [`super::MemoryStore::decide`] for the semantics), on
     /// Redis's clock (`TIME`). (The script also takes an explicit `now`, which
-    /// `tests/live_redis.rs` uses to replay sequences against the in-crate algorithms.)
+    /// `tests/live/live_redis.rs` uses to replay sequences against the in-crate algorithms.)
     ///
     /// A level whose id is [`super::SKIP`] is not sent to the script at all: it admits without
     /// limit ([`super::SKIPPED`]), is not charged, and takes no part in the all-admit rule, as in

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// A tiny sweep: 2 points of 20 clients, 3 seeds.
-const SCENARIO: &str = include_str!("fixtures/tiny-sweep.toml");
+const SCENARIO: &str = include_str!("../fixtures/tiny-sweep.toml");
 
 /// The sweep's tables as this build writes them (no .parquet without the `parquet` feature).
 fn tables() -> Vec<String> {

@@ -8,13 +8,13 @@
 // live mode: built with the `live` feature (the default)
 #![cfg(feature = "live")]
 
-mod live_common;
+use crate::live_common;
 
 use limiters::{Decision, FixedWindow, Gcra, Limiter, Nanos, Rate, SlidingLog, TokenBucket};
 use live_common::{client, header, skip_without_redis, Redis, Server};
 use std::time::Duration;
 
-const SCRIPT: &str = include_str!("../src/live/store/check.lua");
+const SCRIPT: &str = include_str!("../../src/live/store/check.lua");
 
 /// A tiny deterministic generator (SplitMix64), so a failing sequence is reproducible.
 struct Mix(u64);

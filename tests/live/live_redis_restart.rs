@@ -8,7 +8,7 @@
 // live mode: built with the `live` feature (the default)
 #![cfg(feature = "live")]
 
-mod live_common;
+use crate::live_common;
 
 use live_common::{client, skip_without_redis, Redis, Server};
 use std::time::Duration;

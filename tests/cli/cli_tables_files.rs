@@ -8,8 +8,8 @@ use report::tables::{table_files, PARQUET};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The tiny sweep of tests/cli_sweep.rs.
-const SCENARIO: &str = include_str!("fixtures/tiny-sweep.toml");
+/// The tiny sweep of tests/cli/cli_sweep.rs.
+const SCENARIO: &str = include_str!("../fixtures/tiny-sweep.toml");
 
 fn tmp(tag: &str) -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-tables-{tag}"));

@@ -8,7 +8,7 @@
 //! is skipped with a loud message, unless `THROTTLELAB_REQUIRE_DASK` is set (CI sets it after
 //! installing), where a missing dask fails it.
 
-mod dask_common;
+use crate::dask_common;
 
 use dask_common::*;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! the simulator runs it.
 
 #[allow(dead_code)]
-#[path = "../limiters/examples/custom_limiter.rs"]
+#[path = "../../limiters/examples/custom_limiter.rs"]
 mod custom_limiter;
 
 const SCENARIO: &str = r#"

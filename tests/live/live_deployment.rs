@@ -13,7 +13,7 @@
 // live mode: built with the `live` feature (the default)
 #![cfg(feature = "live")]
 
-mod live_common;
+use crate::live_common;
 
 use live_common::{Redis, Server};
 use std::io::Write;
@@ -192,7 +192,7 @@ fn random_and_power_of_two_balancers_serve() {
 }
 
 /// `[[faults]] replica = 1` hits that replica's backend only, live as in the simulator
-/// (sim/tests/deployment_replica_faults.rs): behind round robin every other request meets the
+/// (sim/tests/behaviour/deployment_replica_faults.rs): behind round robin every other request meets the
 /// outage. Before, every replica applied every scenario fault (all 503).
 #[test]
 fn a_fault_on_one_replica_answers_every_other_request_behind_round_robin() {

@@ -7,12 +7,12 @@
 // live mode: built with the `live` feature (the default)
 #![cfg(feature = "live")]
 
-mod live_common;
+use crate::live_common;
 
 use live_common::{skip_without_redis, Redis};
 use std::time::{Duration, Instant};
 
-const SCRIPT: &str = include_str!("../src/live/store/check.lua");
+const SCRIPT: &str = include_str!("../../src/live/store/check.lua");
 
 /// `EVALSHA` of one sliding_log level (limit, window 1 h) at an explicit `now`.
 fn call(pipe: &mut redis::Pipeline, sha: &str, mode: &str, now: u64, limit: u64) {

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-#[path = "../report/tests/browser/mod.rs"]
+#[path = "../../report/tests/browser/mod.rs"]
 mod browser;
 
 fn bin() -> Command {

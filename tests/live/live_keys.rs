@@ -6,7 +6,7 @@
 // live mode: built with the `live` feature (the default)
 #![cfg(feature = "live")]
 
-mod live_common;
+use crate::live_common;
 
 use live_common::{client, read_keys, temp_path, Server};
 use std::io::{BufRead, BufReader};

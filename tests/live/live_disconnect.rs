@@ -6,7 +6,7 @@
 // live mode: built with the `live` feature (the default)
 #![cfg(feature = "live")]
 
-mod live_common;
+use crate::live_common;
 
 use live_common::{client, header, Server};
 use std::time::Duration;

@@ -5,7 +5,7 @@
 // live mode: built with the `live` feature (the default)
 #![cfg(feature = "live")]
 
-mod live_common;
+use crate::live_common;
 
 use live_common::{client, header, is_uuid_v4, Server};
 use serde_json::Value;

@@ -1,4 +1,4 @@
-//! Shared helpers of `tests/dask_sweep.rs`: the scenario, a loopback Dask cluster (a
+//! Shared helpers of `tests/cli/dask_sweep.rs`: the scenario, a loopback Dask cluster (a
 //! scheduler and two single-threaded workers as separate processes), a throttlelab wrapper
 //! that fails once, and waits on shard folders. Every process started here is killed when its
 //! handle drops, and every wait is bounded.
@@ -81,7 +81,7 @@ pub fn dask_available() -> bool {
     }
     if !ok {
         eprintln!(
-            "\n!!!!!!!! SKIPPED tests/dask_sweep.rs: python3 cannot import dask distributed \
+            "\n!!!!!!!! SKIPPED tests/cli/dask_sweep.rs: python3 cannot import dask distributed \
              (pip install -r scripts/requirements-dask.txt; set THROTTLELAB_REQUIRE_DASK=1 to \
              make this a failure) !!!!!!!!\n"
         );
