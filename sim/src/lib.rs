@@ -12,6 +12,7 @@ mod run;
 pub mod scenario;
 pub mod server;
 pub mod sweep;
+pub mod work;
 
 pub use engine::Progress;
 pub use metrics::RunResult;

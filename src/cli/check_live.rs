@@ -77,7 +77,7 @@ pub fn run(args: CheckLiveArgs, quiet: bool) -> Result<(), CliError> {
     scenario.duration = duration;
     // The simulated side is an ordinary run of the cut scenario; the live side records the
     // same per-client and per-bucket figures, so the same estimate bounds it.
-    args.memory
+    args.limits
         .check(&args.file.display().to_string(), &scenario, 1)?;
     let seed = args.seed.unwrap_or(scenario.seed);
     let secs = duration.as_secs_f64();

@@ -79,8 +79,8 @@ pub fn run(args: CompareArgs, quiet: bool) -> Result<(), CliError> {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .min(2 * args.seeds.max(1) as usize) as u64;
-    args.memory.check(&da, &sa, at_once)?;
-    args.memory.check(&db, &sb, at_once)?;
+    args.limits.check(&da, &sa, at_once)?;
+    args.limits.check(&db, &sb, at_once)?;
     let first = args.seed.unwrap_or(sa.seed);
     let seeds: Vec<u64> = (0..u64::from(args.seeds))
         .map(|i| first.wrapping_add(i))

@@ -44,5 +44,5 @@ pub struct CompareArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
-    pub memory: super::limits::MemoryArgs,
+    pub limits: super::limits::RunLimits,
 }

@@ -27,7 +27,7 @@ const JUDGE: Judge = Judge {
 /// recorded live.
 fn side(
     dir: &Path,
-    memory: &super::limits::MemoryArgs,
+    limits: &super::limits::RunLimits,
 ) -> Result<(sim::RunResult, &'static str), CliError> {
     super::sealed::check_complete(dir)?;
     let recorded = dir.join("result.json");
@@ -40,7 +40,7 @@ fn side(
         })?;
         return Ok((result, "recorded"));
     }
-    let run = load_run(dir, None, None, memory)?;
+    let run = load_run(dir, None, None, limits)?;
     for w in &run.warnings {
         errln!("warning: {}: {w}", dir.display());
     }
@@ -121,8 +121,8 @@ fn tenant_rows(a: &sim::metrics::TenantRow, b: &sim::metrics::TenantRow, secs: f
 /// Compare two run directories: print, and write `comparison.csv` under
 /// `<out>/compare-runs-<A>-vs-<B>/`.
 pub fn run(args: &CompareArgs, quiet: bool) -> Result<(), CliError> {
-    let (a, how_a) = side(&args.a, &args.memory)?;
-    let (b, how_b) = side(&args.b, &args.memory)?;
+    let (a, how_a) = side(&args.a, &args.limits)?;
+    let (b, how_b) = side(&args.b, &args.limits)?;
     let same = (a.duration_s - b.duration_s).abs() <= 1e-6 * a.duration_s.max(1.0);
     if !same {
         return Err(CliError::BadInput(anyhow!(

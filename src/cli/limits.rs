@@ -1,21 +1,36 @@
 //! Limits every command applies before it allocates: the scenario file's size (read with a cap:
-//! `validate /dev/zero` read until memory ran out) and a run's estimated memory against
-//! `--max-memory` (a 7.2 M-bucket run needed more than 9 GB and was killed by the OS half way).
-//! Both refusals are bad input: exit code 2, with the limit and how to raise or avoid it.
+//! `validate /dev/zero` read until memory ran out), a run's estimated memory against
+//! `--max-memory` (a 7.2 M-bucket run needed more than 9 GB and was killed by the OS half way),
+//! and its estimated first requests against `--max-requests` (1,000 clients at 10^6/s for an
+//! hour fit in memory and would have run for days). Each refusal is bad input: exit code 2,
+//! with the limit and how to raise or avoid it.
 
 use super::CliError;
 use anyhow::anyhow;
 use clap::Args;
 use sim::memory::{parse_bytes, Bytes, MemoryEstimate, DEFAULT_MAX_MEMORY};
 use sim::model::Scenario;
+use sim::work::DEFAULT_MAX_REQUESTS;
 use std::path::Path;
 
-/// `--max-memory`, shared by the commands that simulate.
+/// `--max-memory`, shared by the commands that simulate or record a run (`load` too).
 #[derive(Debug, Clone, Args)]
 pub struct MemoryArgs {
     /// Refuse a run whose estimated memory is above SIZE (e.g. 512M, 16G; default 4G).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_memory: Option<u64>,
+}
+
+/// `--max-memory` and `--max-requests`, shared by the commands that simulate. (`load` takes
+/// only the first: its own `--max-requests` stops a live run, whose wall clock bounds it.)
+#[derive(Debug, Clone, Args)]
+pub struct RunLimits {
+    #[command(flatten)]
+    pub memory: MemoryArgs,
+    /// Refuse a run that sends more than N first requests (clients x arrival rate x duration;
+    /// default 1000000000, about 15 minutes of a release build).
+    #[arg(long, value_name = "N")]
+    pub max_requests: Option<u64>,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -31,6 +46,26 @@ impl MemoryArgs {
     /// Refuse `scenario` (from `file`) if `runs` runs of it at once need more than the limit.
     pub fn check(&self, file: &str, scenario: &Scenario, runs: u64) -> Result<(), CliError> {
         check(file, scenario.memory_estimate(), runs.max(1), self.limit())
+    }
+}
+
+impl RunLimits {
+    /// The limit of first requests in one run.
+    pub fn request_limit(&self) -> u64 {
+        self.max_requests.unwrap_or(DEFAULT_MAX_REQUESTS)
+    }
+
+    /// Refuse `scenario` (from `file`) if `runs` runs of it at once need more memory than the
+    /// limit, or one run sends more requests than that limit.
+    pub fn check(&self, file: &str, scenario: &Scenario, runs: u64) -> Result<(), CliError> {
+        self.memory.check(file, scenario, runs)?;
+        self.check_requests(file, scenario)
+    }
+
+    /// Refuse `scenario` (from `file`) if one run of it sends more requests than the limit.
+    pub fn check_requests(&self, file: &str, scenario: &Scenario) -> Result<(), CliError> {
+        sim::work::within(scenario.request_estimate(), self.request_limit())
+            .map_err(|why| CliError::BadInput(anyhow!("{file}: {why}")))
     }
 }
 

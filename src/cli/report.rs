@@ -29,7 +29,7 @@ pub struct ReportArgs {
     pub seed: Option<u64>,
     /// The memory limit of the re-simulated run (a run directory's report re-runs it).
     #[command(flatten)]
-    pub memory: super::limits::MemoryArgs,
+    pub limits: super::limits::RunLimits,
 }
 
 /// What the manifest says, as far as the report needs it.
@@ -78,7 +78,7 @@ pub fn run(args: ReportArgs, quiet: bool) -> Result<(), CliError> {
     if args.dir.join("compare.json").is_file() {
         return super::compare::report_dir(&args.dir, quiet);
     }
-    let run = load_run(&args.dir, args.scenario.as_deref(), args.seed, &args.memory)?;
+    let run = load_run(&args.dir, args.scenario.as_deref(), args.seed, &args.limits)?;
     let html = ::report::write_run_report(&args.dir, &run.result, &run.text)
         .with_context(|| format!("writing the report into {}", args.dir.display()))?;
     super::sealed::reseal(&args.dir)?;
@@ -114,7 +114,7 @@ pub(crate) fn load_run(
     dir: &Path,
     scenario_file: Option<&Path>,
     seed_override: Option<u64>,
-    memory: &super::limits::MemoryArgs,
+    limits: &super::limits::RunLimits,
 ) -> Result<LoadedRun, CliError> {
     // A live run (`throttlelab load`) cannot be re-simulated: its recorded result is used.
     let live = crate::recorded::read_live_result(dir).map_err(CliError::BadInput)?;
@@ -127,7 +127,7 @@ pub(crate) fn load_run(
     let bytes = text.clone().into_bytes();
     let scenario =
         sim::scenario::load_str(&display, &text).map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
-    memory.check(&display, &scenario, 1)?;
+    limits.check(&display, &scenario, 1)?;
     let manifest = read_manifest(dir)?;
     let seed = seed_override.or(manifest.seed).unwrap_or(scenario.seed);
 

@@ -35,7 +35,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
-    pub memory: super::limits::MemoryArgs,
+    pub limits: super::limits::RunLimits,
 }
 
 /// Load, simulate, print, write.
@@ -44,7 +44,7 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
     let text = text_str.clone().into_bytes();
     let scenario = sim::scenario::load_str(&display, &text_str)
         .map_err(|e| CliError::BadInput(anyhow!("{e}")))?;
-    args.memory.check(&display, &scenario, 1)?;
+    args.limits.check(&display, &scenario, 1)?;
     let seed = args.seed.unwrap_or(scenario.seed);
 
     let started = Instant::now();

@@ -57,7 +57,7 @@ pub struct SweepArgs {
     #[arg(long)]
     pub no_report: bool,
     #[command(flatten)]
-    pub memory: super::limits::MemoryArgs,
+    pub limits: super::limits::RunLimits,
 }
 
 /// Plan, run, write, print.
@@ -112,7 +112,14 @@ pub fn run(args: SweepArgs, quiet: bool) -> Result<(), CliError> {
         .iter()
         .max_by_key(|p| p.scenario.memory_estimate().bytes)
     {
-        args.memory.check(&display, &p.scenario, at_once as u64)?;
+        args.limits.check(&display, &p.scenario, at_once as u64)?;
+    }
+    if let Some(p) = plan
+        .points
+        .iter()
+        .max_by_key(|p| p.scenario.request_estimate())
+    {
+        args.limits.check_requests(&display, &p.scenario)?;
     }
     if args.dry_run {
         return print_plan(&plan, &jobs, &dir);

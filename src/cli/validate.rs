@@ -19,7 +19,7 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
-    pub memory: super::limits::MemoryArgs,
+    pub limits: super::limits::RunLimits,
 }
 
 /// What validating one file found: the scenario, or the error in full and, for an error in
@@ -31,7 +31,7 @@ struct Checked {
     at: Vec<(usize, usize, String)>,
 }
 
-fn check(path: &std::path::Path, memory: &super::limits::MemoryArgs) -> Checked {
+fn check(path: &std::path::Path, limits: &super::limits::RunLimits) -> Checked {
     let (display, text) = match super::limits::read_user_scenario(path) {
         Ok(x) => x,
         Err(CliError::BadInput(e) | CliError::Failed(e)) => {
@@ -43,7 +43,7 @@ fn check(path: &std::path::Path, memory: &super::limits::MemoryArgs) -> Checked 
         }
     };
     let (result, at) = match sim::scenario::load_str(&display, &text) {
-        Ok(s) => match memory.check(&display, &s, 1) {
+        Ok(s) => match limits.check(&display, &s, 1) {
             Err(CliError::BadInput(e) | CliError::Failed(e)) => (Err(e.to_string()), Vec::new()),
             Ok(()) => (Ok(s), Vec::new()),
         },
@@ -75,6 +75,7 @@ fn json_of(c: &Checked) -> serde_json::Value {
             "faults": s.faults.len(),
             "duration": s.duration.to_string(),
             "memory_bytes": s.memory_estimate().bytes,
+            "first_requests": s.request_estimate(),
         }),
         Err(e) => {
             let mut v = serde_json::json!({ "file": c.display, "ok": false, "error": e });
@@ -98,7 +99,7 @@ fn json_of(c: &Checked) -> serde_json::Value {
 /// Check every file; print one line per valid file (unless `quiet`) and each error in full
 /// (with `--json`, one JSON array of every file's result on stdout instead).
 pub fn run(args: ValidateArgs, quiet: bool) -> Result<(), CliError> {
-    let results: Vec<Checked> = args.files.iter().map(|p| check(p, &args.memory)).collect();
+    let results: Vec<Checked> = args.files.iter().map(|p| check(p, &args.limits)).collect();
     let bad = results.iter().filter(|c| c.result.is_err()).count();
     if args.json {
         let doc: Vec<serde_json::Value> = results.iter().map(json_of).collect();
@@ -111,7 +112,7 @@ pub fn run(args: ValidateArgs, quiet: bool) -> Result<(), CliError> {
                     if !quiet {
                         let clients: u64 = s.fleets.iter().map(|f| u64::from(f.count)).sum();
                         super::write_stdout(&format!(
-                            "ok  {}  ({}: {} fleet{}, {clients} clients, {} limiter level{}, {} fault{}, {}, ~{} of memory)\n",
+                            "ok  {}  ({}: {} fleet{}, {clients} clients, {} limiter level{}, {} fault{}, {}, ~{} first requests, ~{} of memory)\n",
                             c.display,
                             s.name,
                             s.fleets.len(),
@@ -121,6 +122,7 @@ pub fn run(args: ValidateArgs, quiet: bool) -> Result<(), CliError> {
                             s.faults.len(),
                             plural(s.faults.len()),
                             s.duration,
+                            sim::work::Count(s.request_estimate()),
                             sim::memory::Bytes(s.memory_estimate().bytes),
                         ))?;
                     }

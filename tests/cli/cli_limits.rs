@@ -71,16 +71,20 @@ fn files_that_cannot_advance_time_are_refused_by_validate_and_run() {
 #[test]
 fn a_run_that_stalls_anyway_stops_with_exit_1() {
     let d = dir("guard");
-    // Think time almost always zero (mean 1 ns): passes the load check, loops at t = 0.
+    // Think time almost always zero (mean 1 ns): passes the load check, loops at t = 0. Its
+    // request estimate (a 1 ns cycle for 10 s) is refused by default; raised here, the guard
+    // in the engine is what stops it.
     let f = scenario(
         &d,
         "guard",
         "duration = \"10s\"\n[fleet.web]\ncount = 1\narrival = { process = \"closed\", think = { dist = \"bimodal\", low = \"0s\", high = \"1s\", p_high = 1e-9 } }\n",
     );
     let out = d.join("out").display().to_string();
-    expect(&run(&["validate", &f], 30), 0, &[]);
+    expect(&run(&["validate", &f], 30), 2, &["--max-requests"]);
+    let raised = ["--max-requests", "100000000000"];
+    expect(&run(&["validate", &f, raised[0], raised[1]], 30), 0, &[]);
     expect(
-        &run(&["run", &f, "--out", &out], 120),
+        &run(&["run", &f, "--out", &out, raised[0], raised[1]], 120),
         1,
         &["simulated time stopped advancing at 0s"],
     );
@@ -132,6 +136,51 @@ fn runs_larger_than_the_memory_limit_are_refused_before_allocating() {
     let ok = run(&["validate", &buckets, "--max-memory", "64G"], 30);
     expect(&ok, 0, &[]);
     assert!(String::from_utf8_lossy(&ok.stdout).contains("GiB of memory"));
+}
+
+#[test]
+fn runs_that_would_take_hours_are_refused_before_they_start() {
+    let d = dir("requests");
+    // Small in memory, enormous in work: 1,000 clients at 10^6/s for an hour is 3.6 x 10^12
+    // requests (days of CPU), and a closed loop with a 1 us cycle and 10^5 workers per client.
+    let open = scenario(
+        &d,
+        "open",
+        "duration = \"1h\"\nbucket = \"1m\"\narrival_resolution = \"1m\"\n[fleet.web]\ncount = 1000\narrival = { process = \"poisson\", rate = \"1000000/s\" }\n",
+    );
+    let closed = scenario(
+        &d,
+        "closed",
+        "duration = \"10m\"\nbucket = \"1m\"\n[network]\ndelay = \"500ns\"\n[fleet.a]\ncount = 2\narrival = { process = \"closed\", concurrency = 1000, think = \"0s\" }\n",
+    );
+    let out = d.join("out").display().to_string();
+    for f in [&open, &closed] {
+        let words = [
+            "first requests",
+            "more than the limit of 1.00 G",
+            "--max-requests",
+        ];
+        expect(&run(&["validate", f], 30), 2, &words);
+        expect(&run(&["run", f, "--out", &out], 30), 2, &words);
+        expect(
+            &run(
+                &["sweep", f, "--seeds", "2", "--out", &out, "--dry-run"],
+                30,
+            ),
+            2,
+            &words,
+        );
+        expect(&run(&["compare", f, f, "--out", &out], 30), 2, &words);
+    }
+    expect(
+        &run(&["validate", &open], 30),
+        2,
+        &["about 3.60 T first requests"],
+    );
+    // The limit is an override, not a ban; validate shows the estimate of a file it accepts.
+    let ok = run(&["validate", &open, "--max-requests", "4000000000000"], 30);
+    expect(&ok, 0, &[]);
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("~3.60 T first requests"));
 }
 
 #[test]

@@ -39,7 +39,7 @@ pub struct CheckLiveArgs {
     #[arg(long, value_name = "PATH", default_value = crate::live::deployment::haproxy::BINARY)]
     pub haproxy: PathBuf,
     #[command(flatten)]
-    pub memory: crate::cli::limits::MemoryArgs,
+    pub limits: crate::cli::limits::RunLimits,
 }
 
 /// `5%` -> 0.05, `0.05` -> 0.05.
