@@ -115,6 +115,11 @@ pub struct ServeArgs {
     /// When Redis does not answer: fail-open, fail-closed or local (in-memory limits).
     #[arg(long, default_value = "fail-closed")]
     pub on_store_error: String,
+    /// With `--on-store-error fail-closed`: refuse with this status and no `Retry-After`, as
+    /// Envoy's rate limit filter answers its `status_on_error` (default: 503 with
+    /// `Retry-After: 1`).
+    #[arg(long, value_name = "STATUS", value_parser = clap::value_parser!(u16).range(400..=599))]
+    pub status_on_error: Option<u16>,
     /// Timeout of one Redis call.
     #[arg(long, default_value = "250ms")]
     pub store_timeout: String,
@@ -227,6 +232,7 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
             on_error: OnStoreError::parse(&args.on_store_error).map_err(bad)?,
             timeout: duration("store-timeout", &args.store_timeout)?,
             prefix: args.store_prefix.clone(),
+            closed_status: args.status_on_error,
         }
     } else {
         return Err(bad(anyhow!(

@@ -62,11 +62,19 @@ pub fn as_replica(
     }
     let url = redis_url(&p, &args.store)?;
     config.store = match (&p.decider, url) {
-        (Decider::Redis { on_error, timeout }, Some(url)) => StoreConfig::Redis {
+        (
+            Decider::Redis {
+                on_error,
+                timeout,
+                closed_status,
+            },
+            Some(url),
+        ) => StoreConfig::Redis {
             url,
             on_error: *on_error,
             timeout: *timeout,
             prefix: args.store_prefix.clone(),
+            closed_status: Some(*closed_status),
         },
         (Decider::Memory, Some(url)) => StoreConfig::Synced {
             url,

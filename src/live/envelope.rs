@@ -106,8 +106,9 @@ pub enum Problem {
     Internal,
     /// A failure injected by a fault window (outage or error rate) with this status.
     Injected(u16),
-    /// The shared limit store is unreachable and the server is configured to fail closed.
-    StoreUnavailable,
+    /// The shared limit store is unreachable and the server is configured to fail closed,
+    /// answering this status.
+    StoreUnavailable(u16),
 }
 
 /// A rendered error: status and JSON body (the reference shape the bytes written per
@@ -145,7 +146,8 @@ impl Problem {
             },
             Problem::NotFound => 404,
             Problem::MethodNotAllowed => 405,
-            Problem::QueueFull | Problem::StoreUnavailable => 503,
+            Problem::QueueFull => 503,
+            Problem::StoreUnavailable(s) => *s,
             Problem::DeadlineExceeded => 504,
             Problem::Internal => 500,
             Problem::Injected(s) => *s,
@@ -192,7 +194,7 @@ impl Problem {
             Problem::Injected(503) => "Service unavailable".into(),
             Problem::Injected(504) => "Upstream timed out".into(),
             Problem::Injected(s) => format!("Injected failure ({s})"),
-            Problem::StoreUnavailable => "Rate-limit store unavailable".into(),
+            Problem::StoreUnavailable(_) => "Rate-limit store unavailable".into(),
         }
     }
 
@@ -220,7 +222,7 @@ impl Problem {
             (Seed001, BodyTimeout) => "request_timeout",
             (Seed001, NotFound) => "not_found",
             (Seed001, MethodNotAllowed) => "method_not_allowed",
-            (Seed001, QueueFull | StoreUnavailable) => "service_unavailable",
+            (Seed001, QueueFull | StoreUnavailable(_)) => "service_unavailable",
             (Seed001, DeadlineExceeded) => "timeout",
             (Seed001, Internal) => "internal_error",
             (Seed001, Injected(502)) => "bad_gateway",
@@ -238,7 +240,7 @@ impl Problem {
             (Seed002, BodyTimeout) => "request_timeout",
             (Seed002, NotFound) => "not_found",
             (Seed002, MethodNotAllowed) => "method_not_allowed",
-            (Seed002, QueueFull | StoreUnavailable) => "service_unavailable",
+            (Seed002, QueueFull | StoreUnavailable(_)) => "service_unavailable",
             (Seed002, DeadlineExceeded) => "timeout",
             (Seed002, Internal) => "internal_error",
             (Seed002, Injected(502)) => "upstream_error",
@@ -256,7 +258,7 @@ impl Problem {
             (Seed003, BodyTimeout) => "request_timeout",
             (Seed003, NotFound) => "not_found",
             (Seed003, MethodNotAllowed) => "method_not_allowed",
-            (Seed003, QueueFull | StoreUnavailable) => "service_unavailable",
+            (Seed003, QueueFull | StoreUnavailable(_)) => "service_unavailable",
             (Seed003, DeadlineExceeded) => "timeout",
             (Seed003, Internal) => "internal_error",
             (Seed003, Injected(502)) => "grpc_error",
@@ -273,7 +275,7 @@ impl Problem {
             (Seed004, BodyTimeout) => "REQUEST_TIMEOUT",
             (Seed004, NotFound) => "NOT_FOUND",
             (Seed004, MethodNotAllowed) => "METHOD_NOT_ALLOWED",
-            (Seed004, QueueFull | StoreUnavailable) => "SERVICE_UNAVAILABLE",
+            (Seed004, QueueFull | StoreUnavailable(_)) => "SERVICE_UNAVAILABLE",
             (Seed004, DeadlineExceeded) => "ENGINE_TIMEOUT",
             (Seed004, Internal) => "INTERNAL_ERROR",
             (Seed004, Injected(502)) => "UPSTREAM_ERROR",

@@ -302,10 +302,11 @@ async fn killing_redis_gives_the_configured_failure_mode_and_recovery() {
     }
     let mut redis = Redis::start();
     let port = redis.port;
-    let start = |mode: &str| {
-        Server::start(&[
+    let start_with = |mode: &str, more: &[&str]| {
+        let url = redis.url();
+        let mut args = vec![
             "--store",
-            &redis.url(),
+            &url,
             "--on-store-error",
             mode,
             "--store-timeout",
@@ -314,11 +315,16 @@ async fn killing_redis_gives_the_configured_failure_mode_and_recovery() {
             "key:gcra rate=1/min burst=2",
             "--envelope",
             "seed002",
-        ])
+        ];
+        args.extend_from_slice(more);
+        Server::start(&args)
     };
+    let start = |mode: &str| start_with(mode, &[]);
     let mut open = start("fail-open");
     let mut closed = start("fail-closed");
     let mut local = start("local");
+    // Envoy's rate limit filter answers its `status_on_error` (500 unless set), no Retry-After
+    let closed_500 = start_with("fail-closed", &["--status-on-error", "500"]);
     // with Redis up, each process shares key-N with no one: key-1 / key-2 / key-3
     assert_eq!(status_of(&open, "key-1").await, 200);
     assert_eq!(status_of(&closed, "key-2").await, 200);
@@ -335,8 +341,17 @@ async fn killing_redis_gives_the_configured_failure_mode_and_recovery() {
         .await
         .expect("post");
     assert_eq!(r.status(), 503, "fail-closed refuses");
+    assert_eq!(r.headers()["retry-after"], "1");
     let body: serde_json::Value = serde_json::from_str(&r.text().await.expect("t")).expect("json");
     assert_eq!(body["code"], "service_unavailable");
+    let r = client()
+        .post(closed_500.url("/v1/work"))
+        .header("authorization", closed_500.bearer("key-0"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 500, "fail-closed with --status-on-error 500");
+    assert!(r.headers().get("retry-after").is_none(), "no Retry-After");
     // local: this process's own limiter (a fresh bucket of 2), then 429
     let got: Vec<u16> = {
         let mut v = Vec::new();

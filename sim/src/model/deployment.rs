@@ -47,7 +47,7 @@ pub enum OnStoreError {
     /// Admit (envoyproxy/ratelimit `failure_mode_deny = false`, Kong's `fault_tolerant`).
     #[default]
     Open,
-    /// Refuse with the level's status (Envoy `failure_mode_deny = true`).
+    /// Refuse with `Store::status_on_error` (Envoy `failure_mode_deny = true`).
     Closed,
     /// Decide with a limiter of the replica's own, holding the limit divided by the replicas.
     Local,
@@ -96,6 +96,15 @@ impl Placement {
             Placement::Leases { .. } => "leases",
         }
     }
+
+    /// The shared store of a level that has one (`central`, `over_limit_cache`, `synced`).
+    pub fn store(&self) -> Option<&Store> {
+        match self {
+            Placement::Central(s) | Placement::OverLimitCache(s) => Some(s),
+            Placement::Synced { store, .. } => Some(store),
+            _ => None,
+        }
+    }
 }
 
 /// The shared store of a `central` or `synced` level (a Redis-like server).
@@ -107,6 +116,10 @@ pub struct Store {
     pub timeout: Option<Nanos>,
     /// What the replica does when a call fails.
     pub on_error: OnStoreError,
+    /// The status of a refusal when the store fails and `on_error` is `Closed`: Envoy's rate
+    /// limit filter with `failure_mode_deny` answers its `status_on_error`, 500 unless set
+    /// (envoy/extensions/filters/http/ratelimit/v3/rate_limit.proto), with no limit headers.
+    pub status_on_error: u16,
 }
 
 impl Default for Store {
@@ -115,6 +128,7 @@ impl Default for Store {
             rtt: Distribution::ZERO,
             timeout: None,
             on_error: OnStoreError::Open,
+            status_on_error: 500,
         }
     }
 }

@@ -105,7 +105,8 @@ impl JsonSchema for LimiterLevel {
                 "sync_interval": { "description": "synced: how often local counters are flushed to the store (a duration, \"0s\" every request, or \"never\")", "type": "string" },
                 "store_rtt": store_rtt,
                 "store_timeout": store_timeout,
-                "on_store_error": { "description": "what a replica does when the store fails or times out", "enum": ["open", "closed", "local"] }
+                "on_store_error": { "description": "what a replica does when the store fails or times out", "enum": ["open", "closed", "local"] },
+                "status_on_error": { "description": "with on_store_error = \"closed\": the refusal's status (Envoy's status_on_error; default 500)", "type": "integer", "minimum": 400, "maximum": 599 }
             }
         })
     }

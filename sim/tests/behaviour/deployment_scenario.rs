@@ -116,6 +116,21 @@ fn bad_values_are_pointed_at() {
         ),
         (
             "[deployment]\nreplicas = 2",
+            "state = \"central\"\non_store_error = \"closed\"\nstatus_on_error = 200",
+            "d.toml:10:19: `status_on_error` must be an HTTP error status from 400 to 599, got 200",
+        ),
+        (
+            "[deployment]\nreplicas = 2",
+            "state = \"central\"\nstatus_on_error = 503",
+            "d.toml:9:19: `status_on_error` is the status of `on_store_error = \"closed\"`",
+        ),
+        (
+            "[deployment]\nreplicas = 2",
+            "state = \"split\"\nstatus_on_error = 503",
+            "d.toml:9:19: `status_on_error` is for a level whose state is `central` or `synced`",
+        ),
+        (
+            "[deployment]\nreplicas = 2",
             "state = \"centrall\"",
             "d.toml:8:9: unknown state `centrall`",
         ),

@@ -142,6 +142,16 @@ fn a_store_outage_fails_open_or_closed_as_configured() {
     );
     assert_eq!(admitted(&closed), 0, "fail-closed: nothing");
     assert_eq!(closed.summary.server_errors_total, 600, "answered 500");
+    assert_eq!(closed.summary.server_errors.get(&500), Some(&600));
+    // Envoy's `status_on_error`: the refusals carry the status the level sets.
+    let closed_503 = run(
+        outage,
+        "state = \"central\"\nstore_timeout = \"20ms\"\non_store_error = \"closed\"\n\
+         status_on_error = 503",
+        "1",
+    );
+    assert_eq!(closed_503.summary.server_errors.get(&503), Some(&600));
+    assert_eq!(closed_503.summary.server_errors.get(&500), Some(&0));
     let local = run(
         outage,
         "state = \"central\"\nstore_timeout = \"20ms\"\non_store_error = \"local\"",

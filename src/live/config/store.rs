@@ -20,6 +20,10 @@ pub enum StoreConfig {
         timeout: Duration,
         /// The prefix of every key it writes (`throttlelab`; a deployment's own, fresh one).
         prefix: String,
+        /// With `FailClosed`: the refusal's status and no `Retry-After`, as Envoy's rate limit
+        /// filter answers its `status_on_error` (a deployment's `status_on_error`, or
+        /// `--status-on-error`); `None`: 503 with `Retry-After: 1`.
+        closed_status: Option<u16>,
     },
     /// In this process, with `synced` levels whose counters are flushed to Redis every
     /// interval (a deployment's replica; see `store::synced`).
@@ -38,7 +42,8 @@ pub enum StoreConfig {
 pub enum OnStoreError {
     /// Admit the request (availability over protection).
     FailOpen,
-    /// Answer 503 (protection over availability).
+    /// Refuse: 503 with `Retry-After: 1`, or the configured `closed_status` (protection over
+    /// availability).
     FailClosed,
     /// Decide with this process's in-memory limiters until the store is back.
     Local,

@@ -40,6 +40,9 @@ pub enum Decider {
         on_error: OnStoreError,
         /// How long a call may take.
         timeout: Duration,
+        /// The status of a fail-closed refusal (the level's `status_on_error`, 500 unless
+        /// set), as the simulator answers it.
+        closed_status: u16,
     },
 }
 
@@ -139,6 +142,7 @@ pub fn plan(s: &Scenario) -> Result<Plan, String> {
             Decider::Redis {
                 on_error,
                 timeout: timeout_of(store.timeout),
+                closed_status: store.status_on_error,
             }
         }
         _ => Decider::Memory,
@@ -187,9 +191,20 @@ mod tests {
             p.decider,
             Decider::Redis {
                 on_error: OnStoreError::FailOpen,
-                timeout: Duration::from_millis(20)
+                timeout: Duration::from_millis(20),
+                closed_status: 500,
             }
         );
+        let closed = "on_store_error = \"closed\"\nstatus_on_error = 503";
+        let p = plan(&scenario("central", closed)).unwrap();
+        assert!(matches!(
+            p.decider,
+            Decider::Redis {
+                on_error: OnStoreError::FailClosed,
+                closed_status: 503,
+                ..
+            }
+        ));
         let p = plan(&scenario("synced", "sync_interval = \"2s\"")).unwrap();
         assert_eq!(p.decider, Decider::Memory);
         assert_eq!(p.synced[0].1, Duration::from_secs(2));

@@ -167,7 +167,8 @@ mod tests {
             Problem::Injected(503),
             Problem::Injected(504),
             Problem::Injected(418),
-            Problem::StoreUnavailable,
+            Problem::StoreUnavailable(503),
+            Problem::StoreUnavailable(500),
         ];
         let envs = [
             Envelope::Seed000,

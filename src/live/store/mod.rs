@@ -129,6 +129,7 @@ impl Store {
                 on_error,
                 timeout,
                 prefix,
+                ..
             } => Some((RedisStore::new(url, levels, *timeout, prefix)?, *on_error)),
             StoreConfig::Synced {
                 url,

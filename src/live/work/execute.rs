@@ -5,7 +5,7 @@ use super::decide::{deny, headline_of, shown};
 use super::job::{Job, Waiting};
 use super::staging;
 use crate::live::app::App;
-use crate::live::config::Identity;
+use crate::live::config::{Identity, StoreConfig};
 use crate::live::envelope::Problem;
 use crate::live::idempotency::Ticket;
 use crate::live::respond::{unix_now, Reply};
@@ -35,10 +35,7 @@ pub(super) async fn execute(
             Ok(Verdict::Decided(ds)) => Some(ds),
             // the shared store is down: fail closed here too (even when no level is charged
             // at admission), or admit without the check
-            Ok(Verdict::FailClosed) => {
-                return Reply::problem(&Problem::StoreUnavailable, env, request_id)
-                    .header("retry-after", "1")
-            }
+            Ok(Verdict::FailClosed) => return fail_closed(app, request_id),
             Ok(Verdict::FailOpen) => None,
             Err(e) => {
                 errln!("throttlelab serve: limiter error: {e:#}");
@@ -65,10 +62,7 @@ pub(super) async fn execute(
     };
     let mut levels: Vec<Option<Decision>> = Vec::new();
     let decision: Option<Decision> = match verdict {
-        Verdict::FailClosed => {
-            return Reply::problem(&Problem::StoreUnavailable, env, request_id)
-                .header("retry-after", "1")
-        }
+        Verdict::FailClosed => return fail_closed(app, request_id),
         Verdict::FailOpen => None,
         Verdict::Decided(mut ds) => {
             let mut counted: Vec<bool> = ids.iter().map(|id| *id != SKIP).collect();
@@ -134,5 +128,19 @@ pub(super) async fn execute(
             errln!("throttlelab serve: backend task failed: {e}");
             Reply::problem(&Problem::Internal, env, request_id)
         }
+    }
+}
+
+/// The refusal of a store that failed closed: the configured status without `Retry-After`
+/// (Envoy's `status_on_error`, as the simulator answers it), else 503 with `Retry-After: 1`.
+fn fail_closed(app: &App, request_id: &str) -> Reply {
+    let env = app.config.envelope;
+    match app.config.store {
+        StoreConfig::Redis {
+            closed_status: Some(status),
+            ..
+        } => Reply::problem(&Problem::StoreUnavailable(status), env, request_id),
+        _ => Reply::problem(&Problem::StoreUnavailable(503), env, request_id)
+            .header("retry-after", "1"),
     }
 }

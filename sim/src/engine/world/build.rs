@@ -48,9 +48,16 @@ fn possible_statuses(s: &Scenario) -> Vec<u16> {
             _ => {}
         }
     }
-    if s.deployment.is_some() {
-        // A store that fails closed (500), a failed replica (502), none in rotation (503).
+    if let Some(d) = &s.deployment {
+        // A store that fails closed (500 unless `status_on_error`), a failed replica (502),
+        // none in rotation (503).
         v.extend([500, 502, 503]);
+        v.extend(
+            d.placement
+                .iter()
+                .filter_map(|p| p.store())
+                .map(|st| st.status_on_error),
+        );
     }
     v.retain(|s| !(200..300).contains(s));
     v

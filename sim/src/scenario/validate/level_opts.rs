@@ -34,6 +34,7 @@ pub const LEVEL_KEYS: &[&str] = &[
     "store_rtt",
     "store_timeout",
     "on_store_error",
+    "status_on_error",
     "sync_interval",
     "lease_period",
 ];

@@ -83,6 +83,7 @@ pub(super) fn placement(cx: &Cx, t: &LimiterTable) -> R<Placement> {
         "store_rtt",
         "store_timeout",
         "on_store_error",
+        "status_on_error",
         "sync_interval",
         "lease_period",
     ];
@@ -118,6 +119,24 @@ pub(super) fn placement(cx: &Cx, t: &LimiterTable) -> R<Placement> {
                 return Err(cx.unknown(&s, "on_store_error", ON_ERROR));
             }
         };
+    }
+    if let Some(v) = t.get("status_on_error") {
+        store.status_on_error = match v.get_ref().as_integer() {
+            Some(i) => cx.error_status(&Spanned::new(v.span(), i), "status_on_error")?,
+            None => {
+                return Err(cx.err(
+                    v.span(),
+                    "`status_on_error` must be a whole number such as 500",
+                ))
+            }
+        };
+        if store.on_error != OnStoreError::Closed {
+            return Err(cx.err(
+                v.span(),
+                "`status_on_error` is the status of `on_store_error = \"closed\"`; this level \
+                 does not fail closed",
+            ));
+        }
     }
     // `sync_interval = "never"`: the replicas never sync, each keeps its own limiter (`local`);
     // lets one sweep run never / every request / every 10 s.
@@ -159,7 +178,12 @@ pub(super) fn placement(cx: &Cx, t: &LimiterTable) -> R<Placement> {
 /// A `leases` level: a global limit, its `lease_period` and the store's round trip.
 fn leases(cx: &Cx, t: &LimiterTable) -> R<Placement> {
     let at = t.get("state").map_or(0..0, |v| v.span());
-    for k in ["store_timeout", "on_store_error", "sync_interval"] {
+    for k in [
+        "store_timeout",
+        "on_store_error",
+        "status_on_error",
+        "sync_interval",
+    ] {
         if let Some(v) = t.get(k) {
             return Err(cx.err(
                 v.span(),

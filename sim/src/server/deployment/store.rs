@@ -90,9 +90,9 @@ impl DeploymentRt {
                             delay: Nanos::ZERO,
                         },
                         OnStoreError::Closed => {
-                            // Envoy's filter with `failure_mode_deny` answers 500, no limit
-                            // headers.
-                            denied.get_or_insert((500, None));
+                            // Envoy's filter with `failure_mode_deny` answers its
+                            // `status_on_error` (500 unless set), no limit headers.
+                            denied.get_or_insert((sl.store.status_on_error, None));
                             continue;
                         }
                         OnStoreError::Local => {
