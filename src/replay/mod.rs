@@ -44,6 +44,11 @@ pub enum ReplayError {
 impl fmt::Display for ReplayError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ReplayError::Io { path, source } if cut_short(source) => write!(
+                f,
+                "{path}: the compressed stream ends early ({source}): a file cut short \
+                 (copied while it was written?); nothing is reported for a partial log"
+            ),
             ReplayError::Io { path, source } => write!(f, "{path}: {source}"),
             ReplayError::Strict(m) => write!(f, "{m} (--strict stops at the first bad line)"),
         }
@@ -51,6 +56,15 @@ impl fmt::Display for ReplayError {
 }
 
 impl std::error::Error for ReplayError {}
+
+/// A gzip or zstd stream that stops before its end (flate2 says "incomplete deflate stream"
+/// or "unexpected end of file", zstd "incomplete frame").
+fn cut_short(e: &std::io::Error) -> bool {
+    let m = e.to_string();
+    e.kind() == std::io::ErrorKind::UnexpectedEof
+        || m.contains("incomplete")
+        || m.contains("unexpected end")
+}
 
 /// `file:line:column: message` of a bad line (`column N: ` at the start of `msg` becomes the
 /// column).

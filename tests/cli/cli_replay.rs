@@ -234,6 +234,24 @@ fn bad_flags_and_files_exit_2_with_a_sentence() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2), "a folder is not a scenario");
+    // a log cut short in its compressed stream (copied while written): exit 2, said so
+    let cut = tmp("cut").join("cut.log.gz");
+    let whole = std::fs::read(&log).unwrap();
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
+    let o = bin()
+        .arg("replay")
+        .arg(&cut)
+        .arg("--limits")
+        .arg(&lim)
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("ends early") && err.contains("cut short"),
+        "{err}"
+    );
+    assert!(out.is_empty(), "nothing reported for a partial log: {out}");
 }
 
 #[test]
