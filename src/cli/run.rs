@@ -92,6 +92,9 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<(), CliError> {
     report::files::write_run(tmp, &result, &manifest)
         .with_context(|| format!("writing the run's files to {}", tmp.display()))?;
     let html = if args.no_report {
+        // the scenario's copy still, so `throttlelab report DIR` can draw the charts later
+        let copy = tmp.join(report::html::SCENARIO_COPY);
+        std::fs::write(&copy, &text_str).with_context(|| format!("writing {}", copy.display()))?;
         None
     } else {
         report::write_run_report(tmp, &result, &text_str)

@@ -160,6 +160,20 @@ fn no_report_writes_the_tables_only() {
     assert!(!dir.join("report.html").exists());
     assert!(!dir.join("charts").exists());
     assert!(!String::from_utf8_lossy(&o.stdout).contains("report.html"));
+    // the scenario's copy is kept: `report` draws the charts later, as `run` would have
+    assert!(dir.join("scenario.toml").is_file());
+    let r = Command::new(env!("CARGO_BIN_EXE_throttlelab"))
+        .arg("report")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert!(dir.join("report.html").is_file() && dir.join("charts/timeline.svg").is_file());
     let _ = std::fs::remove_dir_all(&out);
 }
 
