@@ -104,6 +104,12 @@ fn local_at_two_replicas_agrees_and_admits_twice_the_limit() {
 fn split_at_two_replicas_agrees() {
     let rows = agreeing("split-2", "split", "", 2, false);
     assert_eq!(figure(&rows, "admitted over limit")["live"], 0.0);
+    // measured live too: refusals while the exact limiter had room (a replica's half of the
+    // limit used up while the other's was not), and the balancer's spread from each
+    // replica's /metrics (round robin: even)
+    assert!(figure(&rows, "refused with room")["live"].as_f64().unwrap() > 0.0);
+    let jain = figure(&rows, "replicas: Jain's index of attempts");
+    assert!(jain["live"].as_f64().unwrap() > 0.95, "{jain}");
 }
 
 #[test]

@@ -277,6 +277,7 @@ pub fn config(args: &ServeArgs) -> Result<(LiveConfig, RetryAfterFormat, Secrets
                 idle_after: duration("idle-after", &args.idle_after)?,
             }),
         },
+        arrival_header: false,
     };
     let mut retry_after = retry_after;
     if let Some(path) = &args.scenario {

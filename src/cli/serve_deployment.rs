@@ -61,6 +61,8 @@ pub fn as_replica(
             .map_err(|e| bad(anyhow!("level {j}: {e}")))?;
     }
     let url = redis_url(&p, &args.store)?;
+    // the load client times each verdict by the replica's clock (check-live's figures)
+    config.arrival_header = true;
     config.store = match (&p.decider, url) {
         (
             Decider::Redis {

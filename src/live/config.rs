@@ -249,7 +249,14 @@ pub struct LiveConfig {
     pub metrics_token: Option<String>,
     /// Accept API keys that were not configured (`--open-registration`); `None`: 401.
     pub open_keys: Option<OpenKeys>,
+    /// Answer every limiter verdict with [`ARRIVED_HEADER`]: a deployment's replicas do, so the
+    /// load client charges its exact limiter at the decision's time, not its own (`check-live`'s
+    /// over- and under-admission figures).
+    pub arrival_header: bool,
 }
+
+/// The Unix time in nanoseconds at which a replica received the request it answers.
+pub const ARRIVED_HEADER: &str = "x-throttlelab-arrived";
 
 /// Open registration, as a public API's free tier: any presented API key is a client of its
 /// own (key and tenant named by the key), limited like a configured one. Its limiter states

@@ -81,6 +81,7 @@ pub fn scenario_config(
         metrics_addr: None,
         metrics_token: None,
         open_keys: None,
+        arrival_header: false,
     };
     (config, part.retry_after, warnings, secrets)
 }

@@ -47,6 +47,7 @@ pub async fn handle(
     headers: HeaderMap,
     body: Body,
 ) -> Response<Body> {
+    let arrived = app.config.arrival_header.then(super::respond::unix_now);
     // the id is written into a stack buffer: no formatter and no allocation per request
     let mut id_buf = uuid::Uuid::encode_buffer();
     let request_id: &str = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut id_buf);
@@ -102,7 +103,10 @@ pub async fn handle(
                 .map(str::to_owned);
             let attempt = super::attempt_id::parse(&headers);
             let to = (upstream, attempt);
-            let reply = execute(&app, who, (cost, tag, to), request_id, ticket).await;
+            let mut reply = execute(&app, who, (cost, tag, to), request_id, ticket).await;
+            if let Some(t) = arrived {
+                reply = reply.header(super::config::ARRIVED_HEADER, &t.0.to_string());
+            }
             app.finish(reply, request_id)
         }
     }

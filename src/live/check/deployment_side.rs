@@ -2,8 +2,9 @@
 //! `serve --replica I` processes behind HAProxy (`crate::live::deployment::fleet`, exactly
 //! what `serve --scenario` starts), driven through the balancer's port by the `load` fleet
 //! with the same seed and horizon as the simulated run. The server's admitted count is the sum
-//! over the replicas' `/metrics`; the over-admission figures come from the clients' log
-//! (`crate::live::load::deployment`).
+//! over the replicas' `/metrics`, and each replica's attempts (its answered API requests) and
+//! admissions come from its own, so the balancer's spread is measured as simulated; the
+//! over-admission figures come from the clients' log (`crate::live::load::deployment`).
 
 use super::live_side::{DeploymentSource, LiveSide};
 use crate::live::deployment::{fleet, plan};
@@ -80,10 +81,18 @@ pub async fn run(
     load.progress = progress;
     tokio::time::sleep(until_aligned(scenario)).await;
     let run = run_scenario_with(scenario, &fleet.base(), &load, None).await;
-    let metrics = replica_metrics(&fleet.replica_ports()).await;
+    let texts = replica_texts(&fleet.replica_ports()).await;
+    let metrics = combined(&texts);
     let _ = tokio::task::spawn_blocking(move || drop(fleet)).await;
     let _ = std::fs::remove_dir_all(&dir);
-    let run = run?;
+    let mut run = run?;
+    if let (Some(fig), Some((attempts, admitted))) =
+        (run.result.deployment.as_mut(), per_replica(&texts))
+    {
+        fig.replica_jain = sim::server::deployment::replica_jain(&attempts);
+        fig.attempts_per_replica = attempts;
+        fig.admitted_per_replica = admitted;
+    }
     let mut warnings: Vec<String> = server_part(scenario, None, &[])
         .ignored
         .into_iter()
@@ -131,9 +140,8 @@ fn until_aligned(s: &Scenario) -> std::time::Duration {
     std::time::Duration::from_nanos((period - now % period) % period)
 }
 
-/// The replicas' `/metrics`: first the [`SUMMED`] counters over all of them, then each
-/// replica's own text under a `# replica I` line.
-async fn replica_metrics(ports: &[u16]) -> String {
+/// Each replica's `/metrics` text (empty for one that did not answer).
+async fn replica_texts(ports: &[u16]) -> Vec<String> {
     let http = reqwest::Client::new();
     let mut texts = Vec::new();
     for p in ports {
@@ -148,6 +156,29 @@ async fn replica_metrics(ports: &[u16]) -> String {
         };
         texts.push(text);
     }
+    texts
+}
+
+/// Each replica's attempts (API responses of every status) and admissions, from its
+/// `/metrics`; `None` when a replica's text is missing.
+fn per_replica(texts: &[String]) -> Option<(Vec<u64>, Vec<u64>)> {
+    let mut attempts = Vec::with_capacity(texts.len());
+    let mut admitted = Vec::with_capacity(texts.len());
+    for t in texts {
+        admitted.push(counter_from_metrics(t, "throttlelab_admitted_total")?);
+        let answered = t
+            .lines()
+            .filter(|l| l.starts_with("throttlelab_responses_total{"))
+            .filter_map(|l| l.rsplit(' ').next()?.trim().parse::<u64>().ok())
+            .sum();
+        attempts.push(answered);
+    }
+    Some((attempts, admitted))
+}
+
+/// The replicas' `/metrics` as one text: first the [`SUMMED`] counters over all of them, then
+/// each replica's own text under a `# replica I` line.
+fn combined(texts: &[String]) -> String {
     let mut out = String::new();
     for name in SUMMED {
         let sum: u64 = texts
@@ -160,4 +191,20 @@ async fn replica_metrics(ports: &[u16]) -> String {
         out.push_str(&format!("# replica {i}\n{t}"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_replica_counts_its_answers_and_admissions() {
+        let a = "throttlelab_admitted_total 7\nthrottlelab_responses_total{status=\"200\"} 7\n\
+                 throttlelab_responses_total{status=\"429\"} 3\n";
+        let b = "throttlelab_admitted_total 2\nthrottlelab_responses_total{status=\"200\"} 2\n";
+        let texts = [a.to_string(), b.to_string()];
+        assert_eq!(per_replica(&texts), Some((vec![10, 2], vec![7, 2])));
+        assert_eq!(per_replica(&[a.to_string(), String::new()]), None);
+        assert!(combined(&texts).starts_with("throttlelab_admitted_total 9\n"));
+    }
 }

@@ -46,6 +46,8 @@ pub struct Shared {
     pub requests: AtomicU32,
     /// Per fleet: the salt of its changed-body coins (`sim::server::idempotency::body_salt`).
     pub body_salts: Vec<u64>,
+    /// Log each attempt's [`Ev::Verdict`] (a scenario with a `[deployment]`).
+    pub verdicts: bool,
     /// The scenario's upstream names (`[[server.upstreams]]`), for fail-over.
     pub upstreams: Vec<String>,
     /// The scenario's network delay, slept on each leg of every attempt ([`super::network`]);
@@ -81,7 +83,16 @@ impl Shared {
     /// level's status and that the API answered, not the load balancer of an outage (which
     /// answers before the limiters, see [`OUTAGE_SERVER`]: the simulator does not count an
     /// outage's answers as admitted).
-    fn record_answer(&self, c: u32, fi: u16, status: u16, headers: &[(String, String)]) {
+    /// With [`Shared::verdicts`], the verdict is logged when the replica received the attempt
+    /// (its `x-throttlelab-arrived`), else at `sent`, when the attempt left.
+    fn record_answer(
+        &self,
+        c: u32,
+        fi: u16,
+        status: u16,
+        headers: &[(String, String)],
+        sent: Nanos,
+    ) {
         let by_load_balancer = headers
             .iter()
             .any(|(n, v)| n.eq_ignore_ascii_case("server") && v == OUTAGE_SERVER);
@@ -89,6 +100,16 @@ impl Shared {
             || (status >= 500 && !self.denials.contains(&status) && !by_load_balancer);
         if admitted {
             self.log.push(c, fi, Ev::Admitted);
+        }
+        if self.verdicts {
+            // the replica's clock is this machine's (loopback)
+            let at = headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(crate::live::config::ARRIVED_HEADER))
+                .and_then(|(_, v)| v.parse::<u64>().ok())
+                .map_or(sent, |unix| self.log.of_unix(unix));
+            self.log
+                .push_at(at, c, fi, Ev::Verdict { admitted, status });
         }
         self.log.push(c, fi, Ev::Response(status));
     }
@@ -193,6 +214,7 @@ pub(super) fn exchange(
         let limit = timeout.min(horizon_left);
         let send = async {
             wait(legs.out).await;
+            let sent = shared.log.now();
             let resp = req.send().await.ok()?;
             let status = resp.status().as_u16();
             let pairs: Vec<(String, String)> = resp
@@ -202,7 +224,7 @@ pub(super) fn exchange(
                 .collect();
             // drain the body so the connection is reused
             let _ = resp.bytes().await;
-            shared.record_answer(c, fi, status, &pairs);
+            shared.record_answer(c, fi, status, &pairs, sent);
             wait(legs.back).await;
             Some((status, pairs))
         };

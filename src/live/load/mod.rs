@@ -182,6 +182,7 @@ pub async fn run_scenario_with(
             .build()
             .map_err(|e| anyhow!("HTTP client: {e}"))?,
         url: url.to_string(),
+        verdicts: scenario.deployment.is_some(),
         budget: AtomicU64::new(opts.max_requests),
         exhausted: AtomicBool::new(false),
         log: Log::new(start, horizon),

@@ -31,6 +31,17 @@ pub enum Ev {
     Response(u16),
     /// The attempt's answer shows the limiters admitted it.
     Admitted,
+    /// The limiters' verdict on an attempt (admitted, or refused with `status`), logged at the
+    /// moment the attempt was sent: the server decides on its arrival, a loopback hop later,
+    /// where the answer comes back after the backend's work. Logged for a deployment only,
+    /// whose over- and under-admission figures charge an exact limiter with each verdict at
+    /// its decision time, as the simulator does.
+    Verdict {
+        /// Admitted by the limiters.
+        admitted: bool,
+        /// The answer's status.
+        status: u16,
+    },
     /// The client abandoned an attempt on its timeout (or got no answer).
     Timeout,
     /// The logical request succeeded after this latency (first send to final answer).
@@ -59,6 +70,8 @@ struct Entry {
 #[derive(Debug)]
 pub struct Log {
     start: Instant,
+    /// Unix time of `start`, in nanoseconds.
+    start_unix_ns: u64,
     horizon: Nanos,
     entries: Mutex<Vec<Entry>>,
 }
@@ -66,11 +79,23 @@ pub struct Log {
 impl Log {
     /// A log whose time zero is `start`; observations at or after `horizon` are dropped.
     pub fn new(start: Instant, horizon: Nanos) -> Log {
+        let since = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
         Log {
             start,
+            start_unix_ns: crate::live::respond::unix_now().0.saturating_sub(since),
             horizon,
             entries: Mutex::new(Vec::with_capacity(1 << 16)),
         }
+    }
+
+    /// The run's time of Unix time `unix_ns` (0 before the start).
+    pub fn of_unix(&self, unix_ns: u64) -> Nanos {
+        Nanos(unix_ns.saturating_sub(self.start_unix_ns))
+    }
+
+    /// Unix time of the run's start, in nanoseconds.
+    pub fn start_unix_ns(&self) -> u64 {
+        self.start_unix_ns
     }
 
     /// Time since the run's start.
@@ -94,7 +119,7 @@ impl Log {
     }
 
     /// Record `ev` at `at`.
-    fn push_at(&self, at: Nanos, client: u32, fleet: u16, ev: Ev) {
+    pub(super) fn push_at(&self, at: Nanos, client: u32, fleet: u16, ev: Ev) {
         if at >= self.horizon {
             return;
         }

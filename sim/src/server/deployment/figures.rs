@@ -297,10 +297,22 @@ impl Recorder {
         self.out.decision_latency_p50_ms = ms(0.5);
         self.out.decision_latency_p99_ms = ms(0.99);
         self.out.store_calls_per_s = self.store_calls as f64 / duration.as_secs_f64().max(1e-9);
-        let a = &self.out.attempts_per_replica;
-        let sum: f64 = a.iter().map(|&x| x as f64).sum();
-        let sq: f64 = a.iter().map(|&x| (x as f64) * (x as f64)).sum();
-        self.out.replica_jain = (sq > 0.0).then(|| sum * sum / (a.len() as f64 * sq));
+        self.out.replica_jain = replica_jain(&self.out.attempts_per_replica);
         self.out
     }
+}
+
+/// Jain's index of the replicas' attempt counts: 1.0 when even, `1/N` when one replica takes
+/// everything; `None` without an attempt.
+///
+/// ```
+/// use sim::server::deployment::replica_jain;
+/// assert_eq!(replica_jain(&[10, 10, 10]), Some(1.0));
+/// assert_eq!(replica_jain(&[30, 0, 0]), Some(1.0 / 3.0));
+/// assert_eq!(replica_jain(&[0, 0]), None);
+/// ```
+pub fn replica_jain(attempts: &[u64]) -> Option<f64> {
+    let sum: f64 = attempts.iter().map(|&x| x as f64).sum();
+    let sq: f64 = attempts.iter().map(|&x| (x as f64) * (x as f64)).sum();
+    (sq > 0.0).then(|| sum * sum / (attempts.len() as f64 * sq))
 }

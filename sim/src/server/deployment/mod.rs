@@ -25,7 +25,7 @@ mod share;
 mod store;
 
 pub use balancer::BalancerRt;
-pub use figures::{DeploymentFigures, GroupFigures, LevelFigures, Recorder};
+pub use figures::{replica_jain, DeploymentFigures, GroupFigures, LevelFigures, Recorder};
 pub use lease::{proportional_share, Leases};
 pub use share::{limit_of, split_params, store_state, SharedLevel};
 

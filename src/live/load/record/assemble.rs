@@ -122,6 +122,8 @@ pub fn assemble(s: &Scenario, seed: u64, horizon: Nanos, log: &Log, feed: &mut F
             }
             Ev::HedgeWin => rec.hedge_won(f, true),
             Ev::HedgeAbandoned(n) => rec.hedge_abandoned(f, n),
+            // the deployment figures' input, below
+            Ev::Verdict { .. } => {}
         }
     }
     // the attempts whose work can be wasted: timed out, or abandoned hedge copies
@@ -142,17 +144,24 @@ pub fn assemble(s: &Scenario, seed: u64, horizon: Nanos, log: &Log, feed: &mut F
     };
     let mut result = build(s, seed, horizon, &rec, &clients, attempts, server);
     if s.deployment.is_some() {
-        let admitted: Vec<crate::live::load::deployment::Admission> = entries
+        // the limiters' verdicts at their decision times (admissions, and refusals with a
+        // status only a limiter gives: no fault and no deployment failure shares it)
+        let refusal = crate::live::load::deployment::refusal_statuses(s);
+        let verdicts: Vec<crate::live::load::deployment::Verdict> = entries
             .iter()
-            .filter(|e| e.ev == Ev::Admitted)
-            .map(|e| (e.at, e.fleet, e.client))
+            .filter_map(|e| match e.ev {
+                Ev::Verdict { admitted: true, .. } => Some((e.at, e.fleet, e.client, true)),
+                Ev::Verdict { status, .. } if refusal.contains(&status) => {
+                    Some((e.at, e.fleet, e.client, false))
+                }
+                _ => None,
+            })
             .collect();
         // the run's start on the Unix clock (the live servers' fixed windows are on it)
-        let start = u128::from(crate::live::respond::unix_now().as_nanos())
-            .saturating_sub(u128::from(log.now().0));
+        let start = u128::from(log.start_unix_ns());
         let names = |fi: usize, i: u32| names(s, fi, i);
         result.deployment =
-            crate::live::load::deployment::figures(s, horizon, start, &admitted, &names);
+            crate::live::load::deployment::figures(s, horizon, start, &verdicts, &names);
     }
     result
 }
