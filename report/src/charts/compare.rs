@@ -86,11 +86,22 @@ impl Figure for Fig<'_> {
         let x = (lo - span * 0.08)..(hi + span * 0.16);
         // Row i (top = 0) sits at y = n - 1 - i.
         let labels: Vec<&str> = d.rows.iter().rev().map(|r| r.label.as_str()).collect();
+        // as wide as the longest label (a fixed 260 px cut "deployment: replicas: Jain's index
+        // of attempts" at its left), within a third to a half of the plot
+        let style = text(LABEL_PX, BLACK);
+        let widest = labels
+            .iter()
+            .filter_map(|l| plot.estimate_text_size(l, &style).ok())
+            .map(|(w, _)| w)
+            .max()
+            .unwrap_or(0);
+        let (plot_w, _) = plot.dim_in_pixel();
+        let label_w = (widest + 16).clamp(plot_w / 5, plot_w / 2);
         let mut chart = ChartBuilder::on(&plot)
             .margin(10)
             .margin_right(20)
             .x_label_area_size(45)
-            .y_label_area_size(260)
+            .y_label_area_size(label_w)
             .build_cartesian_2d(x, -0.6..n as f64 - 0.4)
             .map_err(err)?;
         chart

@@ -88,27 +88,35 @@ pub fn answer(
          from noise."
             .to_owned()
     } else if differ.is_empty() {
-        format!(
-            "Yes: {agrees} within {tol} on all {} judged figures.",
-            judged.len()
-        )
-    } else {
-        let named: Vec<String> = differ
+        // figures that agree only inside their interval (or the simulated spread) are named,
+        // so "within 5%" is never said of a figure 15% off
+        let wide: Vec<String> = judged
             .iter()
+            .filter(|r| r.rel_diff.is_none_or(|d| d.abs() > tolerance + 1e-12))
             .take(3)
-            .map(|r| {
-                let pct = r
-                    .rel_diff
-                    .map_or_else(|| "from 0".to_owned(), |d| format!("{:+.1}%", d * 100.0));
-                format!(
-                    "{} {} {} -> {} ({pct})",
-                    r.fleet,
-                    r.figure,
-                    human::sig(r.a),
-                    human::sig(r.b)
-                )
-            })
+            .map(|r| named(r))
             .collect();
+        if wide.is_empty() {
+            format!(
+                "Yes: {agrees} within {tol} on all {} judged figures.",
+                judged.len()
+            )
+        } else {
+            let n_wide = judged
+                .iter()
+                .filter(|r| r.rel_diff.is_none_or(|d| d.abs() > tolerance + 1e-12))
+                .count();
+            let more = if n_wide > 3 { ", ..." } else { "" };
+            format!(
+                "Yes: {agrees} on all {} judged figures, {} within {tol} and {n_wide} inside \
+                 the 95% interval or the spread of the simulated value: {}{more}.",
+                judged.len(),
+                judged.len() - n_wide,
+                wide.join("; ")
+            )
+        }
+    } else {
+        let named: Vec<String> = differ.iter().take(3).map(|r| named(r)).collect();
         let more = if differ.len() > 3 { ", ..." } else { "" };
         format!(
             "No: {differs} by more than {tol} on {} of {} judged figures: {}{more}.",
@@ -121,6 +129,20 @@ pub fn answer(
         text.push_str(&format!(" Caveat: {c}."));
     }
     text
+}
+
+/// `fleet figure a -> b (+d%)`.
+fn named(r: &AgreementRow) -> String {
+    let pct = r
+        .rel_diff
+        .map_or_else(|| "from 0".to_owned(), |d| format!("{:+.1}%", d * 100.0));
+    format!(
+        "{} {} {} -> {} ({pct})",
+        r.fleet,
+        r.figure,
+        human::sig(r.a),
+        human::sig(r.b)
+    )
 }
 
 /// A tolerance as people write it: `5%`, `2.5%`.

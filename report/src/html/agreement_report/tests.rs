@@ -39,6 +39,21 @@ fn a_passing_check_says_yes_and_names_its_caveat() {
 }
 
 #[test]
+fn a_figure_that_agrees_only_inside_its_interval_is_named_not_called_within_5_percent() {
+    let rows = [
+        row("total", "admitted", 800.0, 800.0, true, true),
+        row("deployment", "refused with room", 55.0, 47.0, true, true),
+    ];
+    let a = answer(&rows, 0.05, &[], PHRASES);
+    assert_eq!(
+        a,
+        "Yes: live agrees with the simulation on all 2 judged figures, 1 within 5% and 1 \
+         inside the 95% interval or the spread of the simulated value: deployment refused with \
+         room 55.0 -> 47.0 (-14.5%)."
+    );
+}
+
+#[test]
 fn the_page_leads_with_the_verdict_and_its_chart() {
     let rows = [
         row("total", "admitted", 800.0, 810.0, true, true),
