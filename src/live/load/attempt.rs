@@ -83,6 +83,7 @@ impl Shared {
     /// level's status and that the API answered, not the load balancer of an outage (which
     /// answers before the limiters, see [`OUTAGE_SERVER`]: the simulator does not count an
     /// outage's answers as admitted).
+    ///
     /// With [`Shared::verdicts`], the verdict is logged when the replica received the attempt
     /// (its `x-throttlelab-arrived`), else at `sent`, when the attempt left.
     fn record_answer(
